@@ -1,0 +1,3 @@
+"""The diplomatic statements archive."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,34 @@
+"""All configuration in one place: environment variables with the ARCHIVE_ prefix."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="ARCHIVE_", extra="ignore")
+
+    data_dir: Path = Field(Path("data"), description="Holds archive.sqlite3 and the search index.")
+    database_url: str | None = Field(
+        None, description="SQLAlchemy URL; default: SQLite file archive.sqlite3 in the data dir."
+    )
+    max_page_bytes: int = Field(
+        10 * 1024 * 1024, description="Pages larger than this are refused at ingest."
+    )
+    max_query_chars: int = Field(1000, description="Longest search query accepted.")
+
+    @property
+    def db_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'archive.sqlite3').as_posix()}"
+
+    @property
+    def index_dir(self) -> Path:
+        return self.data_dir / "index"
+
+
+def get_settings() -> Settings:
+    return Settings()

@@ -1,0 +1,1 @@
+"""Ingestion: raw page bytes -> parsed statements (pure) -> database rows."""

@@ -1,0 +1,185 @@
+"""The archive's tables (SQLAlchemy 2.0 declarative). Keys are deterministic strings
+computed from content (app.ingest.keys); integer ids are internal only."""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.db import Base
+
+
+class SourceDocument(Base):
+    """One ingested page file: provenance for everything parsed from it."""
+
+    __tablename__ = "source_documents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    path: Mapped[str] = mapped_column(String(1024), unique=True)
+    file_name: Mapped[str] = mapped_column(String(512))
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    size: Mapped[int] = mapped_column(Integer)
+    raw_text: Mapped[str | None] = mapped_column(Text)
+    encoding: Mapped[str | None] = mapped_column(String(64))
+    parser_version: Mapped[str] = mapped_column(String(32))
+    ingested_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    status: Mapped[str] = mapped_column(String(16))  # ok | failed
+    error: Mapped[str | None] = mapped_column(Text)
+    error_line: Mapped[int | None] = mapped_column(Integer)
+    warnings: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of strings
+    captured: Mapped[dt.date | None] = mapped_column(Date)
+
+
+class Speaker(Base):
+    """A person or institution, matched across pages by a normalised name key."""
+
+    __tablename__ = "speakers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    slug: Mapped[str] = mapped_column(String(200), unique=True)
+    name: Mapped[str] = mapped_column(String(300))
+    kind: Mapped[str] = mapped_column(String(16))  # person | institution
+
+    aliases: Mapped[list[SpeakerAlias]] = relationship(back_populates="speaker", cascade="all, delete-orphan")
+
+
+class SpeakerAlias(Base):
+    """Every spelling of a speaker's name met in the pages (Sergey/Sergei Lavrov)."""
+
+    __tablename__ = "speaker_aliases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    speaker_id: Mapped[int] = mapped_column(ForeignKey("speakers.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(300), unique=True)
+
+    speaker: Mapped[Speaker] = relationship(back_populates="aliases")
+
+
+class Venue(Base):
+    __tablename__ = "venues"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    name: Mapped[str] = mapped_column(String(300))
+
+
+class Topic(Base):
+    __tablename__ = "topics"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    name: Mapped[str] = mapped_column(String(500))
+
+
+class Statement(Base):
+    """A statement as materialised from all its contributions (full text and teasers)."""
+
+    __tablename__ = "statements"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    title: Mapped[str] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(32), index=True)
+    date: Mapped[dt.date | None] = mapped_column(Date, index=True)
+    published: Mapped[dt.date | None] = mapped_column(Date)
+    sort_date: Mapped[dt.date | None] = mapped_column(Date, index=True)  # date, else published
+    venue_id: Mapped[int | None] = mapped_column(ForeignKey("venues.id"), index=True)
+    excerpt: Mapped[bool] = mapped_column(Boolean)
+    paragraph_count: Mapped[int] = mapped_column(Integer, default=0)
+    fingerprint: Mapped[str] = mapped_column(String(16))  # hash of the exported form
+
+    venue: Mapped[Venue | None] = relationship()
+    speakers: Mapped[list[StatementSpeaker]] = relationship(
+        back_populates="statement", cascade="all, delete-orphan", order_by="StatementSpeaker.position"
+    )
+    topics: Mapped[list[StatementTopic]] = relationship(
+        cascade="all, delete-orphan", order_by="StatementTopic.position"
+    )
+    paragraphs: Mapped[list[Paragraph]] = relationship(
+        back_populates="statement", cascade="all, delete-orphan", order_by="Paragraph.id"
+    )
+
+
+class StatementSpeaker(Base):
+    """Who made a statement, with the role the title gives them at that time."""
+
+    __tablename__ = "statement_speakers"
+
+    statement_id: Mapped[int] = mapped_column(ForeignKey("statements.id", ondelete="CASCADE"), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    speaker_id: Mapped[int] = mapped_column(ForeignKey("speakers.id"), index=True)
+    role: Mapped[str | None] = mapped_column(String(300))
+
+    statement: Mapped[Statement] = relationship(back_populates="speakers")
+    speaker: Mapped[Speaker] = relationship()
+
+
+class StatementTopic(Base):
+    __tablename__ = "statement_topics"
+
+    statement_id: Mapped[int] = mapped_column(ForeignKey("statements.id", ondelete="CASCADE"), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    topic_id: Mapped[int] = mapped_column(ForeignKey("topics.id"), index=True)
+
+    topic: Mapped[Topic] = relationship()
+
+
+class Contribution(Base):
+    """What one source page says about one statement (its full text or a teaser).
+
+    Statements are materialised from their contributions, so the result does not
+    depend on the order in which pages are ingested."""
+
+    __tablename__ = "contributions"
+    __table_args__ = (UniqueConstraint("source_document_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_document_id: Mapped[int] = mapped_column(
+        ForeignKey("source_documents.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer)  # order on the page
+    statement_key: Mapped[str] = mapped_column(String(200), index=True)
+    role: Mapped[str] = mapped_column(String(16))  # main | excerpt
+    data: Mapped[str] = mapped_column(Text)  # the parsed statement as JSON
+
+    source: Mapped[SourceDocument] = relationship()
+
+
+class Paragraph(Base):
+    """A paragraph of a statement. `current` paragraphs make up the statement's text;
+    retired ones (a teaser lead not found verbatim in the full text) still resolve."""
+
+    __tablename__ = "paragraphs"
+    __table_args__ = (Index("ix_paragraphs_statement_current_n", "statement_id", "current", "n"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(220), unique=True)
+    statement_id: Mapped[int] = mapped_column(ForeignKey("statements.id", ondelete="CASCADE"))
+    n: Mapped[int] = mapped_column(Integer)
+    current: Mapped[bool] = mapped_column(Boolean)
+    text: Mapped[str] = mapped_column(Text)
+    label: Mapped[str | None] = mapped_column(String(300))
+    speaker_name: Mapped[str | None] = mapped_column(String(300))
+    speaker_id: Mapped[int | None] = mapped_column(ForeignKey("speakers.id"), index=True)
+    source_document_id: Mapped[int] = mapped_column(ForeignKey("source_documents.id"), index=True)
+    line_start: Mapped[int] = mapped_column(Integer)
+    line_end: Mapped[int] = mapped_column(Integer)
+
+    statement: Mapped[Statement] = relationship(back_populates="paragraphs")
+    source: Mapped[SourceDocument] = relationship()
+    speaker: Mapped[Speaker | None] = relationship()
+
+
+class KeyAlias(Base):
+    """A key that no longer exists and where it went (permalinks never break)."""
+
+    __tablename__ = "key_aliases"
+
+    old_key: Mapped[str] = mapped_column(String(220), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # statement | paragraph
+    new_key: Mapped[str] = mapped_column(String(220))
+    new_kind: Mapped[str] = mapped_column(String(16))  # statement | paragraph

@@ -1,0 +1,59 @@
+"""Read side: counts and summaries used by the CLI (and later the web pages)."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.models import Paragraph, SourceDocument, Speaker, Statement, StatementSpeaker
+
+
+@dataclass(frozen=True)
+class ArchiveSummary:
+    statements: int
+    excerpts: int
+    paragraphs: int
+    speakers: int
+    sources: int
+    failed_sources: int
+    first_date: str | None
+    last_date: str | None
+
+
+def archive_summary(session: Session) -> ArchiveSummary:
+    first, last = session.execute(select(func.min(Statement.sort_date), func.max(Statement.sort_date))).one()
+    return ArchiveSummary(
+        statements=session.scalar(select(func.count(Statement.id))) or 0,
+        excerpts=session.scalar(select(func.count(Statement.id)).where(Statement.excerpt.is_(True))) or 0,
+        paragraphs=session.scalar(select(func.count(Paragraph.id)).where(Paragraph.current.is_(True))) or 0,
+        speakers=session.scalar(select(func.count(func.distinct(StatementSpeaker.speaker_id)))) or 0,
+        sources=session.scalar(select(func.count(SourceDocument.id))) or 0,
+        failed_sources=session.scalar(
+            select(func.count(SourceDocument.id)).where(SourceDocument.status == "failed")) or 0,
+        first_date=first.isoformat() if first else None,
+        last_date=last.isoformat() if last else None,
+    )
+
+
+def counts_by_kind(session: Session) -> list[tuple[str, int]]:
+    rows = session.execute(
+        select(Statement.kind, func.count(Statement.id)).group_by(Statement.kind)
+        .order_by(func.count(Statement.id).desc(), Statement.kind)
+    ).all()
+    return [(k, n) for k, n in rows]
+
+
+def counts_by_speaker(session: Session, limit: int | None = None) -> list[tuple[str, int]]:
+    q = (select(Speaker.name, func.count(StatementSpeaker.statement_id)).join(StatementSpeaker)
+         .group_by(Speaker.id, Speaker.name)
+         .order_by(func.count(StatementSpeaker.statement_id).desc(), Speaker.name))
+    return [(k, n) for k, n in session.execute(q.limit(limit) if limit else q).all()]
+
+
+def counts_by_year(session: Session) -> list[tuple[str, int]]:
+    year = func.extract("year", Statement.sort_date)
+    rows = session.execute(
+        select(year, func.count(Statement.id)).group_by(year).order_by(year)
+    ).all()
+    return [(str(int(y)) if y is not None else "undated", n) for y, n in rows]
