@@ -37,7 +37,7 @@ def short_hash(text: str, n: int = 8) -> str:
 
 def statement_key(title: str, when: date | None) -> str:
     datepart = when.isoformat() if when else "undated"
-    slug = slugify(title, max_length=TITLE_SLUG_CHARS, word_boundary=True, save_order=True) or "untitled"
+    slug = slugify(normalise_text(title).replace("'", ""), max_length=TITLE_SLUG_CHARS, word_boundary=True, save_order=True) or "untitled"
     return f"{datepart}-{slug}-{short_hash(datepart + '|' + normalise_text(title))}"
 
 

@@ -199,16 +199,20 @@ def _write_paragraphs(session: Session, st: Statement, paras: list[dict], speake
             _add_alias(session, key, "paragraph", st.key, "statement")
             session.delete(row)
     session.flush()
+    added = [p["key"] for p in paras if p["key"] not in existing]
+    for i in range(0, len(added), 500):  # a key that exists again is no longer an alias
+        session.execute(delete(KeyAlias).where(KeyAlias.old_key.in_(added[i:i + 500])))
     for p in paras:
+        speaker = speaker_by_key.get(name_key(p["speaker"])) if p["speaker"] else None
+        values = dict(n=p["n"], current=p["current"], text=p["text"], label=p["label"],
+                      speaker_name=p["speaker"], speaker=speaker, source_document_id=p["doc_id"],
+                      line_start=p["lines"][0], line_end=p["lines"][1])
         row = existing.get(p["key"])
         if row is None:
-            row = Paragraph(key=p["key"], statement=st)
-            session.add(row)
-            session.execute(delete(KeyAlias).where(KeyAlias.old_key == p["key"]))
-        speaker = speaker_by_key.get(name_key(p["speaker"])) if p["speaker"] else None
-        row.n, row.current, row.text, row.label = p["n"], p["current"], p["text"], p["label"]
-        row.speaker_name, row.speaker = p["speaker"], speaker
-        row.source_document_id, (row.line_start, row.line_end) = p["doc_id"], p["lines"]
+            session.add(Paragraph(key=p["key"], statement=st, **values))
+        else:
+            for name, value in values.items():
+                setattr(row, name, value)
 
 
 def _remember_paragraph_keys(session: Session, statement: Statement) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import glob
 import os
+import stat
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -71,7 +72,10 @@ def display_path(path: Path) -> str:
 
 
 def read_limited(path: Path, max_bytes: int) -> bytes:
-    size = path.stat().st_size
+    info = path.stat()
+    if not stat.S_ISREG(info.st_mode):
+        raise PageError("not a regular file")
+    size = info.st_size
     if size > max_bytes:
         raise PageError(f"page too large ({size:,} bytes; limit {max_bytes:,})")
     with path.open("rb") as fh:
@@ -88,7 +92,7 @@ def ingest_file(factory: sessionmaker[Session], path: Path, *, max_bytes: int, f
     except PageError as e:
         return _record_failure(factory, shown, path, b"", e, now)
     except OSError as e:
-        return LoadResult(path=shown, status="failed", error=f"cannot read: {e.strerror or e}")
+        return _record_failure(factory, shown, path, b"", PageError(f"cannot read: {e.strerror or e}"), now)
     try:
         text, page = parse_document(raw, path.suffix)
     except PageError as e:

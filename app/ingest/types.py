@@ -63,6 +63,7 @@ class ParsedStatement:
     paragraphs: tuple[ParsedParagraph, ...]
     title_line: int             # 1-based line of the title
     captured: date | None = None  # page clock: when the page was rendered
+    subtitle: str | None = None   # a subheading printed between the title and the body
 
 
 @dataclass(frozen=True)
@@ -92,6 +93,7 @@ def statement_to_dict(s: ParsedStatement) -> dict[str, Any]:
         "speakers": [{"name": p.name, "role": p.role, "kind": p.kind} for p in s.speakers],
         "captured": _iso(s.captured),
         "topics": list(s.topics),
+        "subtitle": s.subtitle,
         "title_line": s.title_line,
         "paragraphs": [
             {"n": p.n, "text": p.text, "speaker": p.speaker, "label": p.label,

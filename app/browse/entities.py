@@ -1,0 +1,100 @@
+"""Speakers, venues, topics and the date archive: lists with counts."""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.browse.views import CountRow, Page, SpeakerDetail, SpeakerRow
+from app.models import Speaker, SpeakerAlias, Statement, StatementSpeaker, StatementTopic, Topic, Venue
+
+SPEAKER_SORTS = ("count", "name", "recent")
+
+
+def _speaker_query():
+    n = func.count(func.distinct(StatementSpeaker.statement_id))
+    return n, (select(Speaker.slug, Speaker.name, Speaker.kind, n, func.min(Statement.sort_date),
+                      func.max(Statement.sort_date))
+               .join(StatementSpeaker, StatementSpeaker.speaker_id == Speaker.id)
+               .join(Statement, Statement.id == StatementSpeaker.statement_id)
+               .group_by(Speaker.id, Speaker.slug, Speaker.name, Speaker.kind))
+
+
+def list_speakers(session: Session, *, sort: str = "count", page: int = 1, per_page: int = 50) -> Page[SpeakerRow]:
+    n, query = _speaker_query()
+    order = {"name": (Speaker.name, Speaker.slug),
+             "recent": (func.max(Statement.sort_date).desc().nulls_last(), Speaker.slug)}.get(
+        sort, (n.desc(), Speaker.name, Speaker.slug))
+    total = session.scalar(select(func.count(func.distinct(StatementSpeaker.speaker_id)))) or 0
+    rows = session.execute(query.order_by(*order).offset((page - 1) * per_page).limit(per_page)).all()
+    return Page([SpeakerRow(*r) for r in rows], total, page, per_page)
+
+
+def get_speaker(session: Session, slug: str) -> SpeakerDetail | None:
+    speaker = session.scalar(select(Speaker).where(Speaker.slug == slug))
+    if speaker is None:
+        return None
+    _n, query = _speaker_query()
+    row = session.execute(query.where(Speaker.id == speaker.id)).first()
+    aliases = session.scalars(select(SpeakerAlias.name).where(SpeakerAlias.speaker_id == speaker.id)
+                              .order_by(SpeakerAlias.name)).all()
+    roles = session.execute(
+        select(StatementSpeaker.role, func.count()).where(StatementSpeaker.speaker_id == speaker.id,
+                                                         StatementSpeaker.role.is_not(None))
+        .group_by(StatementSpeaker.role).order_by(func.count().desc(), StatementSpeaker.role)).all()
+    counts = row[3:] if row else (0, None, None)
+    return SpeakerDetail(speaker.slug, speaker.name, speaker.kind, *counts,
+                         aliases=[a for a in aliases if a != speaker.name], roles=[(r, c) for r, c in roles])
+
+
+def speaker_years(session: Session, slug: str) -> list[tuple[int, int]]:
+    year = func.extract("year", Statement.sort_date)
+    rows = session.execute(
+        select(year, func.count(func.distinct(Statement.id))).join(StatementSpeaker).join(Speaker)
+        .where(Speaker.slug == slug, Statement.sort_date.is_not(None)).group_by(year).order_by(year)).all()
+    return [(int(y), c) for y, c in rows]
+
+
+def _named_counts(session: Session, model, link) -> list[CountRow]:
+    n = func.count(func.distinct(Statement.id))
+    rows = session.execute(select(model.key, model.name, n).select_from(model).join(link)
+                           .group_by(model.id, model.key, model.name).order_by(n.desc(), model.name)).all()
+    return [CountRow(*r) for r in rows]
+
+
+def list_venues(session: Session) -> list[CountRow]:
+    return _named_counts(session, Venue, Statement)
+
+
+def list_topics(session: Session) -> list[CountRow]:
+    n = func.count(func.distinct(StatementTopic.statement_id))
+    rows = session.execute(select(Topic.key, Topic.name, n).join(StatementTopic)
+                           .group_by(Topic.id, Topic.key, Topic.name).order_by(n.desc(), Topic.name)).all()
+    return [CountRow(*r) for r in rows]
+
+
+def date_years(session: Session) -> tuple[list[tuple[int, int]], int]:
+    """(year, statements) oldest first, and the number of undated statements."""
+    year = func.extract("year", Statement.sort_date)
+    rows = session.execute(select(year, func.count()).where(Statement.sort_date.is_not(None))
+                           .group_by(year).order_by(year)).all()
+    undated = session.scalar(select(func.count()).select_from(Statement).where(Statement.sort_date.is_(None))) or 0
+    return [(int(y), c) for y, c in rows], undated
+
+
+def date_months(session: Session, year: int) -> list[tuple[int, int]]:
+    month = func.extract("month", Statement.sort_date)
+    rows = session.execute(
+        select(month, func.count()).where(Statement.sort_date.between(dt.date(year, 1, 1), dt.date(year, 12, 31)))
+        .group_by(month).order_by(month)).all()
+    return [(int(m), c) for m, c in rows]
+
+
+def date_days(session: Session, year: int, month: int) -> list[tuple[int, int]]:
+    day = func.extract("day", Statement.sort_date)
+    first = dt.date(year, month, 1)
+    last = dt.date(year + (month == 12), month % 12 + 1, 1) - dt.timedelta(days=1)
+    rows = session.execute(select(day, func.count()).where(Statement.sort_date.between(first, last))
+                           .group_by(day).order_by(day)).all()
+    return [(int(d), c) for d, c in rows]

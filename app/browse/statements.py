@@ -1,0 +1,256 @@
+"""Statements: filtered lists, facet counts, one statement with its paragraphs, neighbours."""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy.orm import Session, joinedload, selectinload
+
+from app.browse.views import (
+    Facet, FilterLabel, NamedRef, Neighbour, Overview, Page, ParagraphView, SourceView, SpeakerRef,
+    StatementDetail, StatementFilter, StatementRow,
+)
+from app.models import (
+    Contribution, Paragraph, SourceDocument, Speaker, Statement, StatementSpeaker, StatementTopic, Topic, Venue,
+)
+
+FACET_LIMIT = 30
+LEAD_CHARS = 400
+NEIGHBOUR_SPEAKERS = 3
+_MIN_DATE = dt.date(1, 1, 1)
+
+
+def _where(f: StatementFilter) -> list:
+    conds: list = []
+    if f.speakers:
+        conds.append(Statement.id.in_(
+            select(StatementSpeaker.statement_id).join(Speaker).where(Speaker.slug.in_(f.speakers))))
+    if f.kinds:
+        conds.append(Statement.kind.in_(f.kinds))
+    if f.venues:
+        conds.append(Statement.venue_id.in_(select(Venue.id).where(Venue.key.in_(f.venues))))
+    if f.topics:
+        conds.append(Statement.id.in_(
+            select(StatementTopic.statement_id).join(Topic).where(Topic.key.in_(f.topics))))
+    if f.start:
+        conds.append(Statement.sort_date >= f.start)
+    if f.end:
+        conds.append(Statement.sort_date <= f.end)
+    return conds
+
+
+def _ordered(query: Select, sort: str) -> Select:
+    if sort == "oldest":
+        return query.order_by(Statement.sort_date.asc().nulls_last(), Statement.key)
+    return query.order_by(Statement.sort_date.desc().nulls_last(), Statement.key)
+
+
+def _row_options():
+    return (joinedload(Statement.venue),
+            selectinload(Statement.speakers).joinedload(StatementSpeaker.speaker),
+            selectinload(Statement.topics).joinedload(StatementTopic.topic))
+
+
+def _row(st: Statement, lead: str | None = None, cls=StatementRow, **extra) -> StatementRow:
+    return cls(
+        key=st.key, title=st.title, kind=st.kind, date=st.date, published=st.published,
+        venue=NamedRef(st.venue.key, st.venue.name) if st.venue else None,
+        speakers=[SpeakerRef(s.speaker.name, s.speaker.slug, s.role, s.speaker.kind) for s in st.speakers],
+        topics=[NamedRef(t.topic.key, t.topic.name) for t in st.topics],
+        excerpt=st.excerpt, paragraph_count=st.paragraph_count, lead=lead, **extra,
+    )
+
+
+def _leads(session: Session, ids: list[int]) -> dict[int, str]:
+    """The first current paragraph of each statement, in one query."""
+    if not ids:
+        return {}
+    first = (select(Paragraph.statement_id, func.min(Paragraph.n).label("n"))
+             .where(Paragraph.statement_id.in_(ids), Paragraph.current.is_(True))
+             .group_by(Paragraph.statement_id).subquery())
+    rows = session.execute(
+        select(Paragraph.statement_id, func.substr(Paragraph.text, 1, LEAD_CHARS + 1))
+        .join(first, and_(first.c.statement_id == Paragraph.statement_id, first.c.n == Paragraph.n))
+        .where(Paragraph.current.is_(True))
+    ).all()
+    out: dict[int, str] = {}
+    for sid, text in rows:
+        if sid not in out:
+            out[sid] = text if len(text) <= LEAD_CHARS else text[:LEAD_CHARS].rsplit(" ", 1)[0] + " …"
+    return out
+
+
+def list_statements(session: Session, f: StatementFilter, *, sort: str = "newest", page: int = 1,
+                    per_page: int = 20, leads: bool = True) -> Page[StatementRow]:
+    conds = _where(f)
+    total = session.scalar(select(func.count(Statement.id)).where(*conds)) or 0
+    query = _ordered(select(Statement).where(*conds), sort).options(*_row_options())
+    statements = session.scalars(query.offset((page - 1) * per_page).limit(per_page)).unique().all()
+    lead = _leads(session, [s.id for s in statements]) if leads else {}
+    return Page([_row(s, lead.get(s.id)) for s in statements], total, page, per_page)
+
+
+def iter_statements(session: Session, f: StatementFilter, *, sort: str = "newest", limit: int,
+                    batch: int = 200):
+    """Rows for downloads, batch by batch (bounded by `limit`)."""
+    done = 0
+    while done < limit:
+        size = min(batch, limit - done)
+        query = _ordered(select(Statement).where(*_where(f)), sort).options(*_row_options())
+        chunk = session.scalars(query.offset(done).limit(size)).unique().all()
+        if not chunk:
+            return
+        lead = _leads(session, [s.id for s in chunk])
+        for st in chunk:
+            yield _row(st, lead.get(st.id))
+        done += len(chunk)
+        session.expunge_all()
+        if len(chunk) < size:
+            return
+
+
+def statement_rows_for_keys(session: Session, keys: list[str]) -> dict[str, StatementRow]:
+    statements = session.scalars(select(Statement).where(Statement.key.in_(keys)).options(*_row_options())).unique()
+    return {s.key: _row(s) for s in statements}
+
+
+def statement_facets(session: Session, f: StatementFilter) -> dict[str, list[Facet]]:
+    """Counts of statements by speaker, kind, venue, topic and year within the current filters."""
+    ids = select(Statement.id).where(*_where(f)).scalar_subquery()
+    n = func.count(func.distinct(Statement.id))
+    year = func.extract("year", Statement.sort_date)
+    specs = {
+        "speaker": (select(Speaker.slug, Speaker.name, n).select_from(Statement).join(StatementSpeaker)
+                    .join(Speaker).group_by(Speaker.id, Speaker.slug, Speaker.name), set(f.speakers)),
+        "kind": (select(Statement.kind, Statement.kind, n).group_by(Statement.kind), set(f.kinds)),
+        "venue": (select(Venue.key, Venue.name, n).select_from(Statement).join(Venue)
+                  .group_by(Venue.id, Venue.key, Venue.name), set(f.venues)),
+        "topic": (select(Topic.key, Topic.name, n).select_from(Statement).join(StatementTopic).join(Topic)
+                  .group_by(Topic.id, Topic.key, Topic.name), set(f.topics)),
+        "year": (select(year, year, n).where(Statement.sort_date.is_not(None)).group_by(year), set()),
+    }
+    out: dict[str, list[Facet]] = {}
+    for name, (query, selected) in specs.items():
+        order = (year.desc(),) if name == "year" else (n.desc(), query.selected_columns[1])
+        rows = session.execute(query.where(Statement.id.in_(ids)).order_by(*order).limit(FACET_LIMIT)).all()
+        out[name] = [Facet(name, _str(v), _str(label), c, _str(v) in selected) for v, label, c in rows]
+    return out
+
+
+def _str(v) -> str:
+    return str(int(v)) if isinstance(v, float) else str(v)
+
+
+def filter_labels(session: Session, f: StatementFilter) -> tuple[list[FilterLabel], list[tuple[str, str]]]:
+    """Display names of the filter values, and the values that match nothing (unknown)."""
+    labels: list[FilterLabel] = []
+    found: set[tuple[str, str]] = set()
+    for name, model, col, values in (("speaker", Speaker, Speaker.slug, f.speakers),
+                                     ("venue", Venue, Venue.key, f.venues), ("topic", Topic, Topic.key, f.topics)):
+        if values:
+            for value, label in session.execute(select(col, model.name).where(col.in_(values))).all():
+                found.add((name, value))
+                labels.append(FilterLabel(name, value, label))
+    if f.kinds:
+        known = set(session.scalars(select(Statement.kind).where(Statement.kind.in_(f.kinds)).distinct()))
+        for k in f.kinds:
+            labels.append(FilterLabel("kind", k, k.replace("_", " ")))
+            if k in known:
+                found.add(("kind", k))
+    wanted = [(n, v) for n, vs in (("speaker", f.speakers), ("kind", f.kinds), ("venue", f.venues),
+                                   ("topic", f.topics)) for v in vs]
+    return labels, [w for w in wanted if w not in found]
+
+
+QUESTION_WORDS = frozenset({"question", "q", "journalist", "moderator", "host", "presenter", "interviewer",
+                            "correspondent", "participant", "audience", "reporter"})
+ANSWER_WORDS = frozenset({"answer", "a", "reply", "response"})
+
+
+def _word(text: str | None) -> str:
+    return (text or "").strip().rstrip(".:").casefold()
+
+
+def _turn(p_speaker_id: int | None, p_speaker: str | None, p_label: str | None) -> str:
+    """question (or a host's turn), answer (a labelled turn of a statement speaker), or statement."""
+    if _word(p_label) in QUESTION_WORDS or _word(p_speaker) in QUESTION_WORDS:
+        return "question"
+    if p_speaker_id is not None or _word(p_label) in ANSWER_WORDS or _word(p_speaker) in ANSWER_WORDS:
+        return "answer" if p_label else "statement"
+    return "question" if (p_speaker or p_label) else "statement"
+
+
+def paragraph_views(session: Session, where) -> list[ParagraphView]:
+    rows = session.execute(
+        select(Paragraph.key, Paragraph.n, Paragraph.text, Paragraph.label, Paragraph.speaker_name,
+               Paragraph.speaker_id, Speaker.slug, Paragraph.current, SourceDocument.file_name,
+               Paragraph.line_start, Paragraph.line_end)
+        .join(SourceDocument, SourceDocument.id == Paragraph.source_document_id)
+        .outerjoin(Speaker, Speaker.id == Paragraph.speaker_id)
+        .where(*where).order_by(Paragraph.n, Paragraph.key)
+    ).all()
+    return [ParagraphView(key=r[0], n=r[1], text=r[2], label=r[3], speaker=r[4], speaker_slug=r[6],
+                          turn=_turn(r[5], r[4], r[3]), current=r[7], source_file=r[8],
+                          line_start=r[9], line_end=r[10]) for r in rows]
+
+
+def _sources(session: Session, st: Statement) -> list[SourceView]:
+    spans = dict(
+        (doc_id, (lo, hi)) for doc_id, lo, hi in session.execute(
+            select(Paragraph.source_document_id, func.min(Paragraph.line_start), func.max(Paragraph.line_end))
+            .where(Paragraph.statement_id == st.id, Paragraph.current.is_(True))
+            .group_by(Paragraph.source_document_id)).all())
+    rows = session.execute(
+        select(SourceDocument.id, SourceDocument.file_name, SourceDocument.sha256, Contribution.role)
+        .join(Contribution, Contribution.source_document_id == SourceDocument.id)
+        .where(Contribution.statement_key == st.key)
+        .order_by(Contribution.role != "main", SourceDocument.file_name, SourceDocument.sha256)
+    ).all()
+    seen: set[int] = set()
+    out = []
+    for doc_id, name, sha, role in rows:
+        if doc_id in seen:
+            continue
+        seen.add(doc_id)
+        lo, hi = spans.get(doc_id, (None, None))
+        out.append(SourceView(name, sha, role, lo, hi))
+    return out
+
+
+def get_statement(session: Session, key: str) -> StatementDetail | None:
+    st = session.scalar(select(Statement).where(Statement.key == key).options(*_row_options()))
+    if st is None:
+        return None
+    paragraphs = paragraph_views(session, [Paragraph.statement_id == st.id, Paragraph.current.is_(True)])
+    return _row(st, cls=StatementDetail, paragraphs=paragraphs, sources=_sources(session, st))
+
+
+def neighbours(session: Session, detail: StatementRow) -> list[Neighbour]:
+    """Previous and next statement of each of the first few speakers (by date, then key)."""
+    out = []
+    day = func.coalesce(Statement.sort_date, _MIN_DATE)
+    this_day = detail.sort_date or _MIN_DATE
+    for sp in detail.speakers[:NEIGHBOUR_SPEAKERS]:
+        by = Statement.id.in_(select(StatementSpeaker.statement_id).join(Speaker).where(Speaker.slug == sp.slug))
+        earlier = or_(day < this_day, and_(day == this_day, Statement.key < detail.key))
+        later = or_(day > this_day, and_(day == this_day, Statement.key > detail.key))
+        prev = session.scalar(select(Statement).where(by, earlier).order_by(day.desc(), Statement.key.desc())
+                              .limit(1).options(*_row_options()))
+        nxt = session.scalar(select(Statement).where(by, later).order_by(day.asc(), Statement.key.asc())
+                             .limit(1).options(*_row_options()))
+        out.append(Neighbour(sp, _row(prev) if prev else None, _row(nxt) if nxt else None))
+    return out
+
+
+def home_overview(session: Session, *, latest: int = 8, speakers: int = 10) -> Overview:
+    from app.browse.entities import list_speakers
+    from app.queries import archive_summary
+
+    s = archive_summary(session)
+    return Overview(
+        statements=s.statements, excerpts=s.excerpts, paragraphs=s.paragraphs, speakers=s.speakers,
+        first_date=dt.date.fromisoformat(s.first_date) if s.first_date else None,
+        last_date=dt.date.fromisoformat(s.last_date) if s.last_date else None,
+        latest=list_statements(session, StatementFilter(), per_page=latest).items,
+        top_speakers=list_speakers(session, per_page=speakers).items,
+    )

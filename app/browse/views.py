@@ -1,0 +1,173 @@
+"""The values the read side returns: frozen dataclasses, safe to hand to templates."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Generic, TypeVar
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class StatementFilter:
+    """Which statements: any of the values within one filter, all filters together."""
+
+    speakers: tuple[str, ...] = ()   # speaker slugs
+    kinds: tuple[str, ...] = ()
+    venues: tuple[str, ...] = ()     # venue keys
+    topics: tuple[str, ...] = ()     # topic keys
+    start: dt.date | None = None     # on or after (statement date, else publication date)
+    end: dt.date | None = None       # on or before
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    items: list[T]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def first_index(self) -> int:
+        return (self.page - 1) * self.per_page + 1
+
+
+@dataclass(frozen=True)
+class SpeakerRef:
+    name: str
+    slug: str
+    role: str | None = None
+    kind: str = "person"
+
+
+@dataclass(frozen=True)
+class NamedRef:
+    key: str
+    name: str
+
+
+@dataclass(frozen=True)
+class StatementRow:
+    key: str
+    title: str
+    kind: str
+    date: dt.date | None
+    published: dt.date | None
+    venue: NamedRef | None
+    speakers: list[SpeakerRef]
+    topics: list[NamedRef]
+    excerpt: bool
+    paragraph_count: int
+    lead: str | None = None          # the first paragraph, for list pages
+
+    @property
+    def sort_date(self) -> dt.date | None:
+        return self.date or self.published
+
+
+@dataclass(frozen=True)
+class ParagraphView:
+    key: str
+    n: int
+    text: str
+    label: str | None
+    speaker: str | None
+    speaker_slug: str | None
+    turn: str                        # "statement" | "question" | "answer"
+    current: bool
+    source_file: str
+    line_start: int
+    line_end: int
+
+
+@dataclass(frozen=True)
+class SourceView:
+    file_name: str
+    sha256: str
+    role: str                        # main | excerpt
+    line_start: int | None = None    # span of this statement's current paragraphs in the file
+    line_end: int | None = None
+
+
+@dataclass(frozen=True)
+class StatementDetail(StatementRow):
+    paragraphs: list[ParagraphView] = field(default_factory=list)
+    sources: list[SourceView] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ParagraphDetail:
+    paragraph: ParagraphView
+    statement: StatementRow
+    before: ParagraphView | None
+    after: ParagraphView | None
+
+
+@dataclass(frozen=True)
+class Neighbour:
+    speaker: SpeakerRef
+    prev: StatementRow | None
+    next: StatementRow | None
+
+
+@dataclass(frozen=True)
+class Facet:
+    name: str                        # the parameter: speaker, kind, venue, topic, year
+    value: str                       # the parameter's value
+    label: str
+    count: int
+    selected: bool = False
+
+
+@dataclass(frozen=True)
+class FilterLabel:
+    name: str
+    value: str
+    label: str
+
+
+@dataclass(frozen=True)
+class SpeakerRow:
+    slug: str
+    name: str
+    kind: str
+    statements: int
+    first: dt.date | None
+    last: dt.date | None
+
+
+@dataclass(frozen=True)
+class SpeakerDetail(SpeakerRow):
+    aliases: list[str] = field(default_factory=list)
+    roles: list[tuple[str, int]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class CountRow:
+    key: str
+    name: str
+    count: int
+
+
+@dataclass(frozen=True)
+class Overview:
+    statements: int
+    excerpts: int
+    paragraphs: int
+    speakers: int
+    first_date: dt.date | None
+    last_date: dt.date | None
+    latest: list[StatementRow]
+    top_speakers: list[SpeakerRow]

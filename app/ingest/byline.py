@@ -1,0 +1,73 @@
+"""What may stand between a title and the body: a byline block or a date/venue line, and a
+subheading.
+
+Byline (usembassy):             Date line (kremlin.ru):      Subheading (a briefing excerpt):
+    Ambassador Robert Wood          December 20, 2012, Moscow    Media coverage of the World Cup
+    Alternate Representative …
+    New York, New York
+    May 18, 2023
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from app.ingest.names import CORE, INSTITUTIONS, split_role_name
+from app.ingest.titles import place_name, date_and_venue
+from app.ingest.turns import split_turn
+
+_TERMINAL = tuple(".,;:!?…")
+_SALUTATION = frozenset("""dear ladies mr mrs ms madam your excellencies excellency colleagues friends
+distinguished good thank thanks hello sir esteemed honourable honorable""".split())
+
+
+@dataclass(frozen=True)
+class Byline:
+    name: str | None
+    role: str | None
+    venue: str | None
+    date: date | None
+
+
+def _date_line(s: str) -> tuple[date | None, str | None]:
+    """'May 18, 2023' / 'December 20, 2012, Moscow' / 'Moscow, 28 March 2014' -> date, place."""
+    d, venue, start = date_and_venue(s)
+    if d is None:
+        return None, None
+    head = s[:start].strip(" ,(")
+    if head and not place_name(head):
+        return None, None
+    return d, venue or (place_name(head) if head else None)
+
+
+def read_byline(lines: list[str]) -> Byline | None:
+    """The byline these lines make, when every line is understood and one is a date."""
+    if not 1 <= len(lines) <= 6 or any(len(s) > 100 or s.endswith(_TERMINAL) for s in lines):
+        return None
+    name = role = venue = when = None
+    for s in lines:
+        d, place = _date_line(s)
+        agent = split_role_name(s)
+        if d:
+            when, venue = d, venue or place
+        elif agent.name and agent.end == len(s.split()) and (agent.role or " " in agent.name) and not name:
+            name, role = agent.name, agent.role
+        elif name and any(w.lower() in CORE for w in s.split()):
+            role = s  # "Alternate Representative for Special Political Affairs"
+        elif all(place_name(p) for p in s.split(",")):
+            venue = venue or s.split(",")[0].strip()
+        elif not (name and (s.isupper() or any(w.lower() in INSTITUTIONS for w in s.split()))):
+            return None  # besides: "U.S. Mission to the United Nations", "AS DELIVERED"
+    return Byline(name, role, venue, when) if when else None
+
+
+def is_subheading(s: str, next_block: list[str] | None) -> bool:
+    """A short heading line right under the title, followed by prose."""
+    words = s.split()
+    if not next_block or not 2 <= len(words) <= 20 or len(s) > 150 or s.endswith(_TERMINAL):
+        return False
+    if not s[0].isupper() or words[0].lower().strip(",!") in _SALUTATION or split_turn(s) is not None:
+        return False
+    last = next_block[-1]
+    return bool(re.search(r"[.!?…\"”»)]$", last)) or (len(next_block) == 1 and len(last) > 200)

@@ -1,0 +1,90 @@
+"""Site chrome: lines that belong to the web page around a statement, not to the statement.
+
+Rules are patterns (a city's clock, a phone number, a pager, a run of locale codes …), not
+exact strings, so that other pages of the same sites are covered. `line_chrome` applies
+anywhere on the page; `header_chrome` only above the title, where a bare heading or a
+breadcrumb cannot be body text.
+"""
+from __future__ import annotations
+
+import re
+
+from app.ingest.dates import is_clock_time
+
+_CONSULAR = re.compile(r"^(?:consular\b|консульск)[^:]{0,40}:$", re.IGNORECASE)
+_PHONE = re.compile(r"^(?:(?:tel|phone|telephone|fax|тел|телефон|факс)\.?\s*:?\s*)?\+?[\d\s().\-–/]{7,30}$",
+                    re.IGNORECASE)
+_EMAIL = re.compile(r"^(?:e-?mail\s*:?\s*)?(?:[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\[email\s*protected\])$",
+                    re.IGNORECASE)
+_COUNTER = re.compile(r"^\d[\d,.]*\s+days?\s+ha(?:ve|s)\s+passed\s+since\b", re.IGNORECASE)
+_LANGS = re.compile(r"^[•·*|]?\s*(?:[a-z]{2,3}-[A-Z]{2}\d*[\s|•·,]*)+$")
+_PAGER = re.compile(r"^(?:pages?|страницы)\s*:[\s\d«»‹›<>:.|/…-]*$", re.IGNORECASE)
+_SITE_NAME = re.compile(r"^(?:the\s+)?(?:official\s+(?:web\s*)?site\s+of|официальный\s+сайт)\b", re.IGNORECASE)
+_CAPTION = re.compile(r"(?:\([^()]{0,80}\bphoto\b\s*(?:/|:|by\b)[^()]{0,80}\)$|^photo(?:\s+credit)?\s*:)",
+                      re.IGNORECASE)
+_SECTIONS = re.compile(r"^(?:published\s+in\s+sections?|publication\s+status|tags?)\s*:", re.IGNORECASE)
+_BREADCRUMB = re.compile(r"^(?:.{0,100}\s/|(?:home|главная)\s*[/>»›].{0,100})$", re.IGNORECASE)
+
+# Site controls printed as text (Liferay portlets, the Kremlin's accessibility bar, pagers …).
+_CONTROLS = frozenset("""
+all messages|web content display|advanced settings|view settings|font size|site colours|site colors
+asset publisher|print|print version|share|back|back to list|version for the visually impaired
+text version|direct link|direct link to material|read more|more|subscribe|search|menu|skip to content
+skip to main content|rss|to top|back to top|home|все сообщения|версия для печати|поделиться
+""".replace("\n", "|").strip("|").split("|"))
+
+
+def _is_phone(s: str) -> bool:
+    digits = sum(c.isdigit() for c in s)
+    return 7 <= digits <= 16 and bool(_PHONE.match(s)) and (s[0] in "+(" or " " in s or not s[0].isdigit())
+
+
+def _is_separator(s: str) -> bool:
+    return not any(c.isalnum() for c in s)
+
+
+_RULES = (
+    (is_clock_time, "page clock"),
+    (_CONSULAR.match, "consular line"),
+    (_is_phone, "phone line"),
+    (_EMAIL.match, "e-mail line"),
+    (_COUNTER.match, "day counter"),
+    (_LANGS.match, "language selector"),
+    (_PAGER.match, "pager"),
+    (_SITE_NAME.match, "site name"),
+    (_CAPTION.search, "photo caption"),
+    (_SECTIONS.match, "site control"),
+    (lambda s: s.lower().rstrip(":").strip() in _CONTROLS, "site control"),
+)
+
+
+def line_chrome(s: str) -> str | None:
+    """Why the stripped line `s` is site chrome wherever it stands, or None."""
+    if not s:
+        return None
+    if _is_separator(s):
+        return "separator"
+    if len(s) > 200 and not _COUNTER.match(s):
+        return None  # chrome lines are short; the counters are padded with spaces
+    for test, reason in _RULES:
+        if test(s):
+            return reason
+    return None
+
+
+def is_caps_heading(s: str) -> bool:
+    """'SPEECHES, INTERVIEWS, ARTICLES', 'LATEST EVENTS': a section label in capitals."""
+    letters = [c for c in s if c.isalpha()]
+    return (4 <= len(letters) and len(s) <= 80 and len(s.split()) <= 8
+            and not any(c.islower() for c in letters) and not s.endswith("."))
+
+
+def header_chrome(s: str) -> str | None:
+    """Chrome that only counts above the title."""
+    if is_caps_heading(s):
+        return "section heading"
+    if len(s) <= 100 and (s.endswith("/") or _BREADCRUMB.match(s)):
+        return "breadcrumb"
+    if s.count(" | ") >= 2 and len(s) <= 300:
+        return "navigation"
+    return None

@@ -1,0 +1,99 @@
+"""Dates as the pages print them. Only full dates (day, month and year) count: "May 30" or
+"2021" alone give None. Parsing is dateutil's; the regexes here only locate candidates."""
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+
+from dateutil import parser as du
+
+_INFO = du.parserinfo()
+# dateutil knows English month names only; the Russian page clock needs these.
+_RU_MONTHS = {
+    "январ": "January", "феврал": "February", "март": "March", "апрел": "April", "ма": "May",
+    "июн": "June", "июл": "July", "август": "August", "сентябр": "September",
+    "октябр": "October", "ноябр": "November", "декабр": "December",
+}
+_RU_MONTH_RE = re.compile(r"\b(январ|феврал|март|апрел|ма|июн|июл|август|сентябр|октябр|ноябр|декабр)[а-яё]*\b",
+                          re.IGNORECASE)
+
+_W = r"[A-Za-z]{3,9}\.?"  # a month word candidate (validated by dateutil's parserinfo)
+_DAY = r"\d{1,2}(?:st|nd|rd|th)?"
+_DMY = rf"{_DAY}\s+{_W},?\s+\d{{4}}"
+_MDY = rf"{_W}\s+{_DAY},?\s+\d{{4}}"
+DATE_RE = re.compile(rf"(?<![\w.])(?:{_DMY}|{_MDY})(?![\w])")
+_RU_DATE_RE = re.compile(r"^\d{1,2}\s+[а-яё]+\s+\d{4}$", re.IGNORECASE)
+_NUMERIC_RE = re.compile(r"^\d{1,2}\.\d{1,2}\.\d{4}$")
+# mid.ru header: "23 August 202019:37" (time glued to the year) or "23 August 2020 19:37"
+_DATETIME_RE = re.compile(rf"^(?P<d>{_DMY}|{_MDY})\s*(?P<t>\d{{1,2}}:\d{{2}})$")
+_PREFIXED_RE = re.compile(
+    r"^(?:submitted(?:\s+on)?|published(?:\s+on)?|posted(?:\s+on)?|publication\s+date|date\s+of\s+publication)"
+    r"\s*:?\s*(?P<rest>.{4,60})$", re.IGNORECASE)
+_CLOCK_TIME_RE = re.compile(r"^[^\W\d_][^\W\d_ .'-]*(?:[ .'-]{1,2}[^\W\d_]+){0,3}\s*:\s*\d{1,2}:\d{2}$")
+
+_D1, _D2 = datetime(1901, 1, 1), datetime(1902, 2, 2)
+
+
+def parse_full_date(text: str, *, dayfirst: bool = False) -> date | None:
+    """The date `text` names, when it names day, month and year; else None (never raises)."""
+    s = _RU_MONTH_RE.sub(lambda m: _RU_MONTHS[m.group(1).lower()], text.strip())
+    if not s or len(s) > 80:
+        return None
+    try:
+        a = du.parse(s, default=_D1, dayfirst=dayfirst)
+        b = du.parse(s, default=_D2, dayfirst=dayfirst)
+    except (ValueError, OverflowError, TypeError):
+        return None
+    if a.date() != b.date() or not 1800 <= a.year <= 2200:
+        return None  # a part was missing (dateutil filled it from the default)
+    return a.date()
+
+
+def _is_month(word: str) -> bool:
+    return _INFO.month(word.rstrip(".")) is not None
+
+
+def find_dates(text: str) -> list[tuple[int, int, date]]:
+    """Full English dates in `text`: (start, end, date), in order."""
+    found = []
+    for m in DATE_RE.finditer(text):
+        words = [w for w in re.findall(r"[A-Za-z]+", m.group()) if w.lower() not in ("st", "nd", "rd", "th")]
+        if not words or not _is_month(words[0]):
+            continue
+        d = parse_full_date(m.group())
+        if d:
+            found.append((m.start(), m.end(), d))
+    return found
+
+
+def date_only(s: str) -> date | None:
+    """A line that is nothing but a full date ("3 December 2021", "30 сентября 2016")."""
+    s = s.strip()
+    if _RU_DATE_RE.match(s):
+        return parse_full_date(s)
+    hits = find_dates(s)
+    if len(hits) == 1 and hits[0][0] == 0 and hits[0][1] == len(s):
+        return hits[0][2]
+    return None
+
+
+def is_clock_time(s: str) -> bool:
+    """'Moscow: 07:30', 'Лондон: 23:04': a city's local time in the page header."""
+    return len(s) <= 40 and bool(_CLOCK_TIME_RE.match(s.strip()))
+
+
+def dateline(s: str) -> date | None:
+    """A publication dateline: '26.01.2018', '23 August 202019:37', 'Submitted on Fri, 11/19/2021 - 11:47'."""
+    s = s.strip()
+    if len(s) > 80:
+        return None
+    if _NUMERIC_RE.match(s):
+        return parse_full_date(s, dayfirst=True)
+    m = _DATETIME_RE.match(s)
+    if m:
+        return parse_full_date(m.group("d"))
+    m = _PREFIXED_RE.match(s)
+    if m:
+        rest = re.sub(r"\s+-\s+\d{1,2}:\d{2}(?::\d{2})?\s*$", "", m.group("rest"))  # drop " - 11:47"
+        return parse_full_date(rest)
+    return None

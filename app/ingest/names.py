@@ -1,0 +1,198 @@
+"""People and their roles in a phrase: "Foreign Minister Sergey Lavrov’s", "President of Russia
+Vladimir Putin", "Ambassador of the Russian Federation to the UK Andrei Kelin", "Embassy".
+
+An agent phrase is ROLE NAME: the role is made of role words (a small lexicon), the words
+its connectors bring in ("of Russia", "to the United Kingdom") and capitalised words that
+stand before a role noun ("Swedish Minister"); the name is the run of capitalised words
+after it.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from app.ingest.turns import CONNECTORS
+
+CORE = frozenset("""
+ambassador minister president spokesperson spokeswoman spokesman representative secretary director
+head chairman chairwoman chair envoy officer counsellor counselor consul consul-general attaché attache
+chargé charge adviser advisor aide commissioner governor mayor senator speaker king queen prince
+premier chancellor ombudsman patriarch press-secretary chief leader coordinator delegate negotiator
+secretary-general director-general vice-president prime-minister spokespeople
+""".split())
+MODIFIERS = frozenset("""
+foreign deputy first second third permanent alternate acting special presidential executive general
+state press information russian russia british american us u.s. uk un u.n. eu nato osce united kingdom
+states nations federation republic union council security ministry embassy mission department affairs
+defence defense prime vice national high senior assistant political economic trade military cultural
+federal duma kremlin office government former honorary principal associate interim designate
+plenipotentiary extraordinary consulate delegation d’affaires d'affaires affaires staff public
+""".split())
+INSTITUTIONS = frozenset("""
+ministry embassy mission department government kremlin office administration service consulate
+delegation presidency secretariat
+""".split())
+HONORIFICS = frozenset({"mr", "mrs", "ms", "dr", "sir", "lord", "lady", "madam", "mr.", "mrs.", "ms.", "dr."})
+PARTICLES = frozenset({"bin", "ibn", "al", "el", "de", "da", "di", "del", "von", "van", "der", "la", "le"})
+# Words that end a name run: kind nouns and reporting verbs ("… Lavrov Answers Questions").
+NAME_STOPS = frozenset("""
+remarks interview statement comment speech address article letter briefing answers answer replies
+reply press news message says said holds gives meets visits opens speaks talks
+""".split())
+
+_ROLE_LINKS = frozenset({"of", "to", "for", "the", "on", "in"})
+_OPENERS = "“\"«‘(['"
+_TRAILERS = ",;:)”\"»!?]"
+_INITIAL = re.compile(r"[^\W\d_]\.|[A-Z][a-z]?\.|U\.[SNK]\.")
+
+
+@dataclass(frozen=True)
+class Token:
+    bare: str        # the word without quotes, punctuation and possessive
+    poss: bool       # it carried a possessive ("Lavrov’s")
+    stop: bool       # punctuation after it ends the phrase ("Zakharova,")
+    start: int
+    end: int
+
+    @property
+    def low(self) -> str:
+        return self.bare.lower()
+
+    @property
+    def cap(self) -> bool:
+        return bool(self.bare) and self.bare[0].isupper()
+
+
+def _token(w: str, start: int, end: int) -> Token:
+    w = w.lstrip(_OPENERS)
+    core = w.rstrip(_TRAILERS)
+    stop = core != w
+    if core.endswith(".") and not _INITIAL.fullmatch(core):
+        core, stop = core.rstrip("."), True
+    poss = False
+    if len(core) > 3 and core[-2:] in ("’s", "'s"):
+        core, poss = core[:-2], True
+    elif len(core) > 3 and core[-2:] in ("s’", "s'"):
+        core, poss = core[:-1], True
+    return Token(core.strip("’'‘"), poss, stop, start, end)
+
+
+def tokenize(s: str) -> list[Token]:
+    return [_token(m.group(), m.start(), m.end()) for m in re.finditer(r"\S+", s)]
+
+
+@dataclass(frozen=True)
+class Agent:
+    role: str | None
+    name: str | None
+    institution: str | None
+    poss: bool          # the phrase ended on a possessive
+    end: int            # index of the first token after the phrase
+
+
+def is_name_token(t: Token) -> bool:
+    w = t.bare
+    if not w or not w[0].isupper() or t.low in NAME_STOPS or t.low in CORE or t.low in MODIFIERS:
+        return False
+    if len(w) > 1 and w.isupper() and "." not in w:
+        return False  # an acronym (RT, FT, BBC), not a name
+    return bool(re.fullmatch(r"[^\W\d_][\w’'-]*|[^\W\d_]\.", w))
+
+
+def _core_ahead(toks: list[Token], i: int) -> bool:
+    """A role noun follows in the same run of capitalised words ("Swedish Minister")."""
+    for t in toks[i:i + 6]:
+        if t.low in CORE:
+            return True
+        if not t.cap or t.stop or t.poss:
+            return False
+    return False
+
+
+def _links_role(toks: list[Token], i: int) -> bool:
+    """toks[i] is a connector inside a role: "of the Russian Federation", "Information and Press"."""
+    if toks[i].low == "and":
+        return i + 1 < len(toks) and (toks[i + 1].low in CORE or toks[i + 1].low in MODIFIERS)
+    j = i
+    while j < len(toks) and toks[j].low in _ROLE_LINKS and not toks[j].stop:
+        j += 1
+    return toks[i].low in _ROLE_LINKS and j < len(toks) and toks[j].cap
+
+
+def parse_agent(toks: list[Token], i: int = 0) -> Agent:
+    """Read ROLE NAME from toks[i:]; stops at the first word that fits neither."""
+    role: list[str] = []
+    name: list[str] = []
+    poss, after_conn = False, False
+    if i < len(toks) and toks[i].low == "the":
+        i += 1
+    while i < len(toks):
+        t = toks[i]
+        nxt = toks[i + 1] if i + 1 < len(toks) else None
+        if not name:
+            if t.low in CORE or t.low in MODIFIERS:
+                role.append(t.bare)
+            elif t.low in HONORIFICS:
+                pass
+            elif role and not t.stop and _links_role(toks, i):
+                role.append(t.bare)
+                after_conn = True
+                i += 1
+                continue
+            elif t.cap and (after_conn or _core_ahead(toks, i)):
+                role.append(t.bare)
+            elif is_name_token(t):
+                name.append(t.bare)
+            else:
+                break
+        elif is_name_token(t) or (t.low in PARTICLES and nxt is not None and is_name_token(nxt)):
+            name.append(t.bare)
+        else:
+            break
+        after_conn = False
+        i += 1
+        if t.poss or t.stop:
+            poss = t.poss
+            break
+    return _agent(role, name, poss, i)
+
+
+def _agent(role: list[str], name: list[str], poss: bool, end: int) -> Agent:
+    if len(name) > 5:
+        name = []
+    has_core = any(w.lower() in CORE for w in role)
+    inst = None
+    if not name and not has_core or not name and any(w.lower() in INSTITUTIONS for w in role):
+        idx = [k for k, w in enumerate(role) if w.lower() in INSTITUTIONS]
+        inst = " ".join(role[: idx[-1] + 1]) if idx else None
+    return Agent(role=" ".join(role) or None, name=" ".join(name) or None, institution=inst, poss=poss, end=end)
+
+
+def split_role_name(phrase: str) -> Agent:
+    return parse_agent(tokenize(phrase))
+
+
+def role_before(text: str, pos: int) -> str | None:
+    """The role printed just before a name at `pos`: "Russian Ambassador to the UK, Alexander …"."""
+    toks = tokenize(text[max(0, pos - 120):pos].rstrip(" ,"))
+    k = len(toks)
+    while k > 0:
+        t = toks[k - 1]
+        if t.stop or t.poss or not (t.cap or t.low in CONNECTORS):
+            break
+        k -= 1
+    words = [t.bare for t in toks[k:]]
+    while words and words[0].lower() in CONNECTORS:
+        words.pop(0)
+    if any(w.lower() in CORE for w in words) and len(words) <= 10:
+        return " ".join(words)
+    return None
+
+
+def full_name(surname: str, text: str) -> str | None:
+    """'Yakovenko' -> 'Alexander Yakovenko' when the text names him so."""
+    for m in re.finditer(rf"\b([A-Z][a-z’'-]+)\s+{re.escape(surname)}\b", text):
+        first = m.group(1)
+        if first.lower() not in CORE | MODIFIERS | HONORIFICS and first.lower() not in ("the", "and"):
+            return f"{first} {surname}"
+    return None

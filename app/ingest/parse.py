@@ -1,0 +1,228 @@
+"""Page text -> ParsedPage (pure, deterministic; raises only PageError).
+
+A page reads top to bottom as: site chrome and a page clock; maybe a section heading and a
+dateline; the title (maybe printed twice); maybe a byline or date line and a subheading;
+the body; maybe "Additional materials" with topic tags; maybe a list of teasers
+("DD.MM.YYYY - Title" + lead). Every line that is not put into a statement is reported in
+a warning with its number.
+"""
+from __future__ import annotations
+
+import re
+
+from app.ingest.byline import Byline, is_subheading, read_byline
+from app.ingest.chrome import header_chrome, is_caps_heading, line_chrome
+from app.ingest.dates import date_only, dateline, is_clock_time, parse_full_date
+from app.ingest.paragraphs import blocks, has_blank_lines
+from app.ingest.statements import make_statement
+from app.ingest.titles import analyse_title, kind_of_heading
+from app.ingest.types import PageError, ParsedPage, ParsedStatement
+
+TEASER_RE = re.compile(r"^(\d{1,2}\.\d{1,2}\.\d{4})\s+[-–—]\s+(\S.*)$")
+TOPICS_RE = re.compile(r"^(?:(?:additional|related)\s+materials|дополнительные\s+материалы):?$", re.IGNORECASE)
+_MAX_TOPIC = 150
+
+
+def _norm(s: str) -> str:
+    return " ".join(s.split()).casefold()
+
+
+def _prose(s: str) -> bool:
+    return bool(re.search(r"[.!?…\"”»]$", s)) or len(s) > 200
+
+
+class _Scan:
+    """The page's lines and what has been made of each line so far."""
+
+    def __init__(self, text: str):
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+        self.lines = [s.strip() for s in text.split("\n")]
+        self.used: dict[int, str | None] = {}    # line index -> warning (None: went into a field)
+        self.captured = self.published = None
+        self.heading_kind: str | None = None
+        for i, s in enumerate(self.lines):
+            reason = line_chrome(s)
+            if reason:
+                self.use(i, "dropped separator line" if reason == "separator" else f"dropped site chrome ({reason})")
+        self._mark_clock_dates()
+        self.teasers = [i for i, s in enumerate(self.lines) if i not in self.used and TEASER_RE.match(s)]
+        self.topics_at = next((i for i, s in enumerate(self.lines) if i not in self.used and TOPICS_RE.match(s)), None)
+
+    def use(self, i: int, why: str | None) -> None:
+        self.used[i] = why
+
+    def next_text(self, i: int, end: int | None = None) -> int | None:
+        end = len(self.lines) if end is None else end
+        while i < end:
+            if self.lines[i] and i not in self.used:
+                return i
+            i += 1
+        return None
+
+    def _mark_clock_dates(self) -> None:
+        """'3 December 2021' above 'Moscow: 07:30' is the page clock (when it was rendered)."""
+        for i, s in enumerate(self.lines):
+            if len(s) > 30 or not s or not s[0].isdigit() or i in self.used:
+                continue
+            j = next((k for k in range(i + 1, min(i + 3, len(self.lines))) if self.lines[k]), None)
+            d = date_only(s) if j is not None and is_clock_time(self.lines[j]) else None
+            if d:
+                self.use(i, "dropped site chrome (page clock)")
+                self.captured = self.captured or d
+
+    def warnings(self) -> tuple[str, ...]:
+        return tuple(f"line {i + 1}: {w}" for i, w in sorted(self.used.items()) if w)
+
+
+def _header(sc: _Scan) -> int | None:
+    """Skip chrome, section headings and datelines above the title; the title's index, or
+    None when the page starts with teasers (a listing) or has no text."""
+    i = 0
+    while (i := sc.next_text(i)) is not None:
+        s = sc.lines[i]
+        if i in sc.teasers:
+            return None
+        nxt = sc.next_text(i + 1)
+        reason = header_chrome(s)
+        if reason and not (nxt is not None and _prose(sc.lines[nxt])):
+            sc.use(i, f"dropped site chrome ({reason})")
+            sc.heading_kind = kind_of_heading(s) if reason == "section heading" else sc.heading_kind
+        elif d := dateline(s):
+            sc.use(i, None)
+            sc.published = sc.published or d
+        else:
+            return _skip_repeated_header(sc, i)
+        i += 1
+    return None
+
+
+def _skip_repeated_header(sc: _Scan, i: int) -> int:
+    """A line printed twice above a better title is a site header ("Permanent Mission …")."""
+    while True:
+        reps, j = [i], sc.next_text(i + 1)
+        while j is not None and _norm(sc.lines[j]) == _norm(sc.lines[i]):
+            reps.append(j)
+            j = sc.next_text(j + 1)
+        if len(reps) == 1 or j is None or j in sc.teasers or _prose(sc.lines[j]):
+            return i
+        if analyse_title(sc.lines[j]).signals <= analyse_title(sc.lines[i]).signals:
+            return i
+        for k in reps:
+            sc.use(k, "dropped site chrome (repeated header line)")
+        i = j
+
+
+def _title_block(sc: _Scan, ti: int, end: int) -> tuple[int, Byline | None, str | None]:
+    """Consume what follows the title up to the body: a repeat of the title, datelines, a
+    byline or date line, a subheading. Returns the body start, byline and subheading."""
+    byline = subtitle = None
+    i: int | None = ti + 1
+    while (i := sc.next_text(i, end)) is not None:
+        s = sc.lines[i]
+        if _norm(s) == _norm(sc.lines[ti]):
+            sc.use(i, "dropped repeated title")
+        elif d := dateline(s):
+            sc.use(i, None)
+            sc.published = sc.published or d
+        elif byline is None and (run := _short_run(sc, i, end)) and (byline := read_byline([sc.lines[k] for k in run])):
+            for k in run:
+                sc.use(k, "byline read for speaker, role, venue and date")
+            i = run[-1]
+        else:
+            break
+        i += 1
+    if i is not None and (i + 1 >= end or not sc.lines[i + 1] or i + 1 in sc.used):
+        nxt = sc.next_text(i + 1, end)
+        if nxt is not None and is_subheading(sc.lines[i], [sc.lines[k] for k in _run(sc, nxt, end)]):
+            sc.use(i, None)
+            subtitle, i = sc.lines[i], nxt
+    return (end if i is None else i), byline, subtitle
+
+
+def _run(sc: _Scan, i: int, end: int, limit: int = 50) -> list[int]:
+    """Consecutive text lines from i (a block)."""
+    out = []
+    while i < end and len(out) < limit and sc.lines[i] and i not in sc.used:
+        out.append(i)
+        i += 1
+    return out
+
+
+def _short_run(sc: _Scan, i: int, end: int) -> list[int]:
+    out = []
+    for k in _run(sc, i, end, limit=7):
+        if len(sc.lines[k]) > 100 or re.search(r"[.,;:!?]$", sc.lines[k]):
+            break
+        out.append(k)
+    return out
+
+
+def _drop_trailing_headings(sc: _Scan, start: int, end: int) -> None:
+    """'LATEST EVENTS' between a body and its teasers is a section label."""
+    k = end - 1
+    while k >= start:
+        s = sc.lines[k]
+        if s and k not in sc.used:
+            if not is_caps_heading(s):
+                return
+            sc.use(k, "dropped site chrome (section heading)")
+        k -= 1
+
+
+def _main(sc: _Scan, ti: int) -> ParsedStatement:
+    after = [i for i in sc.teasers if i > ti] + ([sc.topics_at] if sc.topics_at and sc.topics_at > ti else [])
+    end = min(after, default=len(sc.lines))
+    start, byline, subtitle = _title_block(sc, ti, end)
+    _drop_trailing_headings(sc, start, end)
+    topics, extra_from = _topics(sc, ti)
+    per_line = not has_blank_lines(sc.lines, start, end, sc.used)
+    bs = blocks(sc.lines, start, end, sc.used, per_line)
+    if extra_from is not None:
+        bs += blocks(sc.lines, extra_from[0], extra_from[1], sc.used, False)
+    return make_statement("main", sc.lines[ti], ti + 1, bs, published=sc.published, captured=sc.captured,
+                          byline=byline, heading_kind=sc.heading_kind, topics=topics, subtitle=subtitle)
+
+
+def _topics(sc: _Scan, ti: int) -> tuple[list[str], tuple[int, int] | None]:
+    """Topic tags after 'Additional materials'; a longer line ends them (the rest is body)."""
+    m = sc.topics_at
+    if m is None or m < ti:
+        return [], None
+    sc.use(m, None)
+    end = min([i for i in sc.teasers if i > m], default=len(sc.lines))
+    topics = []
+    for i in range(m + 1, end):
+        s = sc.lines[i]
+        if not s or i in sc.used:
+            continue
+        if len(s) > _MAX_TOPIC:
+            return topics, (i, end)
+        sc.use(i, None)
+        topics.append(" ".join(s.split()))
+    return topics, None
+
+
+def _excerpts(sc: _Scan) -> list[ParsedStatement]:
+    out = []
+    bounds = sc.teasers + [len(sc.lines)]
+    for t, nxt in zip(sc.teasers, bounds[1:]):
+        if sc.topics_at is not None and t < sc.topics_at < nxt:
+            nxt = sc.topics_at
+        m = TEASER_RE.match(sc.lines[t])
+        assert m is not None
+        sc.use(t, None)
+        _drop_trailing_headings(sc, t + 1, nxt)
+        per_line = not has_blank_lines(sc.lines, t + 1, nxt, sc.used)
+        out.append(make_statement("excerpt", m.group(2), t + 1, blocks(sc.lines, t + 1, nxt, sc.used, per_line),
+                                  published=parse_full_date(m.group(1), dayfirst=True), captured=sc.captured))
+    return out
+
+
+def parse_page(text: str) -> ParsedPage:
+    sc = _Scan(text)
+    ti = _header(sc)
+    if ti is None and not sc.teasers:
+        raise PageError("no statement found: the page has no title", 1)
+    statements = [] if ti is None else [_main(sc, ti)]
+    statements += _excerpts(sc)
+    return ParsedPage(statements=tuple(statements), warnings=sc.warnings(), captured=sc.captured)

@@ -1,0 +1,86 @@
+"""One statement from its title, byline and body blocks: speakers, kind, paragraphs."""
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import date
+
+from app.ingest.byline import Byline
+from app.ingest.names import full_name, role_before, split_role_name
+from app.ingest.paragraphs import Block, _same_person, build
+from app.ingest.titles import Speaker, TitleInfo, analyse_title
+from app.ingest.turns import QUESTION_WORDS, is_turn_word, single_word_labels, split_turn
+from app.ingest.types import ParsedSpeaker, ParsedStatement, Role
+
+_SAMPLE_BLOCKS = 60     # how far into the body to look for a speaker's role or full name
+
+
+def _labels(bs: Sequence[Block]) -> list[str]:
+    singles = single_word_labels([b.text for b in bs])
+    seen: dict[str, None] = {}
+    for b in bs:
+        t = split_turn(b.text, singles)
+        if t is not None:
+            seen.setdefault(t.label, None)
+    return list(seen)
+
+
+def _role_in_text(name: str, text: str) -> str | None:
+    for n, m in enumerate(re.finditer(re.escape(name), text)):
+        if n >= 20:
+            break
+        role = role_before(text, m.start())
+        if role:
+            return role
+    return None
+
+
+def _people(info: TitleInfo, byline: Byline | None, title: str, bs: Sequence[Block],
+            labels: Sequence[str]) -> list[ParsedSpeaker]:
+    """The statement's people, with roles from the title, else the byline, labels or body."""
+    people = [s for s in info.speakers if s.kind == "person"]
+    if not people and byline and byline.name:
+        people = [Speaker(byline.name, byline.role)]
+    sample = "\n".join(b.text for b in bs[:_SAMPLE_BLOCKS])
+    agents = [a for a in map(split_role_name, labels) if a.name and not is_turn_word(a.name)]
+    out = []
+    for p in people:
+        name = p.name if " " in p.name else (full_name(p.name, f"{title}\n{sample}") or p.name)
+        in_labels = [a for a in agents if _same_person(a.name or "", name)]
+        role = p.role or next((a.role for a in in_labels if a.role), None) or _role_in_text(name, sample)
+        if p.confirmed or in_labels or role:
+            out.append(ParsedSpeaker(name=name, role=role, kind="person"))
+    if not out:
+        out = [ParsedSpeaker(name=s.name, role=None, kind="institution")
+               for s in info.speakers if s.kind == "institution"]
+    return out
+
+
+def _is_dialogue(labels: Sequence[str], names: Sequence[str]) -> bool:
+    """Questions, or a named person other than the speakers, take turns: an interview."""
+    for label in labels:
+        if label.lower() in QUESTION_WORDS:
+            return True
+        who = split_role_name(label).name
+        if who and not any(_same_person(who, n) for n in names):
+            return True
+    return False
+
+
+def make_statement(role: Role, title: str, title_line: int, bs: list[Block], *,
+                   published: date | None = None, captured: date | None = None,
+                   byline: Byline | None = None, heading_kind: str | None = None,
+                   topics: Sequence[str] = (), subtitle: str | None = None) -> ParsedStatement:
+    info = analyse_title(title)
+    labels = _labels(bs)
+    speakers = _people(info, byline, title, bs, labels)
+    names = [s.name for s in speakers if s.kind == "person"]
+    paragraphs = build(bs, names)
+    kind = info.kind or heading_kind or ("interview" if _is_dialogue(labels, names) else "other")
+    return ParsedStatement(
+        role=role, title=" ".join(title.split()), kind=kind,
+        date=info.date or (byline.date if byline else None), published=published,
+        venue=info.venue or (byline.venue if byline else None), speakers=tuple(speakers),
+        topics=tuple(topics), paragraphs=tuple(paragraphs), title_line=title_line,
+        captured=captured, subtitle=subtitle,
+    )

@@ -1,0 +1,197 @@
+"""What a title says: kind, speakers, date and venue.
+
+"Foreign Minister Sergey Lavrov’s remarks at …, Moscow, October 2, 2021"
+    -> remarks, [Sergey Lavrov (Foreign Minister)], 2021-10-02, Moscow
+The kind is read from the head of the title only (the subject and the noun after it, or a
+leading "Interview by …"), so "FT cannot … publish the Ambassador’s letter" is not a letter.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from app.ingest.dates import find_dates
+from app.ingest.names import CORE, Agent, Token, parse_agent, tokenize
+
+_KINDS = {
+    "remarks": "remarks", "remark": "remarks", "interview": "interview", "interviews": "interview",
+    "comment": "comment", "comments": "comment", "commentary": "comment", "statement": "statement",
+    "statements": "statement", "declaration": "statement", "article": "article", "articles": "article",
+    "op-ed": "article", "speech": "speech", "speeches": "speech", "address": "speech", "lecture": "speech",
+    "letter": "letter", "letters": "letter", "message": "letter", "briefing": "briefing",
+    "briefings": "briefing", "press-conference": "briefing", "answers": "answers", "answer": "answers",
+    "replies": "answers", "reply": "answers", "responds": "answers", "response": "answers",
+    "responses": "answers", "news": "news",
+}
+_KIND_PAIRS = {("press", "release"): "press_release", ("press", "releases"): "press_release",
+               ("news", "release"): "press_release", ("press", "conference"): "briefing",
+               ("news", "conference"): "briefing", ("press", "briefing"): "briefing"}
+# Verbs that introduce the kind noun: "holds a briefing", "gives an interview".
+_VERBS = frozenset("holds held gives gave delivers delivered hosts makes made publishes sends".split())
+_STOPS = frozenset("""at to with on in for following during before after about regarding concerning of by
+from over upon as into within between""".split())
+_LEADIN = re.compile(r"^(?:(?:excerpts?|extracts?)\s+from|from|transcript\s+of|(?:full\s+)?text\s+of)"
+                     r"(?:\s+the)?\s+", re.IGNORECASE)
+_NOT_PLACES = frozenset("""foreign deputy first permanent alternate acting special presidential executive
+press information ministry""".split())
+_PLACE_WORD = re.compile(r"^[A-Z][\w’'.-]*$")
+
+
+@dataclass(frozen=True)
+class Speaker:
+    name: str
+    role: str | None
+    kind: str = "person"        # or "institution"
+    confirmed: bool = True      # False: a bare name the body must confirm ("Alexander Yakovenko for RT")
+
+
+@dataclass(frozen=True)
+class TitleInfo:
+    kind: str | None
+    speakers: tuple[Speaker, ...]
+    date: date | None
+    venue: str | None
+
+    @property
+    def signals(self) -> int:
+        """How much this line looks like a statement title (kind, speaker, date)."""
+        return bool(self.kind) + bool(self.speakers) + bool(self.date)
+
+
+def kind_at(toks: list[Token], i: int) -> tuple[str | None, int]:
+    """The kind named by toks[i] (or toks[i:i+2]); and the index after it."""
+    if i + 1 < len(toks) and (toks[i].low, toks[i + 1].low) in _KIND_PAIRS:
+        return _KIND_PAIRS[(toks[i].low, toks[i + 1].low)], i + 2
+    if i < len(toks) and toks[i].low in _KINDS:
+        if toks[i].low == "news" and i + 1 < len(toks) and toks[i + 1].low == "release":
+            return "press_release", i + 2
+        return _KINDS[toks[i].low], i + 1
+    return None, i
+
+
+def scan_kind(toks: list[Token], i: int, limit: int = 8) -> tuple[str | None, int]:
+    """The first kind noun in the phrase starting at toks[i], before a preposition or comma."""
+    for j in range(i, min(len(toks), i + limit)):
+        kind, after = kind_at(toks, j)
+        if kind:
+            return kind, after
+        if toks[j].low in _STOPS or toks[j].stop:
+            break
+    return None, i
+
+
+def kind_of_heading(heading: str) -> str | None:
+    """'PRESS RELEASES' -> press_release; None when the heading names several kinds."""
+    toks = tokenize(heading.replace(",", " , "))
+    kinds = set()
+    j = 0
+    while j < len(toks):
+        kind, after = kind_at(toks, j)
+        if kind:
+            kinds.add(kind)
+        j = max(after, j + 1)
+    return kinds.pop() if len(kinds) == 1 else None
+
+
+def _is_empty(a: Agent) -> bool:
+    """No subject: nothing, a stray capitalised word ("Main"), or a role word without a role noun."""
+    core = a.role and any(w.lower() in CORE for w in a.role.split())
+    return not a.institution and not core and (not a.name or " " not in a.name)
+
+
+def _speaker(a: Agent, confirmed: bool) -> Speaker | None:
+    if a.name and (a.role or " " in a.name):
+        return Speaker(a.name, a.role, "person", confirmed or bool(a.role))
+    if a.institution and not a.name:
+        return Speaker(a.institution, None, "institution")
+    return None
+
+
+def _agents(toks: list[Token], i: int) -> tuple[list[Agent], int]:
+    """One agent at toks[i], and more joined by "and"."""
+    first = parse_agent(toks, i)
+    agents, j = [first], first.end
+    while j + 1 < len(toks) and toks[j].low == "and" and not agents[-1].poss:
+        nxt = parse_agent(toks, j + 1)
+        if not (nxt.name or nxt.institution):
+            break
+        agents.append(nxt)
+        j = nxt.end
+    return agents, j
+
+
+def _kind_and_speakers(title: str) -> tuple[str | None, list[Speaker]]:
+    toks = tokenize(_LEADIN.sub("", title))
+    subject, j = _agents(toks, 0)
+    if _is_empty(subject[0]):  # "Interview by …", "Press release on …", "Remarks at …"
+        kind, after = scan_kind(toks, 0)
+        subject = []
+        if kind and after < len(toks) and toks[after].low in ("by", "of", "from"):
+            subject, _ = _agents(toks, after + 1)
+        return kind, [s for a in subject if (s := _speaker(a, True))]
+    kind, after = scan_kind(toks, j)
+    if kind is None and j < len(toks) and toks[j].low in _VERBS:
+        kind, after = scan_kind(toks, j + 1)
+    if kind is None and j < len(toks) and toks[j].low == "on" and subject[0].name:
+        kind = "comment"  # "Foreign Ministry Spokeswoman Maria Zakharova on NATO …"
+    explicit = subject[-1].poss or kind is not None
+    return kind, [s for a in subject if (s := _speaker(a, explicit))]
+
+
+def place_name(p: str) -> str | None:
+    p = p.strip(" “”\"«»’'()")
+    words = p.split()
+    if not 1 <= len(words) <= 4 or len(p) > 40:
+        return None
+    for w in words:
+        if w.lower() in CORE or w.lower() in _NOT_PLACES:
+            return None
+        if w.lower() in _KINDS or not (_PLACE_WORD.match(w) or w.lower() in ("upon", "on", "de", "am")):
+            return None
+    return p
+
+
+def _venue_before(before: str) -> str | None:
+    b = before.rstrip(" ,(")
+    if re.search(r"\b(?:on|dated|of|from|since|until|published|as)$", b, re.IGNORECASE):
+        return None  # "published April 19, 2017": the date belongs to a phrase, no place
+    segs = b.split(",")
+    last = segs[-1].strip().lstrip("(")
+    if len(segs) > 1 and (p := place_name(last)):
+        return p
+    m = re.search(r"\bin\s+([A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*){0,2})$", last)
+    if m:
+        return place_name(m.group(1))
+    # "… programme “Voskresnoye vremya” Moscow" / "… annual press conference Moscow"
+    m = re.search(r"(?:[”\"»]|\b([a-z][\w-]*))\s+([A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*)?)$", last)
+    if m and (m.group(1) or "").lower() not in _STOPS | {"the", "a", "an", "and", "his", "her", "its", "their"}:
+        return place_name(m.group(2))
+    return None
+
+
+def date_and_venue(text: str) -> tuple[date | None, str | None, int]:
+    """The full date at the end of `text` (", October 2, 2021", "(13 June 2017, London)") and
+    the place printed next to it; and where the date starts (len(text) when none)."""
+    hits = find_dates(text)
+    if not hits:
+        return None, None, len(text)
+    start, end, d = hits[-1]
+    after = re.fullmatch(r"\s*((?:,\s*[^\W\d][^(),]{0,40}?){0,3})\s*\)?\s*\.?\s*", text[end:])
+    if not after:
+        return None, None, len(text)
+    return d, _places_after(after.group(1)) or _venue_before(text[:start]), start
+
+
+def _places_after(tail: str) -> str | None:
+    """', The Kremlin, Moscow' -> 'The Kremlin, Moscow'; ', New York, New York' -> 'New York'."""
+    parts = [p.strip() for p in tail.split(",") if p.strip()]
+    if not parts or not all(place_name(p) for p in parts):
+        return None
+    return ", ".join(dict.fromkeys(parts))
+
+
+def analyse_title(title: str) -> TitleInfo:
+    d, venue, _ = date_and_venue(title)
+    kind, speakers = _kind_and_speakers(title)
+    return TitleInfo(kind=kind, speakers=tuple(speakers), date=d, venue=venue)

@@ -1,0 +1,81 @@
+"""Turn labels: "Question:", "Q:", "A.:", "Sergey Lavrov:", "President of Russia Vladimir Putin:".
+
+A label is a short, name-like prefix followed by a colon at the very start of a paragraph:
+capitalised words (with particles such as "of", "bin", "von"), or a turn word (Question,
+Answer, Q, A …). A sentence that only mentions a name ("In a recent article Fyodor
+Lukyanov wrote: …") is not a label, nor is "Note:" or "Answers to media questions:".
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+QUESTION_WORDS = frozenset({"question", "q", "вопрос", "journalist", "moderator", "host", "presenter",
+                            "interviewer", "correspondent", "participant", "audience", "reporter"})
+ANSWER_WORDS = frozenset({"answer", "a", "ответ", "reply", "response"})
+CONNECTORS = frozenset({"of", "the", "to", "for", "and", "de", "da", "di", "del", "von", "van", "der",
+                        "bin", "ibn", "al", "el", "la", "le", "du", "y"})
+# Capitalised words that open sentences or headings rather than name a speaker.
+_NOT_NAMES = frozenset("""
+the in at on for as if it this that these those we i he she they our my your his her its note
+example update first second third fourth fifth finally firstly secondly thirdly also however
+here there why what how when where who subject topic re source tel phone fax email e-mail address
+date time place venue ps table contents answers questions dear ladies excellencies colleagues
+friends distinguished attention warning important summary conclusion background quote source
+""".split())
+_PAREN = re.compile(r"\s*\(([^()]{1,60})\)$")
+_WORD = re.compile(r"^(?:[^\W\d_][\w’'.-]*|[^\W\d_]\.)$")
+
+
+@dataclass(frozen=True)
+class Turn:
+    label: str      # as printed, without the colon (and without a trailing "." of "A.")
+    text: str       # the paragraph after the label
+
+
+def _label_words_ok(words: list[str]) -> bool:
+    if not 1 <= len(words) <= 8 or words[0].lower() in _NOT_NAMES:
+        return False
+    for i, w in enumerate(words):
+        if i and w.lower() in CONNECTORS:
+            continue
+        if not _WORD.match(w) or not w[0].isupper():
+            return False
+    return True
+
+
+def is_turn_word(label: str) -> bool:
+    w = label.lower().rstrip(".")
+    return w in QUESTION_WORDS or w in ANSWER_WORDS
+
+
+def split_turn(text: str, single_words: frozenset[str] = frozenset()) -> Turn | None:
+    """The label opening `text`, if any. Single-word labels other than turn words count only
+    when listed in `single_words` (names used as labels elsewhere on the page)."""
+    colon = text.find(":", 0, 90)
+    if colon <= 0:
+        return None
+    head, rest = text[:colon].strip(), text[colon + 1:].strip()
+    if rest.startswith("//") or re.match(r"\d{1,2}:\d{2}\b", rest):
+        return None  # a URL or a time ("Moscow: 07:30"), not a turn
+    note = ""
+    m = _PAREN.search(head)
+    if m:  # "Question (retranslated from English):" – the remark stays with the text
+        head, note = head[:m.start()].strip(), f"({m.group(1)}) "
+    label = head[:-1] if re.fullmatch(r"[A-Za-zА-Яа-я]\.", head) else head
+    words = label.split()
+    if len(words) == 1 and not is_turn_word(label) and label not in single_words:
+        return None
+    if not (is_turn_word(label) or _label_words_ok(words)):
+        return None
+    return Turn(label=label, text=(note + rest).strip())
+
+
+def single_word_labels(paragraphs: list[str]) -> frozenset[str]:
+    """One-word names that open two or more paragraphs as labels ("Lavrov: …")."""
+    seen: dict[str, int] = {}
+    for p in paragraphs:
+        m = re.match(r"([^\W\d_][\w’'-]{1,30}):\s", p)
+        if m and m.group(1)[0].isupper() and m.group(1).lower() not in _NOT_NAMES:
+            seen[m.group(1)] = seen.get(m.group(1), 0) + 1
+    return frozenset(w for w, n in seen.items() if n >= 2)

@@ -1,0 +1,24 @@
+"""Full-text search over paragraphs (Whoosh; nothing outside this package imports whoosh).
+
+    from app.search import SearcherHolder, search, QueryError
+    holder = SearcherHolder(settings.index_dir)          # once per server process
+    with holder.view() as view, session_factory() as session:
+        result = search(view, "said:lavrov Omsk", session=session, sort="newest")
+
+`result` is the object of docs/search-json.md. Index maintenance: ensure_index,
+update_index (after an ingest run), rebuild_index (`archive reindex`), check_index.
+"""
+from app.search.index import (
+    CheckReport, IndexBusy, IndexMissing, IndexOutdated, IndexRun, SearchIndexError, check_index,
+    ensure_index, index_state, rebuild_index, update_index,
+)
+from app.search.query import QueryError, parse_query
+from app.search.schema import SCHEMA_VERSION
+from app.search.searcher import IndexView, SearcherHolder
+from app.search.service import SORTS, search
+
+__all__ = [
+    "SCHEMA_VERSION", "SORTS", "CheckReport", "IndexBusy", "IndexMissing", "IndexOutdated", "IndexRun",
+    "IndexView", "QueryError", "SearchIndexError", "SearcherHolder", "check_index", "ensure_index",
+    "index_state", "parse_query", "rebuild_index", "search", "update_index",
+]

@@ -1,0 +1,146 @@
+"""Database rows -> Whoosh documents (one per current paragraph), a batch of statements at a time.
+
+A batch costs a fixed number of queries (statements, their speakers, topics, paragraphs),
+whatever its size; speakers' other spellings are loaded once per run."""
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from app.models import (
+    Paragraph, Speaker, SpeakerAlias, Statement, StatementSpeaker, StatementTopic, Topic, Venue,
+)
+from app.search.schema import SEP, fold_name
+
+BATCH = 500  # statements per batch of queries
+
+QUESTION_WORDS = frozenset({"question", "q", "journalist", "moderator", "host", "presenter", "interviewer",
+                            "correspondent", "participant", "audience", "reporter", "вопрос"})
+ANSWER_WORDS = frozenset({"answer", "a", "reply", "response", "ответ"})
+
+
+@dataclass(frozen=True)
+class SpeakerInfo:
+    name: str
+    slug: str
+    spellings: tuple[str, ...]
+
+    @property
+    def folded(self) -> str:
+        return fold_name(" ".join((self.name, self.slug.replace("-", " "), *self.spellings)))
+
+
+def _word(label: str | None) -> str:
+    return (label or "").strip().rstrip(".:").casefold()
+
+
+def is_question_turn(label: str | None, turn_speaker: str | None, by_statement_speaker: bool,
+                     has_speakers: bool) -> bool:
+    """A question (or a moderator's turn): labelled so, or said by someone who is not
+    among the statement's speakers."""
+    if _word(label) in QUESTION_WORDS or _word(turn_speaker) in QUESTION_WORDS:
+        return True
+    if _word(turn_speaker) in ANSWER_WORDS:
+        return False
+    return bool(turn_speaker) and has_speakers and not by_statement_speaker
+
+
+def ymd(d: dt.date | None) -> int:
+    return d.year * 10000 + d.month * 100 + d.day if d else 0
+
+
+def load_speakers(session: Session) -> dict[int, SpeakerInfo]:
+    spellings: dict[int, list[str]] = defaultdict(list)
+    for sid, name in session.execute(select(SpeakerAlias.speaker_id, SpeakerAlias.name)):
+        spellings[sid].append(name)
+    return {sid: SpeakerInfo(name, slug, tuple(spellings.get(sid, ())))
+            for sid, name, slug in session.execute(select(Speaker.id, Speaker.name, Speaker.slug))}
+
+
+def statement_ids(session: Session, keys: Iterable[str] | None = None) -> list[int]:
+    """Ids of the statements with these keys (all statements when keys is None), in id order."""
+    if keys is None:
+        return list(session.scalars(select(Statement.id).order_by(Statement.id)))
+    keys = sorted(set(keys))
+    out: list[int] = []
+    for i in range(0, len(keys), BATCH):
+        out.extend(session.scalars(select(Statement.id).where(Statement.key.in_(keys[i:i + BATCH]))))
+    return sorted(out)
+
+
+def count_paragraphs(session: Session, ids: list[int] | None = None) -> int:
+    q = select(func.count(Paragraph.id)).where(Paragraph.current.is_(True))
+    if ids is None:
+        return session.scalar(q) or 0
+    return sum(session.scalar(q.where(Paragraph.statement_id.in_(ids[i:i + BATCH]))) or 0
+               for i in range(0, len(ids), BATCH))
+
+
+def iter_documents(session: Session, ids: list[int],
+                   speakers: dict[int, SpeakerInfo] | None = None) -> Iterator[tuple[str, list[dict]]]:
+    """(statement key, its paragraph documents) for each statement id, BATCH statements per query."""
+    speakers = load_speakers(session) if speakers is None else speakers
+    for i in range(0, len(ids), BATCH):
+        yield from _batch(session, ids[i:i + BATCH], speakers)
+
+
+def _batch(session: Session, ids: list[int], speakers: dict[int, SpeakerInfo]):
+    st_rows = session.execute(
+        select(Statement.id, Statement.key, Statement.title, Statement.kind, Statement.date,
+               Statement.published, Statement.sort_date, Statement.excerpt, Statement.fingerprint,
+               Venue.name.label("venue")).outerjoin(Venue, Statement.venue_id == Venue.id)
+        .where(Statement.id.in_(ids))
+    ).all()
+    st_speakers: dict[int, list[int]] = defaultdict(list)
+    for sid, spk in session.execute(select(StatementSpeaker.statement_id, StatementSpeaker.speaker_id)
+                                    .where(StatementSpeaker.statement_id.in_(ids))
+                                    .order_by(StatementSpeaker.statement_id, StatementSpeaker.position)):
+        st_speakers[sid].append(spk)
+    st_topics: dict[int, list[str]] = defaultdict(list)
+    for sid, name in session.execute(select(StatementTopic.statement_id, Topic.name).join(Topic)
+                                     .where(StatementTopic.statement_id.in_(ids))
+                                     .order_by(StatementTopic.statement_id, StatementTopic.position)):
+        st_topics[sid].append(name)
+    paras: dict[int, list] = defaultdict(list)
+    for row in session.execute(
+        select(Paragraph.statement_id, Paragraph.key, Paragraph.n, Paragraph.text, Paragraph.label,
+               Paragraph.speaker_name, Paragraph.speaker_id)
+        .where(Paragraph.statement_id.in_(ids), Paragraph.current.is_(True))
+        .order_by(Paragraph.statement_id, Paragraph.n)
+    ):
+        paras[row.statement_id].append(row)
+    for st in sorted(st_rows, key=lambda r: r.id):
+        yield st.key, _statement_docs(st, [speakers[s] for s in st_speakers[st.id] if s in speakers],
+                                      st_topics[st.id], paras[st.id], speakers)
+
+
+def _statement_docs(st, st_speakers: list[SpeakerInfo], topics: list[str], paras: list,
+                    speakers: dict[int, SpeakerInfo]) -> list[dict]:
+    when = st.sort_date or st.date or st.published
+    all_speakers = " , ".join(s.folded for s in st_speakers)
+    common = {
+        "skey": st.key, "title": st.title, "speaker": all_speakers, "kind": st.kind,
+        "venue": fold_name(st.venue or ""), "topic": " , ".join(fold_name(t) for t in topics),
+        "excerpt": bool(st.excerpt), "date": ymd(when), "published": ymd(st.published),
+        "year": str(when.year) if when else "undated",
+        "venue_f": (st.venue or "").encode(), "speakers_f": SEP.join(s.name for s in st_speakers).encode(),
+        "topics_f": SEP.join(topics).encode(), "fp": (st.fingerprint or "").encode(),
+    }
+    docs = []
+    for p in paras:
+        by_statement_speaker = p.speaker_id is not None and p.speaker_id in speakers
+        if by_statement_speaker:
+            said = speakers[p.speaker_id].folded
+        elif p.speaker_name and _word(p.speaker_name) not in ANSWER_WORDS:
+            said = fold_name(p.speaker_name)
+        else:  # unlabelled (or "A:"): said by the statement's speakers
+            said = all_speakers
+        question = is_question_turn(p.label, p.speaker_name, by_statement_speaker, bool(st_speakers))
+        docs.append({**common, "pkey": p.key, "n": p.n, "text": p.text, "exact": p.text,
+                     "label": fold_name(p.label or ""), "said": said, "question": question})
+    return docs

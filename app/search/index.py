@@ -1,0 +1,334 @@
+"""The index on disk: generations, the pointer file, the write lock; rebuild, update, check.
+
+Layout of settings.index_dir:
+
+    CURRENT          {"generation": "gen-000007", "schema_version": 1}: replaced atomically
+    gen-000007/      the live Whoosh index
+    gen-000006/      the previous one, kept so searchers opened on it keep working
+    write.lock       flock()ed by whoever writes (update or rebuild), with its pid inside
+
+A rebuild writes a fresh generation directory and only then points CURRENT at it, so a
+reader never sees a half-built index. Writers take write.lock for the whole run (bounded
+wait, then IndexBusy); readers never take a lock.
+"""
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import json
+import os
+import re
+import shutil
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+from whoosh import index as windex
+from whoosh.index import FileIndex
+
+from app.config import Settings
+from app.models import Paragraph, Statement
+from app.search.documents import count_paragraphs, iter_documents, load_speakers, statement_ids
+from app.search.schema import SCHEMA_VERSION, make_schema
+
+POINTER = "CURRENT"
+LOCK_FILE = "write.lock"
+GEN_RE = re.compile(r"^gen-(\d{6,})$")
+LOCK_TIMEOUT = 30.0      # seconds a second writer waits for the first
+COMMIT_EVERY = 5000      # documents per commit during an update
+PARALLEL_FROM = 50_000   # documents from which a rebuild uses two processes
+WHOOSH_LOCK_TIMEOUT = 5.0  # Whoosh's own lock: only contended by a writer that skipped write.lock
+
+Progress = Callable[[int, int], None]
+
+
+class SearchIndexError(Exception):
+    """The index cannot be used as asked; the message says why and what to do."""
+
+
+class IndexMissing(SearchIndexError):
+    pass
+
+
+class IndexOutdated(SearchIndexError):
+    pass
+
+
+class IndexBusy(SearchIndexError):
+    pass
+
+
+@dataclass(frozen=True)
+class Generation:
+    name: str
+    path: Path
+    schema_version: int
+
+
+@dataclass(frozen=True)
+class IndexRun:
+    rebuilt: bool
+    generation: str
+    documents: int = 0            # documents written
+    statements: int = 0           # statements (re)indexed
+    removed: int = 0              # statements taken out
+    seconds: float = 0.0
+
+
+@dataclass
+class CheckReport:
+    problem: str | None = None    # index missing or outdated: nothing else was compared
+    database_paragraphs: int = 0
+    index_documents: int = 0
+    missing: list[str] = field(default_factory=list)     # in the database, not in the index
+    stale: list[str] = field(default_factory=list)       # in the index, not in the database
+    duplicates: list[str] = field(default_factory=list)  # in the index more than once
+    outdated: list[str] = field(default_factory=list)    # statements whose indexed text is older
+
+    @property
+    def ok(self) -> bool:
+        return not (self.problem or self.missing or self.stale or self.duplicates or self.outdated)
+
+
+# -- generations and the pointer ----------------------------------------------------------
+
+def read_pointer(index_dir: Path) -> dict | None:
+    try:
+        data = json.loads((index_dir / POINTER).read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) and isinstance(data.get("generation"), str) else None
+
+
+def current_generation(index_dir: Path) -> Generation | None:
+    data = read_pointer(index_dir)
+    if data is None or not GEN_RE.match(data["generation"]):
+        return None
+    path = index_dir / data["generation"]
+    if not windex.exists_in(str(path)):
+        return None
+    return Generation(data["generation"], path, int(data.get("schema_version") or 0))
+
+
+def index_state(index_dir: Path) -> str:
+    """'ok', 'missing' or 'outdated' (built by another SCHEMA_VERSION)."""
+    gen = current_generation(index_dir)
+    if gen is None:
+        return "missing"
+    return "ok" if gen.schema_version == SCHEMA_VERSION else "outdated"
+
+
+def open_index(index_dir: Path) -> tuple[FileIndex, Generation]:
+    gen = current_generation(index_dir)
+    if gen is None:
+        raise IndexMissing(f"no search index in {index_dir}; run `archive reindex`")
+    if gen.schema_version != SCHEMA_VERSION:
+        raise IndexOutdated(f"the search index in {index_dir} was built by schema version "
+                            f"{gen.schema_version} (now {SCHEMA_VERSION}); run `archive reindex`")
+    return windex.open_dir(str(gen.path)), gen
+
+
+def _write_pointer(index_dir: Path, name: str) -> None:
+    tmp = index_dir / f".{POINTER}.{os.getpid()}.tmp"
+    with tmp.open("w", encoding="utf-8") as fh:
+        json.dump({"generation": name, "schema_version": SCHEMA_VERSION}, fh)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, index_dir / POINTER)
+    with contextlib.suppress(OSError):
+        fd = os.open(index_dir, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+def _generations(index_dir: Path) -> list[str]:
+    return sorted((p.name for p in index_dir.iterdir() if GEN_RE.match(p.name) and p.is_dir()),
+                  key=lambda n: int(GEN_RE.match(n).group(1)))
+
+
+def _cleanup(index_dir: Path, keep: set[str]) -> None:
+    """Delete generations other than `keep`, and files of the pre-generation layout."""
+    for name in _generations(index_dir):
+        if name not in keep:
+            shutil.rmtree(index_dir / name, ignore_errors=True)
+    for p in index_dir.iterdir():
+        if p.is_file() and (p.suffix in (".toc", ".seg", ".pst", ".trm", ".fvz", ".pos")
+                            or p.name.endswith("_LOCK") or p.name.startswith("_MAIN")):
+            p.unlink(missing_ok=True)
+
+
+# -- the write lock -------------------------------------------------------------------------
+
+@contextlib.contextmanager
+def write_lock(index_dir: Path, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
+    """Exclusive right to write the index, across processes. Waits up to `timeout` seconds."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    fd = os.open(index_dir / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        deadline = time.monotonic() + max(timeout, 0.0)
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "another process"
+                    raise IndexBusy(f"the search index is being written by {holder}; waited {timeout:g} s. "
+                                    "Try again when it has finished.") from None
+                time.sleep(0.05)
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"pid {os.getpid()}".encode(), 0)
+        try:
+            yield
+        finally:
+            os.ftruncate(fd, 0)
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
+
+
+# -- rebuild, update ------------------------------------------------------------------------
+
+def rebuild_index(settings: Settings, factory: sessionmaker[Session], *, progress: Progress | None = None,
+                  lock_timeout: float = LOCK_TIMEOUT) -> IndexRun:
+    """Build the whole index from the database into a fresh generation, then swap it in."""
+    with write_lock(settings.index_dir, lock_timeout):
+        return _rebuild(settings.index_dir, factory, progress)
+
+
+def _rebuild(index_dir: Path, factory: sessionmaker[Session], progress: Progress | None) -> IndexRun:
+    started = time.perf_counter()
+    previous = read_pointer(index_dir)
+    gens = _generations(index_dir)
+    name = f"gen-{(int(GEN_RE.match(gens[-1]).group(1)) + 1) if gens else 1:06d}"
+    path = index_dir / name
+    path.mkdir()
+    try:
+        ix = windex.create_in(str(path), make_schema())
+        with factory() as session:  # one read transaction: a consistent snapshot
+            ids = statement_ids(session)
+            total = count_paragraphs(session)
+            procs = 2 if total >= PARALLEL_FROM and (os.cpu_count() or 1) > 1 else 1
+            writer = ix.writer(procs=procs, multisegment=procs > 1, limitmb=256)
+            done = 0
+            try:
+                for _key, docs in iter_documents(session, ids):
+                    for doc in docs:
+                        writer.add_document(**doc)
+                    done += len(docs)
+                    if progress:
+                        progress(done, total)
+            except BaseException:
+                writer.cancel()
+                raise
+            writer.commit()
+        ix.close()
+    except BaseException:
+        shutil.rmtree(path, ignore_errors=True)
+        raise
+    _write_pointer(index_dir, name)
+    _cleanup(index_dir, {name} | ({previous["generation"]} if previous else set()))
+    return IndexRun(rebuilt=True, generation=name, documents=done, statements=len(ids),
+                    seconds=time.perf_counter() - started)
+
+
+def update_index(settings: Settings, factory: sessionmaker[Session], *, changed_keys: Iterable[str] = (),
+                 removed_keys: Iterable[str] = (), progress: Progress | None = None,
+                 lock_timeout: float = LOCK_TIMEOUT) -> IndexRun:
+    """Re-index the statements an ingest run wrote and drop the ones it deleted, with one
+    writer and one commit per COMMIT_EVERY documents. A missing or outdated index is
+    rebuilt from the database instead."""
+    index_dir = settings.index_dir
+    with write_lock(index_dir, lock_timeout):
+        if index_state(index_dir) != "ok":
+            return _rebuild(index_dir, factory, progress)
+        return _update(index_dir, factory, set(changed_keys), set(removed_keys), progress)
+
+
+def _update(index_dir: Path, factory, changed: set[str], removed: set[str], progress) -> IndexRun:
+    started = time.perf_counter()
+    ix, gen = open_index(index_dir)
+    written = statements = 0
+    with factory() as session:
+        ids = statement_ids(session, changed) if changed else []
+        total = count_paragraphs(session, ids) if ids else 0
+        writer = ix.writer(timeout=WHOOSH_LOCK_TIMEOUT)
+        pending = 0
+        try:
+            found: set[str] = set()
+            for key, docs in iter_documents(session, ids, load_speakers(session) if ids else {}):
+                found.add(key)
+                writer.delete_by_term("skey", key)
+                for doc in docs:
+                    writer.add_document(**doc)
+                written += len(docs)
+                pending += len(docs)
+                statements += 1
+                if progress:
+                    progress(written, total)
+                if pending >= COMMIT_EVERY:
+                    writer.commit()
+                    writer, pending = ix.writer(timeout=WHOOSH_LOCK_TIMEOUT), 0
+            gone = removed | (changed - found)  # a changed key no longer in the database
+            for key in sorted(gone):
+                writer.delete_by_term("skey", key)
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
+    ix.close()
+    return IndexRun(rebuilt=False, generation=gen.name, documents=written, statements=statements,
+                    removed=len(gone), seconds=time.perf_counter() - started)
+
+
+def ensure_index(settings: Settings, factory: sessionmaker[Session], *, progress: Progress | None = None,
+                 lock_timeout: float = LOCK_TIMEOUT) -> IndexRun | None:
+    """Rebuild the index if it is missing or from an older schema; None when it was fine."""
+    if index_state(settings.index_dir) == "ok":
+        return None
+    with write_lock(settings.index_dir, lock_timeout):
+        if index_state(settings.index_dir) == "ok":  # another process built it meanwhile
+            return None
+        return _rebuild(settings.index_dir, factory, progress)
+
+
+# -- check ----------------------------------------------------------------------------------
+
+def check_index(settings: Settings, factory: sessionmaker[Session]) -> CheckReport:
+    """Database and index agree: every current paragraph indexed once, nothing else indexed,
+    and every statement indexed at its current version (fingerprint)."""
+    state = index_state(settings.index_dir)
+    if state != "ok":
+        return CheckReport(problem=f"the search index is {state}; run `archive reindex`")
+    with factory() as session:
+        db: dict[str, str] = {}
+        fingerprints: dict[str, str] = {}
+        for pkey, skey, fp in session.execute(
+            select(Paragraph.key, Statement.key, Statement.fingerprint).join(Statement)
+            .where(Paragraph.current.is_(True))
+        ):
+            db[pkey] = skey
+            fingerprints[skey] = fp or ""
+    ix, _gen = open_index(settings.index_dir)
+    with ix.searcher() as searcher:
+        reader = searcher.reader()
+        pkeys, skeys, fps = (reader.column_reader(c) for c in ("pkey", "skey", "fp"))
+        seen: Counter[str] = Counter()
+        outdated: set[str] = set()
+        for docnum in reader.all_doc_ids():
+            seen[pkeys[docnum]] += 1
+            skey = skeys[docnum]
+            if skey in fingerprints and fps[docnum].decode() != fingerprints[skey]:
+                outdated.add(skey)
+    ix.close()
+    return CheckReport(
+        database_paragraphs=len(db), index_documents=sum(seen.values()),
+        missing=sorted(set(db) - set(seen)), stale=sorted(set(seen) - set(db)),
+        duplicates=sorted(k for k, n in seen.items() if n > 1), outdated=sorted(outdated),
+    )

@@ -1,0 +1,211 @@
+"""Open searchers: IndexView (one searcher plus its caches) and SearcherHolder (a server's
+long-lived view, swapped when the index changes).
+
+Whoosh's Searcher.refresh() and ix.reader(reuse=…) return merged documents twice
+(whoosh3 3.54): never call them. A stale view is replaced by a new ix.searcher().
+"""
+from __future__ import annotations
+
+import contextlib
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Iterator
+from pathlib import Path
+
+from whoosh import query as wq
+from whoosh.index import FileIndex
+from whoosh.searching import Searcher
+
+from app.search.index import IndexMissing, SearchIndexError, open_index, read_pointer
+from app.search.schema import SEP
+
+FILTER_CACHE_SIZE = 256
+
+
+class IndexView:
+    """One searcher on one index generation, with what is worth computing once per
+    searcher: facet/sort columns as lists, and the document sets of filters. Thread-safe."""
+
+    def __init__(self, ix: FileIndex, generation: str):
+        self.ix = ix
+        self.generation = generation
+        self.searcher: Searcher = ix.searcher()
+        self.reader = self.searcher.reader()
+        self._lock = threading.Lock()
+        self._columns: dict[str, list] = {}
+        self._filters: OrderedDict[wq.Query, set[int]] = OrderedDict()
+
+    @classmethod
+    def open(cls, index_dir: Path) -> IndexView:
+        ix, gen = open_index(index_dir)
+        return cls(ix, gen.name)
+
+    def up_to_date(self) -> bool:
+        try:
+            return self.searcher.up_to_date()
+        except Exception:  # the generation directory is gone: certainly not up to date
+            return False
+
+    def column(self, name: str) -> list:
+        """Values of a column field by document number (loaded once per view)."""
+        values = self._columns.get(name)
+        if values is None:
+            cr = self.reader.column_reader(name)
+            if name in ("speakers_f", "topics_f"):
+                intern: dict[bytes, tuple[str, ...]] = {}
+                values = [intern.get(v) or intern.setdefault(v, tuple(v.decode().split(SEP)) if v else ())
+                          for v in cr]
+            elif name == "venue_f":
+                intern_s: dict[bytes, str | None] = {}
+                values = [intern_s.setdefault(v, v.decode() or None) for v in cr]
+            else:
+                values = list(cr)
+            with self._lock:
+                self._columns.setdefault(name, values)
+        return self._columns[name]
+
+    def filter_docs(self, q: wq.Query) -> set[int]:
+        """The (cached) set of documents a filter query matches. Shared: never modify it."""
+        with self._lock:
+            docs = self._filters.get(q)
+            if docs is not None:
+                self._filters.move_to_end(q)
+                return docs
+        docs = set(self.searcher.docs_for_query(q))
+        with self._lock:
+            self._filters[q] = docs
+            while len(self._filters) > FILTER_CACHE_SIZE:
+                self._filters.popitem(last=False)
+        return docs
+
+    def close(self) -> None:
+        with contextlib.suppress(Exception):
+            self.searcher.close()
+        with contextlib.suppress(Exception):
+            self.ix.close()
+
+
+class _Slot:
+    def __init__(self, view: IndexView, pointer: dict | None):
+        self.view, self.pointer, self.users, self.retired = view, pointer, 0, False
+
+
+class SearcherHolder:
+    """The searcher a server process keeps open (e.g. on app.state), shared by its threads.
+
+        holder = SearcherHolder(settings.index_dir)
+        with holder.view() as view:
+            result = search(view, q, session=session, ...)
+        holder.close()
+
+    Every `check_interval` seconds a view() call checks, cheaply, whether the index changed
+    (a commit: searcher.up_to_date(); a rebuild: the CURRENT pointer). If so a new searcher
+    is opened, in a background thread when `background` (the stale one keeps serving until
+    it is ready) or right away. A replaced view is closed when its last user is done.
+    Searches never wait for a writer.
+    """
+
+    def __init__(self, index_dir: Path, *, check_interval: float = 1.0, background: bool = True):
+        self.index_dir = Path(index_dir)
+        self.check_interval = check_interval
+        self.background = background
+        self._lock = threading.Lock()
+        self._slot: _Slot | None = None
+        self._checked = 0.0
+        self._opening: threading.Thread | None = None
+        self._closed = False
+
+    @contextlib.contextmanager
+    def view(self) -> Iterator[IndexView]:
+        slot = self._acquire()
+        try:
+            yield slot.view
+        finally:
+            self._release(slot)
+
+    def refresh(self) -> None:
+        """Check for a changed index now and swap in a new searcher before returning."""
+        with self._lock:
+            self._checked = 0.0
+        if self._stale(self._slot):
+            self._swap(self._open())
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            slot, self._slot = self._slot, None
+        if slot is not None:
+            self._retire(slot)
+
+    # -- internals --------------------------------------------------------------------------
+
+    def _acquire(self) -> _Slot:
+        if self._closed:
+            raise SearchIndexError("the searcher holder is closed")
+        slot = self._slot
+        now = time.monotonic()
+        if slot is None:
+            self._swap(self._open())
+        elif now - self._checked >= self.check_interval:
+            self._checked = now
+            if self._stale(slot):
+                if self.background:
+                    self._open_in_background()
+                else:
+                    self._swap(self._open())
+        with self._lock:
+            slot = self._slot
+            if slot is None:
+                raise IndexMissing(f"no search index in {self.index_dir}; run `archive reindex`")
+            slot.users += 1
+            return slot
+
+    def _release(self, slot: _Slot) -> None:
+        with self._lock:
+            slot.users -= 1
+            close = slot.retired and slot.users == 0
+        if close:
+            slot.view.close()
+
+    def _stale(self, slot: _Slot | None) -> bool:
+        if slot is None:
+            return True
+        if read_pointer(self.index_dir) != slot.pointer:
+            return True
+        return not slot.view.up_to_date()
+
+    def _open(self) -> _Slot:
+        pointer = read_pointer(self.index_dir)
+        return _Slot(IndexView.open(self.index_dir), pointer)
+
+    def _swap(self, new: _Slot) -> None:
+        with self._lock:
+            old, self._slot = self._slot, new
+            if self._closed:
+                self._slot = None
+                old = new
+        if old is not None:
+            self._retire(old)
+
+    def _retire(self, slot: _Slot) -> None:
+        with self._lock:
+            slot.retired = True
+            close = slot.users == 0
+        if close:
+            slot.view.close()
+
+    def _open_in_background(self) -> None:
+        with self._lock:
+            if self._opening is not None and self._opening.is_alive():
+                return
+            self._opening = threading.Thread(target=self._background_open, name="searcher-refresh",
+                                             daemon=True)
+            self._opening.start()
+
+    def _background_open(self) -> None:
+        try:
+            self._swap(self._open())
+        except Exception:  # e.g. a rebuild swapped generations meanwhile: the next check retries
+            with self._lock:
+                self._checked = 0.0

@@ -1,0 +1,94 @@
+"""The web application: `create_app(settings)`; the archive (engine, sessions, searcher) is
+opened in the lifespan, or on first use, and kept on `app.state.archive`."""
+from __future__ import annotations
+
+import threading
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from app.config import Settings, get_settings
+from app.web import errors
+from app.web.security import SecurityMiddleware
+from app.web.templating import SITE_NAME, STATIC_DIR, make_env
+
+
+class Archive:
+    """The open archive: engine and session factory (and the searcher, when there is one)."""
+
+    def __init__(self, settings: Settings, *, migrate: bool):
+        self.settings = settings
+        self.migrate = migrate
+        self._lock = threading.Lock()
+        self._engine = None
+        self._factory = None
+        self._searcher: Any = None
+
+    def open(self) -> None:
+        with self._lock:
+            if self._factory is not None:
+                return
+            from app.db import open_database
+
+            self._engine, self._factory = open_database(self.settings, migrate=self.migrate)
+            self._searcher = _open_searcher(self.settings, self._factory)
+
+    @property
+    def factory(self):
+        if self._factory is None:
+            self.open()
+        return self._factory
+
+    @property
+    def searcher(self) -> Any:
+        if self._factory is None:
+            self.open()
+        return self._searcher
+
+    def close(self) -> None:
+        with self._lock:
+            if self._searcher is not None and hasattr(self._searcher, "close"):
+                self._searcher.close()
+            if self._engine is not None:
+                self._engine.dispose()
+            self._engine = self._factory = self._searcher = None
+
+
+def _open_searcher(settings: Settings, factory) -> Any:
+    from app.web.search_adapter import open_searcher
+
+    return open_searcher(settings, factory)
+
+
+def create_app(settings: Settings | None = None, *, migrate: bool = True) -> FastAPI:
+    settings = settings or get_settings()
+    archive = Archive(settings, migrate=migrate)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI):
+        archive.open()
+        try:
+            yield
+        finally:
+            archive.close()
+
+    app = FastAPI(
+        title=f"{SITE_NAME} API", version="1", lifespan=lifespan, docs_url=None, redoc_url=None,
+        openapi_url="/openapi.json",
+        description="Read-only JSON API of the archive. Every HTML page has a JSON twin under /api/.",
+    )
+    env = make_env()
+    app.state.settings = settings
+    app.state.archive = archive
+    app.state.env = env
+    errors.install(app, env)
+    app.add_middleware(SecurityMiddleware, env=env, max_query_chars=settings.max_query_chars)
+    app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
+
+    from app.web.routes import ROUTERS
+
+    for router in ROUTERS:
+        app.include_router(router)
+    return app

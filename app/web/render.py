@@ -1,0 +1,73 @@
+"""Rendering helpers shared by the routes: templates, canonical redirects, row → JSON."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse, RedirectResponse
+
+from app.browse.views import ParagraphView, SpeakerRef, StatementRow
+from app.web.params import StatementQuery, canonical_redirect_target
+from app.web.urls import absolute, urls
+
+
+def render(request: Request, template: str, *, status: int = 200, nav: str | None = None,
+           headers: dict[str, str] | None = None, **context: Any) -> HTMLResponse:
+    env = request.app.state.env
+    body = env.get_template(template).render(request_path=request.url.path, nav=nav,
+                                             base_url=str(request.base_url).rstrip("/"), **context)
+    return HTMLResponse(body, status_code=status, headers=headers)
+
+
+def canonical(request: Request, pairs: list[tuple[str, str]]) -> RedirectResponse | None:
+    """A redirect to the canonical form of this page's query string, when it is not already."""
+    target = canonical_redirect_target(request.url.path, request.query_params.multi_items(), pairs)
+    return RedirectResponse(target, status_code=302) if target is not None else None
+
+
+def query_filter(q: StatementQuery):
+    """The browse filter for a statement query: year/month and from/to intersected."""
+    from app.browse.views import StatementFilter
+
+    start, end = q.date_from, q.date_to
+    if q.year is not None:
+        if q.month is not None:
+            ys = dt.date(q.year, q.month, 1)
+            ye = dt.date(q.year + (q.month == 12), q.month % 12 + 1, 1) - dt.timedelta(days=1)
+        else:
+            ys, ye = dt.date(q.year, 1, 1), dt.date(q.year, 12, 31)
+        start = max(start, ys) if start else ys
+        end = min(end, ye) if end else ye
+    return StatementFilter(speakers=q.speakers, kinds=q.kinds, venues=q.venues, topics=q.topics,
+                           start=start, end=end)
+
+
+def _iso(d: dt.date | None) -> str | None:
+    return d.isoformat() if d else None
+
+
+def speaker_json(s: SpeakerRef, base: str) -> dict:
+    return {"name": s.name, "role": s.role, "slug": s.slug, "kind": s.kind,
+            "url": urls.speaker(s.slug), "api": absolute(base, urls.api_speaker(s.slug))}
+
+
+def statement_json(st: StatementRow, base: str) -> dict:
+    """A statement row: the export's field names, plus slugs and absolute permalinks."""
+    return {
+        "key": st.key, "title": st.title, "kind": st.kind, "date": _iso(st.date),
+        "published": _iso(st.published), "venue": st.venue.name if st.venue else None,
+        "venue_key": st.venue.key if st.venue else None,
+        "speakers": [speaker_json(s, base) for s in st.speakers],
+        "topics": [t.name for t in st.topics], "topic_keys": [t.key for t in st.topics],
+        "excerpt": st.excerpt, "paragraph_count": st.paragraph_count,
+        "url": urls.statement(st.key), "permalink": absolute(base, urls.statement(st.key)),
+        "api": absolute(base, urls.api_statement(st.key)),
+    }
+
+
+def paragraph_json(p: ParagraphView, base: str) -> dict:
+    return {"key": p.key, "n": p.n, "text": p.text, "speaker": p.speaker, "label": p.label,
+            "turn": p.turn, "current": p.current, "url": urls.paragraph(p.key),
+            "permalink": absolute(base, urls.paragraph(p.key)),
+            "source": {"file": p.source_file, "lines": [p.line_start, p.line_end]}}

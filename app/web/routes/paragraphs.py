@@ -1,0 +1,35 @@
+"""Paragraph permalinks: `/p/<paragraph-key>` and its citations."""
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Request
+from fastapi.responses import RedirectResponse, Response
+
+from app.web import services
+from app.web.deps import BaseUrlDep, SessionDep
+from app.web.render import render
+from app.web.routes.statements import CITE_FORMATS, citation_download
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/p/{key}")
+def paragraph_detail(request: Request, session: SessionDep, key: str, base: BaseUrlDep) -> Response:
+    found = services.load_paragraph(session, key)
+    if isinstance(found, RedirectResponse):
+        return found
+    p = found.paragraph
+    return render(request, "paragraphs/detail.html", nav="statements", d=found, st=found.statement,
+                  cite=services.citation_set(found.statement, base, (p.key, p.n)), cite_kind="paragraph")
+
+
+@router.get("/p/{key}/cite.{fmt}")
+def paragraph_cite(session: SessionDep, key: str, base: BaseUrlDep,
+                   fmt: Annotated[str, Path(pattern=CITE_FORMATS)]) -> Response:
+    found = services.load_paragraph(session, key)
+    if isinstance(found, RedirectResponse):
+        return found
+    p = found.paragraph
+    item = services.citation_item(found.statement, base, (p.key, p.n))
+    return citation_download(item, p.key, fmt)

@@ -1,0 +1,52 @@
+"""Speakers: the list with counts and date spans; one speaker with their statements by date."""
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import Response
+
+from app import browse
+from app.web import services
+from app.web.charts import year_chart
+from app.web.deps import SessionDep
+from app.web.errors import NotFound
+from app.web.params import KEY_RE, ListQuery, StatementQuery, speaker_list_query, statement_query
+from app.web.render import canonical, render
+from app.web.urls import urls
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/speakers")
+def speaker_list(request: Request, session: SessionDep,
+                 q: Annotated[ListQuery, Depends(speaker_list_query)]) -> Response:
+    if (redirect := canonical(request, q.pairs())) is not None:
+        return redirect
+    page = browse.list_speakers(session, sort=q.sort, page=q.page, per_page=q.per_page)
+    if q.page > page.pages:
+        raise NotFound(f"page {q.page} does not exist: the last page is {page.pages}")
+    return render(request, "speakers/list.html", nav="speakers", page=page, q=q, pairs=q.pairs())
+
+
+def load_speaker(session, slug: str):
+    speaker = browse.get_speaker(session, slug) if KEY_RE.match(slug) else None
+    if speaker is None:
+        raise NotFound("There is no speaker with this name in the archive.", search=slug.replace("-", " ")[:100])
+    return speaker
+
+
+@router.get("/speakers/{slug}")
+def speaker_detail(request: Request, session: SessionDep, slug: str,
+                   q: Annotated[StatementQuery, Depends(statement_query)]) -> Response:
+    """A speaker and their statements (the statement filters apply, speaker fixed)."""
+    speaker = load_speaker(session, slug)
+    q = replace(q, speakers=())
+    if (redirect := canonical(request, q.pairs())) is not None:
+        return redirect
+    data = services.statement_list(session, replace(q, speakers=(speaker.slug,)), facets=False)
+    chart = year_chart(browse.speaker_years(session, speaker.slug), title=f"Statements by {speaker.name} per year",
+                       unit="statement", href=lambda y: urls.statements(speaker=speaker.slug, year=y))
+    return render(request, "speakers/detail.html", nav="speakers", speaker=speaker, data=data, q=q,
+                  pairs=q.pairs(), chart=chart)

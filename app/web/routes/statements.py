@@ -1,0 +1,77 @@
+"""Statement pages: the filtered list, one statement, its paragraph shortcuts and citations."""
+from __future__ import annotations
+
+import json
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Request
+from fastapi.responses import RedirectResponse, Response
+
+from app import browse
+from app.web import citations, services
+from app.web.deps import BaseUrlDep, SessionDep
+from app.web.errors import NotFound
+from app.web.params import StatementQuery, statement_query
+from app.web.render import canonical, render
+
+router = APIRouter(include_in_schema=False)
+CITE_FORMATS = "^(bib|ris|json)$"
+
+
+@router.get("/statements")
+def statement_list(request: Request, session: SessionDep,
+                   q: Annotated[StatementQuery, Depends(statement_query)]) -> Response:
+    if (redirect := canonical(request, q.pairs())) is not None:
+        return redirect
+    data = services.statement_list(session, q)
+    return render(request, "statements/list.html", nav="statements", data=data, q=q,
+                  pairs=q.pairs(), filter_pairs=q.filter_pairs(), kinds=_kinds(data))
+
+
+def _kinds(data: services.StatementList) -> list[str]:
+    return [f.value for f in data.facets.get("kind", [])]
+
+
+@router.get("/statements/{key}")
+def statement_detail(request: Request, session: SessionDep, key: str, base: BaseUrlDep) -> Response:
+    found = services.load_statement(session, key)
+    if isinstance(found, RedirectResponse):
+        return found
+    return render(request, "statements/detail.html", nav="statements", st=found,
+                  neighbours=browse.neighbours(session, found),
+                  cite=services.citation_set(found, base), cite_kind="statement")
+
+
+@router.get("/statements/{key}/p/{n}")
+def statement_paragraph(session: SessionDep, key: str,
+                        n: Annotated[int, Path(ge=1, le=1_000_000)]) -> Response:
+    """`/statements/<key>/p/<n>` → the paragraph's anchor in the statement (301)."""
+    found = services.load_statement(session, key)
+    if isinstance(found, RedirectResponse):
+        return found
+    if not any(p.n == n for p in found.paragraphs):
+        raise NotFound(f"This statement has no paragraph {n}.")
+    from app.web.urls import urls
+
+    return RedirectResponse(urls.statement(found.key, n), status_code=301)
+
+
+@router.get("/statements/{key}/cite.{fmt}")
+def statement_cite(session: SessionDep, key: str, base: BaseUrlDep,
+                   fmt: Annotated[str, Path(pattern=CITE_FORMATS)]) -> Response:
+    found = services.load_statement(session, key)
+    if isinstance(found, RedirectResponse):
+        return found
+    return citation_download(services.citation_item(found, base), found.key, fmt)
+
+
+def citation_download(item: dict, name: str, fmt: str) -> Response:
+    if fmt == "bib":
+        body = citations.to_bibtex(item)
+    elif fmt == "ris":
+        body = citations.to_ris(item)
+    else:
+        body = json.dumps([item], ensure_ascii=False, indent=1)
+    media = citations.DOWNLOADS[fmt][1]
+    return Response(body, media_type=media,
+                    headers={"content-disposition": f'attachment; filename="{name}.{fmt}"'})

@@ -1,0 +1,91 @@
+"""What a page and its API twin both need, computed once: thin glue between params, the read
+side (app.browse) and the citation builders. Raises ParamError/NotFound; returns values."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from fastapi.responses import RedirectResponse
+from sqlalchemy.orm import Session
+
+from app import browse
+from app.browse.views import Facet, FilterLabel, Page, ParagraphDetail, StatementDetail, StatementRow
+from app.web import citations
+from app.web.errors import NotFound
+from app.web.params import ParamError, StatementQuery, valid_key
+from app.web.render import query_filter
+from app.web.templating import SITE_NAME
+from app.web.urls import absolute, urls
+
+
+@dataclass(frozen=True)
+class StatementList:
+    query: StatementQuery
+    page: Page[StatementRow]
+    facets: dict[str, list[Facet]]
+    labels: list[FilterLabel]
+
+
+def statement_list(session: Session, q: StatementQuery, *, facets: bool = True) -> StatementList:
+    f = query_filter(q)
+    labels, unknown = browse.filter_labels(session, f)
+    if unknown:
+        name, value = unknown[0]
+        raise ParamError(f"unknown {name}: {value!r}")
+    page = browse.list_statements(session, f, sort=q.sort, page=q.page, per_page=q.per_page)
+    if q.page > page.pages:
+        raise NotFound(f"page {q.page} does not exist: the last page is {page.pages}")
+    return StatementList(q, page, browse.statement_facets(session, f) if facets else {}, labels)
+
+
+def redirect_alias(session: Session, key: str, *, api: bool = False) -> RedirectResponse | None:
+    """301 to where a retired statement/paragraph key went now, if anywhere."""
+    target = browse.resolve_alias(session, key)
+    if target is None:
+        return None
+    kind, new_key = target
+    if api:
+        url = urls.api_statement(new_key) if kind == "statement" else urls.api_paragraph(new_key)
+    else:
+        url = urls.statement(new_key) if kind == "statement" else urls.paragraph(new_key)
+    return RedirectResponse(url, status_code=301)
+
+
+def load_statement(session: Session, key: str, *, api: bool = False) -> StatementDetail | RedirectResponse:
+    detail = browse.get_statement(session, key) if valid_key(key) else None
+    if detail is not None:
+        return detail
+    moved = redirect_alias(session, key, api=api) if valid_key(key) else None
+    if moved is not None:
+        return moved
+    raise NotFound("There is no statement with this key in the archive.", search=_search_hint(key))
+
+
+def load_paragraph(session: Session, key: str, *, api: bool = False) -> ParagraphDetail | RedirectResponse:
+    detail = browse.get_paragraph(session, key) if valid_key(key) else None
+    if detail is not None:
+        return detail
+    moved = redirect_alias(session, key, api=api) if valid_key(key) else None
+    if moved is not None:
+        return moved
+    raise NotFound("There is no paragraph with this permalink in the archive.", search=_search_hint(key))
+
+
+def _search_hint(key: str) -> str:
+    """Words of a key's slug, for the 404 page's search box ("2021-10-02-lavrov-remarks-ab12cd34")."""
+    words = [w for w in key.split(".")[0].split("-") if w.isalpha() and len(w) > 2]
+    return " ".join(words[:8])
+
+
+def today() -> dt.date:
+    return dt.datetime.now(dt.UTC).date()
+
+
+def citation_item(st: StatementRow, base: str, paragraph: tuple[str, int] | None = None) -> dict:
+    path = urls.paragraph(paragraph[0]) if paragraph else urls.statement(st.key)
+    return citations.csl_item(st, url=absolute(base, path), accessed=today(), archive=SITE_NAME,
+                              paragraph_n=paragraph[1] if paragraph else None)
+
+
+def citation_set(st: StatementRow, base: str, paragraph: tuple[str, int] | None = None) -> citations.CitationSet:
+    return citations.citation_set(citation_item(st, base, paragraph), date=st.sort_date, accessed=today())

@@ -1,0 +1,81 @@
+"""The Jinja environment: autoescape everywhere, strict undefined, small display filters.
+
+Filters return plain values or lists; templates make all the markup (no HTML in Python)."""
+from __future__ import annotations
+
+import datetime as dt
+import html
+import re
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from app.web import urls as url_helpers
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+TEMPLATES_DIR = ROOT / "templates"
+STATIC_DIR = ROOT / "static"
+SITE_NAME = "Diplomatic Statements Archive"
+
+MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
+          "October", "November", "December"]
+_MARK = re.compile(r"(<mark>.*?</mark>)", re.S)
+
+
+def human_date(value: dt.date | str | None) -> str:
+    if value is None or value == "":
+        return ""
+    if isinstance(value, str):
+        try:
+            value = dt.date.fromisoformat(value)
+        except ValueError:
+            return value
+    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+
+
+def iso(value: dt.date | None) -> str:
+    return value.isoformat() if value else ""
+
+
+def month_name(n: int) -> str:
+    return MONTHS[int(n) - 1] if 1 <= int(n) <= 12 else str(n)
+
+
+def kind_label(kind: str | None) -> str:
+    return (kind or "").replace("_", " ")
+
+
+def number(n: int | None) -> str:
+    return f"{n or 0:,}"
+
+
+def segments(snippet: str | None) -> list[tuple[str, bool]]:
+    """A search snippet (escaped text with <mark>…</mark>) as (text, highlighted) pieces of
+    plain text; the template escapes them again, so only the <mark> survives as markup."""
+    if not snippet:
+        return []
+    out = []
+    for part in _MARK.split(snippet):
+        if not part:
+            continue
+        hit = part.startswith("<mark>") and part.endswith("</mark>")
+        text = html.unescape(part[6:-7] if hit else part)
+        out.append((text, hit))
+    return out
+
+
+def plural(n: int, one: str, many: str | None = None) -> str:
+    return f"{n:,} {one if n == 1 else (many or one + 's')}"
+
+
+def make_env() -> Environment:
+    env = Environment(loader=FileSystemLoader(str(TEMPLATES_DIR)), autoescape=True,
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env.filters.update(human_date=human_date, iso=iso, month_name=month_name, kind_label=kind_label,
+                       number=number, segments=segments, plural=plural)
+    env.globals.update(
+        urls=url_helpers.urls, site_name=SITE_NAME, with_args=url_helpers.with_args,
+        add_arg=url_helpers.add_arg, without_args=url_helpers.without_args, page_url=url_helpers.page_url,
+        month_names=MONTHS,
+    )
+    return env

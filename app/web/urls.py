@@ -1,0 +1,170 @@
+"""Every URL the site links to comes from here (templates never concatenate paths).
+
+Statement and paragraph permalinks are delegated to `app.urls`, the one builder of
+permalinks shared with the export; this module adds the browse pages, the query
+string helpers (`with_args` / `without_args`) and absolute URLs for citations/feeds.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from urllib.parse import quote, urlencode
+
+from app import urls as permalinks
+
+Pairs = Sequence[tuple[str, str]]
+
+
+def _qs(pairs: Iterable[tuple[str, str]]) -> str:
+    encoded = urlencode([(k, v) for k, v in pairs if v is not None and v != ""])
+    return f"?{encoded}" if encoded else ""
+
+
+def _seg(value: str) -> str:
+    return quote(str(value), safe="")
+
+
+class Urls:
+    """URL builder exposed to templates as `urls` (after Datasette's `Urls`)."""
+
+    def home(self) -> str:
+        return "/"
+
+    # permalinks -------------------------------------------------------------
+    def statement(self, key: str, n: int | None = None) -> str:
+        path = permalinks.statement_path(key)
+        return f"{path}#{permalinks.paragraph_anchor(n)}" if n is not None else path
+
+    def statement_paragraph(self, key: str, n: int) -> str:
+        """`/statements/<key>/p/<n>`: redirects to the paragraph's anchor in the statement."""
+        return f"{permalinks.statement_path(key)}/p/{int(n)}"
+
+    def paragraph(self, key: str) -> str:
+        return permalinks.paragraph_path(key)
+
+    def anchor(self, n: int) -> str:
+        return permalinks.paragraph_anchor(n)
+
+    def statement_cite(self, key: str, fmt: str) -> str:
+        return f"{permalinks.statement_path(key)}/cite.{_seg(fmt)}"
+
+    def paragraph_cite(self, key: str, fmt: str) -> str:
+        return f"{permalinks.paragraph_path(key)}/cite.{_seg(fmt)}"
+
+    # browse pages -------------------------------------------------------------
+    def statements(self, pairs: Pairs = (), **args: object) -> str:
+        return "/statements" + _qs(list(pairs) + _kw(args))
+
+    def statements_download(self, fmt: str, pairs: Pairs = ()) -> str:
+        return f"/statements.{_seg(fmt)}" + _qs(_no_page(pairs))
+
+    def speakers(self, pairs: Pairs = (), **args: object) -> str:
+        return "/speakers" + _qs(list(pairs) + _kw(args))
+
+    def speaker(self, slug: str, pairs: Pairs = (), **args: object) -> str:
+        return f"/speakers/{_seg(slug)}" + _qs(list(pairs) + _kw(args))
+
+    def speaker_feed(self, slug: str) -> str:
+        return self.feed(speaker=slug)
+
+    def venues(self) -> str:
+        return "/venues"
+
+    def venue(self, key: str) -> str:
+        return self.statements(venue=key)
+
+    def topics(self) -> str:
+        return "/topics"
+
+    def topic(self, key: str) -> str:
+        return self.statements(topic=key)
+
+    def dates(self, year: int | None = None, month: int | None = None) -> str:
+        if year is None:
+            return "/dates"
+        if month is None:
+            return f"/dates/{int(year):04d}"
+        return f"/dates/{int(year):04d}/{int(month):02d}"
+
+    def statements_on(self, year: int, month: int | None = None, day: int | None = None) -> str:
+        if day is not None and month is not None:
+            iso = f"{int(year):04d}-{int(month):02d}-{int(day):02d}"
+            return self.statements(**{"from": iso, "to": iso})
+        return self.statements(year=year, month=month)
+
+    # search, feeds, API -------------------------------------------------------
+    def search(self, pairs: Pairs = (), **args: object) -> str:
+        return "/search" + _qs(list(pairs) + _kw(args))
+
+    def search_download(self, fmt: str, pairs: Pairs = ()) -> str:
+        return f"/search.{_seg(fmt)}" + _qs(_no_page(pairs))
+
+    def search_feed(self, pairs: Pairs = ()) -> str:
+        return "/search.atom" + _qs(_no_page(pairs))
+
+    def feed(self, pairs: Pairs = (), **args: object) -> str:
+        return "/statements.atom" + _qs(_no_page(list(pairs) + _kw(args)))
+
+    def api(self, path: str = "", pairs: Pairs = ()) -> str:
+        return "/api" + (f"/{path.strip('/')}" if path else "") + _qs(pairs)
+
+    def api_statement(self, key: str) -> str:
+        return f"/api/statements/{_seg(key)}"
+
+    def api_paragraph(self, key: str) -> str:
+        return f"/api/p/{_seg(key)}"
+
+    def api_speaker(self, slug: str) -> str:
+        return f"/api/speakers/{_seg(slug)}"
+
+    def static(self, name: str) -> str:
+        return f"/static/{quote(name)}"
+
+    def docs(self) -> str:
+        return "/docs"
+
+
+def _kw(args: Mapping[str, object]) -> list[tuple[str, str]]:
+    out: list[tuple[str, str]] = []
+    for k, v in args.items():
+        if v is None:
+            continue
+        for item in v if isinstance(v, list | tuple) else [v]:
+            out.append((k.rstrip("_"), str(item)))
+    return out
+
+
+def _no_page(pairs: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+    return [(k, v) for k, v in pairs if k not in ("page", "cursor")]
+
+
+def with_args(path: str, pairs: Pairs, **changes: object) -> str:
+    """`path` with the query `pairs`, each named arg replacing (or, for a list, extending) its
+    key; `page` always reset. `with_args('/s', pairs, kind='x')` -> '/s?...&kind=x'."""
+    keep = [(k, v) for k, v in pairs if k not in changes and k != "page"]
+    return path + _qs(keep + _kw(changes))
+
+
+def add_arg(path: str, pairs: Pairs, key: str, value: str) -> str:
+    """Add one value of a multi-valued filter (facet link), resetting the page."""
+    keep = [(k, v) for k, v in pairs if k != "page" and (k, v) != (key, str(value))]
+    return path + _qs(keep + [(key, str(value))])
+
+
+def without_args(path: str, pairs: Pairs, key: str, value: str | None = None) -> str:
+    """Remove a filter (all its values, or just `value`), resetting the page."""
+    keep = [(k, v) for k, v in pairs
+            if k != "page" and not (k == key and (value is None or v == str(value)))]
+    return path + _qs(keep)
+
+
+def page_url(path: str, pairs: Pairs, page: int) -> str:
+    keep = [(k, v) for k, v in pairs if k != "page"]
+    return path + _qs(keep + ([("page", str(page))] if page > 1 else []))
+
+
+def absolute(base_url: str, path: str) -> str:
+    """`path` on the server the request came to (for citations, feeds, API links)."""
+    return base_url.rstrip("/") + path
+
+
+urls = Urls()

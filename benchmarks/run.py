@@ -1,0 +1,256 @@
+"""Benchmark harness: `python -m benchmarks.run --paragraphs N [--out results.json]`.
+
+Generates a synthetic archive (benchmarks/synth.py), then measures through the real code
+paths: `archive ingest` and `archive reindex` as subprocesses, sizes on disk, peak RSS,
+HTTP latency against a real uvicorn server (2 workers) at concurrency 1 and 16, start-up
+time to first answer, and the same query mix on SQLite FTS5 over the same paragraphs.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import random
+import resource
+import shutil
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+from benchmarks.synth import write_corpus
+
+ROOT = Path(__file__).resolve().parent.parent
+
+# The fixed query mix: common and rare words, AND, phrases, OR/NOT, prefixes, field filters.
+QUERIES = [
+    "security", "Ukraine", "sanctions", "multipolar world", "\"international law\"",
+    "\"United Nations\" Security Council", "NATO OR OSCE", "Europe NOT Ukraine", "nucle*",
+    "cooperat* partners", "said:lavrov Syria", "speaker:zakharova", "kind:interview China",
+    "date:2015 terrorism", "date:2010-01-01..2012-12-31 energy", "venue:moscow dialogue",
+    "climate change", "\"strategic stability\"", "Afghanistan Taliban", "vaccine pandemic",
+]
+FTS_QUERIES = [
+    "security", "Ukraine", "sanctions", "multipolar world", "\"international law\"",
+    "\"United Nations\" Security Council", "NATO OR OSCE", "Europe NOT Ukraine", "nucle*",
+    "cooperat* partners", "Syria", "Zakharova", "interview China", "terrorism", "energy",
+    "dialogue", "climate change", "\"strategic stability\"", "Afghanistan Taliban", "vaccine pandemic",
+]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def run_cli(env: dict, *args: str) -> tuple[float, int]:
+    """Run `python -m app ARGS`; returns (seconds, peak RSS of the child in MB)."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    t0 = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-m", "app", *args], env=env, cwd=ROOT,
+                          capture_output=True, text=True)
+    elapsed = time.perf_counter() - t0
+    if proc.returncode not in (0, 1):
+        raise RuntimeError(f"archive {' '.join(args)} failed: {proc.stderr[-2000:]}")
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return elapsed, max(peak, before) // 1024
+
+
+def dir_mb(path: Path) -> float:
+    return sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 1e6
+
+
+def pct(values: list[float], p: float) -> float:
+    if not values:
+        return float("nan")
+    values = sorted(values)
+    return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))]
+
+
+async def measure(base: str, paths: list[str], concurrency: int, rounds: int) -> dict:
+    latencies: list[float] = []
+    errors = 0
+    work = [paths[i % len(paths)] for i in range(max(rounds, len(paths)))]
+    queue: asyncio.Queue[str] = asyncio.Queue()
+    for w in work:
+        queue.put_nowait(w)
+
+    async def worker(client: httpx.AsyncClient) -> None:
+        nonlocal errors
+        while not queue.empty():
+            path = queue.get_nowait()
+            t0 = time.perf_counter()
+            r = await client.get(base + path)
+            latencies.append((time.perf_counter() - t0) * 1000)
+            errors += r.status_code >= 500
+    async with httpx.AsyncClient(timeout=60) as client:
+        await asyncio.gather(*(worker(client) for _ in range(concurrency)))
+    return {"p50": pct(latencies, 50), "p95": pct(latencies, 95), "p99": pct(latencies, 99),
+            "n": len(latencies), "errors": errors}
+
+
+def sample_paths(db: Path, rng: random.Random) -> dict[str, list[str]]:
+    con = sqlite3.connect(db)
+    keys = [r[0] for r in con.execute("SELECT key FROM statements ORDER BY paragraph_count DESC LIMIT 200")]
+    pkeys = [r[0] for r in con.execute("SELECT key FROM paragraphs WHERE current ORDER BY random() LIMIT 200")]
+    speakers = [r[0] for r in con.execute(
+        "SELECT s.slug FROM speakers s JOIN statement_speakers ss ON ss.speaker_id = s.id "
+        "GROUP BY s.id ORDER BY count(*) DESC LIMIT 40")]
+    years = [r[0] for r in con.execute(
+        "SELECT DISTINCT strftime('%Y', sort_date) FROM statements WHERE sort_date IS NOT NULL")]
+    con.close()
+    from urllib.parse import quote
+
+    return {
+        "search": [f"/search?q={quote(q)}" for q in QUERIES],
+        "search_filtered": [f"/search?q={quote(q)}&speaker={s}&from={y}-01-01&to={y}-12-31"
+                            for q, s, y in zip(QUERIES, speakers * 3, years * 3)],
+        "search_deep": [f"/search?q={quote(q)}&page=20" for q in QUERIES[:10]],
+        "statement": [f"/statements/{quote(k)}" for k in keys],
+        "permalink": [f"/p/{quote(k)}" for k in pkeys],
+        "list": [f"/statements?speaker={s}&year={rng.choice(years)}" for s in speakers],
+        "speaker": [f"/speakers/{s}" for s in speakers],
+        "dates": [f"/dates/{y}" for y in years],
+    }
+
+
+def start_server(env: dict, port: int, workers: int) -> tuple[subprocess.Popen, float]:
+    t0 = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-m", "app", "serve", "--host", "127.0.0.1", "--port", str(port),
+                             "--workers", str(workers)], env=env, cwd=ROOT,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    while time.perf_counter() - t0 < 120:
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/", timeout=2).status_code == 200:
+                return proc, time.perf_counter() - t0
+        except httpx.HTTPError:
+            time.sleep(0.05)
+    proc.kill()
+    raise RuntimeError("server did not start")
+
+
+def server_rss_mb(proc: subprocess.Popen) -> float:
+    """Largest RSS among the server's processes (per worker)."""
+    pids = [proc.pid] + [int(p) for p in subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True,
+                                                        text=True).stdout.split()]
+    best = 0
+    for pid in pids:
+        try:
+            for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    best = max(best, int(line.split()[1]))
+        except OSError:
+            pass
+    return best / 1024
+
+
+def fts5_p95(db: Path, work: Path) -> tuple[float, float]:
+    """The same query mix on SQLite FTS5 over the same paragraphs: (p50, p95) in ms."""
+    fts = work / "fts5.sqlite3"
+    con = sqlite3.connect(fts)
+    con.execute(f"ATTACH DATABASE '{db}' AS src")
+    con.execute("CREATE VIRTUAL TABLE p USING fts5(text, tokenize='porter')")
+    con.execute("INSERT INTO p(rowid, text) SELECT id, text FROM src.paragraphs WHERE current")
+    con.commit()
+    lat = []
+    for _ in range(3):
+        for q in FTS_QUERIES:
+            t0 = time.perf_counter()
+            con.execute("SELECT rowid, snippet(p, 0, '<mark>', '</mark>', '…', 20) FROM p WHERE p MATCH ? "
+                        "ORDER BY rank LIMIT 20", (q,)).fetchall()
+            con.execute("SELECT count(*) FROM p WHERE p MATCH ?", (q,)).fetchone()
+            lat.append((time.perf_counter() - t0) * 1000)
+    con.close()
+    return pct(lat, 50), pct(lat, 95)
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        cpu = next(line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                   if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return f"{os.cpu_count()} cores, {cpu}, {mem:.0f} GiB RAM, {platform.system()} {platform.release()}, " \
+           f"Python {platform.python_version()}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--paragraphs", type=int, default=5000)
+    ap.add_argument("--out", type=Path, default=None)
+    ap.add_argument("--work", type=Path, default=None, help="scratch dir (default: a temp dir, removed)")
+    ap.add_argument("--rounds", type=int, default=200, help="requests per measured route and concurrency")
+    a = ap.parse_args(argv)
+    work = a.work or Path(tempfile.mkdtemp(prefix="archive-bench-"))
+    try:
+        results = bench(work, a.paragraphs, a.rounds)
+    finally:
+        if a.work is None:
+            shutil.rmtree(work, ignore_errors=True)
+    text = json.dumps(results, indent=1)
+    if a.out:
+        a.out.write_text(text + "\n")
+    print(text)
+    return 0
+
+
+def bench(work: Path, paragraphs: int, rounds: int) -> dict:
+    pages_dir, data = work / "pages", work / "data"
+    shutil.rmtree(data, ignore_errors=True)
+    pages, total = write_corpus(pages_dir, paragraphs) if not pages_dir.exists() else (
+        len(list(pages_dir.rglob("*.txt"))), paragraphs)
+    env = {**os.environ, "ARCHIVE_DATA_DIR": str(data)}
+    ingest_s, ingest_rss = run_cli(env, "ingest", str(pages_dir))
+    reindex_s, _ = run_cli(env, "reindex")
+    db = data / "archive.sqlite3"
+    con = sqlite3.connect(db)
+    n_paragraphs = con.execute("SELECT count(*) FROM paragraphs WHERE current").fetchone()[0]
+    con.close()
+    res: dict = {
+        "machine": machine(), "paragraphs": n_paragraphs, "pages": pages,
+        "ingest_s": round(ingest_s, 2), "ingest_pages_per_s": round(pages / ingest_s, 1),
+        "ingest_paragraphs_per_s": round(n_paragraphs / ingest_s, 1), "ingest_rss_mb": ingest_rss,
+        "reindex_s": round(reindex_s, 2), "db_mb": round(db.stat().st_size / 1e6, 1),
+        "index_mb": round(dir_mb(data / "index"), 1),
+    }
+    port = free_port()
+    proc, startup = start_server(env, port, workers=2)
+    res["startup_s"] = round(startup, 2)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        paths = sample_paths(db, random.Random(7))
+        for name, group in paths.items():
+            for conc in (1, 16):
+                m = asyncio.run(measure(base, group, conc, rounds))
+                for stat in ("p50", "p95", "p99"):
+                    res[f"{name}_c{conc}_{stat}_ms"] = round(m[stat], 1)
+                res[f"{name}_c{conc}_errors"] = m["errors"]
+        res["server_rss_mb"] = round(server_rss_mb(proc), 1)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    # stable headline names
+    res["search_p50_ms"] = res["search_c1_p50_ms"]
+    res["search_p95_ms"] = res["search_c1_p95_ms"]
+    res["statement_p95_ms"] = res["statement_c1_p95_ms"]
+    res["permalink_p95_ms"] = res["permalink_c1_p95_ms"]
+    res["list_p95_ms"] = max(res["list_c1_p95_ms"], res["speaker_c1_p95_ms"], res["dates_c1_p95_ms"])
+    fts_p50, fts_p95 = fts5_p95(db, work)
+    res["fts5_p50_ms"], res["fts5_p95_ms"] = round(fts_p50, 1), round(fts_p95, 1)
+    res["fts5_ratio_p95"] = round(res["search_p95_ms"] / max(fts_p95, 0.01), 2)
+    return res
+
+
+if __name__ == "__main__":
+    sys.exit(main())
