@@ -5,6 +5,7 @@ import hashlib
 import json
 import sys
 from pathlib import Path
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -88,7 +89,7 @@ def ingest(
         with factory() as session:
             if archive_summary(session).statements:
                 out.print("the archive is not empty: nothing ingested")
-                return
+                raise typer.Exit(0 if _sync_index(settings, factory) else 1)
     with Progress(TextColumn("ingest"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                   console=err, transient=True) as bar:
         task = bar.add_task("ingest", total=None)
@@ -97,7 +98,125 @@ def ingest(
     for failure in summary.failures:
         err.print(f"error: {failure.path}: {failure.error}", markup=False, highlight=False, soft_wrap=True)
     render_summary(out, summary)
-    raise typer.Exit(1 if summary.failures else 0)
+    indexed = _sync_index(settings, factory, summary.changed_keys, summary.removed_keys)
+    raise typer.Exit(1 if summary.failures or not indexed else 0)
+
+
+# --- search index (app.search) --------------------------------------------------------------
+
+def _index_bar(label: str) -> Progress:
+    return Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                    console=err, transient=True)
+
+
+def _sync_index(settings: Settings, factory, changed: set[str] | None = None,
+                removed: set[str] | None = None, console: Console = out) -> bool:
+    """Bring the search index up to date after an ingest run (rebuilt if missing or outdated)."""
+    from app.search import SearchIndexError, index_state, update_index
+
+    if changed is None and index_state(settings.index_dir) == "ok":
+        return True
+    try:
+        with _index_bar("index") as bar:
+            task = bar.add_task("index", total=None)
+            run = update_index(settings, factory, changed_keys=changed or (), removed_keys=removed or (),
+                               progress=lambda i, n: bar.update(task, completed=i, total=n))
+    except SearchIndexError as e:
+        err.print(f"error: search index not updated: {e}", markup=False, highlight=False, soft_wrap=True)
+        return False
+    if run.rebuilt:
+        console.print(f"search index built: {run.documents:,} paragraphs of {run.statements:,} statements")
+    elif run.statements or run.removed:
+        console.print(f"search index updated: {run.statements:,} statements ({run.documents:,} paragraphs) "
+                  f"re-indexed, {run.removed:,} removed")
+    return True
+
+
+@cli.command("search")
+def search_command(
+    query: str = typer.Argument(..., help='Query, e.g. \'said:lavrov "rule of law" -nato date:2021\'.'),
+    speaker: Annotated[list[str] | None, typer.Option("--speaker", help="A speaker of the statement (repeatable).")] = None,
+    said: Annotated[list[str] | None, typer.Option("--said", help="Paragraphs this person said (repeatable).")] = None,
+    date_from: str = typer.Option(None, "--from", help="From date: YYYY, YYYY-MM or YYYY-MM-DD."),
+    date_to: str = typer.Option(None, "--to", help="To date: YYYY, YYYY-MM or YYYY-MM-DD."),
+    kind: Annotated[list[str] | None, typer.Option("--kind", help="interview, remarks, briefing, … (repeatable).")] = None,
+    venue: Annotated[list[str] | None, typer.Option("--venue", help="Venue (repeatable).")] = None,
+    topic: Annotated[list[str] | None, typer.Option("--topic", help="Topic (repeatable).")] = None,
+    questions: str = typer.Option(None, "--questions", help="exclude | only"),
+    sort: str = typer.Option("relevance", "--sort", help="relevance | newest | oldest"),
+    page: int = typer.Option(1, "--page"),
+    per_page: int = typer.Option(20, "--per-page", help="Statements per page (at most 100)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the result object as JSON."),
+) -> None:
+    """Search the archive's paragraphs; results grouped by statement."""
+    from app.search import QueryError, SearchIndexError, search_archive
+    from app.search.terminal import render_results
+
+    settings = get_settings()
+    _engine, factory = _open(settings)
+    if not _sync_index(settings, factory, console=err):
+        raise typer.Exit(1)
+    try:
+        result = search_archive(settings, factory, query, speaker=speaker, said=said, date_from=date_from,
+                                date_to=date_to, kind=kind, venue=venue, topic=topic, questions=questions,
+                                sort=sort, page=page, per_page=per_page)
+    except QueryError as e:
+        fail(e.message, 2)
+    except SearchIndexError as e:
+        fail(str(e), 1)
+    if as_json:
+        sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=1) + "\n")
+    else:
+        render_results(out, result)
+
+
+@cli.command()
+def reindex() -> None:
+    """Rebuild the search index from the database in a fresh directory, then swap it in."""
+    from app.search import SearchIndexError, rebuild_index
+
+    settings = get_settings()
+    _engine, factory = _open(settings)
+    try:
+        with _index_bar("reindex") as bar:
+            task = bar.add_task("reindex", total=None)
+            run = rebuild_index(settings, factory, progress=lambda i, n: bar.update(task, completed=i, total=n))
+    except SearchIndexError as e:
+        fail(str(e), 1)
+    rate = run.documents / run.seconds if run.seconds else 0
+    out.print(f"indexed {run.documents:,} paragraphs of {run.statements:,} statements in {run.seconds:.1f} s "
+              f"({rate:,.0f} paragraphs/s): {settings.index_dir / run.generation}")
+
+
+@cli.command()
+def check() -> None:
+    """Compare the database and the search index; exit 1 and say what differs."""
+    from app.search import check_index
+
+    settings = get_settings()
+    _engine, factory = _open(settings)
+    report = check_index(settings, factory)
+    if report.ok:
+        out.print(f"ok: {report.index_documents:,} paragraphs indexed, database and search index agree")
+        return
+    if report.problem:
+        fail(report.problem, 1)
+    out.print(f"{report.database_paragraphs:,} current paragraphs in the database, "
+              f"{report.index_documents:,} documents in the search index")
+    for what, keys in (("missing from the index", report.missing), ("stale in the index", report.stale),
+                       ("indexed more than once", report.duplicates),
+                       ("statements indexed at an older version", report.outdated)):
+        if keys:
+            out.print(f"{len(keys):,} {what}:", markup=False, highlight=False, soft_wrap=True)
+            for key in keys[:20]:
+                out.print(f"  {key}", markup=False, highlight=False, soft_wrap=True)
+            if len(keys) > 20:
+                out.print(f"  … and {len(keys) - 20:,} more", markup=False, highlight=False)
+    err.print("error: the search index and the database disagree; run `archive reindex`",
+              markup=False, highlight=False)
+    raise typer.Exit(1)
+
+# --- end of search index commands ------------------------------------------------------------
 
 
 @cli.command()
@@ -125,6 +244,22 @@ def stats() -> None:
     _engine, factory = _open(get_settings())
     with factory() as session:
         render_stats(out, session)
+
+
+@cli.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", "--host", help="Interface to listen on."),
+    port: int = typer.Option(8000, "--port", min=1, max=65535, help="TCP port."),
+    workers: int = typer.Option(1, "--workers", min=1, max=64, help="Worker processes."),
+) -> None:
+    """Serve the web pages and the JSON API (uvicorn)."""
+    import uvicorn
+
+    settings = get_settings()
+    _open(settings)  # migrations applied once, and a clear error if the archive cannot be opened
+    out.print(f"serving {settings.db_url} at http://{host}:{port}/ ({workers} worker{'s' if workers > 1 else ''})")
+    uvicorn.run("app.web.app:create_app", factory=True, host=host, port=port, workers=workers,
+                proxy_headers=True, server_header=False, log_level="info")
 
 
 def main() -> None:

@@ -226,20 +226,23 @@ def get_statement(session: Session, key: str) -> StatementDetail | None:
 
 
 def neighbours(session: Session, detail: StatementRow) -> list[Neighbour]:
-    """Previous and next statement of each of the first few speakers (by date, then key)."""
-    out = []
+    """Previous and next statement of each of the first few speakers (by date, then key):
+    two id lookups per speaker, then one load of all the neighbours."""
     day = func.coalesce(Statement.sort_date, _MIN_DATE)
     this_day = detail.sort_date or _MIN_DATE
+    earlier = or_(day < this_day, and_(day == this_day, Statement.key < detail.key))
+    later = or_(day > this_day, and_(day == this_day, Statement.key > detail.key))
+    found: list[tuple[SpeakerRef, int | None, int | None]] = []
     for sp in detail.speakers[:NEIGHBOUR_SPEAKERS]:
         by = Statement.id.in_(select(StatementSpeaker.statement_id).join(Speaker).where(Speaker.slug == sp.slug))
-        earlier = or_(day < this_day, and_(day == this_day, Statement.key < detail.key))
-        later = or_(day > this_day, and_(day == this_day, Statement.key > detail.key))
-        prev = session.scalar(select(Statement).where(by, earlier).order_by(day.desc(), Statement.key.desc())
-                              .limit(1).options(*_row_options()))
-        nxt = session.scalar(select(Statement).where(by, later).order_by(day.asc(), Statement.key.asc())
-                             .limit(1).options(*_row_options()))
-        out.append(Neighbour(sp, _row(prev) if prev else None, _row(nxt) if nxt else None))
-    return out
+        prev = session.scalar(select(Statement.id).where(by, earlier)
+                              .order_by(day.desc(), Statement.key.desc()).limit(1))
+        nxt = session.scalar(select(Statement.id).where(by, later).order_by(day.asc(), Statement.key.asc()).limit(1))
+        found.append((sp, prev, nxt))
+    ids = {i for _sp, p, n in found for i in (p, n) if i is not None}
+    rows = {st.id: _row(st) for st in session.scalars(
+        select(Statement).where(Statement.id.in_(ids)).options(*_row_options())).unique()} if ids else {}
+    return [Neighbour(sp, rows.get(p) if p else None, rows.get(n) if n else None) for sp, p, n in found]
 
 
 def home_overview(session: Session, *, latest: int = 8, speakers: int = 10) -> Overview:

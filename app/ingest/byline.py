@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from app.ingest.names import CORE, INSTITUTIONS, split_role_name
-from app.ingest.titles import place_name, date_and_venue
+from app.ingest.titles import date_and_venue, place_name
 from app.ingest.turns import split_turn
 
 _TERMINAL = tuple(".,;:!?…")

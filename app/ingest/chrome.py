@@ -11,7 +11,7 @@ import re
 
 from app.ingest.dates import is_clock_time
 
-_CONSULAR = re.compile(r"^(?:consular\b|консульск)[^:]{0,40}:$", re.IGNORECASE)
+_CONSULAR = re.compile(r"^(?:consular\b|консульск)[^:]{0,40}:.{0,80}$", re.IGNORECASE)
 _PHONE = re.compile(r"^(?:(?:tel|phone|telephone|fax|тел|телефон|факс)\.?\s*:?\s*)?\+?[\d\s().\-–/]{7,30}$",
                     re.IGNORECASE)
 _EMAIL = re.compile(r"^(?:e-?mail\s*:?\s*)?(?:[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\[email\s*protected\])$",
@@ -23,6 +23,7 @@ _SITE_NAME = re.compile(r"^(?:the\s+)?(?:official\s+(?:web\s*)?site\s+of|офи�
 _CAPTION = re.compile(r"(?:\([^()]{0,80}\bphoto\b\s*(?:/|:|by\b)[^()]{0,80}\)$|^photo(?:\s+credit)?\s*:)",
                       re.IGNORECASE)
 _SECTIONS = re.compile(r"^(?:published\s+in\s+sections?|publication\s+status|tags?)\s*:", re.IGNORECASE)
+_LINK = re.compile(r"^(?:[\w ]{1,30}:\s*)?(?:https?://|www\.)\S+$", re.IGNORECASE)
 _BREADCRUMB = re.compile(r"^(?:.{0,100}\s/|(?:home|главная)\s*[/>»›].{0,100})$", re.IGNORECASE)
 
 # Site controls printed as text (Liferay portlets, the Kremlin's accessibility bar, pagers …).
@@ -30,31 +31,34 @@ _CONTROLS = frozenset("""
 all messages|web content display|advanced settings|view settings|font size|site colours|site colors
 asset publisher|print|print version|share|back|back to list|version for the visually impaired
 text version|direct link|direct link to material|read more|more|subscribe|search|menu|skip to content
-skip to main content|rss|to top|back to top|home|все сообщения|версия для печати|поделиться
+skip to main content|rss|to top|back to top|home|copy link|все сообщения|версия для печати|поделиться
 """.replace("\n", "|").strip("|").split("|"))
 
 
 def _is_phone(s: str) -> bool:
-    digits = sum(c.isdigit() for c in s)
-    return 7 <= digits <= 16 and bool(_PHONE.match(s)) and (s[0] in "+(" or " " in s or not s[0].isdigit())
+    if not _PHONE.match(s) or not (s[0] in "+(" or " " in s or not s[0].isdigit()):
+        return False
+    return 7 <= sum(c.isdigit() for c in s) <= 16
 
 
 def _is_separator(s: str) -> bool:
     return not any(c.isalnum() for c in s)
 
 
+# (cheap gate on the lower-cased line, test on the line, reason); the gates keep this fast
 _RULES = (
-    (is_clock_time, "page clock"),
-    (_CONSULAR.match, "consular line"),
-    (_is_phone, "phone line"),
-    (_EMAIL.match, "e-mail line"),
-    (_COUNTER.match, "day counter"),
-    (_LANGS.match, "language selector"),
-    (_PAGER.match, "pager"),
-    (_SITE_NAME.match, "site name"),
-    (_CAPTION.search, "photo caption"),
-    (_SECTIONS.match, "site control"),
-    (lambda s: s.lower().rstrip(":").strip() in _CONTROLS, "site control"),
+    (lambda low: low[-1].isdigit() and ":" in low, is_clock_time, "page clock"),
+    (lambda low: low.startswith(("consular", "консульск")), _CONSULAR.match, "consular line"),
+    (lambda low: low[0] in "+(0123456789tfpт", _is_phone, "phone line"),
+    (lambda low: "@" in low or "[email" in low, _EMAIL.match, "e-mail line"),
+    (lambda low: low[0].isdigit(), _COUNTER.match, "day counter"),
+    (lambda low: "-" in low and len(low) < 150, _LANGS.match, "language selector"),
+    (lambda low: low.startswith(("page", "стран")), _PAGER.match, "pager"),
+    (lambda low: low.startswith(("official", "the official", "официальн")), _SITE_NAME.match, "site name"),
+    (lambda low: "photo" in low, _CAPTION.search, "photo caption"),
+    (lambda low: low.startswith(("publi", "tag")), _SECTIONS.match, "site control"),
+    (lambda low: "http" in low or "www." in low, _LINK.match, "link"),
+    (lambda low: len(low) <= 40, lambda s: s.lower().rstrip(":").strip() in _CONTROLS, "site control"),
 )
 
 
@@ -64,10 +68,11 @@ def line_chrome(s: str) -> str | None:
         return None
     if _is_separator(s):
         return "separator"
-    if len(s) > 200 and not _COUNTER.match(s):
-        return None  # chrome lines are short; the counters are padded with spaces
-    for test, reason in _RULES:
-        if test(s):
+    if len(s) > 200:  # chrome lines are short; the day counters are padded with spaces
+        return "day counter" if _COUNTER.match(s) else None
+    low = s.lower()
+    for gate, test, reason in _RULES:
+        if gate(low) and test(s):
             return reason
     return None
 

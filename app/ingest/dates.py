@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime
+from functools import lru_cache
 
 from dateutil import parser as du
 
@@ -34,14 +35,15 @@ _CLOCK_TIME_RE = re.compile(r"^[^\W\d_][^\W\d_ .'-]*(?:[ .'-]{1,2}[^\W\d_]+){0,3
 _D1, _D2 = datetime(1901, 1, 1), datetime(1902, 2, 2)
 
 
+@lru_cache(maxsize=4096)
 def parse_full_date(text: str, *, dayfirst: bool = False) -> date | None:
     """The date `text` names, when it names day, month and year; else None (never raises)."""
     s = _RU_MONTH_RE.sub(lambda m: _RU_MONTHS[m.group(1).lower()], text.strip())
     if not s or len(s) > 80:
         return None
     try:
-        a = du.parse(s, default=_D1, dayfirst=dayfirst)
-        b = du.parse(s, default=_D2, dayfirst=dayfirst)
+        a = du.parse(s, default=_D1, dayfirst=dayfirst, ignoretz=True)
+        b = du.parse(s, default=_D2, dayfirst=dayfirst, ignoretz=True)
     except (ValueError, OverflowError, TypeError):
         return None
     if a.date() != b.date() or not 1800 <= a.year <= 2200:

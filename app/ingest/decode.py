@@ -28,9 +28,15 @@ _FTFY = ftfy.TextFixerConfig(
 )
 _SPACES = re.compile(r"[\u00a0\u2000-\u200a\u202f\u205f\u3000]")
 _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b\u2060\ufeff\u2028\u2029\u00ad]")
-# Characters that occur in UTF-8 mojibake (read as cp1252/latin-1); lines without them are left alone.
-_SUSPECT = re.compile(r"[\u0080-\u00ff\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc"
-                      r"\u2013\u2014\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122]")
+# UTF-8 mojibake: a lead byte read as cp1252/latin-1 ("â", "Ã", "Ð") followed by a continuation
+# byte read the same way ("€", "©", "—"); ftfy only looks at lines where this occurs.
+_CONT = ("\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013\u2014"
+         "\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122")
+_SUSPECT = re.compile(f"[\u00c2-\u00f4][{_CONT}]|[\u00c2\u00c3][ \u00a0]|[\u0080-\u009f]")
+_SURROGATES = re.compile("[\udc80-\udcff]")  # undecodable bytes (surrogateescape)
+_REPLACEMENT = re.compile("\ufffd")
+_NON_ASCII = re.compile("[^\x00-\x7f\udc80-\udcff]")
+_NEEDS_WORK = re.compile(f"{_SUSPECT.pattern}|[\udc80-\udcff\ufffd]|{_CONTROLS.pattern}")
 _LATIN_CYRILLIC = re.compile(r"[A-Za-z\u00c0-\u024f][\u0400-\u04ff]|[\u0400-\u04ff][A-Za-z\u00c0-\u024f]")
 
 
@@ -38,7 +44,7 @@ def _binary(raw: bytes) -> bool:
     """Control bytes (other than whitespace and ESC) in more than 5% of the first 8 KB."""
     head = raw[:8192]
     ctrl = sum(1 for b in head if b < 32 and b not in b"\t\n\r\f\v\x1b")
-    return ctrl > len(head) * 0.05
+    return ctrl > max(3, len(head) * 0.05)
 
 
 def _utf16_without_bom(raw: bytes) -> str | None:
@@ -62,15 +68,21 @@ def _line_of(raw: bytes, pos: int) -> int:
 
 def _legacy(raw: bytes) -> tuple[str, str] | None:
     """Best legacy decoding; a word mixing Latin and Cyrillic letters counts against one."""
-    results = list(from_bytes(raw, cp_isolation=_LEGACY))
+    results = [(r.chaos, r.encoding, str(r)) for r in from_bytes(raw, cp_isolation=_LEGACY)]
     if not results:
         return None
-    best = min(results, key=lambda r: (r.chaos + 0.02 * len(_LATIN_CYRILLIC.findall(str(r))),
-                                       _LEGACY.index(r.encoding) if r.encoding in _LEGACY else 9))
-    enc = best.encoding
-    if enc == "cp1252" and not any(0x80 <= b <= 0x9F for b in raw):
+    _, enc, text = min(results, key=lambda r: (r[0] + 0.02 * len(_LATIN_CYRILLIC.findall(r[2])),
+                                               _LEGACY.index(r[1]) if r[1] in _LEGACY else 9))
+    for other in _LEGACY[: _LEGACY.index(enc)] if enc in _LEGACY else ():
+        try:  # the same text in an earlier (more likely) encoding: name that one
+            if raw.decode(other) == text:
+                enc = other
+                break
+        except UnicodeDecodeError:
+            pass
+    if enc == "cp1252" and not re.search(rb"[\x80-\x9f]", raw):
         enc = "latin-1"  # same characters: the bytes use no cp1252-only positions
-    return str(best), enc
+    return text, enc
 
 
 def _decode(raw: bytes) -> tuple[str, str, list[str]]:
@@ -91,8 +103,8 @@ def _decode(raw: bytes) -> tuple[str, str, list[str]]:
     except UnicodeDecodeError as e:
         first_bad = e.start
     text = raw.decode("utf-8", errors="surrogateescape")
-    bad = sum(1 for c in text if "\udc80" <= c <= "\udcff")
-    good = sum(1 for c in text if ord(c) > 127 and not "\udc80" <= c <= "\udcff")
+    bad = len(_SURROGATES.findall(text))
+    good = len(_NON_ASCII.findall(text))
     if good and bad <= max(3, good // 4):  # UTF-8 with a few broken bytes: drop them
         return text, "utf-8", []
     legacy = _legacy(raw)
@@ -102,23 +114,22 @@ def _decode(raw: bytes) -> tuple[str, str, list[str]]:
 
 
 def _clean_line(n: int, line: str, warnings: list[str]) -> str:
-    bad = sum(1 for c in line if "\udc80" <= c <= "\udcff")
+    """Repairs for one line that needs some (see `decode_page`)."""
+    line, bad = _SURROGATES.subn("", line)
     if bad:
-        line = "".join(c for c in line if not "\udc80" <= c <= "\udcff")
         warnings.append(f"line {n}: dropped {bad} invalid UTF-8 byte(s)")
     if _SUSPECT.search(line):
         fixed = ftfy.fix_text(line, _FTFY)
         if fixed != line:
             line = fixed
             warnings.append(f"line {n}: repaired mojibake")
-    if "\ufffd" in line:
-        warnings.append(f"line {n}: dropped {line.count(chr(0xFFFD))} replacement character(s)")
-        line = line.replace("\ufffd", "")
-    line = _SPACES.sub(" ", line)
-    cleaned = _CONTROLS.sub("", line)
-    if len(cleaned) != len(line):
-        warnings.append(f"line {n}: removed {len(line) - len(cleaned)} control character(s)")
-    return cleaned.rstrip()
+    line, bad = _REPLACEMENT.subn("", line)
+    if bad:
+        warnings.append(f"line {n}: dropped {bad} replacement character(s)")
+    line, bad = _CONTROLS.subn("", line)
+    if bad:
+        warnings.append(f"line {n}: removed {bad} control character(s)")
+    return line
 
 
 def decode_page(raw: bytes) -> DecodedText:
@@ -126,7 +137,10 @@ def decode_page(raw: bytes) -> DecodedText:
         raise PageError("empty file")
     text, encoding, warnings = _decode(raw)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    lines = [_clean_line(n, line, warnings) for n, line in enumerate(text.split("\n"), 1)]
+    if _NEEDS_WORK.search(text):  # most pages need none of the line repairs
+        text = "\n".join(_clean_line(n, line, warnings) if _NEEDS_WORK.search(line) else line
+                         for n, line in enumerate(text.split("\n"), 1))
+    lines = [line.rstrip() for line in _SPACES.sub(" ", text).split("\n")]
     if not any(lines):
         raise PageError("whitespace-only file")
     return DecodedText(text="\n".join(lines), encoding=encoding, warnings=tuple(warnings))

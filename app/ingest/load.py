@@ -4,16 +4,20 @@ A page contributes statements (its main text and its teasers). Each statement is
 materialised from all its contributions in a fixed order, so the archive does not
 depend on the order pages arrive in: the full text beats a teaser, the longer
 text beats the shorter, ties go to the smaller sha256.
+
+Rows are written with bulk INSERT/UPDATE/DELETE statements and looked up in batches:
+a page with 20,000 teasers or 50,000 paragraphs is one transaction of a few seconds.
 """
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
 import json
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from app.ingest.keys import name_key, paragraph_keys, statement_key
@@ -24,6 +28,7 @@ from app.models import (
 )
 
 PARSER_VERSION = "1"
+BATCH = 500
 
 
 @dataclass
@@ -39,6 +44,20 @@ class LoadResult:
     warnings: int = 0
     changed_keys: set[str] = field(default_factory=set)   # statements written (for the index)
     removed_keys: set[str] = field(default_factory=set)   # statements deleted
+
+
+class Contrib(NamedTuple):
+    data: dict
+    role: str
+    position: int
+    doc_id: int
+    sha256: str
+    path: str
+
+
+def chunks(items: list, size: int = BATCH) -> Iterator[list]:
+    for i in range(0, len(items), size):
+        yield items[i:i + size]
 
 
 def load_failure(session: Session, *, path: str, file_name: str, raw: bytes, error: PageError,
@@ -75,150 +94,200 @@ def load_page(session: Session, *, path: str, file_name: str, raw: bytes, text: 
     doc.captured = page.captured
     session.flush()
 
-    old = session.scalars(select(Contribution).where(Contribution.source_document_id == doc.id)).all()
-    old_main = next((c.statement_key for c in old if c.role == "main"), None)
+    old = session.execute(select(Contribution.statement_key, Contribution.role)
+                          .where(Contribution.source_document_id == doc.id)).all()
+    old_main = next((k for k, role in old if role == "main"), None)
     session.execute(delete(Contribution).where(Contribution.source_document_id == doc.id))
 
     result = LoadResult(path=path, status=status, warnings=len(page.warnings))
-    new_keys: list[str] = []
+    rows: dict[str, dict] = {}
     for position, st in enumerate(page.statements):
         key = statement_key(st.title, st.date or st.published)
-        if key in new_keys:
+        if key in rows:
             continue  # the same teaser twice on one page
-        new_keys.append(key)
-        session.add(Contribution(source_document_id=doc.id, position=position, statement_key=key,
-                                 role=st.role, data=json.dumps(statement_to_dict(st), ensure_ascii=False)))
+        rows[key] = dict(source_document_id=doc.id, position=position, statement_key=key, role=st.role,
+                         data=json.dumps(statement_to_dict(st), ensure_ascii=False))
         result.excerpts += st.role == "excerpt"
         result.paragraphs += len(st.paragraphs)
-    session.flush()
+    for chunk in chunks(list(rows.values())):
+        session.execute(insert(Contribution), chunk)
 
-    new_main = next((k for k, st in zip(new_keys, page.statements) if st.role == "main"), None)
-    for key in sorted(set(new_keys) | {c.statement_key for c in old}):
-        outcome = materialise(session, key)
+    new_main = next((k for k, r in rows.items() if r["role"] == "main"), None)
+    for key, outcome in materialise_many(session, sorted(set(rows) | {k for k, _ in old})):
         if outcome == "removed":
             result.removed_keys.add(key)
-        else:
-            result.changed_keys.update([key] if outcome != "unchanged" else [])
+        elif outcome != "unchanged":
+            result.changed_keys.add(key)
+        if outcome != "removed":
             setattr(result, f"statements_{outcome}", getattr(result, f"statements_{outcome}") + 1)
     for key in sorted(result.removed_keys):
         _alias_removed(session, key, new_main if key == old_main else None)
     return result
 
 
-def _ordered(contributions: list[tuple[Contribution, SourceDocument]]) -> list[tuple[dict, Contribution, SourceDocument]]:
-    """Contributions best first: full text, then more paragraphs, then smaller sha256."""
-    rows = [(json.loads(c.data), c, d) for c, d in contributions]
-    rows.sort(key=lambda r: (r[1].role != "main", -len(r[0]["paragraphs"]), r[2].sha256, r[2].path, r[1].position))
-    return rows
+def materialise_many(session: Session, keys: list[str]) -> Iterator[tuple[str, str]]:
+    """Rebuild the statements `keys`; rows are read and written in batches of BATCH statements."""
+    for chunk in chunks(keys):
+        contribs: dict[str, list[Contrib]] = {}
+        for r in session.execute(
+            select(Contribution.statement_key, Contribution.data, Contribution.role, Contribution.position,
+                   SourceDocument.id, SourceDocument.sha256, SourceDocument.path)
+            .join(SourceDocument).where(Contribution.statement_key.in_(chunk))
+        ):
+            contribs.setdefault(r[0], []).append(Contrib(json.loads(r[1]), *r[2:]))
+        statements = {s.key: s for s in session.scalars(select(Statement).where(Statement.key.in_(chunk)))}
+        writes: list[tuple[Statement, dict]] = []
+        for key in chunk:
+            outcome, fields = materialise(session, key, contribs.get(key, []), statements.get(key))
+            if fields is not None:
+                writes.append((statements.get(key) or _new_statement(session, key), fields))
+            yield key, outcome
+        _write_statements(session, writes, updated={s.id for s in statements.values()})
 
 
-def _first(rows: list[tuple[dict, Contribution, SourceDocument]], name: str) -> Any:
-    return next((r[0][name] for r in rows if r[0][name]), None)
+def _new_statement(session: Session, key: str) -> Statement:
+    return Statement(key=key)  # added to the session once its fields are set
 
 
-def materialise(session: Session, key: str) -> str:
-    """Rebuild statement `key` from its contributions. Returns new|updated|unchanged|removed."""
-    pairs = session.execute(
-        select(Contribution, SourceDocument).join(SourceDocument).where(Contribution.statement_key == key)
-    ).all()
-    statement = session.scalar(select(Statement).where(Statement.key == key))
-    if not pairs:
+def _ordered(contribs: list[Contrib]) -> list[Contrib]:
+    """Best first: full text, then more paragraphs, then smaller sha256, path, position."""
+    return sorted(contribs, key=lambda c: (c.role != "main", -len(c.data["paragraphs"]), c.sha256, c.path,
+                                           c.position))
+
+
+def _first(rows: list[Contrib], name: str) -> Any:
+    return next((c.data[name] for c in rows if c.data[name]), None)
+
+
+def materialise(session: Session, key: str, contribs: list[Contrib],
+                statement: Statement | None) -> tuple[str, dict | None]:
+    """What statement `key` becomes from its contributions: (new|updated|unchanged|removed, fields to write)."""
+    if not contribs:
         if statement is None:
-            return "unchanged"
-        _remember_paragraph_keys(session, statement)
-        session.delete(statement)
-        session.flush()
-        return "removed"
-    rows = _ordered([(c, d) for c, d in pairs])
-    best, best_doc = rows[0][0], rows[0][2]
+            return "unchanged", None
+        _remove_statement(session, statement)
+        return "removed", None
+    rows = _ordered(contribs)
+    best = rows[0].data
     fields = {
         "title": best["title"], "kind": best["kind"],
         "date": _first(rows, "date"), "published": _first(rows, "published"), "venue": _first(rows, "venue"),
         "speakers": best["speakers"] or _first(rows, "speakers") or [],
         "topics": best["topics"] or _first(rows, "topics") or [],
-        "excerpt": rows[0][1].role == "excerpt",
+        "excerpt": rows[0].role == "excerpt",
         "paragraphs": _paragraph_rows(key, rows),
     }
-    fingerprint = hashlib.sha1(json.dumps(fields, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:16]
-    if statement is not None and statement.fingerprint == fingerprint:
-        return "unchanged"
-    outcome = "new" if statement is None else "updated"
-    if statement is None:
-        statement = Statement(key=key)
-        session.add(statement)
-    _write_statement(session, statement, fields, fingerprint, best_doc)
-    session.execute(delete(KeyAlias).where(KeyAlias.old_key == key))
-    return outcome
+    fields["fingerprint"] = hashlib.sha1(
+        json.dumps(fields, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:16]
+    if statement is not None and statement.fingerprint == fields["fingerprint"]:
+        return "unchanged", None
+    return ("new" if statement is None else "updated"), fields
 
 
-def _paragraph_rows(key: str, rows: list[tuple[dict, Contribution, SourceDocument]]) -> list[dict]:
+def _paragraph_rows(key: str, rows: list[Contrib]) -> list[dict]:
     """Current paragraphs from the best contribution; other contributions' paragraphs whose
     text is not among them are kept as retired, so their permalinks still resolve."""
     out: list[dict] = []
     seen: set[str] = set()
-    for rank, (data, _c, doc) in enumerate(rows):
-        paras = data["paragraphs"]
+    for rank, c in enumerate(rows):
+        paras = c.data["paragraphs"]
         for pkey, p in zip(paragraph_keys(key, [p["text"] for p in paras]), paras):
             if pkey in seen:
                 continue
             seen.add(pkey)
             out.append({"key": pkey, "n": p["n"], "current": rank == 0, "text": p["text"],
-                        "label": p["label"], "speaker": p["speaker"], "doc": doc.sha256,
-                        "doc_id": doc.id, "lines": p["lines"]})
+                        "label": p["label"], "speaker": p["speaker"], "doc": c.sha256,
+                        "doc_id": c.doc_id, "lines": p["lines"]})
     return out
 
 
-def _write_statement(session: Session, st: Statement, fields: dict, fingerprint: str,
-                     best_doc: SourceDocument) -> None:
-    st.title, st.kind, st.excerpt, st.fingerprint = fields["title"], fields["kind"], fields["excerpt"], fingerprint
-    st.date = dt.date.fromisoformat(fields["date"]) if fields["date"] else None
-    st.published = dt.date.fromisoformat(fields["published"]) if fields["published"] else None
-    st.sort_date = st.date or st.published
-    st.venue = get_or_create_venue(session, fields["venue"]) if fields["venue"] else None
-    st.speakers.clear()
-    st.topics.clear()
+def _write_statements(session: Session, writes: list[tuple[Statement, dict]], updated: set[int]) -> None:
+    if not writes:
+        return
+    for st, f in writes:
+        venue_id = get_or_create_venue(session, f["venue"]).id if f["venue"] else None
+        st.venue_id = venue_id
+        st.title, st.kind, st.excerpt, st.fingerprint = f["title"], f["kind"], f["excerpt"], f["fingerprint"]
+        st.date = dt.date.fromisoformat(f["date"]) if f["date"] else None
+        st.published = dt.date.fromisoformat(f["published"]) if f["published"] else None
+        st.sort_date = st.date or st.published
+        st.paragraph_count = sum(p["current"] for p in f["paragraphs"])
+        session.add(st)
     session.flush()
-    speaker_by_key = {}
-    for i, sp in enumerate(fields["speakers"]):
-        speaker = get_or_create_speaker(session, sp["name"], sp.get("kind") or "person")
-        speaker_by_key[name_key(sp["name"])] = speaker
-        st.speakers.append(StatementSpeaker(position=i, speaker=speaker, role=sp.get("role")))
-    for i, name in enumerate(fields["topics"]):
-        st.topics.append(StatementTopic(position=i, topic=get_or_create_topic(session, name)))
-    current = [p for p in fields["paragraphs"] if p["current"]]
-    st.paragraph_count = len(current)
-    session.flush()
-    _write_paragraphs(session, st, fields["paragraphs"], speaker_by_key)
+    rewritten = [st.id for st, _ in writes if st.id in updated]
+    existing: dict[int, dict[str, int]] = {}
+    for chunk in chunks(rewritten):
+        for model in (StatementSpeaker, StatementTopic):
+            session.execute(delete(model).where(model.statement_id.in_(chunk)))
+        for sid, key, pid in session.execute(
+                select(Paragraph.statement_id, Paragraph.key, Paragraph.id).where(Paragraph.statement_id.in_(chunk))):
+            existing.setdefault(sid, {})[key] = pid
+    speakers, topics, paragraphs = [], [], _ParagraphWrites()
+    for st, f in writes:
+        speaker_ids: dict[str, int] = {}
+        for i, sp in enumerate(f["speakers"]):
+            speaker = get_or_create_speaker(session, sp["name"], sp.get("kind") or "person")
+            speaker_ids[name_key(sp["name"])] = speaker.id
+            speakers.append(dict(statement_id=st.id, position=i, speaker_id=speaker.id, role=sp.get("role")))
+        topics += [dict(statement_id=st.id, position=i, topic_id=get_or_create_topic(session, name).id)
+                   for i, name in enumerate(f["topics"])]
+        paragraphs.plan(session, st, f["paragraphs"], speaker_ids, existing.get(st.id, {}))
+        session.expire(st, ["speakers", "topics", "paragraphs"])
+    for rows, model in ((speakers, StatementSpeaker), (topics, StatementTopic)):
+        for chunk in chunks(rows):
+            session.execute(insert(model), chunk)
+    paragraphs.execute(session)
+    _drop_aliases(session, [st.key for st, _ in writes])
 
 
-def _write_paragraphs(session: Session, st: Statement, paras: list[dict], speaker_by_key: dict) -> None:
-    existing = {p.key: p for p in st.paragraphs}
-    wanted = {p["key"] for p in paras}
-    for key, row in existing.items():
-        if key not in wanted:
+class _ParagraphWrites:
+    """Paragraph inserts, updates and deletes collected over many statements, then run in bulk."""
+
+    def __init__(self) -> None:
+        self.inserts: list[dict] = []
+        self.updates: list[dict] = []
+        self.deletes: list[int] = []
+
+    def plan(self, session: Session, st: Statement, paras: list[dict], speaker_ids: dict[str, int],
+             existing: dict[str, int]) -> None:
+        wanted = {p["key"] for p in paras}
+        for key in sorted(k for k in existing if k not in wanted):
+            # a paragraph whose text changed: its old permalink leads to the statement
             _add_alias(session, key, "paragraph", st.key, "statement")
-            session.delete(row)
-    session.flush()
-    added = [p["key"] for p in paras if p["key"] not in existing]
-    for i in range(0, len(added), 500):  # a key that exists again is no longer an alias
-        session.execute(delete(KeyAlias).where(KeyAlias.old_key.in_(added[i:i + 500])))
-    for p in paras:
-        speaker = speaker_by_key.get(name_key(p["speaker"])) if p["speaker"] else None
-        values = dict(n=p["n"], current=p["current"], text=p["text"], label=p["label"],
-                      speaker_name=p["speaker"], speaker=speaker, source_document_id=p["doc_id"],
-                      line_start=p["lines"][0], line_end=p["lines"][1])
-        row = existing.get(p["key"])
-        if row is None:
-            session.add(Paragraph(key=p["key"], statement=st, **values))
-        else:
-            for name, value in values.items():
-                setattr(row, name, value)
+            self.deletes.append(existing[key])
+        for p in paras:
+            values = dict(n=p["n"], current=p["current"], text=p["text"], label=p["label"],
+                          speaker_name=p["speaker"],
+                          speaker_id=speaker_ids.get(name_key(p["speaker"])) if p["speaker"] else None,
+                          source_document_id=p["doc_id"], line_start=p["lines"][0], line_end=p["lines"][1])
+            if p["key"] in existing:
+                self.updates.append(dict(id=existing[p["key"]], **values))
+            else:
+                self.inserts.append(dict(key=p["key"], statement_id=st.id, **values))
+
+    def execute(self, session: Session) -> None:
+        for chunk in chunks(self.deletes):
+            session.execute(delete(Paragraph).where(Paragraph.id.in_(chunk)))
+        for chunk in chunks(self.inserts):
+            session.execute(insert(Paragraph), chunk)
+        for chunk in chunks(self.updates):
+            session.execute(update(Paragraph), chunk)
+        _drop_aliases(session, [p["key"] for p in self.inserts])
 
 
-def _remember_paragraph_keys(session: Session, statement: Statement) -> None:
-    session.info.setdefault("removed_paragraphs", {})[statement.key] = [
-        (p.key, p.text) for p in statement.paragraphs
-    ]
+def _drop_aliases(session: Session, keys: Iterable[str]) -> None:
+    """A key that exists again is no longer an alias."""
+    for chunk in chunks(list(keys)):
+        session.execute(delete(KeyAlias).where(KeyAlias.old_key.in_(chunk)))
+
+
+def _remove_statement(session: Session, statement: Statement) -> None:
+    keys = session.scalars(select(Paragraph.key).where(Paragraph.statement_id == statement.id)).all()
+    session.info.setdefault("removed_paragraphs", {})[statement.key] = list(keys)
+    for model in (Paragraph, StatementSpeaker, StatementTopic):
+        session.execute(delete(model).where(model.statement_id == statement.id))
+    session.execute(delete(Statement).where(Statement.id == statement.id))
+    session.expunge(statement)
 
 
 def _alias_removed(session: Session, key: str, target: str | None) -> None:
@@ -227,9 +296,9 @@ def _alias_removed(session: Session, key: str, target: str | None) -> None:
     if target is None:
         return
     _add_alias(session, key, "statement", target, "statement")
-    new_st = session.scalar(select(Statement).where(Statement.key == target))
-    by_hash = {p.key.split(".", 1)[1]: p.key for p in new_st.paragraphs} if new_st else {}
-    for pkey, _text in removed:
+    new_keys = session.scalars(select(Paragraph.key).join(Statement).where(Statement.key == target)).all()
+    by_hash = {k.split(".", 1)[1]: k for k in new_keys}
+    for pkey in removed:
         same = by_hash.get(pkey.split(".", 1)[1])
         _add_alias(session, pkey, "paragraph", same or target, "paragraph" if same else "statement")
 

@@ -10,15 +10,15 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-
-from app.ingest.turns import CONNECTORS
+from functools import lru_cache
 
 CORE = frozenset("""
 ambassador minister president spokesperson spokeswoman spokesman representative secretary director
 head chairman chairwoman chair envoy officer counsellor counselor consul consul-general attaché attache
 chargé charge adviser advisor aide commissioner governor mayor senator speaker king queen prince
 premier chancellor ombudsman patriarch press-secretary chief leader coordinator delegate negotiator
-secretary-general director-general vice-president prime-minister spokespeople
+secretary-general director-general vice-president prime-minister spokespeople ministers ambassadors
+presidents representatives spokespersons envoys
 """.split())
 MODIFIERS = frozenset("""
 foreign deputy first second third permanent alternate acting special presidential executive general
@@ -40,9 +40,10 @@ remarks interview statement comment speech address article letter briefing answe
 reply press news message says said holds gives meets visits opens speaks talks
 """.split())
 
-_ROLE_LINKS = frozenset({"of", "to", "for", "the", "on", "in"})
+_ROLE_LINKS = frozenset({"of", "to", "for", "the", "in"})
 _OPENERS = "“\"«‘(['"
 _TRAILERS = ",;:)”\"»!?]"
+_NAME_WORD = re.compile(r"[^\W\d_][\w’'-]*|[^\W\d_]\.")
 _INITIAL = re.compile(r"[^\W\d_]\.|[A-Z][a-z]?\.|U\.[SNK]\.")
 
 
@@ -51,8 +52,6 @@ class Token:
     bare: str        # the word without quotes, punctuation and possessive
     poss: bool       # it carried a possessive ("Lavrov’s")
     stop: bool       # punctuation after it ends the phrase ("Zakharova,")
-    start: int
-    end: int
 
     @property
     def low(self) -> str:
@@ -63,7 +62,7 @@ class Token:
         return bool(self.bare) and self.bare[0].isupper()
 
 
-def _token(w: str, start: int, end: int) -> Token:
+def _token(w: str) -> Token:
     w = w.lstrip(_OPENERS)
     core = w.rstrip(_TRAILERS)
     stop = core != w
@@ -74,11 +73,11 @@ def _token(w: str, start: int, end: int) -> Token:
         core, poss = core[:-2], True
     elif len(core) > 3 and core[-2:] in ("s’", "s'"):
         core, poss = core[:-1], True
-    return Token(core.strip("’'‘"), poss, stop, start, end)
+    return Token(core.strip("’'‘"), poss, stop)
 
 
 def tokenize(s: str) -> list[Token]:
-    return [_token(m.group(), m.start(), m.end()) for m in re.finditer(r"\S+", s)]
+    return [_token(w) for w in s.split()]
 
 
 @dataclass(frozen=True)
@@ -96,7 +95,7 @@ def is_name_token(t: Token) -> bool:
         return False
     if len(w) > 1 and w.isupper() and "." not in w:
         return False  # an acronym (RT, FT, BBC), not a name
-    return bool(re.fullmatch(r"[^\W\d_][\w’'-]*|[^\W\d_]\.", w))
+    return bool(_NAME_WORD.fullmatch(w))
 
 
 def _core_ahead(toks: list[Token], i: int) -> bool:
@@ -162,12 +161,13 @@ def _agent(role: list[str], name: list[str], poss: bool, end: int) -> Agent:
         name = []
     has_core = any(w.lower() in CORE for w in role)
     inst = None
-    if not name and not has_core or not name and any(w.lower() in INSTITUTIONS for w in role):
-        idx = [k for k, w in enumerate(role) if w.lower() in INSTITUTIONS]
-        inst = " ".join(role[: idx[-1] + 1]) if idx else None
+    idx = [k for k, w in enumerate(role) if w.lower() in INSTITUTIONS]
+    if not name and idx:  # "Ministry of Foreign Affairs of Russia"; "Embassy" of "Embassy Press Officer"
+        inst = " ".join(role[: idx[-1] + 1] if has_core else role)
     return Agent(role=" ".join(role) or None, name=" ".join(name) or None, institution=inst, poss=poss, end=end)
 
 
+@lru_cache(maxsize=2048)
 def split_role_name(phrase: str) -> Agent:
     return parse_agent(tokenize(phrase))
 
@@ -176,13 +176,16 @@ def role_before(text: str, pos: int) -> str | None:
     """The role printed just before a name at `pos`: "Russian Ambassador to the UK, Alexander …"."""
     toks = tokenize(text[max(0, pos - 120):pos].rstrip(" ,"))
     k = len(toks)
-    while k > 0:
-        t = toks[k - 1]
-        if t.stop or t.poss or not (t.cap or t.low in CONNECTORS):
+    while k > 0:  # walk back over role words, their connectors and what the connectors bring in
+        t, left = toks[k - 1], toks[k - 2] if k >= 2 else None
+        right = toks[k] if k < len(toks) else None
+        if t.stop or t.poss or not (
+                t.low in CORE or t.low in MODIFIERS or t.low in _ROLE_LINKS
+                or t.cap and (left is not None and left.low in _ROLE_LINKS or right is not None and right.low in CORE)):
             break
         k -= 1
     words = [t.bare for t in toks[k:]]
-    while words and words[0].lower() in CONNECTORS:
+    while words and words[0].lower() in _ROLE_LINKS:
         words.pop(0)
     if any(w.lower() in CORE for w in words) and len(words) <= 10:
         return " ".join(words)

@@ -10,7 +10,7 @@ from collections.abc import Container, Sequence
 from dataclasses import dataclass
 
 from app.ingest.names import split_role_name, tokenize
-from app.ingest.turns import ANSWER_WORDS, QUESTION_WORDS, single_word_labels, split_turn
+from app.ingest.turns import ANSWER_WORDS, QUESTION_WORDS, Turn, single_word_labels, split_turn
 from app.ingest.types import ParsedParagraph
 
 
@@ -62,7 +62,13 @@ def _merge_bare_labels(bs: list[Block], singles: frozenset[str]) -> list[Block]:
     return out
 
 
-def _same_person(a: str, b: str) -> bool:
+def turns(bs: list[Block]) -> list[tuple[Block, Turn | None]]:
+    """Each block with the turn label it opens with (bare labels merged into the next block)."""
+    singles = single_word_labels([b.text for b in bs])
+    return [(b, split_turn(b.text, singles)) for b in _merge_bare_labels(bs, singles)]
+
+
+def same_person(a: str, b: str) -> bool:
     ta, tb = [t.low for t in tokenize(a)], [t.low for t in tokenize(b)]
     return bool(ta and tb) and (ta == tb or ta[-1] == tb[-1] and (len(ta) == 1 or len(tb) == 1))
 
@@ -76,20 +82,21 @@ def label_person(label: str, speakers: Sequence[str]) -> str:
     if low in ANSWER_WORDS:
         return speakers[0] if len(speakers) == 1 else label
     name = split_role_name(label).name or label
-    return next((s for s in speakers if _same_person(s, name)), name)
+    return next((s for s in speakers if same_person(s, name)), name)
 
 
-def build(bs: list[Block], speakers: Sequence[str]) -> list[ParsedParagraph]:
+def build(blocks_turns: list[tuple[Block, Turn | None]], speakers: Sequence[str]) -> list[ParsedParagraph]:
     """Paragraphs from blocks; `speakers` are the statement's people (names)."""
-    singles = single_word_labels([b.text for b in bs])
     current = speakers[0] if len(speakers) == 1 else None
+    people: dict[str, str] = {}
     out: list[ParsedParagraph] = []
-    for b in _merge_bare_labels(bs, singles):
-        turn = split_turn(b.text, singles)
+    for b, turn in blocks_turns:
         text, label = b.text, None
         if turn is not None:
             label, text = turn.label, turn.text
-            current = label_person(label, speakers)
+            if label not in people:
+                people[label] = label_person(label, speakers)
+            current = people[label]
         out.append(ParsedParagraph(n=len(out) + 1, text=text, speaker=current, label=label,
                                    line_start=b.first + 1, line_end=b.last + 1))
     return out

@@ -9,6 +9,7 @@ a warning with its number.
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from app.ingest.byline import Byline, is_subheading, read_byline
 from app.ingest.chrome import header_chrome, is_caps_heading, line_chrome
@@ -21,6 +22,7 @@ from app.ingest.types import PageError, ParsedPage, ParsedStatement
 TEASER_RE = re.compile(r"^(\d{1,2}\.\d{1,2}\.\d{4})\s+[-–—]\s+(\S.*)$")
 TOPICS_RE = re.compile(r"^(?:(?:additional|related)\s+materials|дополнительные\s+материалы):?$", re.IGNORECASE)
 _MAX_TOPIC = 150
+_CLOCK_LINE = re.compile(r"^(\d{1,2}\s+\w+\s+\d{4})(?:\s+[^\W\d_][\w.'-]*(?: [^\W\d_][\w.'-]*){0,2}:\s*\d{1,2}:\d{2})+$")
 
 
 def _norm(s: str) -> str:
@@ -28,7 +30,7 @@ def _norm(s: str) -> str:
 
 
 def _prose(s: str) -> bool:
-    return bool(re.search(r"[.!?…\"”»]$", s)) or len(s) > 200
+    return s.endswith((".", "!", "?", "…", '"', "”", "»")) or len(s) > 200
 
 
 class _Scan:
@@ -38,18 +40,31 @@ class _Scan:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
         self.lines = [s.strip() for s in text.split("\n")]
         self.used: dict[int, str | None] = {}    # line index -> warning (None: went into a field)
-        self.captured = self.published = None
+        self.captured = None
+        self.datelines: list[tuple[int, date]] = []   # publication datelines, by line
         self.heading_kind: str | None = None
         for i, s in enumerate(self.lines):
             reason = line_chrome(s)
             if reason:
                 self.use(i, "dropped separator line" if reason == "separator" else f"dropped site chrome ({reason})")
         self._mark_clock_dates()
+        for i, s in enumerate(self.lines):  # "Submitted on …", "Publication date: …" wherever they stand
+            if i not in self.used and len(s) < 80 and (d := dateline(s)) and not s[0].isdigit():
+                self.use_dateline(i, d)
         self.teasers = [i for i, s in enumerate(self.lines) if i not in self.used and TEASER_RE.match(s)]
+        self.teaser_set = frozenset(self.teasers)
         self.topics_at = next((i for i, s in enumerate(self.lines) if i not in self.used and TOPICS_RE.match(s)), None)
 
     def use(self, i: int, why: str | None) -> None:
         self.used[i] = why
+
+    def use_dateline(self, i: int, d: date) -> None:
+        self.use(i, None)
+        self.datelines.append((i, d))
+
+    @property
+    def published(self) -> date | None:
+        return min(self.datelines)[1] if self.datelines else None
 
     def next_text(self, i: int, end: int | None = None) -> int | None:
         end = len(self.lines) if end is None else end
@@ -62,10 +77,12 @@ class _Scan:
     def _mark_clock_dates(self) -> None:
         """'3 December 2021' above 'Moscow: 07:30' is the page clock (when it was rendered)."""
         for i, s in enumerate(self.lines):
-            if len(s) > 30 or not s or not s[0].isdigit() or i in self.used:
+            if len(s) > 80 or not s or not s[0].isdigit() or i in self.used:
                 continue
             j = next((k for k in range(i + 1, min(i + 3, len(self.lines))) if self.lines[k]), None)
             d = date_only(s) if j is not None and is_clock_time(self.lines[j]) else None
+            if d is None and (m := _CLOCK_LINE.match(s)):  # "3 December 2021 Moscow: 07:30 London: 04:30"
+                d = date_only(m.group(1))
             if d:
                 self.use(i, "dropped site chrome (page clock)")
                 self.captured = self.captured or d
@@ -80,7 +97,7 @@ def _header(sc: _Scan) -> int | None:
     i = 0
     while (i := sc.next_text(i)) is not None:
         s = sc.lines[i]
-        if i in sc.teasers:
+        if i in sc.teaser_set:
             return None
         nxt = sc.next_text(i + 1)
         reason = header_chrome(s)
@@ -88,12 +105,21 @@ def _header(sc: _Scan) -> int | None:
             sc.use(i, f"dropped site chrome ({reason})")
             sc.heading_kind = kind_of_heading(s) if reason == "section heading" else sc.heading_kind
         elif d := dateline(s):
-            sc.use(i, None)
-            sc.published = sc.published or d
+            sc.use_dateline(i, d)
+        elif _above_navigation(sc, i):
+            sc.use(i, "dropped site chrome (site header)")
         else:
             return _skip_repeated_header(sc, i)
         i += 1
     return None
+
+
+def _above_navigation(sc: _Scan, i: int) -> bool:
+    """A line right above a menu or breadcrumb is part of the site header."""
+    k = next((k for k in range(i + 1, min(i + 4, len(sc.lines))) if sc.lines[k]), None)
+    if k is None:
+        return False
+    return sc.used.get(k) == "dropped site chrome (site name)" or header_chrome(sc.lines[k]) in ("breadcrumb", "navigation")
 
 
 def _skip_repeated_header(sc: _Scan, i: int) -> int:
@@ -103,7 +129,7 @@ def _skip_repeated_header(sc: _Scan, i: int) -> int:
         while j is not None and _norm(sc.lines[j]) == _norm(sc.lines[i]):
             reps.append(j)
             j = sc.next_text(j + 1)
-        if len(reps) == 1 or j is None or j in sc.teasers or _prose(sc.lines[j]):
+        if len(reps) == 1 or j is None or j in sc.teaser_set or _prose(sc.lines[j]):
             return i
         if analyse_title(sc.lines[j]).signals <= analyse_title(sc.lines[i]).signals:
             return i
@@ -115,6 +141,7 @@ def _skip_repeated_header(sc: _Scan, i: int) -> int:
 def _title_block(sc: _Scan, ti: int, end: int) -> tuple[int, Byline | None, str | None]:
     """Consume what follows the title up to the body: a repeat of the title, datelines, a
     byline or date line, a subheading. Returns the body start, byline and subheading."""
+    one_per_line = not has_blank_lines(sc.lines, ti, end, sc.used)
     byline = subtitle = None
     i: int | None = ti + 1
     while (i := sc.next_text(i, end)) is not None:
@@ -122,19 +149,21 @@ def _title_block(sc: _Scan, ti: int, end: int) -> tuple[int, Byline | None, str 
         if _norm(s) == _norm(sc.lines[ti]):
             sc.use(i, "dropped repeated title")
         elif d := dateline(s):
-            sc.use(i, None)
-            sc.published = sc.published or d
+            sc.use_dateline(i, d)
         elif byline is None and (run := _short_run(sc, i, end)) and (byline := read_byline([sc.lines[k] for k in run])):
+            got = ", ".join(f for f, v in (("speaker", byline.name), ("role", byline.role),
+                                            ("venue", byline.venue), ("date", byline.date)) if v)
             for k in run:
-                sc.use(k, "byline read for speaker, role, venue and date")
+                sc.use(k, f"byline read ({got})")
             i = run[-1]
         else:
             break
         i += 1
-    if i is not None and (i + 1 >= end or not sc.lines[i + 1] or i + 1 in sc.used):
-        nxt = sc.next_text(i + 1, end)
-        if nxt is not None and is_subheading(sc.lines[i], [sc.lines[k] for k in _run(sc, nxt, end)]):
-            sc.use(i, None)
+    nxt = None if i is None else sc.next_text(i + 1, end)
+    if i is not None and nxt is not None and (one_per_line or len(_run(sc, i, end)) == 1):
+        block = [nxt] if one_per_line else _run(sc, nxt, end)
+        if is_subheading(sc.lines[i], [sc.lines[k] for k in block]):
+            sc.use(i, "read as the subheading, not body text")
             subtitle, i = sc.lines[i], nxt
     return (end if i is None else i), byline, subtitle
 
@@ -205,7 +234,7 @@ def _topics(sc: _Scan, ti: int) -> tuple[list[str], tuple[int, int] | None]:
 def _excerpts(sc: _Scan) -> list[ParsedStatement]:
     out = []
     bounds = sc.teasers + [len(sc.lines)]
-    for t, nxt in zip(sc.teasers, bounds[1:]):
+    for t, nxt in zip(sc.teasers, bounds[1:], strict=True):
         if sc.topics_at is not None and t < sc.topics_at < nxt:
             nxt = sc.topics_at
         m = TEASER_RE.match(sc.lines[t])
@@ -218,11 +247,20 @@ def _excerpts(sc: _Scan) -> list[ParsedStatement]:
     return out
 
 
+def _is_section_title(main: ParsedStatement, sc: _Scan) -> bool:
+    """'News', 'Press releases' over a list of teasers: a listing page's heading, not a statement."""
+    return (not main.paragraphs and bool(sc.teasers) and sc.teasers[0] > main.title_line - 1
+            and len(main.title.split()) <= 5 and not main.speakers and not main.date)
+
+
 def parse_page(text: str) -> ParsedPage:
     sc = _Scan(text)
     ti = _header(sc)
     if ti is None and not sc.teasers:
         raise PageError("no statement found: the page has no title", 1)
     statements = [] if ti is None else [_main(sc, ti)]
+    if statements and _is_section_title(statements[0], sc):
+        sc.use(ti, "dropped site chrome (section heading)")
+        statements = []
     statements += _excerpts(sc)
     return ParsedPage(statements=tuple(statements), warnings=sc.warnings(), captured=sc.captured)

@@ -32,6 +32,13 @@ def _unique_slug(session: Session, model, base: str) -> str:
 
 
 def get_or_create_speaker(session: Session, name: str, kind: str) -> Speaker:
+    cache = session.info.setdefault("speakers", {})
+    if name not in cache:
+        cache[name] = _get_or_create_speaker(session, name, kind)
+    return cache[name]
+
+
+def _get_or_create_speaker(session: Session, name: str, kind: str) -> Speaker:
     key = name_key(name) or normalise_text(name)
     speaker = session.scalar(select(Speaker).where(Speaker.key == key))
     if speaker is None:
@@ -48,6 +55,13 @@ def get_or_create_speaker(session: Session, name: str, kind: str) -> Speaker:
 
 
 def _get_or_create_named(session: Session, model, name: str):
+    cache = session.info.setdefault(model.__tablename__, {})
+    if name not in cache:
+        cache[name] = _lookup_named(session, model, name)
+    return cache[name]
+
+
+def _lookup_named(session: Session, model, name: str):
     key = slugify(name) or normalise_text(name)
     row = session.scalar(select(model).where(model.key == key))
     if row is None:

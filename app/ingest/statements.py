@@ -6,23 +6,13 @@ from collections.abc import Sequence
 from datetime import date
 
 from app.ingest.byline import Byline
-from app.ingest.names import full_name, role_before, split_role_name
-from app.ingest.paragraphs import Block, _same_person, build
+from app.ingest.names import CORE, full_name, role_before, split_role_name
+from app.ingest.paragraphs import Block, build, same_person, turns
 from app.ingest.titles import Speaker, TitleInfo, analyse_title
-from app.ingest.turns import QUESTION_WORDS, is_turn_word, single_word_labels, split_turn
+from app.ingest.turns import QUESTION_WORDS, is_turn_word
 from app.ingest.types import ParsedSpeaker, ParsedStatement, Role
 
 _SAMPLE_BLOCKS = 60     # how far into the body to look for a speaker's role or full name
-
-
-def _labels(bs: Sequence[Block]) -> list[str]:
-    singles = single_word_labels([b.text for b in bs])
-    seen: dict[str, None] = {}
-    for b in bs:
-        t = split_turn(b.text, singles)
-        if t is not None:
-            seen.setdefault(t.label, None)
-    return list(seen)
 
 
 def _role_in_text(name: str, text: str) -> str | None:
@@ -43,10 +33,13 @@ def _people(info: TitleInfo, byline: Byline | None, title: str, bs: Sequence[Blo
         people = [Speaker(byline.name, byline.role)]
     sample = "\n".join(b.text for b in bs[:_SAMPLE_BLOCKS])
     agents = [a for a in map(split_role_name, labels) if a.name and not is_turn_word(a.name)]
+    if not people:  # "Address by the President …" and a label "President of Russia Vladimir Putin:"
+        people = [Speaker(a.name, role) for role in info.unnamed for a in agents
+                  if a.name and a.role and _same_role(a.role, role)][:1]
     out = []
     for p in people:
         name = p.name if " " in p.name else (full_name(p.name, f"{title}\n{sample}") or p.name)
-        in_labels = [a for a in agents if _same_person(a.name or "", name)]
+        in_labels = [a for a in agents if same_person(a.name or "", name)]
         role = p.role or next((a.role for a in in_labels if a.role), None) or _role_in_text(name, sample)
         if p.confirmed or in_labels or role:
             out.append(ParsedSpeaker(name=name, role=role, kind="person"))
@@ -56,13 +49,19 @@ def _people(info: TitleInfo, byline: Byline | None, title: str, bs: Sequence[Blo
     return out
 
 
+def _same_role(a: str, b: str) -> bool:
+    """Both roles rest on the same role noun ("President of Russia" / "the President …")."""
+    nouns = [{w.lower() for w in r.split() if w.lower() in CORE} for r in (a, b)]
+    return bool(nouns[0] & nouns[1])
+
+
 def _is_dialogue(labels: Sequence[str], names: Sequence[str]) -> bool:
     """Questions, or a named person other than the speakers, take turns: an interview."""
     for label in labels:
         if label.lower() in QUESTION_WORDS:
             return True
         who = split_role_name(label).name
-        if who and not any(_same_person(who, n) for n in names):
+        if names and who and not any(same_person(who, n) for n in names):
             return True
     return False
 
@@ -72,10 +71,11 @@ def make_statement(role: Role, title: str, title_line: int, bs: list[Block], *,
                    byline: Byline | None = None, heading_kind: str | None = None,
                    topics: Sequence[str] = (), subtitle: str | None = None) -> ParsedStatement:
     info = analyse_title(title)
-    labels = _labels(bs)
+    bts = turns(bs)
+    labels = list(dict.fromkeys(t.label for _, t in bts if t is not None))
     speakers = _people(info, byline, title, bs, labels)
     names = [s.name for s in speakers if s.kind == "person"]
-    paragraphs = build(bs, names)
+    paragraphs = build(bts, names)
     kind = info.kind or heading_kind or ("interview" if _is_dialogue(labels, names) else "other")
     return ParsedStatement(
         role=role, title=" ".join(title.split()), kind=kind,

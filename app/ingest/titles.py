@@ -52,6 +52,7 @@ class TitleInfo:
     speakers: tuple[Speaker, ...]
     date: date | None
     venue: str | None
+    unnamed: tuple[str, ...] = ()   # roles of people the title does not name ("the President")
 
     @property
     def signals(self) -> int:
@@ -64,8 +65,6 @@ def kind_at(toks: list[Token], i: int) -> tuple[str | None, int]:
     if i + 1 < len(toks) and (toks[i].low, toks[i + 1].low) in _KIND_PAIRS:
         return _KIND_PAIRS[(toks[i].low, toks[i + 1].low)], i + 2
     if i < len(toks) and toks[i].low in _KINDS:
-        if toks[i].low == "news" and i + 1 < len(toks) and toks[i + 1].low == "release":
-            return "press_release", i + 2
         return _KINDS[toks[i].low], i + 1
     return None, i
 
@@ -121,7 +120,12 @@ def _agents(toks: list[Token], i: int) -> tuple[list[Agent], int]:
     return agents, j
 
 
-def _kind_and_speakers(title: str) -> tuple[str | None, list[Speaker]]:
+def _unnamed(agents: list[Agent]) -> tuple[str, ...]:
+    return tuple(a.role for a in agents if a.role and not a.name and not a.institution
+                 and any(w.lower() in CORE for w in a.role.split()))
+
+
+def _kind_and_speakers(title: str) -> tuple[str | None, list[Speaker], tuple[str, ...]]:
     toks = tokenize(_LEADIN.sub("", title))
     subject, j = _agents(toks, 0)
     if _is_empty(subject[0]):  # "Interview by …", "Press release on …", "Remarks at …"
@@ -129,14 +133,14 @@ def _kind_and_speakers(title: str) -> tuple[str | None, list[Speaker]]:
         subject = []
         if kind and after < len(toks) and toks[after].low in ("by", "of", "from"):
             subject, _ = _agents(toks, after + 1)
-        return kind, [s for a in subject if (s := _speaker(a, True))]
+        return kind, [s for a in subject if (s := _speaker(a, True))], _unnamed(subject)
     kind, after = scan_kind(toks, j)
     if kind is None and j < len(toks) and toks[j].low in _VERBS:
         kind, after = scan_kind(toks, j + 1)
     if kind is None and j < len(toks) and toks[j].low == "on" and subject[0].name:
         kind = "comment"  # "Foreign Ministry Spokeswoman Maria Zakharova on NATO …"
     explicit = subject[-1].poss or kind is not None
-    return kind, [s for a in subject if (s := _speaker(a, explicit))]
+    return kind, [s for a in subject if (s := _speaker(a, explicit))], _unnamed(subject)
 
 
 def place_name(p: str) -> str | None:
@@ -192,6 +196,7 @@ def _places_after(tail: str) -> str | None:
 
 
 def analyse_title(title: str) -> TitleInfo:
-    d, venue, _ = date_and_venue(title)
-    kind, speakers = _kind_and_speakers(title)
-    return TitleInfo(kind=kind, speakers=tuple(speakers), date=d, venue=venue)
+    # a title is short; an overlong "title" line is read at its head and tail only
+    d, venue, _ = date_and_venue(title[-300:])
+    kind, speakers, unnamed = _kind_and_speakers(title[:300])
+    return TitleInfo(kind=kind, speakers=tuple(speakers), date=d, venue=venue, unnamed=unnamed)

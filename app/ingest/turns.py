@@ -23,6 +23,9 @@ here there why what how when where who subject topic re source tel phone fax ema
 date time place venue ps table contents answers questions dear ladies excellencies colleagues
 friends distinguished attention warning important summary conclusion background quote source
 """.split())
+_TIME = re.compile(r"\d{1,2}:\d{2}\b")
+_LETTER_DOT = re.compile(r"[^\W\d_]\.")
+_SINGLE = re.compile(r"([^\W\d_][\w’'-]{1,30}):\s")
 _PAREN = re.compile(r"\s*\(([^()]{1,60})\)$")
 _WORD = re.compile(r"^(?:[^\W\d_][\w’'.-]*|[^\W\d_]\.)$")
 
@@ -56,13 +59,13 @@ def split_turn(text: str, single_words: frozenset[str] = frozenset()) -> Turn | 
     if colon <= 0:
         return None
     head, rest = text[:colon].strip(), text[colon + 1:].strip()
-    if rest.startswith("//") or re.match(r"\d{1,2}:\d{2}\b", rest):
+    if rest.startswith("//") or _TIME.match(rest):
         return None  # a URL or a time ("Moscow: 07:30"), not a turn
     note = ""
     m = _PAREN.search(head)
     if m:  # "Question (retranslated from English):" – the remark stays with the text
         head, note = head[:m.start()].strip(), f"({m.group(1)}) "
-    label = head[:-1] if re.fullmatch(r"[A-Za-zА-Яа-я]\.", head) else head
+    label = head[:-1] if _LETTER_DOT.fullmatch(head) else head
     words = label.split()
     if len(words) == 1 and not is_turn_word(label) and label not in single_words:
         return None
@@ -75,7 +78,7 @@ def single_word_labels(paragraphs: list[str]) -> frozenset[str]:
     """One-word names that open two or more paragraphs as labels ("Lavrov: …")."""
     seen: dict[str, int] = {}
     for p in paragraphs:
-        m = re.match(r"([^\W\d_][\w’'-]{1,30}):\s", p)
+        m = _SINGLE.match(p)
         if m and m.group(1)[0].isupper() and m.group(1).lower() not in _NOT_NAMES:
             seen[m.group(1)] = seen.get(m.group(1), 0) + 1
     return frozenset(w for w, n in seen.items() if n >= 2)

@@ -9,16 +9,25 @@
 update_index (after an ingest run), rebuild_index (`archive reindex`), check_index.
 """
 from app.search.index import (
-    CheckReport, IndexBusy, IndexMissing, IndexOutdated, IndexRun, SearchIndexError, check_index,
-    ensure_index, index_state, rebuild_index, update_index,
+    CheckReport,
+    IndexBusy,
+    IndexMissing,
+    IndexOutdated,
+    IndexRun,
+    SearchIndexError,
+    check_index,
+    ensure_index,
+    index_state,
+    rebuild_index,
+    update_index,
 )
 from app.search.query import QueryError, parse_query
 from app.search.schema import SCHEMA_VERSION
 from app.search.searcher import IndexView, SearcherHolder
-from app.search.service import SORTS, search
+from app.search.service import SORTS, search, search_archive
 
 __all__ = [
     "SCHEMA_VERSION", "SORTS", "CheckReport", "IndexBusy", "IndexMissing", "IndexOutdated", "IndexRun",
     "IndexView", "QueryError", "SearchIndexError", "SearcherHolder", "check_index", "ensure_index",
-    "index_state", "parse_query", "rebuild_index", "search", "update_index",
+    "index_state", "parse_query", "rebuild_index", "search", "search_archive", "update_index",
 ]

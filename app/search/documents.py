@@ -13,7 +13,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.models import (
-    Paragraph, Speaker, SpeakerAlias, Statement, StatementSpeaker, StatementTopic, Topic, Venue,
+    Paragraph,
+    Speaker,
+    SpeakerAlias,
+    Statement,
+    StatementSpeaker,
+    StatementTopic,
+    Topic,
+    Venue,
 )
 from app.search.schema import SEP, fold_name
 

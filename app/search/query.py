@@ -457,6 +457,14 @@ def date_bound(value: str | dt.date | None, *, end: bool, name: str) -> int | No
     return _ymd(stop if end else start)
 
 
+def year_query(value: str) -> wq.Query:
+    """A year parameter (a year facet's value): '2021' or 'undated'."""
+    value = value.strip()
+    if value != "undated" and not re.fullmatch(r"\d{4}", value):
+        raise QueryError(f"year must be a year such as 2021, or 'undated', not '{value}'")
+    return wq.Term("year", value)
+
+
 def _values(value: str | Iterable[str] | None) -> list[str]:
     if value is None:
         return []
@@ -472,7 +480,7 @@ def filter_queries(*, speaker=None, said=None, kind=None, venue=None, topic=None
     out: list[wq.Query] = []
     for name, value in (("speaker", speaker), ("said", said), ("kind", kind), ("venue", venue),
                         ("topic", topic), ("year", year)):
-        qs = [field_query(name, str(v)) for v in _values(value)]
+        qs = [year_query(str(v)) if name == "year" else field_query(name, str(v)) for v in _values(value)]
         if qs:
             out.append(qs[0] if len(qs) == 1 else wq.Or(qs))
     lo = date_bound(date_from, end=False, name="from")

@@ -5,7 +5,7 @@ changes: an index built by another version is rebuilt automatically.
 
 Fields
 - pkey, skey        paragraph key (unique) and statement key; both also columns
-- n                 the paragraph's ordinal (column)
+- n                 the paragraph's ordinal (column only)
 - text              the paragraph, English stemming analyser (plain words)
 - exact             the paragraph again, lower-cased but unstemmed, no stop words removed
                     ("quoted phrases", word*, word~, did-you-mean vocabulary)
@@ -17,7 +17,7 @@ Fields
 - question          True for a paragraph not said by a statement speaker (Question, Q, a moderator)
 - kind, venue, topic, excerpt
 - date              event date, else published date, as yyyymmdd (0 = undated; column)
-- published         publication date as yyyymmdd (0 = unknown)
+- published         publication date as yyyymmdd, 0 = unknown (column only)
 - year              "2021" or "undated" (column: the year facet)
 - venue_f, speakers_f, topics_f   facet columns: display names joined by US (\\x1f)
 - fp                the statement's fingerprint (check finds content the index missed)
@@ -28,12 +28,12 @@ import re
 import unicodedata
 
 from whoosh import columns, fields
-from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, StemmingAnalyzer, StopFilter
+from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, StemmingAnalyzer
 from whoosh.support.charset import accent_map
 
 from app.ingest.keys import TRANSLIT
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 # Whoosh's stop list without "us" (the United States) and "may" (the month).
 STOP_WORDS = frozenset({
@@ -58,10 +58,6 @@ def name_analyzer():
     return RegexTokenizer(r"\w+") | LowercaseFilter()
 
 
-def stopless_analyzer():
-    return RegexTokenizer(TOKEN_PATTERN) | LowercaseFilter() | StopFilter(stoplist=STOP_WORDS, minsize=2)
-
-
 def fold_name(text: str) -> str:
     """'Sergei Lavrov’s' -> 'sergey lavrov s': accents off, case folded, common
     transliteration variants unified. Applied to indexed names and to query values."""
@@ -75,7 +71,7 @@ def make_schema() -> fields.Schema:
     return fields.Schema(
         pkey=fields.ID(unique=True, sortable=True),
         skey=fields.ID(sortable=True),
-        n=fields.NUMERIC(int, bits=32, signed=False, sortable=True),
+        n=fields.COLUMN(columns.NumericColumn("I")),
         text=fields.TEXT(analyzer=text_analyzer(), phrase=True),
         exact=fields.TEXT(analyzer=exact_analyzer(), phrase=True),
         title=fields.TEXT(analyzer=text_analyzer(), phrase=True),
@@ -87,8 +83,8 @@ def make_schema() -> fields.Schema:
         venue=fields.TEXT(analyzer=name, phrase=True),
         topic=fields.TEXT(analyzer=name, phrase=True),
         excerpt=fields.BOOLEAN(),
-        date=fields.NUMERIC(int, bits=32, signed=False, sortable=True),
-        published=fields.NUMERIC(int, bits=32, signed=False),
+        date=fields.NUMERIC(int, bits=32, signed=False, sortable=True, shift_step=8),
+        published=fields.COLUMN(columns.NumericColumn("I")),
         year=fields.ID(sortable=True),
         venue_f=fields.COLUMN(columns.VarBytesColumn()),
         speakers_f=fields.COLUMN(columns.VarBytesColumn()),

@@ -50,6 +50,8 @@ class IndexView:
     def column(self, name: str) -> list:
         """Values of a column field by document number (loaded once per view)."""
         values = self._columns.get(name)
+        if values is None and not self.reader.has_column(name):  # an empty index has no columns
+            values = self._columns[name] = [None] * self.reader.doc_count_all()
         if values is None:
             cr = self.reader.column_reader(name)
             if name in ("speakers_f", "topics_f"):
@@ -110,7 +112,8 @@ class SearcherHolder:
         self.index_dir = Path(index_dir)
         self.check_interval = check_interval
         self.background = background
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()          # guards the slot and reference counts
+        self._open_lock = threading.Lock()     # one thread opens a searcher at a time
         self._slot: _Slot | None = None
         self._checked = 0.0
         self._opening: threading.Thread | None = None
@@ -126,10 +129,8 @@ class SearcherHolder:
 
     def refresh(self) -> None:
         """Check for a changed index now and swap in a new searcher before returning."""
-        with self._lock:
-            self._checked = 0.0
-        if self._stale(self._slot):
-            self._swap(self._open())
+        self._checked = time.monotonic()
+        self._open_if_stale()
 
     def close(self) -> None:
         with self._lock:
@@ -146,14 +147,14 @@ class SearcherHolder:
         slot = self._slot
         now = time.monotonic()
         if slot is None:
-            self._swap(self._open())
+            self._open_if_stale()
         elif now - self._checked >= self.check_interval:
             self._checked = now
             if self._stale(slot):
                 if self.background:
                     self._open_in_background()
                 else:
-                    self._swap(self._open())
+                    self._open_if_stale()
         with self._lock:
             slot = self._slot
             if slot is None:
@@ -174,6 +175,11 @@ class SearcherHolder:
         if read_pointer(self.index_dir) != slot.pointer:
             return True
         return not slot.view.up_to_date()
+
+    def _open_if_stale(self) -> None:
+        with self._open_lock:
+            if self._stale(self._slot):  # not already replaced by another thread
+                self._swap(self._open())
 
     def _open(self) -> _Slot:
         pointer = read_pointer(self.index_dir)
@@ -205,7 +211,7 @@ class SearcherHolder:
 
     def _background_open(self) -> None:
         try:
-            self._swap(self._open())
+            self._open_if_stale()
         except Exception:  # e.g. a rebuild swapped generations meanwhile: the next check retries
             with self._lock:
                 self._checked = 0.0

@@ -244,3 +244,13 @@ def _closest(reader, fieldname: str, word: str) -> str | None:
         if found:
             return max(found, key=lambda w: (reader.doc_frequency(fieldname, w), w))
     return None
+
+
+def search_archive(settings, factory, query: str | None = None, **params) -> dict:
+    """One search on a searcher opened for it (the CLI; a server keeps a SearcherHolder)."""
+    view = IndexView.open(settings.index_dir)
+    try:
+        with factory() as session:
+            return search(view, query, session=session, max_query_chars=settings.max_query_chars, **params)
+    finally:
+        view.close()

@@ -36,6 +36,12 @@ class Archive:
             self._searcher = _open_searcher(self.settings, self._factory)
 
     @property
+    def engine(self):
+        if self._factory is None:
+            self.open()
+        return self._engine
+
+    @property
     def factory(self):
         if self._factory is None:
             self.open()

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 WIDTH, HEIGHT = 640, 170
 LEFT, RIGHT, TOP, BOTTOM = 40, 8, 10, 24
 MAX_LABELS = 12
+MAX_SLOT = 56            # widest bar slot: few years do not make giant bars
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,7 @@ def year_chart(counts: list[tuple[int, int]], *, title: str, unit: str,
     years = list(range(min(by_year), max(by_year) + 1))
     top = _nice_max(max(by_year.values()))
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
-    slot = plot_w / len(years)
+    slot = min(plot_w / len(years), MAX_SLOT)
     every = -(-len(years) // MAX_LABELS)
     bars = []
     for i, year in enumerate(years):
@@ -64,7 +65,8 @@ def year_chart(counts: list[tuple[int, int]], *, title: str, unit: str,
                         width=round(slot * 0.8, 2), height=round(h, 2), label=str(year), count=n,
                         href=href(year) if href and n else None, show_label=(i % every == 0),
                         label_x=round(LEFT + i * slot + slot / 2, 2)))
-    ticks = [(round(TOP + plot_h - plot_h * v / top, 2), v) for v in (0, top // 2, top) if v or True]
-    return Chart(width=WIDTH, height=HEIGHT, bars=bars, ticks=ticks, left=LEFT, right=WIDTH - RIGHT,
+    ticks = [(round(TOP + plot_h - plot_h * v / top, 2), v) for v in sorted({0, top // 2, top})]
+    return Chart(width=WIDTH, height=HEIGHT, bars=bars, ticks=ticks, left=LEFT,
+                 right=round(LEFT + slot * len(years), 2),
                  baseline=TOP + plot_h, label_y=HEIGHT - 6, title=title, unit=unit,
                  total=sum(by_year.values()))

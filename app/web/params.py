@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from typing import Annotated
 from urllib.parse import parse_qsl
 
-from fastapi import Query
+from fastapi import Query, Request
 
 MAX_PER_PAGE = 100
 DEFAULT_PER_PAGE = 20
@@ -25,9 +25,8 @@ MAX_QUERY_STRING = 16_384    # the whole raw query string, in bytes
 MIN_YEAR, MAX_YEAR = 1000, 2999
 
 # Parameters that take one value; repeating one is an error rather than a silent pick.
-SINGLE = frozenset({"q", "page", "per_page", "sort", "from", "to", "year", "month", "said",
-                    "questions", "cursor", "style", "format"})
-MULTI = frozenset({"speaker", "kind", "venue", "topic"})
+SINGLE = frozenset({"q", "page", "per_page", "sort", "from", "to", "month", "questions", "cursor"})
+MULTI = frozenset({"speaker", "kind", "venue", "topic", "said", "year"})  # `year`: single on statement lists
 KEY_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,219}$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
@@ -188,6 +187,7 @@ STATEMENT_SORTS = ("newest", "oldest")
 
 
 def statement_query(
+    request: Request,
     speaker: Annotated[list[str] | None, Query(max_length=MAX_VALUES, description="Speaker slug (repeatable: any of).")] = None,
     kind: Annotated[list[str] | None, Query(max_length=MAX_VALUES, description="Kind, e.g. remarks, interview (repeatable).")] = None,
     venue: Annotated[list[str] | None, Query(max_length=MAX_VALUES, description="Venue key (repeatable).")] = None,
@@ -202,6 +202,8 @@ def statement_query(
     page: Page = 1,
     per_page: PerPage = DEFAULT_PER_PAGE,
 ) -> StatementQuery:
+    if len(request.query_params.getlist("year")) > 1:
+        raise ParamError("parameter 'year' given more than once (use from/to for a range of years)")
     if month is not None and year is None:
         raise ParamError("'month' needs a 'year'")
     start = parse_date_bound(date_from, "from", end=False)
@@ -255,3 +257,93 @@ def canonical_redirect_target(path: str, actual: list[tuple[str, str]], canonica
     from urllib.parse import urlencode
 
     return path + (f"?{urlencode(canonical)}" if canonical else "")
+
+
+SEARCH_SORTS = ("relevance", "newest", "oldest")
+SEARCH_FILTERS = ("speaker", "said", "kind", "venue", "topic", "year")
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    q: str = ""
+    speaker: tuple[str, ...] = ()
+    said: tuple[str, ...] = ()
+    kind: tuple[str, ...] = ()
+    venue: tuple[str, ...] = ()
+    topic: tuple[str, ...] = ()
+    year: tuple[str, ...] = ()
+    date_from: str | None = None
+    date_to: str | None = None
+    questions: str | None = None
+    sort: str = "relevance"
+    page: int = 1
+    per_page: int = DEFAULT_PER_PAGE
+
+    def filter_pairs(self) -> list[tuple[str, str]]:
+        pairs = [(name, v) for name in SEARCH_FILTERS for v in getattr(self, name)]
+        pairs += [(k, v) for k, v in (("from", self.date_from), ("to", self.date_to),
+                                      ("questions", self.questions)) if v]
+        return pairs
+
+    def state_pairs(self) -> list[tuple[str, str]]:
+        """Query, filters and sort (no paging): what a feed or a download needs."""
+        pairs = ([("q", self.q)] if self.q else []) + self.filter_pairs()
+        return pairs + ([("sort", self.sort)] if self.sort != "relevance" else [])
+
+    def pairs(self) -> list[tuple[str, str]]:
+        pairs = self.state_pairs()
+        if self.per_page != DEFAULT_PER_PAGE:
+            pairs.append(("per_page", str(self.per_page)))
+        if self.page != 1:
+            pairs.append(("page", str(self.page)))
+        return pairs
+
+    @property
+    def blank(self) -> bool:
+        """Nothing asked: no query and no filter."""
+        return not self.q and not self.filter_pairs()
+
+    def search_args(self) -> dict:
+        """Keyword arguments of app.search.search()."""
+        return {"speaker": list(self.speaker), "said": list(self.said), "kind": list(self.kind),
+                "venue": list(self.venue), "topic": list(self.topic), "year": list(self.year),
+                "date_from": self.date_from, "date_to": self.date_to, "questions": self.questions,
+                "sort": self.sort, "page": self.page, "per_page": self.per_page}
+
+
+_DATE_PATTERN = r"^\d{4}(-\d{2}(-\d{2})?)?$"
+
+
+def search_query(
+    q: Annotated[str | None, Query(description="The query: words, \"phrases\", OR, NOT/-word, (groups), prefix*, "
+                                               "fuzzy~, speaker:, said:, kind:, venue:, topic:, date:.")] = None,
+    speaker: Annotated[list[str] | None, Query(max_length=MAX_VALUES, description="A speaker of the statement (repeatable: any of).")] = None,
+    said: Annotated[list[str] | None, Query(max_length=MAX_VALUES, description="Paragraphs this person said (repeatable).")] = None,
+    kind: Annotated[list[str] | None, Query(max_length=MAX_VALUES, description="Kind of statement (repeatable).")] = None,
+    venue: Annotated[list[str] | None, Query(max_length=MAX_VALUES, description="Venue (repeatable).")] = None,
+    topic: Annotated[list[str] | None, Query(max_length=MAX_VALUES, description="Topic (repeatable).")] = None,
+    year: Annotated[list[str] | None, Query(max_length=MAX_VALUES, description="Year, or 'undated' (repeatable).")] = None,
+    date_from: Annotated[str | None, Query(alias="from", max_length=10, pattern=_DATE_PATTERN,
+                                           description="On or after: 2021, 2021-11 or 2021-11-30.")] = None,
+    date_to: Annotated[str | None, Query(alias="to", max_length=10, pattern=_DATE_PATTERN,
+                                         description="On or before: 2021, 2021-11 or 2021-11-30.")] = None,
+    questions: Annotated[str | None, Query(pattern="^(exclude|only)$",
+                                           description="exclude: no questions put to the speakers; only: just them.")] = None,
+    sort: Annotated[str, Query(pattern="^(relevance|newest|oldest)$", description="relevance (default), newest or oldest.")] = "relevance",
+    page: Page = 1,
+    per_page: PerPage = DEFAULT_PER_PAGE,
+) -> SearchQuery:
+    for v in year or []:
+        if v.strip() and v.strip() != "undated" and not re.fullmatch(r"\d{4}", v.strip()):
+            raise ParamError(f"'year' must be a year like 2021 (or 'undated'), not {v!r}")
+    start = parse_date_bound(date_from, "from", end=False)
+    stop = parse_date_bound(date_to, "to", end=True)
+    if start and stop and start > stop:
+        raise ParamError(f"'from' ({date_from}) is after 'to' ({date_to})")
+    _check_depth(page, per_page)
+    return SearchQuery(
+        q=(q or "").strip(), speaker=_clean_multi(speaker), said=_clean_multi(said), kind=_clean_multi(kind),
+        venue=_clean_multi(venue), topic=_clean_multi(topic), year=_clean_multi(year),
+        date_from=date_from or None, date_to=date_to or None, questions=questions or None, sort=sort,
+        page=page, per_page=per_page,
+    )

@@ -1,24 +1,70 @@
-"""The web side of the search layer (app.search): opening the long-lived searcher and running
-a query. Kept in one place so routes never touch the search engine directly."""
+"""The web side of the search layer (app.search): the long-lived searcher of a server process
+and one function to run a search. Routes never touch the search engine directly."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from typing import Any
+
+from sqlalchemy.orm import Session
+
+from app.config import Settings
+from app.web.params import SearchQuery
 
 log = logging.getLogger("app.web")
 
 
 class SearchUnavailable(Exception):
-    pass
+    """No usable search index (missing, being built for the first time, unreadable): 503."""
 
 
 class SearchQueryError(Exception):
     """The query cannot be understood: 400 with this message."""
 
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
 
-def open_searcher(settings, factory) -> Any:
+
+def open_searcher(settings: Settings, factory) -> Any:
+    """A SearcherHolder for the index directory (it opens the index lazily, on first search)."""
+    from app.search import SearcherHolder
+
+    return SearcherHolder(settings.index_dir)
+
+
+def run_search(holder: Any, session: Session, sq: SearchQuery, *, max_query_chars: int,
+               per_statement: int = 3, **overrides: Any) -> dict:
+    """The object of docs/search-json.md for this query (overrides: page, per_page, sort)."""
+    from app.search import QueryError, SearchIndexError, search
+
+    args = sq.search_args() | overrides
     try:
-        import app.search  # noqa: F401
-    except ImportError:
-        return None
-    return None
+        with holder.view() as view:
+            return search(view, sq.q or None, session=session, per_statement=per_statement,
+                          max_query_chars=max_query_chars, **args)
+    except QueryError as e:
+        raise SearchQueryError(e.message) from None
+    except SearchIndexError as e:
+        log.warning("search unavailable: %s", e)
+        raise SearchUnavailable(str(e)) from None
+
+
+def iter_search(holder: Any, session: Session, sq: SearchQuery, *, max_query_chars: int, limit: int,
+                per_page: int = 100, per_statement: int = 20) -> Iterator[tuple[dict, dict]]:
+    """(statement, paragraph) pairs of every matching statement, page by page, up to `limit`
+    paragraphs (at most `per_statement` per statement: the search layer's cap)."""
+    done = 0
+    page = 1
+    while done < limit:
+        result = run_search(holder, session, sq, max_query_chars=max_query_chars, per_statement=per_statement,
+                            page=page, per_page=per_page)
+        for group in result["results"]:
+            for para in group["paragraphs"]:
+                yield group["statement"], para
+                done += 1
+                if done >= limit:
+                    return
+        if page * per_page >= result["total_statements"]:
+            return
+        page += 1

@@ -34,6 +34,8 @@ class SecurityMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        if scope.get("method") == "HEAD":  # every page answers HEAD as GET (the server drops the body)
+            scope = dict(scope, method="GET")
         started = False
 
         async def send_with_headers(message: Message) -> None:

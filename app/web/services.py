@@ -73,7 +73,7 @@ def load_paragraph(session: Session, key: str, *, api: bool = False) -> Paragrap
 
 def _search_hint(key: str) -> str:
     """Words of a key's slug, for the 404 page's search box ("2021-10-02-lavrov-remarks-ab12cd34")."""
-    words = [w for w in key.split(".")[0].split("-") if w.isalpha() and len(w) > 2]
+    words = [w for w in key.split(".")[0].split("-") if w.isalpha() and len(w) > 1]
     return " ".join(words[:8])
 
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from app.ingest.types import KINDS
 from app.web import urls as url_helpers
 
 ROOT = Path(__file__).resolve().parent.parent.parent
@@ -76,6 +77,6 @@ def make_env() -> Environment:
     env.globals.update(
         urls=url_helpers.urls, site_name=SITE_NAME, with_args=url_helpers.with_args,
         add_arg=url_helpers.add_arg, without_args=url_helpers.without_args, page_url=url_helpers.page_url,
-        month_names=MONTHS,
+        month_names=MONTHS, kinds=KINDS,
     )
     return env

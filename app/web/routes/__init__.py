@@ -2,4 +2,4 @@
 from app.web.routes import api, downloads, pages, paragraphs, search, speakers, statements
 
 ROUTERS = [pages.router, statements.router, paragraphs.router, speakers.router, search.router,
-           downloads.router, api.router]
+           downloads.router, api.router, search.api_router]

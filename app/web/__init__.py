@@ -1,0 +1,1 @@
+"""The web layer: FastAPI + Jinja pages and the JSON API over the archive (`create_app`)."""

@@ -1,0 +1,193 @@
+"""Search: the results page, its JSON twin (/api/search: exactly docs/search-json.md), CSV and
+JSON downloads and an Atom feed of a saved search."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import JSONResponse, Response
+
+from app.browse.views import Page
+from app.web import schemas
+from app.web.charts import year_chart
+from app.web.deps import BaseUrlDep, SessionDep, SettingsDep
+from app.web.errors import NotFound, error_response
+from app.web.params import SearchQuery, search_query
+from app.web.render import canonical, render
+from app.web.search_adapter import SearchQueryError, SearchUnavailable, run_search
+from app.web.urls import absolute, page_url, urls, with_args
+
+router = APIRouter(include_in_schema=False)
+api_router = APIRouter(prefix="/api", tags=["search"])
+FACET_PARAMS = {"speaker": "Speaker", "year": "Year", "kind": "Kind", "venue": "Venue", "topic": "Topic"}
+
+
+def search_error(request: Request, exc: Exception, sq: SearchQuery | None = None) -> Response:
+    """400 for a query that cannot be understood (the form kept, to fix it), 503 without an index."""
+    status = 400 if isinstance(exc, SearchQueryError) else 503
+    message = exc.message if isinstance(exc, SearchQueryError) else \
+        "Search is not available right now: the search index is missing or being rebuilt."
+    if request.url.path.startswith("/api/") or sq is None:
+        return error_response(request.app.state.env, request.url.path, status, message)
+    return render(request, "search/results.html", status=status, nav="search", sq=sq, result=None,
+                  error=message, pairs=sq.pairs(), facets=[], chart=None, pages=0, pg=None)
+
+
+@router.get("/search")
+def search_page(request: Request, session: SessionDep, settings: SettingsDep,
+                sq: Annotated[SearchQuery, Depends(search_query)]) -> Response:
+    if (redirect := canonical(request, sq.pairs())) is not None:
+        return redirect
+    if sq.blank:
+        return render(request, "search/results.html", nav="search", sq=sq, result=None, error=None,
+                      pairs=[], facets=[], chart=None, pages=0, pg=None)
+    try:
+        result = run_search(request.app.state.archive.searcher, session, sq,
+                            max_query_chars=settings.max_query_chars)
+    except (SearchQueryError, SearchUnavailable) as e:
+        return search_error(request, e, sq)
+    pages = max(1, -(-result["total_statements"] // sq.per_page))
+    if sq.page > pages:
+        raise NotFound(f"page {sq.page} does not exist: the last page is {pages}")
+    return render(request, "search/results.html", nav="search", sq=sq, result=result, error=None,
+                  pairs=sq.pairs(), facets=_facets(result, sq), chart=_chart(result, sq), pages=pages,
+                  pg=Page([], result["total_statements"], sq.page, sq.per_page))
+
+
+def _facets(result: dict, sq: SearchQuery) -> list[tuple[str, str, list[dict]]]:
+    out = []
+    for param, title in FACET_PARAMS.items():
+        chosen = {v.casefold() for v in getattr(sq, param)}
+        values = [dict(f, selected=f["value"].casefold() in chosen) for f in result["facets"].get(param, [])]
+        out.append((param, title, values))
+    return out
+
+
+def _chart(result: dict, sq: SearchQuery):
+    years = [(int(f["value"]), f["count"]) for f in result["facets"].get("year", []) if f["value"].isdigit()]
+    pairs = sq.pairs()
+    return year_chart(years, title="Matching paragraphs per year", unit="paragraph",
+                      href=lambda y: with_args(urls.search(), pairs, year=str(y)))
+
+
+@api_router.get("/search", summary="Search paragraphs, grouped by statement (docs/search-json.md)",
+                responses={200: {"model": schemas.SearchResult}, 400: {"model": schemas.Error},
+                           422: {"model": schemas.Error}, 503: {"model": schemas.Error}})
+def api_search(request: Request, session: SessionDep, settings: SettingsDep, base: BaseUrlDep,
+               sq: Annotated[SearchQuery, Depends(search_query)]) -> Response:
+    """The same object as `archive search --json`. The next and previous pages are in the
+    `Link` header (rel="next", rel="prev")."""
+    try:
+        result = run_search(request.app.state.archive.searcher, session, sq,
+                            max_query_chars=settings.max_query_chars)
+    except (SearchQueryError, SearchUnavailable) as e:
+        return search_error(request, e)
+    pages = max(1, -(-result["total_statements"] // sq.per_page))
+    links = []
+    if sq.page < pages:
+        links.append(f'<{absolute(base, page_url(request.url.path, sq.pairs(), sq.page + 1))}>; rel="next"')
+    if sq.page > 1:
+        links.append(f'<{absolute(base, page_url(request.url.path, sq.pairs(), sq.page - 1))}>; rel="prev"')
+    return JSONResponse(result, headers={"link": ", ".join(links)} if links else None)
+
+
+MAX_SEARCH_ROWS = 5_000
+SEARCH_FEED_ENTRIES = 50
+SEARCH_CSV_FIELDS = ["statement_key", "title", "date", "published", "kind", "venue", "speakers", "paragraph_key",
+                     "n", "speaker", "label", "snippet", "permalink"]
+
+
+def _plain(snippet: str) -> str:
+    from app.web.templating import segments
+
+    return "".join(text for text, _hit in segments(snippet))
+
+
+def _search_rows(request: Request, sq: SearchQuery, base: str, max_chars: int):
+    from app.web.search_adapter import iter_search
+
+    with request.app.state.archive.factory() as session:
+        for st, p in iter_search(request.app.state.archive.searcher, session, sq, max_query_chars=max_chars,
+                                 limit=MAX_SEARCH_ROWS):
+            yield {"statement_key": st["key"], "title": st["title"], "date": st["date"], "published": st["published"],
+                   "kind": st["kind"], "venue": st["venue"], "speakers": [s["name"] for s in st["speakers"]],
+                   "paragraph_key": p["key"], "n": p["n"], "speaker": p["speaker"], "label": p["label"],
+                   "snippet": _plain(p["snippet"]), "permalink": absolute(base, p["url"])}
+
+
+def _checked(request: Request, session, sq: SearchQuery, settings) -> dict:
+    """Run the first page once: a bad query fails here with 400, before streaming starts."""
+    return run_search(request.app.state.archive.searcher, session, sq, max_query_chars=settings.max_query_chars,
+                      page=1, per_page=1)
+
+
+@router.get("/search.csv")
+def search_csv(request: Request, session: SessionDep, settings: SettingsDep, base: BaseUrlDep,
+               sq: Annotated[SearchQuery, Depends(search_query)]) -> Response:
+    from fastapi.responses import StreamingResponse
+
+    from app.web.routes.downloads import csv_stream
+
+    try:
+        _checked(request, session, sq, settings)
+    except (SearchQueryError, SearchUnavailable) as e:
+        return search_error(request, e)
+
+    def convert(row: dict) -> dict:
+        return row | {"speakers": "; ".join(row["speakers"]), "date": row["date"] or "",
+                      "published": row["published"] or ""}
+
+    return StreamingResponse(csv_stream(_search_rows(request, sq, base, settings.max_query_chars),
+                                        SEARCH_CSV_FIELDS, convert),
+                             media_type="text/csv; charset=utf-8",
+                             headers={"content-disposition": 'attachment; filename="search.csv"'})
+
+
+@router.get("/search.json")
+def search_json(request: Request, session: SessionDep, settings: SettingsDep, base: BaseUrlDep,
+                sq: Annotated[SearchQuery, Depends(search_query)]) -> Response:
+    from fastapi.responses import StreamingResponse
+
+    from app.web.routes.downloads import json_stream
+
+    try:
+        first = _checked(request, session, sq, settings)
+    except (SearchQueryError, SearchUnavailable) as e:
+        return search_error(request, e)
+    head = {"query": first["query"], "total_paragraphs": first["total_paragraphs"],
+            "total_statements": first["total_statements"], "limit": MAX_SEARCH_ROWS,
+            "filters": dict(sq.filter_pairs())}
+    return StreamingResponse(json_stream(head, _search_rows(request, sq, base, settings.max_query_chars)),
+                             media_type="application/json",
+                             headers={"content-disposition": 'attachment; filename="search.json"'})
+
+
+@router.get("/search.atom")
+def search_feed(request: Request, session: SessionDep, settings: SettingsDep, base: BaseUrlDep,
+                sq: Annotated[SearchQuery, Depends(search_query)]) -> Response:
+    """A saved search as a feed: the newest matching statements, with their best snippet."""
+    from app.web.feeds import FeedEntry, atom
+
+    try:
+        result = run_search(request.app.state.archive.searcher, session, sq, max_query_chars=settings.max_query_chars,
+                            page=1, per_page=SEARCH_FEED_ENTRIES, sort="newest", per_statement=1)
+    except (SearchQueryError, SearchUnavailable) as e:
+        return search_error(request, e)
+    pairs = sq.state_pairs()
+    entries = []
+    for group in result["results"]:
+        st = group["statement"]
+        link = absolute(base, st["url"])
+        summary = " … ".join(_plain(p["snippet"]) for p in group["paragraphs"])
+        when = st["date"] or st["published"]
+        entries.append(FeedEntry(id=link, title=st["title"], link=link,
+                                 date=dt.date.fromisoformat(when) if when else None, summary=summary,
+                                 authors=[s["name"] for s in st["speakers"]], categories=[st["kind"]]))
+    title = f"Search: {sq.q}" if sq.q else "Search"
+    if sq.filter_pairs():
+        title += " (" + ", ".join(f"{k}: {v}" for k, v in sq.filter_pairs()) + ")"
+    feed_url = absolute(base, urls.search_feed(pairs))
+    body = atom(feed_id=feed_url, title=title, self_url=feed_url, html_url=absolute(base, urls.search(pairs)),
+                entries=entries)
+    return Response(body, media_type="application/atom+xml; charset=utf-8")

@@ -1,0 +1,199 @@
+"""Pydantic models of the API's responses (documentation in /openapi.json, and validation)."""
+from __future__ import annotations
+
+from pydantic import BaseModel, Field
+
+
+class Error(BaseModel):
+    error: str = Field(description="What was wrong, for a person to read.")
+    detail: list[str] | None = None
+
+
+class SpeakerOut(BaseModel):
+    name: str
+    role: str | None
+    slug: str
+    kind: str
+    url: str
+    api: str
+
+
+class StatementOut(BaseModel):
+    key: str
+    title: str
+    kind: str
+    date: str | None
+    published: str | None
+    venue: str | None
+    venue_key: str | None
+    speakers: list[SpeakerOut]
+    topics: list[str]
+    topic_keys: list[str]
+    excerpt: bool
+    paragraph_count: int
+    url: str = Field(description="Permalink path of the statement page.")
+    permalink: str = Field(description="Absolute permalink.")
+    api: str
+
+
+class StatementListItem(StatementOut):
+    lead: str | None = Field(None, description="The beginning of the first paragraph.")
+
+
+class SourceRef(BaseModel):
+    file: str
+    lines: list[int]
+
+
+class ParagraphOut(BaseModel):
+    key: str
+    n: int
+    text: str
+    speaker: str | None
+    label: str | None
+    turn: str = Field(description="statement, question or answer")
+    current: bool
+    url: str
+    permalink: str
+    source: SourceRef
+
+
+class SourceOut(BaseModel):
+    file: str
+    sha256: str
+    role: str
+    lines: list[int] | None
+
+
+class Neighbours(BaseModel):
+    speaker: str
+    prev: str | None
+    next: str | None
+
+
+class StatementFull(StatementOut):
+    paragraphs: list[ParagraphOut]
+    sources: list[SourceOut]
+    neighbours: list[Neighbours]
+    cite: dict[str, str] = Field(description="Citation downloads: bibtex, ris, csl-json.")
+
+
+class ParagraphFull(ParagraphOut):
+    statement: StatementOut
+    before: ParagraphOut | None
+    after: ParagraphOut | None
+    cite: dict[str, str]
+
+
+class FacetValue(BaseModel):
+    value: str
+    label: str
+    count: int
+    selected: bool
+
+
+class StatementPage(BaseModel):
+    total: int
+    page: int
+    per_page: int
+    pages: int
+    next: str | None
+    prev: str | None
+    results: list[StatementListItem]
+    facets: dict[str, list[FacetValue]] | None = None
+
+
+class SpeakerRowOut(BaseModel):
+    slug: str
+    name: str
+    kind: str
+    statements: int
+    first: str | None
+    last: str | None
+    url: str
+    api: str
+
+
+class SpeakerPage(BaseModel):
+    total: int
+    page: int
+    per_page: int
+    pages: int
+    next: str | None
+    prev: str | None
+    results: list[SpeakerRowOut]
+
+
+class SpeakerFull(SpeakerRowOut):
+    aliases: list[str]
+    roles: list[dict[str, str | int]]
+    years: list[dict[str, int]]
+    statements_api: str
+    feed: str
+
+
+class CountOut(BaseModel):
+    key: str
+    name: str
+    count: int
+    url: str
+
+
+class DateCount(BaseModel):
+    value: int
+    count: int
+    url: str
+    statements: str
+
+
+class DateArchive(BaseModel):
+    results: list[DateCount]
+    undated: int | None = None
+
+
+class SearchSpeaker(BaseModel):
+    name: str
+    role: str | None
+
+
+class SearchStatement(BaseModel):
+    key: str
+    title: str
+    kind: str
+    date: str | None
+    published: str | None
+    venue: str | None
+    speakers: list[SearchSpeaker]
+    url: str
+
+
+class SearchParagraph(BaseModel):
+    key: str
+    n: int
+    speaker: str | None
+    label: str | None
+    snippet: str = Field(description="HTML-escaped text with the matched terms in <mark>.")
+    url: str
+
+
+class SearchGroup(BaseModel):
+    statement: SearchStatement
+    paragraphs: list[SearchParagraph]
+    more_paragraphs: int
+
+
+class SearchFacet(BaseModel):
+    value: str
+    count: int
+
+
+class SearchResult(BaseModel):
+    query: str
+    total_paragraphs: int
+    total_statements: int
+    page: int
+    per_page: int
+    sort: str
+    results: list[SearchGroup]
+    facets: dict[str, list[SearchFacet]]
+    suggestion: str | None
