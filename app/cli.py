@@ -23,6 +23,11 @@ err = Console(stderr=True)
 out = Console()
 
 
+def printable(text: str) -> str:
+    """A file name on one line: control characters (a newline in a name) escaped."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
 def fail(message: str, code: int = 2) -> None:
     err.print(f"error: {message}", markup=False, highlight=False, soft_wrap=True)
     raise typer.Exit(code)
@@ -94,9 +99,10 @@ def ingest(
                   console=err, transient=True) as bar:
         task = bar.add_task("ingest", total=None)
         summary = ingest_paths(factory, paths, max_bytes=settings.max_page_bytes, force=force,
-                               progress=lambda i, n: bar.update(task, completed=i, total=n))
+                               workers=settings.ingest_workers, progress=lambda i, n: bar.update(task, completed=i, total=n))
     for failure in summary.failures:
-        err.print(f"error: {failure.path}: {failure.error}", markup=False, highlight=False, soft_wrap=True)
+        err.print(f"error: {printable(failure.path)}: {failure.error}", markup=False, highlight=False,
+                  soft_wrap=True)
     render_summary(out, summary)
     indexed = _sync_index(settings, factory, summary.changed_keys, summary.removed_keys)
     raise typer.Exit(1 if summary.failures or not indexed else 0)

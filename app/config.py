@@ -1,6 +1,7 @@
 """All configuration in one place: environment variables with the ARCHIVE_ prefix."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from pydantic import Field
@@ -18,6 +19,10 @@ class Settings(BaseSettings):
         10 * 1024 * 1024, description="Pages larger than this are refused at ingest."
     )
     max_query_chars: int = Field(1000, description="Longest search query accepted.")
+    ingest_workers: int = Field(
+        default_factory=lambda: os.cpu_count() or 1,
+        description="Processes that parse pages during ingest (1: parse in the loading process).",
+    )
 
     @property
     def db_url(self) -> str:

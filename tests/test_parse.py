@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from app.ingest.dates import dateline
 from app.ingest.decode import decode_page
 from app.ingest.parse import parse_page
+from app.ingest.titles import analyse_title
 from app.ingest.types import KINDS, PageError, ParsedPage, ParsedStatement
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -234,6 +235,41 @@ def test_institution_when_no_person_is_named(parsed):
 def test_kind_from_section_heading_when_title_has_none(parsed):
     assert parsed[DATA / "corpus" / "041.txt"].main.kind == "press_release"
     assert parsed[ROOT / "seeds" / "004_8ee92459caf7f0c6.txt"].main.kind == "other"
+
+
+@pytest.mark.parametrize("title, kind", [
+    ("Foreign Minister Sergey Lavrov’s press conference following talks, Moscow, May 5, 2021", "briefing"),
+    ("News conference of Vladimir Putin", "briefing"),
+    ("Embassy Press Officer’s reply to a media question concerning sanctions", "answers"),
+    ("President Vladimir Putin replies to a BBC question", "answers"),
+    ("Ambassador Andrei Kelin’s Christmas and New Year Address, 2021", "speech"),
+    ("Foreign Minister Sergey Lavrov’s statement and answers to questions at the forum", "statement"),
+    ("Foreign Minister Sergey Lavrov’s remarks and answers to media questions", "remarks"),
+    ("Press release on the situation in Kazakhstan", "press_release"),
+    ("Ambassador Yakovenko holds a briefing on the case", "briefing"),
+    ("Foreign Ministry Spokeswoman Maria Zakharova on NATO", "comment"),
+    ("Article by Foreign Minister Sergey Lavrov for Izvestia", "article"),
+    ("Ambassador Andrei Kelin's letter to the Times", "letter"),
+    ("FT cannot muster political will to publish Russian Ambassador’s letter", None),
+    ("Main foreign policy outcomes of 2017", None),
+])
+def test_kind_from_title(title, kind):
+    assert analyse_title(title).kind == kind
+
+
+@pytest.mark.parametrize("title, speakers", [
+    ("Foreign Minister Sergey Lavrov’s interview with Sophie Shevardnadze", [("Sergey Lavrov", "Foreign Minister")]),
+    ("Remarks by Ambassador Linda Thomas-Greenfield at the UN", [("Linda Thomas-Greenfield", "Ambassador")]),
+    ("Ambassador of the Russian Federation to the UK Andrei Kelin’s speech",
+     [("Andrei Kelin", "Ambassador of the Russian Federation to the UK")]),
+    ("Talks between Foreign Minister Sergey Lavrov and Wang Yi", []),
+    ("Joint news conference of Foreign Minister Sergey Lavrov and Foreign Minister Wang Yi",
+     [("Sergey Lavrov", "Foreign Minister"), ("Wang Yi", "Foreign Minister")]),
+    ("Statement by the Ministry of Foreign Affairs of the Russian Federation",
+     [("Ministry of Foreign Affairs of the Russian Federation", None)]),
+])
+def test_speakers_from_title(title, speakers):
+    assert [(s.name, s.role) for s in analyse_title(title).speakers] == speakers
 
 
 # --- paragraphs and turns ---

@@ -504,3 +504,31 @@ def test_holder_serves_threads_during_updates_and_swaps_in_the_background(archiv
     with holder.view() as v:
         assert v.generation == read_pointer(settings.index_dir)["generation"] and v.up_to_date()
     holder.close()
+
+
+def test_threads_share_one_view_and_get_the_same_answers(template):
+    settings, factory = template
+    queries = ["Russia", "said:lavrov Norilsk", "sanct* -Ukraine", '"rule of law"', "NATO OR OSCE",
+               "speaker:zakharova", "date:2021-11 Europe", "Norilks~"]
+    view = IndexView.open(settings.index_dir)   # fresh: columns and filters load under contention
+    with factory() as s:
+        expected = {q: search(IndexView.open(settings.index_dir), q, session=s) for q in queries}
+    errors: list[object] = []
+
+    def work(i: int) -> None:
+        try:
+            with factory() as s:
+                for k in range(16):
+                    q = queries[(i + k) % len(queries)]
+                    if search(view, q, session=s) != expected[q]:
+                        errors.append(q)
+        except BaseException as e:  # pragma: no cover - reported below
+            errors.append(e)
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    view.close()
+    assert errors == []

@@ -37,27 +37,26 @@ def _page_texts(client, url: str) -> tuple[int, list[str]]:
     return r.status_code, [page.select_one("li.is-focus blockquote").get_text(strip=True)]
 
 
-def test_rebuild_from_scratch_in_another_order_keeps_every_url_and_text(cli, data_dir, tmp_path, monkeypatch):
+def test_rebuild_from_scratch_in_another_order_keeps_every_url_and_text(factory, settings, tmp_path_factory):
+    """First build (shared by the web tests): the seed pages in one ingest run, then the sample
+    pages. Second build, in this test's fresh data dir: one run per page, last page first, the
+    samples reversed. Every statement and paragraph URL of the first build resolves on the
+    second to the same text."""
     from app.config import Settings
     from app.db import open_database
+    from app.ingest.run import ingest_paths
 
-    assert cli("ingest", SEEDS).exit_code == 0
-    engine, factory = open_database(Settings(data_dir=data_dir))
-    load_sample(factory)
-    statements, paragraphs = _urls_and_texts(factory)
+    first = Settings(data_dir=build_archive(tmp_path_factory.getbasetemp()))
+    engine, first_factory = open_database(first, migrate=False)
+    statements, paragraphs = _urls_and_texts(first_factory)
     engine.dispose()
     assert len(statements) > 30 and len(paragraphs) > 200
 
-    second = tmp_path / "rebuilt"
-    monkeypatch.setenv("ARCHIVE_DATA_DIR", str(second))
-    for page in sorted(SEEDS.glob("*.txt"), reverse=True):  # one run per page, last page first
-        assert cli("ingest", page).exit_code == 0
-    engine, factory = open_database(Settings(data_dir=second))
+    for page in sorted(SEEDS.glob("*.txt"), reverse=True):
+        assert not ingest_paths(factory, [str(page)], max_bytes=first.max_page_bytes).failures
     load_sample(factory, list(reversed(SAMPLE_PAGES)))
-    engine.dispose()
-    assert cli("reindex").exit_code == 0
 
-    with make_client(second) as client:
+    with make_client(settings.data_dir) as client:
         for url, texts in statements.items():
             status, got = _page_texts(client, url)
             assert status == 200 and got == texts, url

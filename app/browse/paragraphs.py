@@ -1,7 +1,7 @@
 """One paragraph with its context, and the resolution of retired keys (permalinks never break)."""
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from app.browse.statements import _row, _row_options, paragraph_views
@@ -12,22 +12,25 @@ MAX_HOPS = 8
 
 
 def get_paragraph(session: Session, key: str) -> ParagraphDetail | None:
-    found = paragraph_views(session, [Paragraph.key == key])
-    if not found:
+    """A paragraph, its statement, and the current paragraphs just before and after it
+    (retired paragraphs have no context). Five queries."""
+    found = session.execute(select(Paragraph.statement_id, Paragraph.n, Paragraph.current)
+                            .where(Paragraph.key == key)).first()
+    if found is None:
         return None
-    para = found[0]
-    sid = session.scalar(select(Paragraph.statement_id).where(Paragraph.key == key))
-    st = session.scalar(select(Statement).where(Statement.id == sid).options(*_row_options()))
-    before = after = None
-    if para.current:
+    sid, n, current = found
+    wanted = Paragraph.key == key
+    if current:
         same = [Paragraph.statement_id == sid, Paragraph.current.is_(True)]
-        prev_n = session.scalar(select(Paragraph.n).where(*same, Paragraph.n < para.n)
-                                .order_by(Paragraph.n.desc()).limit(1))
-        next_n = session.scalar(select(Paragraph.n).where(*same, Paragraph.n > para.n)
-                                .order_by(Paragraph.n.asc()).limit(1))
-        wanted = [n for n in (prev_n, next_n) if n is not None]
-        context = {p.n: p for p in paragraph_views(session, [*same, Paragraph.n.in_(wanted)])} if wanted else {}
-        before, after = context.get(prev_n), context.get(next_n)
+        prev_n = select(func.max(Paragraph.n)).where(*same, Paragraph.n < n).scalar_subquery()
+        next_n = select(func.min(Paragraph.n)).where(*same, Paragraph.n > n).scalar_subquery()
+        wanted = or_(wanted, and_(*same, Paragraph.n.in_([prev_n, next_n])))
+    views = paragraph_views(session, [wanted])
+    para = next(v for v in views if v.key == key)
+    context = [v for v in views if v.key != key and v.current]
+    before = next((v for v in reversed(context) if v.n < para.n), None)
+    after = next((v for v in context if v.n > para.n), None)
+    st = session.scalar(select(Statement).where(Statement.id == sid).options(*_row_options()))
     return ParagraphDetail(paragraph=para, statement=_row(st), before=before, after=after)
 
 

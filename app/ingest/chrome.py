@@ -36,9 +36,11 @@ skip to main content|rss|to top|back to top|home|copy link|все сообщен
 
 
 def _is_phone(s: str) -> bool:
+    """'+44 (0) 203 668 7474', 'Tel.: 8 495 244 1606' (not '1941 – 1945')."""
     if not _PHONE.match(s) or not (s[0] in "+(" or " " in s or not s[0].isdigit()):
         return False
-    return 7 <= sum(c.isdigit() for c in s) <= 16
+    digits = sum(c.isdigit() for c in s)
+    return (9 if s[0].isdigit() else 7) <= digits <= 16
 
 
 def _is_separator(s: str) -> bool:

@@ -3,18 +3,26 @@ from __future__ import annotations
 
 import datetime as dt
 import glob
+import hashlib
+import multiprocessing
 import os
 import stat
-from collections.abc import Callable, Iterable
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.db import session_scope
-from app.ingest.load import LoadResult, load_failure, load_page
+from app.ingest.load import PARSER_VERSION, LoadResult, load_failure, load_page
 from app.ingest.readers import parse_document, supported
-from app.ingest.types import PageError
+from app.ingest.types import PageError, ParsedPage
+from app.models import SourceDocument
+
+POOL_MIN_FILES = 32  # below this, a process pool costs more than it saves
 
 
 @dataclass
@@ -85,36 +93,91 @@ def read_limited(path: Path, max_bytes: int) -> bytes:
     return raw
 
 
-def ingest_file(factory: sessionmaker[Session], path: Path, *, max_bytes: int, force: bool = False) -> LoadResult:
-    shown, now = display_path(path), dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+@dataclass
+class Prepared:
+    """A page read and parsed (in a worker process), ready to load."""
+
+    path: Path
+    shown: str
+    raw: bytes = b""
+    text: str | None = None
+    page: ParsedPage | None = None
+    error: PageError | None = None
+    unchanged: bool = False
+
+
+def prepare(path: Path, shown: str, max_bytes: int, known_sha: str | None = None) -> Prepared:
+    """Read and parse one page (pure apart from reading the file; runs in worker processes).
+    A page whose sha256 equals `known_sha` is not parsed again."""
     try:
         raw = read_limited(path, max_bytes)
     except PageError as e:
-        return _record_failure(factory, shown, path, b"", e, now)
+        return Prepared(path, shown, error=e)
     except OSError as e:
-        return _record_failure(factory, shown, path, b"", PageError(f"cannot read: {e.strerror or e}"), now)
+        return Prepared(path, shown, error=PageError(f"cannot read: {e.strerror or e}"))
+    if known_sha is not None and hashlib.sha256(raw).hexdigest() == known_sha:
+        return Prepared(path, shown, raw=raw, unchanged=True)
     try:
         text, page = parse_document(raw, path.suffix)
     except PageError as e:
-        return _record_failure(factory, shown, path, raw, e, now)
+        return Prepared(path, shown, raw=raw, error=e)
     except Exception as e:  # a parser bug must not stop the run; the page is reported
-        return _record_failure(factory, shown, path, raw, PageError(f"internal parser error: {e!r}"), now)
-    with session_scope(factory) as session:
-        return load_page(session, path=shown, file_name=path.name, raw=raw, text=text, page=page,
-                         now=now, force=force)
+        return Prepared(path, shown, raw=raw, error=PageError(f"internal parser error: {e!r}"))
+    return Prepared(path, shown, raw=raw, text=text, page=page)
 
 
-def _record_failure(factory, shown: str, path: Path, raw: bytes, error: PageError, now) -> LoadResult:
+def load_prepared(factory: sessionmaker[Session], item: Prepared, *, force: bool = False) -> LoadResult:
+    now = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
+    if item.unchanged:
+        return LoadResult(path=item.shown, status="unchanged")
     with session_scope(factory) as session:
-        return load_failure(session, path=shown, file_name=path.name, raw=raw, error=error, now=now)
+        if item.error is not None:
+            return load_failure(session, path=item.shown, file_name=item.path.name, raw=item.raw,
+                                error=item.error, now=now)
+        return load_page(session, path=item.shown, file_name=item.path.name, raw=item.raw, text=item.text,
+                         page=item.page, now=now, force=force)
+
+
+def ingest_file(factory: sessionmaker[Session], path: Path, *, max_bytes: int, force: bool = False) -> LoadResult:
+    return load_prepared(factory, prepare(path, display_path(path), max_bytes), force=force)
+
+
+def _known_shas(factory: sessionmaker[Session]) -> dict[str, str]:
+    """sha256 of every page already ingested with this parser version, by stored path."""
+    with factory() as session:
+        return dict(session.execute(
+            select(SourceDocument.path, SourceDocument.sha256)
+            .where(SourceDocument.status == "ok", SourceDocument.parser_version == PARSER_VERSION)).all())
+
+
+def _prepared(files: list[Path], known: dict[str, str], max_bytes: int, workers: int) -> Iterator[Prepared]:
+    """Pages read and parsed in order; by a pool of processes when there are many.
+    At most `window` pages wait in memory between the parsers and the loader."""
+    jobs = [(f, display_path(f)) for f in files]
+    if workers <= 1 or len(files) < POOL_MIN_FILES:
+        for f, shown in jobs:
+            yield prepare(f, shown, max_bytes, known.get(shown))
+        return
+    window = workers * 16
+    ctx = multiprocessing.get_context("spawn")  # no fork of a process holding threads and connections
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+        pending: deque = deque()
+        for f, shown in jobs:
+            pending.append(pool.submit(prepare, f, shown, max_bytes, known.get(shown)))
+            if len(pending) >= window:
+                yield pending.popleft().result()
+        while pending:
+            yield pending.popleft().result()
 
 
 def ingest_paths(factory: sessionmaker[Session], paths: Iterable[str], *, max_bytes: int,
-                 force: bool = False, progress: Callable[[int, int], None] | None = None) -> IngestSummary:
+                 force: bool = False, workers: int = 1,
+                 progress: Callable[[int, int], None] | None = None) -> IngestSummary:
     files, missing = discover(paths)
     summary = IngestSummary(results=list(missing))
-    for i, f in enumerate(files, 1):
-        summary.results.append(ingest_file(factory, f, max_bytes=max_bytes, force=force))
+    known = {} if force else _known_shas(factory)
+    for i, item in enumerate(_prepared(files, known, max_bytes, workers), 1):
+        summary.results.append(load_prepared(factory, item, force=force))
         if progress:
             progress(i, len(files))
     return summary

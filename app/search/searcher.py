@@ -32,8 +32,10 @@ class IndexView:
         self.generation = generation
         self.searcher: Searcher = ix.searcher()
         self.reader = self.searcher.reader()
+        self.lock = threading.RLock()  # held while using the searcher: its reads are not thread-safe
         self._lock = threading.Lock()
         self._columns: dict[str, list] = {}
+        self._readers: dict[str, object] = {}
         self._filters: OrderedDict[wq.Query, set[int]] = OrderedDict()
 
     @classmethod
@@ -43,9 +45,18 @@ class IndexView:
 
     def up_to_date(self) -> bool:
         try:
-            return self.searcher.up_to_date()
+            with self.lock:
+                return self.searcher.up_to_date()
         except Exception:  # the generation directory is gone: certainly not up to date
             return False
+
+    def values(self, name: str, docnums: list[int]) -> dict[int, object]:
+        """A column's values for a few documents (without loading the whole column)."""
+        with self.lock:
+            reader = self._readers.get(name)
+            if reader is None:
+                reader = self._readers[name] = self.reader.column_reader(name)
+            return {d: reader[d] for d in docnums}
 
     def column(self, name: str) -> list:
         """Values of a column field by document number (loaded once per view)."""
@@ -53,7 +64,8 @@ class IndexView:
         if values is None and not self.reader.has_column(name):  # an empty index has no columns
             values = self._columns[name] = [None] * self.reader.doc_count_all()
         if values is None:
-            cr = self.reader.column_reader(name)
+            with self.lock:
+                cr = list(self.reader.column_reader(name))
             if name in ("speakers_f", "topics_f"):
                 intern: dict[bytes, tuple[str, ...]] = {}
                 values = [intern.get(v) or intern.setdefault(v, tuple(v.decode().split(SEP)) if v else ())
@@ -62,7 +74,7 @@ class IndexView:
                 intern_s: dict[bytes, str | None] = {}
                 values = [intern_s.setdefault(v, v.decode() or None) for v in cr]
             else:
-                values = list(cr)
+                values = cr
             with self._lock:
                 self._columns.setdefault(name, values)
         return self._columns[name]
@@ -74,7 +86,8 @@ class IndexView:
             if docs is not None:
                 self._filters.move_to_end(q)
                 return docs
-        docs = set(self.searcher.docs_for_query(q))
+        with self.lock:
+            docs = set(self.searcher.docs_for_query(q))
         with self._lock:
             self._filters[q] = docs
             while len(self._filters) > FILTER_CACHE_SIZE:
@@ -82,7 +95,7 @@ class IndexView:
         return docs
 
     def close(self) -> None:
-        with contextlib.suppress(Exception):
+        with self.lock, contextlib.suppress(Exception):
             self.searcher.close()
         with contextlib.suppress(Exception):
             self.ix.close()

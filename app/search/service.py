@@ -46,26 +46,39 @@ def search(view: IndexView, query: str | None = None, *, session: Session,
     filters = filter_queries(speaker=speaker, said=said, kind=kind, venue=venue, topic=topic, year=year,
                              date_from=date_from, date_to=date_to, questions=questions)
     main, in_query = split_filters(pq.query)
-    allowed = _allowed(view, filters + in_query)
-    hits = _match(view, main, allowed)
-
-    skeys, dates = view.column("skey"), view.column("date")
-    groups: dict[str, list[tuple[float, int]]] = defaultdict(list)
-    for score, docnum in hits:
-        groups[skeys[docnum]].append((score, docnum))
-    ordered = _order(groups, dates, sort)
-    shown = ordered[(page - 1) * per_page: page * per_page]
-    ns = view.column("n")
-    picks = {key: sorted(sorted(groups[key], key=lambda h: (-h[0], ns[h[1]]))[:per_statement],
-                         key=lambda h: ns[h[1]]) for key in shown}
+    with view.lock:  # a Whoosh searcher's files are not safe for concurrent reads
+        allowed = _allowed(view, filters + in_query)
+        hits = _match(view, main, allowed)
+        groups = _group(view, hits)
+        shown = _order(groups, view.column("date"), sort)[(page - 1) * per_page: page * per_page]
+        picks = _pick(view, groups, shown, per_statement)
+        pkeys = view.values("pkey", [d for key in shown for _s, d in picks[key]])
+        marks = marks_for(pq.highlight, view.reader)
+        facets = facet_counts(view, [d for _s, d in hits], facet_limit)
+        suggestion = (_suggest(view, pq, allowed, len(hits), max_query_chars)
+                      if len(hits) < SUGGEST_BELOW else None)
+    rows, speakers = _fetch(session, list(pkeys.values()))
     return {
         "query": pq.text, "total_paragraphs": len(hits), "total_statements": len(groups),
         "page": page, "per_page": per_page, "sort": sort,
-        "results": _results(view, session, pq, shown, picks, groups),
-        "facets": facet_counts(view, [d for _s, d in hits], facet_limit),
-        "suggestion": _suggest(view, pq, allowed, len(hits), max_query_chars)
-        if len(hits) < SUGGEST_BELOW else None,
+        "results": _results(shown, picks, groups, pkeys, rows, speakers, marks),
+        "facets": facets, "suggestion": suggestion,
     }
+
+
+def _group(view: IndexView, hits: list[tuple[float, int]]) -> dict[str, list[tuple[float, int]]]:
+    skeys = view.column("skey")
+    groups: dict[str, list[tuple[float, int]]] = defaultdict(list)
+    for score, docnum in hits:
+        groups[skeys[docnum]].append((score, docnum))
+    return groups
+
+
+def _pick(view: IndexView, groups, shown: list[str], per_statement: int) -> dict[str, list[tuple[float, int]]]:
+    """Each shown statement's best paragraphs (ties: the earlier), in reading order."""
+    ns = view.column("n")
+    return {key: sorted(sorted(groups[key], key=lambda h: (-h[0], ns[h[1]]))[:per_statement],
+                        key=lambda h: ns[h[1]]) for key in shown}
 
 
 def _int(value, name: str, minimum: int) -> int:
@@ -153,22 +166,17 @@ def facet_counts(view: IndexView, docs: list[int], limit: int = FACET_LIMIT) -> 
     return out
 
 
-def _results(view: IndexView, session: Session, pq: ParsedQuery, shown: list[str],
-             picks: dict[str, list[tuple[float, int]]], groups) -> list[dict]:
-    pkeys_col = view.column("pkey")
-    wanted = [pkeys_col[d] for key in shown for _s, d in picks[key]]
-    rows, speakers = _fetch(session, wanted)
-    marks = marks_for(pq.highlight, view.reader)
+def _results(shown: list[str], picks, groups, pkeys: dict[int, str], rows, speakers, marks) -> list[dict]:
     out = []
     for key in shown:
         paragraphs = []
         statement = None
         for _s, d in picks[key]:
-            row = rows.get(pkeys_col[d])
+            row = rows.get(pkeys[d])
             if row is None:  # deleted from the database since the index was written
                 continue
-            statement = statement or _statement(row, speakers.get(row.statement_id, []))
             sole = speakers.get(row.statement_id, [])
+            statement = statement or _statement(row, sole)
             turn = row.turn_name or row.speaker_name or (sole[0][0] if len(sole) == 1 and not row.label else None)
             paragraphs.append({"key": row.key, "n": row.n, "speaker": turn, "label": row.label,
                                "snippet": snippet(row.text, marks), "url": paragraph_path(row.key)})

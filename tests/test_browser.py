@@ -1,0 +1,155 @@
+"""In a real browser: headless Chromium (Debian's, at /usr/bin/chromium; no browser download)
+driven by Playwright against a real uvicorn server on a free port of 127.0.0.1. Skipped with a
+visible reason when Chromium is missing, except under CI (CI=true), where that is a failure.
+Screenshots of the main pages go to tests/artifacts/ (not committed)."""
+from __future__ import annotations
+
+import os
+import re
+import socket
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from web_support import build_archive, sample_key, sample_paragraph_keys
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+NEWS = "lavrov-news-conference.txt"
+
+if not CHROMIUM.exists():
+    if os.environ.get("CI"):
+        pytest.fail(f"{CHROMIUM} is missing: .ci/run must install Debian's chromium", pytrace=False)
+    pytest.skip(f"browser tests need Debian's chromium at {CHROMIUM} (apt-get install chromium)",
+                allow_module_level=True)
+
+sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    import uvicorn
+
+    from app.config import Settings
+    from app.web.app import create_app
+
+    app = create_app(Settings(data_dir=build_archive(tmp_path_factory.getbasetemp())))
+    port = _free_port()
+    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not srv.started:
+        assert time.monotonic() < deadline and thread.is_alive(), "uvicorn did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    srv.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture
+def page(browser, server):
+    context = browser.new_context(base_url=server, viewport={"width": 1200, "height": 900})
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server)
+    pg = context.new_page()
+    problems: list[str] = []
+    pg.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    pg.on("pageerror", lambda e: problems.append(str(e)))
+    pg.on("request", lambda r: problems.append(f"off-site request {r.url}") if not r.url.startswith(server) else None)
+    yield pg
+    context.close()
+    assert not problems, problems  # no CSP violation, no script error, nothing fetched from elsewhere
+
+
+def _shot(page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def test_copy_permalink_and_follow_a_paragraph_permalink(page, server):
+    key = sample_key(NEWS)
+    page.goto(f"/statements/{key}")
+    _shot(page, "statement")
+    button = page.locator("button.copy-button[data-copy-target=permalink]")
+    button.click()  # visible only because copy.js ran (progressive enhancement)
+    assert button.inner_text() == "Copied"
+    assert page.evaluate("navigator.clipboard.readText()") == f"{server}/statements/{key}"
+    page.locator("#p3 a.para-permalink").click()
+    page.wait_for_url(f"**/p/{sample_paragraph_keys(NEWS)[2]}")
+    assert "The ceasefire must hold." in page.locator("li.is-focus").inner_text()
+    _shot(page, "paragraph")
+    page.locator("#cite-chicago ~ button.copy-button").click()
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert copied.startswith("Lavrov, Sergey.") and f"/p/{sample_paragraph_keys(NEWS)[2]}" in copied
+    page.locator("a.in-place").click()
+    page.wait_for_url(re.compile(r".*/statements/[^/]+#p3$"))
+    assert page.evaluate("document.querySelector(':target').id") == "p3"
+
+
+def test_search_result_lands_on_the_highlighted_paragraph_and_facets_toggle(page):
+    page.goto("/search?q=ceasefire")
+    _shot(page, "search")
+    page.locator("article.result a:has-text('in context')").first.click()
+    page.wait_for_url(re.compile(r".*/statements/[^#]+#p\d+$"))
+    target = page.locator(":target")
+    assert "ceasefire" in target.inner_text().lower()
+    assert target.evaluate("el => getComputedStyle(el).backgroundColor") != "rgba(0, 0, 0, 0)"
+    page.goto("/search?q=vienna")
+    before = page.locator("article.result").count()
+    page.locator("section.facet[aria-label=Kind] a.facet-link:has-text('briefing')").click()
+    page.wait_for_url(re.compile(r".*kind=briefing.*"))
+    assert 0 < page.locator("article.result").count() < before
+    page.locator("a.facet-link.is-selected").click()
+    page.wait_for_url(re.compile(r"^(?!.*kind=).*q=vienna.*$"))
+    assert page.locator("article.result").count() == before
+
+
+def test_date_archive_navigation(page):
+    page.goto("/dates")
+    _shot(page, "dates")
+    page.locator("ul.date-list a[href='/dates/2021']").click()
+    page.locator("ul.date-list a[href='/dates/2021/10']").click()
+    page.locator("ul.date-list a", has_text="2 October 2021").click()
+    page.wait_for_url("**/statements?from=2021-10-02&to=2021-10-02")
+    dates = page.locator("article.card .meta time").evaluate_all("els => els.map(e => e.dateTime)")
+    assert dates and set(dates) == {"2021-10-02"}
+
+
+def test_keyboard_only_search(page):
+    page.goto("/")
+    _shot(page, "home")
+    page.keyboard.press("Tab")  # the skip link comes first
+    assert page.evaluate("document.activeElement.className") == "skip-link"
+    for _ in range(10):
+        page.keyboard.press("Tab")
+        if page.evaluate("document.activeElement.id") == "header-q":
+            break
+    assert page.evaluate("document.activeElement.id") == "header-q"
+    page.keyboard.type("osce")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/search?q=osce")
+    assert page.locator("article.result").count() > 0
+    page.locator("#q").focus()
+    page.keyboard.press("Tab")  # the search button, then the filters' summary
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.tagName") == "SUMMARY"
+    page.keyboard.press("Enter")
+    assert page.locator("details").evaluate("d => d.open")
+    _shot(page, "statements") if page.goto("/statements") else None
