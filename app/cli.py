@@ -262,7 +262,9 @@ def serve(
     import uvicorn
 
     settings = get_settings()
-    _open(settings)  # migrations applied once, and a clear error if the archive cannot be opened
+    engine, factory = _open(settings)  # migrations applied once; a clear error if the archive cannot be opened
+    _sync_index(settings, factory)  # a missing or outdated search index is rebuilt before serving
+    engine.dispose()
     out.print(f"serving {settings.db_url} at http://{host}:{port}/ ({workers} worker{'s' if workers > 1 else ''})")
     uvicorn.run("app.web.app:create_app", factory=True, host=host, port=port, workers=workers,
                 proxy_headers=True, server_header=False, log_level="info")

@@ -80,6 +80,7 @@ def page(browser, server):
 
 def _shot(page, name: str) -> None:
     ARTIFACTS.mkdir(exist_ok=True)
+    (ARTIFACTS / ".gitignore").write_text("*\n")  # screenshots are looked at, never committed
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
@@ -152,4 +153,5 @@ def test_keyboard_only_search(page):
     assert page.evaluate("document.activeElement.tagName") == "SUMMARY"
     page.keyboard.press("Enter")
     assert page.locator("details").evaluate("d => d.open")
-    _shot(page, "statements") if page.goto("/statements") else None
+    page.goto("/statements?speaker=sergey-lavrov")
+    _shot(page, "statements")

@@ -204,3 +204,17 @@ def test_citation_downloads_bibtex_ris_csl_json(client):
     pcsl = client.get(f"/p/{pkey}/cite.json").json()
     assert pcsl[0]["URL"] == f"http://testserver/p/{pkey}" and pcsl[0]["note"] == "Paragraph 4"
     assert client.get(f"/statements/{key}/cite.pdf").status_code == 400
+
+
+def test_serve_command_runs_uvicorn_on_the_app_factory(cli, data_dir, monkeypatch):
+    import uvicorn
+
+    calls = []
+    monkeypatch.setattr(uvicorn, "run", lambda *a, **k: calls.append((a, k)))
+    result = cli("serve", "--host", "127.0.0.1", "--port", "8123", "--workers", "2")
+    assert result.exit_code == 0, result.output
+    (args, kwargs), = calls
+    assert args == ("app.web.app:create_app",) and kwargs["factory"] is True
+    assert (kwargs["host"], kwargs["port"], kwargs["workers"]) == ("127.0.0.1", 8123, 2)
+    assert (data_dir / "archive.sqlite3").exists()
+    assert cli("serve", "--port", "0").exit_code != 0

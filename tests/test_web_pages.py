@@ -6,7 +6,13 @@ import re
 
 import pytest
 from web_support import (
-    SAMPLE_PAGES, build_archive, hrefs, make_client, sample_key, sample_paragraph_keys, soup,
+    SAMPLE_PAGES,
+    build_archive,
+    hrefs,
+    make_client,
+    sample_key,
+    sample_paragraph_keys,
+    soup,
 )
 
 NEWS = "lavrov-news-conference.txt"
@@ -53,7 +59,7 @@ def test_statement_page_shows_metadata_speakers_with_roles_and_sources(client):
     key = sample_key(NEWS)
     page = soup(client.get(f"/statements/{key}"))
     assert page.h1.get_text(strip=True).startswith("Foreign Minister Sergey Lavrov’s remarks")
-    facts = {dt.get_text(strip=True): dd for dt, dd in zip(page.select(".facts dt"), page.select(".facts dd"))}
+    facts = {dt.get_text(strip=True): dd for dt, dd in zip(page.select(".facts dt"), page.select(".facts dd"), strict=True)}
     assert facts["Speaker"].a["href"] == "/speakers/sergey-lavrov"
     assert "(Foreign Minister)" in facts["Speaker"].get_text()
     assert facts["Date"].time["datetime"] == "2021-10-02"
@@ -151,7 +157,7 @@ def test_paragraph_permalink_page_shows_context_place_and_citation(client):
     assert focus["id"] == "p3" and "The ceasefire must hold." in focus.blockquote.get_text()
     assert page.select_one("a.in-place")["href"] == f"/statements/{key}#p3"
     facts = {dt.get_text(strip=True): dd.get_text(" ", strip=True)
-             for dt, dd in zip(page.select(".facts dt"), page.select(".facts dd"))}
+             for dt, dd in zip(page.select(".facts dt"), page.select(".facts dd"), strict=True)}
     assert facts["Said by"] == "Sergey Lavrov" and facts["Where"] == "Moscow" and "2 October 2021" in facts["When"]
     box = page.find("section", id="cite")
     assert box.find("a", id="permalink")["href"] == f"http://testserver/p/{pkeys[2]}"

@@ -97,7 +97,7 @@ def test_retired_statement_and_paragraph_keys_redirect_301(sample_client, factor
     assert new_key != old_key
     r = sample_client.get(f"/statements/{old_key}", follow_redirects=False)
     assert (r.status_code, r.headers["location"]) == (301, f"/statements/{new_key}")
-    for old, new in zip(old_pkeys, new_pkeys):
+    for old, new in zip(old_pkeys, new_pkeys, strict=True):
         r = sample_client.get(f"/p/{old}", follow_redirects=False)
         assert (r.status_code, r.headers["location"]) == (301, f"/p/{new}")
     r = sample_client.get(f"/api/statements/{old_key}", follow_redirects=False)
@@ -131,7 +131,6 @@ def test_retired_paragraph_still_resolves_with_a_note(sample_client, factory):
     import datetime as dt
 
     from app.ingest.keys import paragraph_keys
-    from app.ingest.types import ParsedStatement
 
     full = next(s for s in SAMPLE_PAGES["zakharova-briefing.txt"].statements if s.role == "main")
     teaser = dataclasses.replace(full, role="excerpt", paragraphs=(

@@ -7,7 +7,14 @@ import xml.etree.ElementTree as ET
 
 import pytest
 from web_support import (
-    XSS_SPEAKER, XSS_TEXT, XSS_TITLE, build_archive, make_client, sample_key, sample_paragraph_keys, soup,
+    XSS_SPEAKER,
+    XSS_TEXT,
+    XSS_TITLE,
+    build_archive,
+    make_client,
+    sample_key,
+    sample_paragraph_keys,
+    soup,
 )
 
 HOSTILE = "hostile.txt"
@@ -127,27 +134,27 @@ def test_security_headers_on_every_kind_of_response(client):
 
 
 def test_unhandled_error_gives_500_page_in_layout_without_traceback(tmp_path_factory):
+    from fastapi.testclient import TestClient
+
+    from app.config import Settings
     from app.web.app import create_app
 
-    data = build_archive(tmp_path_factory.getbasetemp())
-    from app.config import Settings
-
-    app = create_app(Settings(data_dir=data))
+    app = create_app(Settings(data_dir=build_archive(tmp_path_factory.getbasetemp())))
 
     @app.get("/boom")
+    @app.get("/api/boom")
     def boom():
         raise RuntimeError("secret internals /etc/passwd")
 
-    from fastapi.testclient import TestClient
-
     with TestClient(app, raise_server_exceptions=False) as c:
-        for path, json_expected in (("/boom", False),):
-            r = c.get(path)
-            assert r.status_code == 500
-            _assert_headers(r, path)
-            assert "secret internals" not in r.text and "Traceback" not in r.text
-            page = soup(r)
-            assert page.h1.get_text() == "Server error" and page.find("nav", attrs={"aria-label": "Main"})
+        r = c.get("/boom")
+        assert r.status_code == 500
+        _assert_headers(r, "/boom")
+        assert "secret internals" not in r.text and "Traceback" not in r.text
+        page = soup(r)
+        assert page.h1.get_text() == "Server error" and page.find("nav", attrs={"aria-label": "Main"})
+        api = c.get("/api/boom")
+        assert api.status_code == 500 and set(api.json()) == {"error"} and "secret" not in api.text
 
 
 TOO_LONG = "a" * 10_000
@@ -158,9 +165,8 @@ HOSTILE_PARAMS = [
     f"q={TOO_LONG}", f"speaker={TOO_LONG}", "page=1&page=2", "sort=newest&sort=oldest", "q=%ff%fe",
     "kind=%c3%28", "questions=maybe", "year=2020&year=2021", "q=a%0db",
 ]
-ROUTES = ["/statements", "/statements.csv", "/statements.json", "/statements.atom", "/speakers/sergey-lavrov",
-          "/search", "/search.csv", "/search.json", "/search.atom", "/api/statements", "/api/facets", "/api/search",
-          "/speakers", "/api/speakers"]
+ROUTES = ["/statements", "/statements.csv", "/statements.atom", "/speakers/sergey-lavrov", "/search", "/search.json",
+          "/api/statements", "/api/search", "/api/speakers"]
 
 
 @pytest.mark.parametrize("route", ROUTES)

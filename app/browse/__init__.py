@@ -2,16 +2,37 @@
 dataclasses (templates never touch ORM objects, so no lazy load can happen in a template).
 Every function costs a fixed number of queries, whatever the size of what it returns."""
 from app.browse.entities import (
-    date_days, date_months, date_years, get_speaker, list_speakers, list_topics, list_venues, speaker_years,
+    date_days,
+    date_months,
+    date_years,
+    get_speaker,
+    list_speakers,
+    list_topics,
+    list_venues,
+    speaker_years,
 )
 from app.browse.paragraphs import get_paragraph, resolve_alias
 from app.browse.statements import (
-    filter_labels, get_statement, home_overview, list_statements, neighbours, statement_facets,
+    filter_labels,
+    get_statement,
+    home_overview,
+    list_statements,
+    neighbours,
+    statement_facets,
     statement_rows_for_keys,
 )
 from app.browse.views import (
-    Facet, FilterLabel, Page, ParagraphDetail, ParagraphView, SourceView, SpeakerRef, SpeakerRow,
-    StatementDetail, StatementFilter, StatementRow,
+    Facet,
+    FilterLabel,
+    Page,
+    ParagraphDetail,
+    ParagraphView,
+    SourceView,
+    SpeakerRef,
+    SpeakerRow,
+    StatementDetail,
+    StatementFilter,
+    StatementRow,
 )
 
 __all__ = [

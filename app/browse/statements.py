@@ -7,11 +7,29 @@ from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from app.browse.views import (
-    Facet, FilterLabel, NamedRef, Neighbour, Overview, Page, ParagraphView, SourceView, SpeakerRef,
-    StatementDetail, StatementFilter, StatementRow,
+    Facet,
+    FilterLabel,
+    NamedRef,
+    Neighbour,
+    Overview,
+    Page,
+    ParagraphView,
+    SourceView,
+    SpeakerRef,
+    StatementDetail,
+    StatementFilter,
+    StatementRow,
 )
 from app.models import (
-    Contribution, Paragraph, SourceDocument, Speaker, Statement, StatementSpeaker, StatementTopic, Topic, Venue,
+    Contribution,
+    Paragraph,
+    SourceDocument,
+    Speaker,
+    Statement,
+    StatementSpeaker,
+    StatementTopic,
+    Topic,
+    Venue,
 )
 
 FACET_LIMIT = 30

@@ -255,6 +255,9 @@ def update_index(settings: Settings, factory: sessionmaker[Session], *, changed_
 def _update(index_dir: Path, factory, changed: set[str], removed: set[str], progress) -> IndexRun:
     started = time.perf_counter()
     ix, gen = open_index(index_dir)
+    if not changed and not removed:  # no commit: open searchers stay up to date
+        ix.close()
+        return IndexRun(rebuilt=False, generation=gen.name)
     written = statements = 0
     with factory() as session:
         ids = statement_ids(session, changed) if changed else []
@@ -322,9 +325,11 @@ def check_index(settings: Settings, factory: sessionmaker[Session]) -> CheckRepo
     ix, _gen = open_index(settings.index_dir)
     with ix.searcher() as searcher:
         reader = searcher.reader()
-        pkeys, skeys, fps = (reader.column_reader(c) for c in ("pkey", "skey", "fp"))
         seen: Counter[str] = Counter()
         outdated: set[str] = set()
+        empty = reader.doc_count_all() == 0  # an empty index has no columns
+        pkeys, skeys, fps = ((reader.column_reader(c) for c in ("pkey", "skey", "fp")) if not empty
+                             else ({}, {}, {}))
         for docnum in reader.all_doc_ids():
             seen[pkeys[docnum]] += 1
             skey = skeys[docnum]

@@ -25,7 +25,13 @@ FILTER_CACHE_SIZE = 256
 
 class IndexView:
     """One searcher on one index generation, with what is worth computing once per
-    searcher: facet/sort columns as lists, and the document sets of filters. Thread-safe."""
+    searcher: facet/sort columns as lists, and the document sets of filters.
+
+    Shared by threads: a Whoosh searcher reads its files with seek()+read(), which is not
+    safe concurrently (measured: "Damaged postings block" errors), so every use of the
+    searcher holds `lock`. search() holds it for the index part only, not while it reads
+    the database or builds snippets. (Whoosh is pure Python: threads would not run its
+    code in parallel anyway; run several worker processes for parallelism.)"""
 
     def __init__(self, ix: FileIndex, generation: str):
         self.ix = ix
@@ -52,6 +58,8 @@ class IndexView:
 
     def values(self, name: str, docnums: list[int]) -> dict[int, object]:
         """A column's values for a few documents (without loading the whole column)."""
+        if not docnums:
+            return {}
         with self.lock:
             reader = self._readers.get(name)
             if reader is None:

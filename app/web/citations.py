@@ -10,7 +10,7 @@ import re
 import threading
 import warnings
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import rispy
 from citeproc import Citation, CitationItem, CitationStylesBibliography, CitationStylesStyle, formatter
@@ -78,7 +78,7 @@ def csl_item(st: StatementRow, *, url: str, accessed: dt.date, archive: str,
     return item
 
 
-@lru_cache(maxsize=None)
+@cache
 def _style(name: str) -> CitationStylesStyle:
     """A CSL style, fixed for citeproc-py: it ignores `initialize="false"` on <name> and applies
     the style-wide `initialize-with` anyway ("Lavrov, S." in Chicago). Move the style-wide

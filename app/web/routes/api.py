@@ -13,7 +13,7 @@ from app.web import schemas, services
 from app.web.deps import BaseUrlDep, SessionDep
 from app.web.errors import NotFound
 from app.web.params import MAX_YEAR, MIN_YEAR, ListQuery, StatementQuery, speaker_list_query, statement_query
-from app.web.render import paragraph_json, speaker_json, statement_json
+from app.web.render import paragraph_json, statement_json
 from app.web.routes.speakers import load_speaker
 from app.web.urls import absolute, page_url, urls
 
