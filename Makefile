@@ -26,6 +26,10 @@ test: $(STAMP)
 soak: $(STAMP)
 	$(PY) -m pytest -m slow
 
+bench: $(STAMP)
+	$(PY) -m benchmarks.run --paragraphs 100000 --out benchmarks/results-100k.json --readme benchmarks/README.md
+	$(PY) -m benchmarks.run --paragraphs 1500000 --out benchmarks/results-1.5m.json --readme benchmarks/README.md
+
 lint: $(STAMP)
 	$(PY) -m ruff check app tests migrations
 
