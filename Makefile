@@ -18,7 +18,7 @@ install: $(STAMP)
 
 run: $(STAMP)
 	$(PY) -m app ingest --if-empty seeds/
-	$(PY) -m app stats
+	$(PY) -m app serve --host $(HOST) --port $(PORT)
 
 test: $(STAMP)
 	$(PY) -m pytest -n auto -m "not slow"
