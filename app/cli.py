@@ -86,25 +86,32 @@ def ingest(
     """Parse pages and load them into the archive (each page in its own transaction)."""
     from app.cli_render import render_summary
     from app.ingest.run import ingest_paths
+    from app.locking import LockBusy, exclusive_lock
     from app.queries import archive_summary
 
     settings = get_settings()
     _engine, factory = _open(settings)
-    if if_empty:
-        with factory() as session:
-            if archive_summary(session).statements:
-                out.print("the archive is not empty: nothing ingested")
-                raise typer.Exit(0 if _sync_index(settings, factory) else 1)
-    with Progress(TextColumn("ingest"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                  console=err, transient=True) as bar:
-        task = bar.add_task("ingest", total=None)
-        summary = ingest_paths(factory, paths, max_bytes=settings.max_page_bytes, force=force,
-                               workers=settings.ingest_workers, progress=lambda i, n: bar.update(task, completed=i, total=n))
-    for failure in summary.failures:
-        err.print(f"error: {printable(failure.path)}: {failure.error}", markup=False, highlight=False,
-                  soft_wrap=True)
-    render_summary(out, summary)
-    indexed = _sync_index(settings, factory, summary.changed_keys, summary.removed_keys)
+    try:
+        with exclusive_lock(settings.data_dir / "ingest.lock", timeout=settings.ingest_lock_timeout,
+                            what="another ingest", on_wait=lambda msg: err.print(msg, markup=False)):
+            if if_empty:
+                with factory() as session:
+                    if archive_summary(session).statements:
+                        out.print("the archive is not empty: nothing ingested")
+                        raise typer.Exit(0 if _sync_index(settings, factory) else 1)
+            with Progress(TextColumn("ingest"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                          console=err, transient=True) as bar:
+                task = bar.add_task("ingest", total=None)
+                summary = ingest_paths(factory, paths, max_bytes=settings.max_page_bytes, force=force,
+                                       workers=settings.ingest_workers,
+                                       progress=lambda i, n: bar.update(task, completed=i, total=n))
+            for failure in summary.failures:
+                err.print(f"error: {printable(failure.path)}: {failure.error}", markup=False, highlight=False,
+                          soft_wrap=True)
+            render_summary(out, summary)
+            indexed = _sync_index(settings, factory)
+    except LockBusy as e:
+        fail(str(e), 1)
     raise typer.Exit(1 if summary.failures or not indexed else 0)
 
 
@@ -115,18 +122,17 @@ def _index_bar(label: str) -> Progress:
                     console=err, transient=True)
 
 
-def _sync_index(settings: Settings, factory, changed: set[str] | None = None,
-                removed: set[str] | None = None, console: Console = out) -> bool:
-    """Bring the search index up to date after an ingest run (rebuilt if missing or outdated)."""
-    from app.search import SearchIndexError, index_state, update_index
+def _sync_index(settings: Settings, factory, console: Console = out) -> bool:
+    """Index what the database has queued (rebuilt if the index is missing or outdated)."""
+    from app.search import SearchIndexError
+    from app.search_sync import needs_sync, sync_index
 
-    if changed is None and index_state(settings.index_dir) == "ok":
+    if not needs_sync(settings, factory):
         return True
     try:
         with _index_bar("index") as bar:
             task = bar.add_task("index", total=None)
-            run = update_index(settings, factory, changed_keys=changed or (), removed_keys=removed or (),
-                               progress=lambda i, n: bar.update(task, completed=i, total=n))
+            run = sync_index(settings, factory, progress=lambda i, n: bar.update(task, completed=i, total=n))
     except SearchIndexError as e:
         err.print(f"error: search index not updated: {e}", markup=False, highlight=False, soft_wrap=True)
         return False
@@ -134,7 +140,7 @@ def _sync_index(settings: Settings, factory, changed: set[str] | None = None,
         console.print(f"search index built: {run.documents:,} paragraphs of {run.statements:,} statements")
     elif run.statements or run.removed:
         console.print(f"search index updated: {run.statements:,} statements ({run.documents:,} paragraphs) "
-                  f"re-indexed, {run.removed:,} removed")
+                      f"re-indexed, {run.removed:,} removed")
     return True
 
 
@@ -179,14 +185,15 @@ def search_command(
 @cli.command()
 def reindex() -> None:
     """Rebuild the search index from the database in a fresh directory, then swap it in."""
-    from app.search import SearchIndexError, rebuild_index
+    from app.search import SearchIndexError
+    from app.search_sync import reindex as rebuild
 
     settings = get_settings()
     _engine, factory = _open(settings)
     try:
         with _index_bar("reindex") as bar:
             task = bar.add_task("reindex", total=None)
-            run = rebuild_index(settings, factory, progress=lambda i, n: bar.update(task, completed=i, total=n))
+            run = rebuild(settings, factory, progress=lambda i, n: bar.update(task, completed=i, total=n))
     except SearchIndexError as e:
         fail(str(e), 1)
     rate = run.documents / run.seconds if run.seconds else 0

@@ -19,6 +19,9 @@ class Settings(BaseSettings):
         10 * 1024 * 1024, description="Pages larger than this are refused at ingest."
     )
     max_query_chars: int = Field(1000, description="Longest search query accepted.")
+    ingest_lock_timeout: float = Field(
+        600, description="Seconds an ingest waits for another running ingest before giving up."
+    )
     ingest_workers: int = Field(
         default_factory=lambda: os.cpu_count() or 1,
         description="Processes that parse pages during ingest (1: parse in the loading process).",

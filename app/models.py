@@ -183,3 +183,15 @@ class KeyAlias(Base):
     kind: Mapped[str] = mapped_column(String(16))  # statement | paragraph
     new_key: Mapped[str] = mapped_column(String(220))
     new_kind: Mapped[str] = mapped_column(String(16))  # statement | paragraph
+
+
+class IndexQueue(Base):
+    """Statements written to the database but not yet (re)indexed: the search index's outbox.
+
+    Rows are added in the same transaction as the statement, and deleted only after the
+    index has committed them, so a crash between the two never leaves the index behind."""
+
+    __tablename__ = "index_queue"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    statement_key: Mapped[str] = mapped_column(String(200), index=True)

@@ -17,7 +17,6 @@ import resource
 import shutil
 import socket
 import sqlite3
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -44,6 +43,10 @@ FTS_QUERIES = [
     "cooperat* partners", "Syria", "Zakharova", "interview China", "terrorism", "energy",
     "dialogue", "climate change", "\"strategic stability\"", "Afghanistan Taliban", "vaccine pandemic",
 ]
+
+
+def log(message: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
 def free_port() -> int:
@@ -77,9 +80,12 @@ def pct(values: list[float], p: float) -> float:
 
 
 async def measure(base: str, paths: list[str], concurrency: int, rounds: int) -> dict:
+    """`rounds` GETs cycling through `paths`, `concurrency` at a time. Anything but a 200
+    counts as an error (a redirect or a 404 would measure the wrong page)."""
     latencies: list[float] = []
     errors = 0
-    work = [paths[i % len(paths)] for i in range(max(rounds, len(paths)))]
+    bad: list[str] = []
+    work = [paths[i % len(paths)] for i in range(max(rounds, concurrency))]
     queue: asyncio.Queue[str] = asyncio.Queue()
     for w in work:
         queue.put_nowait(w)
@@ -91,11 +97,13 @@ async def measure(base: str, paths: list[str], concurrency: int, rounds: int) ->
             t0 = time.perf_counter()
             r = await client.get(base + path)
             latencies.append((time.perf_counter() - t0) * 1000)
-            errors += r.status_code >= 500
+            if r.status_code != 200:
+                errors += 1
+                bad.append(f"{r.status_code} {path}")
     async with httpx.AsyncClient(timeout=60) as client:
         await asyncio.gather(*(worker(client) for _ in range(concurrency)))
     return {"p50": pct(latencies, 50), "p95": pct(latencies, 95), "p99": pct(latencies, 99),
-            "n": len(latencies), "errors": errors}
+            "n": len(latencies), "errors": errors, "bad": sorted(set(bad))[:5]}
 
 
 def sample_paths(db: Path, rng: random.Random) -> dict[str, list[str]]:
@@ -113,14 +121,25 @@ def sample_paths(db: Path, rng: random.Random) -> dict[str, list[str]]:
     return {
         "search": [f"/search?q={quote(q)}" for q in QUERIES],
         "search_filtered": [f"/search?q={quote(q)}&speaker={s}&from={y}-01-01&to={y}-12-31"
-                            for q, s, y in zip(QUERIES, speakers * 3, years * 3)],
-        "search_deep": [f"/search?q={quote(q)}&page=20" for q in QUERIES[:10]],
+                            for q, s, y in zip(QUERIES, speakers * 3, years * 3, strict=False)],
+        "search_deep": [f"/search?q={quote(q)}" for q in QUERIES[:10]],  # page set by deep_pages()
         "statement": [f"/statements/{quote(k)}" for k in keys],
         "permalink": [f"/p/{quote(k)}" for k in pkeys],
         "list": [f"/statements?speaker={s}&year={rng.choice(years)}" for s in speakers],
         "speaker": [f"/speakers/{s}" for s in speakers],
         "dates": [f"/dates/{y}" for y in years],
     }
+
+
+def deep_pages(base: str, paths: list[str], deepest: int = 20) -> list[str]:
+    """Each query at page 20 of its results, or its last page when it has fewer."""
+    out = []
+    for path in paths:
+        r = httpx.get(base + path.replace("/search?", "/api/search?", 1), timeout=120)
+        r.raise_for_status()
+        pages = max(1, -(-r.json()["total_statements"] // 20))
+        out.append(f"{path}&page={min(deepest, pages)}")
+    return out
 
 
 def start_server(env: dict, port: int, workers: int) -> tuple[subprocess.Popen, float]:
@@ -190,7 +209,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--paragraphs", type=int, default=5000)
     ap.add_argument("--out", type=Path, default=None)
     ap.add_argument("--work", type=Path, default=None, help="scratch dir (default: a temp dir, removed)")
-    ap.add_argument("--rounds", type=int, default=200, help="requests per measured route and concurrency")
+    ap.add_argument("--rounds", type=int, default=200, help="requests per measured route and concurrency "
+                    "(cycling through its sample of paths)")
     ap.add_argument("--readme", type=Path, default=None, help="rewrite this README's tables from results-*.json")
     a = ap.parse_args(argv)
     work = a.work or Path(tempfile.mkdtemp(prefix="archive-bench-"))
@@ -253,9 +273,13 @@ def bench(work: Path, paragraphs: int, rounds: int) -> dict:
     shutil.rmtree(data, ignore_errors=True)
     pages, total = write_corpus(pages_dir, paragraphs) if not pages_dir.exists() else (
         len(list(pages_dir.rglob("*.txt"))), paragraphs)
+    log(f"{pages:,} pages ({total:,} paragraphs) in {pages_dir}")
     env = {**os.environ, "ARCHIVE_DATA_DIR": str(data)}
+    load = os.getloadavg()[0]
     ingest_s, ingest_rss = run_cli(env, "ingest", str(pages_dir))
+    log(f"ingest: {ingest_s:.1f} s")
     reindex_s, _ = run_cli(env, "reindex")
+    log(f"reindex: {reindex_s:.1f} s")
     db = data / "archive.sqlite3"
     con = sqlite3.connect(db)
     n_paragraphs = con.execute("SELECT count(*) FROM paragraphs WHERE current").fetchone()[0]
@@ -264,21 +288,27 @@ def bench(work: Path, paragraphs: int, rounds: int) -> dict:
         "machine": machine(), "paragraphs": n_paragraphs, "pages": pages,
         "ingest_s": round(ingest_s, 2), "ingest_pages_per_s": round(pages / ingest_s, 1),
         "ingest_paragraphs_per_s": round(n_paragraphs / ingest_s, 1), "ingest_rss_mb": ingest_rss,
-        "reindex_s": round(reindex_s, 2), "db_mb": round(db.stat().st_size / 1e6, 1),
+        "reindex_s": round(reindex_s, 2), "reindex_paragraphs_per_s": round(n_paragraphs / reindex_s, 1),
+        "load_before": round(load, 2), "db_mb": round(db.stat().st_size / 1e6, 1),
         "index_mb": round(dir_mb(data / "index"), 1),
     }
     port = free_port()
     proc, startup = start_server(env, port, workers=2)
     res["startup_s"] = round(startup, 2)
+    log(f"server up in {startup:.2f} s")
     try:
         base = f"http://127.0.0.1:{port}"
         paths = sample_paths(db, random.Random(7))
+        paths["search_deep"] = deep_pages(base, paths["search_deep"])
         for name, group in paths.items():
             for conc in (1, 16):
                 m = asyncio.run(measure(base, group, conc, rounds))
                 for stat in ("p50", "p95", "p99"):
                     res[f"{name}_c{conc}_{stat}_ms"] = round(m[stat], 1)
                 res[f"{name}_c{conc}_errors"] = m["errors"]
+                if m["bad"]:
+                    res[f"{name}_c{conc}_bad"] = m["bad"]
+                log(f"{name} c={conc}: p50 {m['p50']:.1f} p95 {m['p95']:.1f} ms, {m['errors']} errors")
         res["server_rss_mb"] = round(server_rss_mb(proc), 1)
     finally:
         proc.terminate()
@@ -290,6 +320,7 @@ def bench(work: Path, paragraphs: int, rounds: int) -> dict:
     res["permalink_p95_ms"] = res["permalink_c1_p95_ms"]
     res["list_p95_ms"] = max(res["list_c1_p95_ms"], res["speaker_c1_p95_ms"], res["dates_c1_p95_ms"])
     fts_p50, fts_p95 = fts5_p95(db, work)
+    log(f"FTS5: p50 {fts_p50:.1f} p95 {fts_p95:.1f} ms")
     res["fts5_p50_ms"], res["fts5_p95_ms"] = round(fts_p50, 1), round(fts_p95, 1)
     res["fts5_ratio_p95"] = round(res["search_p95_ms"] / max(fts_p95, 0.01), 2)
     return res

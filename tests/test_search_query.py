@@ -114,7 +114,7 @@ def test_filter_parameters_validate_their_values():
     assert filter_queries(kind=["remarks", "interview"]) == [
         wq.Or([wq.Term("kind", "remarks"), wq.Term("kind", "interview")])]
     assert filter_queries(date_from="2021", date_to="2021-06") == [wq.NumericRange("date", 20210101, 20210630)]
-    assert filter_queries(questions="exclude") == [wq.Term("question", False)]
+    assert filter_queries(questions="exclude") == [wq.Term("question", "no")]
     assert filter_queries(year=[2021, "undated"]) == [wq.Or([wq.Term("year", "2021"), wq.Term("year", "undated")])]
     for bad, message in ((dict(questions="maybe"), "questions must be 'exclude' or 'only'"),
                          (dict(date_from="yesterday"), "from: 'yesterday' is not a date"),

@@ -20,6 +20,7 @@ from typing import Any, NamedTuple
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
+from app.index_queue import enqueue
 from app.ingest.keys import name_key, paragraph_keys, statement_key
 from app.ingest.speakers import get_or_create_speaker, get_or_create_topic, get_or_create_venue
 from app.ingest.types import PageError, ParsedPage, statement_to_dict
@@ -122,6 +123,7 @@ def load_page(session: Session, *, path: str, file_name: str, raw: bytes, text: 
             setattr(result, f"statements_{outcome}", getattr(result, f"statements_{outcome}") + 1)
     for key in sorted(result.removed_keys):
         _alias_removed(session, key, new_main if key == old_main else None)
+    enqueue(session, result.changed_keys | result.removed_keys)  # for the search index, same transaction
     return result
 
 

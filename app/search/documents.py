@@ -1,4 +1,5 @@
-"""Database rows -> Whoosh documents (one per current paragraph), a batch of statements at a time.
+"""Database rows -> Whoosh documents (one per statement, holding its current paragraphs in
+reading order: see schema.py), a batch of statements at a time.
 
 A batch costs a fixed number of queries (statements, their speakers, topics, paragraphs),
 whatever its size; speakers' other spellings are loaded once per run."""
@@ -22,7 +23,7 @@ from app.models import (
     Topic,
     Venue,
 )
-from app.search.schema import SEP, fold_name
+from app.search.schema import SEP, fold_name, join_paragraphs
 
 BATCH = 500  # statements per batch of queries
 
@@ -128,26 +129,45 @@ def _batch(session: Session, ids: list[int], speakers: dict[int, SpeakerInfo]):
 
 def _statement_docs(st, st_speakers: list[SpeakerInfo], topics: list[str], paras: list,
                     speakers: dict[int, SpeakerInfo]) -> list[dict]:
+    """The statement's document (a list of one; none for a statement without paragraphs)."""
+    if not paras:
+        return []
     when = st.sort_date or st.date or st.published
     all_speakers = " , ".join(s.folded for s in st_speakers)
-    common = {
-        "skey": st.key, "title": st.title, "speaker": all_speakers, "kind": st.kind,
+    texts, said, labels, questions = [], [], [], []
+    for p in paras:
+        by_statement_speaker = p.speaker_id is not None and p.speaker_id in speakers
+        if by_statement_speaker:
+            who = speakers[p.speaker_id].folded
+        elif p.speaker_name and _word(p.speaker_name) not in ANSWER_WORDS:
+            who = fold_name(p.speaker_name)
+        else:  # unlabelled (or "A:"): said by the statement's speakers
+            who = all_speakers
+        question = is_question_turn(p.label, p.speaker_name, by_statement_speaker, bool(st_speakers))
+        texts.append(p.text)
+        said.append(who)
+        labels.append(fold_name(p.label or ""))
+        questions.append("yes" if question else "no")
+    text = join_paragraphs(texts)
+    return [{
+        "skey": st.key, "text": text, "exact": text, "said": join_paragraphs(said),
+        "label": join_paragraphs(labels), "question": join_paragraphs(questions),
+        "title": st.title, "speaker": all_speakers, "kind": st.kind,
         "venue": fold_name(st.venue or ""), "topic": " , ".join(fold_name(t) for t in topics),
         "excerpt": bool(st.excerpt), "date": ymd(when), "published": ymd(st.published),
         "year": str(when.year) if when else "undated",
         "venue_f": (st.venue or "").encode(), "speakers_f": SEP.join(s.name for s in st_speakers).encode(),
         "topics_f": SEP.join(topics).encode(), "fp": (st.fingerprint or "").encode(),
-    }
-    docs = []
-    for p in paras:
-        by_statement_speaker = p.speaker_id is not None and p.speaker_id in speakers
-        if by_statement_speaker:
-            said = speakers[p.speaker_id].folded
-        elif p.speaker_name and _word(p.speaker_name) not in ANSWER_WORDS:
-            said = fold_name(p.speaker_name)
-        else:  # unlabelled (or "A:"): said by the statement's speakers
-            said = all_speakers
-        question = is_question_turn(p.label, p.speaker_name, by_statement_speaker, bool(st_speakers))
-        docs.append({**common, "pkey": p.key, "n": p.n, "text": p.text, "exact": p.text,
-                     "label": fold_name(p.label or ""), "said": said, "question": question})
-    return docs
+        "paras": SEP.join(f"{p.n}\t{p.key}" for p in paras).encode(), "count": len(paras),
+    }]
+
+
+def paragraph_entries(value: bytes) -> list[tuple[int, str]]:
+    """The `paras` column of a statement document: (n, paragraph key) by position slot."""
+    if not value:
+        return []
+    out = []
+    for item in value.decode().split(SEP):
+        n, _, key = item.partition("\t")
+        out.append((int(n), key))
+    return out

@@ -168,5 +168,5 @@ def filter_queries(*, speaker=None, said=None, kind=None, venue=None, topic=None
     if questions not in (None, "", "include", "all"):
         if questions not in ("exclude", "only"):
             raise QueryError(f"questions must be 'exclude' or 'only', not '{questions}'")
-        out.append(wq.Term("question", questions == "only"))
+        out.append(wq.Term("question", "yes" if questions == "only" else "no"))
     return out

@@ -32,16 +32,22 @@ from whoosh.index import FileIndex
 
 from app.config import Settings
 from app.models import Paragraph, Statement
-from app.search.documents import count_paragraphs, iter_documents, load_speakers, statement_ids
+from app.search.documents import (
+    count_paragraphs,
+    iter_documents,
+    load_speakers,
+    paragraph_entries,
+    statement_ids,
+)
 from app.search.schema import SCHEMA_VERSION, make_schema
 
 POINTER = "CURRENT"
 LOCK_FILE = "write.lock"
 GEN_RE = re.compile(r"^gen-(\d{6,})$")
 LOCK_TIMEOUT = 30.0      # seconds a second writer waits for the first
-COMMIT_EVERY = 5000      # documents per commit during an update
-PARALLEL_FROM = 5_000    # documents from which a rebuild uses two processes (1.9x on 2 cores)
-REBUILD_FROM = 20_000    # an update this big (and bigger than the index) rebuilds instead
+COMMIT_EVERY = 5000      # paragraphs per commit during an update
+PARALLEL_FROM = 5_000    # paragraphs from which a rebuild uses two processes
+REBUILD_FROM = 20_000    # an update of this many paragraphs (and more than the index holds) rebuilds instead
 WHOOSH_LOCK_TIMEOUT = 5.0  # Whoosh's own lock: only contended by a writer that skipped write.lock
 
 Progress = Callable[[int, int], None]
@@ -74,7 +80,7 @@ class Generation:
 class IndexRun:
     rebuilt: bool
     generation: str
-    documents: int = 0            # documents written
+    documents: int = 0            # paragraphs written (one document per statement holds them)
     statements: int = 0           # statements (re)indexed
     removed: int = 0              # statements taken out
     seconds: float = 0.0
@@ -84,7 +90,7 @@ class IndexRun:
 class CheckReport:
     problem: str | None = None    # index missing or outdated: nothing else was compared
     database_paragraphs: int = 0
-    index_documents: int = 0
+    index_documents: int = 0      # paragraphs in the index
     missing: list[str] = field(default_factory=list)     # in the database, not in the index
     stale: list[str] = field(default_factory=list)       # in the index, not in the database
     duplicates: list[str] = field(default_factory=list)  # in the index more than once
@@ -222,7 +228,7 @@ def _rebuild(index_dir: Path, factory: sessionmaker[Session], progress: Progress
                 for _key, docs in iter_documents(session, ids):
                     for doc in docs:
                         writer.add_document(**doc)
-                    done += len(docs)
+                        done += doc["count"]
                     if progress:
                         progress(done, total)
             except BaseException:
@@ -262,7 +268,7 @@ def _update(index_dir: Path, factory, changed: set[str], removed: set[str], prog
     with factory() as session:
         ids = statement_ids(session, changed) if changed else []
         total = count_paragraphs(session, ids) if ids else 0
-        if total >= REBUILD_FROM and total >= ix.doc_count():  # e.g. the first big ingest
+        if total >= REBUILD_FROM and total >= _indexed_paragraphs(ix):  # e.g. the first big ingest
             ix.close()
             return _rebuild(index_dir, factory, progress)
         writer = ix.writer(timeout=WHOOSH_LOCK_TIMEOUT)
@@ -274,8 +280,8 @@ def _update(index_dir: Path, factory, changed: set[str], removed: set[str], prog
                 writer.delete_by_term("skey", key)
                 for doc in docs:
                     writer.add_document(**doc)
-                written += len(docs)
-                pending += len(docs)
+                    written += doc["count"]
+                    pending += doc["count"]
                 statements += 1
                 if progress:
                     progress(written, total)
@@ -292,6 +298,14 @@ def _update(index_dir: Path, factory, changed: set[str], removed: set[str], prog
     ix.close()
     return IndexRun(rebuilt=False, generation=gen.name, documents=written, statements=statements,
                     removed=len(gone), seconds=time.perf_counter() - started)
+
+
+def _indexed_paragraphs(ix: FileIndex) -> int:
+    with ix.reader() as reader:
+        if reader.doc_count() == 0 or not reader.has_column("count"):
+            return 0
+        counts = reader.column_reader("count")
+        return sum(counts[d] for d in reader.all_doc_ids())
 
 
 def ensure_index(settings: Settings, factory: sessionmaker[Session], *, progress: Progress | None = None,
@@ -328,10 +342,11 @@ def check_index(settings: Settings, factory: sessionmaker[Session]) -> CheckRepo
         seen: Counter[str] = Counter()
         outdated: set[str] = set()
         empty = reader.doc_count_all() == 0  # an empty index has no columns
-        pkeys, skeys, fps = ((reader.column_reader(c) for c in ("pkey", "skey", "fp")) if not empty
+        paras, skeys, fps = ((reader.column_reader(c) for c in ("paras", "skey", "fp")) if not empty
                              else ({}, {}, {}))
         for docnum in reader.all_doc_ids():
-            seen[pkeys[docnum]] += 1
+            for _n, pkey in paragraph_entries(paras[docnum]):
+                seen[pkey] += 1
             skey = skeys[docnum]
             if skey in fingerprints and fps[docnum].decode() != fingerprints[skey]:
                 outdated.add(skey)

@@ -1,25 +1,33 @@
-"""The one Whoosh schema: one document per current paragraph.
+"""The one Whoosh schema: one document per statement (two-level search).
+
+Statements are what the index finds and ranks; the paragraphs that match are resolved
+afterwards from positions: the paragraph at index i of a statement (its current
+paragraphs in reading order) owns positions i*STRIDE .. i*STRIDE+STRIDE-1 of every
+paragraph-level field, so position // STRIDE names the paragraph, and a phrase never
+runs from one paragraph into the next.
 
 Bump SCHEMA_VERSION whenever the schema, an analyser or what goes into a field
 changes: an index built by another version is rebuilt automatically.
 
-Fields
-- pkey, skey        paragraph key (unique) and statement key; both also columns
-- n                 the paragraph's ordinal (column only)
-- text              the paragraph, English stemming analyser (plain words)
-- exact             the paragraph again, lower-cased but unstemmed, no stop words removed
+Fields (P: paragraph-level, positions per paragraph; S: statement-level)
+- skey              statement key (unique; column)
+- text       P      the paragraphs, English stemming analyser (plain words)
+- exact      P      the paragraphs again, lower-cased but unstemmed, no stop words removed
                     ("quoted phrases", word*, word~, did-you-mean vocabulary)
-- title             the statement title (stemmed; `title:` in queries)
-- speaker           the statement's speakers: names, every spelling met, slugs (folded)
-- said              who says this paragraph (its turn speaker, or the statement's
+- said       P      who says each paragraph (its turn speaker, or the statement's
                     speakers for an unlabelled paragraph)
-- label             the turn label as printed (folded)
-- question          True for a paragraph not said by a statement speaker (Question, Q, a moderator)
-- kind, venue, topic, excerpt
+- label      P      each paragraph's turn label as printed (folded)
+- question   P      "yes" for a paragraph not said by a statement speaker (Question, Q, a
+                    moderator), else "no"
+- title      S      the statement title (stemmed; `title:` in queries)
+- speaker    S      the statement's speakers: names, every spelling met, slugs (folded)
+- kind, venue, topic, excerpt   S
 - date              event date, else published date, as yyyymmdd (0 = undated; column)
 - published         publication date as yyyymmdd, 0 = unknown (column only)
 - year              "2021" or "undated" (column: the year facet)
 - venue_f, speakers_f, topics_f   facet columns: display names joined by US (\\x1f)
+- paras             the indexed paragraphs: "n<TAB>key" joined by US, in position order
+- count             how many paragraphs (column)
 - fp                the statement's fingerprint (check finds content the index missed)
 """
 from __future__ import annotations
@@ -28,12 +36,21 @@ import re
 import unicodedata
 
 from whoosh import columns, fields
-from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, StemmingAnalyzer
+from whoosh.analysis import (
+    CharsetFilter,
+    LowercaseFilter,
+    RegexTokenizer,
+    StemFilter,
+    StemmingAnalyzer,
+    StopFilter,
+    Tokenizer,
+)
 from whoosh.support.charset import accent_map
 
 from app.ingest.keys import TRANSLIT
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
+STRIDE = 4096     # positions per paragraph (a longer paragraph's tail shares its last position)
 
 # Whoosh's stop list without "us" (the United States) and "may" (the month).
 STOP_WORDS = frozenset({
@@ -66,19 +83,61 @@ def fold_name(text: str) -> str:
     return " ".join(TRANSLIT.get(w, w) for w in re.findall(r"\w+", text))
 
 
+PARA_SEP = "\x1e"  # joins the paragraphs of a paragraph-level field's value
+
+
+def join_paragraphs(texts) -> str:
+    """One field value for a list of paragraphs (Whoosh takes a list as tokens already made)."""
+    return PARA_SEP.join(t.replace(PARA_SEP, " ") for t in texts)
+
+
+class ParagraphTokenizer(Tokenizer):
+    """Tokenises paragraphs joined by PARA_SEP; the tokens of paragraph i get positions from
+    i*STRIDE (see the module docstring)."""
+
+    def __init__(self, expression: str):
+        self.inner = RegexTokenizer(expression)
+
+    def __eq__(self, other):
+        return type(other) is type(self) and other.inner == self.inner
+
+    def __call__(self, value, positions=False, start_pos=0, **kwargs):
+        for i, text in enumerate(value.split(PARA_SEP)):
+            if not text:
+                continue
+            base = start_pos + i * STRIDE
+            last = base + STRIDE - 1
+            for t in self.inner(text, positions=positions, start_pos=base, **kwargs):
+                if positions and t.pos > last:
+                    t.pos = last
+                yield t
+
+
+def paragraph_text_analyzer():
+    return (ParagraphTokenizer(TOKEN_PATTERN) | LowercaseFilter()
+            | StopFilter(stoplist=STOP_WORDS, minsize=2, renumber=False) | StemFilter(cachesize=100_000)
+            | CharsetFilter(accent_map))
+
+
+def paragraph_exact_analyzer():
+    return ParagraphTokenizer(TOKEN_PATTERN) | LowercaseFilter() | CharsetFilter(accent_map)
+
+
+def paragraph_name_analyzer():
+    return ParagraphTokenizer(r"\w+") | LowercaseFilter()
+
+
 def make_schema() -> fields.Schema:
     name = name_analyzer()
     return fields.Schema(
-        pkey=fields.ID(unique=True, sortable=True),
-        skey=fields.ID(sortable=True),
-        n=fields.COLUMN(columns.NumericColumn("I")),
-        text=fields.TEXT(analyzer=text_analyzer(), phrase=True),
-        exact=fields.TEXT(analyzer=exact_analyzer(), phrase=True),
+        skey=fields.ID(unique=True, sortable=True),
+        text=fields.TEXT(analyzer=paragraph_text_analyzer(), phrase=True),
+        exact=fields.TEXT(analyzer=paragraph_exact_analyzer(), phrase=True),
         title=fields.TEXT(analyzer=text_analyzer(), phrase=True),
         speaker=fields.TEXT(analyzer=name, phrase=True),
-        said=fields.TEXT(analyzer=name, phrase=True),
-        label=fields.TEXT(analyzer=name, phrase=True),
-        question=fields.BOOLEAN(),
+        said=fields.TEXT(analyzer=paragraph_name_analyzer(), phrase=True),
+        label=fields.TEXT(analyzer=paragraph_name_analyzer(), phrase=True),
+        question=fields.TEXT(analyzer=paragraph_name_analyzer(), phrase=True),
         kind=fields.ID(sortable=True),
         venue=fields.TEXT(analyzer=name, phrase=True),
         topic=fields.TEXT(analyzer=name, phrase=True),
@@ -89,9 +148,13 @@ def make_schema() -> fields.Schema:
         venue_f=fields.COLUMN(columns.VarBytesColumn()),
         speakers_f=fields.COLUMN(columns.VarBytesColumn()),
         topics_f=fields.COLUMN(columns.VarBytesColumn()),
+        paras=fields.COLUMN(columns.VarBytesColumn()),
+        count=fields.COLUMN(columns.NumericColumn("I")),
         fp=fields.COLUMN(columns.VarBytesColumn()),
     )
 
 
 # Query fields whose value is a name (matched word by word after fold_name()).
 NAME_FIELDS = ("speaker", "said", "venue", "topic", "label")
+# Fields whose positions say which paragraph matched; every other field is the statement's.
+PARAGRAPH_FIELDS = frozenset({"text", "exact", "said", "label", "question"})

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from whoosh import query as wq
+from whoosh import scoring
 from whoosh.index import FileIndex
 from whoosh.searching import Searcher
 
@@ -21,6 +22,9 @@ from app.search.index import IndexMissing, SearchIndexError, open_index, read_po
 from app.search.schema import SEP
 
 FILTER_CACHE_SIZE = 256
+# BM25 over whole statements: weak length normalisation, so that a statement dwelling on a
+# subject (many paragraphs about it) outranks a short one that mentions it once.
+WEIGHTING = scoring.BM25F(B=0.3)
 
 
 class IndexView:
@@ -36,7 +40,7 @@ class IndexView:
     def __init__(self, ix: FileIndex, generation: str):
         self.ix = ix
         self.generation = generation
-        self.searcher: Searcher = ix.searcher()
+        self.searcher: Searcher = ix.searcher(weighting=WEIGHTING)
         self.reader = self.searcher.reader()
         self.lock = threading.RLock()  # held while using the searcher: its reads are not thread-safe
         self._lock = threading.Lock()

@@ -1,10 +1,25 @@
 """search(): a query and filters in, the object of docs/search-json.md out (a plain dict).
 
-Matching paragraphs are grouped under their statement; statements are ranked (best
-paragraph's score, or date) and paged; each shows its best `per_statement` paragraphs
-(in reading order) and counts the rest. Facets count all matching paragraphs, from
-columns loaded once per searcher. Only the shown paragraphs are read from the database
-(two queries per search, whatever the page size) and highlighted."""
+Two levels (see schema.py). The index holds one document per statement; a query is first
+run on statements, relaxed so that it finds every statement that can hold a matching
+paragraph (NOT dropped, AND across the statement), ranked by BM25 over the statement.
+Which paragraphs of a statement match the query itself (AND, NOT, phrases, said:,
+label:, questions within one paragraph) is then resolved from the positions of its terms.
+
+- When the relaxed query finds at most RESOLVE_ALL statements, all are resolved: totals,
+  facets (counting matching paragraphs) and paging are exact, as with one document per
+  paragraph.
+- Beyond that, only the statements of the page (and those ranked before it) are resolved;
+  `total_statements` is exact when every statement found holds a matching paragraph (a
+  query of one word, phrase or OR of them, with statement filters), else estimated from the
+  resolved ones; `total_paragraphs` and facet counts are estimated from the paragraphs per
+  statement resolved; `approximate` is true ("about N results").
+- A query of statement filters only (speaker:, kind:, date:, …) matches every paragraph of
+  the statements found: exact at any size, no positions read.
+
+Each statement shows its best `per_statement` paragraphs (most query terms; ties: the
+earlier), in reading order, and counts the rest. Only the shown paragraphs are read from
+the database (two queries per search, whatever the page size) and highlighted."""
 from __future__ import annotations
 
 from collections import Counter, defaultdict
@@ -15,8 +30,10 @@ from sqlalchemy.orm import Session
 from whoosh import query as wq
 
 from app.models import Paragraph, Speaker, Statement, StatementSpeaker, Venue
+from app.search.documents import paragraph_entries
 from app.search.highlight import marks_for, snippet
 from app.search.query import ParsedQuery, QueryError, filter_queries, parse_query
+from app.search.schema import PARAGRAPH_FIELDS, STRIDE
 from app.search.searcher import IndexView
 from app.urls import paragraph_path, statement_path
 
@@ -26,6 +43,8 @@ MAX_PER_STATEMENT = 20
 FACET_LIMIT = 30          # speaker, venue and topic facets list the most frequent values
 SUGGEST_BELOW = 3         # "did you mean" when a query finds fewer paragraphs than this
 FACETS = ("speaker", "year", "kind", "venue", "topic")
+RESOLVE_ALL = 1500        # statements found up to which every one is resolved (exact figures)
+MIN_SAMPLE = 100          # statements resolved at least, for the estimates beyond RESOLVE_ALL
 
 
 def search(view: IndexView, query: str | None = None, *, session: Session,
@@ -47,38 +66,146 @@ def search(view: IndexView, query: str | None = None, *, session: Session,
                              date_from=date_from, date_to=date_to, questions=questions)
     main, in_query = split_filters(pq.query)
     with view.lock:  # a Whoosh searcher's files are not safe for concurrent reads
-        allowed = _allowed(view, filters + in_query)
-        hits = _match(view, main, allowed)
-        groups = _group(view, hits)
-        shown = _order(groups, view.column("date"), sort)[(page - 1) * per_page: page * per_page]
-        picks = _pick(view, groups, shown, per_statement)
-        pkeys = view.values("pkey", [d for key in shown for _s, d in picks[key]])
+        run = _Run(view, main, filters + in_query, sort)
+        start, stop = (page - 1) * per_page, page * per_page
+        shown = run.page(start, stop)
+        picks = {d: _best(run.slots[d], run.weights.get(d, {}), per_statement) for d in shown}
+        entries = view.values("paras", shown)
+        skeys = view.values("skey", shown)
+        pkeys = {(d, i): entry[1] for d in shown
+                 for i, entry in ((i, paragraph_entries(entries[d])[i]) for i in picks[d])}
         marks = marks_for(pq.highlight, view.reader)
-        facets = facet_counts(view, [d for _s, d in hits], facet_limit)
-        suggestion = (_suggest(view, pq, allowed, len(hits), max_query_chars)
-                      if len(hits) < SUGGEST_BELOW else None)
+        facets = run.facets(facet_limit)
+        total_p, total_s = run.totals()
+        suggestion = (_suggest(view, pq, run.allowed, total_p, max_query_chars)
+                      if total_p < SUGGEST_BELOW else None)
     rows, speakers = _fetch(session, list(pkeys.values()))
     return {
-        "query": pq.text, "total_paragraphs": len(hits), "total_statements": len(groups),
+        "query": pq.text, "total_paragraphs": total_p, "total_statements": total_s,
         "page": page, "per_page": per_page, "sort": sort,
-        "results": _results(shown, picks, groups, pkeys, rows, speakers, marks),
-        "facets": facets, "suggestion": suggestion,
+        "results": _results(shown, picks, run.slots, skeys, pkeys, rows, speakers, marks),
+        "facets": facets, "suggestion": suggestion, "approximate": run.approximate,
     }
 
 
-def _group(view: IndexView, hits: list[tuple[float, int]]) -> dict[str, list[tuple[float, int]]]:
-    skeys = view.column("skey")
-    groups: dict[str, list[tuple[float, int]]] = defaultdict(list)
-    for score, docnum in hits:
-        groups[skeys[docnum]].append((score, docnum))
-    return groups
+class _Run:
+    """One search: the statements found, ranked; the paragraphs resolved so far."""
+
+    def __init__(self, view: IndexView, main: wq.Query, filters: list[wq.Query], sort: str):
+        self.view, self.sort = view, sort
+        self.allowed = _allowed(view, filters)
+        self.tree = main if not filters else wq.And([main, *filters]) if not isinstance(main, wq.Every) \
+            else (filters[0] if len(filters) == 1 else wq.And(filters))
+        self.positional = _has_positional(self.tree)
+        self.relaxed = _relax(main)
+        self.counts = view.column("count")
+        self.found = _candidates(view, self.relaxed, self.allowed)   # statement docnums (unordered)
+        # every statement found holds a match: counting statements needs no resolution
+        self.statement_exact = not self.positional or _statement_exact(self.tree)
+        self.exact = not self.positional or len(self.found) <= RESOLVE_ALL
+        self.slots: dict[int, list[int]] = {}          # docnum -> matching paragraph slots
+        self.weights: dict[int, dict[int, int]] = {}   # docnum -> slot -> query terms matched
+        self._ranked: list[int] | None = None
+        self._resolved_upto = 0
+        self._scores: dict[int, float] = {}
+        if self.positional and self.exact:
+            self._resolve(sorted(self.found))
+            self.found = {d for d in self.found if self.slots.get(d)}
+        self.approximate = not self.exact
+
+    # -- ranking ----------------------------------------------------------------------------
+
+    def ranked(self, upto: int) -> list[int]:
+        """The statements found in result order, at least the first `upto` (all when exact)."""
+        if self._ranked is not None and (len(self._ranked) >= upto or len(self._ranked) == len(self.found)):
+            return self._ranked
+        dates = self.view.column("date")
+        if self.sort == "relevance":
+            if isinstance(self.relaxed, wq.Every):
+                scores = dict.fromkeys(self.found, 1.0)
+            else:
+                limit = None if self.exact else min(len(self.found), max(upto * 2, 200))
+                scores = self._score(limit)
+            n_of = self.slots if self.exact else {}
+            order = sorted(scores, key=lambda d: (-scores[d], -len(n_of.get(d, ())), -dates[d], d))
+        elif self.sort == "newest":
+            order = sorted(self.found, key=lambda d: (dates[d] == 0, -dates[d], d))
+        else:
+            order = sorted(self.found, key=lambda d: (dates[d] == 0, dates[d], d))
+        self._ranked = order
+        return order
+
+    def _score(self, limit: int | None) -> dict[int, float]:
+        results = self.view.searcher.search(self.relaxed, limit=limit, filter=self.found)
+        return {docnum: float(score) for score, docnum in results.top_n}
+
+    def page(self, start: int, stop: int) -> list[int]:
+        """Docnums of the statements of this page (each with at least one matching paragraph)."""
+        if self.exact:
+            order = self.ranked(stop)
+            shown = order[start:stop]
+            if not self.positional:
+                for d in shown:
+                    self.slots[d] = list(range(self.counts[d]))
+            return shown
+        want = stop
+        while True:
+            order = self.ranked(want)
+            if self.statement_exact:  # every statement found matches: resolve the page only
+                shown = order[start:stop]
+                self._resolve(sorted(set(shown) | set(order[:MIN_SAMPLE])))
+                return shown
+            upto = min(len(order), max(want + per_page_slack(stop - start), MIN_SAMPLE))
+            self._resolve(order[self._resolved_upto:upto])
+            self._resolved_upto = upto
+            matched = [d for d in order[:upto] if self.slots.get(d)]
+            if len(matched) >= stop or upto >= len(self.found):
+                return matched[start:stop]
+            want = upto * 2
+
+    def _resolve(self, docs: list[int]) -> None:
+        todo = sorted(d for d in docs if d not in self.slots)
+        if todo:
+            slots, weights = _resolve(self.view, self.tree, todo, self.counts)
+            self.slots.update(slots)
+            self.weights.update(weights)
+
+    # -- figures ----------------------------------------------------------------------------
+
+    def _per_statement(self) -> float:
+        """Matching paragraphs per statement found (exact, or estimated from those resolved)."""
+        if not self.positional:
+            return 1.0
+        resolved = [len(v) for v in self.slots.values()]
+        return sum(resolved) / len(resolved) if resolved else 0.0
+
+    def totals(self) -> tuple[int, int]:
+        if not self.positional:
+            return sum(self.counts[d] for d in self.found), len(self.found)
+        if self.exact:
+            return sum(len(self.slots[d]) for d in self.found), len(self.found)
+        resolved = len(self.slots) or 1
+        matched = sum(1 for v in self.slots.values() if v)
+        statements = len(self.found) if self.statement_exact else round(len(self.found) * matched / resolved)
+        return round(len(self.found) * self._per_statement()), statements
+
+    def facets(self, limit: int) -> dict[str, list[dict]]:
+        if not self.positional:
+            weight = self.counts
+            return facet_counts(self.view, self.found, weight.__getitem__, limit)
+        if self.exact:
+            return facet_counts(self.view, self.found, lambda d: len(self.slots[d]), limit)
+        scale = self._per_statement()
+        return facet_counts(self.view, self.found, None, limit, scale)
 
 
-def _pick(view: IndexView, groups, shown: list[str], per_statement: int) -> dict[str, list[tuple[float, int]]]:
-    """Each shown statement's best paragraphs (ties: the earlier), in reading order."""
-    ns = view.column("n")
-    return {key: sorted(sorted(groups[key], key=lambda h: (-h[0], ns[h[1]]))[:per_statement],
-                        key=lambda h: ns[h[1]]) for key in shown}
+def per_page_slack(n: int) -> int:
+    return n + 10
+
+
+def _best(slots: list[int], weights: dict[int, int], k: int) -> list[int]:
+    """The k slots that match most query terms (ties: the earlier), in reading order."""
+    return sorted(sorted(slots, key=lambda i: (-weights.get(i, 0), i))[:k])
 
 
 def _int(value, name: str, minimum: int) -> int:
@@ -115,47 +242,206 @@ def _allowed(view: IndexView, filters: list[wq.Query]) -> set[int] | None:
     return out
 
 
-def _match(view: IndexView, q: wq.Query, allowed: set[int] | None) -> list[tuple[float, int]]:
-    """(score, docnum) of every matching document, best first."""
-    if isinstance(q, wq.Every):
-        docs = sorted(allowed) if allowed is not None else list(view.reader.all_doc_ids())
-        return [(1.0, d) for d in docs]
+def _candidates(view: IndexView, relaxed: wq.Query, allowed: set[int] | None) -> set[int]:
+    """Statements the relaxed query finds within the filters."""
+    if isinstance(relaxed, wq.Every):
+        return set(allowed) if allowed is not None else set(view.reader.all_doc_ids())
     if allowed is not None and not allowed:
-        return []
-    results = view.searcher.search(q, limit=None, filter=allowed)
-    return [(float(score), docnum) for score, docnum in results.top_n]
+        return set()
+    docs = view.filter_docs(relaxed) if _cacheable(relaxed) else set(view.searcher.docs_for_query(relaxed))
+    return docs & allowed if allowed is not None else set(docs)
 
 
-def _order(groups: dict[str, list[tuple[float, int]]], dates: list[int], sort: str) -> list[str]:
-    def best(key: str) -> float:
-        return max(s for s, _d in groups[key])
-
-    def date(key: str) -> int:
-        return dates[groups[key][0][1]]
-
-    if sort == "relevance":
-        return sorted(groups, key=lambda k: (-best(k), -len(groups[k]), -date(k), k))
-    if sort == "newest":
-        return sorted(groups, key=lambda k: (date(k) == 0, -date(k), -best(k), k))
-    return sorted(groups, key=lambda k: (date(k) == 0, date(k), -best(k), k))
+def _cacheable(q: wq.Query) -> bool:
+    return q.is_leaf() and not isinstance(q, (wq.Prefix, wq.FuzzyTerm, wq.Wildcard))
 
 
-def facet_counts(view: IndexView, docs: list[int], limit: int = FACET_LIMIT) -> dict[str, list[dict]]:
-    """Counts of matching paragraphs by speaker, year, kind, venue and topic. Year and kind
-    are complete (they add up to the number of paragraphs; 'undated' included); the
-    others list the `limit` most frequent values."""
+def _leaves(q: wq.Query) -> Iterable[wq.Query]:
+    if isinstance(q, wq.ConstantScoreQuery):
+        yield from _leaves(q.child)
+    elif isinstance(q, (wq.And, wq.Or)):
+        for sub in q.subqueries:
+            yield from _leaves(sub)
+    elif isinstance(q, wq.Not):
+        yield from _leaves(q.query)
+    else:
+        yield q
+
+
+def _is_positional(leaf: wq.Query) -> bool:
+    return not isinstance(leaf, wq.Every) and leaf.field() in PARAGRAPH_FIELDS
+
+
+def _has_positional(q: wq.Query) -> bool:
+    return any(_is_positional(leaf) for leaf in _leaves(q))
+
+
+def _relax(q: wq.Query) -> wq.Query:
+    """A statement-level query finding every statement that may hold a paragraph matching q
+    (a NOT of paragraph-level terms can only be judged per paragraph: dropped; AND then
+    spans the statement)."""
+    if isinstance(q, wq.Not):  # a statement-level NOT (-speaker:lavrov) is exact: kept
+        return wq.Every() if _has_positional(q.query) else q
+    if isinstance(q, wq.ConstantScoreQuery):
+        inner = _relax(q.child)
+        return inner if isinstance(inner, wq.Every) else wq.ConstantScoreQuery(inner, q.score)
+    if isinstance(q, wq.And):
+        subs = [r for r in (_relax(s) for s in q.subqueries) if not isinstance(r, wq.Every)]
+        if subs and all(isinstance(r, wq.Not) for r in subs):
+            subs.insert(0, wq.Every())
+        return wq.Every() if not subs else subs[0] if len(subs) == 1 else wq.And(subs)
+    if isinstance(q, wq.Or):
+        subs = [_relax(s) for s in q.subqueries]
+        return wq.Every() if any(isinstance(r, wq.Every) for r in subs) else wq.Or(subs)
+    return q
+
+
+def _statement_exact(q: wq.Query) -> bool:
+    """Does every statement the relaxed query finds hold a paragraph matching q? True for
+    one paragraph-level leaf (word, phrase, prefix, said:…) under statement filters, and for
+    an OR of such."""
+    if isinstance(q, wq.ConstantScoreQuery):
+        return _statement_exact(q.child)
+    if isinstance(q, wq.Not):
+        return not _has_positional(q.query)
+    if isinstance(q, wq.Or):
+        return all(_statement_exact(s) for s in q.subqueries)
+    if isinstance(q, wq.And):
+        positional = [s for s in q.subqueries if _has_positional(s)]
+        return len(positional) <= 1 and all(_statement_exact(s) for s in positional)
+    return True
+
+
+# -- resolving paragraphs --------------------------------------------------------------------
+
+def _resolve(view: IndexView, tree: wq.Query, docs: list[int], counts: list[int]):
+    """For each statement docnum (sorted), the paragraph slots matching `tree`, and per slot
+    how many positive query terms it holds."""
+    cache: dict[wq.Query, dict[int, set[int]]] = {}
+    weights: dict[int, dict[int, int]] = defaultdict(Counter)
+
+    def leaf_slots(leaf: wq.Query, negated: bool) -> dict[int, set[int]]:
+        got = cache.get(leaf)
+        if got is None:
+            got = cache[leaf] = _positions(view, leaf, docs)
+        if not negated:
+            for d, slots in got.items():
+                w = weights[d]
+                for i in slots:
+                    w[i] += 1
+        return got
+
+    def ev(q: wq.Query, d: int, negated: bool) -> set[int]:
+        if isinstance(q, wq.ConstantScoreQuery):
+            return ev(q.child, d, negated)
+        if isinstance(q, wq.And):
+            out = None
+            for sub in q.subqueries:
+                got = ev(sub, d, negated)
+                out = got if out is None else out & got
+                if not out:
+                    return set()
+            return out if out is not None else set()
+        if isinstance(q, wq.Or):
+            out: set[int] = set()
+            for sub in q.subqueries:
+                out |= ev(sub, d, negated)
+            return out
+        if isinstance(q, wq.Not):
+            return set(range(counts[d])) - ev(q.query, d, not negated)
+        if isinstance(q, wq.Every):
+            return set(range(counts[d]))
+        if _is_positional(q):
+            return set(per_leaf[(q, negated)].get(d, ()))
+        return set(range(counts[d])) if d in view.filter_docs(q) else set()
+
+    per_leaf: dict[tuple[wq.Query, bool], dict[int, set[int]]] = {}
+
+    def collect(q: wq.Query, negated: bool) -> None:
+        if isinstance(q, wq.ConstantScoreQuery):
+            collect(q.child, negated)
+        elif isinstance(q, (wq.And, wq.Or)):
+            for sub in q.subqueries:
+                collect(sub, negated)
+        elif isinstance(q, wq.Not):
+            collect(q.query, not negated)
+        elif _is_positional(q) and (q, negated) not in per_leaf:
+            per_leaf[(q, negated)] = leaf_slots(q, negated)
+
+    collect(tree, False)
+    slots = {d: sorted(ev(tree, d, False)) for d in docs}
+    return slots, {d: dict(weights[d]) for d in docs}
+
+
+def _positions(view: IndexView, leaf: wq.Query, docs: list[int]) -> dict[int, set[int]]:
+    """The paragraph slots of each statement (docs, sorted) that hold this leaf."""
+    reader, fieldname = view.reader, leaf.field()
+    if isinstance(leaf, wq.Phrase):
+        words = list(leaf.words)
+        per_word = [_term_positions(reader, fieldname, w, docs) for w in words]
+        out: dict[int, set[int]] = {}
+        for d in set.intersection(*(set(p) for p in per_word)) if per_word else ():
+            rest = [set(p[d]) for p in per_word[1:]]
+            hits = {pos // STRIDE for pos in per_word[0][d]
+                    if all(pos + k + 1 in r for k, r in enumerate(rest))}
+            if hits:
+                out[d] = hits
+        return out
+    if isinstance(leaf, wq.Term):
+        texts = [leaf.text]
+    else:  # prefix, fuzzy: the words of the index it stands for
+        texts = [t.decode("utf-8") if isinstance(t, bytes) else t
+                 for f, t in leaf.existing_terms(reader, expand=True) if f == fieldname]
+    out = defaultdict(set)
+    for text in texts:
+        for d, poses in _term_positions(reader, fieldname, text, docs).items():
+            out[d].update(p // STRIDE for p in poses)
+    return out
+
+
+def _term_positions(reader, fieldname: str, text, docs: list[int]) -> dict[int, list[int]]:
+    if isinstance(text, bool):
+        text = "yes" if text else "no"
+    if (fieldname, text) not in reader:
+        return {}
+    m = reader.postings(fieldname, text)
+    out = {}
+    for d in docs:
+        if not m.is_active():
+            break
+        if m.id() < d:
+            m.skip_to(d)
+            if not m.is_active():
+                break
+        if m.id() == d:
+            out[d] = m.value_as("positions")
+    return out
+
+
+def facet_counts(view: IndexView, docs: Iterable[int], weight=None, limit: int = FACET_LIMIT,
+                 scale: float = 1.0) -> dict[str, list[dict]]:
+    """Counts of matching paragraphs by speaker, year, kind, venue and topic: each statement
+    found counts `weight(docnum)` paragraphs (estimated: `scale` each). Year and kind are
+    complete (they add up to the number of paragraphs; 'undated' included); the others
+    list the `limit` most frequent values."""
     speakers, topics = view.column("speakers_f"), view.column("topics_f")
     years, kinds, venues = view.column("year"), view.column("kind"), view.column("venue_f")
     counts = {name: Counter() for name in FACETS}
+    c_speaker, c_topic, c_year, c_kind, c_venue = (counts[n] for n in ("speaker", "topic", "year", "kind", "venue"))
     for d in docs:
-        counts["speaker"].update(speakers[d])
-        counts["topic"].update(topics[d])
-        counts["year"][years[d]] += 1
-        counts["kind"][kinds[d]] += 1
+        w = weight(d) if weight is not None else 1
+        for name in speakers[d]:
+            c_speaker[name] += w
+        for name in topics[d]:
+            c_topic[name] += w
+        c_year[years[d]] += w
+        c_kind[kinds[d]] += w
         if venues[d]:
-            counts["venue"][venues[d]] += 1
+            c_venue[venues[d]] += w
     out = {}
     for name, counter in counts.items():
+        if scale != 1.0:
+            counter = Counter({k: max(1, round(v * scale)) for k, v in counter.items()})
         if name == "year":  # newest first, undated last
             items = sorted(counter.items(), key=lambda kv: (kv[0] == "undated", -int(kv[0]) if kv[0].isdigit() else 0))
         else:
@@ -166,13 +452,14 @@ def facet_counts(view: IndexView, docs: list[int], limit: int = FACET_LIMIT) -> 
     return out
 
 
-def _results(shown: list[str], picks, groups, pkeys: dict[int, str], rows, speakers, marks) -> list[dict]:
+def _results(shown: list[int], picks, slots, skeys, pkeys: dict[tuple[int, int], str], rows, speakers,
+             marks) -> list[dict]:
     out = []
-    for key in shown:
+    for d in shown:
         paragraphs = []
         statement = None
-        for _s, d in picks[key]:
-            row = rows.get(pkeys[d])
+        for i in picks[d]:
+            row = rows.get(pkeys[(d, i)])
             if row is None:  # deleted from the database since the index was written
                 continue
             sole = speakers.get(row.statement_id, [])
@@ -182,7 +469,7 @@ def _results(shown: list[str], picks, groups, pkeys: dict[int, str], rows, speak
                                "snippet": snippet(row.text, marks), "url": paragraph_path(row.key)})
         if statement is not None:
             out.append({"statement": statement, "paragraphs": paragraphs,
-                        "more_paragraphs": len(groups[key]) - len(picks[key])})
+                        "more_paragraphs": len(slots[d]) - len(picks[d])})
     return out
 
 
@@ -223,7 +510,7 @@ def _fetch(session: Session, pkeys: list[str]):
 
 def _suggest(view: IndexView, pq: ParsedQuery, allowed, total: int, max_chars: int) -> str | None:
     """The query with each word the index does not know replaced by the closest frequent
-    word it does know, if that finds more."""
+    word it does know, if that finds more (statements that may match)."""
     if pq.empty or not pq.words:
         return None
     reader, text, changed = view.reader, pq.text, False
@@ -243,7 +530,7 @@ def _suggest(view: IndexView, pq: ParsedQuery, allowed, total: int, max_chars: i
     more = _allowed(view, in_query)
     if more is not None:
         allowed = more if allowed is None else allowed & more
-    return text if len(_match(view, main, allowed)) > total else None
+    return text if len(_candidates(view, _relax(main), allowed)) > total else None
 
 
 def _closest(reader, fieldname: str, word: str) -> str | None:

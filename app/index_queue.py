@@ -1,0 +1,45 @@
+"""The outbox between the database and the search index (table `index_queue`)."""
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from sqlalchemy import delete, func, insert, select
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.models import IndexQueue, Statement
+
+
+@dataclass(frozen=True)
+class PendingKeys:
+    changed: set[str]   # statements to (re)index
+    removed: set[str]   # statements to drop from the index
+    upto: int           # the last queue row read: clear() deletes up to here only
+
+
+def enqueue(session: Session, keys: Iterable[str]) -> None:
+    rows = [{"statement_key": k} for k in sorted(set(keys))]
+    if rows:
+        session.execute(insert(IndexQueue), rows)
+
+
+def has_pending(factory: sessionmaker[Session]) -> bool:
+    with factory() as session:
+        return session.scalar(select(IndexQueue.id).limit(1)) is not None
+
+
+def pending(factory: sessionmaker[Session]) -> PendingKeys:
+    with factory() as session:
+        upto = session.scalar(select(func.max(IndexQueue.id))) or 0
+        keys = set(session.scalars(select(IndexQueue.statement_key).where(IndexQueue.id <= upto)).unique())
+        existing: set[str] = set()
+        ordered = sorted(keys)
+        for i in range(0, len(ordered), 500):
+            existing.update(session.scalars(select(Statement.key).where(Statement.key.in_(ordered[i:i + 500]))))
+    return PendingKeys(changed=existing, removed=keys - existing, upto=upto)
+
+
+def clear(factory: sessionmaker[Session], upto: int) -> None:
+    """Forget the rows an index run has committed (rows queued since then stay)."""
+    with factory.begin() as session:
+        session.execute(delete(IndexQueue).where(IndexQueue.id <= upto))
