@@ -15,6 +15,10 @@ class Settings(BaseSettings):
     database_url: str | None = Field(
         None, description="SQLAlchemy URL; default: SQLite file archive.sqlite3 in the data dir."
     )
+    public_url: str | None = Field(
+        None, description="Base URL of permalinks in citations and feeds, e.g. https://archive.example.org "
+                          "(default: the URL the client used)."
+    )
     max_page_bytes: int = Field(
         10 * 1024 * 1024, description="Pages larger than this are refused at ingest."
     )

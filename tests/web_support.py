@@ -116,7 +116,7 @@ def build_archive(root: Path, *, seeds: bool = True, sample: bool = True) -> Pat
     from app.config import Settings
     from app.db import open_database
     from app.ingest.run import ingest_paths
-    from app.search import rebuild_index
+    from app.search_sync import sync_index
 
     data = root / name.replace(",", "-").replace("=", "")
     settings = Settings(data_dir=data)
@@ -127,21 +127,21 @@ def build_archive(root: Path, *, seeds: bool = True, sample: bool = True) -> Pat
             assert not summary.failures, [f.error for f in summary.failures]
         if sample:
             load_sample(factory)
-        rebuild_index(settings, factory)
+        sync_index(settings, factory)  # builds the index and empties the index queue
     finally:
         engine.dispose()
     _BUILT[name] = data
     return data
 
 
-def make_client(data_dir: Path, **kw):
+def make_client(data_dir: Path, settings: dict | None = None, **kw):
     """A TestClient (lifespan run) over create_app for this data dir."""
     from fastapi.testclient import TestClient
 
     from app.config import Settings
     from app.web.app import create_app
 
-    return TestClient(create_app(Settings(data_dir=data_dir)), **kw)
+    return TestClient(create_app(Settings(data_dir=data_dir, **(settings or {}))), **kw)
 
 
 def sample_key(name: str, role: str = "main") -> str:

@@ -39,7 +39,10 @@ from app.search.documents import (
     paragraph_entries,
     statement_ids,
 )
+from app.search.runs import install as _install_fast_runs
 from app.search.schema import SCHEMA_VERSION, make_schema
+
+_install_fast_runs()
 
 POINTER = "CURRENT"
 LOCK_FILE = "write.lock"

@@ -27,8 +27,10 @@ def get_searcher(request: Request) -> Any:
 
 
 def base_url(request: Request) -> str:
-    """Scheme and host the client used (for absolute permalinks in citations, feeds, API)."""
-    return str(request.base_url).rstrip("/")
+    """Scheme and host of absolute permalinks (citations, feeds, API): ARCHIVE_PUBLIC_URL when set,
+    so citations do not depend on the Host header a client sent; else what the client used."""
+    public = request.app.state.settings.public_url
+    return public.rstrip("/") if public else str(request.base_url).rstrip("/")
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]

@@ -8,6 +8,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from app.browse.views import ParagraphView, SpeakerRef, StatementRow
+from app.web.deps import base_url
 from app.web.params import StatementQuery, canonical_redirect_target
 from app.web.urls import absolute, urls
 
@@ -16,7 +17,7 @@ def render(request: Request, template: str, *, status: int = 200, nav: str | Non
            headers: dict[str, str] | None = None, **context: Any) -> HTMLResponse:
     env = request.app.state.env
     body = env.get_template(template).render(request_path=request.url.path, nav=nav,
-                                             base_url=str(request.base_url).rstrip("/"), **context)
+                                             base_url=base_url(request), **context)
     return HTMLResponse(body, status_code=status, headers=headers)
 
 
