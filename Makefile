@@ -31,7 +31,7 @@ bench: $(STAMP)
 	$(PY) -m benchmarks.run --paragraphs 1500000 --out benchmarks/results-1.5m.json --readme benchmarks/README.md
 
 lint: $(STAMP)
-	$(PY) -m ruff check app tests migrations
+	$(PY) -m ruff check app tests migrations benchmarks
 
 clean:
 	rm -rf $(VENV) data .pytest_cache

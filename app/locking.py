@@ -35,7 +35,7 @@ def exclusive_lock(path: Path, *, timeout: float, what: str,
                 break
             except BlockingIOError:
                 if time.monotonic() >= deadline:
-                    raise LockBusy(f"{what} is already running ({_holder(path)}); try again when it has finished")
+                    raise LockBusy(f"{what} is already running ({_holder(path)}); try again when it has finished") from None
                 if on_wait and not told:
                     on_wait(f"waiting for {what} ({_holder(path)}) to finish …")
                     told = True

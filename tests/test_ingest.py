@@ -159,8 +159,8 @@ BAD_PAGES = {
     "empty.txt": b"",
     "blank.txt": b"   \n\n \t\n",
     "binary.txt": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)),
-    "chrome-only.txt": "3 December 2021\nMoscow: 07:30\nLondon: 04:30\n\nConsular queries:\n"
-                       "+44 (0) 203 668 7474\n\nall messages\n".encode(),
+    "chrome-only.txt": b"3 December 2021\nMoscow: 07:30\nLondon: 04:30\n\nConsular queries:\n"
+                       b"+44 (0) 203 668 7474\n\nall messages\n",
 }
 
 

@@ -25,7 +25,13 @@ from app.ingest.keys import name_key, paragraph_keys, statement_key
 from app.ingest.speakers import get_or_create_speaker, get_or_create_topic, get_or_create_venue
 from app.ingest.types import PageError, ParsedPage, statement_to_dict
 from app.models import (
-    Contribution, KeyAlias, Paragraph, SourceDocument, Statement, StatementSpeaker, StatementTopic,
+    Contribution,
+    KeyAlias,
+    Paragraph,
+    SourceDocument,
+    Statement,
+    StatementSpeaker,
+    StatementTopic,
 )
 
 PARSER_VERSION = "1"
@@ -193,7 +199,7 @@ def _paragraph_rows(key: str, rows: list[Contrib]) -> list[dict]:
     seen: set[str] = set()
     for rank, c in enumerate(rows):
         paras = c.data["paragraphs"]
-        for pkey, p in zip(paragraph_keys(key, [p["text"] for p in paras]), paras):
+        for pkey, p in zip(paragraph_keys(key, [p["text"] for p in paras]), paras, strict=True):
             if pkey in seen:
                 continue
             seen.add(pkey)
