@@ -211,6 +211,7 @@ def check() -> None:
     if report.ok:
         out.print(f"ok: {report.index_documents:,} paragraphs indexed, database and search index agree")
         return
+    _report_queue(factory)
     if report.problem:
         fail(report.problem, 1)
     out.print(f"{report.database_paragraphs:,} current paragraphs in the database, "
@@ -227,6 +228,19 @@ def check() -> None:
     err.print("error: the search index and the database disagree; run `archive reindex`",
               markup=False, highlight=False)
     raise typer.Exit(1)
+
+def _report_queue(factory) -> None:
+    """Statements an interrupted ingest left for the index (the outbox): the usual cause of a lag."""
+    from sqlalchemy import func, select
+
+    from app.models import IndexQueue
+
+    with factory() as session:
+        queued = session.scalar(select(func.count(func.distinct(IndexQueue.statement_key)))) or 0
+    if queued:
+        err.print(f"note: {queued:,} statement(s) are queued for the search index (an ingest was interrupted?); "
+                  "the next `archive ingest` or `archive reindex` indexes them", markup=False, highlight=False,
+                  soft_wrap=True)
 
 # --- end of search index commands ------------------------------------------------------------
 

@@ -138,15 +138,17 @@ def deep_pages(base: str, paths: list[str], deepest: int = 20) -> list[str]:
         r = httpx.get(base + path.replace("/search?", "/api/search?", 1), timeout=120)
         r.raise_for_status()
         pages = max(1, -(-r.json()["total_statements"] // 20))
-        out.append(f"{path}&page={min(deepest, pages)}")
+        page = min(deepest, pages)
+        out.append(f"{path}&page={page}" if page > 1 else path)  # page=1 redirects to the canonical URL
     return out
 
 
-def start_server(env: dict, port: int, workers: int) -> tuple[subprocess.Popen, float]:
+def start_server(env: dict, port: int, workers: int, logfile: Path) -> tuple[subprocess.Popen, float]:
     t0 = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "app", "serve", "--host", "127.0.0.1", "--port", str(port),
-                             "--workers", str(workers)], env=env, cwd=ROOT,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    with logfile.open("ab") as out:
+        proc = subprocess.Popen([sys.executable, "-m", "app", "serve", "--host", "127.0.0.1", "--port", str(port),
+                                 "--workers", str(workers)], env=env, cwd=ROOT,
+                                stdout=subprocess.DEVNULL, stderr=out)
     while time.perf_counter() - t0 < 120:
         try:
             if httpx.get(f"http://127.0.0.1:{port}/", timeout=2).status_code == 200:
@@ -293,7 +295,7 @@ def bench(work: Path, paragraphs: int, rounds: int) -> dict:
         "index_mb": round(dir_mb(data / "index"), 1),
     }
     port = free_port()
-    proc, startup = start_server(env, port, workers=2)
+    proc, startup = start_server(env, port, workers=2, logfile=work / "server.log")
     res["startup_s"] = round(startup, 2)
     log(f"server up in {startup:.2f} s")
     try:

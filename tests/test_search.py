@@ -551,3 +551,12 @@ def test_threads_share_one_view_and_get_the_same_answers(template, view):
         t.join()
     view.close()
     assert errors == []
+
+
+def test_statements_whose_paragraphs_do_not_match_are_not_results(run):
+    """Two levels: the statements found (here every one mentioning Norilsk) are resolved
+    paragraph by paragraph; none matches, so there are no results and no error."""
+    result = run("Norilsk -Norilsk")
+    assert (result["total_paragraphs"], result["total_statements"], result["results"]) == (0, 0, [])
+    both = run("Norilsk sanctions")  # in one statement maybe, never in one paragraph
+    assert both["total_paragraphs"] == 0 and both["results"] == []

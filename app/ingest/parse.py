@@ -215,7 +215,7 @@ def _main(sc: _Scan, ti: int) -> ParsedStatement:
 def _topics(sc: _Scan, ti: int) -> tuple[list[str], tuple[int, int] | None]:
     """Topic tags after 'Additional materials'; a longer line ends them (the rest is body)."""
     m = sc.topics_at
-    if m is None or m < ti:
+    if m is None or m <= ti:  # the title itself may read "Additional materials": not a topics heading then
         return [], None
     sc.use(m, None)
     end = min([i for i in sc.teasers if i > m], default=len(sc.lines))
@@ -261,6 +261,29 @@ def parse_page(text: str) -> ParsedPage:
     statements = [] if ti is None else [_main(sc, ti)]
     if statements and _is_section_title(statements[0], sc):
         sc.use(ti, "dropped site chrome (section heading)")
+        if statements[0].topics:  # its tags go with it, each reported
+            _drop_topics(sc, ti, "dropped topic tag of a listing page")
         statements = []
     statements += _excerpts(sc)
+    _warn_unassigned(sc, statements)
     return ParsedPage(statements=tuple(statements), warnings=sc.warnings(), captured=sc.captured)
+
+
+def _drop_topics(sc: _Scan, ti: int, why: str) -> None:
+    m = sc.topics_at
+    if m is None or m <= ti:
+        return
+    end = min([i for i in sc.teasers if i > m], default=len(sc.lines))
+    for i in range(m, end):
+        if sc.lines[i] and i in sc.used and sc.used[i] is None:
+            sc.use(i, why)
+
+
+def _warn_unassigned(sc: _Scan, statements: list[ParsedStatement]) -> None:
+    """A text line that went nowhere (e.g. tags after 'Additional materials' on a page of
+    teasers only) is reported, never silently dropped."""
+    covered = {s.title_line - 1 for s in statements}
+    covered.update(i for s in statements for p in s.paragraphs for i in range(p.line_start - 1, p.line_end))
+    for i, s in enumerate(sc.lines):
+        if s and i not in sc.used and i not in covered:
+            sc.use(i, "dropped text that belongs to no statement")

@@ -52,6 +52,9 @@ COMMIT_EVERY = 5000      # paragraphs per commit during an update
 PARALLEL_FROM = 5_000    # paragraphs from which a rebuild uses two processes
 REBUILD_FROM = 20_000    # an update of this many paragraphs (and more than the index holds) rebuilds instead
 WHOOSH_LOCK_TIMEOUT = 5.0  # Whoosh's own lock: only contended by a writer that skipped write.lock
+# Segments are written as separate files, not one compound file: a reader opens a compound
+# segment by copying each of its parts into memory (BytesIO), which cost a server worker
+# ~80 MB per 100k paragraphs; separate files are read from disk (the OS caches them, shared).
 
 Progress = Callable[[int, int], None]
 
@@ -225,7 +228,7 @@ def _rebuild(index_dir: Path, factory: sessionmaker[Session], progress: Progress
             ids = statement_ids(session)
             total = count_paragraphs(session)
             procs = 2 if total >= PARALLEL_FROM and (os.cpu_count() or 1) > 1 else 1
-            writer = ix.writer(procs=procs, multisegment=procs > 1, limitmb=256)
+            writer = ix.writer(procs=procs, multisegment=procs > 1, limitmb=256, compound=False)
             done = 0
             try:
                 for _key, docs in iter_documents(session, ids):
@@ -274,7 +277,7 @@ def _update(index_dir: Path, factory, changed: set[str], removed: set[str], prog
         if total >= REBUILD_FROM and total >= _indexed_paragraphs(ix):  # e.g. the first big ingest
             ix.close()
             return _rebuild(index_dir, factory, progress)
-        writer = ix.writer(timeout=WHOOSH_LOCK_TIMEOUT)
+        writer = ix.writer(timeout=WHOOSH_LOCK_TIMEOUT, compound=False)
         pending = 0
         try:
             found: set[str] = set()
@@ -290,7 +293,7 @@ def _update(index_dir: Path, factory, changed: set[str], removed: set[str], prog
                     progress(written, total)
                 if pending >= COMMIT_EVERY:
                     writer.commit()
-                    writer, pending = ix.writer(timeout=WHOOSH_LOCK_TIMEOUT), 0
+                    writer, pending = ix.writer(timeout=WHOOSH_LOCK_TIMEOUT, compound=False), 0
             gone = removed | (changed - found)  # a changed key no longer in the database
             for key in sorted(gone):
                 writer.delete_by_term("skey", key)

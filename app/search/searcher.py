@@ -47,6 +47,7 @@ class IndexView:
         self._columns: dict[str, list] = {}
         self._readers: dict[str, object] = {}
         self._filters: OrderedDict[wq.Query, set[int]] = OrderedDict()
+        self._memo: OrderedDict[object, object] = OrderedDict()
 
     @classmethod
     def open(cls, index_dir: Path) -> IndexView:
@@ -105,6 +106,20 @@ class IndexView:
             while len(self._filters) > FILTER_CACHE_SIZE:
                 self._filters.popitem(last=False)
         return docs
+
+    def memo(self, key, compute):
+        """A small per-view cache (e.g. the facets and totals of a query and its filters):
+        compute() once per key while this searcher lives."""
+        with self._lock:
+            if key in self._memo:
+                self._memo.move_to_end(key)
+                return self._memo[key]
+        value = compute()
+        with self._lock:
+            self._memo[key] = value
+            while len(self._memo) > FILTER_CACHE_SIZE:
+                self._memo.popitem(last=False)
+        return value
 
     def close(self) -> None:
         with self.lock, contextlib.suppress(Exception):

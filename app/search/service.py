@@ -9,11 +9,12 @@ label:, questions within one paragraph) is then resolved from the positions of i
 - When the relaxed query finds at most RESOLVE_ALL statements, all are resolved: totals,
   facets (counting matching paragraphs) and paging are exact, as with one document per
   paragraph.
-- Beyond that, only the statements of the page (and those ranked before it) are resolved;
-  `total_statements` is exact when every statement found holds a matching paragraph (a
-  query of one word, phrase or OR of them, with statement filters), else estimated from the
-  resolved ones; `total_paragraphs` and facet counts are estimated from the paragraphs per
-  statement resolved; `approximate` is true ("about N results").
+- Beyond that, only the statements of the page (and those ranked before it) are resolved,
+  plus an even sample of SAMPLE statements found; `total_statements` is exact when every
+  statement found holds a matching paragraph (a query of one word, phrase or OR of them,
+  with statement filters), else estimated from the sample; `total_paragraphs` and facet
+  counts are estimated from the matching paragraphs per statement of the sample;
+  `approximate` is true ("about N results").
 - A query of statement filters only (speaker:, kind:, date:, …) matches every paragraph of
   the statements found: exact at any size, no positions read.
 
@@ -44,7 +45,8 @@ FACET_LIMIT = 30          # speaker, venue and topic facets list the most freque
 SUGGEST_BELOW = 3         # "did you mean" when a query finds fewer paragraphs than this
 FACETS = ("speaker", "year", "kind", "venue", "topic")
 RESOLVE_ALL = 1500        # statements found up to which every one is resolved (exact figures)
-MIN_SAMPLE = 100          # statements resolved at least, for the estimates beyond RESOLVE_ALL
+RESOLVE_CAP = 4000        # statements resolved at most to fill a page (rare matches in common words)
+SAMPLE = 200              # statements resolved, spread evenly, for the estimates beyond RESOLVE_ALL
 
 
 def search(view: IndexView, query: str | None = None, *, session: Session,
@@ -75,8 +77,9 @@ def search(view: IndexView, query: str | None = None, *, session: Session,
         pkeys = {(d, i): entry[1] for d in shown
                  for i, entry in ((i, paragraph_entries(entries[d])[i]) for i in picks[d])}
         marks = marks_for(pq.highlight, view.reader)
-        facets = run.facets(facet_limit)
-        total_p, total_s = run.totals()
+        facets, (total_p, total_s) = view.memo(("figures", run.tree, facet_limit),
+                                               lambda: (run.facets(facet_limit), run.totals()))
+        facets = {name: [dict(v) for v in values] for name, values in facets.items()}  # the cache's stay intact
         suggestion = (_suggest(view, pq, run.allowed, total_p, max_query_chars)
                       if total_p < SUGGEST_BELOW else None)
     rows, speakers = _fetch(session, list(pkeys.values()))
@@ -107,7 +110,7 @@ class _Run:
         self.weights: dict[int, dict[int, int]] = {}   # docnum -> slot -> query terms matched
         self._ranked: list[int] | None = None
         self._resolved_upto = 0
-        self._scores: dict[int, float] = {}
+        self._sampled: list[int] | None = None
         if self.positional and self.exact:
             self._resolve(sorted(self.found))
             self.found = {d for d in self.found if self.slots.get(d)}
@@ -126,8 +129,7 @@ class _Run:
             else:
                 limit = None if self.exact else min(len(self.found), max(upto * 2, 200))
                 scores = self._score(limit)
-            n_of = self.slots if self.exact else {}
-            order = sorted(scores, key=lambda d: (-scores[d], -len(n_of.get(d, ())), -dates[d], d))
+            order = sorted(scores, key=lambda d: (-scores[d], -dates[d], d))
         elif self.sort == "newest":
             order = sorted(self.found, key=lambda d: (dates[d] == 0, -dates[d], d))
         else:
@@ -136,6 +138,8 @@ class _Run:
         return order
 
     def _score(self, limit: int | None) -> dict[int, float]:
+        if not self.found:  # (an empty filter set would mean no filter to Whoosh)
+            return {}
         results = self.view.searcher.search(self.relaxed, limit=limit, filter=self.found)
         return {docnum: float(score) for score, docnum in results.top_n}
 
@@ -153,13 +157,13 @@ class _Run:
             order = self.ranked(want)
             if self.statement_exact:  # every statement found matches: resolve the page only
                 shown = order[start:stop]
-                self._resolve(sorted(set(shown) | set(order[:MIN_SAMPLE])))
+                self._resolve(shown)
                 return shown
-            upto = min(len(order), max(want + per_page_slack(stop - start), MIN_SAMPLE))
+            upto = min(len(order), want + per_page_slack(stop - start))
             self._resolve(order[self._resolved_upto:upto])
             self._resolved_upto = upto
             matched = [d for d in order[:upto] if self.slots.get(d)]
-            if len(matched) >= stop or upto >= len(self.found):
+            if len(matched) >= stop or upto >= min(len(self.found), RESOLVE_CAP):
                 return matched[start:stop]
             want = upto * 2
 
@@ -172,21 +176,28 @@ class _Run:
 
     # -- figures ----------------------------------------------------------------------------
 
+    def _sample(self) -> list[int]:
+        """An even sample of the statements found (by docnum), resolved for the estimates."""
+        if self._sampled is None:
+            found = sorted(self.found)
+            step = max(1, len(found) // SAMPLE)
+            self._sampled = found[::step][:SAMPLE]
+            self._resolve(self._sampled)
+        return self._sampled
+
     def _per_statement(self) -> float:
-        """Matching paragraphs per statement found (exact, or estimated from those resolved)."""
-        if not self.positional:
-            return 1.0
-        resolved = [len(v) for v in self.slots.values()]
-        return sum(resolved) / len(resolved) if resolved else 0.0
+        """Matching paragraphs per statement found (estimated from the sample)."""
+        sample = self._sample()
+        return sum(len(self.slots[d]) for d in sample) / len(sample) if sample else 0.0
 
     def totals(self) -> tuple[int, int]:
         if not self.positional:
             return sum(self.counts[d] for d in self.found), len(self.found)
         if self.exact:
             return sum(len(self.slots[d]) for d in self.found), len(self.found)
-        resolved = len(self.slots) or 1
-        matched = sum(1 for v in self.slots.values() if v)
-        statements = len(self.found) if self.statement_exact else round(len(self.found) * matched / resolved)
+        sample = self._sample()
+        matched = sum(1 for d in sample if self.slots[d])
+        statements = len(self.found) if self.statement_exact else round(len(self.found) * matched / len(sample))
         return round(len(self.found) * self._per_statement()), statements
 
     def facets(self, limit: int) -> dict[str, list[dict]]:

@@ -17,9 +17,20 @@ def get_settings(request: Request) -> Settings:
 def get_session(request: Request) -> Iterator[Session]:
     session = request.app.state.archive.factory()
     try:
-        yield session
+        yield read_snapshot(session)
     finally:
         session.close()
+
+
+def read_snapshot(session: Session) -> Session:
+    """Make every query of this (read-only) session see one snapshot of the archive, so a page
+    shows the archive before or after an ingest's commit, never a mixture of both. pysqlite
+    opens a transaction only before a write: without this each SELECT would see the latest
+    commit. (Other databases: the session's transaction at REPEATABLE READ does the same.)"""
+    conn = session.connection()
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("BEGIN")  # deferred: the snapshot is taken by the first read
+    return session
 
 
 def get_searcher(request: Request) -> Any:

@@ -14,7 +14,7 @@ from fastapi.responses import Response, StreamingResponse
 
 from app.browse.statements import iter_statements
 from app.web import services
-from app.web.deps import BaseUrlDep, SessionDep
+from app.web.deps import BaseUrlDep, SessionDep, read_snapshot
 from app.web.feeds import FeedEntry, atom
 from app.web.params import StatementQuery, statement_query
 from app.web.render import query_filter, statement_json
@@ -30,6 +30,7 @@ CSV_FIELDS = ["key", "date", "published", "title", "kind", "speakers", "roles", 
 def _rows(request: Request, q: StatementQuery, base: str) -> Iterator[dict]:
     """Every matching statement (up to the cap), each batch in a session of its own."""
     with request.app.state.archive.factory() as session:
+        read_snapshot(session)
         for row in iter_statements(session, query_filter(q), sort=q.sort, limit=MAX_DOWNLOAD_ROWS):
             yield statement_json(row, base)
 

@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse, Response
 from app.browse.views import Page
 from app.web import schemas
 from app.web.charts import year_chart
-from app.web.deps import BaseUrlDep, SessionDep, SettingsDep
+from app.web.deps import BaseUrlDep, SessionDep, SettingsDep, read_snapshot
 from app.web.errors import NotFound, error_response
 from app.web.params import SearchQuery, search_query
 from app.web.render import canonical, render
@@ -108,6 +108,7 @@ def _search_rows(request: Request, sq: SearchQuery, base: str, max_chars: int):
     from app.web.search_adapter import iter_search
 
     with request.app.state.archive.factory() as session:
+        read_snapshot(session)
         for st, p in iter_search(request.app.state.archive.searcher, session, sq, max_query_chars=max_chars,
                                  limit=MAX_SEARCH_ROWS):
             yield {"statement_key": st["key"], "title": st["title"], "date": st["date"], "published": st["published"],

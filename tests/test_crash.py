@@ -1,0 +1,150 @@
+"""Crash safety: `archive ingest` killed with SIGKILL (the whole process group: loader and parse
+workers) at several points of a run — after N pages, during the search index's commit, after
+some changed pages of a re-scrape, during an incremental index commit — then `archive check`
+and `archive ingest` again. Each page is its own transaction and the index is fed from an
+outbox in the database, so after every kill there is no partial statement and no orphan
+paragraph, `check` says what lags (never crashes), the next ingest completes the work, and
+the final export is byte-identical to an archive built without any kill."""
+from __future__ import annotations
+
+import os
+import shutil
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.archive_procs import (
+    Db,
+    cli,
+    export_bytes,
+    index_committing,
+    invariant_violations,
+    kill_when,
+    no_traceback,
+    reference_export,
+    revise_pages,
+    run,
+    start,
+    write_pages,
+)
+
+
+def assert_consistent(data: Path, when: str) -> None:
+    assert invariant_violations(data) == {}, when
+
+
+def check_after_kill(data: Path, when: str) -> None:
+    """`archive check` right after a kill: may report the lag (exit 1), never crashes."""
+    result = cli(data, "check")
+    assert result.exit_code in (0, 1), (when, result.exit_code, result.output)
+    assert result.exception is None or isinstance(result.exception, SystemExit), (when, result.exception)
+    if result.exit_code:
+        assert "error:" in result.stderr and "reindex" in result.stderr, (when, result.stderr)
+        if Db(data).count("index_queue"):
+            assert "queued for the search index" in result.stderr, (when, result.stderr)
+
+
+def finish(data: Path, cwd: Path, when: str) -> None:
+    """An uninterrupted ingest completes what the killed ones left; then everything agrees."""
+    done = run(data, "ingest", "corpus", cwd=cwd)
+    assert done.returncode == 0 and no_traceback(done), (when, done.stdout, done.stderr)
+    assert_consistent(data, when)
+    check = cli(data, "check")
+    assert check.exit_code == 0, (when, check.output)
+    assert Db(data).count("index_queue") == 0, when
+
+
+def ingest_until(data: Path, cwd: Path, condition, what: str, *, required: bool = True) -> bool:
+    proc = start(data, "ingest", "corpus", cwd=cwd)
+    killed = kill_when(proc, condition)
+    if required:
+        assert killed, f"the ingest ended before {what}"
+    if killed:
+        assert proc.returncode == -9
+        assert_consistent(data, f"killed {what}")
+        check_after_kill(data, f"killed {what}")
+    return killed
+
+
+@pytest.fixture
+def crash_dir(tmp_path):
+    base = tmp_path / "crash"
+    base.mkdir()
+    return base
+
+
+def test_ingest_killed_at_several_points_resumes_to_the_same_archive(crash_dir, monkeypatch):
+    corpus = crash_dir / "corpus"
+    pages = write_pages(corpus, 1800, seed=5)
+    assert pages >= 35  # enough pages for a process pool and for a kill midway
+    data = crash_dir / "data"
+    db = Db(data)
+    ref_dir = crash_dir / "ref"
+
+    # 1. a first ingest, killed after some pages: the index does not exist yet
+    ingest_until(data, crash_dir, lambda: db.count("source_documents") >= 12, "after 12 pages")
+    assert 12 <= db.count("source_documents") < pages
+    # 2. again, killed while the search index is being committed (the first build)
+    ingest_until(data, crash_dir, lambda: index_committing(data), "during the index build's commit")
+    assert db.count("source_documents") == pages and db.count("index_queue") > 0
+    # 3. to completion: equal to an uninterrupted build
+    finish(data, crash_dir, "after the kills of a first ingest")
+    first = reference_export(crash_dir, ref_dir / "original", monkeypatch)
+    assert export_bytes(data) == first
+
+    # 4. a re-scrape (edited paragraphs, changed titles, new pages), killed after some changed
+    #    pages: their statements wait in the outbox for the index
+    revise_pages(corpus)
+    ingest_until(data, crash_dir, lambda: db.count("index_queue") >= 3, "after some changed pages")
+    # 5. killed during the incremental index commit (a short window: retried with fresh changes)
+    for attempt in range(3):
+        if ingest_until(data, crash_dir, lambda: index_committing(data), "during an index update", required=False):
+            break
+        assert_consistent(data, "an ingest that ended before the kill")
+        for f in sorted(corpus.rglob("page-*.txt"))[attempt::5]:  # more changes for the next attempt
+            f.write_text(f.read_text("utf-8") + f"\nA closing remark, take {attempt}.\n", encoding="utf-8")
+    else:
+        pytest.fail("could not catch the index update's commit in three attempts")
+    # 6. to completion
+    finish(data, crash_dir, "after the kills of a re-scrape")
+    final = reference_export(crash_dir, ref_dir / "final", monkeypatch)
+    assert export_bytes(data) == final
+    assert final != first
+
+
+@pytest.mark.slow
+def test_kills_at_many_points_of_a_large_run(tmp_path, monkeypatch):
+    """Soak: a few hundred pages, killed after N pages at several N, at fractions of the run
+    time, during the first index build and during updates; the result equals a clean build."""
+    base = tmp_path / "crash"
+    corpus = base / "corpus"
+    pages = write_pages(corpus, 18_000, seed=21)
+    data = base / "data"
+    db = Db(data)
+    for n in (pages // 10, pages // 3, (2 * pages) // 3):
+        ingest_until(data, base, lambda n=n: db.count("source_documents") >= n, f"after {n} pages")
+    ingest_until(data, base, lambda: index_committing(data), "during the index build's commit")
+    finish(data, base, "first ingest")
+    assert export_bytes(data) == reference_export(base, base / "ref0", monkeypatch)
+
+    revise_pages(corpus, every=3, retitle_every=5, new_pages=30)
+    clean = base / "clean"  # the timing of one uninterrupted re-scrape, on a copy
+    shutil.copytree(data, clean)
+    started = time.monotonic()
+    assert run(clean, "ingest", "corpus", cwd=base).returncode == 0
+    duration = time.monotonic() - started
+    for fraction in (0.15, 0.35, 0.55, 0.75, 0.9):
+        proc = start(data, "ingest", "corpus", cwd=base)
+        deadline = time.monotonic() + fraction * duration
+        kill_when(proc, lambda deadline=deadline: time.monotonic() >= deadline)
+        assert_consistent(data, f"killed at {fraction:.0%} of the run")
+        check_after_kill(data, f"killed at {fraction:.0%}")
+    for attempt in range(5):
+        for f in sorted(corpus.rglob("page-*.txt"))[attempt::4]:
+            f.write_text(f.read_text("utf-8") + f"\nA closing remark, take {attempt}.\n", encoding="utf-8")
+        if ingest_until(data, base, lambda: index_committing(data), "during an index update", required=False):
+            break
+    finish(data, base, "re-scrape")
+    assert export_bytes(data) == reference_export(base, base / "ref1", monkeypatch)
+    assert os.path.exists(data / "index" / "CURRENT")
