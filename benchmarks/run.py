@@ -72,6 +72,14 @@ def dir_mb(path: Path) -> float:
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 1e6
 
 
+def current_index(index_dir: Path) -> Path:
+    """The live generation (the previous one is kept beside it for open searchers)."""
+    try:
+        return index_dir / json.loads((index_dir / "CURRENT").read_text())["generation"]
+    except (OSError, ValueError, KeyError):
+        return index_dir
+
+
 def pct(values: list[float], p: float) -> float:
     if not values:
         return float("nan")
@@ -292,7 +300,7 @@ def bench(work: Path, paragraphs: int, rounds: int) -> dict:
         "ingest_paragraphs_per_s": round(n_paragraphs / ingest_s, 1), "ingest_rss_mb": ingest_rss,
         "reindex_s": round(reindex_s, 2), "reindex_paragraphs_per_s": round(n_paragraphs / reindex_s, 1),
         "load_before": round(load, 2), "db_mb": round(db.stat().st_size / 1e6, 1),
-        "index_mb": round(dir_mb(data / "index"), 1),
+        "index_mb": round(dir_mb(current_index(data / "index")), 1),
     }
     port = free_port()
     proc, startup = start_server(env, port, workers=2, logfile=work / "server.log")
