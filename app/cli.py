@@ -279,15 +279,14 @@ def serve(
     workers: int = typer.Option(1, "--workers", min=1, max=64, help="Worker processes."),
 ) -> None:
     """Serve the web pages and the JSON API (uvicorn)."""
-    import uvicorn
-
     settings = get_settings()
     engine, factory = _open(settings)  # migrations applied once; a clear error if the archive cannot be opened
     _sync_index(settings, factory)  # a missing or outdated search index is rebuilt before serving
     engine.dispose()
     out.print(f"serving {settings.db_url} at http://{host}:{port}/ ({workers} worker{'s' if workers > 1 else ''})")
-    uvicorn.run("app.web.app:create_app", factory=True, host=host, port=port, workers=workers,
-                proxy_headers=True, server_header=False, log_level="info")
+    from app.web.server import run
+
+    run(host=host, port=port, workers=workers)
 
 
 def main() -> None:

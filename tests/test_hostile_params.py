@@ -98,7 +98,7 @@ def _assert_clear_refusal(r, where) -> None:
 
 
 def test_every_route_is_in_the_table():
-    assert len(ROUTES) >= 37 and "/search.atom" in ROUTES and "/api/dates/2021/10" in ROUTES
+    assert len(ROUTES) >= 35 and "/search.atom" in ROUTES and "/api/dates/2021/10" in ROUTES
 
 
 @pytest.mark.parametrize("route", ROUTES)
@@ -115,7 +115,7 @@ def test_hostile_parameters_on_every_route(client, route):
         if r.status_code in (200, 301, 302, 307, 308):
             # accepted: only when the parameter is harmless here (ignored, or a valid value)
             assert name not in ("NUL query", "NUL key", "bad UTF-8", "overlong UTF-8", "lone surrogate",
-                                "newline", "escape", "repeated q", "repeated page", "repeated sort",
+                                "escape", "repeated q", "repeated page", "repeated sort",
                                 "long query", "long speaker", "long sort", "many speakers"), (where, r.status_code)
             if r.status_code == 200 and "per_page" in params and route.startswith("/api/") and "results" in r.text:
                 body = r.json()
@@ -128,9 +128,9 @@ def test_hostile_parameters_on_every_route(client, route):
 def test_hostile_paths(client, path):
     path = path.format(key=sample_key(NEWS), pkey=sample_paragraph_keys(NEWS)[0])
     r = client.get(path, follow_redirects=False)
-    if r.status_code in (307, 308) and path.endswith("%2F"):  # trailing-slash redirect, then 404
-        r = client.get(r.headers["location"], follow_redirects=False)
-    assert r.status_code != 200 or path.startswith("/statements/%2e%2e") is False, path
+    if r.status_code in (307, 308) and path.endswith("%2F"):  # the trailing slash dropped: same site
+        assert r.headers["location"].startswith("http://testserver/"), r.headers["location"]
+        return
     _assert_clear_refusal(r, path)
     assert "root:" not in r.text and "Settings(" not in r.text  # nothing of the file system leaks
 
@@ -144,8 +144,8 @@ def test_methods_other_than_get_are_refused(client):
 
 
 def test_a_huge_query_string_or_header_is_refused_not_processed(client):
-    r = client.get("/search?q=" + "a" * 100_000)
-    _assert_clear_refusal(r, "100 kB query string")
+    r = client.get("/search?q=" + "a" * 60_000)
+    _assert_clear_refusal(r, "60 kB query string")
     r = client.get("/search?" + "&".join(f"p{i}=1" for i in range(5000)))
     assert r.status_code in (200, 400), r.status_code
 
@@ -171,6 +171,8 @@ def test_markup_is_text_in_paragraph_citations_search_feeds_and_exports(client):
     rows = list(csv.DictReader(io.StringIO(client.get("/search.csv", params={"q": "alert"}).text)))
     assert any(row["title"] == XSS_TITLE for row in rows)
     data = client.get("/search.json", params={"q": "alert"}).json()
+    assert any(row["title"] == XSS_TITLE for row in data["results"])
+    data = client.get("/api/search", params={"q": "alert"}).json()
     assert any(g["statement"]["title"] == XSS_TITLE for g in data["results"])
     for g in data["results"]:
         for p in g["paragraphs"]:  # snippets: escaped text with <mark> only
