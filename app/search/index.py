@@ -14,7 +14,6 @@ wait, then IndexBusy); readers never take a lock.
 from __future__ import annotations
 
 import contextlib
-import fcntl
 import json
 import os
 import re
@@ -31,6 +30,7 @@ from whoosh import index as windex
 from whoosh.index import FileIndex
 
 from app.config import Settings
+from app.locking import LockBusy, exclusive_lock
 from app.models import Paragraph, Statement
 from app.search.documents import (
     count_paragraphs,
@@ -181,29 +181,11 @@ def _cleanup(index_dir: Path, keep: set[str]) -> None:
 @contextlib.contextmanager
 def write_lock(index_dir: Path, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
     """Exclusive right to write the index, across processes. Waits up to `timeout` seconds."""
-    index_dir.mkdir(parents=True, exist_ok=True)
-    fd = os.open(index_dir / LOCK_FILE, os.O_RDWR | os.O_CREAT, 0o644)
     try:
-        deadline = time.monotonic() + max(timeout, 0.0)
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:
-                    holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "another process"
-                    raise IndexBusy(f"the search index is being written by {holder}; waited {timeout:g} s. "
-                                    "Try again when it has finished.") from None
-                time.sleep(0.05)
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, f"pid {os.getpid()}".encode(), 0)
-        try:
+        with exclusive_lock(index_dir / LOCK_FILE, timeout=max(timeout, 0.0), what="a writer of the search index"):
             yield
-        finally:
-            os.ftruncate(fd, 0)
-            fcntl.flock(fd, fcntl.LOCK_UN)
-    finally:
-        os.close(fd)
+    except LockBusy as e:
+        raise IndexBusy(f"{e} (waited {timeout:g} s)") from None
 
 
 # -- rebuild, update ------------------------------------------------------------------------
