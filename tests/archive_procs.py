@@ -146,7 +146,9 @@ INVARIANTS = {
 
 def invariant_violations(data: Path) -> dict[str, list]:
     """What is structurally wrong with the archive (empty when nothing)."""
-    conn = sqlite3.connect(f"file:{data / 'archive.sqlite3'}?mode=ro", uri=True, timeout=30)
+    # read-write, like the app: after a kill the first connection may have to recover the WAL
+    # index, which a read-only connection cannot do (it reports a malformed image instead)
+    conn = sqlite3.connect(data / "archive.sqlite3", timeout=30)
     try:
         conn.execute("BEGIN")  # one snapshot for every check
         found = {what: [r[0] for r in conn.execute(sql).fetchmany(5)] for what, sql in INVARIANTS.items()}
@@ -228,7 +230,7 @@ def revise_pages(corpus: Path, *, every: int = 4, retitle_every: int = 7, new_pa
     for i, f in enumerate(files):
         text = f.read_text("utf-8")
         if i % retitle_every == retitle_every // 2:
-            text, n = re.subn(r"\(no\. (\d+)\)", r"(no. \1, revised edition)", text, count=1)
+            text, n = re.subn(r"\(no\. (\d+)", r"(no. \1, revised", text, count=1)
             assert n == 1, f
             retitled.append(f)
         elif i % every == 1:

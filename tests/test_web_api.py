@@ -207,14 +207,14 @@ def test_citation_downloads_bibtex_ris_csl_json(client):
 
 
 def test_serve_command_runs_uvicorn_on_the_app_factory(cli, data_dir, monkeypatch):
-    import uvicorn
+    from app.web import server
 
     calls = []
-    monkeypatch.setattr(uvicorn, "run", lambda *a, **k: calls.append((a, k)))
+    monkeypatch.setattr(server, "run", lambda **k: calls.append(k))
     result = cli("serve", "--host", "127.0.0.1", "--port", "8123", "--workers", "2")
     assert result.exit_code == 0, result.output
-    (args, kwargs), = calls
-    assert args == ("app.web.app:create_app",) and kwargs["factory"] is True
-    assert (kwargs["host"], kwargs["port"], kwargs["workers"]) == ("127.0.0.1", 8123, 2)
+    (kwargs,) = calls
+    assert kwargs == {"host": "127.0.0.1", "port": 8123, "workers": 2}
+    assert server.APP == "app.web.app:create_app"
     assert (data_dir / "archive.sqlite3").exists()
     assert cli("serve", "--port", "0").exit_code != 0
