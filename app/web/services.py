@@ -52,23 +52,24 @@ def redirect_alias(session: Session, key: str, *, api: bool = False) -> Redirect
 
 
 def load_statement(session: Session, key: str, *, api: bool = False) -> StatementDetail | RedirectResponse:
-    detail = browse.get_statement(session, key) if valid_key(key) else None
-    if detail is not None:
-        return detail
-    moved = redirect_alias(session, key, api=api) if valid_key(key) else None
-    if moved is not None:
-        return moved
-    raise NotFound("There is no statement with this key in the archive.", search=_search_hint(key))
+    return _load(session, key, browse.get_statement, "There is no statement with this key in the archive.", api)
 
 
 def load_paragraph(session: Session, key: str, *, api: bool = False) -> ParagraphDetail | RedirectResponse:
-    detail = browse.get_paragraph(session, key) if valid_key(key) else None
-    if detail is not None:
-        return detail
-    moved = redirect_alias(session, key, api=api) if valid_key(key) else None
-    if moved is not None:
-        return moved
-    raise NotFound("There is no paragraph with this permalink in the archive.", search=_search_hint(key))
+    return _load(session, key, browse.get_paragraph, "There is no paragraph with this permalink in the archive.",
+                 api)
+
+
+def _load(session: Session, key: str, get, missing: str, api: bool):
+    """The row for `key`; else a 301 to where an aliased key went; else a 404 offering a search."""
+    if valid_key(key):
+        detail = get(session, key)
+        if detail is not None:
+            return detail
+        moved = redirect_alias(session, key, api=api)
+        if moved is not None:
+            return moved
+    raise NotFound(missing, search=_search_hint(key))
 
 
 def _search_hint(key: str) -> str:
