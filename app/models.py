@@ -34,7 +34,7 @@ class SourceDocument(Base):
     encoding: Mapped[str | None] = mapped_column(String(64))
     parser_version: Mapped[str] = mapped_column(String(32))
     ingested_at: Mapped[dt.datetime] = mapped_column(DateTime)
-    status: Mapped[str] = mapped_column(String(16))  # ok | failed
+    status: Mapped[str] = mapped_column(String(16), index=True)  # ok | failed
     error: Mapped[str | None] = mapped_column(Text)
     error_line: Mapped[int | None] = mapped_column(Integer)
     warnings: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of strings

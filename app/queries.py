@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from app.models import Paragraph, SourceDocument, Speaker, Statement, StatementSpeaker
+from app.models import SourceDocument, Speaker, Statement, StatementSpeaker
 
 
 @dataclass(frozen=True)
@@ -26,11 +26,12 @@ def archive_summary(session: Session) -> ArchiveSummary:
     return ArchiveSummary(
         statements=session.scalar(select(func.count(Statement.id))) or 0,
         excerpts=session.scalar(select(func.count(Statement.id)).where(Statement.excerpt.is_(True))) or 0,
-        paragraphs=session.scalar(select(func.count(Paragraph.id)).where(Paragraph.current.is_(True))) or 0,
+        # kept per statement at ingest: counting 1.5M paragraph rows took ~2 s
+        paragraphs=session.scalar(select(func.sum(Statement.paragraph_count))) or 0,
         speakers=session.scalar(select(func.count(func.distinct(StatementSpeaker.speaker_id)))) or 0,
-        sources=session.scalar(select(func.count(SourceDocument.id))) or 0,
-        failed_sources=session.scalar(
-            select(func.count(SourceDocument.id)).where(SourceDocument.status == "failed")) or 0,
+        sources=session.scalar(select(func.count()).select_from(SourceDocument)) or 0,
+        failed_sources=session.scalar(  # by the status index: the rows themselves hold whole pages
+            select(func.count()).select_from(SourceDocument).where(SourceDocument.status == "failed")) or 0,
         first_date=first.isoformat() if first else None,
         last_date=last.isoformat() if last else None,
     )
