@@ -36,16 +36,6 @@ class IngestSummary:
     def failures(self) -> list[LoadResult]:
         return [r for r in self.results if r.status == "failed"]
 
-    @property
-    def changed_keys(self) -> set[str]:
-        return set().union(*(r.changed_keys for r in self.results)) - self.removed_keys
-
-    @property
-    def removed_keys(self) -> set[str]:
-        removed = set().union(*(r.removed_keys for r in self.results))
-        rewritten = set().union(*(r.changed_keys for r in self.results))
-        return removed - {k for k in rewritten if k not in removed}
-
 
 def discover(paths: Iterable[str]) -> tuple[list[Path], list[LoadResult]]:
     """Files named, directories walked (recursively, supported suffixes only) and globs expanded.
@@ -136,10 +126,6 @@ def load_prepared(factory: sessionmaker[Session], item: Prepared, *, force: bool
                                 error=item.error, now=now)
         return load_page(session, path=item.shown, file_name=item.path.name, raw=item.raw, text=item.text,
                          page=item.page, now=now, force=force)
-
-
-def ingest_file(factory: sessionmaker[Session], path: Path, *, max_bytes: int, force: bool = False) -> LoadResult:
-    return load_prepared(factory, prepare(path, display_path(path), max_bytes), force=force)
 
 
 def _known_shas(factory: sessionmaker[Session]) -> dict[str, str]:

@@ -130,6 +130,12 @@ Multi = Annotated[list[str] | None, Query(max_length=MAX_VALUES)]
 DateParam = Annotated[str | None, Query(max_length=10, pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$")]
 
 
+
+def paging_pairs(page: int, per_page: int) -> list[tuple[str, str]]:
+    """The paging part of a canonical query string: defaults left out."""
+    return ([("per_page", str(per_page))] if per_page != DEFAULT_PER_PAGE else []) + \
+        ([("page", str(page))] if page != 1 else [])
+
 @dataclass(frozen=True)
 class StatementQuery:
     speakers: tuple[str, ...] = ()
@@ -166,14 +172,8 @@ class StatementQuery:
 
     def pairs(self) -> list[tuple[str, str]]:
         """The canonical query string, as pairs: defaults left out."""
-        pairs = self.filter_pairs()
-        if self.sort != "newest":
-            pairs.append(("sort", self.sort))
-        if self.per_page != DEFAULT_PER_PAGE:
-            pairs.append(("per_page", str(self.per_page)))
-        if self.page != 1:
-            pairs.append(("page", str(self.page)))
-        return pairs
+        pairs = self.filter_pairs() + ([("sort", self.sort)] if self.sort != "newest" else [])
+        return pairs + paging_pairs(self.page, self.per_page)
 
     @property
     def filtered(self) -> bool:
@@ -291,12 +291,7 @@ class SearchQuery:
         return pairs + ([("sort", self.sort)] if self.sort != "relevance" else [])
 
     def pairs(self) -> list[tuple[str, str]]:
-        pairs = self.state_pairs()
-        if self.per_page != DEFAULT_PER_PAGE:
-            pairs.append(("per_page", str(self.per_page)))
-        if self.page != 1:
-            pairs.append(("page", str(self.page)))
-        return pairs
+        return self.state_pairs() + paging_pairs(self.page, self.per_page)
 
     @property
     def blank(self) -> bool:
