@@ -222,7 +222,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--rounds", type=int, default=200, help="requests per measured route and concurrency "
                     "(cycling through its sample of paths)")
     ap.add_argument("--readme", type=Path, default=None, help="rewrite this README's tables from results-*.json")
+    ap.add_argument("--serve-only", action="store_true", help="reuse the archive already in --work: measure "
+                    "the server only (for iterating on page and search speed; not a full result)")
+    ap.add_argument("--only", default="", help="comma-separated route groups to measure (default: all)")
+    ap.add_argument("--concurrency", default="1,16", help="comma-separated concurrency levels")
     a = ap.parse_args(argv)
+    if a.serve_only:
+        if a.work is None:
+            ap.error("--serve-only needs --work with an archive in it")
+        print(json.dumps(serve_bench(a.work, a.rounds, a.only, a.concurrency), indent=1))
+        return 0
     work = a.work or Path(tempfile.mkdtemp(prefix="archive-bench-"))
     try:
         results = bench(work, a.paragraphs, a.rounds)
@@ -278,6 +287,41 @@ def write_readme(readme: Path) -> None:
     readme.write_text(head + "\n".join(lines))
 
 
+def serve_bench(work: Path, rounds: int, only: str = "", concurrency: str = "1,16") -> dict:
+    """Start `archive serve --workers 2` on the archive in WORK and time every route group."""
+    data = work / "data"
+    db = data / "archive.sqlite3"
+    env = {**os.environ, "ARCHIVE_DATA_DIR": str(data)}
+    wanted = {g for g in only.split(",") if g}
+    levels = [int(c) for c in concurrency.split(",") if c]
+    res: dict = {}
+    port = free_port()
+    proc, startup = start_server(env, port, workers=2, logfile=work / "server.log")
+    res["startup_s"] = round(startup, 2)
+    log(f"server up in {startup:.2f} s")
+    try:
+        base = f"http://127.0.0.1:{port}"
+        paths = sample_paths(db, random.Random(7))
+        if wanted:
+            paths = {k: v for k, v in paths.items() if k in wanted}
+        if "search_deep" in paths:
+            paths["search_deep"] = deep_pages(base, paths["search_deep"])
+        for name, group in paths.items():
+            for conc in levels:
+                m = asyncio.run(measure(base, group, conc, rounds))
+                for stat in ("p50", "p95", "p99"):
+                    res[f"{name}_c{conc}_{stat}_ms"] = round(m[stat], 1)
+                res[f"{name}_c{conc}_errors"] = m["errors"]
+                if m["bad"]:
+                    res[f"{name}_c{conc}_bad"] = m["bad"]
+                log(f"{name} c={conc}: p50 {m['p50']:.1f} p95 {m['p95']:.1f} ms, {m['errors']} errors")
+        res["server_rss_mb"] = round(server_rss_mb(proc), 1)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    return res
+
+
 def bench(work: Path, paragraphs: int, rounds: int) -> dict:
     pages_dir, data = work / "pages", work / "data"
     shutil.rmtree(data, ignore_errors=True)
@@ -302,27 +346,7 @@ def bench(work: Path, paragraphs: int, rounds: int) -> dict:
         "load_before": round(load, 2), "db_mb": round(db.stat().st_size / 1e6, 1),
         "index_mb": round(dir_mb(current_index(data / "index")), 1),
     }
-    port = free_port()
-    proc, startup = start_server(env, port, workers=2, logfile=work / "server.log")
-    res["startup_s"] = round(startup, 2)
-    log(f"server up in {startup:.2f} s")
-    try:
-        base = f"http://127.0.0.1:{port}"
-        paths = sample_paths(db, random.Random(7))
-        paths["search_deep"] = deep_pages(base, paths["search_deep"])
-        for name, group in paths.items():
-            for conc in (1, 16):
-                m = asyncio.run(measure(base, group, conc, rounds))
-                for stat in ("p50", "p95", "p99"):
-                    res[f"{name}_c{conc}_{stat}_ms"] = round(m[stat], 1)
-                res[f"{name}_c{conc}_errors"] = m["errors"]
-                if m["bad"]:
-                    res[f"{name}_c{conc}_bad"] = m["bad"]
-                log(f"{name} c={conc}: p50 {m['p50']:.1f} p95 {m['p95']:.1f} ms, {m['errors']} errors")
-        res["server_rss_mb"] = round(server_rss_mb(proc), 1)
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
+    res.update(serve_bench(work, rounds))
     # stable headline names
     res["search_p50_ms"] = res["search_c1_p50_ms"]
     res["search_p95_ms"] = res["search_c1_p95_ms"]
