@@ -227,7 +227,9 @@ def serve_while_ingesting(base: Path, *, paragraphs: int, clients: int, workers:
 
 
 def test_ingest_while_the_server_answers_concurrent_clients(tmp_path):
-    serve_while_ingesting(tmp_path, paragraphs=700, clients=4, workers=1)  # 2 workers: the soak variant
+    """Two workers forked from the supervisor (app/web/server.py), each with its own
+    connections and searcher, see what the ingest commits while they answer."""
+    serve_while_ingesting(tmp_path, paragraphs=700, clients=4, workers=2)
 
 
 @pytest.mark.slow

@@ -215,6 +215,6 @@ def test_serve_command_runs_uvicorn_on_the_app_factory(cli, data_dir, monkeypatc
     assert result.exit_code == 0, result.output
     (kwargs,) = calls
     assert kwargs == {"host": "127.0.0.1", "port": 8123, "workers": 2}
-    assert server.APP == "app.web.app:create_app"
+    assert server.APP == "app.web.app:create_worker_app"
     assert (data_dir / "archive.sqlite3").exists()
     assert cli("serve", "--port", "0").exit_code != 0

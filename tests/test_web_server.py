@@ -15,3 +15,30 @@ def test_shared_worker_socket_is_tcp_so_nodelay_applies():
         assert sock.get_inheritable()
     finally:
         sock.close()
+
+
+def test_workers_are_forked_only_while_the_supervisor_runs():
+    import multiprocessing
+
+    from uvicorn import _subprocess
+
+    from app.web.server import forked_workers
+
+    before = _subprocess.spawn
+    with forked_workers():
+        assert _subprocess.spawn.get_start_method() == "fork"
+    assert _subprocess.spawn is before
+
+
+def test_worker_app_does_not_migrate(data_dir, monkeypatch):
+    """`archive serve` migrates once, before the workers start; a worker opens the database as it is."""
+    from app import db
+    from app.web.app import create_worker_app
+
+    calls = []
+    monkeypatch.setattr(db, "upgrade", lambda *a, **k: calls.append(a))
+    app = create_worker_app()
+    assert app.state.archive.migrate is False
+    app.state.archive.open()
+    app.state.archive.close()
+    assert calls == []

@@ -68,6 +68,12 @@ def _open_searcher(settings: Settings, factory) -> Any:
     return open_searcher(settings, factory)
 
 
+def create_worker_app() -> FastAPI:
+    """The app for `archive serve`'s workers: the command migrated the database before
+    starting them, so they open it as it is."""
+    return create_app(migrate=False)
+
+
 def create_app(settings: Settings | None = None, *, migrate: bool = True) -> FastAPI:
     settings = settings or get_settings()
     archive = Archive(settings, migrate=migrate)
