@@ -18,7 +18,6 @@ def test_shared_worker_socket_is_tcp_so_nodelay_applies():
 
 
 def test_workers_are_forked_only_while_the_supervisor_runs():
-    import multiprocessing
 
     from uvicorn import _subprocess
 
