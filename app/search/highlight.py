@@ -2,13 +2,14 @@
 matched. The text is escaped piece by piece; nothing from the archive reaches the page raw."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from html import escape
 
 from whoosh import query as wq
 from whoosh.reading import IndexReader
 
-from app.search.schema import exact_analyzer, text_analyzer
+from app.search.schema import TOKEN_PATTERN, exact_analyzer, text_analyzer
 
 SNIPPET_CHARS = 320
 _ANALYZERS = {"text": text_analyzer(), "exact": exact_analyzer()}
@@ -51,7 +52,7 @@ def _spans(text: str, marks: Marks) -> list[tuple[int, int]]:
         phrases = [words for fname, words in marks.phrases if fname == name]
         if not wanted and not phrases:
             continue
-        toks = [(t.text, t.startchar, t.endchar) for t in analyzer(text, chars=True, removestops=True)]
+        toks = _tokens(name, analyzer, text)
         spans += [(s, e) for w, s, e in toks if w in wanted]
         for words in phrases:
             k = len(words)
@@ -59,6 +60,34 @@ def _spans(text: str, marks: Marks) -> list[tuple[int, int]]:
                 if all(toks[i + j][0] == words[j] for j in range(k)):
                     spans.append((toks[i][1], toks[i + k - 1][2]))
     return _merge(spans)
+
+
+_TOKEN_RE = re.compile(TOKEN_PATTERN, re.UNICODE)
+_WORDS: dict[str, dict[str, str | None]] = {name: {} for name in _ANALYZERS}
+_WORDS_MAX = 200_000
+
+
+def _tokens(name: str, analyzer, text: str) -> list[tuple[str, int, int]]:
+    """(term, start, end) of each token of text as the field's analyser makes it (stop words
+    left out). Both analysers are a regex tokenizer followed by filters that take one token
+    at a time, so each distinct word is analysed once and remembered (running the filter
+    chain over every token of every shown paragraph was most of the highlighting time)."""
+    words = _WORDS[name]
+    if len(words) > _WORDS_MAX:
+        words.clear()
+    out = []
+    for m in _TOKEN_RE.finditer(text):
+        word = m.group()
+        term = words.get(word, "")
+        if term == "":
+            got = [t.text for t in analyzer(word, removestops=True)]
+            term = words[word] = got[0] if len(got) == 1 else None
+            if len(got) > 1:  # (cannot happen: the word is one token) analyse it in place
+                words.pop(word)
+                return [(t.text, t.startchar, t.endchar) for t in analyzer(text, chars=True, removestops=True)]
+        if term is not None:
+            out.append((term, m.start(), m.end()))
+    return out
 
 
 def _merge(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -19,6 +19,7 @@ from whoosh.index import FileIndex
 from whoosh.searching import Searcher
 
 from app.search.index import IndexMissing, SearchIndexError, open_index, read_pointer
+from app.search.postings import Postings
 from app.search.schema import SEP
 
 FILTER_CACHE_SIZE = 256
@@ -48,6 +49,7 @@ class IndexView:
         self._readers: dict[str, object] = {}
         self._filters: OrderedDict[wq.Query, set[int]] = OrderedDict()
         self._memo: OrderedDict[object, object] = OrderedDict()
+        self.postings = Postings(self, WEIGHTING)  # decoded terms, statement-level evaluation
 
     @classmethod
     def open(cls, index_dir: Path) -> IndexView:
@@ -99,13 +101,44 @@ class IndexView:
             if docs is not None:
                 self._filters.move_to_end(q)
                 return docs
-        with self.lock:
-            docs = set(self.searcher.docs_for_query(q))
+        docs = self._range_from_column(q)
+        if docs is None and type(q) is wq.Term:  # from the decoded postings (shared with resolving)
+            with self.lock:
+                tp = self.postings.term(q.fieldname, q.text)
+            docs = set(tp.ids) if tp is not None else set()
+        if docs is None:
+            with self.lock:
+                docs = set(self.searcher.docs_for_query(q))
         with self._lock:
             self._filters[q] = docs
             while len(self._filters) > FILTER_CACHE_SIZE:
                 self._filters.popitem(last=False)
         return docs
+
+    def _range_from_column(self, q: wq.Query) -> set[int] | None:
+        """A date range from the date column (Whoosh unions a few hundred trie terms for
+        it: ~100 ms at 1.5M paragraphs); None for any other query."""
+        if not (isinstance(q, wq.NumericRange) and q.fieldname == "date" and q.start is not None
+                and q.end is not None and not q.startexcl and not q.endexcl
+                and self.reader.has_column("date")):
+            return None
+        lo, hi = q.start, q.end
+        docs = {d for d, v in enumerate(self.column("date")) if lo <= v <= hi}
+        if self.reader.has_deletions():
+            with self.lock:
+                docs = {d for d in docs if not self.reader.is_deleted(d)}
+        return docs
+
+    WARM_COLUMNS = ("count", "date", "year", "kind", "speakers_f", "topics_f", "venue_f")
+
+    def warm(self) -> None:
+        """Load what every search uses (columns, field lengths: ~0.3 s at 1.5M paragraphs)
+        so that the first search does not pay for it."""
+        for name in self.WARM_COLUMNS:
+            self.column(name)
+        with self.lock:
+            for fieldname in ("text", "exact"):
+                self.postings.lengths(fieldname)
 
     def memo(self, key, compute):
         """A small per-view cache (e.g. the facets and totals of a query and its filters):
@@ -166,6 +199,20 @@ class SearcherHolder:
             yield slot.view
         finally:
             self._release(slot)
+
+    def warm_in_background(self) -> threading.Thread:
+        """Open the searcher and load its columns in a daemon thread (a server calls this at
+        start-up, so that its first search does not wait for them). Errors are left for the
+        first search to report."""
+        def run():
+            try:
+                with self.view() as view:
+                    view.warm()
+            except Exception:  # e.g. no index yet: the first search says so
+                pass
+        thread = threading.Thread(target=run, name="searcher-warm", daemon=True)
+        thread.start()
+        return thread
 
     def refresh(self) -> None:
         """Check for a changed index now and swap in a new searcher before returning."""

@@ -17,14 +17,29 @@ label:, questions within one paragraph) is then resolved from the positions of i
   `approximate` is true ("about N results").
 - A query of statement filters only (speaker:, kind:, date:, …) matches every paragraph of
   the statements found: exact at any size, no positions read.
+- Time budget: resolving paragraphs stops after RESOLVE_BUDGET seconds (counted once the
+  statements are found); figures are then estimated as beyond RESOLVE_ALL, `approximate`
+  is true, and a page is never left empty for lack of time (it may be short, as at
+  RESOLVE_CAP).
+
+The statement level is read straight from the postings (postings.py): each term decoded
+once per searcher, statements and BM25F scores in one pass (the scores Whoosh gives). A
+phrase is relaxed to the AND of its words there (Whoosh scores a phrase as the sum of its
+words, so the ranking is the same) and found per paragraph when resolving; a phrase is
+therefore no longer counted exactly at the statement level beyond RESOLVE_ALL statements.
+A prefix or fuzzy word scores the sum of the BM25F of the words it stands for (Whoosh does
+so above 5,000 statements; below, it scored 1.0).
 
 Each statement shows its best `per_statement` paragraphs (most query terms; ties: the
 earlier), in reading order, and counts the rest. Only the shown paragraphs are read from
 the database (two queries per search, whatever the page size) and highlighted."""
 from __future__ import annotations
 
+import heapq
+import time
 from collections import Counter, defaultdict
 from collections.abc import Iterable
+from itertools import chain
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -33,6 +48,7 @@ from whoosh import query as wq
 from app.models import Paragraph, Speaker, Statement, StatementSpeaker, Venue
 from app.search.documents import paragraph_entries
 from app.search.highlight import marks_for, snippet
+from app.search.postings import Unsupported
 from app.search.query import ParsedQuery, QueryError, filter_queries, parse_query
 from app.search.schema import PARAGRAPH_FIELDS, STRIDE
 from app.search.searcher import IndexView
@@ -46,6 +62,8 @@ SUGGEST_BELOW = 3         # "did you mean" when a query finds fewer paragraphs t
 FACETS = ("speaker", "year", "kind", "venue", "topic")
 RESOLVE_ALL = 1500        # statements found up to which every one is resolved (exact figures)
 RESOLVE_CAP = 4000        # statements resolved at most to fill a page (rare matches in common words)
+RESOLVE_BUDGET = 0.15     # seconds of resolving paragraphs per search; beyond, figures are estimated
+RESOLVE_CHUNK = 100       # statements resolved between two looks at the clock
 SAMPLE = 200              # statements resolved, spread evenly, for the estimates beyond RESOLVE_ALL
 
 
@@ -77,7 +95,7 @@ def search(view: IndexView, query: str | None = None, *, session: Session,
         pkeys = {(d, i): entry[1] for d in shown
                  for i, entry in ((i, paragraph_entries(entries[d])[i]) for i in picks[d])}
         marks = marks_for(pq.highlight, view.reader)
-        facets, (total_p, total_s) = view.memo(("figures", run.tree, facet_limit),
+        facets, (total_p, total_s) = view.memo(("figures", run.tree, facet_limit, run.exact),
                                                lambda: (run.facets(facet_limit), run.totals()))
         facets = {name: [dict(v) for v in values] for name, values in facets.items()}  # the cache's stay intact
         suggestion = (_suggest(view, pq, run.allowed, total_p, max_query_chars)
@@ -94,7 +112,8 @@ def search(view: IndexView, query: str | None = None, *, session: Session,
 class _Run:
     """One search: the statements found, ranked; the paragraphs resolved so far."""
 
-    def __init__(self, view: IndexView, main: wq.Query, filters: list[wq.Query], sort: str):
+    def __init__(self, view: IndexView, main: wq.Query, filters: list[wq.Query], sort: str,
+                 budget: float | None = None):
         self.view, self.sort = view, sort
         self.allowed = _allowed(view, filters)
         self.tree = main if not filters else wq.And([main, *filters]) if not isinstance(main, wq.Every) \
@@ -102,7 +121,10 @@ class _Run:
         self.positional = _has_positional(self.tree)
         self.relaxed = _relax(main)
         self.counts = view.column("count")
-        self.found = _candidates(view, self.relaxed, self.allowed)   # statement docnums (unordered)
+        # statement docnums found (unordered) and, when read from the postings, their scores
+        self.found, self._scores = _candidates_scored(view, self.relaxed, self.allowed)
+        # the clock for resolving paragraphs starts now (the terms are read and decoded)
+        self.deadline = time.perf_counter() + (RESOLVE_BUDGET if budget is None else budget)
         # every statement found holds a match: counting statements needs no resolution
         self.statement_exact = not self.positional or _statement_exact(self.tree)
         self.exact = not self.positional or len(self.found) <= RESOLVE_ALL
@@ -112,8 +134,10 @@ class _Run:
         self._resolved_upto = 0
         self._sampled: list[int] | None = None
         if self.positional and self.exact:
-            self._resolve(sorted(self.found))
-            self.found = {d for d in self.found if self.slots.get(d)}
+            if self._resolve_within(sorted(self.found)):
+                self.found = {d for d in self.found if self.slots.get(d)}
+            else:  # out of time: estimated as beyond RESOLVE_ALL (what is resolved is kept)
+                self.exact = False
         self.approximate = not self.exact
 
     # -- ranking ----------------------------------------------------------------------------
@@ -124,12 +148,21 @@ class _Run:
             return self._ranked
         dates = self.view.column("date")
         if self.sort == "relevance":
+            limit = None if self.exact else min(len(self.found), max(upto * 2, 200))
             if isinstance(self.relaxed, wq.Every):
                 scores = dict.fromkeys(self.found, 1.0)
+            elif self._scores is not None:
+                scores = self._scores
             else:
-                limit = None if self.exact else min(len(self.found), max(upto * 2, 200))
                 scores = self._score(limit)
-            order = sorted(scores, key=lambda d: (-scores[d], -dates[d], d))
+            key = lambda d: (-scores[d], -dates[d], d)  # noqa: E731
+            if limit is not None and limit * 4 < len(scores):
+                # the top only: the limit-th best score, then whatever scores at least that
+                # (ties included) in full order
+                floor = heapq.nlargest(limit, scores.values())[-1]
+                order = sorted((d for d, s in scores.items() if s >= floor), key=key)[:limit]
+            else:
+                order = sorted(self.found if scores is self._scores else scores, key=key)
         elif self.sort == "newest":
             order = sorted(self.found, key=lambda d: (dates[d] == 0, -dates[d], d))
         else:
@@ -160,12 +193,30 @@ class _Run:
                 self._resolve(shown)
                 return shown
             upto = min(len(order), want + per_page_slack(stop - start))
-            self._resolve(order[self._resolved_upto:upto])
-            self._resolved_upto = upto
-            matched = [d for d in order[:upto] if self.slots.get(d)]
-            if len(matched) >= stop or upto >= min(len(self.found), RESOLVE_CAP):
+            matched = [d for d in order[:self._resolved_upto] if self.slots.get(d)]
+            while self._resolved_upto < upto and len(matched) < stop:
+                if self.late() and len(matched) > start:  # out of time, the page not empty
+                    break
+                chunk = order[self._resolved_upto:self._resolved_upto + RESOLVE_CHUNK]
+                self._resolve(chunk)
+                self._resolved_upto += len(chunk)
+                matched += [d for d in chunk if self.slots.get(d)]
+            if len(matched) >= stop or self._resolved_upto >= min(len(self.found), RESOLVE_CAP) \
+                    or (self.late() and len(matched) > start):
+                # short when out of statements, of RESOLVE_CAP or of time: estimated figures
                 return matched[start:stop]
             want = upto * 2
+
+    def late(self) -> bool:
+        return time.perf_counter() > self.deadline
+
+    def _resolve_within(self, docs: list[int]) -> bool:
+        """Resolve docs, a chunk at a time, while the time budget lasts; True if all were."""
+        for i in range(0, len(docs), RESOLVE_CHUNK):
+            if i and self.late():
+                return False
+            self._resolve(docs[i:i + RESOLVE_CHUNK])
+        return True
 
     def _resolve(self, docs: list[int]) -> None:
         todo = sorted(d for d in docs if d not in self.slots)
@@ -253,6 +304,19 @@ def _allowed(view: IndexView, filters: list[wq.Query]) -> set[int] | None:
     return out
 
 
+def _candidates_scored(view: IndexView, relaxed: wq.Query, allowed: set[int] | None
+                       ) -> tuple[set[int], dict[int, float] | None]:
+    """Statements the relaxed query finds within the filters, with their scores when they
+    could be read from the postings in the same pass (else None: Whoosh scores them)."""
+    if isinstance(relaxed, wq.Every) or (allowed is not None and not allowed):
+        return _candidates(view, relaxed, allowed), None
+    try:
+        scores = view.postings.evaluate(relaxed, allowed)
+    except Unsupported:
+        return _candidates(view, relaxed, allowed), None
+    return set(scores), scores
+
+
 def _candidates(view: IndexView, relaxed: wq.Query, allowed: set[int] | None) -> set[int]:
     """Statements the relaxed query finds within the filters."""
     if isinstance(relaxed, wq.Every):
@@ -304,6 +368,12 @@ def _relax(q: wq.Query) -> wq.Query:
     if isinstance(q, wq.Or):
         subs = [_relax(s) for s in q.subqueries]
         return wq.Every() if any(isinstance(r, wq.Every) for r in subs) else wq.Or(subs)
+    if isinstance(q, wq.Phrase) and _is_positional(q):
+        # the statements holding every word: whether they stand together is resolved per
+        # paragraph (reading the positions of every statement holding the words to find the
+        # phrase at the statement level cost ~1 s at 1.5M paragraphs). Whoosh scores a phrase
+        # as the sum of its words' scores, so the ranking is unchanged.
+        return wq.And([wq.Term(q.fieldname, w, boost=q.boost) for w in q.words])
     return q
 
 
@@ -320,6 +390,8 @@ def _statement_exact(q: wq.Query) -> bool:
     if isinstance(q, wq.And):
         positional = [s for s in q.subqueries if _has_positional(s)]
         return len(positional) <= 1 and all(_statement_exact(s) for s in positional)
+    if isinstance(q, wq.Phrase):  # relaxed to its words (see _relax)
+        return not _is_positional(q) or len(q.words) <= 1
     return True
 
 
@@ -327,46 +399,48 @@ def _statement_exact(q: wq.Query) -> bool:
 
 def _resolve(view: IndexView, tree: wq.Query, docs: list[int], counts: list[int]):
     """For each statement docnum (sorted), the paragraph slots matching `tree`, and per slot
-    how many positive query terms it holds."""
-    cache: dict[wq.Query, dict[int, set[int]]] = {}
-    weights: dict[int, dict[int, int]] = defaultdict(Counter)
+    how many positive query terms it holds (for the statements that match).
 
-    def leaf_slots(leaf: wq.Query, negated: bool) -> dict[int, set[int]]:
-        got = cache.get(leaf)
+    Evaluated statement by statement, lazily: an AND stops at its first part that no
+    paragraph matches, so the positions of the other terms are not read for a statement
+    that cannot match (a rare phrase among common words)."""
+    memo: dict[wq.Query, dict[int, set[int]]] = {}
+    expanded: dict[wq.Query, list] = {}
+
+    def leaf_slots(leaf: wq.Query, d: int) -> set[int]:
+        per_doc = memo.get(leaf)
+        if per_doc is None:
+            per_doc = memo[leaf] = {}
+        got = per_doc.get(d)
         if got is None:
-            got = cache[leaf] = _positions(view, leaf, docs)
-        if not negated:
-            for d, slots in got.items():
-                w = weights[d]
-                for i in slots:
-                    w[i] += 1
+            got = per_doc[d] = _doc_slots(view, leaf, d, expanded)
         return got
 
-    def ev(q: wq.Query, d: int, negated: bool) -> set[int]:
+    def ev(q: wq.Query, d: int) -> set[int]:
         if isinstance(q, wq.ConstantScoreQuery):
-            return ev(q.child, d, negated)
+            return ev(q.child, d)
         if isinstance(q, wq.And):
             out = None
             for sub in q.subqueries:
-                got = ev(sub, d, negated)
-                out = got if out is None else out & got
+                got = ev(sub, d)
+                out = set(got) if out is None else out & got
                 if not out:
                     return set()
             return out if out is not None else set()
         if isinstance(q, wq.Or):
             out: set[int] = set()
             for sub in q.subqueries:
-                out |= ev(sub, d, negated)
+                out |= ev(sub, d)
             return out
         if isinstance(q, wq.Not):
-            return set(range(counts[d])) - ev(q.query, d, not negated)
+            return set(range(counts[d])) - ev(q.query, d)
         if isinstance(q, wq.Every):
             return set(range(counts[d]))
         if _is_positional(q):
-            return set(per_leaf[(q, negated)].get(d, ()))
+            return leaf_slots(q, d)
         return set(range(counts[d])) if d in view.filter_docs(q) else set()
 
-    per_leaf: dict[tuple[wq.Query, bool], dict[int, set[int]]] = {}
+    positive: list[wq.Query] = []
 
     def collect(q: wq.Query, negated: bool) -> None:
         if isinstance(q, wq.ConstantScoreQuery):
@@ -376,56 +450,42 @@ def _resolve(view: IndexView, tree: wq.Query, docs: list[int], counts: list[int]
                 collect(sub, negated)
         elif isinstance(q, wq.Not):
             collect(q.query, not negated)
-        elif _is_positional(q) and (q, negated) not in per_leaf:
-            per_leaf[(q, negated)] = leaf_slots(q, negated)
+        elif not negated and _is_positional(q) and q not in positive:
+            positive.append(q)
 
     collect(tree, False)
-    slots = {d: sorted(ev(tree, d, False)) for d in docs}
-    return slots, {d: dict(weights[d]) for d in docs}
+    slots, weights = {}, {}
+    for d in docs:
+        got = slots[d] = sorted(ev(tree, d))
+        if got:
+            w: Counter = Counter()
+            for leaf in positive:
+                w.update(leaf_slots(leaf, d))
+            weights[d] = dict(w)
+    return slots, weights
 
 
-def _positions(view: IndexView, leaf: wq.Query, docs: list[int]) -> dict[int, set[int]]:
-    """The paragraph slots of each statement (docs, sorted) that hold this leaf."""
-    reader, fieldname = view.reader, leaf.field()
+def _doc_slots(view: IndexView, leaf: wq.Query, d: int, expanded: dict) -> set[int]:
+    """The paragraph slots of statement d that hold this leaf."""
+    postings, fieldname = view.postings, leaf.field()
     if isinstance(leaf, wq.Phrase):
         words = list(leaf.words)
-        per_word = [_term_positions(reader, fieldname, w, docs) for w in words]
-        out: dict[int, set[int]] = {}
-        for d in set.intersection(*(set(p) for p in per_word)) if per_word else ():
-            rest = [set(p[d]) for p in per_word[1:]]
-            hits = {pos // STRIDE for pos in per_word[0][d]
-                    if all(pos + k + 1 in r for k, r in enumerate(rest))}
-            if hits:
-                out[d] = hits
-        return out
+        per_word = []
+        for w in words:
+            got = postings.doc_positions(fieldname, w, d)
+            if not got:
+                return set()
+            per_word.append(got)
+        rest = [set(p) for p in per_word[1:]]
+        return {pos // STRIDE for pos in per_word[0] if all(pos + k + 1 in r for k, r in enumerate(rest))}
     if isinstance(leaf, wq.Term):
-        texts = [leaf.text]
-    else:  # prefix, fuzzy: the words of the index it stands for
-        texts = [t.decode("utf-8") if isinstance(t, bytes) else t
-                 for f, t in leaf.existing_terms(reader, expand=True) if f == fieldname]
-    out = defaultdict(set)
+        return postings.doc_slots(fieldname, leaf.text, d, STRIDE)
+    texts = expanded.get(leaf)
+    if texts is None:  # prefix, fuzzy: the words of the index it stands for
+        texts = expanded[leaf] = postings.expand(leaf)
+    out: set[int] = set()
     for text in texts:
-        for d, poses in _term_positions(reader, fieldname, text, docs).items():
-            out[d].update(p // STRIDE for p in poses)
-    return out
-
-
-def _term_positions(reader, fieldname: str, text, docs: list[int]) -> dict[int, list[int]]:
-    if isinstance(text, bool):
-        text = "yes" if text else "no"
-    if (fieldname, text) not in reader:
-        return {}
-    m = reader.postings(fieldname, text)
-    out = {}
-    for d in docs:
-        if not m.is_active():
-            break
-        if m.id() < d:
-            m.skip_to(d)
-            if not m.is_active():
-                break
-        if m.id() == d:
-            out[d] = m.value_as("positions")
+        out |= postings.doc_slots(fieldname, text, d, STRIDE)
     return out
 
 
@@ -439,6 +499,14 @@ def facet_counts(view: IndexView, docs: Iterable[int], weight=None, limit: int =
     years, kinds, venues = view.column("year"), view.column("kind"), view.column("venue_f")
     counts = {name: Counter() for name in FACETS}
     c_speaker, c_topic, c_year, c_kind, c_venue = (counts[n] for n in ("speaker", "topic", "year", "kind", "venue"))
+    if weight is None:  # one per statement: counted in C (~30k statements at 1.5M paragraphs)
+        docs = list(docs)
+        c_speaker.update(chain.from_iterable(map(speakers.__getitem__, docs)))
+        c_topic.update(chain.from_iterable(map(topics.__getitem__, docs)))
+        c_year.update(map(years.__getitem__, docs))
+        c_kind.update(map(kinds.__getitem__, docs))
+        c_venue.update(filter(None, map(venues.__getitem__, docs)))
+        docs = ()
     for d in docs:
         w = weight(d) if weight is not None else 1
         for name in speakers[d]:

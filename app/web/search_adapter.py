@@ -27,10 +27,12 @@ class SearchQueryError(Exception):
 
 
 def open_searcher(settings: Settings, factory) -> Any:
-    """A SearcherHolder for the index directory (it opens the index lazily, on first search)."""
+    """A SearcherHolder for the index directory, opening the index in the background."""
     from app.search import SearcherHolder
 
-    return SearcherHolder(settings.index_dir)
+    holder = SearcherHolder(settings.index_dir)
+    holder.warm_in_background()  # open the index and load its columns before the first search
+    return holder
 
 
 def run_search(holder: Any, session: Session, sq: SearchQuery, *, max_query_chars: int,

@@ -1,0 +1,338 @@
+"""Statement-level evaluation straight from the postings (read-only; the index format is
+unchanged: this reads the blocks Whoosh's W3 codec writes).
+
+Why: Whoosh's matchers decode every postings block once to find the statements a query
+matches, again to score them, and a third time (per statement, through skip_to) to read
+positions; each block is one pickle of (ids, weights, position values), so every pass
+pays for unpickling all positions. A phrase made Whoosh read and compare the positions
+of every statement holding its words (~1 s for "international law" at 1.5M paragraphs).
+
+Here each term's postings are decoded once per searcher (`TermPostings`: docnums, term
+frequencies and the raw position values, kept in a small LRU cache) and give, for the
+statement level, the set of statements and their BM25F scores (computed by Whoosh's own
+BM25F scorer, so the ranking is the one Whoosh would give), and, for the paragraph level,
+the positions of just the statements being resolved.
+"""
+from __future__ import annotations
+
+import os
+import threading
+import zlib
+from array import array
+from bisect import bisect_left
+from collections import OrderedDict
+from itertools import accumulate
+from pickle import loads
+
+from whoosh import query as wq
+from whoosh.formats import Positions
+from whoosh.scoring import BM25FScorer
+from whoosh.system import _INT_SIZE
+
+CACHE_POSTINGS = 1_500_000   # postings kept decoded per searcher (~60 bytes each)
+
+
+class Unsupported(Exception):
+    """A query node this module does not evaluate (the caller falls back to Whoosh)."""
+
+
+class TermPostings:
+    """Every posting of one term across the segments, in docnum order."""
+    __slots__ = ("ids", "weights", "values", "fmt", "_scores", "_index")
+
+    def __init__(self, ids: array, weights: array, values: list, fmt):
+        self.ids, self.weights, self.values, self.fmt = ids, weights, values, fmt
+        self._scores: array | None = None
+        self._index: dict[int, int] | None = None
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def index(self, docnum: int) -> int:
+        """Position of docnum in ids, or -1."""
+        i = bisect_left(self.ids, docnum)
+        return i if i < len(self.ids) and self.ids[i] == docnum else -1
+
+    def positions(self, i: int) -> list[int]:
+        v = self.values[i]
+        if type(self.fmt) is Positions:  # Positions.decode_positions, its loop in C
+            return list(accumulate(loads(v[_INT_SIZE:] if v.endswith(b".") else v[_INT_SIZE:] + b".")))
+        return self.fmt.decode_positions(v)
+
+
+def _read_term(reader, fieldname: str, btext) -> TermPostings | None:
+    """Decode all blocks of a term once (one unpickle per block)."""
+    ids, weights, values, fmt = array("I"), array("d"), [], None
+    for seg, offset in reader.leaf_readers():
+        if (fieldname, btext) not in seg:
+            continue
+        m = seg.postings(fieldname, btext)
+        deleted = (getattr(seg, "deleted_docs_set", None) or None) if seg.has_deletions() else None
+        if callable(deleted):
+            deleted = frozenset(deleted())
+        if hasattr(m, "child") and not hasattr(m, "_postfile"):  # FilterMatcher around the leaf
+            if deleted is None:
+                deleted = frozenset(getattr(m, "_ids", ()) or ())
+            m = m.child
+        fmt = m.format if hasattr(m, "format") else seg.schema[fieldname].format
+        if hasattr(m, "_postfile") and hasattr(m, "_nextoffset"):   # W3LeafMatcher: whole blocks
+            _will_need(m)
+            while True:
+                if m._blocklength:
+                    b = m._postfile.get(m._dataoffset, m._nextoffset - m._dataoffset)
+                    if m._compression:
+                        b = zlib.decompress(b)
+                    bids, bweights, bvalues = loads(b)
+                    if not m._byteids:  # deltas: the first from 0
+                        if offset:
+                            bids = list(bids)
+                            bids[0] += offset
+                        bids = list(accumulate(bids))
+                    elif offset:
+                        bids = [offset + d for d in bids]
+                    n = len(bids)
+                    if bweights is None:
+                        bweights = [1.0] * n
+                    elif isinstance(bweights, float):
+                        bweights = [bweights] * n
+                    fixed = m._fixedsize
+                    if fixed is None or fixed < 0:
+                        pass
+                    elif fixed == 0:
+                        bvalues = [None] * n
+                    else:
+                        bvalues = [bvalues[i:i + fixed] for i in range(0, len(bvalues), fixed)]
+                    if deleted:
+                        keep = [i for i, d in enumerate(bids) if d - offset not in deleted]
+                        bids = [bids[i] for i in keep]
+                        bweights = [bweights[i] for i in keep]
+                        bvalues = [bvalues[i] for i in keep]
+                    ids.extend(bids)
+                    weights.extend(bweights)
+                    values.extend(bvalues)
+                if m._lastblock:
+                    break
+                m._goto(m._nextoffset)
+        else:  # e.g. a term with one posting stored inline
+            while m.is_active():
+                d = m.id()
+                if deleted is None or d not in deleted:
+                    ids.append(offset + d)
+                    weights.append(m.weight())
+                    values.append(m.value())
+                m.next()
+    if fmt is None:
+        return None
+    return TermPostings(ids, weights, values, fmt)
+
+
+FADVISE = True
+
+
+def _will_need(m) -> None:
+    """Ask the kernel to read the term's whole postings range now, in large requests, rather
+    than block by block as they are decoded (each a wait on a cold, busy disk)."""
+    if not FADVISE:
+        return
+    try:
+        length = m._length[0] if isinstance(m._length, tuple) else m._length
+        os.posix_fadvise(m._postfile.file.fileno(), m._startoffset, length, os.POSIX_FADV_WILLNEED)
+    except (AttributeError, OSError, ValueError):
+        pass
+
+
+class Postings:
+    """Per searcher: decoded terms (LRU), field lengths, and the statement-level
+    evaluation of a relaxed query. Use under the view's lock."""
+
+    def __init__(self, view, weighting, cache_postings: int = CACHE_POSTINGS):
+        self.view = view
+        self.searcher = view.searcher
+        self.reader = view.reader
+        self.weighting = weighting
+        self.cache_postings = cache_postings
+        self._terms: OrderedDict[tuple[str, object], TermPostings | None] = OrderedDict()
+        self._size = 0
+        self._lengths: dict[object, list] = {}
+        self._lock = threading.Lock()
+
+    # -- terms --------------------------------------------------------------------------------
+
+    def term(self, fieldname: str, text) -> TermPostings | None:
+        if isinstance(text, bool):
+            text = "yes" if text else "no"
+        key = (fieldname, text)
+        with self._lock:
+            if key in self._terms:
+                self._terms.move_to_end(key)
+                return self._terms[key]
+        tp = _read_term(self.reader, fieldname, text) if key in self.reader else None
+        with self._lock:
+            self._terms[key] = tp
+            self._size += len(tp) if tp is not None else 0
+            while self._size > self.cache_postings and len(self._terms) > 1:
+                _k, old = self._terms.popitem(last=False)
+                self._size -= len(old) if old is not None else 0
+        return tp
+
+    def lengths(self, fieldname: str) -> list[int]:
+        """Field length of every document, as Whoosh's scorer sees it (length bytes decoded)."""
+        got = self._lengths.get(fieldname)
+        if got is None:
+            got = []
+            for seg, _offset in self.reader.leaf_readers():
+                dfl = seg.doc_field_length
+                got.extend(dfl(d, fieldname, 1) for d in range(seg.doc_count_all()))
+            self._lengths[fieldname] = got
+        return got
+
+    def scores(self, fieldname: str, text) -> tuple[TermPostings | None, array | None]:
+        """The term's postings and the BM25F score of each (Whoosh's scorer)."""
+        tp = self.term(fieldname, text)
+        if tp is None or not len(tp):
+            return tp, None
+        if tp._scores is None:
+            field = self.searcher.schema[fieldname]
+            if not field.scorable:
+                tp._scores = array("d", tp.weights)
+                return tp, tp._scores
+            scorer = self.weighting.scorer(self.searcher, fieldname, text)
+            if type(scorer) is BM25FScorer:
+                # scoring.bm25() with its per-document part computed once per field; the same
+                # operations in the same order, so the same floats
+                idf, k1p1, norms = scorer.idf, scorer.K1 + 1, self._norms(fieldname, scorer)
+                tp._scores = array("d", [idf * ((tf * k1p1) / (tf + norms[d]))
+                                         for tf, d in zip(tp.weights, tp.ids, strict=True)])
+            else:
+                score, lengths = scorer._score, self.lengths(fieldname)
+                tp._scores = array("d", map(score, tp.weights, map(lengths.__getitem__, tp.ids)))
+        return tp, tp._scores
+
+    def _norms(self, fieldname: str, scorer) -> list[float]:
+        """K1 * ((1 - B) + B * fl / avgfl) of every document (bm25's length part)."""
+        key = (fieldname, scorer.K1, scorer.B, scorer.avgfl)
+        got = self._lengths.get(key)
+        if got is None:
+            K1, B, avgfl = scorer.K1, scorer.B, scorer.avgfl
+            got = self._lengths[key] = [K1 * ((1 - B) + B * fl / avgfl) if fl is not None else 0.0
+                                           for fl in self.lengths(fieldname)]
+        return got
+
+    def expand(self, leaf: wq.Query) -> list:
+        """The index terms a prefix/fuzzy/wildcard leaf stands for (text form)."""
+        fieldname = leaf.field()
+        return [t.decode("utf-8") if isinstance(t, bytes) else t
+                for f, t in leaf.existing_terms(self.reader, expand=True) if f == fieldname]
+
+    def doc_positions(self, fieldname: str, text, d: int) -> list[int]:
+        """Positions of the term in document d ([] if none)."""
+        tp = self.term(fieldname, text)
+        if tp is None:
+            return []
+        i = tp.index(d)
+        return tp.positions(i) if i >= 0 else []
+
+    def doc_slots(self, fieldname: str, text, d: int, stride: int) -> set[int]:
+        """{position // stride} of the term in document d: the paragraphs holding it."""
+        tp = self.term(fieldname, text)
+        if tp is None:
+            return set()
+        i = tp.index(d)
+        if i < 0:
+            return set()
+        return {p // stride for p in tp.positions(i)}
+
+    def positions(self, fieldname: str, text, docs) -> dict[int, list[int]]:
+        """Positions of the term in each of `docs` that holds it."""
+        tp = self.term(fieldname, text)
+        if tp is None:
+            return {}
+        out = {}
+        for d in docs:
+            i = tp.index(d)
+            if i >= 0:
+                out[d] = tp.positions(i)
+        return out
+
+    # -- the statement level ----------------------------------------------------------------------
+
+    def evaluate(self, q: wq.Query, allowed: set[int] | None) -> dict[int, float]:
+        """Statements matching the (relaxed) query within `allowed` (None: all), with the
+        score Whoosh would give them (sum over the matching leaves of BM25F)."""
+        return self._ev(q, allowed)
+
+    def _ev(self, q: wq.Query, allowed) -> dict[int, float]:
+        boost = getattr(q, "boost", 1.0)
+        if isinstance(q, wq.Term):
+            out = self._term_scores(q.fieldname, q.text, allowed)
+        elif isinstance(q, (wq.Prefix, wq.FuzzyTerm, wq.Wildcard)):
+            # the sum of the BM25F of the words it stands for (what Whoosh does for an index
+            # of more than 5,000 documents; below that it scores each statement 1.0)
+            out = {}
+            for text in self.expand(q):
+                for d, s in self._term_scores(q.fieldname, text, allowed).items():
+                    out[d] = out.get(d, 0.0) + s
+            return out
+        elif isinstance(q, wq.And):
+            pos = [s for s in q.subqueries if not isinstance(s, wq.Not)]
+            neg = [s.query for s in q.subqueries if isinstance(s, wq.Not)]
+            out = None
+            scope = allowed
+            for sub in pos:
+                if isinstance(sub, wq.Every):
+                    got = self._every(scope)
+                else:
+                    got = self._ev(sub, scope)
+                if out is None:
+                    out = got
+                else:
+                    out = {d: s + got[d] for d, s in out.items() if d in got}
+                if not out:
+                    return {}
+                scope = out.keys()
+            if out is None:
+                raise Unsupported("an AND of NOTs only")
+            for sub, nboost in zip(neg, (s.boost for s in q.subqueries if isinstance(s, wq.Not)), strict=True):
+                drop = self._ev(sub, scope)
+                # (Whoosh intersects with an inverse matcher that scores its boost)
+                out = {d: s + nboost for d, s in out.items() if d not in drop}
+        elif isinstance(q, wq.Or):
+            out = {}
+            for sub in q.subqueries:
+                for d, s in self._ev(sub, allowed).items():
+                    out[d] = out.get(d, 0.0) + s
+        elif isinstance(q, wq.ConstantScoreQuery):
+            docs = self.view.filter_docs(q.child)
+            if allowed is not None:
+                docs = docs & allowed if isinstance(allowed, set) else [d for d in allowed if d in docs]
+            return dict.fromkeys(docs, q.score)
+        elif isinstance(q, wq.Every):
+            return self._every(allowed)
+        else:
+            raise Unsupported(type(q).__name__)
+        if boost != 1.0:
+            out = {d: s * boost for d, s in out.items()}
+        return out
+
+    def _every(self, allowed) -> dict[int, float]:
+        if allowed is None:
+            return dict.fromkeys(self.reader.all_doc_ids(), 1.0)
+        return dict.fromkeys(allowed, 1.0)
+
+    def _term_scores(self, fieldname: str, text, allowed) -> dict[int, float]:
+        tp, scores = self.scores(fieldname, text)
+        if scores is None:
+            return {}
+        if allowed is None:
+            return dict(zip(tp.ids, scores, strict=True))
+        if len(allowed) * 8 < len(tp):
+            out = {}
+            index = tp.index
+            for d in allowed:
+                i = index(d)
+                if i >= 0:
+                    out[d] = scores[i]
+            return out
+        if not isinstance(allowed, (set, frozenset, dict)) and not hasattr(allowed, "isdisjoint"):
+            allowed = set(allowed)
+        return {d: s for d, s in zip(tp.ids, scores, strict=True) if d in allowed}
