@@ -4,8 +4,8 @@ from __future__ import annotations
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from app.browse.statements import _row, _row_options, paragraph_views
-from app.browse.views import ParagraphDetail
+from app.browse.statements import _rows, paragraph_views
+from app.browse.views import ParagraphDetail, StatementRow
 from app.models import KeyAlias, Paragraph, Statement
 
 MAX_HOPS = 8
@@ -30,8 +30,8 @@ def get_paragraph(session: Session, key: str) -> ParagraphDetail | None:
     context = [v for v in views if v.key != key and v.current]
     before = next((v for v in reversed(context) if v.n < para.n), None)
     after = next((v for v in context if v.n > para.n), None)
-    st = session.scalar(select(Statement).where(Statement.id == sid).options(*_row_options()))
-    return ParagraphDetail(paragraph=para, statement=_row(st), before=before, after=after)
+    (_sid, fields), = _rows(session, Statement.id == sid)
+    return ParagraphDetail(paragraph=para, statement=StatementRow(**fields), before=before, after=after)
 
 
 def _exists(session: Session, kind: str, key: str) -> bool:

@@ -38,17 +38,27 @@ NEIGHBOUR_SPEAKERS = 3
 _MIN_DATE = dt.date(1, 1, 1)
 
 
-def _where(f: StatementFilter) -> list:
+WALK_FACTOR = 20  # a statement looked up by id costs about as much as this many index entries walked
+
+
+def _where(f: StatementFilter, session: Session | None = None) -> list:
+    """The conditions of a filter. With a session, speaker and topic filters are planned: when
+    their statements are many compared with the statements in the date range (the busiest
+    speaker has 5,600 of 33,000 at 1.5M paragraphs), `id + 0 IN (…)` keeps SQLite from
+    looking each of them up by id and lets it walk the (sort_date, key) index, testing each
+    row against the list: a year of one speaker 9 ms → 2 ms, their newest page 9 ms → 2 ms."""
+    walk = session is not None and (f.speakers or f.topics) and _walk(session, f)
+    sid = (Statement.id + 0) if walk else Statement.id
     conds: list = []
     if f.speakers:
-        conds.append(Statement.id.in_(
+        conds.append(sid.in_(
             select(StatementSpeaker.statement_id).join(Speaker).where(Speaker.slug.in_(f.speakers))))
     if f.kinds:
         conds.append(Statement.kind.in_(f.kinds))
     if f.venues:
         conds.append(Statement.venue_id.in_(select(Venue.id).where(Venue.key.in_(f.venues))))
     if f.topics:
-        conds.append(Statement.id.in_(
+        conds.append(sid.in_(
             select(StatementTopic.statement_id).join(Topic).where(Topic.key.in_(f.topics))))
     if f.start:
         conds.append(Statement.sort_date >= f.start)
@@ -57,10 +67,34 @@ def _where(f: StatementFilter) -> list:
     return conds
 
 
-def _ordered(query: Select, sort: str) -> Select:
+def _walk(session: Session, f: StatementFilter) -> bool:
+    """Whether walking the statements of the date range beats looking up those of the speakers
+    and topics: both sizes from indexes (a count over a few thousand index entries)."""
+    linked = []
+    if f.speakers:
+        linked.append(select(func.count()).select_from(StatementSpeaker).join(Speaker)
+                      .where(Speaker.slug.in_(f.speakers)).scalar_subquery())
+    if f.topics:
+        linked.append(select(func.count()).select_from(StatementTopic).join(Topic)
+                      .where(Topic.key.in_(f.topics)).scalar_subquery())
+    if f.start or f.end:
+        span = [c for c in (Statement.sort_date >= f.start if f.start else None,
+                            Statement.sort_date <= f.end if f.end else None) if c is not None]
+        in_range = select(func.count()).select_from(Statement).where(*span).scalar_subquery()
+    else:  # every statement: the largest id is a good enough estimate, and O(log n)
+        in_range = select(func.coalesce(func.max(Statement.id), 0)).scalar_subquery()
+    sizes = session.execute(select(in_range, *linked)).one()
+    return min(sizes[1:]) * WALK_FACTOR > sizes[0]
+
+
+def _order(sort: str) -> tuple:
     if sort == "oldest":
-        return query.order_by(Statement.sort_date.asc().nulls_last(), Statement.key)
-    return query.order_by(Statement.sort_date.desc().nulls_last(), Statement.key)
+        return Statement.sort_date.asc().nulls_last(), Statement.key
+    return Statement.sort_date.desc().nulls_last(), Statement.key
+
+
+def _ordered(query: Select, sort: str) -> Select:
+    return query.order_by(*_order(sort))
 
 
 def _row_options():
@@ -77,6 +111,37 @@ def _row(st: Statement, lead: str | None = None, cls=StatementRow, **extra) -> S
         topics=[NamedRef(t.topic.key, t.topic.name) for t in st.topics],
         excerpt=st.excerpt, paragraph_count=st.paragraph_count, lead=lead, **extra,
     )
+
+
+def _rows(session: Session, *where, order=(), limit: int | None = None, offset: int = 0,
+          ) -> list[tuple[int, dict]]:
+    """(id, StatementRow fields) of the statements matching `where`, in three Core queries
+    (statements with their venue, speakers, topics): the ORM's identity map and eager loaders
+    cost more than the queries on the pages that show a few statements."""
+    query = (select(Statement.id, Statement.key, Statement.title, Statement.kind, Statement.date,
+                    Statement.published, Venue.key, Venue.name, Statement.excerpt, Statement.paragraph_count)
+             .outerjoin(Venue, Venue.id == Statement.venue_id).where(*where).order_by(*order))
+    if limit is not None:
+        query = query.offset(offset).limit(limit)
+    rows = session.execute(query).all()
+    ids = [r[0] for r in rows]
+    speakers: dict[int, list[SpeakerRef]] = {i: [] for i in ids}
+    topics: dict[int, list[NamedRef]] = {i: [] for i in ids}
+    if ids:
+        for sid, name, slug, role, kind in session.execute(
+                select(StatementSpeaker.statement_id, Speaker.name, Speaker.slug, StatementSpeaker.role, Speaker.kind)
+                .join(Speaker, Speaker.id == StatementSpeaker.speaker_id)
+                .where(StatementSpeaker.statement_id.in_(ids))
+                .order_by(StatementSpeaker.statement_id, StatementSpeaker.position)):
+            speakers[sid].append(SpeakerRef(name, slug, role, kind))
+        for sid, key, name in session.execute(
+                select(StatementTopic.statement_id, Topic.key, Topic.name).join(Topic, Topic.id == StatementTopic.topic_id)
+                .where(StatementTopic.statement_id.in_(ids))
+                .order_by(StatementTopic.statement_id, StatementTopic.position)):
+            topics[sid].append(NamedRef(key, name))
+    return [(r[0], dict(key=r[1], title=r[2], kind=r[3], date=r[4], published=r[5],
+                        venue=NamedRef(r[6], r[7]) if r[6] is not None else None, speakers=speakers[r[0]],
+                        topics=topics[r[0]], excerpt=r[8], paragraph_count=r[9])) for r in rows]
 
 
 def _leads(session: Session, ids: list[int]) -> dict[int, str]:
@@ -100,12 +165,15 @@ def _leads(session: Session, ids: list[int]) -> dict[int, str]:
 
 def list_statements(session: Session, f: StatementFilter, *, sort: str = "newest", page: int = 1,
                     per_page: int = 20, leads: bool = True) -> Page[StatementRow]:
-    conds = _where(f)
-    total = session.scalar(select(func.count(Statement.id)).where(*conds)) or 0
-    query = _ordered(select(Statement).where(*conds), sort).options(*_row_options())
-    statements = session.scalars(query.offset((page - 1) * per_page).limit(per_page)).unique().all()
-    lead = _leads(session, [s.id for s in statements]) if leads else {}
-    return Page([_row(s, lead.get(s.id)) for s in statements], total, page, per_page)
+    conds = _where(f, session)
+    if f.speakers and f == StatementFilter(speakers=f.speakers):  # a speaker's page: counted from the links
+        total = session.scalar(select(func.count(func.distinct(StatementSpeaker.statement_id))).join(Speaker)
+                               .where(Speaker.slug.in_(f.speakers))) or 0
+    else:
+        total = session.scalar(select(func.count(Statement.id)).where(*conds)) or 0
+    rows = _rows(session, *conds, order=_order(sort), limit=per_page, offset=(page - 1) * per_page)
+    lead = _leads(session, [i for i, _f in rows]) if leads else {}
+    return Page([StatementRow(**f, lead=lead.get(i)) for i, f in rows], total, page, per_page)
 
 
 def iter_statements(session: Session, f: StatementFilter, *, sort: str = "newest", limit: int,
@@ -134,7 +202,7 @@ def statement_rows_for_keys(session: Session, keys: list[str]) -> dict[str, Stat
 
 def statement_facets(session: Session, f: StatementFilter) -> dict[str, list[Facet]]:
     """Counts of statements by speaker, kind, venue, topic and year within the current filters."""
-    ids = select(Statement.id).where(*_where(f)).scalar_subquery()
+    ids = select(Statement.id).where(*_where(f, session)).scalar_subquery()
     n = func.count(func.distinct(Statement.id))
     year = func.extract("year", Statement.sort_date)
     specs = {
@@ -212,16 +280,16 @@ def paragraph_views(session: Session, where) -> list[ParagraphView]:
                           line_start=r[9], line_end=r[10]) for r in rows]
 
 
-def _sources(session: Session, st: Statement) -> list[SourceView]:
+def _sources(session: Session, statement_id: int, key: str) -> list[SourceView]:
     spans = dict(
         (doc_id, (lo, hi)) for doc_id, lo, hi in session.execute(
             select(Paragraph.source_document_id, func.min(Paragraph.line_start), func.max(Paragraph.line_end))
-            .where(Paragraph.statement_id == st.id, Paragraph.current.is_(True))
+            .where(Paragraph.statement_id == statement_id, Paragraph.current.is_(True))
             .group_by(Paragraph.source_document_id)).all())
     rows = session.execute(
         select(SourceDocument.id, SourceDocument.file_name, SourceDocument.sha256, Contribution.role)
         .join(Contribution, Contribution.source_document_id == SourceDocument.id)
-        .where(Contribution.statement_key == st.key)
+        .where(Contribution.statement_key == key)
         .order_by(Contribution.role != "main", SourceDocument.file_name, SourceDocument.sha256)
     ).all()
     seen: set[int] = set()
@@ -236,31 +304,83 @@ def _sources(session: Session, st: Statement) -> list[SourceView]:
 
 
 def get_statement(session: Session, key: str) -> StatementDetail | None:
-    st = session.scalar(select(Statement).where(Statement.key == key).options(*_row_options()))
-    if st is None:
+    found = _rows(session, Statement.key == key)
+    if not found:
         return None
-    paragraphs = paragraph_views(session, [Paragraph.statement_id == st.id, Paragraph.current.is_(True)])
-    return _row(st, cls=StatementDetail, paragraphs=paragraphs, sources=_sources(session, st))
+    sid, fields = found[0]
+    paragraphs = paragraph_views(session, [Paragraph.statement_id == sid, Paragraph.current.is_(True)])
+    return StatementDetail(**fields, paragraphs=paragraphs, sources=_sources(session, sid, key))
+
+
+SMALL_SPEAKER = 300  # statements: up to this many, a speaker's neighbours are found among all of them
 
 
 def neighbours(session: Session, detail: StatementRow) -> list[Neighbour]:
-    """Previous and next statement of each of the first few speakers (by date, then key):
-    two id lookups per speaker, then one load of all the neighbours."""
-    day = func.coalesce(Statement.sort_date, _MIN_DATE)
-    this_day = detail.sort_date or _MIN_DATE
-    earlier = or_(day < this_day, and_(day == this_day, Statement.key < detail.key))
-    later = or_(day > this_day, and_(day == this_day, Statement.key > detail.key))
+    """Previous and next statement of each of the first few speakers (by date, then key; undated
+    statements come first), then one load of all the neighbours.
+
+    A speaker with few statements: all of them (id, date, key) in one query, compared here. One
+    with many: the index on statements (sort_date, key) is walked from this statement, checking
+    the speaker of each (about total/count rows). Either way the cost stays small for the 5,600
+    statements of the busiest speaker at 1.5M paragraphs (sorting them all took 20-60 ms)."""
     found: list[tuple[SpeakerRef, int | None, int | None]] = []
-    for sp in detail.speakers[:NEIGHBOUR_SPEAKERS]:
-        by = Statement.id.in_(select(StatementSpeaker.statement_id).join(Speaker).where(Speaker.slug == sp.slug))
-        prev = session.scalar(select(Statement.id).where(by, earlier)
-                              .order_by(day.desc(), Statement.key.desc()).limit(1))
-        nxt = session.scalar(select(Statement.id).where(by, later).order_by(day.asc(), Statement.key.asc()).limit(1))
-        found.append((sp, prev, nxt))
+    shown = detail.speakers[:NEIGHBOUR_SPEAKERS]
+    counts = dict(session.execute(
+        select(Speaker.slug, Speaker.id).where(Speaker.slug.in_([sp.slug for sp in shown]))).all())
+    sizes = dict(session.execute(
+        select(StatementSpeaker.speaker_id, func.count()).where(StatementSpeaker.speaker_id.in_(counts.values()))
+        .group_by(StatementSpeaker.speaker_id)).all()) if counts else {}
+    for sp in shown:
+        sid = counts.get(sp.slug)
+        if sid is None:
+            found.append((sp, None, None))
+        elif sizes.get(sid, 0) <= SMALL_SPEAKER:
+            found.append((sp, *_neighbours_among_all(session, sid, detail)))
+        else:
+            found.append((sp, *_neighbours_by_index(session, sid, detail)))
     ids = {i for _sp, p, n in found for i in (p, n) if i is not None}
-    rows = {st.id: _row(st) for st in session.scalars(
-        select(Statement).where(Statement.id.in_(ids)).options(*_row_options())).unique()} if ids else {}
+    rows = {i: StatementRow(**f) for i, f in _rows(session, Statement.id.in_(ids))} if ids else {}
     return [Neighbour(sp, rows.get(p) if p else None, rows.get(n) if n else None) for sp, p, n in found]
+
+
+def _position(day: dt.date | None, key: str) -> tuple[dt.date, str]:
+    return (day or _MIN_DATE, key)
+
+
+def _neighbours_among_all(session: Session, speaker_id: int, detail: StatementRow) -> tuple[int | None, int | None]:
+    here = _position(detail.sort_date, detail.key)
+    prev = nxt = None
+    for sid, day, key in session.execute(
+            select(Statement.id, Statement.sort_date, Statement.key)
+            .join(StatementSpeaker, StatementSpeaker.statement_id == Statement.id)
+            .where(StatementSpeaker.speaker_id == speaker_id)).all():
+        pos = _position(day, key)
+        if pos < here and (prev is None or pos > prev[0]):
+            prev = (pos, sid)
+        elif pos > here and (nxt is None or pos < nxt[0]):
+            nxt = (pos, sid)
+    return (prev[1] if prev else None), (nxt[1] if nxt else None)
+
+
+def _neighbours_by_index(session: Session, speaker_id: int, detail: StatementRow) -> tuple[int | None, int | None]:
+    by = (select(StatementSpeaker.statement_id)
+          .where(StatementSpeaker.statement_id == Statement.id,
+                 StatementSpeaker.speaker_id + 0 == speaker_id).exists())  # "+ 0": probe by statement, not by speaker
+    day, key = detail.sort_date, detail.key
+
+    def first(*where, desc: bool) -> int | None:
+        order = (Statement.sort_date.desc(), Statement.key.desc()) if desc else (Statement.sort_date, Statement.key)
+        return session.scalar(select(Statement.id).where(by, *where).order_by(*order).limit(1))
+
+    undated = Statement.sort_date.is_(None)
+    if day is None:  # undated statements come before every dated one
+        prev = first(undated, Statement.key < key, desc=True)
+        nxt = first(undated, Statement.key > key, desc=False) or first(Statement.sort_date.is_not(None), desc=False)
+    else:
+        prev = (first(Statement.sort_date <= day, or_(Statement.sort_date < day, Statement.key < key), desc=True)
+                or first(undated, desc=True))
+        nxt = first(Statement.sort_date >= day, or_(Statement.sort_date > day, Statement.key > key), desc=False)
+    return prev, nxt
 
 
 def home_overview(session: Session, *, latest: int = 8, speakers: int = 10) -> Overview:

@@ -54,9 +54,17 @@ def forked_workers() -> Iterator[None]:
 def run(*, host: str, port: int, workers: int) -> None:
     config = _Config(APP, factory=True, host=host, port=port, workers=workers, proxy_headers=True,
                      server_header=False, log_level="info")
-    if workers > 1:
-        preload()
-        with forked_workers():
-            Multiprocess(config, sockets=[config.bind_socket()]).run()
-    else:
-        uvicorn.Server(config).run()
+    from app.web.citation_store import start_background_fill
+
+    filler = start_background_fill()  # citation texts of new or changed statements, at low priority
+    try:
+        if workers > 1:
+            preload()
+            with forked_workers():
+                Multiprocess(config, sockets=[config.bind_socket()]).run()
+        else:
+            uvicorn.Server(config).run()
+    finally:
+        if filler is not None and filler.poll() is None:
+            filler.terminate()
+            filler.wait(timeout=10)

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from app import browse
 from app.browse.views import Facet, FilterLabel, Page, ParagraphDetail, StatementDetail, StatementRow
-from app.web import citations
+from app.web import citation_store, citations
 from app.web.errors import NotFound
 from app.web.params import ParamError, StatementQuery, valid_key
 from app.web.render import query_filter
@@ -88,5 +88,11 @@ def citation_item(st: StatementRow, base: str, paragraph: tuple[str, int] | None
                               paragraph_n=paragraph[1] if paragraph else None)
 
 
-def citation_set(st: StatementRow, base: str, paragraph: tuple[str, int] | None = None) -> citations.CitationSet:
-    return citations.citation_set(citation_item(st, base, paragraph), date=st.sort_date, accessed=today())
+def citation_set(session: Session, st: StatementRow, base: str,
+                 paragraph: tuple[str, int] | None = None) -> citations.CitationSet:
+    """The Cite box: texts from the stored rendering when it is up to date (app.web.citation_store),
+    else rendered now; the same texts either way."""
+    item = citation_item(st, base, paragraph)
+    accessed = citation_store._accessed(item)
+    return citations.CitationSet(url=item["URL"], accessed=accessed, date=st.sort_date,
+                                 texts=citation_store.citation_texts(session, st.key, item))

@@ -71,7 +71,8 @@ def plural(n: int, one: str, many: str | None = None) -> str:
 
 def make_env() -> Environment:
     env = Environment(loader=FileSystemLoader(str(TEMPLATES_DIR)), autoescape=True,
-                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                      auto_reload=False)  # templates ship with the code: no stat() per include
     env.filters.update(human_date=human_date, iso=iso, month_name=month_name, kind_label=kind_label,
                        number=number, segments=segments, plural=plural)
     env.globals.update(

@@ -39,7 +39,7 @@ def statement_detail(request: Request, session: SessionDep, key: str, base: Base
         return found
     return render(request, "statements/detail.html", nav="statements", st=found,
                   neighbours=browse.neighbours(session, found),
-                  cite=services.citation_set(found, base), cite_kind="statement")
+                  cite=services.citation_set(session, found, base), cite_kind="statement")
 
 
 @router.get("/statements/{key}/p/{n}")
