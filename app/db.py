@@ -25,22 +25,33 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-def make_engine(settings: Settings) -> Engine:
+SQLITE_BUSY_TIMEOUT = 30  # seconds a connection waits for another process's lock
+
+
+def make_engine(settings: Settings, **kw) -> Engine:
     url = settings.db_url
     if url.startswith("sqlite"):
         settings.data_dir.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"timeout": 30})
+        return sqlite_engine(url, **kw)
+    return create_engine(url, pool_pre_ping=True, **kw)
 
-        @event.listens_for(engine, "connect")
-        def _sqlite_pragmas(dbapi_conn, _record):  # pragma: no cover - trivial
-            cur = dbapi_conn.cursor()
-            cur.execute("PRAGMA foreign_keys=ON")
-            cur.execute("PRAGMA journal_mode=WAL")
-            cur.execute("PRAGMA synchronous=NORMAL")
-            cur.close()
 
-        return engine
-    return create_engine(url, pool_pre_ping=True)
+def sqlite_engine(url: str, *, foreign_keys: bool = True, **kw) -> Engine:
+    """Every connection to the archive, the migrations' included: WAL from the database's
+    creation on (readers never wait for a writer, even one stopped mid-transaction), a busy
+    timeout, foreign keys (off for migrations: a batch migration that recreates a table must
+    not cascade the drop of the old one)."""
+    engine = create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT}, **kw)
+
+    @event.listens_for(engine, "connect")
+    def _sqlite_pragmas(dbapi_conn, _record):  # pragma: no cover - trivial
+        cur = dbapi_conn.cursor()
+        cur.execute(f"PRAGMA foreign_keys={'ON' if foreign_keys else 'OFF'}")
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.close()
+
+    return engine
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
@@ -91,7 +102,7 @@ def _at_head(settings: Settings, cfg) -> bool:
     from alembic.script import ScriptDirectory
 
     heads = ScriptDirectory.from_config(cfg).get_heads()
-    engine = create_engine(settings.db_url)
+    engine = make_engine(settings)
     try:
         return len(heads) == 1 and current_revision(engine) == heads[0]
     except Exception:  # noqa: BLE001 - unreadable or missing: let Alembic itself report it

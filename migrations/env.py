@@ -6,7 +6,7 @@ from sqlalchemy import engine_from_config, pool
 
 import app.models  # noqa: F401  (registers the tables)
 from app.config import get_settings
-from app.db import Base
+from app.db import Base, sqlite_engine
 
 config = context.config
 target_metadata = Base.metadata
@@ -26,7 +26,10 @@ def run_migrations_online() -> None:
     if connectable is not None:
         _run(connectable)
         return
-    engine = engine_from_config({"sqlalchemy.url": url}, prefix="sqlalchemy.", poolclass=pool.NullPool)
+    if url.startswith("sqlite"):
+        engine = sqlite_engine(url, foreign_keys=False, poolclass=pool.NullPool)  # WAL and a busy timeout from the start
+    else:
+        engine = engine_from_config({"sqlalchemy.url": url}, prefix="sqlalchemy.", poolclass=pool.NullPool)
     with engine.connect() as connection:
         _run(connection)
 
