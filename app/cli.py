@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -98,20 +99,62 @@ def ingest(
                     if archive_summary(session).statements:
                         out.print("the archive is not empty: nothing ingested")
                         raise typer.Exit(0 if _sync_index(settings, factory) else 1)
-            with Progress(TextColumn("ingest"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                          console=err, transient=True) as bar:
-                task = bar.add_task("ingest", total=None)
-                summary = ingest_paths(factory, paths, max_bytes=settings.max_page_bytes, force=force,
-                                       workers=settings.ingest_workers,
-                                       progress=lambda i, n: bar.update(task, completed=i, total=n))
+            follower = None
+
+            def start_follower(files: int) -> None:
+                nonlocal follower
+                follower = _index_follower(settings, files)
+
+            try:
+                with Progress(TextColumn("ingest"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                              console=err, transient=True) as bar:
+                    task = bar.add_task("ingest", total=None)
+                    summary = ingest_paths(factory, paths, max_bytes=settings.max_page_bytes, force=force,
+                                           workers=settings.ingest_workers, before_load=start_follower,
+                                           progress=lambda i, n: bar.update(task, completed=i, total=n))
+            except BaseException:
+                if follower is not None:
+                    follower.abort()
+                raise
             for failure in summary.failures:
                 err.print(f"error: {printable(failure.path)}: {failure.error}", markup=False, highlight=False,
                           soft_wrap=True)
             render_summary(out, summary)
-            indexed = _sync_index(settings, factory)
+            indexed = _finish_follower(settings, factory, follower) if follower else _sync_index(settings, factory)
     except LockBusy as e:
         fail(str(e), 1)
     raise typer.Exit(1 if summary.failures or not indexed else 0)
+
+
+def _index_follower(settings: Settings, files: int):
+    """For a run of many pages on more than one core: a process that indexes the outbox while
+    the pages load (started here, finished by _finish_follower); None: index after loading."""
+    from app.search_sync import FOLLOW_FROM_FILES, IndexFollower
+
+    if (not settings.index_while_loading or files < FOLLOW_FROM_FILES or settings.ingest_workers <= 1
+            or (os.cpu_count() or 1) <= 1):
+        return None
+    return IndexFollower(settings).start()
+
+
+def _finish_follower(settings: Settings, factory, follower) -> bool:
+    with _index_bar("index") as bar:
+        bar.add_task("index", total=None)
+        run, problem = follower.finish()
+    if run is None:  # e.g. another index writer held the lock: index the usual way, now
+        err.print(f"note: indexing while loading failed ({problem}); indexing now", markup=False,
+                  highlight=False, soft_wrap=True)
+        return _sync_index(settings, factory)
+    _report_index_run(run)
+    return _sync_index(settings, factory)  # nothing left unless pages were queued meanwhile
+
+
+def _report_index_run(run, console: Console = out) -> None:
+    if run.rebuilt:
+        console.print(f"search index built: {run.documents:,} paragraphs of {run.statements:,} statements")
+    elif run.statements or run.removed:
+        console.print(f"search index updated: {run.statements:,} statements ({run.documents:,} paragraphs) "
+                      f"re-indexed, {run.removed:,} removed")
 
 
 # --- search index (app.search) --------------------------------------------------------------
@@ -121,25 +164,32 @@ def _index_bar(label: str) -> Progress:
                     console=err, transient=True)
 
 
-def _sync_index(settings: Settings, factory, console: Console = out) -> bool:
-    """Index what the database has queued (rebuilt if the index is missing or outdated)."""
-    from app.search import SearchIndexError
+def _sync_index(settings: Settings, factory, console: Console = out, *, reader: bool = False) -> bool:
+    """Index what the database has queued (rebuilt if the index is missing or outdated).
+    `reader`: a command that only reads (search) does not wait for another index writer (an
+    ingest indexing as it loads) when the index it has is usable: it reads that, with a note."""
+    from app.search import IndexBusy, SearchIndexError, index_state
     from app.search_sync import needs_sync, sync_index
 
     if not needs_sync(settings, factory):
         return True
+    usable = reader and index_state(settings.index_dir) == "ok"
     try:
         with _index_bar("index") as bar:
             task = bar.add_task("index", total=None)
-            run = sync_index(settings, factory, progress=lambda i, n: bar.update(task, completed=i, total=n))
+            run = sync_index(settings, factory, progress=lambda i, n: bar.update(task, completed=i, total=n),
+                             lock_timeout=1.0 if usable else None)
+    except IndexBusy as e:
+        if not usable:
+            err.print(f"error: search index not updated: {e}", markup=False, highlight=False, soft_wrap=True)
+            return False
+        err.print("note: another process is writing the search index (an ingest?); searching the index as "
+                  "it is, without the pages it has not indexed yet", markup=False, highlight=False, soft_wrap=True)
+        return True
     except SearchIndexError as e:
         err.print(f"error: search index not updated: {e}", markup=False, highlight=False, soft_wrap=True)
         return False
-    if run.rebuilt:
-        console.print(f"search index built: {run.documents:,} paragraphs of {run.statements:,} statements")
-    elif run.statements or run.removed:
-        console.print(f"search index updated: {run.statements:,} statements ({run.documents:,} paragraphs) "
-                      f"re-indexed, {run.removed:,} removed")
+    _report_index_run(run, console)
     return True
 
 
@@ -165,7 +215,7 @@ def search_command(
 
     settings = get_settings()
     _engine, factory = _open(settings)
-    if not _sync_index(settings, factory, console=err):
+    if not _sync_index(settings, factory, console=err, reader=True):
         raise typer.Exit(1)
     try:
         result = search_archive(settings, factory, query, speaker=speaker, said=said, date_from=date_from,
@@ -192,7 +242,8 @@ def reindex() -> None:
     try:
         with _index_bar("reindex") as bar:
             task = bar.add_task("reindex", total=None)
-            run = rebuild(settings, factory, progress=lambda i, n: bar.update(task, completed=i, total=n))
+            run = rebuild(settings, factory, progress=lambda i, n: bar.update(task, completed=i, total=n),
+                          lock_timeout=settings.ingest_lock_timeout)  # waits for a running ingest's index
     except SearchIndexError as e:
         fail(str(e), 1)
     rate = run.documents / run.seconds if run.seconds else 0

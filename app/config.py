@@ -31,6 +31,11 @@ class Settings(BaseSettings):
         description="Processes that parse pages during ingest (1: parse in the loading process).",
     )
 
+    index_while_loading: bool = Field(
+        True, description="Build the search index while an ingest of many pages loads them (a second "
+                          "process), instead of after."
+    )
+
     @property
     def db_url(self) -> str:
         if self.database_url:

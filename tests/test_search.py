@@ -322,6 +322,26 @@ def test_cli_search_prints_grouped_results(cli, archive):
     assert "Sergey Lavrov: " in result.stdout and "Norilsk" in result.stdout
 
 
+def test_cli_search_reads_the_index_as_it_is_while_another_process_writes_it(cli, archive):
+    """An ingest indexing as it loads holds the index's write lock for its whole run: a search
+    meanwhile reads the index it has (with a note) instead of waiting for the ingest to end."""
+    settings, factory = archive
+    with factory() as s:  # something queued, so the search would index it first
+        key = s.scalar(select(Statement.key).limit(1))
+    from app import index_queue
+    with factory() as s:
+        index_queue.enqueue(s, [key])
+        s.commit()
+    with write_lock(settings.index_dir):
+        result = cli("search", "Norilsk", "--json")
+    assert result.exit_code == 0, result.output
+    assert "another process is writing the search index" in result.stderr
+    assert json.loads(result.stdout)["total_paragraphs"] >= 1
+    result = cli("search", "Norilsk", "--json")  # the writer gone, the queue is indexed as usual
+    assert result.exit_code == 0 and "another process" not in result.stderr
+    assert not index_queue.has_pending(factory)
+
+
 @pytest.mark.parametrize("query", ["AND OR", "speaker:", "x" * 10_000, "(omsk", "kind:memo", "spekaer:lavrov"])
 def test_cli_search_rejects_a_malformed_query_with_one_error_line(cli, archive, query):
     result = cli("search", query)

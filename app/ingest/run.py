@@ -158,10 +158,14 @@ def _prepared(files: list[Path], known: dict[str, str], max_bytes: int, workers:
 
 def ingest_paths(factory: sessionmaker[Session], paths: Iterable[str], *, max_bytes: int,
                  force: bool = False, workers: int = 1,
-                 progress: Callable[[int, int], None] | None = None) -> IngestSummary:
+                 progress: Callable[[int, int], None] | None = None,
+                 before_load: Callable[[int], None] | None = None) -> IngestSummary:
+    """`before_load(number of files)` runs once the files are known, before any is loaded."""
     files, missing = discover(paths)
     summary = IngestSummary(results=list(missing))
     known = {} if force else _known_shas(factory)
+    if before_load:
+        before_load(len(files))
     for i, item in enumerate(_prepared(files, known, max_bytes, workers), 1):
         summary.results.append(load_prepared(factory, item, force=force))
         if progress:

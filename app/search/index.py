@@ -24,14 +24,14 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 from whoosh import index as windex
 from whoosh.index import FileIndex
 
 from app.config import Settings
 from app.locking import LockBusy, exclusive_lock
-from app.models import Paragraph, Statement
+from app.models import IndexQueue, Paragraph, Statement
 from app.search.documents import (
     count_paragraphs,
     iter_documents,
@@ -220,7 +220,7 @@ def _rebuild(index_dir: Path, factory: sessionmaker[Session], progress: Progress
                     if progress:
                         progress(done, total)
             except BaseException:
-                writer.cancel()
+                _cancel(writer)
                 raise
             writer.commit()
         ix.close()
@@ -288,6 +288,18 @@ def _update(index_dir: Path, factory, changed: set[str], removed: set[str], prog
                     removed=len(gone), seconds=time.perf_counter() - started)
 
 
+def _cancel(writer) -> None:
+    """Cancel a writer; a multiprocess writer's sub-processes are stopped too (Whoosh's cancel()
+    only flags them in the parent, so they would wait for work forever)."""
+    try:
+        writer.cancel()
+    finally:
+        for task in getattr(writer, "tasks", ()):
+            if task.is_alive():
+                task.terminate()
+                task.join(5)
+
+
 def _indexed_paragraphs(ix: FileIndex) -> int:
     with ix.reader() as reader:
         if reader.doc_count() == 0 or not reader.has_column("count"):
@@ -344,3 +356,132 @@ def check_index(settings: Settings, factory: sessionmaker[Session]) -> CheckRepo
         missing=sorted(set(db) - set(seen)), stale=sorted(set(seen) - set(db)),
         duplicates=sorted(k for k, n in seen.items() if n > 1), outdated=sorted(outdated),
     )
+
+
+# -- following the outbox while an ingest loads ---------------------------------------------
+
+class FollowerStopped(Exception):
+    """The process that fed the outbox is gone: the follower stops without committing."""
+
+
+def _queued_since(session: Session, after: int) -> tuple[int, list[str]]:
+    """(last queue row id, the statement keys queued after row `after`, in queue order)."""
+    upto = session.scalar(select(func.max(IndexQueue.id))) or 0
+    if upto <= after:
+        return after, []
+    keys = list(dict.fromkeys(session.scalars(
+        select(IndexQueue.statement_key).where(IndexQueue.id > after, IndexQueue.id <= upto)
+        .order_by(IndexQueue.id))))
+    return upto, keys
+
+
+def follow_queue(settings: Settings, factory: sessionmaker[Session], *, finished: Callable[[], bool],
+                 alive: Callable[[], bool] = lambda: True, poll: float = 0.25,
+                 lock_timeout: float = LOCK_TIMEOUT) -> tuple[IndexRun, int]:
+    """Index what a running ingest queues, while it loads; returns (the run, the last queue row
+    covered) once `finished()` was true before a last look at the queue. Everything goes through
+    one writer (a rebuild into a fresh generation when the index is missing or outdated: procs=2
+    as in a rebuild) and one commit; a statement queued again after it was written in this run
+    is re-indexed by a second, small writer after that commit (Whoosh cannot delete a document
+    it has not committed). Nothing is committed if `alive()` turns false or anything fails: the
+    queue (cleared by the caller after this returns) covers the work."""
+    index_dir = settings.index_dir
+    with write_lock(index_dir, lock_timeout):
+        started = time.perf_counter()
+        rebuild = index_state(index_dir) != "ok"
+        previous = read_pointer(index_dir)
+        path = None
+        added: set[str] = set()
+        redo: set[str] = set()
+        written = 0
+        removed = 0
+        try:
+            if rebuild:
+                gens = _generations(index_dir)
+                name = f"gen-{(int(GEN_RE.match(gens[-1]).group(1)) + 1) if gens else 1:06d}"
+                path = index_dir / name
+                path.mkdir()
+                ix = windex.create_in(str(path), make_schema())
+                procs = 2 if (os.cpu_count() or 1) > 1 else 1
+                writer = ix.writer(procs=procs, multisegment=procs > 1, limitmb=256, compound=False)
+                try:
+                    with factory() as session:  # one snapshot: every statement, and the queue so far
+                        upto, _keys = _queued_since(session, 0)
+                        for key, docs in iter_documents(session, statement_ids(session)):
+                            added.add(key)
+                            for doc in docs:
+                                writer.add_document(**doc)
+                                written += doc["count"]
+                except BaseException:
+                    _cancel(writer)
+                    raise
+            else:
+                ix, gen = open_index(index_dir)
+                name = gen.name
+                writer = ix.writer(timeout=WHOOSH_LOCK_TIMEOUT, compound=False)
+                upto = 0  # rows an interrupted run left in the queue are indexed too
+            try:
+                while True:
+                    last_round = finished()  # read before the look: a last look sees every commit
+                    with factory() as session:
+                        upto_now, keys = _queued_since(session, upto)
+                        fresh = []
+                        for key in keys:
+                            if key in added:
+                                redo.add(key)
+                            elif key not in redo:
+                                fresh.append(key)
+                        if fresh:
+                            speakers = load_speakers(session)
+                            if not rebuild:
+                                for key in fresh:
+                                    writer.delete_by_term("skey", key)
+                            found = set()
+                            for key, docs in iter_documents(session, statement_ids(session, fresh), speakers):
+                                found.add(key)
+                                for doc in docs:
+                                    writer.add_document(**doc)
+                                    written += doc["count"]
+                            removed += len(set(fresh) - found) if not rebuild else 0
+                            added.update(fresh)
+                    upto = upto_now
+                    if last_round:
+                        break
+                    if not alive():
+                        raise FollowerStopped("the ingest that fed the outbox is gone")
+                    if not keys:
+                        time.sleep(poll)
+            except BaseException:
+                _cancel(writer)
+                raise
+            if rebuild or added:
+                writer.commit()
+            else:
+                writer.cancel()  # nothing to do: no commit, open searchers stay current
+            if redo:
+                writer = ix.writer(timeout=WHOOSH_LOCK_TIMEOUT, compound=False)
+                try:
+                    with factory() as session:
+                        for key in sorted(redo):
+                            writer.delete_by_term("skey", key)
+                        found = set()
+                        for key, docs in iter_documents(session, statement_ids(session, redo)):
+                            found.add(key)
+                            for doc in docs:
+                                writer.add_document(**doc)
+                                written += doc["count"]
+                        removed += len(redo - found)
+                except BaseException:
+                    writer.cancel()
+                    raise
+                writer.commit()
+            ix.close()
+        except BaseException:
+            if path is not None:
+                shutil.rmtree(path, ignore_errors=True)
+            raise
+        if rebuild:
+            _write_pointer(index_dir, name)
+            _cleanup(index_dir, {name} | ({previous["generation"]} if previous else set()))
+        return (IndexRun(rebuilt=rebuild, generation=name, documents=written, statements=len(added | redo),
+                         removed=removed, seconds=time.perf_counter() - started), upto)
