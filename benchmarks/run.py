@@ -194,6 +194,7 @@ def server_rss_mb(proc: subprocess.Popen) -> float:
 def fts5_p95(db: Path, work: Path) -> tuple[float, float]:
     """The same query mix on SQLite FTS5 over the same paragraphs: (p50, p95) in ms."""
     fts = work / "fts5.sqlite3"
+    fts.unlink(missing_ok=True)  # a reused --work dir keeps the last run's
     con = sqlite3.connect(fts)
     con.execute(f"ATTACH DATABASE '{db}' AS src")
     con.execute("CREATE VIRTUAL TABLE p USING fts5(text, tokenize='porter')")
