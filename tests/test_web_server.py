@@ -41,3 +41,18 @@ def test_worker_app_does_not_migrate(data_dir, monkeypatch):
     app.state.archive.open()
     app.state.archive.close()
     assert calls == []
+
+
+def test_the_supervisor_builds_the_workers_app_without_opening_the_archive(data_dir, monkeypatch):
+    """Forked workers share the app the supervisor built (routes, compiled templates); each
+    opens the archive itself, so nothing may be open in the supervisor."""
+    from app.web import app as web_app
+
+    monkeypatch.setattr(web_app, "_preloaded", None)
+    web_app.preload_worker_app()
+    app = web_app.create_worker_app()
+    assert app is web_app._preloaded and web_app.create_worker_app() is app
+    assert app.state.archive._factory is None and app.state.archive.migrate is False
+    compiled = {key[1] for key in app.state.env.cache.keys()}
+    assert {"home.html", "base.html", "_paragraph.html"} <= compiled
+    assert not (data_dir / "archive.sqlite3").exists()

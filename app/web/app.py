@@ -68,10 +68,25 @@ def _open_searcher(settings: Settings, factory) -> Any:
     return open_searcher(settings, factory)
 
 
+_preloaded: FastAPI | None = None
+
+
+def preload_worker_app() -> None:
+    """Build the workers' app in the supervisor, templates compiled (~0.6 s of route and model
+    set-up, ~0.3 s of template compiling), so forked workers start with it. Nothing is opened:
+    each worker opens the archive in its own lifespan."""
+    global _preloaded
+    app = create_app(migrate=False)
+    env = app.state.env
+    for name in env.list_templates(extensions=("html", "xml", "txt")):
+        env.get_template(name)
+    _preloaded = app
+
+
 def create_worker_app() -> FastAPI:
     """The app for `archive serve`'s workers: the command migrated the database before
-    starting them, so they open it as it is."""
-    return create_app(migrate=False)
+    starting them, so they open it as it is (the app built by preload_worker_app, if any)."""
+    return _preloaded if _preloaded is not None else create_app(migrate=False)
 
 
 def create_app(settings: Settings | None = None, *, migrate: bool = True) -> FastAPI:

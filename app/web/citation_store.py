@@ -25,6 +25,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from functools import lru_cache
@@ -226,12 +227,22 @@ def fill(factory: sessionmaker[Session], *, workers: int = 1,
     return written
 
 
+BACKGROUND_DELAY = 5.0  # seconds a background filler leaves the server's start-up alone
+
+
+def _lowest_priority() -> None:  # pragma: no cover - runs in the child before exec
+    """From the first instruction (its imports included), not only once it has parsed its
+    arguments: the filler must not slow the server's workers as they start."""
+    os.nice(19)
+
+
 def start_background_fill() -> subprocess.Popen | None:
     """`python -m app.web.citation_store --background` as a child process (same environment, so
     the same ARCHIVE_DATA_DIR), at the lowest CPU priority."""
     try:
         return subprocess.Popen([sys.executable, "-m", "app.web.citation_store", "--background"],
-                                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL)
+                                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                preexec_fn=_lowest_priority if hasattr(os, "nice") else None)
     except OSError:  # pragma: no cover - the server works without it (citations render live)
         return None
 
@@ -253,6 +264,7 @@ def main(argv: list[str] | None = None) -> int:
                             what="another citation filler"):
             if a.background:
                 os.nice(19)
+                time.sleep(BACKGROUND_DELAY)  # the first answers read a cold database: leave them the disk
             engine = make_engine(settings)
             try:
                 n = fill(make_sessionmaker(engine), workers=a.workers)

@@ -33,7 +33,9 @@ class _Config(uvicorn.Config):
 def preload() -> None:
     """Import what every worker needs in the supervisor, before any database connection,
     searcher or thread exists, so forked workers share it."""
-    from app.web import app as _app  # noqa: F401  (FastAPI, Jinja, routes, Whoosh, citeproc)
+    from app.web.app import preload_worker_app  # FastAPI, Jinja, routes, Whoosh, citeproc
+
+    preload_worker_app()
 
 
 @contextmanager
