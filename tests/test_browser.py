@@ -90,7 +90,7 @@ def test_copy_permalink_and_follow_a_paragraph_permalink(page, server):
     _shot(page, "statement")
     button = page.locator("button.copy-button[data-copy-target=permalink]")
     button.click()  # visible only because copy.js ran (progressive enhancement)
-    assert button.inner_text() == "Copied"
+    sync_api.expect(button).to_have_text("Copied")  # set when the clipboard promise resolves: wait for it
     assert page.evaluate("navigator.clipboard.readText()") == f"{server}/statements/{key}"
     page.locator("#p3 a.para-permalink").click()
     page.wait_for_url(f"**/p/{sample_paragraph_keys(NEWS)[2]}")
