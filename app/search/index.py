@@ -197,11 +197,27 @@ def rebuild_index(settings: Settings, factory: sessionmaker[Session], *, progres
         return _rebuild(settings.index_dir, factory, progress)
 
 
+def _next_generation(index_dir: Path) -> str:
+    gens = _generations(index_dir)
+    return f"gen-{(int(GEN_RE.match(gens[-1]).group(1)) + 1) if gens else 1:06d}"
+
+
+def _write_documents(writer, documents) -> tuple[set[str], int]:
+    """Add (statement key, its documents) pairs to the writer: (the keys seen, paragraphs written)."""
+    found: set[str] = set()
+    written = 0
+    for key, docs in documents:
+        found.add(key)
+        for doc in docs:
+            writer.add_document(**doc)
+            written += doc["count"]
+    return found, written
+
+
 def _rebuild(index_dir: Path, factory: sessionmaker[Session], progress: Progress | None) -> IndexRun:
     started = time.perf_counter()
     previous = read_pointer(index_dir)
-    gens = _generations(index_dir)
-    name = f"gen-{(int(GEN_RE.match(gens[-1]).group(1)) + 1) if gens else 1:06d}"
+    name = _next_generation(index_dir)
     path = index_dir / name
     path.mkdir()
     try:
@@ -397,8 +413,7 @@ def follow_queue(settings: Settings, factory: sessionmaker[Session], *, finished
         removed = 0
         try:
             if rebuild:
-                gens = _generations(index_dir)
-                name = f"gen-{(int(GEN_RE.match(gens[-1]).group(1)) + 1) if gens else 1:06d}"
+                name = _next_generation(index_dir)
                 path = index_dir / name
                 path.mkdir()
                 ix = windex.create_in(str(path), make_schema())
@@ -407,11 +422,7 @@ def follow_queue(settings: Settings, factory: sessionmaker[Session], *, finished
                 try:
                     with factory() as session:  # one snapshot: every statement, and the queue so far
                         upto, _keys = _queued_since(session, 0)
-                        for key, docs in iter_documents(session, statement_ids(session)):
-                            added.add(key)
-                            for doc in docs:
-                                writer.add_document(**doc)
-                                written += doc["count"]
+                        added, written = _write_documents(writer, iter_documents(session, statement_ids(session)))
                 except BaseException:
                     _cancel(writer)
                     raise
@@ -436,12 +447,9 @@ def follow_queue(settings: Settings, factory: sessionmaker[Session], *, finished
                             if not rebuild:
                                 for key in fresh:
                                     writer.delete_by_term("skey", key)
-                            found = set()
-                            for key, docs in iter_documents(session, statement_ids(session, fresh), speakers):
-                                found.add(key)
-                                for doc in docs:
-                                    writer.add_document(**doc)
-                                    written += doc["count"]
+                            found, n = _write_documents(
+                                writer, iter_documents(session, statement_ids(session, fresh), speakers))
+                            written += n
                             removed += len(set(fresh) - found) if not rebuild else 0
                             added.update(fresh)
                     upto = upto_now
@@ -464,12 +472,8 @@ def follow_queue(settings: Settings, factory: sessionmaker[Session], *, finished
                     with factory() as session:
                         for key in sorted(redo):
                             writer.delete_by_term("skey", key)
-                        found = set()
-                        for key, docs in iter_documents(session, statement_ids(session, redo)):
-                            found.add(key)
-                            for doc in docs:
-                                writer.add_document(**doc)
-                                written += doc["count"]
+                        found, n = _write_documents(writer, iter_documents(session, statement_ids(session, redo)))
+                        written += n
                         removed += len(redo - found)
                 except BaseException:
                     writer.cancel()
