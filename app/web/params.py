@@ -65,6 +65,20 @@ def check_raw_query(raw: bytes, *, max_query_chars: int) -> None:
             raise ParamError(f"too many values for {key!r} (limit {MAX_VALUES})")
 
 
+def without_blank_values(raw: bytes) -> bytes | None:
+    """The query string with its empty fields dropped (what an HTML form sends for every field
+    left empty: `from=&to=&questions=`), or None when it has none. The other fields are kept
+    byte for byte, in their order."""
+    if not raw:
+        return None
+    from urllib.parse import unquote_plus
+
+    parts = raw.split(b"&")
+    kept = [p for p in parts
+            if p and not (b"=" in p and not unquote_plus(p.partition(b"=")[2].decode("latin-1")).strip())]
+    return None if len(kept) == len(parts) else b"&".join(kept)
+
+
 def check_path(raw_path: bytes) -> None:
     try:
         from urllib.parse import unquote_to_bytes
@@ -254,8 +268,9 @@ def canonical_redirect_target(path: str, actual: list[tuple[str, str]], canonica
     """Where to redirect when the query string is not in canonical form, else None."""
     if actual == canonical:
         return None
-    from urllib.parse import urlencode
+    from urllib.parse import quote, urlencode
 
+    path = "/" + quote(path).lstrip("/")  # never `//host`: a redirect stays on this site
     return path + (f"?{urlencode(canonical)}" if canonical else "")
 
 

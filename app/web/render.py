@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from urllib.parse import parse_qsl
 
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
@@ -23,7 +24,10 @@ def render(request: Request, template: str, *, status: int = 200, nav: str | Non
 
 def canonical(request: Request, pairs: list[tuple[str, str]]) -> RedirectResponse | None:
     """A redirect to the canonical form of this page's query string, when it is not already."""
-    target = canonical_redirect_target(request.url.path, request.query_params.multi_items(), pairs)
+    sent = request.scope.get("sent_query_string")  # set when empty fields were dropped (security.py)
+    actual = parse_qsl(sent.decode("latin-1"), keep_blank_values=True) if sent is not None \
+        else request.query_params.multi_items()
+    target = canonical_redirect_target(request.url.path, actual, pairs)
     return RedirectResponse(target, status_code=302) if target is not None else None
 
 

@@ -8,7 +8,7 @@ from jinja2 import Environment
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.web.errors import error_response
-from app.web.params import ParamError, check_path, check_raw_query
+from app.web.params import ParamError, check_path, check_raw_query, without_blank_values
 
 log = logging.getLogger("app.web")
 
@@ -56,6 +56,12 @@ class SecurityMiddleware:
         except ParamError as e:
             await error_response(self.env, path, e.status, e.message)(scope, receive, send_with_headers)
             return
+        raw_query = scope.get("query_string", b"")
+        cleaned = without_blank_values(raw_query)
+        if cleaned is not None:
+            # Empty fields (a form's untouched controls) are read as absent everywhere; pages then
+            # redirect to their canonical URL, which they compare with what was actually sent.
+            scope = dict(scope, query_string=cleaned, sent_query_string=raw_query)
         try:
             await self.app(scope, receive, send_with_headers)
         except Exception:
