@@ -38,7 +38,8 @@ from __future__ import annotations
 import heapq
 import time
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from itertools import chain
 
 from sqlalchemy import select
@@ -107,6 +108,79 @@ def search(view: IndexView, query: str | None = None, *, session: Session,
         "results": _results(shown, picks, run.slots, skeys, pkeys, rows, speakers, marks),
         "facets": facets, "suggestion": suggestion, "approximate": run.approximate,
     }
+
+
+@dataclass
+class Matches:
+    """Every paragraph a search matches, for downloads: exact counts (each statement found is
+    resolved, without the page's time budget) and the paragraphs in result order, read from
+    the database a batch at a time while iterating."""
+
+    query: str                            # the query as understood (search()'s "query")
+    total_paragraphs: int
+    total_statements: int
+    plan: list[tuple[int, list[str]]]     # (statement docnum, its matching paragraph keys), in result order
+    marks: object
+    session: Session
+
+    def __iter__(self) -> Iterator[tuple[dict, dict]]:
+        """(statement, paragraph) pairs; the paragraph with its full `text` and `snippet`."""
+        batch: list[str] = []
+        for _docnum, pkeys in self.plan:
+            batch += pkeys
+            if len(batch) >= MATCH_BATCH:
+                yield from self._read(batch)
+                batch = []
+        yield from self._read(batch)
+
+    def _read(self, pkeys: list[str]) -> Iterator[tuple[dict, dict]]:
+        rows, speakers = _fetch(self.session, pkeys)
+        for key in pkeys:
+            row = rows.get(key)
+            if row is None:  # deleted from the database since the index was written
+                continue
+            sole = speakers.get(row.statement_id, [])
+            turn = row.turn_name or row.speaker_name or (sole[0][0] if len(sole) == 1 and not row.label else None)
+            yield _statement(row, sole), {"key": row.key, "n": row.n, "speaker": turn, "label": row.label,
+                                          "text": row.text, "snippet": snippet(row.text, self.marks),
+                                          "url": paragraph_path(row.key)}
+
+
+MATCH_BATCH = 500
+
+
+def matches(view: IndexView, query: str | None = None, *, session: Session, sort: str = "relevance",
+            max_query_chars: int = 1000, **filters) -> Matches:
+    """All the paragraphs search() would count for this query and filters (its keyword
+    arguments, without paging), in search()'s order: statements by `sort`, paragraphs in
+    reading order. Raises QueryError as search() does."""
+    sort = sort or "relevance"
+    if sort not in SORTS:
+        raise QueryError(f"sort must be one of {', '.join(SORTS)}, not '{sort}'")
+    pq = parse_query(query, max_chars=max_query_chars)
+    main, in_query = split_filters(pq.query)
+    with view.lock:
+        run = _Run(view, main, filter_queries(**filters) + in_query, sort, budget=float("inf"))
+    if run.positional and not run.exact:  # beyond RESOLVE_ALL: resolve the rest, a chunk per lock
+        todo = sorted(run.found)
+        for i in range(0, len(todo), RESOLVE_CHUNK):
+            with view.lock:
+                run._resolve(todo[i:i + RESOLVE_CHUNK])
+        run.found = {d for d in run.found if run.slots.get(d)}
+        run.exact, run._ranked = True, None
+    with view.lock:
+        order = run.ranked(len(run.found))
+        marks = marks_for(pq.highlight, view.reader)
+    entries = view.values("paras", order)
+    plan, total = [], 0
+    for d in order:
+        slots = run.slots[d] if run.positional else range(run.counts[d])
+        paras = paragraph_entries(entries[d])
+        keys = [paras[i][1] for i in slots if i < len(paras)]
+        if keys:
+            plan.append((d, keys))
+            total += len(keys)
+    return Matches(query=pq.text, total_paragraphs=total, total_statements=len(plan), plan=plan, marks=marks, session=session)
 
 
 class _Run:
