@@ -62,13 +62,12 @@ def name(n: dict) -> str:
     if "literal" in n or "family" not in n:
         return "{" + escape(n.get("literal") or n.get("given") or "") + "}"
     family = n["family"]
-    lead = " ".join(p for p in (n.get("dropping-particle"), n.get("non-dropping-particle")) if p)
-    von = ""
-    if lead:
-        if lead[:1].islower():
-            von = escape(lead) + " "
-        else:  # a capitalised particle (Al, Van) would be read as the family name's start: keep it there
-            family = f"{lead} {family}"
+    words = " ".join(p for p in (n.get("dropping-particle"), n.get("non-dropping-particle")) if p).split()
+    # BibTeX's "von" part runs to the last lower-case word; a capitalised particle after it
+    # (Al, Van) would be read as the family name's start: keep it inside the braced family
+    last_lower = max((i for i, w in enumerate(words) if w[:1].islower()), default=-1)
+    von = "".join(escape(w) + " " for w in words[:last_lower + 1])
+    family = " ".join(words[last_lower + 1:] + [family])
     out = f"{von}{{{escape(family)}}}"
     if n.get("suffix"):  # BibTeX's "von Last, Jr, First"
         out += f", {_braced_if(n['suffix'])}, {_braced_if(n.get('given', ''))}"
@@ -105,6 +104,8 @@ def to_bibtex(item: dict) -> str:
     fields: list[tuple[str, str]] = []
     if item.get("author"):
         fields.append(("author", "{" + " and ".join(name(a) for a in item["author"]) + "}"))
+    else:  # BibTeX's standard styles sort and label an author-less entry by `key`
+        fields.append(("key", "{" + escape(item.get("publisher") or item["title"]) + "}"))
     fields.append(("title", "{{" + escape(item["title"]) + "}}"))
     if item.get("container-title"):
         fields.append(("howpublished", "{" + escape(item["container-title"]) + "}"))

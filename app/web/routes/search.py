@@ -52,7 +52,7 @@ def search_page(request: Request, session: SessionDep, settings: SettingsDep,
         raise NotFound(f"page {sq.page} does not exist: the last page is {pages}")
     return render(request, "search/results.html", nav="search", sq=sq, result=result, error=None,
                   pairs=sq.pairs(), facets=_facets(result, sq), chart=_chart(result, sq), pages=pages,
-                  pg=Page([], result["total_statements"], sq.page, sq.per_page))
+                  pg=Page([], result["total_statements"], sq.page, sq.per_page), download_limit=MAX_SEARCH_ROWS)
 
 
 def _facets(result: dict, sq: SearchQuery) -> list[tuple[str, str, list[dict]]]:

@@ -25,8 +25,11 @@ def statement_list(request: Request, session: SessionDep,
     if (redirect := canonical(request, q.pairs())) is not None:
         return redirect
     data = services.statement_list(session, q)
+    from app.web.routes import downloads
+
     return render(request, "statements/list.html", nav="statements", data=data, q=q,
-                  pairs=q.pairs(), filter_pairs=q.filter_pairs(), kinds=_kinds(data))
+                  pairs=q.pairs(), filter_pairs=q.filter_pairs(), kinds=_kinds(data),
+                  download_limit=downloads.MAX_DOWNLOAD_ROWS)
 
 
 def _kinds(data: services.StatementList) -> list[str]:
