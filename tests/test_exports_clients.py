@@ -173,9 +173,9 @@ def sample_pages(client) -> dict[str, str]:
              "search empty": "/search", "search nothing": "/search?q=zzzzqqq", "search error": "/search?q=AND OR",
              "speakers": "/speakers", "speaker": f"/speakers/{speaker['slug']}", "venues": "/venues",
              "topics": "/topics", "dates": "/dates", "not found": "/statements/no-such-statement"}
-    for title in ("Statement with many ceasefire paragraphs", FORMULA_TITLE):
+    for name, title in (("many paragraphs", "Statement with many ceasefire paragraphs"), ("hostile", FORMULA_TITLE)):
         st = next(s for s in statements if s["title"] == title)
-        pages[f"statement {title[:20]}"] = f"/statements/{st['key']}"
+        pages[f"statement {name}"] = f"/statements/{st['key']}"
     return pages
 
 
