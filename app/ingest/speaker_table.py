@@ -25,15 +25,15 @@ import os
 import re
 import tomllib
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
 from app.ingest.keys import TRANSLIT
-from app.ingest.name_parts import SUFFIXES
+from app.ingest.name_parts import SUFFIXES, name_parts
 from app.ingest.name_parts import _words as name_words
-from app.ingest.name_parts import name_parts
+from app.ingest.types import ParsedPage, ParsedStatement
 
 SHIPPED = Path(__file__).resolve().parent.parent / "data" / "speakers.toml"
 _INITIAL = re.compile(r"([^\W\d_])[^\W\d_\s]?\.(?:-([^\W\d_])[^\W\d_]?\.)?")
@@ -107,6 +107,12 @@ class SpeakerTable:
         if not name or len(name_words(name)) < 2:
             return None
         return self.match(name, role=role, when=when)
+
+    def could_match(self, name: str) -> bool:
+        """Some evidence could make `name` a table person (a cheap test before looking for it)."""
+        words = [w for w in name_words(" ".join(name.split())) if w.lower() not in SUFFIXES]
+        key = _key(" ".join(w for w in words if not _INITIAL.fullmatch(w)))
+        return _key(" ".join(words)) in self._forms or key in self._family or key in self._initials
 
     def _match(self, name: str, role: str | None, when: date | None) -> Person | None:
         words = [w for w in name_words(" ".join(name.split())) if w.lower() not in SUFFIXES]
@@ -335,3 +341,41 @@ def structured_name(name: str, kind: str = "person", person: Person | None = Non
     if person is not None:
         return dict(person.parts)
     return name_parts(name, kind=kind)
+
+
+# ------------------------------------------------------------------ the parse output
+
+def canonical_names(page: ParsedPage, table: SpeakerTable | None = None) -> ParsedPage:
+    """The page with each table person's printed name ('S.Lavrov', 'Sergei Lavrov') replaced by
+    the table's canonical one, the printed spelling kept as `as_printed`; paragraph speakers
+    likewise (turn labels stay as printed). A family name alone is left as printed: only a
+    name form or initials rename."""
+    table = default_table() if table is None else table
+    statements = tuple(_canonical_statement(st, table) for st in page.statements)
+    if all(a is b for a, b in zip(statements, page.statements, strict=True)):
+        return page
+    return replace(page, statements=statements)
+
+
+def _canonical_statement(st: ParsedStatement, table: SpeakerTable) -> ParsedStatement:
+    when = st.date or st.published
+    renamed: dict[str, str] = {}
+    speakers = []
+    for sp in st.speakers:
+        person = table.match_form(sp.name, role=sp.role, when=when) if sp.kind == "person" else None
+        if person is not None and person.name != sp.name:
+            renamed[sp.name] = person.name
+            sp = replace(sp, name=person.name, as_printed=sp.as_printed or sp.name)
+        speakers.append(sp)
+    paragraphs = []
+    for para in st.paragraphs:
+        name = para.speaker
+        if name and name not in renamed:
+            person = table.match_form(name, when=when)
+            renamed[name] = person.name if person is not None else name
+        if name and renamed[name] != name:
+            para = replace(para, speaker=renamed[name])
+        paragraphs.append(para)
+    if not renamed or all(k == v for k, v in renamed.items()):
+        return st
+    return replace(st, speakers=tuple(speakers), paragraphs=tuple(paragraphs))
