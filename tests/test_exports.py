@@ -209,3 +209,23 @@ def test_feeds_parse_and_invent_no_dates(client):
     assert ingested.updated.startswith("2024-02-03") and "published" not in ingested
     assert ingested.summary.startswith("Undated statement; added to the archive 2024-02-03.")
     assert by_title[FORMULA_TITLE].published.startswith("2022-03-04")
+
+
+@pytest.mark.parametrize("name,kind,family,given", [
+    ("Wang Yi", "person", "{Wang}", "Yi"), ("Ursula von der Leyen", "person", "{Leyen}", "Ursula"),
+    ("Mohammed bin Salman Al Saud", "person", "{Al Saud}", "Mohammed bin Salman"),
+    ("Martin Luther King Jr.", "person", "{King}", "Martin Luther"),
+    ("Ministry of Foreign Affairs and Trade", "institution", "{Ministry of Foreign Affairs and Trade}", ""),
+])
+def test_structured_names_reach_bibtex_and_ris_whole(name, kind, family, given):
+    """From app.ingest.name_parts to what pybtex (BibTeX's name rules) and rispy read back."""
+    from app.ingest.name_parts import name_parts
+
+    parts = name_parts(name, kind=kind)
+    text = bibtex.to_bibtex(_item(author=[parts]))
+    person = next(iter(pybtex.database.parse_string(text, "bibtex").entries.values())).persons["author"]
+    assert len(person) == 1
+    assert " ".join(person[0].last_names) == family and " ".join(person[0].first_names + person[0].middle_names) == given
+    authors = rispy.loads(ris.to_ris(_item(author=[parts])).replace("\r\n", "\n"))[0]["authors"]
+    assert authors == [f"{name}," if kind == "institution" else ris.name(parts)]
+    assert (authors[0].split(",")[0].strip() == name) == (kind == "institution")
