@@ -229,3 +229,21 @@ def test_structured_names_reach_bibtex_and_ris_whole(name, kind, family, given):
     authors = rispy.loads(ris.to_ris(_item(author=[parts])).replace("\r\n", "\n"))[0]["authors"]
     assert authors == [f"{name}," if kind == "institution" else ris.name(parts)]
     assert (authors[0].split(",")[0].strip() == name) == (kind == "institution")
+
+
+def test_search_download_beyond_exact_resolution_still_counts_every_paragraph(client, monkeypatch):
+    """A search of more statements than search() resolves exactly (RESOLVE_ALL, lowered here):
+    the download resolves them all and has every paragraph; capped, it says 'about'."""
+    from app.search import service
+    from app.web.routes import search
+
+    exact = client.get("/api/search?q=the").json()["total_paragraphs"]
+    monkeypatch.setattr(service, "RESOLVE_ALL", 1)
+    assert client.get("/api/search?q=the").json()["approximate"]
+    rows = _csv(client.get("/search.csv?q=the"))
+    assert len(rows) == exact
+    monkeypatch.setattr(search, "MAX_SEARCH_ROWS", 7)
+    first = client.get("/search.csv?q=the").content.decode("utf-8-sig").split("\r\n", 1)[0]
+    assert first.startswith("Truncated: this file holds the first 7 of about ")
+    data = client.get("/search.json?q=the").json()
+    assert data["truncated"] and not data["exact"] and len(data["results"]) == 7

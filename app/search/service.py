@@ -112,16 +112,22 @@ def search(view: IndexView, query: str | None = None, *, session: Session,
 
 @dataclass
 class Matches:
-    """Every paragraph a search matches, for downloads: exact counts (each statement found is
-    resolved, without the page's time budget) and the paragraphs in result order, read from
-    the database a batch at a time while iterating."""
+    """The paragraphs a search matches, for downloads: in result order (statements by the
+    search's sort, paragraphs in reading order), read from the database a batch at a time
+    while iterating, at most `limit` of them. `total_paragraphs` is exact unless the search
+    holds more than `limit` (then `exact` is false and it is search()'s estimate, or more)."""
 
     query: str                            # the query as understood (search()'s "query")
     total_paragraphs: int
     total_statements: int
+    exact: bool
     plan: list[tuple[int, list[str]]]     # (statement docnum, its matching paragraph keys), in result order
     marks: object
     session: Session
+
+    @property
+    def truncated(self) -> bool:
+        return sum(len(keys) for _d, keys in self.plan) < self.total_paragraphs
 
     def __iter__(self) -> Iterator[tuple[dict, dict]]:
         """(statement, paragraph) pairs; the paragraph with its full `text` and `snippet`."""
@@ -150,10 +156,11 @@ MATCH_BATCH = 500
 
 
 def matches(view: IndexView, query: str | None = None, *, session: Session, sort: str = "relevance",
-            max_query_chars: int = 1000, **filters) -> Matches:
-    """All the paragraphs search() would count for this query and filters (its keyword
-    arguments, without paging), in search()'s order: statements by `sort`, paragraphs in
-    reading order. Raises QueryError as search() does."""
+            max_query_chars: int = 1000, limit: int = 50_000, **filters) -> Matches:
+    """The paragraphs search() counts for this query and filters (its keyword arguments,
+    without paging), up to `limit`, in search()'s order. Statements are resolved in result
+    order, without the page's time budget, a chunk per hold of the searcher's lock, until
+    `limit` paragraphs are planned. Raises QueryError as search() does."""
     sort = sort or "relevance"
     if sort not in SORTS:
         raise QueryError(f"sort must be one of {', '.join(SORTS)}, not '{sort}'")
@@ -161,26 +168,47 @@ def matches(view: IndexView, query: str | None = None, *, session: Session, sort
     main, in_query = split_filters(pq.query)
     with view.lock:
         run = _Run(view, main, filter_queries(**filters) + in_query, sort, budget=float("inf"))
-    if run.positional and not run.exact:  # beyond RESOLVE_ALL: resolve the rest, a chunk per lock
-        todo = sorted(run.found)
-        for i in range(0, len(todo), RESOLVE_CHUNK):
-            with view.lock:
-                run._resolve(todo[i:i + RESOLVE_CHUNK])
-        run.found = {d for d in run.found if run.slots.get(d)}
-        run.exact, run._ranked = True, None
-    with view.lock:
+        resolved_all = run.exact
+        run.exact = True  # rank every statement found (the order does not depend on resolving)
         order = run.ranked(len(run.found))
         marks = marks_for(pq.highlight, view.reader)
-    entries = view.values("paras", order)
-    plan, total = [], 0
-    for d in order:
-        slots = run.slots[d] if run.positional else range(run.counts[d])
-        paras = paragraph_entries(entries[d])
-        keys = [paras[i][1] for i in slots if i < len(paras)]
-        if keys:
-            plan.append((d, keys))
-            total += len(keys)
-    return Matches(query=pq.text, total_paragraphs=total, total_statements=len(plan), plan=plan, marks=marks, session=session)
+    plan: list[tuple[int, list[str]]] = []
+    planned = statements = 0
+    for i in range(0, len(order), RESOLVE_CHUNK):
+        chunk = order[i:i + RESOLVE_CHUNK]
+        if run.positional:
+            with view.lock:
+                run._resolve(chunk)
+        entries = view.values("paras", chunk)
+        for d in chunk:
+            slots = run.slots.get(d, []) if run.positional else range(run.counts[d])
+            paras = paragraph_entries(entries[d])
+            keys = [paras[k][1] for k in slots if k < len(paras)]
+            if not keys:
+                continue
+            statements += 1
+            keep = keys[:max(0, limit - planned)]
+            if keep:
+                plan.append((d, keep))
+                planned += len(keep)
+            if len(keep) < len(keys):  # over the limit: the rest is counted as search() counts it
+                return _over_limit(view, run, resolved_all, pq.text, plan, marks, session, limit)
+    return Matches(query=pq.text, total_paragraphs=planned, total_statements=statements, exact=True,
+                   plan=plan, marks=marks, session=session)
+
+
+def _over_limit(view, run: _Run, resolved_all: bool, query: str, plan, marks, session, limit: int) -> Matches:
+    with view.lock:
+        if not run.positional or resolved_all:
+            run.exact = True
+            total_p, total_s = run.totals()
+            exact = True
+        else:
+            run.exact = False
+            total_p, total_s = run.totals()
+            exact = False
+    return Matches(query=query, total_paragraphs=max(total_p, limit + 1), total_statements=total_s, exact=exact,
+                   plan=plan, marks=marks, session=session)
 
 
 class _Run:

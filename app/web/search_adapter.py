@@ -51,16 +51,17 @@ def run_search(holder: Any, session: Session, sq: SearchQuery, *, max_query_char
         raise SearchUnavailable(str(e)) from None
 
 
-def all_matches(holder: Any, session: Session, sq: SearchQuery, *, max_query_chars: int):
-    """Every paragraph the search matches (app.search.service.Matches: exact totals, then the
-    (statement, paragraph) pairs in result order, read from the database while iterating)."""
+def all_matches(holder: Any, session: Session, sq: SearchQuery, *, max_query_chars: int, limit: int):
+    """The paragraphs the search matches, up to `limit` (app.search.service.Matches: totals,
+    then the (statement, paragraph) pairs in result order, read from the database while iterating)."""
     from app.search import QueryError, SearchIndexError
     from app.search.service import matches
 
     args = {k: v for k, v in sq.search_args().items() if k not in ("page", "per_page")}
     try:
         with holder.view() as view:
-            return matches(view, sq.q or None, session=session, max_query_chars=max_query_chars, **args)
+            return matches(view, sq.q or None, session=session, max_query_chars=max_query_chars, limit=limit,
+                           **args)
     except QueryError as e:
         raise SearchQueryError(e.message) from None
     except SearchIndexError as e:

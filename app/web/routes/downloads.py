@@ -51,12 +51,12 @@ def json_stream(head: dict, rows: Iterator[dict]) -> Iterator[str]:
     yield "\n]}\n"
 
 
-def truncation_notice(total: int, limit: int, what: str) -> str | None:
+def truncation_notice(total: int, limit: int, what: str, about: bool = False) -> str | None:
     """The first row of a download that stops at its limit (None: the file is complete)."""
     if total <= limit:
         return None
-    return (f"Truncated: this file holds the first {limit:,} of {total:,} matching {what} (the download "
-            f"limit); narrow the filters to download the rest.")
+    return (f"Truncated: this file holds the first {limit:,} of {'about ' if about else ''}{total:,} matching "
+            f"{what} (the download limit); narrow the search or the filters to download the rest.")
 
 
 def _validated(session, q: StatementQuery) -> services.StatementList:

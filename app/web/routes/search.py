@@ -109,13 +109,12 @@ def _matches(request: Request, session, sq: SearchQuery, settings):
     streaming starts."""
     from app.web.search_adapter import all_matches
 
-    return all_matches(request.app.state.archive.searcher, session, sq, max_query_chars=settings.max_query_chars)
+    return all_matches(request.app.state.archive.searcher, session, sq, max_query_chars=settings.max_query_chars,
+                       limit=MAX_SEARCH_ROWS)
 
 
 def _search_rows(matches, base: str):
-    for i, (st, p) in enumerate(matches):
-        if i >= MAX_SEARCH_ROWS:
-            return
+    for st, p in matches:
         yield {"statement_key": st["key"], "title": st["title"], "date": st["date"], "published": st["published"],
                "kind": st["kind"], "venue": st["venue"], "speakers": [s["name"] for s in st["speakers"]],
                "paragraph_key": p["key"], "n": p["n"], "speaker": p["speaker"], "label": p["label"],
@@ -157,7 +156,7 @@ def search_csv(request: Request, settings: SettingsDep, base: BaseUrlDep,
     def convert(row: dict) -> dict:
         return row | {"speakers": "; ".join(row["speakers"])}
 
-    notice = truncation_notice(found.total_paragraphs, MAX_SEARCH_ROWS, "paragraphs")
+    notice = truncation_notice(found.total_paragraphs, MAX_SEARCH_ROWS, "paragraphs", about=not found.exact)
     return StreamingResponse(csv_stream(rows, SEARCH_CSV_FIELDS, convert, notice=notice),
                              media_type="text/csv; charset=utf-8",
                              headers={"content-disposition": 'attachment; filename="search.csv"'})
@@ -176,7 +175,7 @@ def search_json(request: Request, settings: SettingsDep, base: BaseUrlDep,
         return search_error(request, e)
     head = {"query": found.query,
             "total_paragraphs": found.total_paragraphs, "total_statements": found.total_statements,
-            "limit": MAX_SEARCH_ROWS, "truncated": found.total_paragraphs > MAX_SEARCH_ROWS,
+            "exact": found.exact, "limit": MAX_SEARCH_ROWS, "truncated": found.truncated,
             "filters": dict(sq.filter_pairs())}
     return StreamingResponse(json_stream(head, rows), media_type="application/json",
                              headers={"content-disposition": 'attachment; filename="search.json"'})
