@@ -1,8 +1,11 @@
 """BibTeX from a CSL-JSON item, for BibTeX 0.99 and biber alike (tests/test_exports_clients.py
 runs both over every download of the seed archive).
 
-- Keys: a readable prefix of the item's id and a hash of its permalink path, at most 64
-  characters of [A-Za-z0-9-] (deterministic; two permalinks never share a key).
+- Keys: a readable prefix of the item's id and 80 bits of the SHA-256 of its permalink path
+  (16 base32 letters), at most 64 characters of [a-zA-Z0-9-], the same on every host. Two
+  permalinks share a key only if their hashes collide: odds of about 4e-11 among ten
+  million permalinks; the paragraphs of one statement, which share the readable prefix,
+  differ in the hash.
 - Text: every character that is special to (La)TeX or BibTeX is written as a command whose
   braces are balanced, so a stray `{` in a scraped title cannot unbalance the file; other
   characters (non-ASCII included) are kept as UTF-8. `decode()` reverses the escaping.
@@ -12,13 +15,14 @@ runs both over every download of the seed archive).
 """
 from __future__ import annotations
 
+import base64
 import hashlib
 import re
 import unicodedata
 from urllib.parse import quote, urlsplit
 
 KEY_MAX = 64
-_HASH_CHARS = 12  # hex digits: 48 bits of SHA-256
+_HASH_CHARS = 16  # base32 letters: 80 bits of SHA-256
 MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _SPECIAL = {"\\": r"\textbackslash{}", "{": r"\textbraceleft{}", "}": r"\textbraceright{}",
             "~": r"\textasciitilde{}", "^": r"\textasciicircum{}", "&": r"\&", "%": r"\%", "$": r"\$",
@@ -44,7 +48,7 @@ def decode(field: str) -> str:
 def entry_key(item: dict) -> str:
     """A citation key: the id's readable start, then a hash of the permalink path."""
     path = urlsplit(item["URL"]).path or item["URL"]
-    digest = hashlib.sha256(path.encode()).hexdigest()[:_HASH_CHARS]
+    digest = base64.b32encode(hashlib.sha256(path.encode()).digest()).decode().lower()[:_HASH_CHARS]
     ascii_id = unicodedata.normalize("NFKD", str(item.get("id", ""))).encode("ascii", "ignore").decode()
     prefix = re.sub(r"-+", "-", re.sub(r"[^A-Za-z0-9]+", "-", ascii_id)).strip("-")
     prefix = prefix[:KEY_MAX - _HASH_CHARS - 1].rstrip("-") or "statement"
