@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import (
+    JSON,
     Boolean,
     Date,
     DateTime,
@@ -42,7 +43,8 @@ class SourceDocument(Base):
 
 
 class Speaker(Base):
-    """A person or institution, matched across pages by a normalised name key."""
+    """A person or institution: a person of the speaker table (app/data/speakers.toml) whatever
+    the spelling, else matched across pages by a normalised name key."""
 
     __tablename__ = "speakers"
 
@@ -51,8 +53,21 @@ class Speaker(Base):
     slug: Mapped[str] = mapped_column(String(200), unique=True)
     name: Mapped[str] = mapped_column(String(300))
     kind: Mapped[str] = mapped_column(String(16))  # person | institution
+    # CSL-JSON name object: {"family", "given", …} or {"literal"} (app/ingest/name_parts.py)
+    name_parts: Mapped[dict | None] = mapped_column(JSON)
+    person: Mapped[str | None] = mapped_column(String(300))  # the speaker table's name, for its people
 
     aliases: Mapped[list[SpeakerAlias]] = relationship(back_populates="speaker", cascade="all, delete-orphan")
+
+
+class SpeakerRedirect(Base):
+    """Slugs that lead to a speaker's page with a 301: the slugs of the spellings met
+    (/speakers/sergei-lavrov) and of speakers merged into this one (permanence)."""
+
+    __tablename__ = "speaker_redirects"
+
+    slug: Mapped[str] = mapped_column(String(200), primary_key=True)
+    speaker_id: Mapped[int] = mapped_column(ForeignKey("speakers.id", ondelete="CASCADE"), index=True)
 
 
 class SpeakerAlias(Base):

@@ -178,8 +178,8 @@ def test_atom_feeds_latest_per_speaker_and_per_search(client):
     latest = _atom(client.get("/statements.atom"))
     entries = latest.findall(f"{ATOM}entry")
     assert entries and entries[0].find(f"{ATOM}link").get("href").startswith("http://testserver/statements/")
-    updated = [e.find(f"{ATOM}updated").text for e in entries]
-    assert updated == sorted(updated, reverse=True)
+    dated = [e.find(f"{ATOM}updated").text for e in entries if e.find(f"{ATOM}published") is not None]
+    assert dated == sorted(dated, reverse=True)  # newest first; undated statements (no <published>) last
     per_speaker = _atom(client.get("/statements.atom?speaker=maria-zakharova"))
     assert "Maria Zakharova" in per_speaker.find(f"{ATOM}title").text
     assert all(any(a.find(f"{ATOM}name").text == "Maria Zakharova" for a in e.findall(f"{ATOM}author"))
@@ -194,8 +194,8 @@ def test_citation_downloads_bibtex_ris_csl_json(client):
     key = sample_key(NEWS)
     bib = client.get(f"/statements/{key}/cite.bib")
     assert bib.headers["content-type"].startswith("application/x-bibtex")
-    assert bib.text.startswith(f"@misc{{{key},") and "author = {Lavrov, Sergey}" in bib.text
-    assert f"url = {{http://testserver/statements/{key}}}" in bib.text and "date = {2021-10-02}" in bib.text
+    assert bib.text.startswith(f"@misc{{{key[:40]}") and "author = {{Lavrov}, Sergey}" in bib.text
+    assert f"url = {{http://testserver/statements/{key}}}" in bib.text and "month = oct" in bib.text
     ris = rispy.loads(client.get(f"/statements/{key}/cite.ris").text)
     assert ris[0]["authors"] == ["Lavrov, Sergey"] and ris[0]["urls"] == [f"http://testserver/statements/{key}"]
     csl = client.get(f"/statements/{key}/cite.json").json()

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 
 from app.browse.views import NamedRef, SpeakerRef, StatementRow
+from app.formats import bibtex, ris
 from app.web import citations
 from app.web.charts import year_chart
 from app.web.params import ParamError, check_raw_query, parse_date_bound, valid_key
@@ -103,10 +104,10 @@ def test_citations_in_three_styles_and_downloads():
     assert texts["MLA"].endswith("2 Oct. 2021, https://x/statements/k.")
     other = citations.csl_item(_row(), url="https://x/p/k.1", accessed=dt.date(2025, 1, 2), archive="Archive")
     assert citations.render(other, "APA").endswith("https://x/p/k.1")  # same render, other URL
-    bib = citations.to_bibtex(item)
-    assert "title = {{Remarks on \\{things\\} \\& 100\\% \\$more}}" in bib
-    assert "author = {Lavrov, Sergey and {Foreign Ministry}}" in bib
-    assert citations.to_ris(item).startswith("TY  - ELEC\n")
+    bib = bibtex.to_bibtex(item)
+    assert "title = {{Remarks on \\textbraceleft{}things\\textbraceright{} \\& 100\\% \\$more}}" in bib
+    assert "author = {{Lavrov}, Sergey and {Foreign Ministry}}" in bib
+    assert ris.to_ris(item).startswith("TY  - ELEC\r\n")
 
 
 def test_undated_anonymous_statement_still_cites():

@@ -195,6 +195,18 @@ def iter_statements(session: Session, f: StatementFilter, *, sort: str = "newest
             return
 
 
+def first_ingested(session: Session, keys: list[str]) -> dict[str, dt.date]:
+    """The day each statement's first source page was ingested (for feeds of undated statements)."""
+    if not keys:
+        return {}
+    rows = session.execute(
+        select(Contribution.statement_key, func.min(SourceDocument.ingested_at))
+        .join(SourceDocument, Contribution.source_document_id == SourceDocument.id)
+        .where(Contribution.statement_key.in_(keys)).group_by(Contribution.statement_key))
+    return {key: when.date() if isinstance(when, dt.datetime) else dt.date.fromisoformat(str(when)[:10])
+            for key, when in rows if when is not None}
+
+
 def statement_rows_for_keys(session: Session, keys: list[str]) -> dict[str, StatementRow]:
     statements = session.scalars(select(Statement).where(Statement.key.in_(keys)).options(*_row_options())).unique()
     return {s.key: _row(s) for s in statements}

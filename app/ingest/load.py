@@ -233,9 +233,11 @@ def _write_statements(session: Session, writes: list[tuple[Statement, dict]], up
     speakers, topics, paragraphs = [], [], _ParagraphWrites()
     for st, f in writes:
         speaker_ids: dict[str, int] = {}
+        when = st.date or st.published
         for i, sp in enumerate(f["speakers"]):
-            speaker = get_or_create_speaker(session, sp["name"], sp.get("kind") or "person")
+            speaker = get_or_create_speaker(session, sp["name"], sp.get("kind") or "person", sp.get("role"), when)
             speaker_ids[name_key(sp["name"])] = speaker.id
+            speaker_ids.setdefault(name_key(speaker.name), speaker.id)  # a turn printed in another spelling
             speakers.append(dict(statement_id=st.id, position=i, speaker_id=speaker.id, role=sp.get("role")))
         topics += [dict(statement_id=st.id, position=i, topic_id=get_or_create_topic(session, name).id)
                    for i, name in enumerate(f["topics"])]

@@ -15,6 +15,7 @@ from app.ingest.byline import Byline, is_subheading, read_byline
 from app.ingest.chrome import header_chrome, is_caps_heading, line_chrome
 from app.ingest.dates import date_only, dateline, is_clock_time, parse_full_date
 from app.ingest.paragraphs import blocks, has_blank_lines
+from app.ingest.speaker_table import canonical_names
 from app.ingest.statements import make_statement
 from app.ingest.titles import analyse_title, kind_of_heading
 from app.ingest.types import PageError, ParsedPage, ParsedStatement
@@ -266,7 +267,7 @@ def parse_page(text: str) -> ParsedPage:
         statements = []
     statements += _excerpts(sc)
     _warn_unassigned(sc, statements)
-    return ParsedPage(statements=tuple(statements), warnings=sc.warnings(), captured=sc.captured)
+    return canonical_names(ParsedPage(statements=tuple(statements), warnings=sc.warnings(), captured=sc.captured))
 
 
 def _drop_topics(sc: _Scan, ti: int, why: str) -> None:

@@ -17,8 +17,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.db import session_scope
+from app.index_queue import enqueue
 from app.ingest.load import PARSER_VERSION, LoadResult, load_failure, load_page
 from app.ingest.readers import parse_document, supported
+from app.ingest.speakers import reconcile_speakers
 from app.ingest.types import PageError, ParsedPage
 from app.models import SourceDocument
 
@@ -170,4 +172,6 @@ def ingest_paths(factory: sessionmaker[Session], paths: Iterable[str], *, max_by
         summary.results.append(load_prepared(factory, item, force=force))
         if progress:
             progress(i, len(files))
+    with session_scope(factory) as session:  # spellings of the table's people made one speaker
+        enqueue(session, reconcile_speakers(session))
     return summary

@@ -38,6 +38,7 @@ class ParsedSpeaker:
     name: str                   # "Sergey Lavrov" (no possessive), or "Foreign Ministry"
     role: str | None            # "Foreign Minister", as the title gives it
     kind: SpeakerKind = "person"
+    as_printed: str | None = None  # the page's spelling when `name` is the speaker table's ("S.Lavrov")
 
 
 @dataclass(frozen=True)
@@ -90,7 +91,8 @@ def statement_to_dict(s: ParsedStatement) -> dict[str, Any]:
         "date": _iso(s.date),
         "published": _iso(s.published),
         "venue": s.venue,
-        "speakers": [{"name": p.name, "role": p.role, "kind": p.kind} for p in s.speakers],
+        "speakers": [{"name": p.name, "role": p.role, "kind": p.kind}
+                     | ({"as_printed": p.as_printed} if p.as_printed else {}) for p in s.speakers],
         "captured": _iso(s.captured),
         "topics": list(s.topics),
         "subtitle": s.subtitle,

@@ -38,7 +38,8 @@ from __future__ import annotations
 import heapq
 import time
 from collections import Counter, defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from itertools import chain
 
 from sqlalchemy import select
@@ -107,6 +108,107 @@ def search(view: IndexView, query: str | None = None, *, session: Session,
         "results": _results(shown, picks, run.slots, skeys, pkeys, rows, speakers, marks),
         "facets": facets, "suggestion": suggestion, "approximate": run.approximate,
     }
+
+
+@dataclass
+class Matches:
+    """The paragraphs a search matches, for downloads: in result order (statements by the
+    search's sort, paragraphs in reading order), read from the database a batch at a time
+    while iterating, at most `limit` of them. `total_paragraphs` is exact unless the search
+    holds more than `limit` (then `exact` is false and it is search()'s estimate, or more)."""
+
+    query: str                            # the query as understood (search()'s "query")
+    total_paragraphs: int
+    total_statements: int
+    exact: bool
+    plan: list[tuple[int, list[str]]]     # (statement docnum, its matching paragraph keys), in result order
+    marks: object
+    session: Session
+
+    @property
+    def truncated(self) -> bool:
+        return sum(len(keys) for _d, keys in self.plan) < self.total_paragraphs
+
+    def __iter__(self) -> Iterator[tuple[dict, dict]]:
+        """(statement, paragraph) pairs; the paragraph with its full `text` and `snippet`."""
+        batch: list[str] = []
+        for _docnum, pkeys in self.plan:
+            batch += pkeys
+            if len(batch) >= MATCH_BATCH:
+                yield from self._read(batch)
+                batch = []
+        yield from self._read(batch)
+
+    def _read(self, pkeys: list[str]) -> Iterator[tuple[dict, dict]]:
+        rows, speakers = _fetch(self.session, pkeys)
+        for key in pkeys:
+            row = rows.get(key)
+            if row is None:  # deleted from the database since the index was written
+                continue
+            sole = speakers.get(row.statement_id, [])
+            turn = row.turn_name or row.speaker_name or (sole[0][0] if len(sole) == 1 and not row.label else None)
+            yield _statement(row, sole), {"key": row.key, "n": row.n, "speaker": turn, "label": row.label,
+                                          "text": row.text, "snippet": snippet(row.text, self.marks),
+                                          "url": paragraph_path(row.key)}
+
+
+MATCH_BATCH = 500
+
+
+def matches(view: IndexView, query: str | None = None, *, session: Session, sort: str = "relevance",
+            max_query_chars: int = 1000, limit: int = 50_000, **filters) -> Matches:
+    """The paragraphs search() counts for this query and filters (its keyword arguments,
+    without paging), up to `limit`, in search()'s order. Statements are resolved in result
+    order, without the page's time budget, a chunk per hold of the searcher's lock, until
+    `limit` paragraphs are planned. Raises QueryError as search() does."""
+    sort = sort or "relevance"
+    if sort not in SORTS:
+        raise QueryError(f"sort must be one of {', '.join(SORTS)}, not '{sort}'")
+    pq = parse_query(query, max_chars=max_query_chars)
+    main, in_query = split_filters(pq.query)
+    with view.lock:
+        run = _Run(view, main, filter_queries(**filters) + in_query, sort, budget=float("inf"))
+        resolved_all = run.exact
+        run.exact = True  # rank every statement found (the order does not depend on resolving)
+        order = run.ranked(len(run.found))
+        marks = marks_for(pq.highlight, view.reader)
+    plan: list[tuple[int, list[str]]] = []
+    planned = statements = 0
+    for i in range(0, len(order), RESOLVE_CHUNK):
+        chunk = order[i:i + RESOLVE_CHUNK]
+        if run.positional:
+            with view.lock:
+                run._resolve(chunk)
+        entries = view.values("paras", chunk)
+        for d in chunk:
+            slots = run.slots.get(d, []) if run.positional else range(run.counts[d])
+            paras = paragraph_entries(entries[d])
+            keys = [paras[k][1] for k in slots if k < len(paras)]
+            if not keys:
+                continue
+            statements += 1
+            keep = keys[:max(0, limit - planned)]
+            if keep:
+                plan.append((d, keep))
+                planned += len(keep)
+            if len(keep) < len(keys):  # over the limit: the rest is counted as search() counts it
+                return _over_limit(view, run, resolved_all, pq.text, plan, marks, session, limit)
+    return Matches(query=pq.text, total_paragraphs=planned, total_statements=statements, exact=True,
+                   plan=plan, marks=marks, session=session)
+
+
+def _over_limit(view, run: _Run, resolved_all: bool, query: str, plan, marks, session, limit: int) -> Matches:
+    with view.lock:
+        if not run.positional or resolved_all:
+            run.exact = True
+            total_p, total_s = run.totals()
+            exact = True
+        else:
+            run.exact = False
+            total_p, total_s = run.totals()
+            exact = False
+    return Matches(query=query, total_paragraphs=max(total_p, limit + 1), total_statements=total_s, exact=exact,
+                   plan=plan, marks=marks, session=session)
 
 
 class _Run:

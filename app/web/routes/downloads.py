@@ -1,9 +1,8 @@
-"""Downloads of a statement list: CSV and JSON (streamed, capped), and Atom feeds
-(latest statements, with the same filters: per speaker, per kind, …)."""
+"""Downloads of a statement list: CSV and JSON (streamed, capped at MAX_DOWNLOAD_ROWS, which
+both files and the page state when it applies), and Atom feeds (latest statements, with the
+same filters: per speaker, per kind, …)."""
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Iterator
 from dataclasses import replace
@@ -12,10 +11,11 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response, StreamingResponse
 
-from app.browse.statements import iter_statements
+from app.browse.statements import first_ingested, iter_statements
+from app.formats.spreadsheet import csv_stream
 from app.web import services
 from app.web.deps import BaseUrlDep, SessionDep, read_snapshot
-from app.web.feeds import FeedEntry, atom
+from app.web.feeds import FeedEntry, atom, entry_date
 from app.web.params import StatementQuery, statement_query
 from app.web.render import query_filter, statement_json
 from app.web.urls import absolute, urls
@@ -43,25 +43,20 @@ def _csv_row(d: dict) -> dict:
             "paragraphs": d["paragraph_count"], "permalink": d["permalink"]}
 
 
-def csv_stream(rows: Iterator[dict], fields: list[str], convert) -> Iterator[str]:
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=fields, extrasaction="ignore")
-    writer.writeheader()
-    for i, row in enumerate(rows, 1):
-        writer.writerow(convert(row))
-        if i % 200 == 0:
-            yield buf.getvalue()
-            buf.seek(0)
-            buf.truncate()
-    yield buf.getvalue()
-
-
 def json_stream(head: dict, rows: Iterator[dict]) -> Iterator[str]:
     """{…head, "results": [row, …]} written row by row."""
     yield (json.dumps(head, ensure_ascii=False)[:-1] + ', "results": [') if head else '{"results": ['
     for i, row in enumerate(rows):
         yield ("," if i else "") + "\n" + json.dumps(row, ensure_ascii=False)
     yield "\n]}\n"
+
+
+def truncation_notice(total: int, limit: int, what: str, about: bool = False) -> str | None:
+    """The first row of a download that stops at its limit (None: the file is complete)."""
+    if total <= limit:
+        return None
+    return (f"Truncated: this file holds the first {limit:,} of {'about ' if about else ''}{total:,} matching "
+            f"{what} (the download limit); narrow the search or the filters to download the rest.")
 
 
 def _validated(session, q: StatementQuery) -> services.StatementList:
@@ -71,8 +66,9 @@ def _validated(session, q: StatementQuery) -> services.StatementList:
 @router.get("/statements.csv")
 def statements_csv(request: Request, session: SessionDep, base: BaseUrlDep,
                    q: Annotated[StatementQuery, Depends(statement_query)]) -> Response:
-    _validated(session, q)
-    return StreamingResponse(csv_stream(_rows(request, q, base), CSV_FIELDS, _csv_row),
+    total = _validated(session, q).page.total
+    return StreamingResponse(csv_stream(_rows(request, q, base), CSV_FIELDS, _csv_row,
+                                        notice=truncation_notice(total, MAX_DOWNLOAD_ROWS, "statements")),
                              media_type="text/csv; charset=utf-8",
                              headers={"content-disposition": 'attachment; filename="statements.csv"'})
 
@@ -96,10 +92,14 @@ def statements_feed(request: Request, session: SessionDep, base: BaseUrlDep,
     names = [label.label for label in data.labels]
     title = "Latest statements" + (f": {', '.join(names)}" if names else "")
     pairs = q.filter_pairs()
-    entries = [FeedEntry(id=absolute(base, urls.statement(r.key)), title=r.title,
-                         link=absolute(base, urls.statement(r.key)), date=r.sort_date, summary=r.lead or "",
-                         authors=[s.name for s in r.speakers], categories=[r.kind.replace("_", " ")])
-               for r in data.page.items]
+    ingested = first_ingested(session, [r.key for r in data.page.items if not r.sort_date])
+    entries = []
+    for r in data.page.items:
+        when, source = entry_date(r.date, r.published, ingested.get(r.key))
+        entries.append(FeedEntry(id=absolute(base, urls.statement(r.key)), title=r.title,
+                                 link=absolute(base, urls.statement(r.key)), date=when, date_source=source,
+                                 summary=r.lead or "", authors=[s.name for s in r.speakers],
+                                 categories=[r.kind.replace("_", " ")]))
     body = atom(feed_id=absolute(base, urls.feed(pairs)), title=title, self_url=absolute(base, urls.feed(pairs)),
                 html_url=absolute(base, urls.statements(pairs)), entries=entries)
     return Response(body, media_type="application/atom+xml; charset=utf-8")

@@ -52,7 +52,7 @@ def search_page(request: Request, session: SessionDep, settings: SettingsDep,
         raise NotFound(f"page {sq.page} does not exist: the last page is {pages}")
     return render(request, "search/results.html", nav="search", sq=sq, result=result, error=None,
                   pairs=sq.pairs(), facets=_facets(result, sq), chart=_chart(result, sq), pages=pages,
-                  pg=Page([], result["total_statements"], sq.page, sq.per_page))
+                  pg=Page([], result["total_statements"], sq.page, sq.per_page), download_limit=MAX_SEARCH_ROWS)
 
 
 def _facets(result: dict, sq: SearchQuery) -> list[tuple[str, str, list[dict]]]:
@@ -92,10 +92,10 @@ def api_search(request: Request, session: SessionDep, settings: SettingsDep, bas
     return JSONResponse(result, headers={"link": ", ".join(links)} if links else None)
 
 
-MAX_SEARCH_ROWS = 5_000
+MAX_SEARCH_ROWS = 50_000  # paragraphs in one download; beyond, the file's first row and the page say so
 SEARCH_FEED_ENTRIES = 50
 SEARCH_CSV_FIELDS = ["statement_key", "title", "date", "published", "kind", "venue", "speakers", "paragraph_key",
-                     "n", "speaker", "label", "snippet", "permalink"]
+                     "n", "speaker", "label", "text", "snippet", "permalink"]
 
 
 def _plain(snippet: str) -> str:
@@ -104,63 +104,80 @@ def _plain(snippet: str) -> str:
     return "".join(text for text, _hit in segments(snippet))
 
 
-def _search_rows(request: Request, sq: SearchQuery, base: str, max_chars: int):
-    from app.web.search_adapter import iter_search
+def _matches(request: Request, session, sq: SearchQuery, settings):
+    """Every matching paragraph (exact totals first): a bad query fails here with 400, before
+    streaming starts."""
+    from app.web.search_adapter import all_matches
 
-    with request.app.state.archive.factory() as session:
+    return all_matches(request.app.state.archive.searcher, session, sq, max_query_chars=settings.max_query_chars,
+                       limit=MAX_SEARCH_ROWS)
+
+
+def _search_rows(matches, base: str):
+    for st, p in matches:
+        yield {"statement_key": st["key"], "title": st["title"], "date": st["date"], "published": st["published"],
+               "kind": st["kind"], "venue": st["venue"], "speakers": [s["name"] for s in st["speakers"]],
+               "paragraph_key": p["key"], "n": p["n"], "speaker": p["speaker"], "label": p["label"],
+               "text": p["text"], "snippet": _plain(p["snippet"]), "permalink": absolute(base, p["url"])}
+
+
+def _session_rows(request: Request, sq: SearchQuery, base: str, settings) -> tuple[int, object]:
+    """The exact total and the rows, read in a session of the stream's own."""
+    session = request.app.state.archive.factory()
+    try:
         read_snapshot(session)
-        for st, p in iter_search(request.app.state.archive.searcher, session, sq, max_query_chars=max_chars,
-                                 limit=MAX_SEARCH_ROWS):
-            yield {"statement_key": st["key"], "title": st["title"], "date": st["date"], "published": st["published"],
-                   "kind": st["kind"], "venue": st["venue"], "speakers": [s["name"] for s in st["speakers"]],
-                   "paragraph_key": p["key"], "n": p["n"], "speaker": p["speaker"], "label": p["label"],
-                   "snippet": _plain(p["snippet"]), "permalink": absolute(base, p["url"])}
+        found = _matches(request, session, sq, settings)
+    except BaseException:
+        session.close()
+        raise
 
+    def rows():
+        try:
+            yield from _search_rows(found, base)
+        finally:
+            session.close()
 
-def _checked(request: Request, session, sq: SearchQuery, settings) -> dict:
-    """Run the first page once: a bad query fails here with 400, before streaming starts."""
-    return run_search(request.app.state.archive.searcher, session, sq, max_query_chars=settings.max_query_chars,
-                      page=1, per_page=1)
+    return found, rows()
 
 
 @router.get("/search.csv")
-def search_csv(request: Request, session: SessionDep, settings: SettingsDep, base: BaseUrlDep,
+def search_csv(request: Request, settings: SettingsDep, base: BaseUrlDep,
                sq: Annotated[SearchQuery, Depends(search_query)]) -> Response:
     from fastapi.responses import StreamingResponse
 
-    from app.web.routes.downloads import csv_stream
+    from app.formats.spreadsheet import csv_stream
+    from app.web.routes.downloads import truncation_notice
 
     try:
-        _checked(request, session, sq, settings)
+        found, rows = _session_rows(request, sq, base, settings)
     except (SearchQueryError, SearchUnavailable) as e:
         return search_error(request, e)
 
     def convert(row: dict) -> dict:
-        return row | {"speakers": "; ".join(row["speakers"]), "date": row["date"] or "",
-                      "published": row["published"] or ""}
+        return row | {"speakers": "; ".join(row["speakers"])}
 
-    return StreamingResponse(csv_stream(_search_rows(request, sq, base, settings.max_query_chars),
-                                        SEARCH_CSV_FIELDS, convert),
+    notice = truncation_notice(found.total_paragraphs, MAX_SEARCH_ROWS, "paragraphs", about=not found.exact)
+    return StreamingResponse(csv_stream(rows, SEARCH_CSV_FIELDS, convert, notice=notice),
                              media_type="text/csv; charset=utf-8",
                              headers={"content-disposition": 'attachment; filename="search.csv"'})
 
 
 @router.get("/search.json")
-def search_json(request: Request, session: SessionDep, settings: SettingsDep, base: BaseUrlDep,
+def search_json(request: Request, settings: SettingsDep, base: BaseUrlDep,
                 sq: Annotated[SearchQuery, Depends(search_query)]) -> Response:
     from fastapi.responses import StreamingResponse
 
     from app.web.routes.downloads import json_stream
 
     try:
-        first = _checked(request, session, sq, settings)
+        found, rows = _session_rows(request, sq, base, settings)
     except (SearchQueryError, SearchUnavailable) as e:
         return search_error(request, e)
-    head = {"query": first["query"], "total_paragraphs": first["total_paragraphs"],
-            "total_statements": first["total_statements"], "limit": MAX_SEARCH_ROWS,
+    head = {"query": found.query,
+            "total_paragraphs": found.total_paragraphs, "total_statements": found.total_statements,
+            "exact": found.exact, "limit": MAX_SEARCH_ROWS, "truncated": found.truncated,
             "filters": dict(sq.filter_pairs())}
-    return StreamingResponse(json_stream(head, _search_rows(request, sq, base, settings.max_query_chars)),
-                             media_type="application/json",
+    return StreamingResponse(json_stream(head, rows), media_type="application/json",
                              headers={"content-disposition": 'attachment; filename="search.json"'})
 
 
@@ -168,7 +185,8 @@ def search_json(request: Request, session: SessionDep, settings: SettingsDep, ba
 def search_feed(request: Request, session: SessionDep, settings: SettingsDep, base: BaseUrlDep,
                 sq: Annotated[SearchQuery, Depends(search_query)]) -> Response:
     """A saved search as a feed: the newest matching statements, with their best snippet."""
-    from app.web.feeds import FeedEntry, atom
+    from app.browse.statements import first_ingested
+    from app.web.feeds import FeedEntry, atom, entry_date
 
     try:
         result = run_search(request.app.state.archive.searcher, session, sq, max_query_chars=settings.max_query_chars,
@@ -176,14 +194,16 @@ def search_feed(request: Request, session: SessionDep, settings: SettingsDep, ba
     except (SearchQueryError, SearchUnavailable) as e:
         return search_error(request, e)
     pairs = sq.state_pairs()
+    undated = [g["statement"]["key"] for g in result["results"] if not (g["statement"]["date"] or g["statement"]["published"])]
+    ingested = first_ingested(session, undated)
     entries = []
     for group in result["results"]:
         st = group["statement"]
         link = absolute(base, st["url"])
         summary = " … ".join(_plain(p["snippet"]) for p in group["paragraphs"])
-        when = st["date"] or st["published"]
-        entries.append(FeedEntry(id=link, title=st["title"], link=link,
-                                 date=dt.date.fromisoformat(when) if when else None, summary=summary,
+        when, source = entry_date(*(dt.date.fromisoformat(st[k]) if st[k] else None for k in ("date", "published")),
+                                  ingested.get(st["key"]))
+        entries.append(FeedEntry(id=link, title=st["title"], link=link, date=when, date_source=source, summary=summary,
                                  authors=[s["name"] for s in st["speakers"]], categories=[st["kind"]]))
     title = f"Search: {sq.q}" if sq.q else "Search"
     if sq.filter_pairs():

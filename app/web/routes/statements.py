@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import RedirectResponse, Response
 
 from app import browse
+from app.formats import bibtex, ris
 from app.web import citations, services
 from app.web.deps import BaseUrlDep, SessionDep
 from app.web.errors import NotFound
@@ -24,8 +25,11 @@ def statement_list(request: Request, session: SessionDep,
     if (redirect := canonical(request, q.pairs())) is not None:
         return redirect
     data = services.statement_list(session, q)
+    from app.web.routes import downloads
+
     return render(request, "statements/list.html", nav="statements", data=data, q=q,
-                  pairs=q.pairs(), filter_pairs=q.filter_pairs(), kinds=_kinds(data))
+                  pairs=q.pairs(), filter_pairs=q.filter_pairs(), kinds=_kinds(data),
+                  download_limit=downloads.MAX_DOWNLOAD_ROWS)
 
 
 def _kinds(data: services.StatementList) -> list[str]:
@@ -67,9 +71,9 @@ def statement_cite(session: SessionDep, key: str, base: BaseUrlDep,
 
 def citation_download(item: dict, name: str, fmt: str) -> Response:
     if fmt == "bib":
-        body = citations.to_bibtex(item)
+        body = bibtex.to_bibtex(item)
     elif fmt == "ris":
-        body = citations.to_ris(item)
+        body = ris.to_ris(item)
     else:
         body = json.dumps([item], ensure_ascii=False, indent=1)
     media = citations.DOWNLOADS[fmt][1]

@@ -1,0 +1,381 @@
+"""The curated speaker table (app/data/speakers.toml, extended by ARCHIVE_SPEAKERS_FILE):
+who a printed name is, whatever the spelling.
+
+    table = default_table()
+    table.match("С.В.Лавров")                              -> Person("Sergey Lavrov")
+    table.match("Sergei Lavrov") / ("S.Lavrov") / ("Lavrov Sergey Viktorovich")  -> the same
+    table.match("Yakovenko", role="Ambassador", when=date(2017, 4, 17))        -> Person("Alexander Yakovenko")
+    table.match("Wang", when=date(2021, 1, 1))             -> None (Wang Yi and Wang Wenbin both fit)
+
+How a name is matched, strongest evidence first:
+1. the name's words (folded: case, diacritics, transliteration variants; any order) are one of a
+   person's name forms (the full name, with or without patronymic, in Latin or Cyrillic, or a
+   listed variant) — accepted unless the printed role names another country;
+2. initials and a family name ("S.V. Lavrov", "С.В.Лавров", "Lavrov S."): the people of that family
+   name whose initials begin so, and
+3. a family name alone ("Lavrov"): the people of that family name — both accepted only when the
+   statement gives a role or a date and one person is left after that evidence: a role held in
+   the statement's year, of the printed kind (ambassador, minister, spokesperson, …; "deputy"
+   must agree) and country.
+No match: the caller falls back to the name key (app/ingest/keys.name_key).
+"""
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+import unicodedata
+from dataclasses import dataclass, replace
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+
+from app.ingest.keys import TRANSLIT
+from app.ingest.name_parts import SUFFIXES, name_parts
+from app.ingest.name_parts import _words as name_words
+from app.ingest.types import ParsedPage, ParsedStatement
+
+SHIPPED = Path(__file__).resolve().parent.parent / "data" / "speakers.toml"
+_INITIAL = re.compile(r"([^\W\d_])[^\W\d_\s]?\.(?:-([^\W\d_])[^\W\d_]?\.)?")
+_WORD = re.compile(r"[^\W\d_]+")
+
+
+class TableError(ValueError):
+    """A speaker table that cannot be read: the message names the file and the entry or line."""
+
+
+@dataclass(frozen=True)
+class Role:
+    title: str
+    start: int | None
+    end: int | None          # None: still held
+
+    def held_in(self, year: int) -> bool:
+        return (self.start is None or self.start <= year) and (self.end is None or year <= self.end)
+
+
+@dataclass(frozen=True, eq=False)  # one object per table entry: compared by identity
+class Person:
+    name: str                           # canonical display name
+    parts: dict                         # CSL-JSON name object (see app/ingest/name_parts.py)
+    country: str | None
+    roles: tuple[Role, ...]
+    forms: tuple[str, ...] = ()         # every spelling it is known by
+
+    def fits(self, role: str | None, when: date | None) -> bool:
+        """Nothing in the statement contradicts this person: country, role kind, year."""
+        if not _same_country(self, role):
+            return False
+        return any((when is None or r.held_in(when.year)) and (role is None or role_fits(role, r.title))
+                   for r in self.roles) if (role or when) else True
+
+
+class SpeakerTable:
+    """People indexed by their name forms, family names and initials."""
+
+    def __init__(self, rows: list[tuple[Person, list[tuple[tuple[str, ...], list[str]]]]]):
+        self.people = tuple(p for p, _ in rows)
+        self._forms: dict[tuple[str, ...], list[Person]] = {}
+        self._family: dict[tuple[str, ...], list[Person]] = {}
+        self._initials: dict[tuple[str, ...], list[tuple[str, Person]]] = {}
+        self._cache: dict[tuple, Person | None] = {}
+        for p, families in rows:
+            for form in p.forms:
+                _add(self._forms, _key(form), p)
+            for family, initials in families:
+                _add(self._family, family, p)
+                for ini in initials:
+                    _add(self._initials, family, (ini, p))
+
+    def __len__(self) -> int:
+        return len(self.people)
+
+    def match(self, name: str | None, *, role: str | None = None, when: date | None = None) -> Person | None:
+        """The person `name` is, or None (see the module docstring)."""
+        if not name:
+            return None
+        k = (name, role, when)
+        if k not in self._cache:
+            if len(self._cache) > 20000:
+                self._cache.clear()
+            self._cache[k] = self._match(name, role, when)
+        return self._cache[k]
+
+    def match_form(self, name: str | None, *, role: str | None = None, when: date | None = None) -> Person | None:
+        """A match by a name form or initials, never by a family name alone: what the parse output
+        renames (a page that prints only "Yakovenko" keeps "Yakovenko")."""
+        if not name or len(name_words(name)) < 2:
+            return None
+        return self.match(name, role=role, when=when)
+
+    def could_match(self, name: str) -> bool:
+        """Some evidence could make `name` a table person (a cheap test before looking for it)."""
+        words = [w for w in name_words(" ".join(name.split())) if w.lower() not in SUFFIXES]
+        key = _key(" ".join(w for w in words if not _INITIAL.fullmatch(w)))
+        return _key(" ".join(words)) in self._forms or key in self._family or key in self._initials
+
+    def _match(self, name: str, role: str | None, when: date | None) -> Person | None:
+        words = [w for w in name_words(" ".join(name.split())) if w.lower() not in SUFFIXES]
+        full = [p for p in self._forms.get(_key(" ".join(words)), []) if _same_country(p, role)]
+        if len(full) > 1:
+            full = [p for p in full if p.fits(role, when)]
+        if full:
+            return _only(full)
+        initials = [w for w in words if _INITIAL.fullmatch(w)]
+        key = _key(" ".join(w for w in words if not _INITIAL.fullmatch(w)))
+        if not key or (not initials and role is None and when is None):
+            return None  # a family name alone, and nothing to weigh it against
+        if initials:
+            given = "".join(_fold(_initial_letters(w)) for w in initials)
+            found = [p for ini, p in self._initials.get(key, []) if ini.startswith(given)]
+        else:
+            found = self._family.get(key, [])
+        return _only([p for p in dict.fromkeys(found) if p.fits(role, when)])
+
+
+def _same_country(p: Person, role: str | None) -> bool:
+    said = role_country(role)
+    return not (said and p.country and said != p.country)
+
+
+def _add(index: dict, key, value) -> None:
+    if key:
+        bucket = index.setdefault(key, [])
+        if value not in bucket:
+            bucket.append(value)
+
+
+def _only(people: list[Person]) -> Person | None:
+    return people[0] if len(people) == 1 else None
+
+
+def _initial_letters(w: str) -> str:
+    m = _INITIAL.fullmatch(w)
+    return "".join(g for g in m.groups() if g) if m else w[:1]
+
+
+def _fold(text: str) -> str:
+    text = unicodedata.normalize("NFKD", text.replace("ё", "е").replace("Ё", "Е")).casefold()
+    return "".join(c for c in text if not unicodedata.combining(c))
+
+
+def _key(text: str) -> tuple[str, ...]:
+    """Match key: folded words, transliteration variants unified, order ignored."""
+    return tuple(sorted(TRANSLIT.get(w, w) for w in _WORD.findall(_fold(text))))
+
+
+# ------------------------------------------------------------------ roles as evidence
+
+_SPOKES = {"spokesperson", "spokeswoman", "spokesman", "spokespersons", "spokespeople"}
+_ENVOY = {"ambassador", "representative", "envoy", "charge", "chargee", "ambassadors"}
+_DEPUTY = {"deputy", "vice", "assistant", "alternate", "under", "first"}
+_DOMAINS = {"foreign": "foreign", "external": "foreign", "defence": "defence", "defense": "defence",
+            "home": "home", "interior": "home", "exchequer": "finance", "finance": "finance"}
+
+
+def role_kinds(role: str) -> frozenset[str]:
+    """The kinds of office a role names: 'Deputy Foreign Minister' -> {minister, deputy, foreign}."""
+    words = set(_WORD.findall(_fold(role).replace("-", " ")))
+    kinds: set[str] = set()
+    if words & _SPOKES or {"press", "secretary"} <= words or {"information", "press", "department"} <= words:
+        kinds.add("spokesperson")
+    if {"high", "representative"} <= words:
+        kinds.add("high-representative")
+    elif words & _ENVOY:
+        kinds.add("envoy")
+    if {"secretary", "general"} <= words:
+        kinds.add("secretary-general")
+    if "prime" in words or "premier" in words or ("chancellor" in words and "exchequer" not in words):
+        kinds.add("head-of-government")
+    elif "minister" in words or "ministers" in words or ("secretary" in words and words & {"state", "foreign", "home", "defence"}
+                                                        and "press" not in words and "general" not in words):
+        kinds.add("minister")
+    if "president" in words and "high-representative" not in kinds:
+        kinds.add("president")
+    if words & {"aide", "adviser", "advisor"}:
+        kinds.add("aide")
+    if words & {"chair", "chairman", "chairwoman", "speaker"}:
+        kinds.add("chair")
+    if words & {"prince", "king", "queen", "emir", "sultan"}:
+        kinds.add("monarch")
+    if kinds and words & _DEPUTY and not ("first" in words and not words & (_DEPUTY - {"first"})):
+        kinds.add("deputy")
+    kinds.update(_DOMAINS[w] for w in words if w in _DOMAINS)
+    if "secretary" in words and "state" in words and "minister" in kinds:
+        kinds.add("foreign")  # the US Secretary of State
+    return frozenset(kinds)
+
+
+def role_fits(printed: str, title: str) -> bool:
+    """A printed role ('Ambassador', 'Foreign Minister') fits a held title; a role that names no
+    kind of office ('Mr', 'Head') is no evidence either way."""
+    said = role_kinds(printed)
+    if not said - set(_DOMAINS.values()):
+        return True
+    held = role_kinds(title)
+    if ("deputy" in said) != ("deputy" in held):
+        return False
+    return said <= held
+
+
+_COUNTRIES = [
+    (r"russia|russian", "RU"), (r"u\.?s\.?a?|american|united states", "US"),
+    (r"u\.?k\.?|british|united kingdom|britain", "GB"), (r"france|french", "FR"), (r"china|chinese|prc", "CN"),
+    (r"eu|european union|european commission|european council|eeas", "EU"),
+    (r"un|u\.n\.|united nations", "UN"), (r"german|germany", "DE"), (r"ukraine|ukrainian", "UA"),
+    (r"india|indian", "IN"), (r"turkey|turkish|türkiye", "TR"), (r"japan|japanese", "JP"),
+    (r"dprk|north korea|north korean", "KP"), (r"korea|korean|rok", "KR"), (r"iran|iranian", "IR"),
+    (r"saudi|saudi arabia", "SA"), (r"hungary|hungarian", "HU"), (r"belarus|belarusian", "BY"),
+    (r"brazil|brazilian", "BR"), (r"vietnam|viet nam|vietnamese", "VN"),
+]
+_COUNTRY_RE = [(re.compile(rf"(?<![\w.])(?:{p})(?![\w])", re.I), c) for p, c in _COUNTRIES]
+
+
+def role_country(role: str | None) -> str | None:
+    """The state a printed role speaks for: 'Russian Ambassador to the UK' -> RU (the part before 'to')."""
+    if not role:
+        return None
+    head = re.split(r"\s(?:to|at|in|for)\s", role, maxsplit=1)[0]
+    for rx, code in _COUNTRY_RE:
+        if rx.search(head):
+            return code
+    return None
+
+
+# ------------------------------------------------------------------ loading
+
+def _initials(given: str | None, patronymic: str | None) -> list[str]:
+    words = [w for w in _WORD.findall(_fold(" ".join(x for x in (given, patronymic) if x)))]
+    return ["".join(w[0] for w in words)] if words else []
+
+
+def _person(entry: dict, where: str) -> tuple[Person, list[tuple[tuple[str, ...], list[str]]]]:
+    for k in ("name", "family"):
+        if not isinstance(entry.get(k), str) or not entry[k].strip():
+            raise TableError(f"{where}: '{k}' is missing or not a text")
+    family_first = entry.get("order") == "family-first"
+    if entry.get("order") not in (None, "family-first", "given-first"):
+        raise TableError(f"{where}: order must be 'family-first' or 'given-first'")
+    parts: dict = {"family": entry["family"]}
+    if entry.get("given"):
+        parts["given"] = entry["given"]
+    for key in ("non-dropping-particle", "dropping-particle", "suffix"):
+        value = entry.get(key.replace("-", "_"))
+        if value:
+            parts[key] = value
+    if family_first:
+        parts["static-ordering"] = True
+    roles = []
+    for r in entry.get("roles", []):
+        if not (isinstance(r, list) and 1 <= len(r) <= 3 and isinstance(r[0], str)
+                and all(isinstance(y, int) for y in r[1:])):
+            raise TableError(f"{where}: a role is [title, first year, last year]: {r!r}")
+        roles.append(Role(r[0], r[1] if len(r) > 1 else None, r[2] if len(r) > 2 else None))
+    given, patr, fam = entry.get("given") or "", entry.get("patronymic") or "", entry["family"]
+    particle = entry.get("non_dropping_particle") or entry.get("dropping_particle") or ""
+    family_words = " ".join(x for x in (particle, fam) if x)
+    forms = {entry["name"], f"{given} {family_words}".strip(), f"{family_words} {given}".strip()}
+    if patr:
+        forms |= {f"{given} {patr} {family_words}", f"{family_words} {given} {patr}"}
+    families = [(_key(family_words), [] if family_first else _initials(given, patr) + _initials(given, None))]
+    cyr = entry.get("cyrillic")
+    if cyr:
+        cwords = cyr.split()
+        forms.add(cyr)
+        if family_first:
+            families.append((_key(cwords[0]), []))
+        else:
+            cfam = cwords[-1]
+            k = len(cwords) - 1
+            while k > 1 and cwords[k - 1][:1].islower():  # "фон дер Ляйен"
+                k -= 1
+                cfam = " ".join(cwords[k:])
+            cgiven = cwords[:k]
+            forms.add(" ".join([cfam] + cgiven))
+            if len(cgiven) == 2:
+                forms.add(f"{cgiven[0]} {cfam}")
+            families.append((_key(cfam), _initials(" ".join(cgiven), None)
+                             + (_initials(cgiven[0], None) if len(cgiven) > 1 else [])))
+    for f in entry.get("forms", []):
+        if not isinstance(f, str):
+            raise TableError(f"{where}: forms must be texts")
+        forms.add(f)
+    person = Person(entry["name"], parts, entry.get("country"), tuple(roles), tuple(sorted(forms)))
+    return person, families
+
+
+def load_table(*paths: Path) -> SpeakerTable:
+    """The people of these files, later files replacing earlier entries of the same name."""
+    rows: dict[str, tuple[Person, list]] = {}
+    for path in paths:
+        try:
+            data = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+        except OSError as e:
+            raise TableError(f"{path}: cannot read the speaker table: {e.strerror or e}") from e
+        except tomllib.TOMLDecodeError as e:
+            raise TableError(f"{path}: not a valid TOML speaker table: {e}") from e
+        people = data.get("person", [])
+        if not isinstance(people, list):
+            raise TableError(f"{path}: expected [[person]] entries")
+        for i, entry in enumerate(people, 1):
+            where = f"{path}: person {i}" + (f" ({entry.get('name')})" if isinstance(entry, dict) and entry.get("name") else "")
+            if not isinstance(entry, dict):
+                raise TableError(f"{where}: not a table")
+            person, families = _person(entry, where)
+            rows[person.name] = (person, families)
+    return SpeakerTable([rows[k] for k in sorted(rows)])
+
+
+@lru_cache(maxsize=4)
+def _cached_table(user_file: str | None) -> SpeakerTable:
+    return load_table(SHIPPED, *([Path(user_file)] if user_file else []))
+
+
+def default_table() -> SpeakerTable:
+    """The shipped table plus the file named by ARCHIVE_SPEAKERS_FILE, if set."""
+    return _cached_table(os.environ.get("ARCHIVE_SPEAKERS_FILE") or None)
+
+
+def structured_name(name: str, kind: str = "person", person: Person | None = None) -> dict:
+    """The CSL-JSON name of a speaker: the table's when it is a table person, else name_parts."""
+    if person is not None:
+        return dict(person.parts)
+    return name_parts(name, kind=kind)
+
+
+# ------------------------------------------------------------------ the parse output
+
+def canonical_names(page: ParsedPage, table: SpeakerTable | None = None) -> ParsedPage:
+    """The page with each table person's printed name ('S.Lavrov', 'Sergei Lavrov') replaced by
+    the table's canonical one, the printed spelling kept as `as_printed`; paragraph speakers
+    likewise (turn labels stay as printed). A family name alone is left as printed: only a
+    name form or initials rename."""
+    table = default_table() if table is None else table
+    statements = tuple(_canonical_statement(st, table) for st in page.statements)
+    if all(a is b for a, b in zip(statements, page.statements, strict=True)):
+        return page
+    return replace(page, statements=statements)
+
+
+def _canonical_statement(st: ParsedStatement, table: SpeakerTable) -> ParsedStatement:
+    when = st.date or st.published
+    renamed: dict[str, str] = {}
+    speakers = []
+    for sp in st.speakers:
+        person = table.match_form(sp.name, role=sp.role, when=when) if sp.kind == "person" else None
+        if person is not None and person.name != sp.name:
+            renamed[sp.name] = person.name
+            sp = replace(sp, name=person.name, as_printed=sp.as_printed or sp.name)
+        speakers.append(sp)
+    paragraphs = []
+    for para in st.paragraphs:
+        name = para.speaker
+        if name and name not in renamed:
+            person = table.match_form(name, when=when)
+            renamed[name] = person.name if person is not None else name
+        if name and renamed[name] != name:
+            para = replace(para, speaker=renamed[name])
+        paragraphs.append(para)
+    if not renamed or all(k == v for k, v in renamed.items()):
+        return st
+    return replace(st, speakers=tuple(speakers), paragraphs=tuple(paragraphs))
