@@ -34,21 +34,38 @@ def fail(message: str, code: int = 2) -> None:
 
 
 def _open(settings: Settings):
-    from app.db import open_database
+    from sqlalchemy.exc import DBAPIError
+
+    from app.db import DatabaseUnavailable, describe_error, open_database, shown_url
 
     try:
         return open_database(settings)
-    except Exception as e:  # unreachable database, unwritable data dir, …
-        fail(f"cannot open the archive at {settings.db_url}: {e}", 1)
+    except (DBAPIError, DatabaseUnavailable) as e:  # unreachable server, no rights, …
+        fail(f"cannot open the archive: {describe_error(e, settings.db_url)}", 1)
+    except Exception as e:  # unwritable data dir, …
+        fail(f"cannot open the archive at {shown_url(settings.db_url)}: {e}", 1)
 
 
 @db_cli.command("upgrade")
 def db_upgrade(revision: str = typer.Argument("head")) -> None:
     """Apply pending migrations."""
-    from app.db import upgrade
+    from app.db import shown_url, upgrade
 
-    upgrade(get_settings(), revision)
-    out.print(f"database at {get_settings().db_url} is at revision {revision}")
+    settings = get_settings()
+    _guarded(lambda: upgrade(settings, revision), settings)
+    out.print(f"database at {shown_url(settings.db_url)} is at revision {revision}")
+
+
+def _guarded(run, settings: Settings):
+    """run(); a database error (server gone, rights missing, …) ends the command with one line."""
+    from sqlalchemy.exc import DBAPIError
+
+    from app.db import DatabaseUnavailable, describe_error
+
+    try:
+        return run()
+    except (DBAPIError, DatabaseUnavailable) as e:
+        fail(describe_error(e, settings.db_url), 1)
 
 
 @cli.command()
@@ -334,11 +351,24 @@ def serve(
     engine, factory = _open(settings)  # migrations applied once; a clear error if the archive cannot be opened
     _sync_index(settings, factory)  # a missing or outdated search index is rebuilt before serving
     engine.dispose()
-    out.print(f"serving {settings.db_url} at http://{host}:{port}/ ({workers} worker{'s' if workers > 1 else ''})")
+    from app.db import shown_url
+
+    out.print(f"serving {shown_url(settings.db_url)} at http://{host}:{port}/ ({workers} worker{'s' if workers > 1 else ''})")
     from app.web.server import run
 
     run(host=host, port=port, workers=workers)
 
 
 def main() -> None:
-    cli()
+    """The CLI; a database error that reaches here (the server went away mid-command, a role
+    without the rights a command needs) is one line on stderr and exit status 1, not a traceback."""
+    from sqlalchemy.exc import DBAPIError
+
+    from app.db import DatabaseUnavailable, describe_error
+
+    try:
+        cli()
+    except (DBAPIError, DatabaseUnavailable) as e:
+        err.print(f"error: {describe_error(e, get_settings().db_url)}", markup=False, highlight=False,
+                  soft_wrap=True)
+        sys.exit(1)

@@ -33,7 +33,78 @@ def make_engine(settings: Settings, **kw) -> Engine:
     if url.startswith("sqlite"):
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         return sqlite_engine(url, **kw)
+    if is_postgresql(url):
+        return postgresql_engine(url, settings, **kw)
     return create_engine(url, pool_pre_ping=True, **kw)
+
+
+def is_postgresql(url: str) -> bool:
+    return url.startswith("postgresql")
+
+
+def postgresql_engine(url: str, settings: Settings | None = None, *, statement_timeout: float | None = None,
+                      **kw) -> Engine:
+    """A pool of `db_pool_size` (+ `db_max_overflow`) connections per process, checked before
+    use (a restarted server or a failed-over replica is reconnected to), each with the server-side
+    statement timeout (`statement_timeout` overrides the setting; 0: none, as for migrations)."""
+    settings = settings or Settings()
+    timeout = settings.db_statement_timeout if statement_timeout is None else statement_timeout
+    connect_args = {"connect_timeout": max(1, round(settings.db_connect_timeout)),
+                    "application_name": "diplomatic-archive"}
+    if timeout:
+        connect_args["options"] = f"-c statement_timeout={int(timeout * 1000)}"
+    if "poolclass" not in kw:
+        kw.setdefault("pool_size", settings.db_pool_size)
+        kw.setdefault("max_overflow", settings.db_max_overflow)
+    try:
+        return create_engine(url, pool_pre_ping=True, connect_args=connect_args, **kw)
+    except ModuleNotFoundError as e:
+        raise DatabaseUnavailable(
+            "the PostgreSQL driver is not installed: pip install 'diplomatic-archive[postgres]'") from e
+
+
+class DatabaseUnavailable(Exception):
+    """The database cannot be used; the message (one line) says why and what to do."""
+
+
+def shown_url(url: str) -> str:
+    """The URL as printed: the password hidden."""
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:  # noqa: BLE001
+        return url
+
+
+def describe_error(exc: BaseException, url: str) -> str:
+    """One line for a person: which server, and what went wrong (unreachable, no such database,
+    authentication, missing rights), without the driver's traceback or the URL's password."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import DBAPIError
+
+    if isinstance(exc, DatabaseUnavailable):
+        return str(exc)
+    shown = shown_url(url)
+    try:
+        user = make_url(url).username or "(default)"
+    except Exception:  # noqa: BLE001
+        user = "(default)"
+    orig = exc.orig if isinstance(exc, DBAPIError) else exc
+    detail = " ".join(str(orig).split()) or type(orig).__name__
+    sqlstate = getattr(orig, "sqlstate", None) or ""
+    if sqlstate == "42501":  # insufficient_privilege
+        return (f"the database role {user!r} lacks a right it needs at {shown}: {detail} "
+                "(grant it, or run this as the role that owns the archive's tables)")
+    if sqlstate == "57014":  # query_canceled: the statement timeout
+        return f"a database statement took too long at {shown} and was cancelled: {detail}"
+    if sqlstate.startswith("28"):
+        return f"the database server at {shown} refused the login of role {user!r}: {detail}"
+    if sqlstate == "3D000":
+        return f"no such database at {shown}: {detail} (create it first, e.g. createdb)"
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated or "connection" in detail.lower():
+        return f"cannot reach the database server at {shown}: {detail}"
+    return f"database error at {shown}: {detail}"
 
 
 def sqlite_engine(url: str, *, foreign_keys: bool = True, **kw) -> Engine:
