@@ -103,14 +103,14 @@ def ingest(
     """Parse pages and load them into the archive (each page in its own transaction)."""
     from app.cli_render import render_summary
     from app.ingest.run import ingest_paths
-    from app.locking import LockBusy, exclusive_lock
+    from app.locking import LockBusy, archive_lock
     from app.queries import archive_summary
 
     settings = get_settings()
     _engine, factory = _open(settings)
     try:
-        with exclusive_lock(settings.data_dir / "ingest.lock", timeout=settings.ingest_lock_timeout,
-                            what="another ingest", on_wait=lambda msg: err.print(msg, markup=False)):
+        with archive_lock(settings, "ingest", settings.data_dir / "ingest.lock", timeout=settings.ingest_lock_timeout,
+                          what="another ingest", on_wait=lambda msg: err.print(msg, markup=False)):
             if if_empty:
                 with factory() as session:
                     if archive_summary(session).statements:

@@ -17,6 +17,7 @@ import httpx
 import pytest
 from sqlalchemy import text
 
+from tests import backend
 from tests.archive_procs import (
     Db,
     cli,
@@ -35,6 +36,14 @@ from tests.archive_procs import (
 
 
 def holds_ingest_lock(data: Path, pid: int) -> bool:
+    if backend.POSTGRES:  # the lock is in the database: whose connection holds it
+        from app.db import lock_holder_name
+        from app.locking import LOCK_CLASS, LOCK_IDS
+
+        return Db(data).scalar(
+            "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE l.locktype = 'advisory' "
+            f"AND l.granted AND l.classid = {LOCK_CLASS} AND l.objid = {LOCK_IDS['ingest']} "
+            f"AND a.application_name = '{lock_holder_name('ingest', pid)}'", 0) > 0
     try:
         return (data / "ingest.lock").read_text().strip() == str(pid)
     except OSError:
@@ -56,8 +65,8 @@ def test_two_ingests_at_once_one_waits_one_refuses_and_reindex_waits_its_turn(tm
         procs += [refused, waiting]
         out, err = refused.communicate(timeout=60)
         assert refused.returncode == 1, (out, err)
-        assert f"error: another ingest is already running (process {first.pid}); try again when it has " \
-               "finished" in " ".join(err.split()), err
+        assert f"error: another ingest is already running (process {first.pid}" in " ".join(err.split()), err
+        assert "); try again when it has finished" in " ".join(err.split()), err
         assert "Traceback" not in err
         os.killpg(first.pid, signal.SIGCONT)
         wait_for(lambda: Db(data).count("source_documents") >= 5, timeout=60, what="pages being loaded")
@@ -67,7 +76,7 @@ def test_two_ingests_at_once_one_waits_one_refuses_and_reindex_waits_its_turn(tm
         assert first.returncode == 0 and "Traceback" not in first_err, (first_out, first_err)
         w_out, w_err = waiting.communicate(timeout=300)
         assert waiting.returncode == 0, (w_out, w_err)
-        assert f"waiting for another ingest (process {first.pid}) to finish" in w_err
+        assert f"waiting for another ingest (process {first.pid}" in w_err
         r_out, r_err = reindex.communicate(timeout=300)
         assert reindex.returncode == 0 and "Traceback" not in r_err, (r_out, r_err)
     finally:
