@@ -17,8 +17,10 @@ from app.ingest.types import PageError, page_to_dict
 
 cli = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
                   help="The diplomatic statements archive.")
-db_cli = typer.Typer(no_args_is_help=True, help="Database schema (Alembic migrations).")
+db_cli = typer.Typer(no_args_is_help=True, help="Database schema (Alembic migrations) and copies.")
 cli.add_typer(db_cli, name="db")
+index_cli = typer.Typer(no_args_is_help=True, help="Search index snapshots for several web nodes.")
+cli.add_typer(index_cli, name="index")
 err = Console(stderr=True)
 out = Console()
 
@@ -117,6 +119,7 @@ def ingest(
                         out.print("the archive is not empty: nothing ingested")
                         raise typer.Exit(0 if _sync_index(settings, factory) else 1)
             follower = None
+            mark = _watermark(factory)  # under the ingest lock: what the published index will cover
 
             def start_follower(files: int) -> None:
                 nonlocal follower
@@ -138,6 +141,8 @@ def ingest(
                           soft_wrap=True)
             render_summary(out, summary)
             indexed = _finish_follower(settings, factory, follower) if follower else _sync_index(settings, factory)
+            if indexed and settings.index_publish:
+                indexed = _publish(settings, factory, settings.index_publish, mark)
     except LockBusy as e:
         fail(str(e), 1)
     raise typer.Exit(1 if summary.failures or not indexed else 0)
@@ -256,6 +261,7 @@ def reindex() -> None:
 
     settings = get_settings()
     _engine, factory = _open(settings)
+    mark = _watermark(factory) if settings.index_publish else None  # before: the snapshot covers it
     try:
         with _index_bar("reindex") as bar:
             task = bar.add_task("reindex", total=None)
@@ -263,6 +269,8 @@ def reindex() -> None:
                           lock_timeout=settings.ingest_lock_timeout)  # waits for a running ingest's index
     except SearchIndexError as e:
         fail(str(e), 1)
+    if settings.index_publish and not _publish(settings, factory, settings.index_publish, mark):
+        raise typer.Exit(1)
     rate = run.documents / run.seconds if run.seconds else 0
     out.print(f"indexed {run.documents:,} paragraphs of {run.statements:,} statements in {run.seconds:.1f} s "
               f"({rate:,.0f} paragraphs/s): {settings.index_dir / run.generation}")
@@ -310,6 +318,70 @@ def _report_queue(factory) -> None:
                   "the next `archive ingest` or `archive reindex` indexes them", markup=False, highlight=False,
                   soft_wrap=True)
 
+def _watermark(factory) -> dict:
+    from app.index_queue import watermark
+
+    with factory() as session:
+        return watermark(session)
+
+
+def _publish(settings: Settings, factory, dest: Path, mark: dict | None = None) -> bool:
+    """Publish the index (synced after `mark` was read) as a snapshot for following nodes."""
+    from app.search import SearchIndexError
+    from app.search.publish import publish
+
+    mark = mark if mark is not None else _watermark(factory)
+    try:
+        name = publish(settings, Path(dest), mark, lock_timeout=settings.ingest_lock_timeout)
+    except (SearchIndexError, OSError) as e:
+        err.print(f"error: search index not published to {printable(str(dest))}: {e}", markup=False,
+                  highlight=False, soft_wrap=True)
+        return False
+    out.print(f"search index published: {printable(str(Path(dest) / name))}", markup=False, highlight=False)
+    return True
+
+
+@index_cli.command("publish")
+def index_publish(dest: Path = typer.Argument(None, help="Directory to publish to (default: ARCHIVE_INDEX_PUBLISH).")) -> None:
+    """Bring the index up to date, then publish it as a checksummed snapshot to DEST."""
+    settings = get_settings()
+    dest = dest or settings.index_publish
+    if dest is None:
+        fail("say where to publish: archive index publish DIR (or set ARCHIVE_INDEX_PUBLISH)")
+    _engine, factory = _open(settings)
+    mark = _watermark(factory)  # before the sync: the snapshot covers at least this
+    if not _sync_index(settings, factory) or not _publish(settings, factory, dest, mark):
+        raise typer.Exit(1)
+
+
+@index_cli.command("follow")
+def index_follow(
+    source: str = typer.Option(None, "--from", help="Published directory or its http(s) URL "
+                                                    "(default: ARCHIVE_INDEX_FOLLOW)."),
+    once: bool = typer.Option(False, "--once", help="Install the latest snapshot if new, then exit."),
+    interval: float = typer.Option(None, "--interval", help="Seconds between looks (default: "
+                                                            "ARCHIVE_INDEX_FOLLOW_INTERVAL)."),
+) -> None:
+    """Install each snapshot published by the ingest node into this node's index (atomically)."""
+    from app.search.publish import PublishError, follow, follow_once
+
+    settings = get_settings()
+    source = source or settings.index_follow
+    if not source:
+        fail("say what to follow: archive index follow --from DIR|URL (or set ARCHIVE_INDEX_FOLLOW)")
+    if once:
+        try:
+            done = follow_once(settings, source)
+        except PublishError as e:
+            fail(str(e), 1)
+        out.print(f"installed {done.snapshot} as {done.generation}" if done else "the latest snapshot is installed")
+        return
+    try:
+        follow(settings, source, interval=interval or settings.index_follow_interval,
+               report=lambda msg: err.print(msg, markup=False, highlight=False, soft_wrap=True))
+    except KeyboardInterrupt:
+        pass
+
 # --- end of search index commands ------------------------------------------------------------
 
 
@@ -349,14 +421,64 @@ def serve(
     """Serve the web pages and the JSON API (uvicorn)."""
     settings = get_settings()
     engine, factory = _open(settings)  # migrations applied once; a clear error if the archive cannot be opened
-    _sync_index(settings, factory)  # a missing or outdated search index is rebuilt before serving
+    if settings.index_follow:
+        _first_snapshot(settings)  # a node that follows published snapshots builds no index itself
+    else:
+        _sync_index(settings, factory)  # a missing or outdated search index is rebuilt before serving
     engine.dispose()
     from app.db import shown_url
 
     out.print(f"serving {shown_url(settings.db_url)} at http://{host}:{port}/ ({workers} worker{'s' if workers > 1 else ''})")
     from app.web.server import run
 
-    run(host=host, port=port, workers=workers)
+    follower = _start_index_follower(settings) if settings.index_follow else None
+    metrics_dir = None
+    if workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):  # /metrics adds up all workers
+        import tempfile
+
+        metrics_dir = tempfile.mkdtemp(prefix="archive-metrics-")
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
+    try:
+        run(host=host, port=port, workers=workers)
+    finally:
+        if metrics_dir:
+            import shutil
+
+            shutil.rmtree(metrics_dir, ignore_errors=True)
+        if follower is not None and follower.poll() is None:
+            follower.terminate()
+            follower.wait(timeout=10)
+
+
+def _first_snapshot(settings: Settings, wait: float = 60.0) -> None:
+    """Install the latest published snapshot before serving (waiting for a first one while this
+    node has no index); a node with an index serves it and catches up in the background."""
+    import time
+
+    from app.search import index_state
+    from app.search.publish import PublishError, follow_once
+
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            done = follow_once(settings, settings.index_follow)
+            if done:
+                out.print(f"search index: installed {done.snapshot}")
+            return
+        except PublishError as e:
+            if index_state(settings.index_dir) == "ok" or time.monotonic() > deadline:
+                err.print(f"note: {e}; serving the index this node has" if index_state(settings.index_dir) == "ok"
+                          else f"error: {e}; searches answer 503 until a snapshot is installed",
+                          markup=False, highlight=False, soft_wrap=True)
+                return
+            time.sleep(1.0)
+
+
+def _start_index_follower(settings: Settings):
+    """`archive index follow` beside the server (same environment), stopped with it."""
+    import subprocess
+
+    return subprocess.Popen([sys.executable, "-m", "app", "index", "follow", "--from", settings.index_follow])
 
 
 def main() -> None:

@@ -49,6 +49,17 @@ class Settings(BaseSettings):
     db_connect_timeout: float = Field(10, gt=0, description="PostgreSQL: seconds to wait for the server "
                                                             "to accept a connection.")
 
+    index_publish: Path | None = Field(
+        None, description="A directory (local, a shared mount, or a static web server's root) to which "
+                          "ingest and reindex publish each new search index snapshot for web nodes."
+    )
+    index_follow: str | None = Field(
+        None, description="A published snapshot directory or its http(s) URL: `serve` follows it (installs "
+                          "each new snapshot) instead of building the search index itself."
+    )
+    index_follow_interval: float = Field(2.0, gt=0, description="Seconds between a follower's looks for a "
+                                                                "new snapshot.")
+
     @property
     def db_url(self) -> str:
         if self.database_url:
