@@ -58,6 +58,23 @@ def db_upgrade(revision: str = typer.Argument("head")) -> None:
     out.print(f"database at {shown_url(settings.db_url)} is at revision {revision}")
 
 
+@db_cli.command("copy")
+def db_copy(to: str = typer.Option(..., "--to", help="SQLAlchemy URL of an empty database, e.g. "
+                                                   "postgresql+psycopg://archive@db/archive or sqlite:///other.sqlite3")) -> None:
+    """Copy the whole archive into another database (SQLite to PostgreSQL and back)."""
+    from app.config import normalize_url
+    from app.db import shown_url
+    from app.db_copy import CopyError, copy_database
+
+    settings = get_settings()
+    try:
+        report = _guarded(lambda: copy_database(settings, normalize_url(to)), settings)
+    except CopyError as e:
+        fail(str(e), 1)
+    out.print(f"copied {report.rows:,} rows of {len(report.tables)} tables from {shown_url(settings.db_url)} "
+              f"to {shown_url(normalize_url(to))}", markup=False, highlight=False)
+
+
 def _guarded(run, settings: Settings):
     """run(); a database error (server gone, rights missing, …) ends the command with one line."""
     from sqlalchemy.exc import DBAPIError

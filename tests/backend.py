@@ -85,6 +85,20 @@ def database_url_for(data_dir: Path | str, *, empty: bool = False) -> str:
     return _url(name)
 
 
+def copy_database(src_data_dir: Path | str, dst_data_dir: Path | str) -> None:
+    """The archive of one data dir copied to another's database (CREATE DATABASE … TEMPLATE;
+    the source's idle pooled connections are ended first: their pools reconnect on next use)."""
+    from sqlalchemy import text
+
+    src, dst = database_name(src_data_dir), database_name(dst_data_dir)
+    with _server().connect() as conn:
+        conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :d "
+                          "AND pid <> pg_backend_pid()"), {"d": src})
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{dst}" WITH (FORCE)')
+        conn.exec_driver_sql(f'CREATE DATABASE "{dst}" TEMPLATE "{src}"')
+    _created.add(dst)
+
+
 def drop_created() -> None:
     """Drop the databases this process created (end of the session)."""
     if not _created:

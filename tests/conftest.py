@@ -40,8 +40,9 @@ def data_dir(tmp_path, monkeypatch) -> Path:
 
 @pytest.fixture
 def settings(data_dir, request) -> Settings:
-    if backend.POSTGRES and request.node.get_closest_marker("empty_database"):
-        return Settings(data_dir=data_dir, database_url=backend.database_url_for(data_dir, empty=True))
+    if backend.POSTGRES:  # explicit: the settings reach spawned processes (pickled) as they are
+        empty = request.node.get_closest_marker("empty_database") is not None
+        return Settings(data_dir=data_dir, database_url=backend.database_url_for(data_dir, empty=empty))
     return Settings(data_dir=data_dir)
 
 
