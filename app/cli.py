@@ -136,7 +136,6 @@ def ingest(
                         out.print("the archive is not empty: nothing ingested")
                         raise typer.Exit(0 if _sync_index(settings, factory) else 1)
             follower = None
-            mark = _watermark(factory)  # under the ingest lock: what the published index will cover
 
             def start_follower(files: int) -> None:
                 nonlocal follower
@@ -157,6 +156,7 @@ def ingest(
                 err.print(f"error: {printable(failure.path)}: {failure.error}", markup=False, highlight=False,
                           soft_wrap=True)
             render_summary(out, summary)
+            mark = _watermark(factory) if settings.index_publish else None  # exact: no other ingest runs
             indexed = _finish_follower(settings, factory, follower) if follower else _sync_index(settings, factory)
             if indexed and settings.index_publish:
                 indexed = _publish(settings, factory, settings.index_publish, mark)
