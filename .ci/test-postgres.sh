@@ -18,4 +18,6 @@ if [ "$#" -gt 0 ]; then
     .venv/bin/python -m pytest "$@"
 else
     make test
+    # the multi-node system test (slow-marked: one database, an ingest node, two web nodes)
+    .venv/bin/python -m pytest -m slow tests/test_multi_node.py
 fi
