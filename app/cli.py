@@ -17,8 +17,10 @@ from app.ingest.types import PageError, page_to_dict
 
 cli = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
                   help="The diplomatic statements archive.")
-db_cli = typer.Typer(no_args_is_help=True, help="Database schema (Alembic migrations).")
+db_cli = typer.Typer(no_args_is_help=True, help="Database schema (Alembic migrations) and copies.")
 cli.add_typer(db_cli, name="db")
+index_cli = typer.Typer(no_args_is_help=True, help="Search index snapshots for several web nodes.")
+cli.add_typer(index_cli, name="index")
 err = Console(stderr=True)
 out = Console()
 
@@ -34,21 +36,55 @@ def fail(message: str, code: int = 2) -> None:
 
 
 def _open(settings: Settings):
-    from app.db import open_database
+    from sqlalchemy.exc import DBAPIError
+
+    from app.db import DatabaseUnavailable, describe_error, open_database, shown_url
 
     try:
         return open_database(settings)
-    except Exception as e:  # unreachable database, unwritable data dir, …
-        fail(f"cannot open the archive at {settings.db_url}: {e}", 1)
+    except (DBAPIError, DatabaseUnavailable) as e:  # unreachable server, no rights, …
+        fail(f"cannot open the archive: {describe_error(e, settings.db_url)}", 1)
+    except Exception as e:  # unwritable data dir, …
+        fail(f"cannot open the archive at {shown_url(settings.db_url)}: {e}", 1)
 
 
 @db_cli.command("upgrade")
 def db_upgrade(revision: str = typer.Argument("head")) -> None:
     """Apply pending migrations."""
-    from app.db import upgrade
+    from app.db import shown_url, upgrade
 
-    upgrade(get_settings(), revision)
-    out.print(f"database at {get_settings().db_url} is at revision {revision}")
+    settings = get_settings()
+    _guarded(lambda: upgrade(settings, revision), settings)
+    out.print(f"database at {shown_url(settings.db_url)} is at revision {revision}")
+
+
+@db_cli.command("copy")
+def db_copy(to: str = typer.Option(..., "--to", help="SQLAlchemy URL of an empty database, e.g. "
+                                                   "postgresql+psycopg://archive@db/archive or sqlite:///other.sqlite3")) -> None:
+    """Copy the whole archive into another database (SQLite to PostgreSQL and back)."""
+    from app.config import normalize_url
+    from app.db import shown_url
+    from app.db_copy import CopyError, copy_database
+
+    settings = get_settings()
+    try:
+        report = _guarded(lambda: copy_database(settings, normalize_url(to)), settings)
+    except CopyError as e:
+        fail(str(e), 1)
+    out.print(f"copied {report.rows:,} rows of {len(report.tables)} tables from {shown_url(settings.db_url)} "
+              f"to {shown_url(normalize_url(to))}", markup=False, highlight=False)
+
+
+def _guarded(run, settings: Settings):
+    """run(); a database error (server gone, rights missing, …) ends the command with one line."""
+    from sqlalchemy.exc import DBAPIError
+
+    from app.db import DatabaseUnavailable, describe_error
+
+    try:
+        return run()
+    except (DBAPIError, DatabaseUnavailable) as e:
+        fail(describe_error(e, settings.db_url), 1)
 
 
 @cli.command()
@@ -86,14 +122,14 @@ def ingest(
     """Parse pages and load them into the archive (each page in its own transaction)."""
     from app.cli_render import render_summary
     from app.ingest.run import ingest_paths
-    from app.locking import LockBusy, exclusive_lock
+    from app.locking import LockBusy, archive_lock
     from app.queries import archive_summary
 
     settings = get_settings()
     _engine, factory = _open(settings)
     try:
-        with exclusive_lock(settings.data_dir / "ingest.lock", timeout=settings.ingest_lock_timeout,
-                            what="another ingest", on_wait=lambda msg: err.print(msg, markup=False)):
+        with archive_lock(settings, "ingest", settings.data_dir / "ingest.lock", timeout=settings.ingest_lock_timeout,
+                          what="another ingest", on_wait=lambda msg: err.print(msg, markup=False)):
             if if_empty:
                 with factory() as session:
                     if archive_summary(session).statements:
@@ -120,7 +156,10 @@ def ingest(
                 err.print(f"error: {printable(failure.path)}: {failure.error}", markup=False, highlight=False,
                           soft_wrap=True)
             render_summary(out, summary)
+            mark = _watermark(factory) if settings.index_publish else None  # exact: no other ingest runs
             indexed = _finish_follower(settings, factory, follower) if follower else _sync_index(settings, factory)
+            if indexed and settings.index_publish:
+                indexed = _publish(settings, factory, settings.index_publish, mark)
     except LockBusy as e:
         fail(str(e), 1)
     raise typer.Exit(1 if summary.failures or not indexed else 0)
@@ -239,6 +278,7 @@ def reindex() -> None:
 
     settings = get_settings()
     _engine, factory = _open(settings)
+    mark = _watermark(factory) if settings.index_publish else None  # before: the snapshot covers it
     try:
         with _index_bar("reindex") as bar:
             task = bar.add_task("reindex", total=None)
@@ -246,6 +286,8 @@ def reindex() -> None:
                           lock_timeout=settings.ingest_lock_timeout)  # waits for a running ingest's index
     except SearchIndexError as e:
         fail(str(e), 1)
+    if settings.index_publish and not _publish(settings, factory, settings.index_publish, mark):
+        raise typer.Exit(1)
     rate = run.documents / run.seconds if run.seconds else 0
     out.print(f"indexed {run.documents:,} paragraphs of {run.statements:,} statements in {run.seconds:.1f} s "
               f"({rate:,.0f} paragraphs/s): {settings.index_dir / run.generation}")
@@ -293,6 +335,70 @@ def _report_queue(factory) -> None:
                   "the next `archive ingest` or `archive reindex` indexes them", markup=False, highlight=False,
                   soft_wrap=True)
 
+def _watermark(factory) -> dict:
+    from app.index_queue import watermark
+
+    with factory() as session:
+        return watermark(session)
+
+
+def _publish(settings: Settings, factory, dest: Path, mark: dict | None = None) -> bool:
+    """Publish the index (synced after `mark` was read) as a snapshot for following nodes."""
+    from app.search import SearchIndexError
+    from app.search.publish import publish
+
+    mark = mark if mark is not None else _watermark(factory)
+    try:
+        name = publish(settings, Path(dest), mark, lock_timeout=settings.ingest_lock_timeout)
+    except (SearchIndexError, OSError) as e:
+        err.print(f"error: search index not published to {printable(str(dest))}: {e}", markup=False,
+                  highlight=False, soft_wrap=True)
+        return False
+    out.print(f"search index published: {printable(str(Path(dest) / name))}", markup=False, highlight=False)
+    return True
+
+
+@index_cli.command("publish")
+def index_publish(dest: Path = typer.Argument(None, help="Directory to publish to (default: ARCHIVE_INDEX_PUBLISH).")) -> None:
+    """Bring the index up to date, then publish it as a checksummed snapshot to DEST."""
+    settings = get_settings()
+    dest = dest or settings.index_publish
+    if dest is None:
+        fail("say where to publish: archive index publish DIR (or set ARCHIVE_INDEX_PUBLISH)")
+    _engine, factory = _open(settings)
+    mark = _watermark(factory)  # before the sync: the snapshot covers at least this
+    if not _sync_index(settings, factory) or not _publish(settings, factory, dest, mark):
+        raise typer.Exit(1)
+
+
+@index_cli.command("follow")
+def index_follow(
+    source: str = typer.Option(None, "--from", help="Published directory or its http(s) URL "
+                                                    "(default: ARCHIVE_INDEX_FOLLOW)."),
+    once: bool = typer.Option(False, "--once", help="Install the latest snapshot if new, then exit."),
+    interval: float = typer.Option(None, "--interval", help="Seconds between looks (default: "
+                                                            "ARCHIVE_INDEX_FOLLOW_INTERVAL)."),
+) -> None:
+    """Install each snapshot published by the ingest node into this node's index (atomically)."""
+    from app.search.publish import PublishError, follow, follow_once
+
+    settings = get_settings()
+    source = source or settings.index_follow
+    if not source:
+        fail("say what to follow: archive index follow --from DIR|URL (or set ARCHIVE_INDEX_FOLLOW)")
+    if once:
+        try:
+            done = follow_once(settings, source)
+        except PublishError as e:
+            fail(str(e), 1)
+        out.print(f"installed {done.snapshot} as {done.generation}" if done else "the latest snapshot is installed")
+        return
+    try:
+        follow(settings, source, interval=interval or settings.index_follow_interval,
+               report=lambda msg: err.print(msg, markup=False, highlight=False, soft_wrap=True))
+    except KeyboardInterrupt:
+        pass
+
 # --- end of search index commands ------------------------------------------------------------
 
 
@@ -332,13 +438,76 @@ def serve(
     """Serve the web pages and the JSON API (uvicorn)."""
     settings = get_settings()
     engine, factory = _open(settings)  # migrations applied once; a clear error if the archive cannot be opened
-    _sync_index(settings, factory)  # a missing or outdated search index is rebuilt before serving
+    if settings.index_follow:
+        _first_snapshot(settings)  # a node that follows published snapshots builds no index itself
+    else:
+        _sync_index(settings, factory)  # a missing or outdated search index is rebuilt before serving
     engine.dispose()
-    out.print(f"serving {settings.db_url} at http://{host}:{port}/ ({workers} worker{'s' if workers > 1 else ''})")
+    from app.db import shown_url
+
+    out.print(f"serving {shown_url(settings.db_url)} at http://{host}:{port}/ ({workers} worker{'s' if workers > 1 else ''})")
     from app.web.server import run
 
-    run(host=host, port=port, workers=workers)
+    follower = _start_index_follower(settings) if settings.index_follow else None
+    metrics_dir = None
+    if workers > 1 and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):  # /metrics adds up all workers
+        import tempfile
+
+        metrics_dir = tempfile.mkdtemp(prefix="archive-metrics-")
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
+    try:
+        run(host=host, port=port, workers=workers)
+    finally:
+        if metrics_dir:
+            import shutil
+
+            shutil.rmtree(metrics_dir, ignore_errors=True)
+        if follower is not None and follower.poll() is None:
+            follower.terminate()
+            follower.wait(timeout=10)
+
+
+def _first_snapshot(settings: Settings, wait: float = 60.0) -> None:
+    """Install the latest published snapshot before serving (waiting for a first one while this
+    node has no index); a node with an index serves it and catches up in the background."""
+    import time
+
+    from app.search import index_state
+    from app.search.publish import PublishError, follow_once
+
+    deadline = time.monotonic() + wait
+    while True:
+        try:
+            done = follow_once(settings, settings.index_follow)
+            if done:
+                out.print(f"search index: installed {done.snapshot}")
+            return
+        except PublishError as e:
+            if index_state(settings.index_dir) == "ok" or time.monotonic() > deadline:
+                err.print(f"note: {e}; serving the index this node has" if index_state(settings.index_dir) == "ok"
+                          else f"error: {e}; searches answer 503 until a snapshot is installed",
+                          markup=False, highlight=False, soft_wrap=True)
+                return
+            time.sleep(1.0)
+
+
+def _start_index_follower(settings: Settings):
+    """`archive index follow` beside the server (same environment), stopped with it."""
+    import subprocess
+
+    return subprocess.Popen([sys.executable, "-m", "app", "index", "follow", "--from", settings.index_follow])
 
 
 def main() -> None:
-    cli()
+    """The CLI; a database error that reaches here (the server went away mid-command, a role
+    without the rights a command needs) is one line on stderr and exit status 1, not a traceback."""
+    from sqlalchemy.exc import DBAPIError
+
+    from app.db import DatabaseUnavailable, describe_error
+
+    try:
+        cli()
+    except (DBAPIError, DatabaseUnavailable) as e:
+        err.print(f"error: {describe_error(e, get_settings().db_url)}", markup=False, highlight=False,
+                  soft_wrap=True)
+        sys.exit(1)

@@ -36,15 +36,47 @@ class Settings(BaseSettings):
                           "process), instead of after."
     )
 
+    db_pool_size: int = Field(
+        5, ge=1, description="PostgreSQL: connections each process keeps open (a web worker: one per "
+                            "request it serves at a time)."
+    )
+    db_max_overflow: int = Field(5, ge=0, description="PostgreSQL: extra connections a process may open "
+                                                      "beyond db_pool_size under a burst.")
+    db_statement_timeout: float = Field(
+        60, ge=0, description="PostgreSQL: seconds one SQL statement may run before the server cancels it "
+                              "(0: no limit). Migrations run without it."
+    )
+    db_connect_timeout: float = Field(10, gt=0, description="PostgreSQL: seconds to wait for the server "
+                                                            "to accept a connection.")
+
+    index_publish: Path | None = Field(
+        None, description="A directory (local, a shared mount, or a static web server's root) to which "
+                          "ingest and reindex publish each new search index snapshot for web nodes."
+    )
+    index_follow: str | None = Field(
+        None, description="A published snapshot directory or its http(s) URL: `serve` follows it (installs "
+                          "each new snapshot) instead of building the search index itself."
+    )
+    index_follow_interval: float = Field(2.0, gt=0, description="Seconds between a follower's looks for a "
+                                                                "new snapshot.")
+
     @property
     def db_url(self) -> str:
         if self.database_url:
-            return self.database_url
+            return normalize_url(self.database_url)
         return f"sqlite:///{(self.data_dir / 'archive.sqlite3').as_posix()}"
 
     @property
     def index_dir(self) -> Path:
         return self.data_dir / "index"
+
+
+def normalize_url(url: str) -> str:
+    """libpq-style URLs (postgres://, postgresql://) name the driver the archive uses: psycopg 3."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix):]
+    return url
 
 
 def get_settings() -> Settings:

@@ -43,3 +43,33 @@ def clear(factory: sessionmaker[Session], upto: int) -> None:
     """Forget the rows an index run has committed (rows queued since then stay)."""
     with factory.begin() as session:
         session.execute(delete(IndexQueue).where(IndexQueue.id <= upto))
+
+
+def outbox_depth(session: Session) -> int:
+    """Queue rows not yet indexed (changes no index has)."""
+    return session.scalar(select(func.count()).select_from(IndexQueue)) or 0
+
+
+def watermark(session: Session) -> dict:
+    """The database's state as far as the index is concerned: pages loaded, statements, and the
+    last page load. An index built after reading it covers at least this (the loader queues
+    every change for the index in the page's transaction); a database that has moved past
+    the watermark of the index a node serves has changes that index lacks."""
+    from app.models import SourceDocument
+
+    pages, last = session.execute(select(func.count(), func.max(SourceDocument.ingested_at))
+                                  .select_from(SourceDocument)).one()
+    statements = session.scalar(select(func.count()).select_from(Statement)) or 0
+    return {"pages": pages or 0, "statements": statements, "last_ingest": last.isoformat() if last else None}
+
+
+def unindexed_since(session: Session, mark: dict | None):
+    """When the oldest page load the watermark `mark` does not cover happened (None: none)."""
+    from app.models import SourceDocument
+
+    query = select(func.min(SourceDocument.ingested_at))
+    if mark and mark.get("last_ingest"):
+        import datetime as dt
+
+        query = query.where(SourceDocument.ingested_at > dt.datetime.fromisoformat(mark["last_ingest"]))
+    return session.scalar(query)

@@ -6,7 +6,7 @@ from sqlalchemy import engine_from_config, pool
 
 import app.models  # noqa: F401  (registers the tables)
 from app.config import get_settings
-from app.db import Base, sqlite_engine
+from app.db import Base, is_postgresql, postgresql_engine, sqlite_engine
 
 config = context.config
 target_metadata = Base.metadata
@@ -28,6 +28,9 @@ def run_migrations_online() -> None:
         return
     if url.startswith("sqlite"):
         engine = sqlite_engine(url, foreign_keys=False, poolclass=pool.NullPool)  # WAL and a busy timeout from the start
+    elif is_postgresql(url):  # no statement timeout: a migration may rewrite a big table
+        engine = postgresql_engine(url, config.attributes.get("settings"), statement_timeout=0,
+                                   poolclass=pool.NullPool)
     else:
         engine = engine_from_config({"sqlalchemy.url": url}, prefix="sqlalchemy.", poolclass=pool.NullPool)
     with engine.connect() as connection:

@@ -13,12 +13,16 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from tests import backend
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
 def archive_env(data: Path, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("ARCHIVE_")}
     env.update(ARCHIVE_DATA_DIR=str(data), PYTHONPATH=str(ROOT), PYTHONUNBUFFERED="1")
+    if backend.POSTGRES:
+        env["ARCHIVE_DATABASE_URL"] = backend.database_url_for(data)
     env.update(extra)
     return env
 
@@ -78,13 +82,17 @@ def wait_for(condition: Callable[[], bool], *, timeout: float = 60, interval: fl
 
 
 class Db:
-    """Read-only peeks into a data dir's SQLite file while other processes write it."""
+    """Read-only peeks into a data dir's archive (its SQLite file, or its PostgreSQL database)
+    while other processes write it."""
 
     def __init__(self, data: Path):
+        self.data = data
         self.path = data / "archive.sqlite3"
-        self._conn: sqlite3.Connection | None = None
+        self._conn = None
 
     def scalar(self, sql: str, default=None):
+        if backend.POSTGRES:
+            return self._pg_scalar(sql, default)
         if not self.path.exists():
             return default
         try:
@@ -92,6 +100,21 @@ class Db:
                 self._conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True, timeout=5)
             return self._conn.execute(sql).fetchone()[0]
         except sqlite3.Error:  # not created or migrated yet
+            self.close()
+            return default
+
+    def _pg_scalar(self, sql: str, default):
+        from sqlalchemy import create_engine
+        from sqlalchemy.exc import DBAPIError
+        from sqlalchemy.pool import NullPool
+
+        try:
+            if self._conn is None:
+                engine = create_engine(backend.database_url_for(self.data), poolclass=NullPool,
+                                       isolation_level="AUTOCOMMIT")
+                self._conn = engine.connect()
+            return self._conn.exec_driver_sql(sql).scalar()
+        except DBAPIError:  # not migrated yet
             self.close()
             return default
 
@@ -146,6 +169,8 @@ INVARIANTS = {
 
 def invariant_violations(data: Path) -> dict[str, list]:
     """What is structurally wrong with the archive (empty when nothing)."""
+    if backend.POSTGRES:
+        return _pg_invariant_violations(data)
     # read-write, like the app: after a kill the first connection may have to recover the WAL
     # index, which a read-only connection cannot do (it reports a malformed image instead)
     conn = sqlite3.connect(data / "archive.sqlite3", timeout=30)
@@ -159,6 +184,20 @@ def invariant_violations(data: Path) -> dict[str, list]:
             found["sqlite integrity check"] = ["failed"]
     finally:
         conn.close()
+    return {k: v for k, v in found.items() if v}
+
+
+def _pg_invariant_violations(data: Path) -> dict[str, list]:
+    """The same checks in one REPEATABLE READ snapshot (the server enforces the foreign keys)."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.pool import NullPool
+
+    engine = create_engine(backend.database_url_for(data), poolclass=NullPool)
+    try:
+        with engine.connect().execution_options(isolation_level="REPEATABLE READ") as conn:
+            found = {what: [r[0] for r in conn.exec_driver_sql(sql).fetchmany(5)] for what, sql in INVARIANTS.items()}
+    finally:
+        engine.dispose()
     return {k: v for k, v in found.items() if v}
 
 

@@ -1,4 +1,5 @@
-"""Shared fixtures: a fresh archive (real SQLite file, real migrations) per test, and the CLI."""
+"""Shared fixtures: a fresh archive (real SQLite file, or a fresh PostgreSQL database when
+ARCHIVE_TEST_DATABASE=postgresql: see tests/backend.py; real migrations) per test, and the CLI."""
 from __future__ import annotations
 
 import shutil
@@ -9,12 +10,24 @@ from typer.testing import CliRunner
 
 from app.config import Settings
 from app.db import open_database
+from tests import backend
+
+backend.install()
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 DATA = Path(__file__).resolve().parent / "data"
 CORPUS = DATA / "corpus"
 SEED_TRUTH = DATA / "seed_truth"
+
+
+def pytest_report_header(config):
+    return f"archive database: {backend.BACKEND}"
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if backend.POSTGRES:
+        backend.drop_created()
 
 
 @pytest.fixture
@@ -26,7 +39,10 @@ def data_dir(tmp_path, monkeypatch) -> Path:
 
 
 @pytest.fixture
-def settings(data_dir) -> Settings:
+def settings(data_dir, request) -> Settings:
+    if backend.POSTGRES:  # explicit: the settings reach spawned processes (pickled) as they are
+        empty = request.node.get_closest_marker("empty_database") is not None
+        return Settings(data_dir=data_dir, database_url=backend.database_url_for(data_dir, empty=empty))
     return Settings(data_dir=data_dir)
 
 

@@ -17,6 +17,7 @@ import httpx
 import pytest
 from sqlalchemy import text
 
+from tests import backend
 from tests.archive_procs import (
     Db,
     cli,
@@ -35,6 +36,14 @@ from tests.archive_procs import (
 
 
 def holds_ingest_lock(data: Path, pid: int) -> bool:
+    if backend.POSTGRES:  # the lock is in the database: whose connection holds it
+        from app.db import lock_holder_name
+        from app.locking import LOCK_CLASS, LOCK_IDS
+
+        return Db(data).scalar(
+            "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE l.locktype = 'advisory' "
+            f"AND l.granted AND l.classid = {LOCK_CLASS} AND l.objid = {LOCK_IDS['ingest']} "
+            f"AND a.application_name = '{lock_holder_name('ingest', pid)}'", 0) > 0
     try:
         return (data / "ingest.lock").read_text().strip() == str(pid)
     except OSError:
@@ -56,8 +65,8 @@ def test_two_ingests_at_once_one_waits_one_refuses_and_reindex_waits_its_turn(tm
         procs += [refused, waiting]
         out, err = refused.communicate(timeout=60)
         assert refused.returncode == 1, (out, err)
-        assert f"error: another ingest is already running (process {first.pid}); try again when it has " \
-               "finished" in " ".join(err.split()), err
+        assert f"error: another ingest is already running (process {first.pid}" in " ".join(err.split()), err
+        assert "); try again when it has finished" in " ".join(err.split()), err
         assert "Traceback" not in err
         os.killpg(first.pid, signal.SIGCONT)
         wait_for(lambda: Db(data).count("source_documents") >= 5, timeout=60, what="pages being loaded")
@@ -67,7 +76,7 @@ def test_two_ingests_at_once_one_waits_one_refuses_and_reindex_waits_its_turn(tm
         assert first.returncode == 0 and "Traceback" not in first_err, (first_out, first_err)
         w_out, w_err = waiting.communicate(timeout=300)
         assert waiting.returncode == 0, (w_out, w_err)
-        assert f"waiting for another ingest (process {first.pid}) to finish" in w_err
+        assert f"waiting for another ingest (process {first.pid}" in w_err
         r_out, r_err = reindex.communicate(timeout=300)
         assert reindex.returncode == 0 and "Traceback" not in r_err, (r_out, r_err)
     finally:
@@ -88,11 +97,12 @@ def _build_archive(base: Path, corpus: Path, data: Path) -> None:
 
 
 class Server:
-    def __init__(self, data: Path, cwd: Path, workers: int = 2):
+    def __init__(self, data: Path, cwd: Path, workers: int = 2, **env: str):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = cwd / f"serve-{self.port}.log"
-        self.proc = start(data, "serve", "--port", str(self.port), "--workers", str(workers), cwd=cwd, log=self.log)
+        self.proc = start(data, "serve", "--port", str(self.port), "--workers", str(workers), cwd=cwd, log=self.log,
+                          **env)
         try:
             wait_for(self.ready, timeout=90, interval=0.2, what="the server to answer")
         except BaseException:
@@ -220,7 +230,7 @@ def serve_while_ingesting(base: Path, *, paragraphs: int, clients: int, workers:
                 assert r.status_code in (200, 301), (path, r.status_code)
     finally:
         log = server.stop()
-    assert "Traceback" not in log and " 500 " not in log, log[-3000:]
+    assert "Traceback" not in log and '"status": 500' not in log, log[-3000:]  # the JSON access log
     assert invariant_violations(data) == {}
     assert cli(data, "check").exit_code == 0
     return statuses

@@ -1,6 +1,7 @@
 """The schema comes from Alembic migrations, and the models agree with them."""
 from __future__ import annotations
 
+import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import inspect
@@ -9,6 +10,7 @@ import app.models  # noqa: F401
 from app.db import Base, current_revision, make_engine, upgrade
 
 
+@pytest.mark.empty_database
 def test_upgrade_creates_every_table_on_an_empty_database(settings):
     upgrade(settings)
     engine = make_engine(settings)
@@ -17,6 +19,7 @@ def test_upgrade_creates_every_table_on_an_empty_database(settings):
     upgrade(settings)  # idempotent
 
 
+@pytest.mark.empty_database
 def test_models_and_migrations_agree(settings):
     upgrade(settings)
     with make_engine(settings).connect() as conn:

@@ -10,6 +10,8 @@ import pytest
 import rispy
 from web_support import build_archive, make_client, sample_key, sample_paragraph_keys
 
+from tests import backend
+
 NEWS = "lavrov-news-conference.txt"
 ATOM = "{http://www.w3.org/2005/Atom}"
 
@@ -216,5 +218,5 @@ def test_serve_command_runs_uvicorn_on_the_app_factory(cli, data_dir, monkeypatc
     (kwargs,) = calls
     assert kwargs == {"host": "127.0.0.1", "port": 8123, "workers": 2}
     assert server.APP == "app.web.app:create_worker_app"
-    assert (data_dir / "archive.sqlite3").exists()
+    assert backend.POSTGRES or (data_dir / "archive.sqlite3").exists()  # migrated before serving
     assert cli("serve", "--port", "0").exit_code != 0

@@ -30,7 +30,7 @@ from whoosh import index as windex
 from whoosh.index import FileIndex
 
 from app.config import Settings
-from app.locking import LockBusy, exclusive_lock
+from app.locking import LockBusy, advisory_lock, exclusive_lock
 from app.models import IndexQueue, Paragraph, Statement
 from app.search.documents import (
     count_paragraphs,
@@ -179,13 +179,26 @@ def _cleanup(index_dir: Path, keep: set[str]) -> None:
 # -- the write lock -------------------------------------------------------------------------
 
 @contextlib.contextmanager
-def write_lock(index_dir: Path, timeout: float = LOCK_TIMEOUT) -> Iterator[None]:
-    """Exclusive right to write the index, across processes. Waits up to `timeout` seconds."""
+def write_lock(index_dir: Path, timeout: float = LOCK_TIMEOUT, *, settings: Settings | None = None) -> Iterator[None]:
+    """Exclusive right to write the index, across processes: the file lock of the directory,
+    and with `settings` on PostgreSQL also the archive's index-writer lock in the database (the
+    outbox the writer consumes is shared by every machine). Waits up to `timeout` seconds."""
+    what = "a writer of the search index"
     try:
-        with exclusive_lock(index_dir / LOCK_FILE, timeout=max(timeout, 0.0), what="a writer of the search index"):
-            yield
+        with exclusive_lock(index_dir / LOCK_FILE, timeout=max(timeout, 0.0), what=what):
+            if settings is not None and _shared_database(settings):
+                with advisory_lock(settings, "index-writer", timeout=max(timeout, 0.0), what=what):
+                    yield
+            else:
+                yield
     except LockBusy as e:
         raise IndexBusy(f"{e} (waited {timeout:g} s)") from None
+
+
+def _shared_database(settings: Settings) -> bool:
+    from app.db import is_postgresql
+
+    return is_postgresql(settings.db_url)
 
 
 # -- rebuild, update ------------------------------------------------------------------------
@@ -193,7 +206,7 @@ def write_lock(index_dir: Path, timeout: float = LOCK_TIMEOUT) -> Iterator[None]
 def rebuild_index(settings: Settings, factory: sessionmaker[Session], *, progress: Progress | None = None,
                   lock_timeout: float = LOCK_TIMEOUT) -> IndexRun:
     """Build the whole index from the database into a fresh generation, then swap it in."""
-    with write_lock(settings.index_dir, lock_timeout):
+    with write_lock(settings.index_dir, lock_timeout, settings=settings):
         return _rebuild(settings.index_dir, factory, progress)
 
 
@@ -256,7 +269,7 @@ def update_index(settings: Settings, factory: sessionmaker[Session], *, changed_
     writer and one commit per COMMIT_EVERY documents. A missing or outdated index is
     rebuilt from the database instead."""
     index_dir = settings.index_dir
-    with write_lock(index_dir, lock_timeout):
+    with write_lock(index_dir, lock_timeout, settings=settings):
         if index_state(index_dir) != "ok":
             return _rebuild(index_dir, factory, progress)
         return _update(index_dir, factory, set(changed_keys), set(removed_keys), progress)
@@ -329,7 +342,7 @@ def ensure_index(settings: Settings, factory: sessionmaker[Session], *, progress
     """Rebuild the index if it is missing or from an older schema; None when it was fine."""
     if index_state(settings.index_dir) == "ok":
         return None
-    with write_lock(settings.index_dir, lock_timeout):
+    with write_lock(settings.index_dir, lock_timeout, settings=settings):
         if index_state(settings.index_dir) == "ok":  # another process built it meanwhile
             return None
         return _rebuild(settings.index_dir, factory, progress)
@@ -402,7 +415,7 @@ def follow_queue(settings: Settings, factory: sessionmaker[Session], *, finished
     it has not committed). Nothing is committed if `alive()` turns false or anything fails: the
     queue (cleared by the caller after this returns) covers the work."""
     index_dir = settings.index_dir
-    with write_lock(index_dir, lock_timeout):
+    with write_lock(index_dir, lock_timeout, settings=settings):
         started = time.perf_counter()
         rebuild = index_state(index_dir) != "ok"
         previous = read_pointer(index_dir)

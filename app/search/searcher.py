@@ -7,6 +7,7 @@ Whoosh's Searcher.refresh() and ix.reader(reuse=…) return merged documents twi
 from __future__ import annotations
 
 import contextlib
+import os
 import threading
 import time
 from collections import OrderedDict
@@ -18,7 +19,7 @@ from whoosh import scoring
 from whoosh.index import FileIndex
 from whoosh.searching import Searcher
 
-from app.search.index import IndexMissing, SearchIndexError, open_index, read_pointer
+from app.search.index import POINTER, IndexMissing, SearchIndexError, open_index, read_pointer
 from app.search.postings import Postings
 from app.search.schema import SEP
 
@@ -162,8 +163,21 @@ class IndexView:
 
 
 class _Slot:
-    def __init__(self, view: IndexView, pointer: dict | None):
+    def __init__(self, view: IndexView, pointer: dict | None, signature: tuple | None = None):
         self.view, self.pointer, self.users, self.retired = view, pointer, 0, False
+        self.signature = signature
+
+
+def index_signature(index_dir: Path, pointer: dict | None) -> tuple | None:
+    """What changes when the index does, in two stat() calls: the CURRENT pointer (replaced by
+    a rebuild or a follower's swap) and the live generation's directory (a commit adds and
+    removes files in it)."""
+    try:
+        cur = os.stat(index_dir / POINTER)
+        gen = os.stat(index_dir / pointer["generation"]) if pointer else None
+    except OSError:
+        return None
+    return (cur.st_ino, cur.st_mtime_ns, cur.st_size, gen and (gen.st_ino, gen.st_mtime_ns))
 
 
 class SearcherHolder:
@@ -174,11 +188,13 @@ class SearcherHolder:
             result = search(view, q, session=session, ...)
         holder.close()
 
-    Every `check_interval` seconds a view() call checks, cheaply, whether the index changed
-    (a commit: searcher.up_to_date(); a rebuild: the CURRENT pointer). If so a new searcher
-    is opened, in a background thread when `background` (the stale one keeps serving until
-    it is ready) or right away. A replaced view is closed when its last user is done.
-    Searches never wait for a writer.
+    Every view() call first compares the index's signature (two stat() calls: index_signature)
+    with the one its searcher was opened at; when it differs, a new searcher is opened before
+    the call returns, so a search never answers from an index older than the one on disk (the
+    first search after an ingest waits for the open). Every `check_interval` seconds it also
+    checks in full (searcher.up_to_date() and the pointer), opening a replacement in a
+    background thread when `background`. A replaced view is closed when its last user is
+    done. Searches never wait for a writer.
     """
 
     def __init__(self, index_dir: Path, *, check_interval: float = 1.0, background: bool = True):
@@ -235,6 +251,11 @@ class SearcherHolder:
         now = time.monotonic()
         if slot is None:
             self._open_if_stale()
+        elif index_signature(self.index_dir, slot.pointer) != slot.signature:
+            self._checked = now
+            self._open_if_stale()  # e.g. an ingest committed: answer from the new index
+            if self._slot is slot:  # the index was touched, not changed (a writer's lock file)
+                slot.signature = index_signature(self.index_dir, slot.pointer)
         elif now - self._checked >= self.check_interval:
             self._checked = now
             if self._stale(slot):
@@ -270,7 +291,8 @@ class SearcherHolder:
 
     def _open(self) -> _Slot:
         pointer = read_pointer(self.index_dir)
-        return _Slot(IndexView.open(self.index_dir), pointer)
+        signature = index_signature(self.index_dir, pointer)  # before opening: a commit meanwhile shows next time
+        return _Slot(IndexView.open(self.index_dir), pointer, signature)
 
     def _swap(self, new: _Slot) -> None:
         with self._lock:

@@ -25,6 +25,9 @@ class Archive:
         self._engine = None
         self._factory = None
         self._searcher: Any = None
+        from app.index_health import HealthCache
+
+        self.health = HealthCache()  # is the served index behind the database? (/healthz, search)
 
     def open(self) -> None:
         with self._lock:
@@ -112,6 +115,10 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fas
     app.state.env = env
     errors.install(app, env)
     app.add_middleware(SecurityMiddleware, env=env, max_query_chars=settings.max_query_chars)
+    from app.web import ops
+
+    app.add_middleware(ops.AccessMiddleware)  # outermost: counts and logs every answer, errors included
+    app.include_router(ops.router)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
 
     from app.web.routes import ROUTERS

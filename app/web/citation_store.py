@@ -256,12 +256,12 @@ def main(argv: list[str] | None = None) -> int:
     a = ap.parse_args(argv)
     from app.config import get_settings
     from app.db import make_engine, make_sessionmaker
-    from app.locking import LockBusy, exclusive_lock
+    from app.locking import LockBusy, archive_lock
 
     settings = get_settings()
-    try:
-        with exclusive_lock(settings.data_dir / "citations.lock", timeout=0 if a.background else 600,
-                            what="another citation filler"):
+    try:  # one filler per archive: on PostgreSQL across every web node (a lock in the database)
+        with archive_lock(settings, "citations", settings.data_dir / "citations.lock",
+                          timeout=0 if a.background else 600, what="another citation filler"):
             if a.background:
                 os.nice(19)
                 time.sleep(BACKGROUND_DELAY)  # the first answers read a cold database: leave them the disk

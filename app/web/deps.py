@@ -26,10 +26,13 @@ def read_snapshot(session: Session) -> Session:
     """Make every query of this (read-only) session see one snapshot of the archive, so a page
     shows the archive before or after an ingest's commit, never a mixture of both. pysqlite
     opens a transaction only before a write: without this each SELECT would see the latest
-    commit. (Other databases: the session's transaction at REPEATABLE READ does the same.)"""
+    commit. PostgreSQL's default, READ COMMITTED, also takes a snapshot per statement: the
+    transaction is made REPEATABLE READ (one snapshot, taken by its first query) and READ ONLY."""
     conn = session.connection()
     if conn.dialect.name == "sqlite":
         conn.exec_driver_sql("BEGIN")  # deferred: the snapshot is taken by the first read
+    elif conn.dialect.name == "postgresql":
+        conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
     return session
 
 

@@ -55,7 +55,7 @@ def forked_workers() -> Iterator[None]:
 
 def run(*, host: str, port: int, workers: int) -> None:
     config = _Config(APP, factory=True, host=host, port=port, workers=workers, proxy_headers=True,
-                     server_header=False, log_level="info")
+                     server_header=False, log_level="info", access_log=False)  # app.web.ops logs each request (JSON)
     from app.web.citation_store import start_background_fill
 
     filler = start_background_fill()  # citation texts of new or changed statements, at low priority

@@ -13,6 +13,7 @@ from app.web import schemas
 from app.web.charts import year_chart
 from app.web.deps import BaseUrlDep, SessionDep, SettingsDep, read_snapshot
 from app.web.errors import NotFound, error_response
+from app.web.ops import index_header, index_note
 from app.web.params import SearchQuery, search_query
 from app.web.render import canonical, render
 from app.web.search_adapter import SearchQueryError, SearchUnavailable, run_search
@@ -50,9 +51,11 @@ def search_page(request: Request, session: SessionDep, settings: SettingsDep,
     pages = max(1, -(-result["total_statements"] // sq.per_page))
     if sq.page > pages:
         raise NotFound(f"page {sq.page} does not exist: the last page is {pages}")
+    note = index_note(request)
     return render(request, "search/results.html", nav="search", sq=sq, result=result, error=None,
                   pairs=sq.pairs(), facets=_facets(result, sq), chart=_chart(result, sq), pages=pages,
-                  pg=Page([], result["total_statements"], sq.page, sq.per_page), download_limit=MAX_SEARCH_ROWS)
+                  pg=Page([], result["total_statements"], sq.page, sq.per_page), download_limit=MAX_SEARCH_ROWS,
+                  index_behind=note, headers=index_header(note))
 
 
 def _facets(result: dict, sq: SearchQuery) -> list[tuple[str, str, list[dict]]]:
@@ -89,7 +92,10 @@ def api_search(request: Request, session: SessionDep, settings: SettingsDep, bas
         links.append(f'<{absolute(base, page_url(request.url.path, sq.pairs(), sq.page + 1))}>; rel="next"')
     if sq.page > 1:
         links.append(f'<{absolute(base, page_url(request.url.path, sq.pairs(), sq.page - 1))}>; rel="prev"')
-    return JSONResponse(result, headers={"link": ", ".join(links)} if links else None)
+    headers = index_header(index_note(request))  # the body is exactly docs/search-json.md: a header says it
+    if links:
+        headers["link"] = ", ".join(links)
+    return JSONResponse(result, headers=headers or None)
 
 
 MAX_SEARCH_ROWS = 50_000  # paragraphs in one download; beyond, the file's first row and the page say so

@@ -1,0 +1,68 @@
+"""Is the search index this node serves behind its database? For /healthz, /metrics and the
+search results. A node that builds its own index is behind while the outbox holds changes; a
+node that follows published snapshots (app.search.publish) is also behind while the database
+has moved past the watermark of the snapshot it installed."""
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+from dataclasses import asdict, dataclass
+
+from sqlalchemy.orm import Session
+
+from app import index_queue
+from app.config import Settings
+from app.search.index import index_state, read_pointer
+
+
+@dataclass(frozen=True)
+class IndexHealth:
+    state: str                   # ok | missing | outdated
+    generation: str | None
+    snapshot: str | None         # the published snapshot installed (following nodes)
+    outbox: int                  # changes queued for an index
+    behind: bool
+    lag_seconds: float | None    # following nodes: since the oldest page load the snapshot lacks
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def index_health(settings: Settings, session: Session) -> IndexHealth:
+    pointer = read_pointer(settings.index_dir) or {}
+    state = index_state(settings.index_dir)
+    outbox = index_queue.outbox_depth(session)
+    behind = outbox > 0
+    mark = pointer.get("watermark")
+    if "snapshot" in pointer and mark != index_queue.watermark(session):
+        behind = True
+    lag = None
+    if behind and "snapshot" in pointer:  # a local index's lag is its outbox (queue rows carry no time)
+        since = index_queue.unindexed_since(session, mark)
+        lag = max(0.0, (dt.datetime.now(dt.UTC).replace(tzinfo=None) - since).total_seconds()) if since else 0.0
+    return IndexHealth(state=state, generation=pointer.get("generation"), snapshot=pointer.get("snapshot"),
+                       outbox=outbox, behind=behind or state != "ok", lag_seconds=lag)
+
+
+class HealthCache:
+    """index_health() at most once per `ttl` seconds per process (every search shows it)."""
+
+    def __init__(self, ttl: float = 2.0):
+        self.ttl = ttl
+        self._lock = threading.Lock()
+        self._value: tuple[float, IndexHealth] | None = None
+
+    def get(self, settings: Settings, factory) -> IndexHealth:
+        now = time.monotonic()
+        cached = self._value
+        if cached is not None and now - cached[0] < self.ttl:
+            return cached[1]
+        with self._lock:
+            cached = self._value
+            if cached is not None and now - cached[0] < self.ttl:
+                return cached[1]
+            with factory() as session:
+                value = index_health(settings, session)
+            self._value = (time.monotonic(), value)
+            return value
