@@ -16,7 +16,8 @@ from app.ingest.chrome import header_chrome, is_caps_heading, line_chrome
 from app.ingest.dates import date_only, dateline, is_clock_time, parse_full_date
 from app.ingest.paragraphs import blocks, has_blank_lines
 from app.ingest.statements import make_statement
-from app.ingest.titles import analyse_title, kind_of_heading
+from app.ingest.title_choice import CLOSE, MAX_CANDIDATES, choose, is_body_line, script_of
+from app.ingest.titles import kind_of_heading
 from app.ingest.types import PageError, ParsedPage, ParsedStatement
 
 TEASER_RE = re.compile(r"^(\d{1,2}\.\d{1,2}\.\d{4})\s+[-–—]\s+(\S.*)$")
@@ -36,9 +37,14 @@ def _prose(s: str) -> bool:
 class _Scan:
     """The page's lines and what has been made of each line so far."""
 
-    def __init__(self, text: str):
+    def __init__(self, text: str, learned=None):
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-        self.lines = [s.strip() for s in text.split("\n")]
+        raw = text.split("\n")
+        self.lines = [s.strip() for s in raw]
+        self.indent = [len(r) - len(r.lstrip()) if r.strip() else 0 for r in raw]
+        self.learned = learned
+        self.candidates: list = []
+        self.notes: list[str] = []   # warnings that are not about a dropped line (a close title choice)
         self.used: dict[int, str | None] = {}    # line index -> warning (None: went into a field)
         self.captured = None
         self.datelines: list[tuple[int, date]] = []   # publication datelines, by line
@@ -48,6 +54,7 @@ class _Scan:
             if reason:
                 self.use(i, "dropped separator line" if reason == "separator" else f"dropped site chrome ({reason})")
         self._mark_clock_dates()
+        self.script = _page_script(self.lines)
         for i, s in enumerate(self.lines):  # "Submitted on …", "Publication date: …" wherever they stand
             if i not in self.used and len(s) < 80 and (d := dateline(s)) and not s[0].isdigit():
                 self.use_dateline(i, d)
@@ -88,54 +95,61 @@ class _Scan:
                 self.captured = self.captured or d
 
     def warnings(self) -> tuple[str, ...]:
-        return tuple(f"line {i + 1}: {w}" for i, w in sorted(self.used.items()) if w)
+        return tuple(f"line {i + 1}: {w}" for i, w in sorted(self.used.items()) if w) + tuple(self.notes)
+
+
+def _page_script(lines: list[str]) -> str | None:
+    """The script most of the page's long lines are written in."""
+    counts: dict[str, int] = {}
+    for s in lines:
+        if len(s) >= 60 and (sc := script_of(s[:200])) and sc != "mixed":
+            counts[sc] = counts.get(sc, 0) + len(s)
+    return max(counts, key=lambda k: counts[k]) if counts else None
 
 
 def _header(sc: _Scan) -> int | None:
-    """Skip chrome, section headings and datelines above the title; the title's index, or
-    None when the page starts with teasers (a listing) or has no text."""
+    """Choose the title among the lines above the body (title_choice); the lines above it are
+    chrome, section headings or datelines. None when the page starts with teasers or has no text."""
+    order: list[int] = []
     i = 0
-    while (i := sc.next_text(i)) is not None:
+    while (i := sc.next_text(i)) is not None and len(order) < MAX_CANDIDATES:
         s = sc.lines[i]
         if i in sc.teaser_set:
-            return None
-        nxt = sc.next_text(i + 1)
-        reason = header_chrome(s)
-        if reason and not (nxt is not None and _prose(sc.lines[nxt])):
-            sc.use(i, f"dropped site chrome ({reason})")
-            sc.heading_kind = kind_of_heading(s) if reason == "section heading" else sc.heading_kind
-        elif d := dateline(s):
+            break
+        if d := dateline(s):
             sc.use_dateline(i, d)
-        elif _above_navigation(sc, i):
-            sc.use(i, "dropped site chrome (site header)")
+        elif not order and (d := date_only(s)):  # a bare date line above everything else: a dateline
+            sc.use_dateline(i, d)
         else:
-            return _skip_repeated_header(sc, i)
+            order.append(i)
+            if is_body_line(s):
+                break
         i += 1
-    return None
-
-
-def _above_navigation(sc: _Scan, i: int) -> bool:
-    """A line right above a menu or breadcrumb is part of the site header."""
-    k = next((k for k in range(i + 1, min(i + 4, len(sc.lines))) if sc.lines[k]), None)
-    if k is None:
-        return False
-    return sc.used.get(k) == "dropped site chrome (site name)" or header_chrome(sc.lines[k]) in ("breadcrumb", "navigation")
-
-
-def _skip_repeated_header(sc: _Scan, i: int) -> int:
-    """A line printed twice above a better title is a site header ("Permanent Mission …")."""
-    while True:
-        reps, j = [i], sc.next_text(i + 1)
-        while j is not None and _norm(sc.lines[j]) == _norm(sc.lines[i]):
-            reps.append(j)
-            j = sc.next_text(j + 1)
-        if len(reps) == 1 or j is None or j in sc.teaser_set or _prose(sc.lines[j]):
-            return i
-        if analyse_title(sc.lines[j]).signals <= analyse_title(sc.lines[i]).signals:
-            return i
-        for k in reps:
-            sc.use(k, "dropped site chrome (repeated header line)")
-        i = j
+    if order and len(order) > 1 and is_body_line(sc.lines[order[-1]]):
+        order.pop()  # the body's first line is a candidate only when nothing stands above it
+    best, cands = choose(sc.lines, order, sc.indent, sc.script, sc.learned)
+    sc.candidates = cands
+    if best is None:
+        return None
+    for c in cands:
+        if c.line >= best.line:
+            break
+        s = sc.lines[c.line]
+        if d := date_only(s):
+            sc.use_dateline(c.line, d)
+            continue
+        reason = c.chrome or header_chrome(s) or "above the title"
+        if _norm(s) == _norm(sc.lines[best.line]):
+            sc.use(c.line, "dropped repeated title")
+            continue
+        sc.use(c.line, f"dropped site chrome ({reason})")
+        if reason in ("section heading", "genre label"):
+            sc.heading_kind = kind_of_heading(s) or sc.heading_kind
+    others = sorted((c for c in cands if c is not best), key=lambda c: -c.score)
+    if others and best.score - others[0].score < CLOSE:
+        sc.notes.append(f"line {best.line + 1}: title chosen over line {others[0].line + 1} "
+                        f"(score {best.score:g} against {others[0].score:g})")
+    return best.line
 
 
 def _title_block(sc: _Scan, ti: int, end: int) -> tuple[int, Byline | None, str | None]:
@@ -253,8 +267,10 @@ def _is_section_title(main: ParsedStatement, sc: _Scan) -> bool:
             and len(main.title.split()) <= 5 and not main.speakers and not main.date)
 
 
-def parse_page(text: str) -> ParsedPage:
-    sc = _Scan(text)
+def parse_page(text: str, learned=None) -> ParsedPage:
+    """`learned(line) -> pages`: how many pages of the same site print this line (chrome
+    learnt across a site at ingest; 0 for none)."""
+    sc = _Scan(text, learned)
     ti = _header(sc)
     if ti is None and not sc.teasers:
         raise PageError("no statement found: the page has no title", 1)

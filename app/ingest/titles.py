@@ -10,23 +10,43 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import lru_cache
 
 from app.ingest.dates import find_dates
 from app.ingest.names import CORE, Agent, Token, parse_agent, tokenize
 
-_KINDS = {
-    "remarks": "remarks", "remark": "remarks", "interview": "interview", "interviews": "interview",
-    "comment": "comment", "comments": "comment", "commentary": "comment", "statement": "statement",
-    "statements": "statement", "declaration": "statement", "article": "article", "articles": "article",
-    "op-ed": "article", "speech": "speech", "speeches": "speech", "address": "speech", "lecture": "speech",
-    "letter": "letter", "letters": "letter", "message": "letter", "briefing": "briefing",
-    "briefings": "briefing", "press-conference": "briefing", "answers": "answers", "answer": "answers",
-    "replies": "answers", "reply": "answers", "responds": "answers", "response": "answers",
-    "responses": "answers", "news": "news",
+# Genre names as ministries and missions print them -> KINDS, by the conventions of the truth files:
+# press conferences and press availabilities are briefings, replies to media questions answers,
+# a stakeout or remarks to the press remarks, a readout or call summary a press release.
+_GENRES = {
+    "remarks": "remarks", "remark": "remarks", "stakeout": "remarks", "press stakeout": "remarks",
+    "media stakeout": "remarks", "doorstep": "remarks", "press point": "remarks", "meeting": "remarks",
+    "interview": "interview", "interviews": "interview",
+    "comment": "comment", "comments": "comment", "commentary": "comment",
+    "statement": "statement", "statements": "statement", "declaration": "statement", "communique": "statement",
+    "communiqué": "statement", "intervention": "statement", "explanation of vote": "statement",
+    "explanation of position": "statement", "right of reply": "statement",
+    "article": "article", "articles": "article", "op-ed": "article", "oped": "article", "column": "article",
+    "opinion": "article",
+    "speech": "speech", "speeches": "speech", "address": "speech", "lecture": "speech", "keynote": "speech",
+    "toast": "speech", "video address": "speech", "video message": "speech",
+    "letter": "letter", "letters": "letter", "message": "letter", "messages": "letter", "greetings": "letter",
+    "briefing": "briefing", "briefings": "briefing", "press-conference": "briefing", "press conference": "briefing",
+    "news conference": "briefing", "press briefing": "briefing", "press availability": "briefing",
+    "media availability": "briefing", "news briefing": "briefing", "media briefing": "briefing",
+    "answers": "answers", "answer": "answers", "replies": "answers", "reply": "answers", "responds": "answers",
+    "response": "answers", "responses": "answers",
+    "press release": "press_release", "press releases": "press_release", "news release": "press_release",
+    "media release": "press_release", "media note": "press_release", "press note": "press_release",
+    "readout": "press_release", "read-out": "press_release", "telephone conversation": "press_release",
+    "phone conversation": "press_release", "telephone call": "press_release", "phone call": "press_release",
+    "news": "news", "news story": "news",
 }
-_KIND_PAIRS = {("press", "release"): "press_release", ("press", "releases"): "press_release",
-               ("news", "release"): "press_release", ("press", "conference"): "briefing",
-               ("news", "conference"): "briefing", ("press", "briefing"): "briefing"}
+_GENRE_MAX = max(len(k.split()) for k in _GENRES)
+# Words a genre label may carry besides genre names ("Latest news", "Speeches and statements").
+_LABEL_WORDS = frozenset("""story stories transcript transcripts correspondence notice notices guidance events event
+publications multimedia video videos photo photos announcement announcements media archive latest all and & the our
+of recent selected main official documents materials""".split())
 # Verbs that introduce the kind noun: "holds a briefing", "gives an interview".
 _VERBS = frozenset("holds held gives gave delivers delivered hosts makes made publishes sends".split())
 _STOPS = frozenset("""at to with on in for following during before after about regarding concerning of by
@@ -61,12 +81,31 @@ class TitleInfo:
 
 
 def kind_at(toks: list[Token], i: int) -> tuple[str | None, int]:
-    """The kind named by toks[i] (or toks[i:i+2]); and the index after it."""
-    if i + 1 < len(toks) and (toks[i].low, toks[i + 1].low) in _KIND_PAIRS:
-        return _KIND_PAIRS[(toks[i].low, toks[i + 1].low)], i + 2
-    if i < len(toks) and toks[i].low in _KINDS:
-        return _KINDS[toks[i].low], i + 1
+    """The kind named by the genre phrase at toks[i] (longest first); and the index after it."""
+    for n in range(min(_GENRE_MAX, len(toks) - i), 0, -1):
+        phrase = " ".join(t.low for t in toks[i:i + n])
+        if phrase in _GENRES and not any(t.stop for t in toks[i:i + n - 1]):
+            return _GENRES[phrase], i + n
     return None, i
+
+
+def genre_only(line: str) -> bool:
+    """A label naming only a genre: 'Speech', 'News story', 'Security Council: Press Conference'."""
+    head, _, tail = line.rpartition(": ")
+    text = tail if head and len(head.split()) <= 5 else line
+    toks = tokenize(text.replace(",", " , "))
+    if not 1 <= len(toks) <= 6:
+        return False
+    j, found = 0, False
+    while j < len(toks):
+        kind, after = kind_at(toks, j)
+        if kind:
+            found, j = True, after
+        elif toks[j].low in _LABEL_WORDS or not toks[j].bare:
+            j += 1
+        else:
+            return False
+    return found
 
 
 def scan_kind(toks: list[Token], i: int, limit: int = 8) -> tuple[str | None, int]:
@@ -132,12 +171,14 @@ def _kind_and_speakers(title: str) -> tuple[str | None, list[Speaker], tuple[str
         kind, after = scan_kind(toks, 0)
         subject = []
         if kind and after < len(toks) and toks[after].low in ("by", "of", "from"):
-            subject, _ = _agents(toks, after + 1)
+            subject, k = _agents(toks, after + 1)
+            if toks[0].low == "meeting" and k < len(toks) and toks[k].low == "with" and not subject[-1].poss:
+                subject += _agents(toks, k + 1)[0]  # "Meeting of President X with Prime Minister Y": both speak
         return kind, [s for a in subject if (s := _speaker(a, True))], _unnamed(subject)
     kind, after = scan_kind(toks, j)
     if kind is None and j < len(toks) and toks[j].low in _VERBS:
         kind, after = scan_kind(toks, j + 1)
-    if kind is None and j < len(toks) and toks[j].low == "on" and subject[0].name:
+    if kind is None and j < len(toks) and toks[j].low == "on" and subject[0].name and not subject[-1].poss:
         kind = "comment"  # "Foreign Ministry Spokeswoman Maria Zakharova on NATO …"
     explicit = subject[-1].poss or kind is not None
     return kind, [s for a in subject if (s := _speaker(a, explicit))], _unnamed(subject)
@@ -151,7 +192,7 @@ def place_name(p: str) -> str | None:
     for w in words:
         if w.lower() in CORE or w.lower() in _NOT_PLACES:
             return None
-        if w.lower() in _KINDS or not (_PLACE_WORD.match(w) or w.lower() in ("upon", "on", "de", "am")):
+        if w.lower() in _GENRES or not (_PLACE_WORD.match(w) or w.lower() in ("upon", "on", "de", "am")):
             return None
     return p
 
@@ -181,6 +222,8 @@ def date_and_venue(text: str) -> tuple[date | None, str | None, int]:
     if not hits:
         return None, None, len(text)
     start, end, d = hits[-1]
+    if re.search(r"\bdated\s*$", text[:start], re.IGNORECASE):
+        return None, None, len(text)  # "the letter … dated 13 March 2018": a document's date, not the event's
     after = re.fullmatch(r"\s*((?:,\s*[^\W\d][^(),]{0,40}?){0,3})\s*\)?\s*\.?\s*", text[end:])
     if not after:
         return None, None, len(text)
@@ -195,8 +238,23 @@ def _places_after(tail: str) -> str | None:
     return ", ".join(dict.fromkeys(parts))
 
 
+_AUTHOR = re.compile(r"\((?:an?\s+(?:article|op-ed|column)\s+)?by\s+([^()]{3,80})\)\s*$", re.IGNORECASE)
+
+
+@lru_cache(maxsize=8192)
 def analyse_title(title: str) -> TitleInfo:
     # a title is short; an overlong "title" line is read at its head and tail only
     d, venue, _ = date_and_venue(title[-300:])
     kind, speakers, unnamed = _kind_and_speakers(title[:300])
+    if kind is None and not speakers and ": " in title[:300]:
+        # "Headline: UK statement at the UN Security Council, 18 March 2022": the genre after the colon
+        tail = title[:300].rsplit(": ", 1)[1]
+        if len(tail.split()) >= 2:
+            kind, speakers, unnamed = _kind_and_speakers(tail)
+    if not speakers and (m := _AUTHOR.search(title[:300])):
+        # "SALISBURY: A CLASSIFIED CASE (by Ambassador Alexander Yakovenko)": the author's piece
+        agents, _ = _agents(tokenize(m.group(1)), 0)
+        speakers = [s for a in agents if (s := _speaker(a, True))]
+        if speakers and kind is None:
+            kind = "article"
     return TitleInfo(kind=kind, speakers=tuple(speakers), date=d, venue=venue, unnamed=unnamed)

@@ -1,0 +1,212 @@
+"""Which line near the top of a page is the statement's title: chosen by evidence, not position.
+
+The candidates are the text lines left above the first body paragraph (a prose line, or a
+turn). Each is scored by what it looks like:
+
+    + a kind noun ("remarks", "press conference"), a speaker (more with a role), a date, a venue
+    + a title's length; printed twice with the body right after the last copy
+    + nearness to the body, the first line after the chrome
+    - a section heading in capitals, a breadcrumb or menu, a site or institution header
+      ("Permanent Mission of … to the United Nations"), a genre label ("Speech", "News story")
+    - one of a run of short lines (a menu), indented, in another script than the page
+    - a sentence, a salutation, a line ending in a comma or colon
+
+The best wins; the lines above it are chrome. When the runner-up is close the choice is
+reported in the warnings. Pure functions over the page's lines.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from app.ingest.chrome import header_chrome, is_caps_heading
+from app.ingest.names import CORE, split_role_name
+from app.ingest.titles import analyse_title, genre_only
+from app.ingest.turns import split_turn
+
+MAX_CANDIDATES = 14
+CLOSE = 1.5             # a runner-up within this many points is reported
+_SALUTATION = re.compile(r"^(?:dear|ladies|mr\.?|mrs\.?|ms\.?|madam|your\s+(?:excellenc|majest|royal|highness)|"
+                         r"excellenc|colleagues|friends|distinguished|good\s+(?:morning|afternoon|evening)|"
+                         r"thank\s+you|уважаем|дорог)", re.IGNORECASE)
+_SENTENCE_END = (".", "!", "?", "…", '."', ".”", "»")
+
+
+def is_body_line(s: str) -> bool:
+    """A line the body starts at: prose, or a turn ("Q.: Ambassador, how …")."""
+    if len(s) > 200:
+        return True
+    if len(s) >= 40 and s.endswith(_SENTENCE_END) and len(s.split()) >= 7:
+        return True
+    t = split_turn(s)
+    return t is not None and len(t.text) >= 20
+
+
+def script_of(s: str) -> str | None:
+    """'latin', 'cyrillic', 'other' for the letters of `s` (None: no letters)."""
+    lat = cyr = oth = 0
+    for c in s:
+        if not c.isalpha():
+            continue
+        o = ord(c)
+        if o < 0x250:
+            lat += 1
+        elif 0x400 <= o < 0x530:
+            cyr += 1
+        else:
+            oth += 1
+    n = lat + cyr + oth
+    if not n:
+        return None
+    best = max((lat, "latin"), (cyr, "cyrillic"), (oth, "other"))
+    return best[1] if best[0] >= 0.8 * n else "mixed"
+
+
+@dataclass(frozen=True)
+class Candidate:
+    line: int                   # 0-based index into the page's lines
+    score: float
+    why: tuple[str, ...]        # the features that made the score, for --explain
+    chrome: str | None = None   # what it is taken for when not the title
+
+
+@lru_cache(maxsize=4096)
+def _intrinsic(s: str) -> tuple[float, tuple[str, ...], str | None]:
+    """The score a line earns on its own (cached: site headers recur on every page)."""
+    score, why, chrome = 0.0, [], None
+    hc = header_chrome(s)
+    info = analyse_title(s)
+    people = [p for p in info.speakers if p.kind == "person"]
+    strong = bool(info.kind) and bool(people)
+    if hc in ("breadcrumb", "navigation", "site name"):
+        return -8.0, (hc,), hc
+    if hc == "section heading" and not strong:
+        score -= 3 if info.date or people else 4
+        why.append("section heading")
+        chrome = "section heading"
+    if info.kind:
+        score += 3
+        why.append(f"kind {info.kind}")
+    if people:
+        score += 3 if any(p.role for p in people) else 2
+        why.append("speaker with role" if any(p.role for p in people) else "speaker")
+    elif info.speakers or info.unnamed:
+        score += 1
+        why.append("institution" if info.speakers else "role")
+    if info.date:
+        score += 2
+        why.append("date")
+    if info.venue:
+        score += 0.5
+        why.append("venue")
+    words = s.split()
+    if genre_only(s):
+        score -= 7  # its kind point given back and more: "Speech", "Security Council: Press Conference"
+        why.append("genre label")
+        chrome = "genre label"
+    elif _institution_only(s):
+        score -= 4
+        why.append("institution or site header")
+        chrome = "site header"
+    n = len(words)
+    if n <= 2:
+        score -= 2
+        why.append("very short")
+    elif n <= 40:
+        score += 1
+        why.append("title length")
+    elif n > 50:
+        score -= 2
+        why.append("too long")
+    if s.endswith((",", ";")):
+        score -= 3
+        why.append("ends with a comma")
+    elif s.endswith(":"):
+        score -= 2
+        why.append("ends with a colon")
+    elif s.endswith(_SENTENCE_END) and n > 12 and not (info.kind and people):
+        score -= 2
+        why.append("reads as a sentence")
+    if _SALUTATION.match(s) and n <= 8:
+        score -= 3
+        why.append("salutation")
+    return score, tuple(why), chrome
+
+
+def _institution_only(s: str) -> bool:
+    """The whole line names an institution and nothing else."""
+    words = s.split()
+    if len(words) < 2 or len(words) > 16:
+        return False
+    a = split_role_name(s)
+    if a.end < len(words) or a.name:
+        return False
+    return bool(a.institution) or (bool(a.role) and not any(w.lower() in CORE for w in (a.role or "").split()))
+
+
+def choose(lines: Sequence[str], order: Sequence[int], indent: Sequence[int], page_script: str | None,
+           learned: Callable[[str], int] | None = None) -> tuple[Candidate | None, list[Candidate]]:
+    """Score the candidate lines `order` (indexes, top to bottom); the best and all of them."""
+    if not order:
+        return None, []
+    texts = [lines[i] for i in order]
+    norms = [" ".join(t.split()).casefold() for t in texts]
+    short = [len(t) <= 40 and len(t.split()) <= 5 for t in texts]
+    cands: list[Candidate] = []
+    n = len(order)
+    for k, i in enumerate(order):
+        s = texts[k]
+        score, why, chrome = _intrinsic(s)
+        why = list(why)
+        # a run of short lines one under the other: a menu
+        run = 1
+        j = k - 1
+        while j >= 0 and short[j] and order[j] == order[j + 1] - 1:
+            run, j = run + 1, j - 1
+        j = k + 1
+        while j < n and short[j] and order[j] == order[j - 1] + 1:
+            run, j = run + 1, j + 1
+        if short[k] and run >= 4:
+            score -= 3
+            why.append("one of many short lines")
+            chrome = chrome or "navigation menu"
+        if indent[i] >= 2 and short[k]:
+            score -= 2
+            why.append("indented")
+            chrome = chrome or "navigation menu"
+        sc = script_of(s)
+        if page_script and sc and sc != page_script and sc != "mixed" and len(s) <= 80:
+            score -= 6
+            why.append(f"{sc} script on a {page_script} page")
+            chrome = chrome or "another script"
+        if learned is not None and (pages := learned(s)):
+            score -= 8
+            why.append(f"recurs on {pages} pages of the site")
+            chrome = f"recurs on {pages} pages of the site"
+        later = [m for m in range(k + 1, n) if norms[m] == norms[k]]
+        earlier = any(norms[m] == norms[k] for m in range(k))
+        if later:
+            after = later[-1] + 1
+            if after < n and not all(norms[m] == norms[k] for m in range(k, after)):
+                pass  # copies apart: judged as they stand
+            elif after < n:
+                score -= 2
+                why.append("printed twice above other lines")
+                chrome = chrome or "repeated header line"
+            else:
+                score -= 0.5  # the last copy stands for them all
+        elif earlier:
+            score += 1
+            why.append("printed twice")
+        d = n - 1 - k
+        if d <= 1:
+            score += 2 - d
+            why.append("next to the body" if d == 0 else "near the body")
+        if k == 0 or all(norms[m] == norms[0] for m in range(k + 1)):
+            score += 1
+            why.append("first line after the chrome")
+        cands.append(Candidate(i, round(score, 2), tuple(why), chrome))
+    best = max(cands, key=lambda c: (c.score, -c.line))
+    return best, cands
