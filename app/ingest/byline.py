@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-from app.ingest.names import CORE, INSTITUTIONS, split_role_name
+from app.ingest.names import CORE, HONORIFICS, INSTITUTIONS, parse_agent, split_role_name, tokenize
 from app.ingest.titles import date_and_venue, place_name
 from app.ingest.turns import split_turn
 
@@ -41,6 +41,45 @@ def _date_line(s: str) -> tuple[date | None, str | None]:
     return d, venue or (place_name(head) if head else None)
 
 
+# Verbs a lead puts after the speaker: "UK Ambassador Barbara Woodward gave a statement at …"
+_LEAD_VERBS = frozenset("""gave delivered made said stated spoke told addressed answered commented wrote briefed
+responded replied gives delivers makes says states speaks tells addresses answers comments writes briefs responds
+replies""".split())
+_AS_DELIVERED = re.compile(r"\s*[(\[]?\s*as\s+(?:delivered|prepared(?:\s+for\s+delivery)?)\s*[)\]]?\s*\.?$",
+                           re.IGNORECASE)
+
+
+def read_lead(s: str) -> Byline | None:
+    """The speaker a lead sentence opens with: 'UK Ambassador Barbara Woodward gave a statement …'."""
+    if len(s) > 400:
+        return None
+    toks = tokenize(s[:200])
+    a = parse_agent(toks, 0)
+    if not a.name or not (a.role or " " in a.name) or a.end >= len(toks):
+        return None
+    if a.poss or toks[a.end].low in _LEAD_VERBS:
+        return Byline(a.name, a.role, None, None)
+    return None
+
+
+def read_name_line(s: str) -> Byline | None:
+    """A line that is only a person: 'Ambassador Barbara Woodward', 'Remarks by Ambassador X, as delivered'."""
+    if len(s) > 120 or s.endswith(_TERMINAL[:1] + _TERMINAL[3:]) and not _AS_DELIVERED.search(s):
+        return None
+    core = _AS_DELIVERED.sub("", s).rstrip(" ,")
+    m = re.match(r"^(?:[A-Z][\w-]*\s+){0,3}by\s+", core)
+    if m:
+        core = core[m.end():]
+    toks = tokenize(core)
+    if not toks:
+        return None
+    a = parse_agent(toks, 0)
+    named = a.name and (" " in a.name or a.role or toks[0].low in HONORIFICS)
+    if not named or a.end < len(toks) or a.institution:
+        return None
+    return Byline(a.name, a.role, None, None)
+
+
 def read_byline(lines: list[str]) -> Byline | None:
     """The byline these lines make, when every line is understood and one is a date."""
     if not 1 <= len(lines) <= 6 or any(len(s) > 100 or s.endswith(_TERMINAL) for s in lines):
@@ -59,7 +98,12 @@ def read_byline(lines: list[str]) -> Byline | None:
             venue = venue or s.split(",")[0].strip()
         elif not (name and (s.isupper() or any(w.lower() in INSTITUTIONS for w in s.split()))):
             return None  # besides: "U.S. Mission to the United Nations", "AS DELIVERED"
-    return Byline(name, role, venue, when) if when else None
+    if when:
+        return Byline(name, role, venue, when)
+    if len(lines) <= 2 and name and all(split_role_name(x).institution or x is lines[0] or
+                                        any(w.lower() in CORE for w in x.split()) for x in lines):
+        return Byline(name, role, venue, None)  # name (and role) only: "Ambassador Barbara Woodward"
+    return None
 
 
 def is_subheading(s: str, next_block: list[str] | None) -> bool:

@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from app.ingest.byline import Byline, is_subheading, read_byline
+from app.ingest.byline import Byline, is_subheading, read_byline, read_lead, read_name_line
+from app.ingest.paragraphs import same_person
 from app.ingest.chrome import header_chrome, is_caps_heading, line_chrome
 from app.ingest.dates import date_only, dateline, is_clock_time, parse_full_date
 from app.ingest.paragraphs import blocks, has_blank_lines
@@ -44,6 +45,7 @@ class _Scan:
         self.indent = [len(r) - len(r.lstrip()) if r.strip() else 0 for r in raw]
         self.learned = learned
         self.candidates: list = []
+        self.best = None
         self.notes: list[str] = []   # warnings that are not about a dropped line (a close title choice)
         self.used: dict[int, str | None] = {}    # line index -> warning (None: went into a field)
         self.captured = None
@@ -120,15 +122,17 @@ def _header(sc: _Scan) -> int | None:
             sc.use_dateline(i, d)
         elif not order and (d := date_only(s)):  # a bare date line above everything else: a dateline
             sc.use_dateline(i, d)
+            sc.use(i, "read as the publication date")
         else:
             order.append(i)
             if is_body_line(s):
                 break
         i += 1
-    if order and len(order) > 1 and is_body_line(sc.lines[order[-1]]):
+    body_found = bool(order) and is_body_line(sc.lines[order[-1]])
+    if body_found and len(order) > 1:
         order.pop()  # the body's first line is a candidate only when nothing stands above it
-    best, cands = choose(sc.lines, order, sc.indent, sc.script, sc.learned)
-    sc.candidates = cands
+    best, cands = choose(sc.lines, order, sc.indent, sc.script, sc.learned, body_found)
+    sc.candidates, sc.best = cands, best
     if best is None:
         return None
     for c in cands:
@@ -137,6 +141,7 @@ def _header(sc: _Scan) -> int | None:
         s = sc.lines[c.line]
         if d := date_only(s):
             sc.use_dateline(c.line, d)
+            sc.use(c.line, "read as the publication date")
             continue
         reason = c.chrome or header_chrome(s) or "above the title"
         if _norm(s) == _norm(sc.lines[best.line]):
@@ -147,8 +152,8 @@ def _header(sc: _Scan) -> int | None:
             sc.heading_kind = kind_of_heading(s) or sc.heading_kind
     others = sorted((c for c in cands if c is not best), key=lambda c: -c.score)
     if others and best.score - others[0].score < CLOSE:
-        sc.notes.append(f"line {best.line + 1}: title chosen over line {others[0].line + 1} "
-                        f"(score {best.score:g} against {others[0].score:g})")
+        sc.notes.append(f"title chosen: line {best.line + 1} (score {best.score:g}) over line "
+                        f"{others[0].line + 1} (score {others[0].score:g})")
     return best.line
 
 
@@ -156,7 +161,7 @@ def _title_block(sc: _Scan, ti: int, end: int) -> tuple[int, Byline | None, str 
     """Consume what follows the title up to the body: a repeat of the title, datelines, a
     byline or date line, a subheading. Returns the body start, byline and subheading."""
     one_per_line = not has_blank_lines(sc.lines, ti, end, sc.used)
-    byline = subtitle = None
+    byline = subtitle = subtitle_lead = None
     i: int | None = ti + 1
     while (i := sc.next_text(i, end)) is not None:
         s = sc.lines[i]
@@ -164,6 +169,12 @@ def _title_block(sc: _Scan, ti: int, end: int) -> tuple[int, Byline | None, str 
             sc.use(i, "dropped repeated title")
         elif d := dateline(s):
             sc.use_dateline(i, d)
+        elif byline is None and (lead := read_lead(s)) and (k := sc.next_text(i + 1, end)) is not None and (
+                (nl := read_name_line(sc.lines[k])) and same_person(nl.name or "", lead.name or "")):
+            # a one-sentence summary naming the speaker, then the speaker's name: gov.uk and the like
+            sc.use(i, f"read as the summary (speaker {lead.name})")
+            sc.use(k, f"byline read (speaker {nl.name})")
+            byline, subtitle_lead, i = Byline(lead.name, lead.role or nl.role, None, None), s, k
         elif byline is None and (run := _short_run(sc, i, end)) and (byline := read_byline([sc.lines[k] for k in run])):
             got = ", ".join(f for f, v in (("speaker", byline.name), ("role", byline.role),
                                             ("venue", byline.venue), ("date", byline.date)) if v)
@@ -179,7 +190,7 @@ def _title_block(sc: _Scan, ti: int, end: int) -> tuple[int, Byline | None, str 
         if is_subheading(sc.lines[i], [sc.lines[k] for k in block]):
             sc.use(i, "read as the subheading, not body text")
             subtitle, i = sc.lines[i], nxt
-    return (end if i is None else i), byline, subtitle
+    return (end if i is None else i), byline, subtitle or subtitle_lead
 
 
 def _run(sc: _Scan, i: int, end: int, limit: int = 50) -> list[int]:
@@ -267,6 +278,13 @@ def _is_section_title(main: ParsedStatement, sc: _Scan) -> bool:
             and len(main.title.split()) <= 5 and not main.speakers and not main.date)
 
 
+def _is_listing_heading(sc: _Scan) -> bool:
+    """The best 'title' is a genre or section label ("Security Council: Press Conference") that
+    names no one and no date: the page lists items under that heading; it has no statement."""
+    b = sc.best
+    return b is not None and b.chrome in ("genre label", "section heading") and b.score < 1
+
+
 def parse_page(text: str, learned=None) -> ParsedPage:
     """`learned(line) -> pages`: how many pages of the same site print this line (chrome
     learnt across a site at ingest; 0 for none)."""
@@ -275,7 +293,7 @@ def parse_page(text: str, learned=None) -> ParsedPage:
     if ti is None and not sc.teasers:
         raise PageError("no statement found: the page has no title", 1)
     statements = [] if ti is None else [_main(sc, ti)]
-    if statements and _is_section_title(statements[0], sc):
+    if statements and (_is_section_title(statements[0], sc) or _is_listing_heading(sc)):
         sc.use(ti, "dropped site chrome (section heading)")
         if statements[0].topics:  # its tags go with it, each reported
             _drop_topics(sc, ti, "dropped topic tag of a listing page")

@@ -5,7 +5,7 @@ import re
 from collections.abc import Sequence
 from datetime import date
 
-from app.ingest.byline import Byline
+from app.ingest.byline import Byline, read_lead
 from app.ingest.names import CORE, full_name, role_before, split_role_name
 from app.ingest.paragraphs import Block, build, same_person, turns
 from app.ingest.titles import Speaker, TitleInfo, analyse_title
@@ -31,6 +31,9 @@ def _people(info: TitleInfo, byline: Byline | None, title: str, bs: Sequence[Blo
     people = [s for s in info.speakers if s.kind == "person"]
     if not people and byline and byline.name:
         people = [Speaker(byline.name, byline.role)]
+    if not people and bs and info.kind not in ("press_release", "news") and (
+            lead := read_lead(re.split(r"(?<=[.!?])\s", bs[0].text, maxsplit=1)[0])):
+        people = [Speaker(lead.name or "", lead.role)]  # "Ambassador X delivered a statement at …"
     sample = "\n".join(b.text for b in bs[:_SAMPLE_BLOCKS])
     agents = [a for a in map(split_role_name, labels) if a.name and not is_turn_word(a.name)]
     if not people:  # "Address by the President …" and a label "President of Russia Vladimir Putin:"

@@ -31,6 +31,7 @@ CLOSE = 1.5             # a runner-up within this many points is reported
 _SALUTATION = re.compile(r"^(?:dear|ladies|mr\.?|mrs\.?|ms\.?|madam|your\s+(?:excellenc|majest|royal|highness)|"
                          r"excellenc|colleagues|friends|distinguished|good\s+(?:morning|afternoon|evening)|"
                          r"thank\s+you|уважаем|дорог)", re.IGNORECASE)
+_ADDRESSEE = re.compile(r"^(?:to|attn|attention|кому)\s*:\s", re.IGNORECASE)
 _SENTENCE_END = (".", "!", "?", "…", '."', ".”", "»")
 
 
@@ -126,9 +127,13 @@ def _intrinsic(s: str) -> tuple[float, tuple[str, ...], str | None]:
     elif s.endswith(":"):
         score -= 2
         why.append("ends with a colon")
-    elif s.endswith(_SENTENCE_END) and n > 12 and not (info.kind and people):
-        score -= 2
+    elif s.endswith(_SENTENCE_END) and not (info.kind and people) and (n > 12 or s.endswith(".")):
+        score -= 2 if n > 12 else 1
         why.append("reads as a sentence")
+    if _ADDRESSEE.match(s):
+        score -= 4
+        why.append("addressee line")
+        chrome = "addressee"
     if _SALUTATION.match(s) and n <= 8:
         score -= 3
         why.append("salutation")
@@ -147,8 +152,10 @@ def _institution_only(s: str) -> bool:
 
 
 def choose(lines: Sequence[str], order: Sequence[int], indent: Sequence[int], page_script: str | None,
-           learned: Callable[[str], int] | None = None) -> tuple[Candidate | None, list[Candidate]]:
-    """Score the candidate lines `order` (indexes, top to bottom); the best and all of them."""
+           learned: Callable[[str], int] | None = None, body_found: bool = True,
+           ) -> tuple[Candidate | None, list[Candidate]]:
+    """Score the candidate lines `order` (indexes, top to bottom); the best and all of them.
+    `body_found`: the body starts right after the last candidate (else no nearness bonus)."""
     if not order:
         return None, []
     texts = [lines[i] for i in order]
@@ -201,11 +208,14 @@ def choose(lines: Sequence[str], order: Sequence[int], indent: Sequence[int], pa
             score += 1
             why.append("printed twice")
         d = n - 1 - k
-        if d <= 1:
+        if d == 0 and not body_found and n > 1:
+            score -= 3
+            why.append("no text below it")
+        if d <= 1 and body_found:
             score += 2 - d
             why.append("next to the body" if d == 0 else "near the body")
         if k == 0 or all(norms[m] == norms[0] for m in range(k + 1)):
-            score += 1
+            score += 1 if body_found else 2.5  # no body in sight: a short page, read top down
             why.append("first line after the chrome")
         cands.append(Candidate(i, round(score, 2), tuple(why), chrome))
     best = max(cands, key=lambda c: (c.score, -c.line))

@@ -170,8 +170,13 @@ def _kind_and_speakers(title: str) -> tuple[str | None, list[Speaker], tuple[str
     if _is_empty(subject[0]):  # "Interview by …", "Press release on …", "Remarks at …"
         kind, after = scan_kind(toks, 0)
         subject = []
-        if kind and after < len(toks) and toks[after].low in ("by", "of", "from"):
-            subject, k = _agents(toks, after + 1)
+        by = after
+        if kind and by < len(toks) and toks[by].low not in ("by", "of", "from"):
+            # "Remarks to the Press by …", "Statement at the UNSC by …": the author after a short complement
+            by = next((m for m in range(after, min(len(toks), after + 7)) if toks[m].low == "by"
+                       and not any(t.stop for t in toks[after:m])), by)
+        if kind and by < len(toks) and toks[by].low in ("by", "of", "from"):
+            subject, k = _agents(toks, by + 1)
             if toks[0].low == "meeting" and k < len(toks) and toks[k].low == "with" and not subject[-1].poss:
                 subject += _agents(toks, k + 1)[0]  # "Meeting of President X with Prime Minister Y": both speak
         return kind, [s for a in subject if (s := _speaker(a, True))], _unnamed(subject)
