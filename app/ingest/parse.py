@@ -46,7 +46,8 @@ class _Scan:
         self.learned = learned
         self.candidates: list = []
         self.best = None
-        self.notes: list[str] = []   # warnings that are not about a dropped line (a close title choice)
+        self.notes: list[str] = []
+        self.fields: dict[int, str] = {}    # line index -> the field it went into (for --explain)   # warnings that are not about a dropped line (a close title choice)
         self.used: dict[int, str | None] = {}    # line index -> warning (None: went into a field)
         self.captured = None
         self.datelines: list[tuple[int, date]] = []   # publication datelines, by line
@@ -69,6 +70,7 @@ class _Scan:
 
     def use_dateline(self, i: int, d: date) -> None:
         self.use(i, None)
+        self.fields[i] = f"dateline (published {d.isoformat()})"
         self.datelines.append((i, d))
 
     @property
@@ -243,6 +245,7 @@ def _topics(sc: _Scan, ti: int) -> tuple[list[str], tuple[int, int] | None]:
     if m is None or m <= ti:  # the title itself may read "Additional materials": not a topics heading then
         return [], None
     sc.use(m, None)
+    sc.fields[m] = "topics heading"
     end = min([i for i in sc.teasers if i > m], default=len(sc.lines))
     topics = []
     for i in range(m + 1, end):
@@ -252,6 +255,7 @@ def _topics(sc: _Scan, ti: int) -> tuple[list[str], tuple[int, int] | None]:
         if len(s) > _MAX_TOPIC:
             return topics, (i, end)
         sc.use(i, None)
+        sc.fields[i] = "topic tag"
         topics.append(" ".join(s.split()))
     return topics, None
 
@@ -265,6 +269,7 @@ def _excerpts(sc: _Scan) -> list[ParsedStatement]:
         m = TEASER_RE.match(sc.lines[t])
         assert m is not None
         sc.use(t, None)
+        sc.fields[t] = "teaser: date and title"
         _drop_trailing_headings(sc, t + 1, nxt)
         per_line = not has_blank_lines(sc.lines, t + 1, nxt, sc.used)
         out.append(make_statement("excerpt", m.group(2), t + 1, blocks(sc.lines, t + 1, nxt, sc.used, per_line),
@@ -288,6 +293,42 @@ def _is_listing_heading(sc: _Scan) -> bool:
 def parse_page(text: str, learned=None) -> ParsedPage:
     """`learned(line) -> pages`: how many pages of the same site print this line (chrome
     learnt across a site at ingest; 0 for none)."""
+    return _parse(text, learned)[0]
+
+
+def explain_page(text: str, learned=None) -> list[tuple[int, str, str]]:
+    """What each line was taken for: (1-based line, the line, what), then notes on the page as
+    (0, "", note) (a close title choice). Raises PageError as parse_page does."""
+    page, sc = _parse(text, learned)
+    what: dict[int, str] = {}
+    for i, w in sc.used.items():
+        if w:
+            what[i] = w
+    what.update(sc.fields)
+    chosen = sc.best.line if sc.best is not None else None
+    for c in sc.candidates:
+        if c.line in sc.used and sc.used[c.line] and c.line != chosen:
+            what[c.line] = f"{sc.used[c.line]}; title candidate, score {c.score:g} ({', '.join(c.why)})"
+    for st in page.statements:
+        ti = st.title_line - 1
+        if st.role == "main":
+            c = next((c for c in sc.candidates if c.line == ti), None)
+            score = f", score {c.score:g} ({', '.join(c.why)})" if c else ""
+            what[ti] = f"title of the main statement{score}"
+        for p in st.paragraphs:
+            label = f", turn label {p.label!r}" if p.label else ""
+            speaker = f", speaker {p.speaker}" if p.speaker else ""
+            for k in range(p.line_start - 1, p.line_end):
+                what[k] = f"{'' if st.role == 'main' else 'teaser '}paragraph {p.n}{label if k == p.line_start - 1 else ''}{speaker}"
+        if st.subtitle:
+            for k, line in enumerate(sc.lines):
+                if line == st.subtitle and k not in what:
+                    what[k] = "subtitle"
+    out = [(i + 1, line, what.get(i, "(field)")) for i, line in enumerate(sc.lines) if line]
+    return out + [(0, "", note) for note in sc.notes]
+
+
+def _parse(text: str, learned=None) -> tuple[ParsedPage, _Scan]:
     sc = _Scan(text, learned)
     ti = _header(sc)
     if ti is None and not sc.teasers:
@@ -300,7 +341,7 @@ def parse_page(text: str, learned=None) -> ParsedPage:
         statements = []
     statements += _excerpts(sc)
     _warn_unassigned(sc, statements)
-    return ParsedPage(statements=tuple(statements), warnings=sc.warnings(), captured=sc.captured)
+    return ParsedPage(statements=tuple(statements), warnings=sc.warnings(), captured=sc.captured), sc
 
 
 def _drop_topics(sc: _Scan, ti: int, why: str) -> None:

@@ -192,21 +192,21 @@ def choose(lines: Sequence[str], order: Sequence[int], indent: Sequence[int], pa
             score -= 8
             why.append(f"recurs on {pages} pages of the site")
             chrome = f"recurs on {pages} pages of the site"
-        later = [m for m in range(k + 1, n) if norms[m] == norms[k]]
-        earlier = any(norms[m] == norms[k] for m in range(k))
-        if later:
-            after = later[-1] + 1
-            if after < n and not all(norms[m] == norms[k] for m in range(k, after)):
-                pass  # copies apart: judged as they stand
-            elif after < n:
+        g0, g1 = k, k  # the run of identical candidates this one is in
+        while g0 > 0 and norms[g0 - 1] == norms[k]:
+            g0 -= 1
+        while g1 + 1 < n and norms[g1 + 1] == norms[k]:
+            g1 += 1
+        if g1 > g0:
+            if g1 + 1 < n:
                 score -= 2
                 why.append("printed twice above other lines")
                 chrome = chrome or "repeated header line"
+            elif k == g1:
+                score += 1
+                why.append("printed twice")
             else:
                 score -= 0.5  # the last copy stands for them all
-        elif earlier:
-            score += 1
-            why.append("printed twice")
         d = n - 1 - k
         if d == 0 and not body_found and n > 1:
             score -= 3
@@ -214,7 +214,7 @@ def choose(lines: Sequence[str], order: Sequence[int], indent: Sequence[int], pa
         if d <= 1 and body_found:
             score += 2 - d
             why.append("next to the body" if d == 0 else "near the body")
-        if k == 0 or all(norms[m] == norms[0] for m in range(k + 1)):
+        if k == 0 or (g0 == 0 and g1 >= k):
             score += 1 if body_found else 2.5  # no body in sight: a short page, read top down
             why.append("first line after the chrome")
         cands.append(Candidate(i, round(score, 2), tuple(why), chrome))
