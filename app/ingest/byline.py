@@ -14,10 +14,11 @@ from dataclasses import dataclass
 from datetime import date
 
 from app.ingest.names import CORE, HONORIFICS, INSTITUTIONS, parse_agent, split_role_name, tokenize
-from app.ingest.titles import date_and_venue, place_name
+from app.ingest.titles import date_and_venue, genre_only, place_name
 from app.ingest.turns import split_turn
 
 _TERMINAL = tuple(".,;:!?…")
+_ABBREV_END = re.compile(r"\b(?:[A-Za-z]\.){2,}$|\b[ap]\.m\.$")  # "Washington, D.C.", "3:01 p.m."
 _SALUTATION = frozenset("""dear ladies mr mrs ms madam your excellencies excellency colleagues friends
 distinguished good thank thanks hello sir esteemed honourable honorable""".split())
 
@@ -30,8 +31,15 @@ class Byline:
     date: date | None
 
 
+_WEEKDAY = re.compile(r"^(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?\.?,?\s+", re.IGNORECASE)
+_TIME = re.compile(r",?\s*(?:at\s+)?\d{1,2}[:.]\d{2}(?:\s*[ap]\.?\s?m\.?)?(?:\s+(?:msk|gmt|utc|bst|est|edt|cet))?(?=,|$)",
+                   re.IGNORECASE)
+
+
 def _date_line(s: str) -> tuple[date | None, str | None]:
-    """'May 18, 2023' / 'December 20, 2012, Moscow' / 'Moscow, 28 March 2014' -> date, place."""
+    """'May 18, 2023' / 'December 20, 2012, Moscow' / 'Moscow, 28 March 2014' /
+    'Friday, March 18, 2022, 3:01 p.m.' -> date, place."""
+    s = _TIME.sub("", _WEEKDAY.sub("", s.strip())).strip(" ,")
     d, venue, start = date_and_venue(s)
     if d is None:
         return None, None
@@ -39,6 +47,11 @@ def _date_line(s: str) -> tuple[date | None, str | None]:
     if head and not place_name(head):
         return None, None
     return d, venue or (place_name(head) if head else None)
+
+
+def _cased(s: str) -> str:
+    """An ALL-CAPS line read in title case ('ANTONY J. BLINKEN, SECRETARY OF STATE')."""
+    return s.title().replace(" Of ", " of ").replace(" The ", " the ").replace(" To ", " to ") if s.isupper() else s
 
 
 # Verbs a lead puts after the speaker: "UK Ambassador Barbara Woodward gave a statement at …"
@@ -82,22 +95,34 @@ def read_name_line(s: str) -> Byline | None:
 
 def read_byline(lines: list[str]) -> Byline | None:
     """The byline these lines make, when every line is understood and one is a date."""
-    if not 1 <= len(lines) <= 6 or any(len(s) > 100 or s.endswith(_TERMINAL) for s in lines):
+    if not 1 <= len(lines) <= 6 or any(len(s) > 100 or s.endswith(_TERMINAL) and not _ABBREV_END.search(s)
+                                       for s in lines):
         return None
     name = role = venue = when = None
-    for s in lines:
+    unknown = 0
+    for raw in lines:
+        s = _cased(raw)
         d, place = _date_line(s)
         agent = split_role_name(s)
+        head, _, tail = s.partition(", ")
         if d:
             when, venue = d, venue or place
         elif agent.name and agent.end == len(s.split()) and (agent.role or " " in agent.name) and not name:
             name, role = agent.name, agent.role
+        elif not name and tail and (a := split_role_name(head)).name and a.end == len(head.split()) \
+                and any(w.lower() in CORE for w in tail.split()):
+            name, role = a.name, tail  # "Antony J. Blinken, Secretary of State"
         elif name and any(w.lower() in CORE for w in s.split()):
             role = s  # "Alternate Representative for Special Political Affairs"
         elif all(place_name(p) for p in s.split(",")):
-            venue = venue or s.split(",")[0].strip()
-        elif not (name and (s.isupper() or any(w.lower() in INSTITUTIONS for w in s.split()))):
-            return None  # besides: "U.S. Mission to the United Nations", "AS DELIVERED"
+            venue = venue or ", ".join(dict.fromkeys(p.strip() for p in s.split(",")))
+        elif _AS_DELIVERED.fullmatch(s) or genre_only(s) or (
+                name and (raw.isupper() or any(w.lower() in INSTITUTIONS for w in s.split()))):
+            continue  # "AS DELIVERED", "REMARKS", "U.S. Mission to the United Nations"
+        elif unknown == 0 and len(s.split()) <= 8 and s is lines[0]:
+            unknown = 1  # a meeting line above the date: "Security Council - Ukraine"
+        else:
+            return None
     if when:
         return Byline(name, role, venue, when)
     if len(lines) <= 2 and name and all(split_role_name(x).institution or x is lines[0] or

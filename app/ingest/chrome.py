@@ -28,6 +28,7 @@ _SECTIONS = re.compile(r"^(?:published\s+in\s+sections?|publication\s+status|tag
 _LINK = re.compile(r"^(?:[\w ]{1,30}:\s*)?(?:https?://|www\.)\S+$", re.IGNORECASE)
 _BREADCRUMB = re.compile(r"^(?:.{0,100}\s[/\\>»›]|(?:home|main|главная)\s*[/\\>»›|].{0,100})$", re.IGNORECASE)
 _CRUMB_SEP = re.compile(r"\s[/\\>»›|]\s")
+_DATE_OR_TIME = re.compile(r"\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}:\d{2}\b|\b\d{1,2}\.\d{1,2}\.\d{4}\b")
 _HOURS = re.compile(r"\b\d{1,2}[:.]\d{2}\s*(?:[-–—]|to|до)\s*\d{1,2}[:.]\d{2}\b", re.IGNORECASE)
 _HOURS_WORDS = re.compile(r"^(?:opening|office|working|business|reception|consular)\s+hours\b|^часы\s+(?:работы|приёма|приема)"
                           r"|\b(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\b|\b(?:пн|вт|ср|чт|пт|сб|вс|понедельник|пятница)",
@@ -82,7 +83,7 @@ def _is_phone(s: str) -> bool:
 def _is_phones(s: str) -> bool:
     """'Tel.: +7 495 123-45-67, +7 495 765-43-21; Fax: (495) 111 2233': only labels and numbers."""
     rest = _PHONE_LABELS.sub(" ", s)
-    if any(c.isalpha() for c in rest):
+    if any(c.isalpha() for c in rest) or _DATE_OR_TIME.search(s):
         return False
     digits = sum(c.isdigit() for c in rest)
     return digits >= 9 and (s[0] in "+(" or not s[0].isdigit() or " " in s) and not _HOURS.search(s)

@@ -92,8 +92,9 @@ def is_clock_time(s: str) -> bool:
     return len(s) <= 40 and bool(_CLOCK_TIME_RE.match(s.strip()))
 
 
-def dateline(s: str) -> date | None:
-    """A publication dateline: '26.01.2018', '23 August 202019:37', 'Submitted on Fri, 11/19/2021 - 11:47'."""
+def dateline(s: str, loose: bool = True) -> date | None:
+    """A publication dateline: '26.01.2018', '23 August 202019:37', 'Submitted on Fri, 11/19/2021 - 11:47';
+    `loose`: also a date with a weekday or time around it ('2022-03-18 19:30', 'Friday, 18 March 2022')."""
     s = s.strip()
     if len(s) > 80:
         return None
@@ -106,7 +107,7 @@ def dateline(s: str) -> date | None:
     if m:
         rest = re.sub(r"\s+-\s+\d{1,2}:\d{2}(?::\d{2})?\s*$", "", m.group("rest"))  # drop " - 11:47"
         return parse_full_date(rest) or _date_with_time(rest)
-    return _date_with_time(s)
+    return _date_with_time(s) if loose else None
 
 
 _TIME_PART = re.compile(r"^(?:\d{1,2}[:.]\d{2}(?::\d{2})?(?:\s*[ap]\.?m\.?)?|[ap]\.?m\.?|(?:msk|gmt|utc|bst|est|edt|cet)"

@@ -59,7 +59,7 @@ class _Scan:
         self._mark_clock_dates()
         self.script = _page_script(self.lines)
         for i, s in enumerate(self.lines):  # "Submitted on …", "Publication date: …" wherever they stand
-            if i not in self.used and len(s) < 80 and (d := dateline(s)) and not s[0].isdigit():
+            if s and i not in self.used and len(s) < 80 and not s[0].isdigit() and (d := dateline(s, loose=False)):
                 self.use_dateline(i, d)
         self.teasers = [i for i, s in enumerate(self.lines) if i not in self.used and TEASER_RE.match(s)]
         self.teaser_set = frozenset(self.teasers)
@@ -115,13 +115,14 @@ def _header(sc: _Scan) -> int | None:
     """Choose the title among the lines above the body (title_choice); the lines above it are
     chrome, section headings or datelines. None when the page starts with teasers or has no text."""
     order: list[int] = []
+    dates: list[tuple[int, date]] = []
     i = 0
     while (i := sc.next_text(i)) is not None and len(order) < MAX_CANDIDATES:
         s = sc.lines[i]
         if i in sc.teaser_set:
             break
         if d := dateline(s):
-            sc.use_dateline(i, d)
+            dates.append((i, d))  # above the title: the page's dateline; below it: left to the title block
         elif not order and (d := date_only(s)):  # a bare date line above everything else: a dateline
             sc.use_dateline(i, d)
             sc.use(i, "read as the publication date")
@@ -135,6 +136,9 @@ def _header(sc: _Scan) -> int | None:
         order.pop()  # the body's first line is a candidate only when nothing stands above it
     best, cands = choose(sc.lines, order, sc.indent, sc.script, sc.learned, body_found)
     sc.candidates, sc.best = cands, best
+    for k, d in dates:
+        if best is None or k < best.line:
+            sc.use_dateline(k, d)
     if best is None:
         return None
     for c in cands:
@@ -159,6 +163,16 @@ def _header(sc: _Scan) -> int | None:
     return best.line
 
 
+_META = re.compile(r"^(?:from|source|author|authors|organisation|organization|department|by)\s*:\s", re.IGNORECASE)
+
+
+def _is_event_date(s: str) -> bool:
+    """Under a title, a date with a weekday or a time ('Friday, March 18, 2022, 3:01 p.m.') is the
+    event's date line; a prefixed or numeric one ('Published 8 April 2022', '28.02.2023') the page's."""
+    return not (s[:1].isdigit() and "." in s[:6]) and not re.match(
+        r"^(?:submitted|published|posted|updated|publication|date\s+of)", s, re.IGNORECASE) and not s[:4].isdigit()
+
+
 def _title_block(sc: _Scan, ti: int, end: int) -> tuple[int, Byline | None, str | None]:
     """Consume what follows the title up to the body: a repeat of the title, datelines, a
     byline or date line, a subheading. Returns the body start, byline and subheading."""
@@ -169,8 +183,10 @@ def _title_block(sc: _Scan, ti: int, end: int) -> tuple[int, Byline | None, str 
         s = sc.lines[i]
         if _norm(s) == _norm(sc.lines[ti]):
             sc.use(i, "dropped repeated title")
-        elif d := dateline(s):
+        elif (d := dateline(s)) and not (byline is None and _is_event_date(s)):
             sc.use_dateline(i, d)
+        elif _META.match(s) and len(s) <= 150:
+            sc.use(i, "read as page metadata")
         elif byline is None and (lead := read_lead(s)) and (k := sc.next_text(i + 1, end)) is not None and (
                 (nl := read_name_line(sc.lines[k])) and same_person(nl.name or "", lead.name or "")):
             # a one-sentence summary naming the speaker, then the speaker's name: gov.uk and the like
@@ -207,8 +223,9 @@ def _run(sc: _Scan, i: int, end: int, limit: int = 50) -> list[int]:
 def _short_run(sc: _Scan, i: int, end: int) -> list[int]:
     out = []
     for k in _run(sc, i, end, limit=7):
-        if len(sc.lines[k]) > 100 or re.search(r"[.,;:!?]$", sc.lines[k]):
-            break
+        s = sc.lines[k]
+        if len(s) > 100 or re.search(r"[.,;:!?]$", s) and not re.search(r"\b(?:[A-Z]\.){2,}$|\b[ap]\.m\.$", s):
+            break  # (but "WASHINGTON, D.C.", "3:01 p.m.")
         out.append(k)
     return out
 

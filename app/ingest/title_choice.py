@@ -198,7 +198,7 @@ def choose(lines: Sequence[str], order: Sequence[int], indent: Sequence[int], pa
         while g1 + 1 < n and norms[g1 + 1] == norms[k]:
             g1 += 1
         if g1 > g0:
-            if g1 + 1 < n:
+            if g1 + 1 < n and max(_intrinsic(texts[m])[0] for m in range(g1 + 1, n)) > _intrinsic(s)[0]:
                 score -= 2
                 why.append("printed twice above other lines")
                 chrome = chrome or "repeated header line"

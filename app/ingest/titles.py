@@ -13,7 +13,7 @@ from datetime import date
 from functools import lru_cache
 
 from app.ingest.dates import find_dates
-from app.ingest.names import CORE, Agent, Token, parse_agent, tokenize
+from app.ingest.names import CORE, PLACES, Agent, Token, parse_agent, tokenize
 
 # Genre names as ministries and missions print them -> KINDS, by the conventions of the truth files:
 # press conferences and press availabilities are briefings, replies to media questions answers,
@@ -41,12 +41,19 @@ _GENRES = {
     "readout": "press_release", "read-out": "press_release", "telephone conversation": "press_release",
     "phone conversation": "press_release", "telephone call": "press_release", "phone call": "press_release",
     "news": "news", "news story": "news",
+    "opening remarks": "remarks", "closing remarks": "remarks", "introductory remarks": "remarks",
+    "concluding remarks": "remarks", "welcoming remarks": "remarks", "remarks to the press": "remarks",
+    "remarks to the media": "remarks", "press remarks": "remarks", "keynote address": "speech",
+    "keynote speech": "speech", "joint statement": "statement", "press statement": "statement",
+    "joint press conference": "briefing", "regular press conference": "briefing", "daily press briefing": "briefing",
+    "answers to media questions": "answers", "answer to a media question": "answers",
 }
 _GENRE_MAX = max(len(k.split()) for k in _GENRES)
 # Words a genre label may carry besides genre names ("Latest news", "Speeches and statements").
 _LABEL_WORDS = frozenset("""story stories transcript transcripts correspondence notice notices guidance events event
 publications multimedia video videos photo photos announcement announcements media archive latest all and & the our
-of recent selected main official documents materials""".split())
+of recent selected main official documents materials opening closing introductory concluding welcoming keynote
+joint regular daily weekly annual press media""".split())
 # Verbs that introduce the kind noun: "holds a briefing", "gives an interview".
 _VERBS = frozenset("holds held gives gave delivers delivered hosts makes made publishes sends".split())
 _STOPS = frozenset("""at to with on in for following during before after about regarding concerning of by
@@ -146,9 +153,20 @@ def _speaker(a: Agent, confirmed: bool) -> Speaker | None:
     return None
 
 
+def _appositive(toks: list[Token], a: Agent) -> Agent:
+    """'Nicolas de Rivière, Permanent Representative of France to the UN': the role after the name."""
+    if not a.name or a.role or a.poss or a.end >= len(toks) or not toks[a.end - 1].stop \
+            or not toks[a.end - 1].bare or toks[a.end - 1].low != a.name.split()[-1].lower():
+        return a
+    r = parse_agent(toks, a.end)
+    if r.name or not r.role or not any(w.lower() in CORE for w in r.role.split()):
+        return a
+    return Agent(role=r.role, name=a.name, institution=None, poss=r.poss, end=r.end)
+
+
 def _agents(toks: list[Token], i: int) -> tuple[list[Agent], int]:
     """One agent at toks[i], and more joined by "and"."""
-    first = parse_agent(toks, i)
+    first = _appositive(toks, parse_agent(toks, i))
     agents, j = [first], first.end
     while j + 1 < len(toks) and toks[j].low == "and" and not agents[-1].poss:
         nxt = parse_agent(toks, j + 1)
@@ -181,6 +199,15 @@ def _kind_and_speakers(title: str) -> tuple[str | None, list[Speaker], tuple[str
                 subject += _agents(toks, k + 1)[0]  # "Meeting of President X with Prime Minister Y": both speak
         return kind, [s for a in subject if (s := _speaker(a, True))], _unnamed(subject)
     kind, after = scan_kind(toks, j)
+    if kind and not subject[-1].poss and after < len(toks) and toks[after].low in ("by", "of"):
+        by, _ = _agents(toks, after + 1)  # "Weekly Media Briefing by the Official Spokesperson X"
+        people = [s for a in by if (s := _speaker(a, True)) and s.kind == "person"]
+        if people:
+            return kind, people, _unnamed(by)
+    if kind is None and j + 1 < len(toks) and toks[j].low in ("at", "during", "in"):
+        k = j + 1 + (toks[j + 1].low in ("a", "an", "the"))  # "Secretary X at a Press Availability"
+        found, after = kind_at(toks, k)
+        kind = found if found and found != "news" else None
     if kind is None and j < len(toks) and toks[j].low in _VERBS:
         kind, after = scan_kind(toks, j + 1)
     if kind is None and j < len(toks) and toks[j].low == "on" and subject[0].name and not subject[-1].poss:
@@ -213,6 +240,9 @@ def _venue_before(before: str) -> str | None:
     m = re.search(r"\bin\s+([A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*){0,2})$", last)
     if m:
         return place_name(m.group(1))
+    m = re.search(r"\s((?:New|St\.?|Abu|Tel|Addis|Buenos)\s+[A-Z][\w-]+|[A-Z][\w-]+)$", last)
+    if m and m.group(1).split()[-1].lower() in PLACES:  # "Interview of S.V. Lavrov Moscow, 12 March 2022"
+        return m.group(1)
     # "… programme “Voskresnoye vremya” Moscow" / "… annual press conference Moscow"
     m = re.search(r"(?:[”\"»]|\b([a-z][\w-]*))\s+([A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*)?)$", last)
     if m and (m.group(1) or "").lower() not in _STOPS | {"the", "a", "an", "and", "his", "her", "its", "their"}:

@@ -28,6 +28,7 @@ _LETTER_DOT = re.compile(r"[^\W\d_]\.")
 _SINGLE = re.compile(r"([^\W\d_][\w’'-]{1,30}):\s")
 _PAREN = re.compile(r"\s*\(([^()]{1,60})\)$")
 _WORD = re.compile(r"^(?:[^\W\d_][\w’'.-]*|[^\W\d_]\.)$")
+_INITIALS_NAME = re.compile(r"(?:[^\W\d_]\.){1,3}[^\W\d_][\w’'-]+")  # "S.V.Lavrov"
 # Role words that label a turn on their own ("Ambassador:", "THE PRESIDENT:", "Minister:").
 ROLE_LABELS = frozenset("""ambassador minister president spokesperson spokeswoman spokesman representative secretary
 chairman chairwoman chair envoy premier chancellor governor mayor king queen prince director commissioner
@@ -84,7 +85,7 @@ def split_turn(text: str, single_words: frozenset[str] = frozenset()) -> Turn | 
     label = head[:-1] if _LETTER_DOT.fullmatch(head) else head
     words = label.split()
     if len(words) == 1 and not (is_turn_word(label) or label in single_words or label.lower() in ROLE_LABELS
-                                or _asks(label, rest)):
+                                or _asks(label, rest) or _INITIALS_NAME.fullmatch(label)):
         return None
     if not (is_turn_word(label) or _label_words_ok(words)):
         return None
