@@ -163,7 +163,8 @@ def _header(sc: _Scan) -> int | None:
     return best.line
 
 
-_META = re.compile(r"^(?:from|source|author|authors|organisation|organization|department|by)\s*:\s", re.IGNORECASE)
+_META = re.compile(r"^(?:from|source|author|authors|organisation|organization|department|by)\s*:\s|"
+                   r"^(?:published|updated|last\s+updated)\s+\d", re.IGNORECASE)
 
 
 def _is_event_date(s: str) -> bool:
@@ -187,6 +188,10 @@ def _title_block(sc: _Scan, ti: int, end: int) -> tuple[int, Byline | None, str 
             sc.use_dateline(i, d)
         elif _META.match(s) and len(s) <= 150:
             sc.use(i, "read as page metadata")
+        elif subtitle_lead is None and byline is None and len(s) <= 300 and (k := sc.next_text(i + 1, end)) is not None \
+                and (_META.match(sc.lines[k]) or dateline(sc.lines[k], loose=False)):
+            sc.use(i, "read as the summary")  # a one-line summary above "From: …" / "Published …"
+            subtitle_lead = s
         elif byline is None and (lead := read_lead(s)) and (k := sc.next_text(i + 1, end)) is not None and (
                 (nl := read_name_line(sc.lines[k])) and same_person(nl.name or "", lead.name or "")):
             # a one-sentence summary naming the speaker, then the speaker's name: gov.uk and the like
@@ -300,6 +305,14 @@ def _is_section_title(main: ParsedStatement, sc: _Scan) -> bool:
             and len(main.title.split()) <= 5 and not main.speakers and not main.date)
 
 
+def _is_item_list(sc: _Scan, ti: int) -> bool:
+    """Below the title, most lines are items: a title line over a date line, three times or more."""
+    idx = [i for i in range(ti, len(sc.lines)) if sc.lines[i] and i not in sc.used]
+    pairs = sum(1 for a, b in zip(idx, idx[1:]) if not date_only(sc.lines[a]) and date_only(sc.lines[b])
+                and len(sc.lines[a]) <= 200)
+    return pairs >= 3 and 2 * pairs >= 0.6 * len(idx)
+
+
 def _is_listing_heading(sc: _Scan) -> bool:
     """The best 'title' is a genre or section label ("Security Council: Press Conference") that
     names no one and no date: the page lists items under that heading; it has no statement."""
@@ -348,6 +361,13 @@ def explain_page(text: str, learned=None) -> list[tuple[int, str, str]]:
 def _parse(text: str, learned=None) -> tuple[ParsedPage, _Scan]:
     sc = _Scan(text, learned)
     ti = _header(sc)
+    if ti is not None and _is_item_list(sc, ti):
+        for i in range(ti, len(sc.lines)):
+            if sc.lines[i] and i not in sc.used:
+                sc.use(i, "dropped item of a listing page")
+        ti = None
+        if not sc.teasers:
+            return ParsedPage(statements=(), warnings=sc.warnings(), captured=sc.captured), sc
     if ti is None and not sc.teasers:
         raise PageError("no statement found: the page has no title", 1)
     statements = [] if ti is None else [_main(sc, ti)]

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from app.ingest.byline import Byline, read_lead
+from app.ingest.dates import find_dates
 from app.ingest.names import CORE, full_name, role_before, split_role_name
 from app.ingest.paragraphs import Block, build, same_person, turns
 from app.ingest.titles import Speaker, TitleInfo, analyse_title
@@ -55,6 +56,25 @@ def _people(info: TitleInfo, byline: Byline | None, title: str, bs: Sequence[Blo
         out = [ParsedSpeaker(name=s.name, role=None, kind="institution")
                for s in info.speakers if s.kind == "institution"]
     return out
+
+
+_LEAD_EVENT = re.compile(r"\b(?:said|stated|spoke|told|gave|delivered|made|held|answered|addressed|briefed|"
+                         r"interview|statement|remarks|speech|address|briefing|press\s+conference|talks|message)\b",
+                         re.IGNORECASE)
+
+
+def _lead_date(bs: Sequence[Block], speakers: Sequence[ParsedSpeaker]) -> date | None:
+    """'On 14 April 2021, Deputy Foreign Minister Sergey Ryabkov gave an interview …': the first
+    sentence dates the statement when it is about the statement (names its speaker or the act)."""
+    if not bs:
+        return None
+    first = re.split(r"(?<=[.!?])\s", bs[0].text[:400], maxsplit=1)[0]
+    hits = find_dates(first)
+    if len(hits) != 1:
+        return None
+    about = _LEAD_EVENT.search(first) and (any(p.name.split()[-1] in first for p in speakers if p.name)
+                                           or re.search(r"\b(?:gave|delivered|held|made)\b", first))
+    return hits[0][2] if about else None
 
 
 def _norm(s: str) -> str:
@@ -114,9 +134,10 @@ def make_statement(role: Role, title: str, title_line: int, bs: list[Block], *,
     paragraphs = build(bts, names, {s.name: s.role or "" for s in speakers})
     kind = (info.kind or heading_kind or ("letter" if _is_letter(bs) else None)
             or ("interview" if _is_dialogue(labels, names) else "other"))
+    when = info.date or (byline.date if byline else None) or (_lead_date(bs, speakers) if role == "main" else None)
     return ParsedStatement(
         role=role, title=" ".join(title.split()), kind=kind,
-        date=info.date or (byline.date if byline else None), published=published,
+        date=when, published=published,
         venue=info.venue or (byline.venue if byline else None), speakers=tuple(speakers),
         topics=tuple(topics), paragraphs=tuple(paragraphs), title_line=title_line,
         captured=captured, subtitle=subtitle,
