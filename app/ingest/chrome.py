@@ -61,9 +61,11 @@ _SOCIAL = frozenset("""
 share print tweet facebook twitter x telegram vk vkontakte whatsapp viber linkedin pinterest reddit odnoklassniki
 youtube instagram rss email e-mail mail copy link links version printable send friend comments comment bookmark
 imprimir impressão impressao versão versao imprimer imprimable drucken druckversion stampa condividi compartir
-partager teilen печать печати версия поделиться отправить ссылка ссылку копировать распечатать
+partager teilen печать печати версия поделиться отправить ссылка ссылку копировать распечатать follow subscribe
+подписаться
 """.split())
-_FILLER = frozenset("de la le du des на для для the a this page on to via by with in of for и по в".split())
+_FILLER = frozenset("""de la le du des на для the a this page on to via by with in of for и по в us our social
+networks network media channel channels нас""".split())
 _CONTROLS = frozenset("""
 all messages|web content display|advanced settings|view settings|font size|site colours|site colors
 asset publisher|print|print version|share|back|back to list|version for the visually impaired

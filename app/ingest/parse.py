@@ -154,7 +154,7 @@ def _header(sc: _Scan) -> int | None:
             sc.use(c.line, "dropped repeated title")
             continue
         sc.use(c.line, f"dropped site chrome ({reason})")
-        if reason in ("section heading", "genre label"):
+        if reason in ("section heading", "genre label") or "genre label" in c.why or "section heading" in c.why:
             sc.heading_kind = kind_of_heading(s) or sc.heading_kind
     others = sorted((c for c in cands if c is not best), key=lambda c: -c.score)
     if others and best.score - others[0].score < CLOSE:
@@ -184,6 +184,8 @@ def _title_block(sc: _Scan, ti: int, end: int) -> tuple[int, Byline | None, str 
         s = sc.lines[i]
         if _norm(s) == _norm(sc.lines[ti]):
             sc.use(i, "dropped repeated title")
+        elif sc.learned is not None and (pages := sc.learned(s)):
+            sc.use(i, f"dropped site chrome (recurs on {pages} pages of the site)")
         elif (d := dateline(s)) and not (byline is None and _is_event_date(s)):
             sc.use_dateline(i, d)
         elif _META.match(s) and len(s) <= 150:
@@ -235,6 +237,20 @@ def _short_run(sc: _Scan, i: int, end: int) -> list[int]:
     return out
 
 
+def _drop_trailing_learned(sc: _Scan, start: int, end: int) -> None:
+    """Lines at the end of the page that recur on many pages of the site: its footer."""
+    if sc.learned is None:
+        return
+    for k in range(end - 1, start - 1, -1):
+        s = sc.lines[k]
+        if not s or k in sc.used:
+            continue
+        pages = sc.learned(s)
+        if not pages:
+            return
+        sc.use(k, f"dropped site chrome (recurs on {pages} pages of the site)")
+
+
 def _drop_trailing_headings(sc: _Scan, start: int, end: int) -> None:
     """'LATEST EVENTS' between a body and its teasers is a section label."""
     k = end - 1
@@ -251,6 +267,7 @@ def _main(sc: _Scan, ti: int) -> ParsedStatement:
     after = [i for i in sc.teasers if i > ti] + ([sc.topics_at] if sc.topics_at and sc.topics_at > ti else [])
     end = min(after, default=len(sc.lines))
     start, byline, subtitle = _title_block(sc, ti, end)
+    _drop_trailing_learned(sc, start, end)
     _drop_trailing_headings(sc, start, end)
     topics, extra_from = _topics(sc, ti)
     per_line = not has_blank_lines(sc.lines, start, end, sc.used)
