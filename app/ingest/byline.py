@@ -58,13 +58,14 @@ def _cased(s: str) -> str:
 _LEAD_VERBS = frozenset("""gave delivered made said stated spoke told addressed answered commented wrote briefed
 responded replied gives delivers makes says states speaks tells addresses answers comments writes briefs responds
 replies""".split())
+_LEAD_GATE = re.compile(r"\b(?:" + "|".join(sorted(_LEAD_VERBS)) + r")\b")
 _AS_DELIVERED = re.compile(r"\s*[(\[]?\s*as\s+(?:delivered|prepared(?:\s+for\s+delivery)?)\s*[)\]]?\s*\.?$",
                            re.IGNORECASE)
 
 
 def read_lead(s: str) -> Byline | None:
     """The speaker a lead sentence opens with: 'UK Ambassador Barbara Woodward gave a statement …'."""
-    if len(s) > 400:
+    if len(s) > 400 or not (_LEAD_GATE.search(s[:200]) or "’s " in s[:120] or "'s " in s[:120]):
         return None
     toks = tokenize(s[:200])
     a = parse_agent(toks, 0)

@@ -109,6 +109,14 @@ def _is_hours(s: str) -> bool:
     return len(s) <= 120 and bool(_HOURS.search(s)) and bool(_HOURS_WORDS.search(s))
 
 
+_READ_IN_STARTS = frozenset("read view see open this also available читать смотреть открыть версия".split())
+
+
+def _first_word(s: str) -> str:
+    parts = s.lower().split(None, 1)
+    return parts[0].strip("|/•·,;:()[]") if parts else ""
+
+
 def _words(s: str) -> list[str]:
     return [w for w in re.split(r"[\s|/•·,;:()\[\]]+", s.lower()) if w and any(c.isalnum() for c in w)]
 
@@ -116,6 +124,10 @@ def _words(s: str) -> list[str]:
 def is_language_switcher(s: str) -> bool:
     """'English | Русский | Français', 'EN RU FR', 'English version', 'Читать на русском'."""
     if len(s) > 120:
+        return False
+    first = _first_word(s)
+    if first not in LANGUAGE_NAMES and first not in _READ_IN_STARTS and " version" not in s.lower() \
+            and " версия" not in s.lower():
         return False
     if _READ_IN.match(s):
         m = _READ_IN.match(s)
@@ -134,12 +146,22 @@ def is_social(s: str) -> bool:
     """'Share', 'Print version', 'Facebook Twitter Telegram', 'Versão de impressão'."""
     if len(s) > 80:
         return False
+    first = _first_word(s)
+    if first not in _SOCIAL and first not in _FILLER:
+        return False
     ws = _words(s)
     return bool(ws) and all(w in _SOCIAL or w in _FILLER for w in ws) and any(w in _SOCIAL for w in ws)
 
 
+_PHONE_STARTS = ("tel", "phone", "fax", "mob", "hot", "help", "duty", "emergency", "reception", "тел", "факс", "моб")
+_SENTENCE = (".", "?", "!", ",", ";", "…")
+
+
+_ALNUM = re.compile(r"[^\W_]")
+
+
 def _is_separator(s: str) -> bool:
-    return not any(c.isalnum() for c in s)
+    return _ALNUM.search(s) is None
 
 
 # (cheap gate on the lower-cased line, test on the line, reason); the gates keep this fast
@@ -148,11 +170,14 @@ _RULES = (
     (lambda low: low.startswith(("consular", "консульск")), _CONSULAR.match, "consular line"),
     (lambda low: low[0] in "+(0123456789tfpт", _is_phone, "phone line"),
     (lambda low: "@" in low or "[email" in low, lambda s: _EMAIL.match(s) or _is_contact(s), "e-mail line"),
-    (lambda low: sum(c.isdigit() for c in low) >= 9, _is_phones, "phone line"),
-    (lambda low: ":" in low or "." in low, _is_hours, "opening hours"),
-    (lambda low: low[0].isdigit() or low[0] in "n№#", _is_doc_number, "document number"),
-    (lambda low: len(low) <= 120, is_language_switcher, "language selector"),
-    (lambda low: len(low) <= 80, is_social, "share or print link"),
+    (lambda low: len(low) <= 120 and (low[0] in "+(0123456789" or low.startswith(_PHONE_STARTS)), _is_phones,
+     "phone line"),
+    (lambda low: len(low) <= 120 and (":" in low or "." in low), _is_hours, "opening hours"),
+    (lambda low: len(low) <= 30 and (low[0].isdigit() or low[0] in "n№#"), _is_doc_number, "document number"),
+    (lambda low: len(low) <= 120 and not low.endswith(_SENTENCE) and low.count(" ") < 12, is_language_switcher,
+     "language selector"),
+    (lambda low: len(low) <= 80 and not low.endswith(_SENTENCE) and low.count(" ") < 8, is_social,
+     "share or print link"),
     (lambda low: "." in low and " " not in low, _DOMAIN.match, "site name"),
     (lambda low: low[0].isdigit(), _COUNTER.match, "day counter"),
     (lambda low: "-" in low and len(low) < 150, _LANGS.match, "language selector"),
@@ -182,9 +207,9 @@ def line_chrome(s: str) -> str | None:
 
 def is_caps_heading(s: str) -> bool:
     """'SPEECHES, INTERVIEWS, ARTICLES', 'LATEST EVENTS': a section label in capitals."""
-    letters = [c for c in s if c.isalpha()]
-    return (4 <= len(letters) and len(s) <= 80 and len(s.split()) <= 8
-            and not any(c.islower() for c in letters) and not s.endswith("."))
+    if len(s) > 80 or s.endswith(".") or not s.isupper():
+        return False
+    return len(s.split()) <= 8 and sum(c.isalpha() for c in s) >= 4
 
 
 def header_chrome(s: str) -> str | None:

@@ -34,13 +34,43 @@ _PREFIXED_RE = re.compile(
     r"\s*:?\s*(?P<rest>.{4,60})$", re.IGNORECASE)
 _CLOCK_TIME_RE = re.compile(r"^[^\W\d_][^\W\d_ .'-]*(?:[ .'-]{1,2}[^\W\d_]+){0,3}\s*:\s*\d{1,2}:\d{2}$")
 
+_DIGIT = re.compile(r"\d")
 _D1, _D2 = datetime(1901, 1, 1), datetime(1902, 2, 2)
+
+
+_MONTHS = {m.lower(): i for i, names in enumerate(
+    [("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",), ("jun", "june"),
+     ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"),
+     ("dec", "december")], 1) for m in names}
+_FAST_DMY = re.compile(r"(\d{1,2})(?:st|nd|rd|th)?\s+([A-Za-z]{3,9})\.?,?\s+(\d{4})", re.IGNORECASE)
+_FAST_MDY = re.compile(r"([A-Za-z]{3,9})\.?,?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})", re.IGNORECASE)
+_FAST_ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+
+
+def _fast(s: str) -> date | None | bool:
+    """The common shapes ('18 March 2022', 'March 18, 2022', '2022-03-18') without dateutil;
+    False when the text has another shape (then dateutil reads it)."""
+    try:
+        if m := _FAST_DMY.fullmatch(s):
+            mon = _MONTHS.get(m.group(2).lower())
+            return date(int(m.group(3)), mon, int(m.group(1))) if mon else None
+        if m := _FAST_MDY.fullmatch(s):
+            mon = _MONTHS.get(m.group(1).lower())
+            return date(int(m.group(3)), mon, int(m.group(2))) if mon else None
+        if m := _FAST_ISO.fullmatch(s):
+            return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    except ValueError:
+        return None
+    return False
 
 
 @lru_cache(maxsize=4096)
 def parse_full_date(text: str, *, dayfirst: bool = False) -> date | None:
     """The date `text` names, when it names day, month and year; else None (never raises)."""
     s = _RU_MONTH_RE.sub(lambda m: _RU_MONTHS[m.group(1).lower()], text.strip())
+    fast = _fast(s)
+    if fast is not False:
+        return fast if fast is None or 1800 <= fast.year <= 2200 else None
     if not s or len(s) > 80:
         return None
     try:
@@ -78,6 +108,8 @@ def find_dates(text: str) -> list[tuple[int, int, date]]:
 
 def date_only(s: str) -> date | None:
     """A line that is nothing but a full date ("3 December 2021", "30 сентября 2016")."""
+    if len(s) > 60 or not _DIGIT.search(s):
+        return None
     s = re.sub(r"\s+(?:г\.?|года)$", "", s.strip())
     if _RU_DATE_RE.match(s):
         return parse_full_date(s)
@@ -119,7 +151,7 @@ _WEEKDAY = re.compile(r"^(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?$|^(?:поне�
 def _date_with_time(s: str) -> date | None:
     """A line that is one full date with a weekday, a time or separators around it:
     '2022-03-18T14:05:00', '18 March 2022 | 14:05', 'Friday, 18 march 2022, 10:00 MSK'."""
-    if not any(c.isdigit() for c in s[:40]):
+    if not _DIGIT.search(s, 0, 40):
         return None
     s2 = re.sub(r"(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})", r"\1 \2", s)
     hits = find_dates(s2)

@@ -104,11 +104,8 @@ class _Scan:
 
 def _page_script(lines: list[str]) -> str | None:
     """The script most of the page's long lines are written in."""
-    counts: dict[str, int] = {}
-    for s in lines:
-        if len(s) >= 60 and (sc := script_of(s[:200])) and sc != "mixed":
-            counts[sc] = counts.get(sc, 0) + len(s)
-    return max(counts, key=lambda k: counts[k]) if counts else None
+    sample = "\n".join(s[:200] for s in lines if len(s) >= 60)[:800]
+    return script_of(sample) if sample else None
 
 
 def _header(sc: _Scan) -> int | None:
@@ -325,8 +322,10 @@ def _is_section_title(main: ParsedStatement, sc: _Scan) -> bool:
 def _is_item_list(sc: _Scan, ti: int) -> bool:
     """Below the title, most lines are items: a title line over a date line, three times or more."""
     idx = [i for i in range(ti, len(sc.lines)) if sc.lines[i] and i not in sc.used]
-    pairs = sum(1 for a, b in zip(idx, idx[1:]) if not date_only(sc.lines[a]) and date_only(sc.lines[b])
-                and len(sc.lines[a]) <= 200)
+    short = {i for i in idx if len(sc.lines[i]) <= 40 and date_only(sc.lines[i])}
+    if len(short) < 3:
+        return False
+    pairs = sum(1 for a, b in zip(idx, idx[1:]) if a not in short and b in short and len(sc.lines[a]) <= 200)
     return pairs >= 3 and 2 * pairs >= 0.6 * len(idx)
 
 

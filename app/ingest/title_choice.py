@@ -22,11 +22,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from app.ingest.chrome import header_chrome, is_caps_heading
-from app.ingest.names import CORE, split_role_name
+from app.ingest.names import CORE, INSTITUTIONS, MODIFIERS, split_role_name
 from app.ingest.titles import analyse_title, genre_only
 from app.ingest.turns import split_turn
 
 MAX_CANDIDATES = 14
+_HEADER_WORDS = INSTITUTIONS | MODIFIERS
 CLOSE = 1.5             # a runner-up within this many points is reported
 _SALUTATION = re.compile(r"^(?:dear|ladies|mr\.?|mrs\.?|ms\.?|madam|your\s+(?:excellenc|majest|royal|highness)|"
                          r"excellenc|colleagues|friends|distinguished|good\s+(?:morning|afternoon|evening)|"
@@ -45,19 +46,17 @@ def is_body_line(s: str) -> bool:
     return t is not None and len(t.text) >= 20
 
 
+_LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
+_CYRILLIC = re.compile(r"[\u0400-\u052f]")
+_OTHER = re.compile("[\u0530-\u08ff\u0900-\u0dff\u0e00-\u0e7f\u10a0-\u10ff\u1100-\u11ff\u3040-\u30ff"
+                    "\u3400-\u9fff\uac00-\ud7af]")  # Armenian … Arabic, Indic, Thai, Georgian, Hangul, kana, CJK
+
+
 def script_of(s: str) -> str | None:
     """'latin', 'cyrillic', 'other' for the letters of `s` (None: no letters)."""
-    lat = cyr = oth = 0
-    for c in s:
-        if not c.isalpha():
-            continue
-        o = ord(c)
-        if o < 0x250:
-            lat += 1
-        elif 0x400 <= o < 0x530:
-            cyr += 1
-        else:
-            oth += 1
+    lat = len(_LATIN.findall(s))
+    cyr = len(_CYRILLIC.findall(s))
+    oth = len(_OTHER.findall(s))
     n = lat + cyr + oth
     if not n:
         return None
@@ -143,7 +142,7 @@ def _intrinsic(s: str) -> tuple[float, tuple[str, ...], str | None]:
 def _institution_only(s: str) -> bool:
     """The whole line names an institution and nothing else."""
     words = s.split()
-    if len(words) < 2 or len(words) > 16:
+    if len(words) < 2 or len(words) > 16 or not any(w.lower().strip(",.") in _HEADER_WORDS for w in words):
         return False
     a = split_role_name(s)
     if a.end < len(words) or a.name:

@@ -49,6 +49,7 @@ _GENRES = {
     "answers to media questions": "answers", "answer to a media question": "answers",
 }
 _GENRE_MAX = max(len(k.split()) for k in _GENRES)
+_GENRE_FIRST = frozenset(k.split()[0] for k in _GENRES)
 # Words a genre label may carry besides genre names ("Latest news", "Speeches and statements").
 _LABEL_WORDS = frozenset("""story stories transcript transcripts correspondence notice notices guidance events event
 publications multimedia video videos photo photos announcement announcements media archive latest all and & the our
@@ -89,6 +90,8 @@ class TitleInfo:
 
 def kind_at(toks: list[Token], i: int) -> tuple[str | None, int]:
     """The kind named by the genre phrase at toks[i] (longest first); and the index after it."""
+    if i >= len(toks) or toks[i].low not in _GENRE_FIRST:
+        return None, i
     for n in range(min(_GENRE_MAX, len(toks) - i), 0, -1):
         phrase = " ".join(t.low for t in toks[i:i + n])
         if phrase in _GENRES and not any(t.stop for t in toks[i:i + n - 1]):
@@ -100,6 +103,9 @@ def genre_only(line: str) -> bool:
     """A label naming only a genre: 'Speech', 'News story', 'Security Council: Press Conference'."""
     head, _, tail = line.rpartition(": ")
     text = tail if head and len(head.split()) <= 5 else line
+    words = text.lower().split()
+    if not 1 <= len(words) <= 6 or words[0].strip(",.:;'’\"“”«»()") not in _GENRE_FIRST | _LABEL_WORDS:
+        return False
     toks = tokenize(text.replace(",", " , "))
     if not 1 <= len(toks) <= 6:
         return False
