@@ -91,19 +91,27 @@ def _guarded(run, settings: Settings):
 def parse(
     file: Path = typer.Argument(..., help="A page to parse (nothing is written)."),
     as_json: bool = typer.Option(False, "--json", help="Print the parse as JSON."),
+    explain: bool = typer.Option(False, "--explain", help="Print each line with what it was taken for."),
 ) -> None:
     """Parse one page and print what the ingestion job would extract."""
+    from app.ingest.parse import explain_page
     from app.ingest.readers import parse_document
     from app.ingest.run import read_limited
 
     settings = get_settings()
     try:
         raw = read_limited(file, settings.max_page_bytes)
-        _text, page = parse_document(raw, file.suffix)
+        text, page = parse_document(raw, file.suffix)
+        lines = explain_page(text) if explain else []
     except OSError as e:
         fail(f"{file}: cannot read: {e.strerror or e}")
     except PageError as e:
         fail(f"{file}: {e}", 1)
+    if explain:
+        from app.cli_render import render_explain
+
+        render_explain(out, lines)
+        return
     data = page_to_dict(page, path=str(file), sha256=hashlib.sha256(raw).hexdigest())
     if as_json:
         sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=1) + "\n")

@@ -27,6 +27,16 @@ def render_parse(console: Console, data: dict) -> None:
         console.print(f"[yellow]warning[/] {escape(w)}")
 
 
+def render_explain(console: Console, lines: list[tuple[int, str, str]]) -> None:
+    """`archive parse --explain`: line number, what the line was taken for, the line (cut)."""
+    for n, line, what in lines:
+        text = line if len(line) <= 70 else line[:69] + "…"
+        if n:
+            console.print(f"{n:>5}  {escape(what)}\n       [dim]{escape(text)}[/]", soft_wrap=True, highlight=False)
+        else:
+            console.print(f"[yellow]note[/]   {escape(what)}", soft_wrap=True, highlight=False)
+
+
 def render_summary(console: Console, summary) -> None:
     t = Table(title="Ingest summary", show_header=False)
     read = [r for r in summary.results if r.status != "failed" or r.error != "no such file or directory"]

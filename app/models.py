@@ -239,3 +239,14 @@ class CitationText(Base):
     statement_id: Mapped[int] = mapped_column(ForeignKey("statements.id", ondelete="CASCADE"), primary_key=True)
     fingerprint: Mapped[str] = mapped_column(String(40))
     texts: Mapped[str] = mapped_column(Text)
+
+
+class SiteChrome(Base):
+    """A line learnt as chrome of a site (its source folder) at ingest: it recurs at the top or
+    bottom of `pages` distinct pages of that site (app.ingest.site_chrome)."""
+
+    __tablename__ = "site_chrome"
+
+    site: Mapped[str] = mapped_column(String(1024), primary_key=True)
+    line: Mapped[str] = mapped_column(String(512), primary_key=True)  # normalised (spaces, case)
+    pages: Mapped[int] = mapped_column(Integer)

@@ -133,7 +133,7 @@ def test_chrome_warnings_carry_line_numbers(parsed):
     assert "line 6: dropped site chrome (phone line)" in warnings
     assert "line 8: dropped site chrome (day counter)" in warnings
     assert "line 91: dropped site chrome (site control)" in warnings  # "all messages"
-    assert all(re.match(r"line \d+: ", w) for r in parsed.values() for w in r.warnings)
+    assert all(re.match(r"line \d+: |title chosen: line \d+ ", w) for r in parsed.values() for w in r.warnings)
 
 
 def test_page_clock_is_captured_not_published(parsed):
@@ -175,7 +175,7 @@ def test_title_printed_twice_counts_once():
     result = parse_page("Ambassador Andrei Kelin’s speech\n\nAmbassador Andrei Kelin’s speech\n\nGood evening.\n")
     assert result.main.title == "Ambassador Andrei Kelin’s speech"
     assert [p.text for p in result.main.paragraphs] == ["Good evening."]
-    assert "line 3: dropped repeated title" in result.warnings
+    assert "line 1: dropped repeated title" in result.warnings and result.main.title_line == 3  # the second copy
 
 
 def test_only_chrome_is_not_a_statement():

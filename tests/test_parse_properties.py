@@ -94,6 +94,8 @@ def accounting(text: str, page: ParsedPage) -> dict[int, list[str]]:
     lines = _lines(text)
     uses: dict[int, list[str]] = {i: [] for i, s in enumerate(lines) if s}
     for w in page.warnings:
+        if w.startswith("title chosen: "):  # a note on a close choice, not a use of a line
+            continue
         m = re.match(r"line (\d+): ", w)
         assert m, w
         uses.setdefault(int(m[1]) - 1, []).append(f"warning {w!r}")

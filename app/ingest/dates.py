@@ -21,8 +21,10 @@ _RU_MONTH_RE = re.compile(r"\b(январ|феврал|март|апрел|ма|
 _W = r"[A-Za-z]{3,9}\.?"  # a month word candidate (validated by dateutil's parserinfo)
 _DAY = r"\d{1,2}(?:st|nd|rd|th)?"
 _DMY = rf"{_DAY}\s+{_W},?\s+\d{{4}}"
-_MDY = rf"{_W}\s+{_DAY},?\s+\d{{4}}"
-DATE_RE = re.compile(rf"(?<![\w.])(?:{_DMY}|{_MDY})(?![\w])")
+_MDY = rf"{_W},?\s+{_DAY},?\s+\d{{4}}"
+_RU_W = r"(?:январ|феврал|март|апрел|ма|июн|июл|август|сентябр|октябр|ноябр|декабр)[а-яё]*"
+_ISO = r"\d{4}-\d{2}-\d{2}"
+DATE_RE = re.compile(rf"(?<![\w.])(?:{_DMY}|{_MDY}|\d{{1,2}}\s+{_RU_W}\s+\d{{4}}|{_ISO})(?![\w])", re.IGNORECASE)
 _RU_DATE_RE = re.compile(r"^\d{1,2}\s+[а-яё]+\s+\d{4}$", re.IGNORECASE)
 _NUMERIC_RE = re.compile(r"^\d{1,2}\.\d{1,2}\.\d{4}$")
 # mid.ru header: "23 August 202019:37" (time glued to the year) or "23 August 2020 19:37"
@@ -32,13 +34,43 @@ _PREFIXED_RE = re.compile(
     r"\s*:?\s*(?P<rest>.{4,60})$", re.IGNORECASE)
 _CLOCK_TIME_RE = re.compile(r"^[^\W\d_][^\W\d_ .'-]*(?:[ .'-]{1,2}[^\W\d_]+){0,3}\s*:\s*\d{1,2}:\d{2}$")
 
+_DIGIT = re.compile(r"\d")
 _D1, _D2 = datetime(1901, 1, 1), datetime(1902, 2, 2)
+
+
+_MONTHS = {m.lower(): i for i, names in enumerate(
+    [("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",), ("jun", "june"),
+     ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"),
+     ("dec", "december")], 1) for m in names}
+_FAST_DMY = re.compile(r"(\d{1,2})(?:st|nd|rd|th)?\s+([A-Za-z]{3,9})\.?,?\s+(\d{4})", re.IGNORECASE)
+_FAST_MDY = re.compile(r"([A-Za-z]{3,9})\.?,?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})", re.IGNORECASE)
+_FAST_ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+
+
+def _fast(s: str) -> date | None | bool:
+    """The common shapes ('18 March 2022', 'March 18, 2022', '2022-03-18') without dateutil;
+    False when the text has another shape (then dateutil reads it)."""
+    try:
+        if m := _FAST_DMY.fullmatch(s):
+            mon = _MONTHS.get(m.group(2).lower())
+            return date(int(m.group(3)), mon, int(m.group(1))) if mon else None
+        if m := _FAST_MDY.fullmatch(s):
+            mon = _MONTHS.get(m.group(1).lower())
+            return date(int(m.group(3)), mon, int(m.group(2))) if mon else None
+        if m := _FAST_ISO.fullmatch(s):
+            return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
+    except ValueError:
+        return None
+    return False
 
 
 @lru_cache(maxsize=4096)
 def parse_full_date(text: str, *, dayfirst: bool = False) -> date | None:
     """The date `text` names, when it names day, month and year; else None (never raises)."""
     s = _RU_MONTH_RE.sub(lambda m: _RU_MONTHS[m.group(1).lower()], text.strip())
+    fast = _fast(s)
+    if fast is not False:
+        return fast if fast is None or 1800 <= fast.year <= 2200 else None
     if not s or len(s) > 80:
         return None
     try:
@@ -59,10 +91,16 @@ def find_dates(text: str) -> list[tuple[int, int, date]]:
     """Full English dates in `text`: (start, end, date), in order."""
     found = []
     for m in DATE_RE.finditer(text):
-        words = [w for w in re.findall(r"[A-Za-z]+", m.group()) if w.lower() not in ("st", "nd", "rd", "th")]
-        if not words or not _is_month(words[0]):
+        g = m.group()
+        if g[:4].isdigit():  # ISO 2022-03-18
+            d = parse_full_date(g)
+            if d:
+                found.append((m.start(), m.end(), d))
             continue
-        d = parse_full_date(m.group())
+        words = [w for w in re.findall(r"[A-Za-z]+", g) if w.lower() not in ("st", "nd", "rd", "th")]
+        if not (words and _is_month(words[0])) and not _RU_MONTH_RE.search(g):
+            continue
+        d = parse_full_date(g, dayfirst=True) if g[0].isdigit() else parse_full_date(g)
         if d:
             found.append((m.start(), m.end(), d))
     return found
@@ -70,7 +108,9 @@ def find_dates(text: str) -> list[tuple[int, int, date]]:
 
 def date_only(s: str) -> date | None:
     """A line that is nothing but a full date ("3 December 2021", "30 сентября 2016")."""
-    s = s.strip()
+    if len(s) > 60 or not _DIGIT.search(s):
+        return None
+    s = re.sub(r"\s+(?:г\.?|года)$", "", s.strip())
     if _RU_DATE_RE.match(s):
         return parse_full_date(s)
     hits = find_dates(s)
@@ -84,8 +124,9 @@ def is_clock_time(s: str) -> bool:
     return len(s) <= 40 and bool(_CLOCK_TIME_RE.match(s.strip()))
 
 
-def dateline(s: str) -> date | None:
-    """A publication dateline: '26.01.2018', '23 August 202019:37', 'Submitted on Fri, 11/19/2021 - 11:47'."""
+def dateline(s: str, loose: bool = True) -> date | None:
+    """A publication dateline: '26.01.2018', '23 August 202019:37', 'Submitted on Fri, 11/19/2021 - 11:47';
+    `loose`: also a date with a weekday or time around it ('2022-03-18 19:30', 'Friday, 18 March 2022')."""
     s = s.strip()
     if len(s) > 80:
         return None
@@ -97,5 +138,27 @@ def dateline(s: str) -> date | None:
     m = _PREFIXED_RE.match(s)
     if m:
         rest = re.sub(r"\s+-\s+\d{1,2}:\d{2}(?::\d{2})?\s*$", "", m.group("rest"))  # drop " - 11:47"
-        return parse_full_date(rest)
-    return None
+        return parse_full_date(rest) or _date_with_time(rest)
+    return _date_with_time(s) if loose else None
+
+
+_TIME_PART = re.compile(r"^(?:\d{1,2}[:.]\d{2}(?::\d{2})?(?:\s*[ap]\.?m\.?)?|[ap]\.?m\.?|(?:msk|gmt|utc|bst|est|edt|cet)"
+                        r"(?:[+-]\d{1,2})?|[-–—|,/•·at]+|г\.?|года)$", re.IGNORECASE)
+_WEEKDAY = re.compile(r"^(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?$|^(?:понедельник|вторник|среда|четверг|пятница|суббота"
+                      r"|воскресенье|пн|вт|ср|чт|пт|сб|вс)$", re.IGNORECASE)
+
+
+def _date_with_time(s: str) -> date | None:
+    """A line that is one full date with a weekday, a time or separators around it:
+    '2022-03-18T14:05:00', '18 March 2022 | 14:05', 'Friday, 18 march 2022, 10:00 MSK'."""
+    if not _DIGIT.search(s, 0, 40):
+        return None
+    s2 = re.sub(r"(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2})", r"\1 \2", s)
+    hits = find_dates(s2)
+    if len(hits) != 1:
+        return None
+    start, end, d = hits[0]
+    rest = (s2[:start] + " " + s2[end:]).replace(",", " , ")
+    if rest.strip() and all(_TIME_PART.match(w) or _WEEKDAY.match(w) for w in rest.split()):
+        return d
+    return None  # nothing around the date (a bare date line is read where it stands), or other words

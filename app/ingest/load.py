@@ -34,7 +34,7 @@ from app.models import (
     StatementTopic,
 )
 
-PARSER_VERSION = "1"
+PARSER_VERSION = "2"  # 2: title by evidence, chrome learnt per site (issue 10)
 BATCH = 500
 
 

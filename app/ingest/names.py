@@ -32,7 +32,8 @@ INSTITUTIONS = frozenset("""
 ministry embassy mission department government kremlin office administration service consulate
 delegation presidency secretariat
 """.split())
-HONORIFICS = frozenset({"mr", "mrs", "ms", "dr", "sir", "lord", "lady", "madam", "mr.", "mrs.", "ms.", "dr."})
+HONORIFICS = frozenset({"mr", "mrs", "ms", "dr", "sir", "lord", "lady", "madam", "mr.", "mrs.", "ms.", "dr.", "shri",
+                        "smt", "sri", "h.e.", "he", "excellency", "mme", "m."})
 PARTICLES = frozenset({"bin", "ibn", "al", "el", "de", "da", "di", "del", "von", "van", "der", "la", "le"})
 # Words that end a name run: kind nouns and reporting verbs ("… Lavrov Answers Questions").
 NAME_STOPS = frozenset("""
@@ -41,10 +42,20 @@ reply press news message says said holds gives meets visits opens speaks talks
 """.split())
 
 _ROLE_LINKS = frozenset({"of", "to", "for", "the", "in"})
+# Words that end a name even when capitalised (Title Case headlines): "… Thomas-Greenfield At A …".
+TITLE_STOPS = frozenset("""at a an on in to for with during after before following of by and the about upon from over
+under ahead amid between via regarding concerning on into as vs versus""".split())
+# Places that follow a name with no comma in some titles ("Interview of S.V. Lavrov Moscow, …"): a name stops there.
+PLACES = frozenset("""moscow london washington paris berlin beijing tokyo brussels geneva vienna rome madrid new york
+kyiv kiev minsk ankara tehran delhi islamabad cairo riyadh doha abu dhabi dubai astana tashkent baku yerevan tbilisi
+sochi st petersburg kazan vladivostok warsaw prague budapest bucharest sofia belgrade athens lisbon dublin oslo
+stockholm helsinki copenhagen tallinn riga vilnius ottawa canberra pretoria nairobi addis ababa havana caracas
+brasilia buenos aires mexico santiago lima bogota jakarta hanoi bangkok manila seoul pyongyang ulaanbaatar kabul
+baghdad damascus beirut amman jerusalem tel aviv""".split())
 _OPENERS = "“\"«‘(['"
 _TRAILERS = ",;:)”\"»!?]"
-_NAME_WORD = re.compile(r"[^\W\d_][\w’'-]*|[^\W\d_]\.")
-_INITIAL = re.compile(r"[^\W\d_]\.|[A-Z][a-z]?\.|U\.[SNK]\.")
+_NAME_WORD = re.compile(r"(?:[^\W\d_]\.){0,3}[^\W\d_][\w’'-]*|(?:[^\W\d_]\.){1,3}")
+_INITIAL = re.compile(r"(?:[^\W\d_]\.){1,3}|[A-Z][a-z]?\.|U\.[SNK]\.")
 
 
 @dataclass(frozen=True)
@@ -52,6 +63,7 @@ class Token:
     bare: str        # the word without quotes, punctuation and possessive
     poss: bool       # it carried a possessive ("Lavrov’s")
     stop: bool       # punctuation after it ends the phrase ("Zakharova,")
+    opened: bool = False  # a bracket or quote opened before it ("(March")
 
     @property
     def low(self) -> str:
@@ -63,6 +75,7 @@ class Token:
 
 
 def _token(w: str) -> Token:
+    opened = w[:1] in _OPENERS
     w = w.lstrip(_OPENERS)
     core = w.rstrip(_TRAILERS)
     stop = core != w
@@ -73,7 +86,7 @@ def _token(w: str) -> Token:
         core, poss = core[:-2], True
     elif len(core) > 3 and core[-2:] in ("s’", "s'"):
         core, poss = core[:-1], True
-    return Token(core.strip("’'‘"), poss, stop)
+    return Token(core.strip("’'‘"), poss, stop, opened)
 
 
 def tokenize(s: str) -> list[Token]:
@@ -91,7 +104,8 @@ class Agent:
 
 def is_name_token(t: Token) -> bool:
     w = t.bare
-    if not w or not w[0].isupper() or t.low in NAME_STOPS or t.low in CORE or t.low in MODIFIERS:
+    if not w or not w[0].isupper() or t.low in NAME_STOPS or t.low in CORE or t.low in MODIFIERS \
+            or t.low in TITLE_STOPS:
         return False
     if len(w) > 1 and w.isupper() and "." not in w:
         return False  # an acronym (RT, FT, BBC), not a name
@@ -103,9 +117,25 @@ def _core_ahead(toks: list[Token], i: int) -> bool:
     for t in toks[i:i + 6]:
         if t.low in CORE:
             return True
-        if not t.cap or t.stop or t.poss:
+        if not t.cap or t.stop or t.poss or t.low in TITLE_STOPS or t.low in NAME_STOPS:
             return False
     return False
+
+
+def _caps_name(toks: list[Token], i: int) -> bool:
+    """'HAYASHI Yoshimasa': a family name in capitals before the given name (after a role)."""
+    t = toks[i]
+    nxt = toks[i + 1] if i + 1 < len(toks) else None
+    return (len(t.bare) >= 3 and t.bare.isupper() and t.bare.isalpha() and nxt is not None
+            and is_name_token(nxt) and not nxt.bare.isupper())
+
+
+def _particles_then_name(toks: list[Token], i: int) -> bool:
+    """'von der Leyen', 'bin Salman': particles followed by a name word."""
+    j = i
+    while j < len(toks) and toks[j].low in PARTICLES and not toks[j].stop and j - i < 3:
+        j += 1
+    return j > i and j < len(toks) and is_name_token(toks[j])
 
 
 def _links_role(toks: list[Token], i: int) -> bool:
@@ -138,13 +168,18 @@ def parse_agent(toks: list[Token], i: int = 0) -> Agent:
                 after_conn = True
                 i += 1
                 continue
-            elif t.cap and (after_conn or _core_ahead(toks, i)):
+            elif t.cap and t.low not in TITLE_STOPS and t.low not in NAME_STOPS and (after_conn or _core_ahead(toks, i)):
                 role.append(t.bare)
-            elif is_name_token(t):
+            elif is_name_token(t) or (role and _caps_name(toks, i)):
                 name.append(t.bare)
             else:
                 break
-        elif is_name_token(t) or (t.low in PARTICLES and nxt is not None and is_name_token(nxt)):
+        elif t.opened:
+            break  # "Arindam Bagchi (March 18, 2022)"
+        elif (t.low in PLACES or t.low in ("new", "st", "abu", "tel", "addis", "buenos")
+              and nxt is not None and f"{t.low} {nxt.low}".split()[-1] in PLACES) and not t.poss and name:
+            break  # "… Lavrov Moscow, 12 March": the place after the name
+        elif is_name_token(t) or _particles_then_name(toks, i):
             name.append(t.bare)
         else:
             break

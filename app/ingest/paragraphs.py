@@ -10,7 +10,8 @@ from collections.abc import Container, Sequence
 from dataclasses import dataclass
 
 from app.ingest.names import split_role_name, tokenize
-from app.ingest.turns import ANSWER_WORDS, QUESTION_WORDS, Turn, single_word_labels, split_turn
+from app.ingest.turns import (ANSWER_WORDS, QUESTION_WORDS, ROLE_LABELS, Turn, label_base, single_word_labels,
+                              split_turn)
 from app.ingest.types import ParsedParagraph
 
 
@@ -73,20 +74,30 @@ def same_person(a: str, b: str) -> bool:
     return bool(ta and tb) and (ta == tb or ta[-1] == tb[-1] and (len(ta) == 1 or len(tb) == 1))
 
 
-def label_person(label: str, speakers: Sequence[str]) -> str:
+def label_person(label: str, speakers: Sequence[str], roles: dict[str, str] | None = None) -> str:
     """Who a label names: 'President of Russia Vladimir Putin' -> 'Vladimir Putin'; 'A' -> the
-    statement's one speaker; 'Question' stays 'Question'."""
-    low = label.lower()
+    statement's one speaker; 'Ambassador' -> the speaker who is one; 'Question' stays 'Question'.
+    `roles`: the speakers' roles by name."""
+    roles = roles or {}
+    label = label_base(label)
+    low = label.lower().rstrip(".")
     if low in QUESTION_WORDS:
         return label
     if low in ANSWER_WORDS:
         return speakers[0] if len(speakers) == 1 else label
-    name = split_role_name(label).name or label
-    return next((s for s in speakers if same_person(s, name)), name)
+    a = split_role_name(label.title() if label.isupper() else label)  # "MINISTER LAVROV", "THE PRESIDENT"
+    if not a.name:  # a role alone ("Ambassador:"): the one speaker, or the one whose role it is
+        nouns = {w.lower() for w in (a.role or label).split()} & ROLE_LABELS
+        fits = [s for s in speakers if nouns and nouns & {w.lower() for w in roles.get(s, "").split()}]
+        if len(fits) == 1:
+            return fits[0]
+        return speakers[0] if len(speakers) == 1 and nouns else label
+    return next((s for s in speakers if same_person(s, a.name)), a.name)
 
 
-def build(blocks_turns: list[tuple[Block, Turn | None]], speakers: Sequence[str]) -> list[ParsedParagraph]:
-    """Paragraphs from blocks; `speakers` are the statement's people (names)."""
+def build(blocks_turns: list[tuple[Block, Turn | None]], speakers: Sequence[str],
+          roles: dict[str, str] | None = None) -> list[ParsedParagraph]:
+    """Paragraphs from blocks; `speakers` are the statement's people (names), `roles` theirs."""
     current = speakers[0] if len(speakers) == 1 else None
     people: dict[str, str] = {}
     out: list[ParsedParagraph] = []
@@ -95,7 +106,7 @@ def build(blocks_turns: list[tuple[Block, Turn | None]], speakers: Sequence[str]
         if turn is not None:
             label, text = turn.label, turn.text
             if label not in people:
-                people[label] = label_person(label, speakers)
+                people[label] = label_person(label, speakers, roles)
             current = people[label]
         out.append(ParsedParagraph(n=len(out) + 1, text=text, speaker=current, label=label,
                                    line_start=b.first + 1, line_end=b.last + 1))

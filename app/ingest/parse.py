@@ -11,13 +11,15 @@ from __future__ import annotations
 import re
 from datetime import date
 
-from app.ingest.byline import Byline, is_subheading, read_byline
+from app.ingest.byline import Byline, is_subheading, read_byline, read_lead, read_name_line
+from app.ingest.paragraphs import same_person
 from app.ingest.chrome import header_chrome, is_caps_heading, line_chrome
 from app.ingest.dates import date_only, dateline, is_clock_time, parse_full_date
 from app.ingest.paragraphs import blocks, has_blank_lines
 from app.ingest.speaker_table import canonical_names
 from app.ingest.statements import make_statement
-from app.ingest.titles import analyse_title, kind_of_heading
+from app.ingest.title_choice import CLOSE, MAX_CANDIDATES, choose, is_body_line, script_of
+from app.ingest.titles import kind_of_heading
 from app.ingest.types import PageError, ParsedPage, ParsedStatement
 
 TEASER_RE = re.compile(r"^(\d{1,2}\.\d{1,2}\.\d{4})\s+[-–—]\s+(\S.*)$")
@@ -37,9 +39,16 @@ def _prose(s: str) -> bool:
 class _Scan:
     """The page's lines and what has been made of each line so far."""
 
-    def __init__(self, text: str):
+    def __init__(self, text: str, learned=None):
         text = text.replace("\r\n", "\n").replace("\r", "\n")
-        self.lines = [s.strip() for s in text.split("\n")]
+        raw = text.split("\n")
+        self.lines = [s.strip() for s in raw]
+        self.indent = [len(r) - len(r.lstrip()) if r.strip() else 0 for r in raw]
+        self.learned = learned
+        self.candidates: list = []
+        self.best = None
+        self.notes: list[str] = []
+        self.fields: dict[int, str] = {}    # line index -> the field it went into (for --explain)   # warnings that are not about a dropped line (a close title choice)
         self.used: dict[int, str | None] = {}    # line index -> warning (None: went into a field)
         self.captured = None
         self.datelines: list[tuple[int, date]] = []   # publication datelines, by line
@@ -49,8 +58,9 @@ class _Scan:
             if reason:
                 self.use(i, "dropped separator line" if reason == "separator" else f"dropped site chrome ({reason})")
         self._mark_clock_dates()
+        self.script = _page_script(self.lines)
         for i, s in enumerate(self.lines):  # "Submitted on …", "Publication date: …" wherever they stand
-            if i not in self.used and len(s) < 80 and (d := dateline(s)) and not s[0].isdigit():
+            if s and i not in self.used and len(s) < 80 and not s[0].isdigit() and (d := dateline(s, loose=False)):
                 self.use_dateline(i, d)
         self.teasers = [i for i, s in enumerate(self.lines) if i not in self.used and TEASER_RE.match(s)]
         self.teaser_set = frozenset(self.teasers)
@@ -61,6 +71,7 @@ class _Scan:
 
     def use_dateline(self, i: int, d: date) -> None:
         self.use(i, None)
+        self.fields[i] = f"dateline (published {d.isoformat()})"
         self.datelines.append((i, d))
 
     @property
@@ -89,68 +100,104 @@ class _Scan:
                 self.captured = self.captured or d
 
     def warnings(self) -> tuple[str, ...]:
-        return tuple(f"line {i + 1}: {w}" for i, w in sorted(self.used.items()) if w)
+        return tuple(f"line {i + 1}: {w}" for i, w in sorted(self.used.items()) if w) + tuple(self.notes)
+
+
+def _page_script(lines: list[str]) -> str | None:
+    """The script most of the page's long lines are written in."""
+    sample = "\n".join(s[:200] for s in lines if len(s) >= 60)[:800]
+    return script_of(sample) if sample else None
 
 
 def _header(sc: _Scan) -> int | None:
-    """Skip chrome, section headings and datelines above the title; the title's index, or
-    None when the page starts with teasers (a listing) or has no text."""
+    """Choose the title among the lines above the body (title_choice); the lines above it are
+    chrome, section headings or datelines. None when the page starts with teasers or has no text."""
+    order: list[int] = []
+    dates: list[tuple[int, date]] = []
     i = 0
-    while (i := sc.next_text(i)) is not None:
+    while (i := sc.next_text(i)) is not None and len(order) < MAX_CANDIDATES:
         s = sc.lines[i]
         if i in sc.teaser_set:
-            return None
-        nxt = sc.next_text(i + 1)
-        reason = header_chrome(s)
-        if reason and not (nxt is not None and _prose(sc.lines[nxt])):
-            sc.use(i, f"dropped site chrome ({reason})")
-            sc.heading_kind = kind_of_heading(s) if reason == "section heading" else sc.heading_kind
-        elif d := dateline(s):
+            break
+        if d := dateline(s):
+            dates.append((i, d))  # above the title: the page's dateline; below it: left to the title block
+        elif not order and (d := date_only(s)):  # a bare date line above everything else: a dateline
             sc.use_dateline(i, d)
-        elif _above_navigation(sc, i):
-            sc.use(i, "dropped site chrome (site header)")
+            sc.use(i, "read as the publication date")
         else:
-            return _skip_repeated_header(sc, i)
+            order.append(i)
+            if is_body_line(s):
+                break
         i += 1
-    return None
+    body_found = bool(order) and is_body_line(sc.lines[order[-1]])
+    if body_found and len(order) > 1:
+        order.pop()  # the body's first line is a candidate only when nothing stands above it
+    best, cands = choose(sc.lines, order, sc.indent, sc.script, sc.learned, body_found)
+    sc.candidates, sc.best = cands, best
+    for k, d in dates:
+        if best is None or k < best.line:
+            sc.use_dateline(k, d)
+    if best is None:
+        return None
+    for c in cands:
+        if c.line >= best.line:
+            break
+        s = sc.lines[c.line]
+        if d := date_only(s):
+            sc.use_dateline(c.line, d)
+            sc.use(c.line, "read as the publication date")
+            continue
+        reason = c.chrome or header_chrome(s) or "above the title"
+        if _norm(s) == _norm(sc.lines[best.line]):
+            sc.use(c.line, "dropped repeated title")
+            continue
+        sc.use(c.line, f"dropped site chrome ({reason})")
+        if reason in ("section heading", "genre label") or "genre label" in c.why or "section heading" in c.why:
+            sc.heading_kind = kind_of_heading(s) or sc.heading_kind
+    others = sorted((c for c in cands if c is not best), key=lambda c: -c.score)
+    if others and best.score - others[0].score < CLOSE:
+        sc.notes.append(f"title chosen: line {best.line + 1} (score {best.score:g}) over line "
+                        f"{others[0].line + 1} (score {others[0].score:g})")
+    return best.line
 
 
-def _above_navigation(sc: _Scan, i: int) -> bool:
-    """A line right above a menu or breadcrumb is part of the site header."""
-    k = next((k for k in range(i + 1, min(i + 4, len(sc.lines))) if sc.lines[k]), None)
-    if k is None:
-        return False
-    return sc.used.get(k) == "dropped site chrome (site name)" or header_chrome(sc.lines[k]) in ("breadcrumb", "navigation")
+_META = re.compile(r"^(?:from|source|author|authors|organisation|organization|department|by)\s*:\s|"
+                   r"^(?:published|updated|last\s+updated)\s+\d", re.IGNORECASE)
 
 
-def _skip_repeated_header(sc: _Scan, i: int) -> int:
-    """A line printed twice above a better title is a site header ("Permanent Mission …")."""
-    while True:
-        reps, j = [i], sc.next_text(i + 1)
-        while j is not None and _norm(sc.lines[j]) == _norm(sc.lines[i]):
-            reps.append(j)
-            j = sc.next_text(j + 1)
-        if len(reps) == 1 or j is None or j in sc.teaser_set or _prose(sc.lines[j]):
-            return i
-        if analyse_title(sc.lines[j]).signals <= analyse_title(sc.lines[i]).signals:
-            return i
-        for k in reps:
-            sc.use(k, "dropped site chrome (repeated header line)")
-        i = j
+def _is_event_date(s: str) -> bool:
+    """Under a title, a date with a weekday or a time ('Friday, March 18, 2022, 3:01 p.m.') is the
+    event's date line; a prefixed or numeric one ('Published 8 April 2022', '28.02.2023') the page's."""
+    return not (s[:1].isdigit() and "." in s[:6]) and not re.match(
+        r"^(?:submitted|published|posted|updated|publication|date\s+of)", s, re.IGNORECASE) and not s[:4].isdigit()
 
 
 def _title_block(sc: _Scan, ti: int, end: int) -> tuple[int, Byline | None, str | None]:
     """Consume what follows the title up to the body: a repeat of the title, datelines, a
     byline or date line, a subheading. Returns the body start, byline and subheading."""
     one_per_line = not has_blank_lines(sc.lines, ti, end, sc.used)
-    byline = subtitle = None
+    byline = subtitle = subtitle_lead = None
     i: int | None = ti + 1
     while (i := sc.next_text(i, end)) is not None:
         s = sc.lines[i]
         if _norm(s) == _norm(sc.lines[ti]):
             sc.use(i, "dropped repeated title")
-        elif d := dateline(s):
+        elif sc.learned is not None and (pages := sc.learned(s)):
+            sc.use(i, f"dropped site chrome (recurs on {pages} pages of the site)")
+        elif (d := dateline(s)) and not (byline is None and _is_event_date(s)):
             sc.use_dateline(i, d)
+        elif _META.match(s) and len(s) <= 150:
+            sc.use(i, "read as page metadata")
+        elif subtitle_lead is None and byline is None and len(s) <= 300 and (k := sc.next_text(i + 1, end)) is not None \
+                and (_META.match(sc.lines[k]) or dateline(sc.lines[k], loose=False)):
+            sc.use(i, "read as the summary")  # a one-line summary above "From: …" / "Published …"
+            subtitle_lead = s
+        elif byline is None and (lead := read_lead(s)) and (k := sc.next_text(i + 1, end)) is not None and (
+                (nl := read_name_line(sc.lines[k])) and same_person(nl.name or "", lead.name or "")):
+            # a one-sentence summary naming the speaker, then the speaker's name: gov.uk and the like
+            sc.use(i, f"read as the summary (speaker {lead.name})")
+            sc.use(k, f"byline read (speaker {nl.name})")
+            byline, subtitle_lead, i = Byline(lead.name, lead.role or nl.role, None, None), s, k
         elif byline is None and (run := _short_run(sc, i, end)) and (byline := read_byline([sc.lines[k] for k in run])):
             got = ", ".join(f for f, v in (("speaker", byline.name), ("role", byline.role),
                                             ("venue", byline.venue), ("date", byline.date)) if v)
@@ -166,7 +213,7 @@ def _title_block(sc: _Scan, ti: int, end: int) -> tuple[int, Byline | None, str 
         if is_subheading(sc.lines[i], [sc.lines[k] for k in block]):
             sc.use(i, "read as the subheading, not body text")
             subtitle, i = sc.lines[i], nxt
-    return (end if i is None else i), byline, subtitle
+    return (end if i is None else i), byline, subtitle or subtitle_lead
 
 
 def _run(sc: _Scan, i: int, end: int, limit: int = 50) -> list[int]:
@@ -181,10 +228,25 @@ def _run(sc: _Scan, i: int, end: int, limit: int = 50) -> list[int]:
 def _short_run(sc: _Scan, i: int, end: int) -> list[int]:
     out = []
     for k in _run(sc, i, end, limit=7):
-        if len(sc.lines[k]) > 100 or re.search(r"[.,;:!?]$", sc.lines[k]):
-            break
+        s = sc.lines[k]
+        if len(s) > 100 or re.search(r"[.,;:!?]$", s) and not re.search(r"\b(?:[A-Z]\.){2,}$|\b[ap]\.m\.$", s):
+            break  # (but "WASHINGTON, D.C.", "3:01 p.m.")
         out.append(k)
     return out
+
+
+def _drop_trailing_learned(sc: _Scan, start: int, end: int) -> None:
+    """Lines at the end of the page that recur on many pages of the site: its footer."""
+    if sc.learned is None:
+        return
+    for k in range(end - 1, start - 1, -1):
+        s = sc.lines[k]
+        if not s or k in sc.used:
+            continue
+        pages = sc.learned(s)
+        if not pages:
+            return
+        sc.use(k, f"dropped site chrome (recurs on {pages} pages of the site)")
 
 
 def _drop_trailing_headings(sc: _Scan, start: int, end: int) -> None:
@@ -203,6 +265,7 @@ def _main(sc: _Scan, ti: int) -> ParsedStatement:
     after = [i for i in sc.teasers if i > ti] + ([sc.topics_at] if sc.topics_at and sc.topics_at > ti else [])
     end = min(after, default=len(sc.lines))
     start, byline, subtitle = _title_block(sc, ti, end)
+    _drop_trailing_learned(sc, start, end)
     _drop_trailing_headings(sc, start, end)
     topics, extra_from = _topics(sc, ti)
     per_line = not has_blank_lines(sc.lines, start, end, sc.used)
@@ -219,6 +282,7 @@ def _topics(sc: _Scan, ti: int) -> tuple[list[str], tuple[int, int] | None]:
     if m is None or m <= ti:  # the title itself may read "Additional materials": not a topics heading then
         return [], None
     sc.use(m, None)
+    sc.fields[m] = "topics heading"
     end = min([i for i in sc.teasers if i > m], default=len(sc.lines))
     topics = []
     for i in range(m + 1, end):
@@ -228,6 +292,7 @@ def _topics(sc: _Scan, ti: int) -> tuple[list[str], tuple[int, int] | None]:
         if len(s) > _MAX_TOPIC:
             return topics, (i, end)
         sc.use(i, None)
+        sc.fields[i] = "topic tag"
         topics.append(" ".join(s.split()))
     return topics, None
 
@@ -241,6 +306,7 @@ def _excerpts(sc: _Scan) -> list[ParsedStatement]:
         m = TEASER_RE.match(sc.lines[t])
         assert m is not None
         sc.use(t, None)
+        sc.fields[t] = "teaser: date and title"
         _drop_trailing_headings(sc, t + 1, nxt)
         per_line = not has_blank_lines(sc.lines, t + 1, nxt, sc.used)
         out.append(make_statement("excerpt", m.group(2), t + 1, blocks(sc.lines, t + 1, nxt, sc.used, per_line),
@@ -254,20 +320,83 @@ def _is_section_title(main: ParsedStatement, sc: _Scan) -> bool:
             and len(main.title.split()) <= 5 and not main.speakers and not main.date)
 
 
-def parse_page(text: str) -> ParsedPage:
-    sc = _Scan(text)
+def _is_item_list(sc: _Scan, ti: int) -> bool:
+    """Below the title, most lines are items: a title line over a date line, three times or more."""
+    idx = [i for i in range(ti, len(sc.lines)) if sc.lines[i] and i not in sc.used]
+    short = {i for i in idx if len(sc.lines[i]) <= 40 and date_only(sc.lines[i])}
+    if len(short) < 3:
+        return False
+    pairs = sum(1 for a, b in zip(idx, idx[1:]) if a not in short and b in short and len(sc.lines[a]) <= 200)
+    return pairs >= 3 and 2 * pairs >= 0.6 * len(idx)
+
+
+def _is_listing_heading(sc: _Scan) -> bool:
+    """The best 'title' is a genre or section label ("Security Council: Press Conference") that
+    names no one and no date: the page lists items under that heading; it has no statement."""
+    b = sc.best
+    return b is not None and b.chrome in ("genre label", "section heading") and b.score < 1
+
+
+def parse_page(text: str, learned=None) -> ParsedPage:
+    """`learned(line) -> pages`: how many pages of the same site print this line (chrome
+    learnt across a site at ingest; 0 for none)."""
+    return _parse(text, learned)[0]
+
+
+def explain_page(text: str, learned=None) -> list[tuple[int, str, str]]:
+    """What each line was taken for: (1-based line, the line, what), then notes on the page as
+    (0, "", note) (a close title choice). Raises PageError as parse_page does."""
+    page, sc = _parse(text, learned)
+    what: dict[int, str] = {}
+    for i, w in sc.used.items():
+        if w:
+            what[i] = w
+    what.update(sc.fields)
+    chosen = sc.best.line if sc.best is not None else None
+    for c in sc.candidates:
+        if c.line in sc.used and sc.used[c.line] and c.line != chosen:
+            what[c.line] = f"{sc.used[c.line]}; title candidate, score {c.score:g} ({', '.join(c.why)})"
+    for st in page.statements:
+        ti = st.title_line - 1
+        if st.role == "main":
+            c = next((c for c in sc.candidates if c.line == ti), None)
+            score = f", score {c.score:g} ({', '.join(c.why)})" if c else ""
+            what[ti] = f"title of the main statement{score}"
+        for p in st.paragraphs:
+            label = f", turn label {p.label!r}" if p.label else ""
+            speaker = f", speaker {p.speaker}" if p.speaker else ""
+            for k in range(p.line_start - 1, p.line_end):
+                what[k] = f"{'' if st.role == 'main' else 'teaser '}paragraph {p.n}{label if k == p.line_start - 1 else ''}{speaker}"
+        if st.subtitle:
+            for k, line in enumerate(sc.lines):
+                if line == st.subtitle and k not in what:
+                    what[k] = "subtitle"
+    out = [(i + 1, line, what.get(i, "(field)")) for i, line in enumerate(sc.lines) if line]
+    return out + [(0, "", note) for note in sc.notes]
+
+
+def _parse(text: str, learned=None) -> tuple[ParsedPage, _Scan]:
+    sc = _Scan(text, learned)
     ti = _header(sc)
+    if ti is not None and _is_item_list(sc, ti):
+        for i in range(ti, len(sc.lines)):
+            if sc.lines[i] and i not in sc.used:
+                sc.use(i, "dropped item of a listing page")
+        ti = None
+        if not sc.teasers:
+            return ParsedPage(statements=(), warnings=sc.warnings(), captured=sc.captured), sc
     if ti is None and not sc.teasers:
         raise PageError("no statement found: the page has no title", 1)
     statements = [] if ti is None else [_main(sc, ti)]
-    if statements and _is_section_title(statements[0], sc):
+    if statements and (_is_section_title(statements[0], sc) or _is_listing_heading(sc)):
         sc.use(ti, "dropped site chrome (section heading)")
         if statements[0].topics:  # its tags go with it, each reported
             _drop_topics(sc, ti, "dropped topic tag of a listing page")
         statements = []
     statements += _excerpts(sc)
     _warn_unassigned(sc, statements)
-    return canonical_names(ParsedPage(statements=tuple(statements), warnings=sc.warnings(), captured=sc.captured))
+    page = ParsedPage(statements=tuple(statements), warnings=sc.warnings(), captured=sc.captured)
+    return canonical_names(page), sc
 
 
 def _drop_topics(sc: _Scan, ti: int, why: str) -> None:

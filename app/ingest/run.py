@@ -22,7 +22,8 @@ from app.ingest.load import PARSER_VERSION, LoadResult, load_failure, load_page
 from app.ingest.readers import parse_document, supported
 from app.ingest.speakers import reconcile_speakers
 from app.ingest.types import PageError, ParsedPage
-from app.models import SourceDocument
+from app.ingest.site_chrome import MIN_PAGES, learn
+from app.models import SiteChrome, SourceDocument
 
 POOL_MIN_FILES = 32  # below this, a process pool costs more than it saves
 
@@ -98,9 +99,10 @@ class Prepared:
     unchanged: bool = False
 
 
-def prepare(path: Path, shown: str, max_bytes: int, known_sha: str | None = None) -> Prepared:
+def prepare(path: Path, shown: str, max_bytes: int, known_sha: str | None = None,
+            learnt: dict[str, int] | None = None) -> Prepared:
     """Read and parse one page (pure apart from reading the file; runs in worker processes).
-    A page whose sha256 equals `known_sha` is not parsed again."""
+    A page whose sha256 equals `known_sha` is not parsed again; `learnt`: its site's chrome."""
     try:
         raw = read_limited(path, max_bytes)
     except PageError as e:
@@ -110,7 +112,7 @@ def prepare(path: Path, shown: str, max_bytes: int, known_sha: str | None = None
     if known_sha is not None and hashlib.sha256(raw).hexdigest() == known_sha:
         return Prepared(path, shown, raw=raw, unchanged=True)
     try:
-        text, page = parse_document(raw, path.suffix)
+        text, page = parse_document(raw, path.suffix, learnt=learnt)
     except PageError as e:
         return Prepared(path, shown, raw=raw, error=e)
     except Exception as e:  # a parser bug must not stop the run; the page is reported
@@ -138,20 +140,69 @@ def _known_shas(factory: sessionmaker[Session]) -> dict[str, str]:
             .where(SourceDocument.status == "ok", SourceDocument.parser_version == PARSER_VERSION)).all())
 
 
-def _prepared(files: list[Path], known: dict[str, str], max_bytes: int, workers: int) -> Iterator[Prepared]:
+def site_of(path: Path) -> str:
+    """A page's site, for chrome learnt across pages: its source folder."""
+    return display_path(path.parent)
+
+
+def _edges(path: Path, max_bytes: int) -> str:
+    """The top and bottom of a page as text, cheaply (what chrome learning reads)."""
+    try:
+        if path.stat().st_size > max_bytes:
+            return ""
+        with path.open("rb") as fh:
+            head = fh.read(EDGE_BYTES)
+            size = path.stat().st_size
+            tail = b""
+            if size > EDGE_BYTES:
+                fh.seek(max(EDGE_BYTES, size - EDGE_BYTES // 2))
+                tail = fh.read()
+    except OSError:
+        return ""
+    text = head.decode("utf-8", "replace") + ("\n" + tail.decode("utf-8", "replace") if tail else "")
+    return text.replace("\u00a0", " ").replace("\r\n", "\n").replace("\r", "\n")
+
+
+EDGE_BYTES = 4096
+
+
+def learn_site_chrome(factory: sessionmaker[Session], files: list[Path], max_bytes: int) -> dict[str, dict[str, int]]:
+    """Learn each site's recurring lines from the pages of this run, merge them with what was
+    learnt before (the larger page count wins) and store them; {site: {line: pages}}."""
+    by_site: dict[str, list[Path]] = {}
+    for f in files:
+        by_site.setdefault(site_of(f), []).append(f)
+    out: dict[str, dict[str, int]] = {}
+    with session_scope(factory) as session:
+        for site in sorted(by_site):
+            stored = dict(session.execute(select(SiteChrome.line, SiteChrome.pages)
+                                          .where(SiteChrome.site == site)).all())
+            fresh = learn(_edges(f, max_bytes) for f in by_site[site]) if len(by_site[site]) >= MIN_PAGES else {}
+            for line, pages in sorted(fresh.items()):
+                if pages > stored.get(line, 0):
+                    session.merge(SiteChrome(site=site, line=line[:512], pages=pages))
+                    stored[line] = pages
+            if stored:
+                out[site] = stored
+    return out
+
+
+def _prepared(files: list[Path], known: dict[str, str], max_bytes: int, workers: int,
+              learnt: dict[str, dict[str, int]] | None = None) -> Iterator[Prepared]:
     """Pages read and parsed in order; by a pool of processes when there are many.
     At most `window` pages wait in memory between the parsers and the loader."""
-    jobs = [(f, display_path(f)) for f in files]
+    learnt = learnt or {}
+    jobs = [(f, display_path(f), learnt.get(site_of(f))) for f in files]
     if workers <= 1 or len(files) < POOL_MIN_FILES:
-        for f, shown in jobs:
-            yield prepare(f, shown, max_bytes, known.get(shown))
+        for f, shown, chrome in jobs:
+            yield prepare(f, shown, max_bytes, known.get(shown), chrome)
         return
     window = workers * 16
     ctx = multiprocessing.get_context("spawn")  # no fork of a process holding threads and connections
     with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
         pending: deque = deque()
-        for f, shown in jobs:
-            pending.append(pool.submit(prepare, f, shown, max_bytes, known.get(shown)))
+        for f, shown, chrome in jobs:
+            pending.append(pool.submit(prepare, f, shown, max_bytes, known.get(shown), chrome))
             if len(pending) >= window:
                 yield pending.popleft().result()
         while pending:
@@ -166,9 +217,10 @@ def ingest_paths(factory: sessionmaker[Session], paths: Iterable[str], *, max_by
     files, missing = discover(paths)
     summary = IngestSummary(results=list(missing))
     known = {} if force else _known_shas(factory)
+    learnt = learn_site_chrome(factory, files, max_bytes)
     if before_load:
         before_load(len(files))
-    for i, item in enumerate(_prepared(files, known, max_bytes, workers), 1):
+    for i, item in enumerate(_prepared(files, known, max_bytes, workers, learnt), 1):
         summary.results.append(load_prepared(factory, item, force=force))
         if progress:
             progress(i, len(files))

@@ -28,6 +28,17 @@ _LETTER_DOT = re.compile(r"[^\W\d_]\.")
 _SINGLE = re.compile(r"([^\W\d_][\w’'-]{1,30}):\s")
 _PAREN = re.compile(r"\s*\(([^()]{1,60})\)$")
 _WORD = re.compile(r"^(?:[^\W\d_][\w’'.-]*|[^\W\d_]\.)$")
+_INITIALS_NAME = re.compile(r"(?:[^\W\d_]\.){1,3}[^\W\d_][\w’'-]+")  # "S.V.Lavrov"
+# Role words that label a turn on their own ("Ambassador:", "THE PRESIDENT:", "Minister:").
+ROLE_LABELS = frozenset("""ambassador minister president spokesperson spokeswoman spokesman representative secretary
+chairman chairwoman chair envoy premier chancellor governor mayor king queen prince director commissioner
+secretary-general""".split())
+
+
+def label_base(label: str) -> str:
+    """The label without a remark in parentheses: 'Narendra Modi (retranslated)' -> 'Narendra Modi'."""
+    m = _PAREN.search(label)
+    return label[:m.start()].strip() if m else label
 
 
 @dataclass(frozen=True)
@@ -37,18 +48,24 @@ class Turn:
 
 
 def _label_words_ok(words: list[str]) -> bool:
-    if not 1 <= len(words) <= 8 or words[0].lower() in _NOT_NAMES:
+    if not 1 <= len(words) <= 8:
         return False
+    if words[0].lower() in _NOT_NAMES and not (words[0].lower() == "the" and len(words) > 1
+                                                and words[1].lower() in ROLE_LABELS):
+        return False  # "THE PRESIDENT:" is a label; "The point:" is not
+    commas = 0
     for i, w in enumerate(words):
         if i and w.lower() in CONNECTORS:
             continue
-        if not _WORD.match(w) or not w[0].isupper():
+        if w.endswith(",") and i < len(words) - 1:  # "John Smith, BBC:": a journalist and the outlet
+            commas, w = commas + 1, w[:-1]
+        if commas > 1 or not _WORD.match(w) or not w[0].isupper():
             return False
     return True
 
 
 def is_turn_word(label: str) -> bool:
-    w = label.lower().rstrip(".")
+    w = label_base(label).lower().rstrip(".")
     return w in QUESTION_WORDS or w in ANSWER_WORDS
 
 
@@ -63,15 +80,22 @@ def split_turn(text: str, single_words: frozenset[str] = frozenset()) -> Turn | 
         return None  # a URL or a time ("Moscow: 07:30"), not a turn
     note = ""
     m = _PAREN.search(head)
-    if m:  # "Question (retranslated from English):" – the remark stays with the text
-        head, note = head[:m.start()].strip(), f"({m.group(1)}) "
+    if m:  # "Narendra Modi (retranslated):" – the remark is part of the label as printed
+        head, note = head[:m.start()].strip(), f" ({m.group(1)})"
     label = head[:-1] if _LETTER_DOT.fullmatch(head) else head
     words = label.split()
-    if len(words) == 1 and not is_turn_word(label) and label not in single_words:
+    if len(words) == 1 and not (is_turn_word(label) or label in single_words or label.lower() in ROLE_LABELS
+                                or _asks(label, rest) or _INITIALS_NAME.fullmatch(label)):
         return None
     if not (is_turn_word(label) or _label_words_ok(words)):
         return None
-    return Turn(label=label, text=(note + rest).strip())
+    return Turn(label=label + note, text=rest)
+
+
+def _asks(label: str, rest: str) -> bool:
+    """'CNN: Mr Minister, will you …?': a one-word label (an outlet) opening a question."""
+    return (label[0].isupper() and label.lower() not in _NOT_NAMES and "?" in rest[:400]
+            and bool(_WORD.match(label)))
 
 
 def single_word_labels(paragraphs: list[str]) -> frozenset[str]:
