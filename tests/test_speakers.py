@@ -165,6 +165,13 @@ def test_statement_api_carries_name_parts(client):
     assert rows and all(r["speakers"][0]["name_parts"] == {"family": "Lavrov", "given": "Sergey"} for r in rows)
 
 
+def test_statement_filter_accepts_a_spelling_slug(client):
+    want = client.get("/api/statements?speaker=sergey-lavrov").json()["results"]
+    got = client.get("/api/statements?speaker=sergei-lavrov").json()["results"]
+    assert len(want) == 3 and [r["key"] for r in got] == [r["key"] for r in want]
+    assert client.get("/statements?speaker=sergei-lavrov").status_code == 200
+
+
 def test_unknown_speaker_is_404_not_a_redirect(client):
     r = client.get("/speakers/nobody-at-all", follow_redirects=False)
     assert r.status_code == 404

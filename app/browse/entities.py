@@ -73,6 +73,14 @@ def speaker_redirect(session: Session, slug: str) -> str | None:
                           .where(SpeakerRedirect.slug == slug))
 
 
+def resolve_speaker_slugs(session: Session, slugs: tuple[str, ...]) -> tuple[str, ...]:
+    """Each slug as is, or the speaker slug it redirects to (in one query)."""
+    moved = dict(session.execute(
+        select(SpeakerRedirect.slug, Speaker.slug).join(Speaker, Speaker.id == SpeakerRedirect.speaker_id)
+        .where(SpeakerRedirect.slug.in_(slugs))).all())
+    return tuple(dict.fromkeys(moved.get(s, s) for s in slugs))
+
+
 def speaker_years(session: Session, slug: str) -> list[tuple[int, int]]:
     known = session.info.get(("speaker_years", slug))
     if known is not None:  # counted by get_speaker in this session (one snapshot)
