@@ -48,6 +48,16 @@ def _open(settings: Settings):
         fail(f"cannot open the archive at {shown_url(settings.db_url)}: {e}", 1)
 
 
+def _check_speaker_table() -> None:
+    """A bad ARCHIVE_SPEAKERS_FILE stops the command before any page is read, naming the file."""
+    from app.ingest.speaker_table import TableError, default_table
+
+    try:
+        default_table()
+    except TableError as e:
+        fail(str(e), 2)
+
+
 @db_cli.command("upgrade")
 def db_upgrade(revision: str = typer.Argument("head")) -> None:
     """Apply pending migrations."""
@@ -99,6 +109,7 @@ def parse(
     from app.ingest.run import read_limited
 
     settings = get_settings()
+    _check_speaker_table()
     try:
         raw = read_limited(file, settings.max_page_bytes)
         text, page = parse_document(raw, file.suffix)
@@ -134,6 +145,7 @@ def ingest(
     from app.queries import archive_summary
 
     settings = get_settings()
+    _check_speaker_table()
     _engine, factory = _open(settings)
     try:
         with archive_lock(settings, "ingest", settings.data_dir / "ingest.lock", timeout=settings.ingest_lock_timeout,

@@ -12,7 +12,9 @@ from app import queries
 def render_parse(console: Console, data: dict) -> None:
     console.print(f"[bold]{escape(data['source']['path'])}[/] ({data['source']['encoding']})")
     for st in data["statements"]:
-        speakers = ", ".join(f"{s['name']} ({s['role'] or s['kind']})" for s in st["speakers"]) or "—"
+        speakers = ", ".join(f"{s['name']} ({s['role'] or s['kind']})"
+                             + (f" [printed: {s['as_printed']}]" if s.get("as_printed") else "")
+                             for s in st["speakers"]) or "—"
         console.print(f"\n[bold cyan]{st['role']}[/]: {escape(st['title'])}")
         console.print(f"  kind {st['kind']} · date {st['date'] or '—'} · published {st['published'] or '—'}"
                       f" · venue {escape(st['venue'] or '—')}")

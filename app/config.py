@@ -31,6 +31,11 @@ class Settings(BaseSettings):
         description="Processes that parse pages during ingest (1: parse in the loading process).",
     )
 
+    speakers_file: Path | None = Field(
+        None, description="A TOML file of more people for the speaker table (same shape as "
+                          "app/data/speakers.toml); its entries are added to the shipped ones."
+    )
+
     index_while_loading: bool = Field(
         True, description="Build the search index while an ingest of many pages loads them (a second "
                           "process), instead of after."

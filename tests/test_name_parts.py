@@ -14,6 +14,8 @@ CASES = [
     # Western given-family, honorifics dropped, ALL-CAPS to display case
     ("Sergey Lavrov", LAVROV),
     ("Mr. Sergey Lavrov", LAVROV),
+    ("His Excellency Sergey Lavrov", LAVROV),
+    ("H.E. Sergey Lavrov", LAVROV),
     ("SERGEY LAVROV", LAVROV),
     ("Sergey LAVROV", LAVROV),
     ("Sergey Viktorovich Lavrov", {"family": "Lavrov", "given": "Sergey Viktorovich"}),
@@ -61,6 +63,7 @@ CASES = [
     ("WANG YI", WANG),
     ("Xi Jinping", {"family": "Xi", "given": "Jinping", "static-ordering": True}),
     ("Hua Chunying", {"family": "Hua", "given": "Chunying", "static-ordering": True}),
+    ("He Lifeng", {"family": "He", "given": "Lifeng", "static-ordering": True}),  # not the pronoun
     ("Kim Jong Un", {"family": "Kim", "given": "Jong Un", "static-ordering": True}),
     ("KIM Jong Un", {"family": "Kim", "given": "Jong Un", "static-ordering": True}),
     ("Moon Jae-in", {"family": "Moon", "given": "Jae-in", "static-ordering": True}),

@@ -9,6 +9,8 @@ from app.browse.entities import (
     list_speakers,
     list_topics,
     list_venues,
+    resolve_speaker_slugs,
+    speaker_redirect,
     speaker_years,
 )
 from app.browse.paragraphs import get_paragraph, resolve_alias
@@ -40,5 +42,6 @@ __all__ = [
     "SpeakerRow", "StatementDetail", "StatementFilter", "StatementRow", "date_days", "date_months",
     "date_years", "filter_labels", "get_paragraph", "get_speaker", "get_statement", "home_overview",
     "list_speakers", "list_statements", "list_topics", "list_venues", "neighbours", "resolve_alias",
-    "speaker_years", "statement_facets", "statement_rows_for_keys",
+    "resolve_speaker_slugs",
+    "speaker_redirect", "speaker_years", "statement_facets", "statement_rows_for_keys",
 ]

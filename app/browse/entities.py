@@ -7,7 +7,16 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.browse.views import CountRow, Page, SpeakerDetail, SpeakerRow
-from app.models import Speaker, SpeakerAlias, Statement, StatementSpeaker, StatementTopic, Topic, Venue
+from app.models import (
+    Speaker,
+    SpeakerAlias,
+    SpeakerRedirect,
+    Statement,
+    StatementSpeaker,
+    StatementTopic,
+    Topic,
+    Venue,
+)
 
 SPEAKER_SORTS = ("count", "name", "recent")
 
@@ -54,7 +63,22 @@ def get_speaker(session: Session, slug: str) -> SpeakerDetail | None:
         .group_by(StatementSpeaker.role).order_by(func.count().desc(), StatementSpeaker.role)).all()
     counts = row[3:] if row else (0, None, None)
     return SpeakerDetail(speaker.slug, speaker.name, speaker.kind, *counts,
-                         aliases=[a for a in aliases if a != speaker.name], roles=[(r, c) for r, c in roles])
+                         aliases=[a for a in aliases if a != speaker.name], roles=[(r, c) for r, c in roles],
+                         name_parts=speaker.name_parts)
+
+
+def speaker_redirect(session: Session, slug: str) -> str | None:
+    """The slug a retired or alias slug leads to (/speakers/sergei-lavrov -> sergey-lavrov)."""
+    return session.scalar(select(Speaker.slug).join(SpeakerRedirect, SpeakerRedirect.speaker_id == Speaker.id)
+                          .where(SpeakerRedirect.slug == slug))
+
+
+def resolve_speaker_slugs(session: Session, slugs: tuple[str, ...]) -> tuple[str, ...]:
+    """Each slug as is, or the speaker slug it redirects to (in one query)."""
+    moved = dict(session.execute(
+        select(SpeakerRedirect.slug, Speaker.slug).join(Speaker, Speaker.id == SpeakerRedirect.speaker_id)
+        .where(SpeakerRedirect.slug.in_(slugs))).all())
+    return tuple(dict.fromkeys(moved.get(s, s) for s in slugs))
 
 
 def speaker_years(session: Session, slug: str) -> list[tuple[int, int]]:

@@ -107,7 +107,8 @@ def _row(st: Statement, lead: str | None = None, cls=StatementRow, **extra) -> S
     return cls(
         key=st.key, title=st.title, kind=st.kind, date=st.date, published=st.published,
         venue=NamedRef(st.venue.key, st.venue.name) if st.venue else None,
-        speakers=[SpeakerRef(s.speaker.name, s.speaker.slug, s.role, s.speaker.kind) for s in st.speakers],
+        speakers=[SpeakerRef(s.speaker.name, s.speaker.slug, s.role, s.speaker.kind, s.speaker.name_parts)
+                  for s in st.speakers],
         topics=[NamedRef(t.topic.key, t.topic.name) for t in st.topics],
         excerpt=st.excerpt, paragraph_count=st.paragraph_count, lead=lead, **extra,
     )
@@ -128,12 +129,13 @@ def _rows(session: Session, *where, order=(), limit: int | None = None, offset: 
     speakers: dict[int, list[SpeakerRef]] = {i: [] for i in ids}
     topics: dict[int, list[NamedRef]] = {i: [] for i in ids}
     if ids:
-        for sid, name, slug, role, kind in session.execute(
-                select(StatementSpeaker.statement_id, Speaker.name, Speaker.slug, StatementSpeaker.role, Speaker.kind)
+        for sid, name, slug, role, kind, parts in session.execute(
+                select(StatementSpeaker.statement_id, Speaker.name, Speaker.slug, StatementSpeaker.role, Speaker.kind,
+                       Speaker.name_parts)
                 .join(Speaker, Speaker.id == StatementSpeaker.speaker_id)
                 .where(StatementSpeaker.statement_id.in_(ids))
                 .order_by(StatementSpeaker.statement_id, StatementSpeaker.position)):
-            speakers[sid].append(SpeakerRef(name, slug, role, kind))
+            speakers[sid].append(SpeakerRef(name, slug, role, kind, parts))
         for sid, key, name in session.execute(
                 select(StatementTopic.statement_id, Topic.key, Topic.name).join(Topic, Topic.id == StatementTopic.topic_id)
                 .where(StatementTopic.statement_id.in_(ids))

@@ -50,6 +50,9 @@ class SpeakerRef:
     slug: str
     role: str | None = None
     kind: str = "person"
+    # CSL-JSON name object (app/ingest/name_parts.py): {"family", "given", …} or {"literal"};
+    # None only for a row not filled yet (then name_parts(name, kind=kind) gives it)
+    name_parts: dict | None = field(default=None, compare=False)
 
 
 @dataclass(frozen=True)
@@ -150,8 +153,9 @@ class SpeakerRow:
 
 @dataclass(frozen=True)
 class SpeakerDetail(SpeakerRow):
-    aliases: list[str] = field(default_factory=list)
+    aliases: list[str] = field(default_factory=list)   # the spellings met, besides `name`
     roles: list[tuple[str, int]] = field(default_factory=list)
+    name_parts: dict | None = None                     # CSL-JSON name object (see SpeakerRef)
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from app.index_queue import enqueue
 from app.ingest.keys import name_key, paragraph_keys, statement_key
-from app.ingest.speakers import get_or_create_speaker, get_or_create_topic, get_or_create_venue
+from app.ingest.speakers import add_spelling, get_or_create_speaker, get_or_create_topic, get_or_create_venue
 from app.ingest.types import PageError, ParsedPage, statement_to_dict
 from app.models import (
     Contribution,
@@ -236,6 +236,8 @@ def _write_statements(session: Session, writes: list[tuple[Statement, dict]], up
         when = st.date or st.published
         for i, sp in enumerate(f["speakers"]):
             speaker = get_or_create_speaker(session, sp["name"], sp.get("kind") or "person", sp.get("role"), when)
+            if sp.get("as_printed"):  # the page's spelling of a name the parse gave canonically
+                add_spelling(session, speaker, sp["as_printed"])
             speaker_ids[name_key(sp["name"])] = speaker.id
             speaker_ids.setdefault(name_key(speaker.name), speaker.id)  # a turn printed in another spelling
             speakers.append(dict(statement_id=st.id, position=i, speaker_id=speaker.id, role=sp.get("role")))

@@ -35,14 +35,14 @@ DATA = Path(__file__).resolve().parent.parent / "data" / "family_names.toml"
 # Lowercase particles that stand before a family name (CSL non-dropping-particle when lowercase).
 PARTICLES = frozenset("""
 von van der den de du des da di del della delle dello dos das do la le las los ter ten zu zum zur
-af av vom y e d' dell' degli
+af av vom d' dell' degli
 """.split())
 # Arabic nasab ("son of"/"daughter of"): "Mohammed bin Salman".
 NASAB = frozenset({"bin", "ibn", "bint", "ben", "bent", "ould"})
 # Titles and honorifics dropped before splitting (CSL has no field for them).
 HONORIFICS = frozenset("""
-mr mr. mrs mrs. ms ms. miss dr dr. prof prof. professor sir dame h.e. he sheikh shaikh sheikha
-excellency his her г-н г-жа господин госпожа
+mr mr. mrs mrs. ms ms. miss dr dr. prof prof. professor sir dame h.e. sheikh shaikh sheikha
+г-н г-жа господин госпожа
 """.split())
 SUFFIXES = {"jr": "Jr.", "jr.": "Jr.", "sr": "Sr.", "sr.": "Sr.", "ii": "II", "iii": "III", "iv": "IV"}
 # Words that make a "name" a description: "Lord Ahmad of Wimbledon", "The President".
@@ -89,12 +89,15 @@ def display_name(parts: dict) -> str:
 
 
 def _words(text: str) -> list[str]:
-    words = []
-    for w in text.replace(",", " ").split():
-        words.extend(p for p in _GLUED.split(w) if p)
-    while len(words) > 1 and words[0].lower() in HONORIFICS:
-        words.pop(0)
-    return words
+    """The name's words, honorifics dropped ("H.E.", "His Excellency", "Mr"), glued initials
+    split ("S.V.Lavrov" -> "S." "V." "Lavrov")."""
+    raw = text.replace(",", " ").split()
+    while len(raw) > 1 and (raw[0].lower() in HONORIFICS or
+                            raw[0].lower() in ("his", "her") and raw[1].lower() == "excellency"):
+        raw.pop(0)
+        if raw[0].lower() == "excellency" and len(raw) > 1:
+            raw.pop(0)
+    return [p for w in raw for p in _GLUED.split(w) if p]
 
 
 def _splittable(words: list[str]) -> bool:

@@ -332,7 +332,8 @@ def _cached_table(user_file: str | None) -> SpeakerTable:
 
 
 def default_table() -> SpeakerTable:
-    """The shipped table plus the file named by ARCHIVE_SPEAKERS_FILE, if set."""
+    """The shipped table plus the file named by ARCHIVE_SPEAKERS_FILE (Settings.speakers_file), if
+    set; read from the environment directly, so that parsing a page builds no Settings."""
     return _cached_table(os.environ.get("ARCHIVE_SPEAKERS_FILE") or None)
 
 

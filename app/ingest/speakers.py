@@ -71,15 +71,22 @@ def _get_or_create_speaker(session: Session, name: str, kind: str, person: Perso
         session.flush()
     elif person is not None and speaker.person != person.name:  # a row of the same spelling, made before
         speaker.person, speaker.name, speaker.name_parts = person.name, person.name, structured_name(shown, kind, person)
-    if session.scalar(select(SpeakerAlias.id).where(SpeakerAlias.name == name)) is None:
-        session.add(SpeakerAlias(speaker=speaker, name=name))
-        _add_redirect(session, slugify(name), speaker)
+    if add_spelling(session, speaker, name):
         if speaker.person is None and _display_rank(name) < _display_rank(speaker.name):
             speaker.name, speaker.name_parts = name, name_parts(name, kind=kind)
         session.flush()
     elif speaker.name_parts is None:
         speaker.name_parts = structured_name(speaker.name, kind, person)
     return speaker
+
+
+def add_spelling(session: Session, speaker: Speaker, name: str) -> bool:
+    """Record a spelling met for `speaker` (and its slug as a redirect); False if already known."""
+    if not name or session.scalar(select(SpeakerAlias.id).where(SpeakerAlias.name == name)) is not None:
+        return False
+    session.add(SpeakerAlias(speaker=speaker, name=name))
+    _add_redirect(session, slugify(name), speaker)
+    return True
 
 
 def _add_redirect(session: Session, slug: str, speaker: Speaker) -> None:

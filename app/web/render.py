@@ -53,7 +53,7 @@ def _iso(d: dt.date | None) -> str | None:
 
 
 def speaker_json(s: SpeakerRef, base: str) -> dict:
-    return {"name": s.name, "role": s.role, "slug": s.slug, "kind": s.kind,
+    return {"name": s.name, "role": s.role, "slug": s.slug, "kind": s.kind, "name_parts": s.name_parts,
             "url": urls.speaker(s.slug), "api": absolute(base, urls.api_speaker(s.slug))}
 
 

@@ -14,6 +14,7 @@ class SpeakerOut(BaseModel):
     role: str | None
     slug: str
     kind: str
+    name_parts: dict[str, str | bool] | None = None  # CSL-JSON name object
     url: str
     api: str
 
@@ -126,6 +127,7 @@ class SpeakerPage(BaseModel):
 
 class SpeakerFull(SpeakerRowOut):
     aliases: list[str]
+    name_parts: dict[str, str | bool] | None
     roles: list[dict[str, str | int]]
     years: list[dict[str, int]]
     statements_api: str

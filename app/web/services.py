@@ -3,7 +3,7 @@ side (app.browse) and the citation builders. Raises ParamError/NotFound; returns
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
@@ -28,6 +28,8 @@ class StatementList:
 
 def statement_list(session: Session, q: StatementQuery, *, facets: bool = True) -> StatementList:
     f = query_filter(q)
+    if f.speakers:  # a spelling's or a merged speaker's slug (?speaker=sergei-lavrov) filters by the speaker
+        f = replace(f, speakers=browse.resolve_speaker_slugs(session, f.speakers))
     labels, unknown = browse.filter_labels(session, f)
     if unknown:
         name, value = unknown[0]

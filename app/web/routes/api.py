@@ -99,10 +99,12 @@ def api_speakers(request: Request, session: SessionDep, base: BaseUrlDep,
 
 
 @router.get("/speakers/{slug}", response_model=schemas.SpeakerFull, summary="One speaker")
-def api_speaker(session: SessionDep, base: BaseUrlDep, slug: str) -> dict:
-    s = load_speaker(session, slug)
+def api_speaker(request: Request, session: SessionDep, base: BaseUrlDep, slug: str) -> dict | RedirectResponse:
+    s = load_speaker(session, slug, request, api=True)
+    if isinstance(s, RedirectResponse):
+        return s
     return _speaker_row(s, base) | {
-        "aliases": s.aliases, "roles": [{"role": r, "count": n} for r, n in s.roles],
+        "aliases": s.aliases, "name_parts": s.name_parts, "roles": [{"role": r, "count": n} for r, n in s.roles],
         "years": [{"year": y, "count": n} for y, n in browse.speaker_years(session, s.slug)],
         "statements_api": absolute(base, urls.api("statements", [("speaker", s.slug)])),
         "feed": absolute(base, urls.speaker_feed(s.slug))}

@@ -5,7 +5,7 @@ from dataclasses import replace
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import Response
+from fastapi.responses import RedirectResponse, Response
 
 from app import browse
 from app.web import services
@@ -30,9 +30,16 @@ def speaker_list(request: Request, session: SessionDep,
     return render(request, "speakers/list.html", nav="speakers", page=page, q=q, pairs=q.pairs())
 
 
-def load_speaker(session, slug: str):
+def load_speaker(session, slug: str, request: Request | None = None, *, api: bool = False):
+    """The speaker of `slug`; a 301 to the speaker's own URL for a spelling's or a merged
+    speaker's slug (the query string kept); else a 404 offering a search."""
     speaker = browse.get_speaker(session, slug) if KEY_RE.match(slug) else None
     if speaker is None:
+        target = browse.speaker_redirect(session, slug) if KEY_RE.match(slug) else None
+        if target is not None:
+            url = urls.api_speaker(target) if api else urls.speaker(target)
+            query = request.url.query if request is not None else ""
+            return RedirectResponse(url + (f"?{query}" if query else ""), status_code=301)
         raise NotFound("There is no speaker with this name in the archive.", search=slug.replace("-", " ")[:100])
     return speaker
 
@@ -41,7 +48,9 @@ def load_speaker(session, slug: str):
 def speaker_detail(request: Request, session: SessionDep, slug: str,
                    q: Annotated[StatementQuery, Depends(statement_query)]) -> Response:
     """A speaker and their statements (the statement filters apply, speaker fixed)."""
-    speaker = load_speaker(session, slug)
+    speaker = load_speaker(session, slug, request)
+    if isinstance(speaker, RedirectResponse):
+        return speaker
     q = replace(q, speakers=())
     if (redirect := canonical(request, q.pairs())) is not None:
         return redirect
