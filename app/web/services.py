@@ -93,6 +93,14 @@ def citation_set(session: Session, st: StatementRow, base: str,
     """The Cite box: texts from the stored rendering when it is up to date (app.web.citation_store),
     else rendered now; the same texts either way."""
     item = citation_item(st, base, paragraph)
-    accessed = citation_store._accessed(item)
-    return citations.CitationSet(url=item["URL"], accessed=accessed, date=st.sort_date,
-                                 texts=citation_store.citation_texts(session, st.key, item))
+    texts = citation_store.citation_texts(session, st.key, item)
+    return citations.CitationSet(url=citations.permalink(item), accessed=citation_store._accessed(item),
+                                 date=st.sort_date, texts=[(label, t.bibliography) for label, t in texts.items()],
+                                 short=[(label, citations.SHORT_FORM[label], t.citation) for label, t in texts.items()],
+                                 captured=captured_date(st))
+
+
+def captured_date(st: StatementRow) -> dt.date | None:
+    """When the page was captured: the capture time of an HTML/WARC capture, else the page clock."""
+    c = st.captured_at
+    return c.date() if isinstance(c, dt.datetime) else c
