@@ -48,6 +48,7 @@ class CitationSet:
     texts: list[tuple[str, str]]   # (style label, bibliography entry)
     short: list[tuple[str, str, str]] = field(default_factory=list)  # (style label, form, note / in-text citation)
     captured: dt.date | None = None
+    meta: object | None = None     # app.web.metadata.Embedded: what reference managers read
 
 
 def _date_parts(d: dt.date) -> dict:
