@@ -12,7 +12,7 @@ import pytest
 from test_web_pages import NEWS
 from web_support import build_archive, make_client, sample_key, sample_paragraph_keys, soup
 
-from app.browse.views import NamedRef, SpeakerRef, StatementRow
+from app.browse.views import SpeakerRef, StatementRow
 from app.web import citations, metadata
 
 
@@ -81,3 +81,19 @@ def test_an_institution_is_an_organisation_and_the_original_source_is_given():
     assert ld["name"] == row.title and ld["isBasedOn"] == "https://mfa.example/p?id=1&x=2"
     assert ld["author"][1] == {"@type": "Organization", "name": "Foreign Ministry"}
     assert parse_qs(emb.coins)["rft.source"] == ["https://mfa.example/p?id=1&x=2"]
+
+
+def test_the_page_clock_date_is_shown_as_captured_in_the_cite_box_and_the_api(client):
+    rows = client.get("/api/statements?per_page=100").json()["results"]
+    shown = 0
+    for r in rows:
+        full = client.get(r["api"]).json()
+        box = soup(client.get(r["url"])).find("section", id="cite")
+        facts = {d.get_text(): dd for d, dd in zip(box.select(".cite-facts dt"), box.select(".cite-facts dd"),
+                                                  strict=True)}
+        if full["captured"] is None:
+            assert "Page captured" not in facts
+        else:
+            assert facts["Page captured"].time["datetime"] == full["captured"]
+            shown += 1
+    assert shown >= 1  # the seed pages carry a clock date

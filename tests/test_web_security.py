@@ -4,7 +4,6 @@ hostile parameters answered 400/404/422 with a message, never 500."""
 from __future__ import annotations
 
 import json
-
 import xml.etree.ElementTree as ET
 
 import pytest
