@@ -1,4 +1,4 @@
-"""Citation texts rendered ahead of time (app.web.citation_store) give exactly the texts citeproc-py
+"""Citation texts rendered ahead of time (app.web.citation_store) give exactly the texts citeproc-js
 renders on demand; outdated rows are ignored; and the read-side query plans chosen by size
 (neighbours, speaker/topic filters) return the same rows whichever plan runs."""
 from __future__ import annotations
@@ -25,7 +25,7 @@ def _hostile_items() -> list[dict]:
     base = {"type": "webpage", "container-title": "Archive", "URL": "https://a.example/s/x",
             "accessed": {"date-parts": [[2026, 1, 1]]}}
     return [base | {"title": "On 11 Nov. 1111 and November 11, 1111"},
-            base | {"title": f"{citations._PLACEHOLDER} twice {citations._PLACEHOLDER}"},
+            base | {"title": f"{citation_store.PLACEHOLDER} twice {citation_store.PLACEHOLDER}"},
             base | {"title": "A URL with the year", "URL": "https://a.example/1111"},
             base | {"title": "Issued in the sentinel year", "issued": {"date-parts": [[1111, 11, 11]]}},
             base | {"title": "<b>markup</b> & “quotes”", "author": [{"literal": "Ministry & Co"}]}]
@@ -34,15 +34,20 @@ def _hostile_items() -> list[dict]:
 @pytest.mark.parametrize("accessed", DATES)
 def test_stored_texts_are_served_exactly_as_citeproc_renders_them(accessed):
     used = 0
-    for item in seed_items() + _hostile_items():
+    items = seed_items() + _hostile_items()
+    for item in items[::3] + _hostile_items():
         item = dict(item, accessed={"date-parts": [[accessed.year, accessed.month, accessed.day]]})
         stored = citation_store.render_stored(citation_store.inputs(item))
+        para = item | {"note": "Paragraph 17"}
         for label in citations.STYLES:
-            served = citation_store.serve_text(stored[label], label, item["URL"], accessed)
-            if served is not None:
-                used += 1
-                assert served == citations.render(item, label), (label, item["title"])
-    assert used >= 3 * len(seed_items())  # every ordinary entry is served from the store
+            whole, located = citations.render_texts(item, label), citations.render_texts(para, label)
+            for form, expected, loc in (("", whole.bibliography, None), ("/cite", whole.citation, None),
+                                        ("/para", located.citation, "17")):
+                served = citation_store.serve_text(stored[label + form], label, item["URL"], accessed, form, loc)
+                if served is not None:
+                    used += 1
+                    assert served == expected, (label, form, item["title"])
+    assert used >= 9 * len(items[::3])  # every ordinary entry is served from the store
 
 
 def test_inputs_that_mention_the_sentinel_year_are_never_stored():
@@ -123,7 +128,8 @@ def test_fill_with_a_process_pool_writes_the_same_rows(factory, monkeypatch):
         single = s.execute(select(CitationText.statement_id, CitationText.fingerprint, CitationText.texts)
                            .order_by(CitationText.statement_id)).all()
     assert pooled == single and pooled
-    assert all(set(json.loads(t)) == set(citations.STYLES) for _i, _f, t in single)
+    assert all(set(json.loads(t)) == {s + f for s in citations.STYLES for f in citation_store.FORMS}
+               for _i, _f, t in single)
 
 
 def test_the_filler_command_and_its_background_mode(factory, data_dir, capsys, monkeypatch):

@@ -98,9 +98,11 @@ def _row(**kw) -> StatementRow:
 def test_citations_in_three_styles_and_downloads():
     item = citations.csl_item(_row(), url="https://x/statements/k", accessed=dt.date(2025, 1, 2), archive="Archive")
     texts = dict(citations.citation_set(item, date=dt.date(2021, 10, 2), accessed=dt.date(2025, 1, 2)).texts)
-    assert texts["Chicago"].startswith("Lavrov, Sergey, and Foreign Ministry. “Remarks on {things} & 100% $more”.")
+    # the period inside the closing quote (US style, as citeproc-js): this used to pin "…$more”."
+    assert texts["Chicago"].startswith("Lavrov, Sergey and Foreign Ministry. “Remarks on {things} & 100% $more.”")
     assert "Accessed January 2, 2025. https://x/statements/k." in texts["Chicago"]
-    assert texts["APA"].startswith("Lavrov, S., & Foreign Ministry. (2021, October 2).")
+    assert texts["APA"].startswith("Lavrov, S. & Foreign Ministry. (2021, October 2).")  # citeproc-js: person
+    # and institution are joined without the serial comma (was citeproc-py's "Lavrov, S., & Foreign Ministry")
     assert texts["MLA"].endswith("2 Oct. 2021, https://x/statements/k.")
     other = citations.csl_item(_row(), url="https://x/p/k.1", accessed=dt.date(2025, 1, 2), archive="Archive")
     assert citations.render(other, "APA").endswith("https://x/p/k.1")  # same render, other URL

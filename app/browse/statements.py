@@ -317,11 +317,26 @@ def _sources(session: Session, statement_id: int, key: str) -> list[SourceView]:
     return out
 
 
+def page_clock(session: Session, key: str) -> dt.date | None:
+    """The page clock date (when the page was rendered, as the parser found it) of the
+    statement's main source page: the captured date until a capture records its own time."""
+    return session.scalar(select(func.min(SourceDocument.captured))
+                          .join(Contribution, Contribution.source_document_id == SourceDocument.id)
+                          .where(Contribution.statement_key == key, Contribution.role == "main"))
+
+
+def with_captured(session: Session, fields: dict) -> dict:
+    if fields.get("captured_at") is None:
+        fields = fields | {"captured_at": page_clock(session, fields["key"])}
+    return fields
+
+
 def get_statement(session: Session, key: str) -> StatementDetail | None:
     found = _rows(session, Statement.key == key)
     if not found:
         return None
     sid, fields = found[0]
+    fields = with_captured(session, fields)
     paragraphs = paragraph_views(session, [Paragraph.statement_id == sid, Paragraph.current.is_(True)])
     return StatementDetail(**fields, paragraphs=paragraphs, sources=_sources(session, sid, key))
 

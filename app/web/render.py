@@ -68,6 +68,7 @@ def statement_json(st: StatementRow, base: str) -> dict:
         "excerpt": st.excerpt, "paragraph_count": st.paragraph_count,
         "url": urls.statement(st.key), "permalink": absolute(base, urls.statement(st.key)),
         "api": absolute(base, urls.api_statement(st.key)),
+        "captured": _iso(st.captured_at.date() if isinstance(st.captured_at, dt.datetime) else st.captured_at),
     }
 
 

@@ -35,6 +35,8 @@ class StatementOut(BaseModel):
     url: str = Field(description="Permalink path of the statement page.")
     permalink: str = Field(description="Absolute permalink.")
     api: str
+    captured: str | None = Field(None, description="When the page was captured (its clock date until captures "
+                                                   "record their time); null in lists and when unknown.")
 
 
 class StatementListItem(StatementOut):

@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from app import browse
 from app.browse.views import Facet, FilterLabel, Page, ParagraphDetail, StatementDetail, StatementRow
-from app.web import citation_store, citations
+from app.web import citation_store, citations, metadata
 from app.web.errors import NotFound
 from app.web.params import ParamError, StatementQuery, valid_key
 from app.web.render import query_filter
@@ -95,6 +95,16 @@ def citation_set(session: Session, st: StatementRow, base: str,
     """The Cite box: texts from the stored rendering when it is up to date (app.web.citation_store),
     else rendered now; the same texts either way."""
     item = citation_item(st, base, paragraph)
-    accessed = citation_store._accessed(item)
-    return citations.CitationSet(url=item["URL"], accessed=accessed, date=st.sort_date,
-                                 texts=citation_store.citation_texts(session, st.key, item))
+    texts = citation_store.citation_texts(session, st.key, item)
+    meta = metadata.embedded(item, paragraph=paragraph[1] if paragraph else None,
+                             statement_url=absolute(base, urls.statement(st.key)))
+    return citations.CitationSet(url=citations.permalink(item), accessed=citation_store._accessed(item),
+                                 date=st.sort_date, texts=[(label, t.bibliography) for label, t in texts.items()],
+                                 short=[(label, citations.SHORT_FORM[label], t.citation) for label, t in texts.items()],
+                                 captured=captured_date(st), meta=meta)
+
+
+def captured_date(st: StatementRow) -> dt.date | None:
+    """When the page was captured: the capture time of an HTML/WARC capture, else the page clock."""
+    c = st.captured_at
+    return c.date() if isinstance(c, dt.datetime) else c

