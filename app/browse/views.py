@@ -71,6 +71,11 @@ class StatementRow:
     excerpt: bool
     paragraph_count: int
     lead: str | None = None          # the first paragraph, for list pages
+    # provenance (from the best source document that has an original URL); the citation
+    # helper reads the same three names
+    original_url: str | None = None
+    publisher: str | None = None
+    captured_at: dt.datetime | None = None
 
     @property
     def sort_date(self) -> dt.date | None:
@@ -99,6 +104,12 @@ class SourceView:
     role: str                        # main | excerpt
     line_start: int | None = None    # span of this statement's current paragraphs in the file
     line_end: int | None = None
+    original_url: str | None = None
+    captured_at: dt.datetime | None = None
+    captured_source: str | None = None   # WARC-Date | manifest | file mtime
+    warc_file: str | None = None
+    warc_offset: int | None = None
+    format: str = "text"
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ from app.ingest.warc import WarcStats, read_warc
 from app.models import SourceDocument
 
 POOL_MIN_FILES = 32  # below this, a process pool costs more than it saves
+NOTABLE = ("no text body", "no article text found", "listing page")  # warnings shown as a note at ingest
 
 
 @dataclass
@@ -229,7 +230,7 @@ def jobs(files: list[Path], known: dict[str, str], max_bytes: int, manifest: dic
             for offset, reason in stats.problems:
                 summary.results.append(LoadResult(path=f"{shown}#{offset}", status="failed",
                                                   error=f"record at offset {offset}: {reason}"))
-            skipped = ", ".join(f"{n} {why}" for why, n in sorted(stats.skipped.items()))
+            skipped = ", ".join(f"{n} × {why}" for why, n in sorted(stats.skipped.items()))
             summary.notes.append(f"{shown}: {pages} HTML page(s)" + (f"; skipped {skipped}" if skipped else ""))
             continue
         entry = manifest.get(os.path.realpath(f))
@@ -278,6 +279,8 @@ def ingest_paths(factory: sessionmaker[Session], paths: Iterable[str], *, max_by
         before_load(count)
     work = jobs(files, known, max_bytes, manifest or {}, summary)
     for i, item in enumerate(_prepared(work, count, max_bytes, workers), 1):
+        if item.page is not None:
+            summary.notes.extend(f"{item.shown}: {w}" for w in item.page.warnings if w.startswith(NOTABLE))
         summary.results.append(load_prepared(factory, item, force=force))
         if progress:
             progress(i, max(i, len(files)) if not warcs else i)

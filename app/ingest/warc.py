@@ -94,25 +94,26 @@ def read_warc(path: str, max_bytes: int, stats: WarcStats) -> Iterator[WarcPage]
             try:
                 it = ArchiveIterator(fh, no_record_parse=False, arc2warc=True)
                 for record in it:
-                    offset = base + it.get_record_offset()
-                    last = offset
                     reason = _skip_reason(record)
+                    payload = None
+                    if not reason:
+                        payload = record.content_stream().read(max_bytes + 1)
+                    offset = base + it.get_record_offset()  # (reads the rest of the record)
+                    last = offset
                     if reason:
                         stats.skipped[reason] += 1
                         continue
-                    stream = record.content_stream()
-                    payload = stream.read(max_bytes + 1)
                     url = record.rec_headers.get_header("WARC-Target-URI")
                     when = parse_warc_date(record.rec_headers.get_header("WARC-Date"))
-                    charset = charset_from_content_type(record.http_headers.get_header("Content-Type"))
+                    ctype = record.http_headers.get_header("Content-Type")
                     if len(payload) > max_bytes:
-                        yield WarcPage(offset, url, when, charset, None,
+                        yield WarcPage(offset, url, when, charset_from_content_type(ctype), None,
                                        f"page too large (over {max_bytes:,} bytes); record skipped")
                         continue
-                    if not (record.http_headers.get_header("Content-Type") or looks_like_html(payload[:8192])):
+                    if not ctype and not looks_like_html(payload[:8192]):
                         stats.skipped["response without a content type, not HTML"] += 1
                         continue
-                    yield WarcPage(offset, url, when, charset, payload)
+                    yield WarcPage(offset, url, when, charset_from_content_type(ctype), payload)
                 base = None
             except (ArchiveLoadFailed, EOFError, OSError, ValueError, zlib.error) as e:
                 reason = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
