@@ -113,7 +113,7 @@ def title_element(tree: lhtml.HtmlElement, title: str):
     return next((h for h in heads if text_of(h).casefold() == want), None)
 
 
-def _element_lines(el) -> list[str]:
+def element_lines(el) -> list[str]:
     """The lines an element renders as (a line per block element)."""
     parts: list[str] = []
 
@@ -156,7 +156,7 @@ def around_title(title_el, limit: int = 6) -> tuple[list[str], list[str]]:
                 if _navlike(sib):
                     found.append("")  # a boundary
                     break
-                lines = _element_lines(sib)
+                lines = element_lines(sib)
                 lines = lines[::-1] if preceding else lines
                 for s in lines:
                     if len(s) > 120 or is_prose(s):

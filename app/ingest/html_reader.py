@@ -24,13 +24,14 @@ from app.ingest.html_article import (
     around_title,
     block_is_prose,
     chrome_counts,
+    element_lines,
     extract,
     is_prose,
     title_element,
 )
 from app.ingest.html_decode import decode_html
 from app.ingest.html_meta import PageMeta, page_meta
-from app.ingest.parse import parse_page
+from app.ingest.parse import TEASER_RE, parse_page
 from app.ingest.titles import date_and_venue, kind_of_heading, place_name
 from app.ingest.types import PageError, ParsedPage
 
@@ -172,6 +173,22 @@ def _section_kind(meta: PageMeta, title: str) -> str | None:
     return kinds.pop() if len(kinds) == 1 else None
 
 
+def _teasers(tree: lhtml.HtmlElement, blocks: list[Block]) -> list[Block]:
+    """Teasers ("DD.MM.YYYY - Title" and a lead) of a list the extractor took for chrome."""
+    if any(TEASER_RE.match(line) for b in blocks for line in b.lines):
+        return []
+    body = tree.find("body")
+    lines = element_lines(body) if body is not None else []
+    out: list[Block] = []
+    for i, s in enumerate(lines):
+        if TEASER_RE.match(s):
+            out.append(Block("p", (s,)))
+            lead = lines[i + 1] if i + 1 < len(lines) else ""
+            if lead and not TEASER_RE.match(lead) and is_prose(lead):
+                out.append(Block("p", (lead,)))
+    return out
+
+
 def _lines(title: str, blocks: list[Block]) -> str:
     out = [title, ""]
     for b in blocks:
@@ -222,11 +239,12 @@ def read_html(raw: bytes, http_charset: str | None = None) -> HtmlRead:
     if not blocks:
         pdfs = _pdf_links(tree)
         notes.append(f"no text body: the page only links {pdfs[0]}" if pdfs else "no text body on the page")
+    teasers = _teasers(parse_tree(html_text), blocks)
     blocks = _byline_first(_label_bold_runs(blocks))
     blocks, closing_date, closing_venue = _closing_lines(blocks)
     if closing_date:
         notes.append(f"closing line(s) taken as the date {closing_date}" + (f" and venue {closing_venue}" if closing_venue else ""))
-    text = _lines(title, blocks)
+    text = _lines(title, blocks + teasers)
     decoded = decode_page(text.encode("utf-8"))
     page = parse_page(decoded.text)
     main = page.main
@@ -235,7 +253,8 @@ def read_html(raw: bytes, http_charset: str | None = None) -> HtmlRead:
         page = dataclasses.replace(page, statements=tuple(s for s in page.statements if s.role != "main"))
         main = None
     if main is not None:
-        date_hint = next((d for s in below if (d := _date_in(s))), None)
+        date_hint = next((d for s in below if (d := _date_in(s)) and not dateline(s)), None)
+        date_hint = None if date_hint == main.published else date_hint
         published_hint = next((d for s in above if (d := _date_in(s))), None) or meta.published
         changes = {}
         if main.date is None and (date_hint or closing_date):
