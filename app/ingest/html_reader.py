@@ -30,11 +30,12 @@ from app.ingest.html_article import (
     title_element,
 )
 from app.ingest.html_decode import decode_html
-from app.ingest.html_meta import PageMeta, page_meta
+from app.ingest.html_meta import PageMeta, page_meta, text_of
 from app.ingest.parse import TEASER_RE, parse_page
 from app.ingest.titles import date_and_venue, kind_of_heading, place_name
 from app.ingest.types import PageError, ParsedPage
 
+_TEASER_HINT = re.compile(r"\d{1,2}\.\d{1,2}\.\d{4}\s*(?:<[^>]{0,200}>\s*){0,3}[-–—]")
 _LABELLED = re.compile(r"^[^:]{1,40}:\s*(.+)$")
 _SECTION_WORDS = 5
 
@@ -60,10 +61,15 @@ def parse_tree(raw_text: str) -> lhtml.HtmlElement:
     return tree
 
 
-def _choose_title(meta: PageMeta, extracted_title: str | None, blocks: list[Block]) -> str | None:
+def _headings(tree: lhtml.HtmlElement) -> set[str]:
+    """Texts of the page's h1-h4 headings (normalised)."""
+    return {_norm(text_of(h)) for tag in ("h1", "h2", "h3", "h4") for h in tree.iter(tag)}
+
+
+def _choose_title(meta: PageMeta, blocks: list[Block], printed: set[str]) -> str | None:
     """The statement heading: the <h1> the metadata agree with, else the only <h1>, else the
     extractor's title (from og:title / <title>)."""
-    named = {_norm(t) for t in (meta.og_title, meta.title_tag, extracted_title) if t}
+    named = {_norm(t) for t in (meta.og_title, meta.title_tag) if t}
     for h in meta.h1:
         if _norm(h) in named or any(_norm(h) in n for n in named):
             return h
@@ -75,7 +81,18 @@ def _choose_title(meta: PageMeta, extracted_title: str | None, blocks: list[Bloc
         return meta.h1[0]
     if heads:
         return heads[0]
-    return extracted_title or meta.og_title or meta.title_tag
+    for candidate in (meta.og_title, _title_tag_head(meta.title_tag)):
+        if candidate and _norm(candidate) in printed:  # the page's title, printed as a heading
+            return candidate
+    return None  # no heading: the parser finds the title among the lines, as on a text page
+
+
+def _title_tag_head(title: str | None) -> str | None:
+    """'Statement on X - Ministry' -> 'Statement on X' (the longest part of a <title>)."""
+    if not title:
+        return None
+    parts = re.split(r"\s+[-|–—·•»]\s+", title)
+    return max(parts, key=len) if parts else title
 
 
 def _drop_title_repeats(blocks: list[Block], title: str) -> tuple[list[Block], bool, int]:
@@ -173,24 +190,26 @@ def _section_kind(meta: PageMeta, title: str) -> str | None:
     return kinds.pop() if len(kinds) == 1 else None
 
 
-def _teasers(tree: lhtml.HtmlElement, blocks: list[Block]) -> list[Block]:
-    """Teasers ("DD.MM.YYYY - Title" and a lead) of a list the extractor took for chrome."""
-    if any(TEASER_RE.match(line) for b in blocks for line in b.lines):
-        return []
+def _teasers(tree: lhtml.HtmlElement, kept: set[str]) -> list[Block]:
+    """Teasers ("DD.MM.YYYY - Title" and its lead) as the page prints them: the extractor
+    takes their linked titles for chrome and keeps only some. A lead is the lines after a
+    teaser that the extractor kept (so not the sidebar or footer), up to the next teaser."""
     body = tree.find("body")
     lines = element_lines(body) if body is not None else []
     out: list[Block] = []
     for i, s in enumerate(lines):
-        if TEASER_RE.match(s):
-            out.append(Block("p", (s,)))
-            lead = lines[i + 1] if i + 1 < len(lines) else ""
-            if lead and not TEASER_RE.match(lead) and is_prose(lead):
-                out.append(Block("p", (lead,)))
+        if not TEASER_RE.match(s):
+            continue
+        out.append(Block("p", (s,)))
+        for lead in lines[i + 1:]:
+            if TEASER_RE.match(lead) or _norm(lead) not in kept:
+                break
+            out.append(Block("p", (lead,)))
     return out
 
 
 def _lines(title: str, blocks: list[Block]) -> str:
-    out = [title, ""]
+    out = [title, ""] if title else []
     for b in blocks:
         out.extend(b.lines)
         out.append("")
@@ -214,16 +233,16 @@ def _pdf_links(tree: lhtml.HtmlElement) -> list[str]:
 
 def read_html(raw: bytes, http_charset: str | None = None) -> HtmlRead:
     html_text, encoding, warnings = decode_html(raw, http_charset)
-    tree = parse_tree(html_text)
+    tree = parse_tree(html_text)   # ours: metadata, the title's surroundings, teasers
     meta = page_meta(tree)
     counts = chrome_counts(tree)
-    blocks, tmeta = extract(tree)
-    title = _choose_title(meta, tmeta.get("title"), blocks)
-    if not title:
-        raise PageError("no article found: the page has no title heading")
-    title = " ".join(title.split())
+    blocks = extract(parse_tree(html_text))  # trafilatura's: it prunes the tree it is given
+    title = _choose_title(meta, blocks, _headings(tree))
+    if not title and not blocks:
+        raise PageError("no article found: the page has no title heading and no text")
+    title = " ".join(title.split()) if title else ""
     blocks, had_title, repeats = _drop_title_repeats(blocks, title)
-    title_el = title_element(parse_tree(html_text), title) if blocks or not had_title else None
+    title_el = title_element(tree, title) if blocks or not had_title else None
     above, below = around_title(title_el) if title_el is not None else ([], [])
     notes: list[str] = []
     if counts:
@@ -232,14 +251,18 @@ def read_html(raw: bytes, http_charset: str | None = None) -> HtmlRead:
     if repeats:
         notes.append(f"dropped the title printed again in the article ({repeats} block(s))")
     found = blocks
-    if not had_title and not any(block_is_prose(b) for b in blocks):
+    if title and not had_title and not any(block_is_prose(b) for b in blocks):
         if blocks:
             notes.append(f"no article text found: {len(blocks)} block(s) of page chrome ignored")
         blocks = []
     if not blocks:
         pdfs = _pdf_links(tree)
         notes.append(f"no text body: the page only links {pdfs[0]}" if pdfs else "no text body on the page")
-    teasers = _teasers(parse_tree(html_text), blocks)
+    kept = {_norm(line) for b in blocks for line in b.lines}
+    teasers = _teasers(tree, kept) if _TEASER_HINT.search(html_text) else []
+    if teasers:  # they replace whatever the extractor kept of them
+        seen = {_norm(line) for b in teasers for line in b.lines}
+        blocks = [b for b in blocks if not all(_norm(line) in seen for line in b.lines)]
     blocks = _byline_first(_label_bold_runs(blocks))
     blocks, closing_date, closing_venue = _closing_lines(blocks)
     if closing_date:
@@ -263,7 +286,7 @@ def read_html(raw: bytes, http_charset: str | None = None) -> HtmlRead:
                 notes.append(f"date {date_hint} from the line under the title")
         if main.venue is None and closing_venue and changes.get("date", main.date) == closing_date:
             changes["venue"] = closing_venue
-        if main.kind == "other" and (kind := _section_kind(meta, title)):
+        if main.kind == "other" and (kind := _section_kind(meta, main.title)):
             changes["kind"] = kind
         if main.published is None and published_hint:
             changes["published"] = published_hint
