@@ -68,6 +68,16 @@ def _skip_reason(record) -> str | None:
     return None
 
 
+def _truncated(record, payload: bytes) -> bool:
+    """The record's block is shorter than its WARC Content-Length says."""
+    try:
+        expected = int(record.rec_headers.get_header("Content-Length") or 0)
+    except ValueError:
+        return False
+    head = len(record.http_headers.to_bytes()) if record.http_headers is not None else 0
+    return expected > 0 and len(payload) + head < expected - 64
+
+
 def _next_record_start(fh: BinaryIO, after: int) -> int | None:
     """Where the next record may start after a corrupt one: a gzip member or a WARC header."""
     pos = after + 1
@@ -90,7 +100,7 @@ def read_warc(path: str, max_bytes: int, stats: WarcStats) -> Iterator[WarcPage]
         base = 0
         while base is not None and base < size:
             fh.seek(base)
-            last = base
+            end = base  # where the next record starts (the end of the last one read)
             try:
                 it = ArchiveIterator(fh, no_record_parse=False, arc2warc=True)
                 for record in it:
@@ -99,7 +109,7 @@ def read_warc(path: str, max_bytes: int, stats: WarcStats) -> Iterator[WarcPage]
                     if not reason:
                         payload = record.content_stream().read(max_bytes + 1)
                     offset = base + it.get_record_offset()  # (reads the rest of the record)
-                    last = offset
+                    end = offset + it.get_record_length()
                     if reason:
                         stats.skipped[reason] += 1
                         continue
@@ -110,12 +120,16 @@ def read_warc(path: str, max_bytes: int, stats: WarcStats) -> Iterator[WarcPage]
                         yield WarcPage(offset, url, when, charset_from_content_type(ctype), None,
                                        f"page too large (over {max_bytes:,} bytes); record skipped")
                         continue
+                    if _truncated(record, payload):
+                        stats.problems.append((offset, "truncated record: its content ends before its "
+                                                       "Content-Length (a truncated gzip member?)"))
+                        continue
                     if not ctype and not looks_like_html(payload[:8192]):
                         stats.skipped["response without a content type, not HTML"] += 1
                         continue
                     yield WarcPage(offset, url, when, charset_from_content_type(ctype), payload)
                 base = None
             except (ArchiveLoadFailed, EOFError, OSError, ValueError, zlib.error) as e:
-                reason = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-                stats.problems.append((last, f"corrupt or truncated record: {reason[:200]}"))
-                base = _next_record_start(fh, last)
+                reason = str(e).strip().splitlines()[0].split(", first line")[0] if str(e).strip() else type(e).__name__
+                stats.problems.append((end, f"corrupt or truncated record: {reason[:120]}"))
+                base = _next_record_start(fh, end)
