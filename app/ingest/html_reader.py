@@ -183,6 +183,25 @@ def _closing_lines(blocks: list[Block]) -> tuple[list[Block], date | None, str |
     return blocks[:k], when, venue
 
 
+def _understood(below: list[str]) -> list[str]:
+    """The lines under the title that the parser reads as a byline or datelines, else []."""
+    for n in range(len(below), 0, -1):
+        lines = below[:n]
+        if (b := read_byline(lines)) is not None and b.name:
+            return lines
+    lines = []
+    for s in below:
+        if not (dateline(s) or date_only(s)):
+            break
+        lines.append(s)
+    return lines
+
+
+def _above_kind(above: list[str]) -> str | None:
+    """The kind a section heading just above the title names ("ARTICLES", "Press releases")."""
+    return next((k for s in above if len(s.split()) <= 4 and (k := kind_of_heading(s))), None)
+
+
 def _section_kind(meta: PageMeta, title: str) -> str | None:
     """The kind a page's section names in its <title> ("… - Press Releases - Portal")."""
     parts = [p for p in re.split(r"\s+[-|–—·»]\s+", meta.title_tag or "") if _norm(p) != _norm(title)]
@@ -263,6 +282,10 @@ def read_html(raw: bytes, http_charset: str | None = None) -> HtmlRead:
     if teasers:  # they replace whatever the extractor kept of them
         seen = {_norm(line) for b in teasers for line in b.lines}
         blocks = [b for b in blocks if not all(_norm(line) in seen for line in b.lines)]
+    kept_now = {_norm(line) for b in blocks for line in b.lines}
+    meta_lines = _understood(below)
+    if meta_lines and not any(_norm(s) in kept_now for s in meta_lines):
+        blocks = [Block("p", tuple(meta_lines))] + blocks  # a byline or dateline the extractor dropped
     blocks = _byline_first(_label_bold_runs(blocks))
     blocks, closing_date, closing_venue = _closing_lines(blocks)
     if closing_date:
@@ -286,7 +309,7 @@ def read_html(raw: bytes, http_charset: str | None = None) -> HtmlRead:
                 notes.append(f"date {date_hint} from the line under the title")
         if main.venue is None and closing_venue and changes.get("date", main.date) == closing_date:
             changes["venue"] = closing_venue
-        if main.kind == "other" and (kind := _section_kind(meta, main.title)):
+        if main.kind == "other" and (kind := _above_kind(above) or _section_kind(meta, main.title)):
             changes["kind"] = kind
         if main.published is None and published_hint:
             changes["published"] = published_hint
