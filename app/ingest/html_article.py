@@ -28,7 +28,7 @@ _CHROME = (("script", "script"), ("style", "style sheet"), ("noscript", "noscrip
 _BLOCK_TAGS = frozenset("p div li h1 h2 h3 h4 h5 h6 td th tr dt dd blockquote section article header "
                         "footer aside ul ol table pre address figcaption time".split())
 _NAVLIKE = re.compile(r"\b(?:nav|menu|breadcrumb|sidebar|footer|share|social|tags?)\b", re.IGNORECASE)
-_PROSE_END = re.compile(r"[.!?…\"”»:;)]$")
+_PROSE_END = re.compile(r"[.!?…\"”»]$")
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,7 @@ from lxml import etree
 from lxml import html as lhtml
 
 from app.ingest.byline import read_byline
+from app.ingest.chrome import line_chrome
 from app.ingest.dates import date_only, dateline, find_dates, parse_full_date
 from app.ingest.decode import decode_page
 from app.ingest.html_article import (
@@ -184,14 +185,18 @@ def _closing_lines(blocks: list[Block]) -> tuple[list[Block], date | None, str |
 
 
 def _understood(below: list[str]) -> list[str]:
-    """The lines under the title that the parser reads as a byline or datelines, else []."""
+    """The lines under the title that the parser reads as a byline or datelines, else []
+    (a photo caption or other line chrome among them is left out)."""
+    below = [s for s in below if not line_chrome(s)]
     for n in range(len(below), 0, -1):
         lines = below[:n]
         if (b := read_byline(lines)) is not None and b.name:
             return lines
     lines = []
     for s in below:
-        if not (dateline(s) or date_only(s)):
+        d, _venue, start = date_and_venue(s)
+        head = s[:start].strip(" ,(")
+        if not (dateline(s) or (d and (not head or place_name(head)))):
             break
         lines.append(s)
     return lines
