@@ -112,8 +112,8 @@ def parse(
     _check_speaker_table()
     try:
         raw = read_limited(file, settings.max_page_bytes)
-        text, page = parse_document(raw, file.suffix)
-        lines = explain_page(text) if explain else []
+        doc = parse_document(raw, file.name, max_bytes=settings.max_page_bytes)
+        lines = explain_page(doc.text) if explain else []
     except OSError as e:
         fail(f"{file}: cannot read: {e.strerror or e}")
     except PageError as e:
@@ -123,7 +123,8 @@ def parse(
 
         render_explain(out, lines)
         return
-    data = page_to_dict(page, path=str(file), sha256=hashlib.sha256(raw).hexdigest())
+    data = page_to_dict(doc.page, path=str(file), sha256=hashlib.sha256(raw).hexdigest())
+    data["source"].update(format=doc.format, url=doc.url, url_source=doc.url_source, publisher=doc.publisher)
     if as_json:
         sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=1) + "\n")
     else:
@@ -137,15 +138,22 @@ def ingest(
     paths: list[str] = typer.Argument(..., help="Files, directories (recursive) or globs."),
     force: bool = typer.Option(False, help="Re-parse pages even when unchanged."),
     if_empty: bool = typer.Option(False, "--if-empty", help="Do nothing if the archive has statements."),
+    manifest: Path = typer.Option(None, "--manifest",
+                                  help="CSV with columns path,url,captured: original URL and capture time of pages."),
 ) -> None:
-    """Parse pages and load them into the archive (each page in its own transaction)."""
+    """Parse pages (text, HTML, WARC) and load them into the archive (each page in its own transaction)."""
     from app.cli_render import render_summary
+    from app.ingest.manifest import ManifestError, read_manifest
     from app.ingest.run import ingest_paths
     from app.locking import LockBusy, archive_lock
     from app.queries import archive_summary
 
     settings = get_settings()
     _check_speaker_table()
+    try:
+        entries = read_manifest(manifest) if manifest else {}
+    except ManifestError as e:
+        fail(str(e), 2)
     _engine, factory = _open(settings)
     try:
         with archive_lock(settings, "ingest", settings.data_dir / "ingest.lock", timeout=settings.ingest_lock_timeout,
@@ -167,11 +175,14 @@ def ingest(
                     task = bar.add_task("ingest", total=None)
                     summary = ingest_paths(factory, paths, max_bytes=settings.max_page_bytes, force=force,
                                            workers=settings.ingest_workers, before_load=start_follower,
+                                           manifest=entries,
                                            progress=lambda i, n: bar.update(task, completed=i, total=n))
             except BaseException:
                 if follower is not None:
                     follower.abort()
                 raise
+            for note in summary.notes:
+                err.print(f"note: {printable(note)}", markup=False, highlight=False, soft_wrap=True)
             for failure in summary.failures:
                 err.print(f"error: {printable(failure.path)}: {failure.error}", markup=False, highlight=False,
                           soft_wrap=True)

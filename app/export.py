@@ -25,6 +25,9 @@ def statement_record(st: Statement, sources: list[tuple[str, str]]) -> dict:
         "speakers": [{"name": s.speaker.name, "role": s.role} for s in st.speakers],
         "topics": [t.topic.name for t in st.topics],
         "excerpt": st.excerpt,
+        "original_url": st.original_url,
+        "publisher": st.publisher,
+        "captured_at": st.captured_at.isoformat() if st.captured_at else None,
         "url": statement_path(st.key),
         "sources": [{"file": f, "sha256": h} for f, h in sources],
         "paragraphs": [

@@ -6,12 +6,14 @@ import datetime as dt
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Date,
     DateTime,
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -40,6 +42,16 @@ class SourceDocument(Base):
     error_line: Mapped[int | None] = mapped_column(Integer)
     warnings: Mapped[str] = mapped_column(Text, default="[]")  # JSON list of strings
     captured: Mapped[dt.date | None] = mapped_column(Date)
+    # provenance (migration 0008): where the page came from and when it was captured
+    format: Mapped[str] = mapped_column(String(16), default="text", server_default="text")  # text | html
+    original_url: Mapped[str | None] = mapped_column(String(2048))
+    url_source: Mapped[str | None] = mapped_column(String(32))       # WARC-Target-URI | manifest | canonical link | og:url
+    publisher: Mapped[str | None] = mapped_column(String(300))
+    captured_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    captured_source: Mapped[str | None] = mapped_column(String(32))  # WARC-Date | manifest | file mtime
+    warc_file: Mapped[str | None] = mapped_column(String(1024))
+    warc_offset: Mapped[int | None] = mapped_column(BigInteger)
+    capture: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)  # the HTML as captured (zlib)
 
 
 class Speaker(Base):
@@ -121,6 +133,10 @@ class Statement(Base):
     excerpt: Mapped[bool] = mapped_column(Boolean)
     paragraph_count: Mapped[int] = mapped_column(Integer, default=0)
     fingerprint: Mapped[str] = mapped_column(String(16))  # hash of the exported form
+    # from the best source document that has them (migration 0008)
+    original_url: Mapped[str | None] = mapped_column(String(2048))
+    publisher: Mapped[str | None] = mapped_column(String(300))
+    captured_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
     venue: Mapped[Venue | None] = relationship()
     speakers: Mapped[list[StatementSpeaker]] = relationship(

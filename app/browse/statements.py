@@ -110,7 +110,8 @@ def _row(st: Statement, lead: str | None = None, cls=StatementRow, **extra) -> S
         speakers=[SpeakerRef(s.speaker.name, s.speaker.slug, s.role, s.speaker.kind, s.speaker.name_parts)
                   for s in st.speakers],
         topics=[NamedRef(t.topic.key, t.topic.name) for t in st.topics],
-        excerpt=st.excerpt, paragraph_count=st.paragraph_count, lead=lead, **extra,
+        excerpt=st.excerpt, paragraph_count=st.paragraph_count, lead=lead,
+        original_url=st.original_url, publisher=st.publisher, captured_at=st.captured_at, **extra,
     )
 
 
@@ -120,7 +121,8 @@ def _rows(session: Session, *where, order=(), limit: int | None = None, offset: 
     (statements with their venue, speakers, topics): the ORM's identity map and eager loaders
     cost more than the queries on the pages that show a few statements."""
     query = (select(Statement.id, Statement.key, Statement.title, Statement.kind, Statement.date,
-                    Statement.published, Venue.key, Venue.name, Statement.excerpt, Statement.paragraph_count)
+                    Statement.published, Venue.key, Venue.name, Statement.excerpt, Statement.paragraph_count,
+                    Statement.original_url, Statement.publisher, Statement.captured_at)
              .outerjoin(Venue, Venue.id == Statement.venue_id).where(*where).order_by(*order))
     if limit is not None:
         query = query.offset(offset).limit(limit)
@@ -143,7 +145,8 @@ def _rows(session: Session, *where, order=(), limit: int | None = None, offset: 
             topics[sid].append(NamedRef(key, name))
     return [(r[0], dict(key=r[1], title=r[2], kind=r[3], date=r[4], published=r[5],
                         venue=NamedRef(r[6], r[7]) if r[6] is not None else None, speakers=speakers[r[0]],
-                        topics=topics[r[0]], excerpt=r[8], paragraph_count=r[9])) for r in rows]
+                        topics=topics[r[0]], excerpt=r[8], paragraph_count=r[9], original_url=r[10],
+                        publisher=r[11], captured_at=r[12])) for r in rows]
 
 
 def _leads(session: Session, ids: list[int]) -> dict[int, str]:
@@ -301,19 +304,21 @@ def _sources(session: Session, statement_id: int, key: str) -> list[SourceView]:
             .where(Paragraph.statement_id == statement_id, Paragraph.current.is_(True))
             .group_by(Paragraph.source_document_id)).all())
     rows = session.execute(
-        select(SourceDocument.id, SourceDocument.file_name, SourceDocument.sha256, Contribution.role)
+        select(SourceDocument.id, SourceDocument.file_name, SourceDocument.sha256, Contribution.role,
+               SourceDocument.original_url, SourceDocument.captured_at, SourceDocument.captured_source,
+               SourceDocument.warc_file, SourceDocument.warc_offset, SourceDocument.format)
         .join(Contribution, Contribution.source_document_id == SourceDocument.id)
         .where(Contribution.statement_key == key)
         .order_by(Contribution.role != "main", SourceDocument.file_name, SourceDocument.sha256)
     ).all()
     seen: set[int] = set()
     out = []
-    for doc_id, name, sha, role in rows:
+    for doc_id, name, sha, role, *prov in rows:
         if doc_id in seen:
             continue
         seen.add(doc_id)
         lo, hi = spans.get(doc_id, (None, None))
-        out.append(SourceView(name, sha, role, lo, hi))
+        out.append(SourceView(name, sha, role, lo, hi, *prov))
     return out
 
 

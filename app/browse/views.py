@@ -105,6 +105,12 @@ class SourceView:
     role: str                        # main | excerpt
     line_start: int | None = None    # span of this statement's current paragraphs in the file
     line_end: int | None = None
+    original_url: str | None = None
+    captured_at: dt.datetime | None = None
+    captured_source: str | None = None   # WARC-Date | manifest | file mtime
+    warc_file: str | None = None
+    warc_offset: int | None = None
+    format: str = "text"
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from app.index_queue import enqueue
 from app.ingest.keys import name_key, paragraph_keys, statement_key
+from app.ingest.provenance import Provenance
 from app.ingest.speakers import add_spelling, get_or_create_speaker, get_or_create_topic, get_or_create_venue
 from app.ingest.types import PageError, ParsedPage, statement_to_dict
 from app.models import (
@@ -60,6 +61,9 @@ class Contrib(NamedTuple):
     doc_id: int
     sha256: str
     path: str
+    original_url: str | None = None
+    publisher: str | None = None
+    captured_at: dt.datetime | None = None
 
 
 def chunks(items: list, size: int = BATCH) -> Iterator[list]:
@@ -84,7 +88,8 @@ def load_failure(session: Session, *, path: str, file_name: str, raw: bytes, err
 
 
 def load_page(session: Session, *, path: str, file_name: str, raw: bytes, text: str | None,
-              page: ParsedPage, now: dt.datetime, force: bool = False) -> LoadResult:
+              page: ParsedPage, now: dt.datetime, force: bool = False,
+              provenance: Provenance | None = None) -> LoadResult:
     sha = hashlib.sha256(raw).hexdigest()
     doc = session.scalar(select(SourceDocument).where(SourceDocument.path == path))
     if (doc is not None and not force and doc.sha256 == sha and doc.status == "ok"
@@ -99,6 +104,7 @@ def load_page(session: Session, *, path: str, file_name: str, raw: bytes, text: 
     doc.status, doc.error, doc.error_line = "ok", None, None
     doc.warnings = json.dumps(list(page.warnings), ensure_ascii=False)
     doc.captured = page.captured
+    _set_provenance(doc, provenance or Provenance())
     session.flush()
 
     old = session.execute(select(Contribution.statement_key, Contribution.role)
@@ -133,13 +139,20 @@ def load_page(session: Session, *, path: str, file_name: str, raw: bytes, text: 
     return result
 
 
+def _set_provenance(doc: SourceDocument, p: Provenance) -> None:
+    doc.format, doc.original_url, doc.url_source, doc.publisher = p.format, p.original_url, p.url_source, p.publisher
+    doc.captured_at, doc.captured_source = p.captured_at, p.captured_source
+    doc.warc_file, doc.warc_offset, doc.capture = p.warc_file, p.warc_offset, p.capture
+
+
 def materialise_many(session: Session, keys: list[str]) -> Iterator[tuple[str, str]]:
     """Rebuild the statements `keys`; rows are read and written in batches of BATCH statements."""
     for chunk in chunks(keys):
         contribs: dict[str, list[Contrib]] = {}
         for r in session.execute(
             select(Contribution.statement_key, Contribution.data, Contribution.role, Contribution.position,
-                   SourceDocument.id, SourceDocument.sha256, SourceDocument.path)
+                   SourceDocument.id, SourceDocument.sha256, SourceDocument.path, SourceDocument.original_url,
+                   SourceDocument.publisher, SourceDocument.captured_at)
             .join(SourceDocument).where(Contribution.statement_key.in_(chunk))
         ):
             contribs.setdefault(r[0], []).append(Contrib(json.loads(r[1]), *r[2:]))
@@ -185,6 +198,11 @@ def materialise(session: Session, key: str, contribs: list[Contrib],
         "excerpt": rows[0].role == "excerpt",
         "paragraphs": _paragraph_rows(key, rows),
     }
+    origin = next((c for c in rows if c.original_url), None)
+    if origin is not None:  # only when known: a text-only statement keeps its fingerprint
+        fields["original_url"] = origin.original_url
+        fields["publisher"] = origin.publisher
+        fields["captured_at"] = origin.captured_at.isoformat() if origin.captured_at else None
     fields["fingerprint"] = hashlib.sha1(
         json.dumps(fields, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:16]
     if statement is not None and statement.fingerprint == fields["fingerprint"]:
@@ -219,6 +237,8 @@ def _write_statements(session: Session, writes: list[tuple[Statement, dict]], up
         st.date = dt.date.fromisoformat(f["date"]) if f["date"] else None
         st.published = dt.date.fromisoformat(f["published"]) if f["published"] else None
         st.sort_date = st.date or st.published
+        st.original_url, st.publisher = f.get("original_url"), f.get("publisher")
+        st.captured_at = dt.datetime.fromisoformat(f["captured_at"]) if f.get("captured_at") else None
         st.paragraph_count = sum(p["current"] for p in f["paragraphs"])
         session.add(st)
     session.flush()

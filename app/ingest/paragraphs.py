@@ -10,8 +10,15 @@ from collections.abc import Container, Sequence
 from dataclasses import dataclass
 
 from app.ingest.names import split_role_name, tokenize
-from app.ingest.turns import (ANSWER_WORDS, QUESTION_WORDS, ROLE_LABELS, Turn, label_base, single_word_labels,
-                              split_turn)
+from app.ingest.turns import (
+    ANSWER_WORDS,
+    QUESTION_WORDS,
+    ROLE_LABELS,
+    Turn,
+    label_base,
+    single_word_labels,
+    split_turn,
+)
 from app.ingest.types import ParsedParagraph
 
 

@@ -12,10 +12,9 @@ import re
 from datetime import date
 
 from app.ingest.byline import Byline, is_subheading, read_byline, read_lead, read_name_line
-from app.ingest.paragraphs import same_person
 from app.ingest.chrome import header_chrome, is_caps_heading, line_chrome
 from app.ingest.dates import date_only, dateline, is_clock_time, parse_full_date
-from app.ingest.paragraphs import blocks, has_blank_lines
+from app.ingest.paragraphs import blocks, has_blank_lines, same_person
 from app.ingest.speaker_table import canonical_names
 from app.ingest.statements import make_statement
 from app.ingest.title_choice import CLOSE, MAX_CANDIDATES, choose, is_body_line, script_of
@@ -326,7 +325,7 @@ def _is_item_list(sc: _Scan, ti: int) -> bool:
     short = {i for i in idx if len(sc.lines[i]) <= 40 and date_only(sc.lines[i])}
     if len(short) < 3:
         return False
-    pairs = sum(1 for a, b in zip(idx, idx[1:]) if a not in short and b in short and len(sc.lines[a]) <= 200)
+    pairs = sum(1 for a, b in zip(idx, idx[1:], strict=False) if a not in short and b in short and len(sc.lines[a]) <= 200)
     return pairs >= 3 and 2 * pairs >= 0.6 * len(idx)
 
 

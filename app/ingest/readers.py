@@ -1,16 +1,35 @@
-"""Choose the reader for a page by its file suffix: bytes in, ParsedPage out (pure)."""
+"""Choose the reader for a page by its bytes (then its name): bytes in, Document out (pure).
+
+Text pages go to the statement parser as they are; HTML pages (also gzipped, also under a
+`.txt` name) through app.ingest.html_reader. WARC files hold many pages: app.ingest.warc.
+"""
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from dataclasses import dataclass
 
 from app.ingest.decode import decode_page
 from app.ingest.parse import parse_page
 from app.ingest.site_chrome import lookup
+from app.ingest.sniff import gunzip, sniff
 from app.ingest.types import PageError, ParsedPage
 
 
+@dataclass(frozen=True)
+class Document:
+    text: str                       # the page's text as stored (paragraph line numbers refer to it)
+    page: ParsedPage
+    format: str = "text"            # text | html
+    url: str | None = None          # the page's own idea of its URL (canonical link, og:url)
+    url_source: str | None = None
+    publisher: str | None = None
+
+    def __iter__(self):  # `text, page = parse_document(...)`
+        return iter((self.text, self.page))
+
+
 def parse_text_bytes(raw: bytes, learnt: dict[str, int] | None = None) -> tuple[str, ParsedPage]:
+    """`learnt`: chrome learnt across the page's site at ingest ({normalised line: pages})."""
     decoded = decode_page(raw)
     page = parse_page(decoded.text, lookup(learnt))
     page = dataclasses.replace(
@@ -19,17 +38,30 @@ def parse_text_bytes(raw: bytes, learnt: dict[str, int] | None = None) -> tuple[
     return decoded.text, page
 
 
-# suffix -> reader: raw bytes -> (the page's text as stored, its parse)
-READERS: dict[str, Callable[..., tuple[str, ParsedPage]]] = {".txt": parse_text_bytes}
+def parse_html_bytes(raw: bytes, http_charset: str | None = None) -> Document:
+    from app.ingest.html_reader import read_html
+
+    read = read_html(raw, http_charset)
+    return Document(read.text, read.page, "html", read.meta.url, read.meta.url_source, read.meta.publisher)
 
 
-def supported(suffix: str) -> bool:
-    return suffix.lower() in READERS
-
-
-def parse_document(raw: bytes, suffix: str, *, learnt: dict[str, int] | None = None) -> tuple[str, ParsedPage]:
-    """`learnt`: chrome learnt across the page's site at ingest ({normalised line: pages})."""
-    reader = READERS.get(suffix.lower())
-    if reader is None:
-        raise PageError(f"unsupported file type {suffix or '(none)'!r}; supported: {', '.join(READERS)}")
-    return reader(raw, learnt) if learnt else reader(raw)
+def parse_document(raw: bytes, name: str, *, max_bytes: int | None = None,
+                   http_charset: str | None = None, learnt: dict[str, int] | None = None) -> Document:
+    """The parse of one page file (not a WARC: see app.ingest.warc). Raises PageError."""
+    kind = sniff(raw[:8192], name)
+    if kind.startswith("gzip-"):
+        try:
+            raw, problem = gunzip(raw, max_bytes or 50 * len(raw) + 1_000_000)
+        except (ValueError, OverflowError) as e:
+            raise PageError(str(e)) from None
+        kind = kind[len("gzip-"):]
+        if problem and not raw:
+            raise PageError(problem)
+    if kind == "warc":
+        raise PageError("a WARC file: read it with `archive ingest` (it holds many pages)")
+    if kind == "html":
+        return parse_html_bytes(raw, http_charset)
+    if kind == "text":
+        text, page = parse_text_bytes(raw, learnt)
+        return Document(text, page)
+    raise PageError(kind.removeprefix("unsupported: "))

@@ -1,4 +1,5 @@
-"""The ingestion job: find page files, parse each (pure), load each in its own transaction."""
+"""The ingestion job: find page files (and the pages inside WARC files), parse each (pure, in
+worker processes), load each in its own transaction, with its provenance."""
 from __future__ import annotations
 
 import datetime as dt
@@ -7,6 +8,7 @@ import hashlib
 import multiprocessing
 import os
 import stat
+import zlib
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -19,18 +21,24 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.db import session_scope
 from app.index_queue import enqueue
 from app.ingest.load import PARSER_VERSION, LoadResult, load_failure, load_page
-from app.ingest.readers import parse_document, supported
+from app.ingest.manifest import ManifestEntry
+from app.ingest.provenance import Provenance
+from app.ingest.readers import parse_document
+from app.ingest.site_chrome import MIN_PAGES, learn
+from app.ingest.sniff import listed, sniff, suffix_of
 from app.ingest.speakers import reconcile_speakers
 from app.ingest.types import PageError, ParsedPage
-from app.ingest.site_chrome import MIN_PAGES, learn
+from app.ingest.warc import WarcStats, read_warc
 from app.models import SiteChrome, SourceDocument
 
 POOL_MIN_FILES = 32  # below this, a process pool costs more than it saves
+NOTABLE = ("no text body", "no article text found", "listing page")  # warnings shown as a note at ingest
 
 
 @dataclass
 class IngestSummary:
     results: list[LoadResult] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)   # one line each: skipped files, WARC record counts
 
     def count(self, attr: str) -> int:
         return sum(getattr(r, attr) for r in self.results)
@@ -40,28 +48,50 @@ class IngestSummary:
         return [r for r in self.results if r.status == "failed"]
 
 
-def discover(paths: Iterable[str]) -> tuple[list[Path], list[LoadResult]]:
-    """Files named, directories walked (recursively, supported suffixes only) and globs expanded.
-    Each file once, in a stable order; a name that matches nothing is a failure."""
+def discover(paths: Iterable[str], notes: list[str] | None = None) -> tuple[list[Path], list[LoadResult]]:
+    """Files named, directories walked (recursively) and globs expanded. Each file once, in a
+    stable order; a name that matches nothing is a failure. In a directory, a file that is
+    not a page (by name, then by its first bytes) is skipped with a note (one per file; one
+    per `<name>_files/` folder of a saved page's assets)."""
     found: dict[str, Path] = {}
     missing: list[LoadResult] = []
+    notes = [] if notes is None else notes
     for arg in paths:
         matches = [Path(m) for m in sorted(glob.glob(arg, recursive=True))] if glob.has_magic(arg) else [Path(arg)]
         if not matches or not (matches[0].exists() or matches[0].is_symlink()):
             missing.append(LoadResult(path=arg, status="failed", error="no such file or directory"))
             continue
         for m in matches:
-            for f in _walk(m) if m.is_dir() else [m]:
+            for f in _walk(m, notes) if m.is_dir() else [m]:
                 found.setdefault(os.path.realpath(f), f)
     return sorted(found.values(), key=lambda p: display_path(p)), missing
 
 
-def _walk(directory: Path) -> Iterable[Path]:
+def _sniffed_page(path: Path) -> bool:
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(8192)
+    except OSError:
+        return False
+    return not sniff(head, path.name).startswith("unsupported")
+
+
+def _walk(directory: Path, notes: list[str]) -> Iterable[Path]:
     for root, dirs, files in os.walk(directory, followlinks=False, onerror=None):
         dirs.sort()
+        assets = Path(root).name.endswith("_files")
+        skipped = 0
         for name in sorted(files):
-            if supported(Path(name).suffix):
-                yield Path(root) / name
+            p = Path(root) / name
+            if listed(name) or (not assets and _sniffed_page(p)):
+                yield p
+            elif assets:
+                skipped += 1
+            else:
+                notes.append(f"skipped {display_path(p)}: not a page ({suffix_of(name) or 'no suffix'}; "
+                             "supported: text, HTML, WARC)")
+        if skipped:
+            notes.append(f"skipped {skipped} asset file(s) in {display_path(Path(root))}/ (saved with a page)")
 
 
 def display_path(path: Path) -> str:
@@ -86,6 +116,21 @@ def read_limited(path: Path, max_bytes: int) -> bytes:
     return raw
 
 
+@dataclass(frozen=True)
+class Job:
+    """One page to read: a file, or a record of a WARC file (its payload read already)."""
+
+    path: Path
+    shown: str                     # the stored path: unique per page ("a.warc.gz#1234" for a record)
+    file_name: str
+    known_sha: str | None = None
+    payload: bytes | None = None
+    http_charset: str | None = None
+    provenance: Provenance = Provenance()
+    error: str | None = None
+    learnt: dict[str, int] | None = None  # chrome learnt across the page's site (text pages)
+
+
 @dataclass
 class Prepared:
     """A page read and parsed (in a worker process), ready to load."""
@@ -97,39 +142,54 @@ class Prepared:
     page: ParsedPage | None = None
     error: PageError | None = None
     unchanged: bool = False
+    file_name: str = ""
+    provenance: Provenance = Provenance()
+
+
+def prepare_job(job: Job, max_bytes: int) -> Prepared:
+    """Read and parse one page (pure apart from reading the file; runs in worker processes).
+    A page whose sha256 equals `job.known_sha` is not parsed again."""
+    base = dict(file_name=job.file_name, provenance=job.provenance)
+    if job.error:
+        return Prepared(job.path, job.shown, error=PageError(job.error), **base)
+    try:
+        raw = job.payload if job.payload is not None else read_limited(job.path, max_bytes)
+    except PageError as e:
+        return Prepared(job.path, job.shown, error=e, **base)
+    except OSError as e:
+        return Prepared(job.path, job.shown, error=PageError(f"cannot read: {e.strerror or e}"), **base)
+    if job.known_sha is not None and hashlib.sha256(raw).hexdigest() == job.known_sha:
+        return Prepared(job.path, job.shown, raw=raw, unchanged=True, **base)
+    try:
+        doc = parse_document(raw, job.file_name if job.payload is None else "record.html",
+                             max_bytes=max_bytes, http_charset=job.http_charset, learnt=job.learnt)
+    except PageError as e:
+        return Prepared(job.path, job.shown, raw=raw, error=e, **base)
+    except Exception as e:  # a parser bug must not stop the run; the page is reported
+        return Prepared(job.path, job.shown, raw=raw, error=PageError(f"internal parser error: {e!r}"), **base)
+    prov = job.provenance.with_page(doc.format, doc.url, doc.url_source, doc.publisher)
+    if doc.format == "html":
+        prov = prov.with_capture(zlib.compress(raw, 6))
+    return Prepared(job.path, job.shown, raw=raw, text=doc.text, page=doc.page, file_name=job.file_name,
+                    provenance=prov)
 
 
 def prepare(path: Path, shown: str, max_bytes: int, known_sha: str | None = None,
             learnt: dict[str, int] | None = None) -> Prepared:
-    """Read and parse one page (pure apart from reading the file; runs in worker processes).
-    A page whose sha256 equals `known_sha` is not parsed again; `learnt`: its site's chrome."""
-    try:
-        raw = read_limited(path, max_bytes)
-    except PageError as e:
-        return Prepared(path, shown, error=e)
-    except OSError as e:
-        return Prepared(path, shown, error=PageError(f"cannot read: {e.strerror or e}"))
-    if known_sha is not None and hashlib.sha256(raw).hexdigest() == known_sha:
-        return Prepared(path, shown, raw=raw, unchanged=True)
-    try:
-        text, page = parse_document(raw, path.suffix, learnt=learnt)
-    except PageError as e:
-        return Prepared(path, shown, raw=raw, error=e)
-    except Exception as e:  # a parser bug must not stop the run; the page is reported
-        return Prepared(path, shown, raw=raw, error=PageError(f"internal parser error: {e!r}"))
-    return Prepared(path, shown, raw=raw, text=text, page=page)
+    return prepare_job(Job(path, shown, path.name, known_sha, learnt=learnt), max_bytes)
 
 
 def load_prepared(factory: sessionmaker[Session], item: Prepared, *, force: bool = False) -> LoadResult:
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
     if item.unchanged:
         return LoadResult(path=item.shown, status="unchanged")
+    name = item.file_name or item.path.name
     with session_scope(factory) as session:
         if item.error is not None:
-            return load_failure(session, path=item.shown, file_name=item.path.name, raw=item.raw,
+            return load_failure(session, path=item.shown, file_name=name, raw=item.raw,
                                 error=item.error, now=now)
-        return load_page(session, path=item.shown, file_name=item.path.name, raw=item.raw, text=item.text,
-                         page=item.page, now=now, force=force)
+        return load_page(session, path=item.shown, file_name=name, raw=item.raw, text=item.text,
+                         page=item.page, now=now, force=force, provenance=item.provenance)
 
 
 def _known_shas(factory: sessionmaker[Session]) -> dict[str, str]:
@@ -187,22 +247,68 @@ def learn_site_chrome(factory: sessionmaker[Session], files: list[Path], max_byt
     return out
 
 
-def _prepared(files: list[Path], known: dict[str, str], max_bytes: int, workers: int,
-              learnt: dict[str, dict[str, int]] | None = None) -> Iterator[Prepared]:
+def _file_time(path: Path) -> dt.datetime | None:
+    try:
+        return dt.datetime.fromtimestamp(path.stat().st_mtime, dt.UTC).replace(tzinfo=None, microsecond=0)
+    except OSError:
+        return None
+
+
+def is_warc(path: Path) -> bool:
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(8192)
+    except OSError:
+        return False
+    return sniff(head, path.name) in ("warc", "gzip-warc")
+
+
+def jobs(files: list[Path], known: dict[str, str], max_bytes: int, manifest: dict[str, ManifestEntry],
+         summary: IngestSummary, learnt: dict[str, dict[str, int]] | None = None) -> Iterator[Job]:
+    """The pages to read, in order: each file, or each HTML record of a WARC file (streamed)."""
+    for f in files:
+        shown = display_path(f)
+        if is_warc(f):
+            stats = WarcStats()
+            pages = 0
+            for rec in read_warc(str(f), max_bytes, stats):
+                pages += 1
+                rshown = f"{shown}#{rec.offset}"
+                prov = Provenance(original_url=rec.url, url_source="WARC-Target-URI" if rec.url else None,
+                                  captured_at=rec.captured_at, captured_source="WARC-Date" if rec.captured_at else None,
+                                  warc_file=shown, warc_offset=rec.offset)
+                yield Job(f, rshown, f"{f.name}#{rec.offset}", known.get(rshown), rec.payload, rec.http_charset,
+                          prov, None if rec.payload is not None else f"record at offset {rec.offset}: {rec.error}")
+            for offset, reason in stats.problems:
+                summary.results.append(LoadResult(path=f"{shown}#{offset}", status="failed",
+                                                  error=f"record at offset {offset}: {reason}"))
+            skipped = ", ".join(f"{n} × {why}" for why, n in sorted(stats.skipped.items()))
+            summary.notes.append(f"{shown}: {pages} HTML page(s)" + (f"; skipped {skipped}" if skipped else ""))
+            continue
+        entry = manifest.get(os.path.realpath(f))
+        if entry is not None:
+            prov = Provenance(original_url=entry.url, url_source="manifest" if entry.url else None,
+                              captured_at=entry.captured, captured_source="manifest" if entry.captured else None)
+        else:
+            prov = Provenance()
+        if prov.captured_at is None:
+            prov = prov.replace(captured_at=_file_time(f), captured_source="file mtime")
+        yield Job(f, shown, f.name, known.get(shown), provenance=prov, learnt=(learnt or {}).get(site_of(f)))
+
+
+def _prepared(work: Iterator[Job], count: int, max_bytes: int, workers: int) -> Iterator[Prepared]:
     """Pages read and parsed in order; by a pool of processes when there are many.
     At most `window` pages wait in memory between the parsers and the loader."""
-    learnt = learnt or {}
-    jobs = [(f, display_path(f), learnt.get(site_of(f))) for f in files]
-    if workers <= 1 or len(files) < POOL_MIN_FILES:
-        for f, shown, chrome in jobs:
-            yield prepare(f, shown, max_bytes, known.get(shown), chrome)
+    if workers <= 1 or count < POOL_MIN_FILES:
+        for job in work:
+            yield prepare_job(job, max_bytes)
         return
-    window = workers * 16
+    window = workers * 8
     ctx = multiprocessing.get_context("spawn")  # no fork of a process holding threads and connections
     with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
         pending: deque = deque()
-        for f, shown, chrome in jobs:
-            pending.append(pool.submit(prepare, f, shown, max_bytes, known.get(shown), chrome))
+        for job in work:
+            pending.append(pool.submit(prepare_job, job, max_bytes))
             if len(pending) >= window:
                 yield pending.popleft().result()
         while pending:
@@ -210,20 +316,27 @@ def _prepared(files: list[Path], known: dict[str, str], max_bytes: int, workers:
 
 
 def ingest_paths(factory: sessionmaker[Session], paths: Iterable[str], *, max_bytes: int,
-                 force: bool = False, workers: int = 1,
+                 force: bool = False, workers: int = 1, manifest: dict[str, ManifestEntry] | None = None,
                  progress: Callable[[int, int], None] | None = None,
                  before_load: Callable[[int], None] | None = None) -> IngestSummary:
-    """`before_load(number of files)` runs once the files are known, before any is loaded."""
-    files, missing = discover(paths)
-    summary = IngestSummary(results=list(missing))
+    """`before_load(number of files)` runs once the files are known, before any is loaded.
+    A WARC file counts as many pages as it turns out to hold (counted as they are read)."""
+    summary = IngestSummary()
+    files, missing = discover(paths, summary.notes)
+    summary.results.extend(missing)
     known = {} if force else _known_shas(factory)
-    learnt = learn_site_chrome(factory, files, max_bytes)
+    warcs = sum(1 for f in files if is_warc(f))
+    count = len(files) + (POOL_MIN_FILES if warcs else 0)  # a WARC holds many pages: use the pool
     if before_load:
-        before_load(len(files))
-    for i, item in enumerate(_prepared(files, known, max_bytes, workers, learnt), 1):
+        before_load(count)
+    learnt = learn_site_chrome(factory, [f for f in files if not is_warc(f)], max_bytes)
+    work = jobs(files, known, max_bytes, manifest or {}, summary, learnt)
+    for i, item in enumerate(_prepared(work, count, max_bytes, workers), 1):
+        if item.page is not None:
+            summary.notes.extend(f"{item.shown}: {w}" for w in item.page.warnings if w.startswith(NOTABLE))
         summary.results.append(load_prepared(factory, item, force=force))
         if progress:
-            progress(i, len(files))
+            progress(i, max(i, len(files)) if not warcs else i)
     with session_scope(factory) as session:  # spellings of the table's people made one speaker
         enqueue(session, reconcile_speakers(session))
     return summary

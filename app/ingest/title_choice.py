@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from app.ingest.chrome import header_chrome, is_caps_heading
+from app.ingest.chrome import header_chrome
 from app.ingest.names import CORE, INSTITUTIONS, MODIFIERS, split_role_name
 from app.ingest.titles import analyse_title, genre_only
 from app.ingest.turns import split_turn

@@ -66,6 +66,8 @@ def statement_json(st: StatementRow, base: str) -> dict:
         "speakers": [speaker_json(s, base) for s in st.speakers],
         "topics": [t.name for t in st.topics], "topic_keys": [t.key for t in st.topics],
         "excerpt": st.excerpt, "paragraph_count": st.paragraph_count,
+        "original_url": st.original_url, "publisher": st.publisher,
+        "captured_at": st.captured_at.isoformat() if st.captured_at else None,
         "url": urls.statement(st.key), "permalink": absolute(base, urls.statement(st.key)),
         "api": absolute(base, urls.api_statement(st.key)),
         "captured": _iso(st.captured_at.date() if isinstance(st.captured_at, dt.datetime) else st.captured_at),

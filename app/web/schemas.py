@@ -32,6 +32,10 @@ class StatementOut(BaseModel):
     topic_keys: list[str]
     excerpt: bool
     paragraph_count: int
+    original_url: str | None = Field(None, description="Where the statement was published (WARC-Target-URI, "
+                                                      "manifest, canonical link or og:url).")
+    publisher: str | None = Field(None, description="The site that published it (og:site_name, …).")
+    captured_at: str | None = Field(None, description="When that page was captured (ISO date-time, UTC).")
     url: str = Field(description="Permalink path of the statement page.")
     permalink: str = Field(description="Absolute permalink.")
     api: str

@@ -75,6 +75,7 @@ def make_env() -> Environment:
                       auto_reload=False)  # templates ship with the code: no stat() per include
     env.filters.update(human_date=human_date, iso=iso, month_name=month_name, kind_label=kind_label,
                        number=number, segments=segments, plural=plural)
+    env.tests["web_url"] = lambda v: isinstance(v, str) and v.lower().startswith(("http://", "https://"))
     env.globals.update(
         urls=url_helpers.urls, site_name=SITE_NAME, with_args=url_helpers.with_args,
         add_arg=url_helpers.add_arg, without_args=url_helpers.without_args, page_url=url_helpers.page_url,

@@ -107,6 +107,10 @@ class Urls:
     def api(self, path: str = "", pairs: Pairs = ()) -> str:
         return "/api" + (f"/{path.strip('/')}" if path else "") + _qs(pairs)
 
+    def capture(self, sha256: str) -> str:
+        """The stored page a statement came from, as plain text (never rendered as HTML)."""
+        return f"/sources/{_seg(sha256)}/capture.txt"
+
     def api_statement(self, key: str) -> str:
         return f"/api/statements/{_seg(key)}"
 

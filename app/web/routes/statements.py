@@ -69,6 +69,19 @@ def statement_cite(session: SessionDep, key: str, base: BaseUrlDep,
     return citation_download(services.citation_item(found, base), found.key, fmt)
 
 
+@router.get("/sources/{sha256}/capture.txt")
+def source_capture(session: SessionDep, sha256: Annotated[str, Path(pattern="^[0-9a-f]{64}$")]) -> Response:
+    """The stored page as captured, as plain text: it is untrusted and never rendered."""
+    from app.browse.captures import capture_text
+
+    text = capture_text(session, sha256)
+    if text is None:
+        raise NotFound("No stored page has this sha256.")
+    return Response(text, media_type="text/plain; charset=utf-8",
+                    headers={"x-content-type-options": "nosniff", "content-security-policy": "sandbox",
+                             "content-disposition": f'inline; filename="{sha256}.txt"'})
+
+
 def citation_download(item: dict, name: str, fmt: str) -> Response:
     if fmt == "bib":
         body = bibtex.to_bibtex(item)
