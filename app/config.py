@@ -36,6 +36,17 @@ class Settings(BaseSettings):
                           "process), instead of after."
     )
 
+    max_requests: int = Field(
+        24, description="Requests a server worker runs at once; one more is answered 503 with Retry-After "
+                        "(threads and database connections are sized from it: app.web.limits)."
+    )
+    db_wait: float = Field(2.0, description="Seconds a request waits for a database connection before a 503.")
+    read_timeout: float = Field(
+        10.0, description="Seconds a client has to send a whole request (headers and body) before the "
+                          "connection is closed."
+    )
+    keepalive_timeout: float = Field(5.0, description="Seconds an idle keep-alive connection stays open.")
+
     @property
     def db_url(self) -> str:
         if self.database_url:

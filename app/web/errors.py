@@ -15,7 +15,7 @@ from app.web.params import ParamError
 log = logging.getLogger("app.web")
 
 TITLES = {400: "Bad request", 404: "Not found", 405: "Method not allowed", 422: "Invalid parameters",
-          500: "Server error"}
+          500: "Server error", 503: "Service unavailable"}
 DEFAULT_MESSAGES = {404: "There is no page at this address.", 405: "This address does not accept that method.",
                     500: "Something went wrong on our side. The error has been logged."}
 
