@@ -45,6 +45,10 @@ class Settings(BaseSettings):
         10.0, description="Seconds a client has to send a whole request (headers and body) before the "
                           "connection is closed."
     )
+    search_deadline: float = Field(
+        0.3, description="Seconds of index work a search may take; then its result is returned as it "
+                         "stands, marked approximate (app.search.budget)."
+    )
     keepalive_timeout: float = Field(5.0, description="Seconds an idle keep-alive connection stays open.")
 
     @property

@@ -31,6 +31,7 @@ from app.models import (
     Topic,
     Venue,
 )
+from app.urls import PARAGRAPHS_PER_PAGE
 
 FACET_LIMIT = 30
 LEAD_CHARS = 400
@@ -303,13 +304,21 @@ def _sources(session: Session, statement_id: int, key: str) -> list[SourceView]:
     return out
 
 
-def get_statement(session: Session, key: str) -> StatementDetail | None:
+def get_statement(session: Session, key: str, page: int = 1,
+                  per_page: int = PARAGRAPHS_PER_PAGE) -> StatementDetail | None:
+    """A statement with one page of its paragraphs (numbered 1..paragraph_count: page k holds
+    (k-1)*per_page+1 … k*per_page), so that a request's memory does not grow with the
+    statement. A page beyond the last has no paragraphs (the caller says 404)."""
     found = _rows(session, Statement.key == key)
     if not found:
         return None
     sid, fields = found[0]
-    paragraphs = paragraph_views(session, [Paragraph.statement_id == sid, Paragraph.current.is_(True)])
-    return StatementDetail(**fields, paragraphs=paragraphs, sources=_sources(session, sid, key))
+    lo = (max(1, page) - 1) * per_page + 1
+    paragraphs = paragraph_views(session, [Paragraph.statement_id == sid, Paragraph.current.is_(True),
+                                           Paragraph.n >= lo, Paragraph.n < lo + per_page])
+    pages = max(1, -(-fields["paragraph_count"] // per_page))
+    return StatementDetail(**fields, paragraphs=paragraphs, sources=_sources(session, sid, key),
+                           paragraph_page=page, paragraph_pages=pages)
 
 
 SMALL_SPEAKER = 300  # statements: up to this many, a speaker's neighbours are found among all of them

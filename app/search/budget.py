@@ -31,6 +31,10 @@ MAX_EXPANDED = 1000         # words all the prefixes and fuzzy words of a query 
 COUNT_PREFIX_UPTO = 100_000  # a prefix's words are counted up to this for the message
 
 
+class QueryTooWide(QueryError):
+    """A query refused for what it would cost (422 on the web), not for its syntax."""
+
+
 class Deadline:
     """The clock of one search."""
 
@@ -84,13 +88,13 @@ def plan(q: wq.Query, reader, lock=None, clock: Deadline | None = None) -> dict[
     leaves = [leaf for leaf in _leaves(q) if not isinstance(leaf, wq.Every)]
     clauses = sum(len(leaf.words) if isinstance(leaf, wq.Phrase) else 1 for leaf in leaves)
     if clauses > MAX_CLAUSES:
-        raise QueryError(f"too many terms: the query has {clauses:,} search terms; the limit is {MAX_CLAUSES}")
+        raise QueryTooWide(f"too many terms: the query has {clauses:,} search terms; the limit is {MAX_CLAUSES}")
     fuzzy = [leaf for leaf in leaves if isinstance(leaf, wq.FuzzyTerm)]
     if len(fuzzy) > MAX_FUZZY:
-        raise QueryError(f"too many fuzzy words (~): the query has {len(fuzzy)}; the limit is {MAX_FUZZY}")
+        raise QueryTooWide(f"too many fuzzy words (~): the query has {len(fuzzy)}; the limit is {MAX_FUZZY}")
     for leaf in fuzzy:
         if len(leaf.text) > MAX_FUZZY_CHARS:
-            raise QueryError(f"a fuzzy word may have up to {MAX_FUZZY_CHARS} letters: "
+            raise QueryTooWide(f"a fuzzy word may have up to {MAX_FUZZY_CHARS} letters: "
                              f"`{leaf.text[:40]}…~` has {len(leaf.text):,}")
     expanded: dict[wq.Query, list[str]] = {}
     total = 0
@@ -98,7 +102,7 @@ def plan(q: wq.Query, reader, lock=None, clock: Deadline | None = None) -> dict[
         if not isinstance(leaf, (wq.Prefix, wq.FuzzyTerm, wq.Wildcard)) or leaf in expanded:
             continue
         if clock is not None and clock.past_hard():
-            raise QueryError("too many terms: the query's prefixes and fuzzy words take too long to look up; "
+            raise QueryTooWide("too many terms: the query's prefixes and fuzzy words take too long to look up; "
                              "use fewer of them")
         words = _expand(leaf, reader, lock)
         cap = MAX_FUZZY_TERMS if isinstance(leaf, wq.FuzzyTerm) else MAX_PREFIX_TERMS
@@ -106,10 +110,10 @@ def plan(q: wq.Query, reader, lock=None, clock: Deadline | None = None) -> dict[
             n = len(words) if len(words) < COUNT_PREFIX_UPTO else COUNT_PREFIX_UPTO
             more = "+" if len(words) >= COUNT_PREFIX_UPTO else ""
             hint = "add letters" if isinstance(leaf, wq.Prefix) else "use ~1 or a longer word"
-            raise QueryError(f"too many terms: {_shown(leaf)} matches {n:,}{more} words; {hint}")
+            raise QueryTooWide(f"too many terms: {_shown(leaf)} matches {n:,}{more} words; {hint}")
         total += len(words)
         if total > MAX_EXPANDED:
-            raise QueryError(f"too many terms: the query's prefixes and fuzzy words stand for more than "
+            raise QueryTooWide(f"too many terms: the query's prefixes and fuzzy words stand for more than "
                              f"{MAX_EXPANDED:,} words; add letters or use fewer of them")
         expanded[leaf] = words
     return expanded

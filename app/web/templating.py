@@ -69,6 +69,9 @@ def plural(n: int, one: str, many: str | None = None) -> str:
     return f"{n:,} {one if n == 1 else (many or one + 's')}"
 
 
+from app.urls import PARAGRAPHS_PER_PAGE  # noqa: E402
+
+
 def make_env() -> Environment:
     env = Environment(loader=FileSystemLoader(str(TEMPLATES_DIR)), autoescape=True,
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
@@ -78,6 +81,6 @@ def make_env() -> Environment:
     env.globals.update(
         urls=url_helpers.urls, site_name=SITE_NAME, with_args=url_helpers.with_args,
         add_arg=url_helpers.add_arg, without_args=url_helpers.without_args, page_url=url_helpers.page_url,
-        month_names=MONTHS, kinds=KINDS,
+        month_names=MONTHS, kinds=KINDS, paragraphs_per_page=PARAGRAPHS_PER_PAGE,
     )
     return env
