@@ -20,6 +20,7 @@ from app.db import session_scope
 from app.ingest.load import PARSER_VERSION, LoadResult, load_failure, load_page
 from app.ingest.readers import parse_document, supported
 from app.ingest.types import PageError, ParsedPage
+from app.lifeline import die_with_parent
 from app.models import SourceDocument
 
 POOL_MIN_FILES = 32  # below this, a process pool costs more than it saves
@@ -146,7 +147,8 @@ def _prepared(files: list[Path], known: dict[str, str], max_bytes: int, workers:
         return
     window = workers * 16
     ctx = multiprocessing.get_context("spawn")  # no fork of a process holding threads and connections
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=die_with_parent,
+                             initargs=(os.getpid(),)) as pool:
         pending: deque = deque()
         for f, shown in jobs:
             pending.append(pool.submit(prepare, f, shown, max_bytes, known.get(shown)))
