@@ -331,6 +331,10 @@ def serve(
 ) -> None:
     """Serve the web pages and the JSON API (uvicorn)."""
     settings = get_settings()
+    if not _loopback(host) and not (settings.public_url or settings.allowed_hosts):
+        fail(f"refusing to serve on {host}: citation and feed URLs would come from the Host header clients "
+             "send. Set ARCHIVE_PUBLIC_URL (e.g. https://archive.example.org) or ARCHIVE_ALLOWED_HOSTS "
+             "(the host names this server answers to), or serve on 127.0.0.1 behind a proxy that sets them.", 2)
     engine, factory = _open(settings)  # migrations applied once; a clear error if the archive cannot be opened
     _sync_index(settings, factory)  # a missing or outdated search index is rebuilt before serving
     engine.dispose()
@@ -338,6 +342,17 @@ def serve(
     from app.web.server import run
 
     run(host=host, port=port, workers=workers)
+
+
+def _loopback(host: str) -> bool:
+    import ipaddress
+
+    if host in ("localhost",):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
 
 
 def main() -> None:

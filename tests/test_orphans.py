@@ -9,8 +9,16 @@ import signal
 import time
 from pathlib import Path
 
-from tests.archive_procs import export_bytes, invariant_violations, no_traceback, reference_export, run, start, \
-    wait_for, write_pages
+from tests.archive_procs import (
+    export_bytes,
+    invariant_violations,
+    no_traceback,
+    reference_export,
+    run,
+    start,
+    wait_for,
+    write_pages,
+)
 
 
 def _group(pgid: int) -> list[int]:

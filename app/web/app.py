@@ -8,6 +8,7 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from app.config import Settings, get_settings
 from app.web import errors
@@ -121,6 +122,9 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fas
     errors.install(app, env)
     admission.install(app, env)
     app.add_middleware(AdmissionMiddleware, limit=limits.max_requests)
+    # citation and feed URLs are built from ARCHIVE_PUBLIC_URL, else from a Host header that
+    # must be one of the allowed names (never one a client made up)
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.host_names, www_redirect=False)
     app.add_middleware(SecurityMiddleware, env=env, max_query_chars=settings.max_query_chars)
     app.mount("/static", StaticFiles(directory=str(STATIC_DIR)), name="static")
 

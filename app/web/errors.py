@@ -33,9 +33,21 @@ def wants_json(path: str) -> bool:
     return path.startswith("/api/") or path == "/api" or path.endswith(".json")
 
 
+MAX_ECHO = 200  # characters of a client's input an error page repeats
+
+
+def truncated(text: str | None, limit: int = MAX_ECHO) -> str | None:
+    """What an error page may echo of a client's input: at most `limit` characters."""
+    if text is None or len(text) <= limit:
+        return text
+    return text[:limit] + f"… ({len(text):,} characters)"
+
+
 def error_response(env: Environment, path: str, status: int, message: str | None = None,
                    *, search: str | None = None, details: list[str] | None = None) -> Response:
-    message = message or DEFAULT_MESSAGES.get(status) or TITLES.get(status, "Error")
+    message = truncated(message or DEFAULT_MESSAGES.get(status) or TITLES.get(status, "Error"), 2 * MAX_ECHO)
+    search = truncated(search)
+    details = [truncated(d) for d in details[:10]] if details else details
     if wants_json(path):
         body: dict = {"error": message}
         if details:
