@@ -35,11 +35,16 @@ def fail(message: str, code: int = 2) -> None:
 
 def _open(settings: Settings):
     from app.db import open_database
+    from app.storage import database_damage, database_file_problem, disk_full, disk_full_message
 
+    if problem := database_file_problem(settings):  # never migrate an empty file over an archive's index
+        fail(problem, 1)
     try:
         return open_database(settings)
-    except Exception as e:  # unreachable database, unwritable data dir, …
-        fail(f"cannot open the archive at {settings.db_url}: {e}", 1)
+    except Exception as e:  # unreachable database, unwritable data dir, damaged file, full disk…
+        if disk_full(e):
+            fail(disk_full_message(settings), 4)
+        fail(database_damage(e) or f"cannot open the archive at {settings.db_url}: {e}", 1)
 
 
 @db_cli.command("upgrade")
@@ -336,7 +341,15 @@ def serve(
              "send. Set ARCHIVE_PUBLIC_URL (e.g. https://archive.example.org) or ARCHIVE_ALLOWED_HOSTS "
              "(the host names this server answers to), or serve on 127.0.0.1 behind a proxy that sets them.", 2)
     engine, factory = _open(settings)  # migrations applied once; a clear error if the archive cannot be opened
-    _sync_index(settings, factory)  # a missing or outdated search index is rebuilt before serving
+    try:
+        _sync_index(settings, factory)  # a missing or outdated search index is rebuilt before serving
+    except Exception as e:
+        from app.storage import disk_full
+
+        if not disk_full(e):
+            raise
+        err.print("note: the disk is full: indexing is pending (the statements queued stay queued); serving "
+                  "the search index as it is", markup=False, highlight=False, soft_wrap=True)
     engine.dispose()
     out.print(f"serving {settings.db_url} at http://{host}:{port}/ ({workers} worker{'s' if workers > 1 else ''})")
     from app.web.server import run
@@ -356,4 +369,17 @@ def _loopback(host: str) -> bool:
 
 
 def main() -> None:
-    cli()
+    """The `archive` command: a full disk or a damaged database is one line and an exit status
+    (app.storage), never a traceback."""
+    from app.storage import DISK_FULL_EXIT, database_damage, disk_full, disk_full_message
+
+    try:
+        cli()
+    except Exception as e:
+        if disk_full(e):
+            err.print(f"error: {disk_full_message(get_settings())}", markup=False, highlight=False, soft_wrap=True)
+            raise SystemExit(DISK_FULL_EXIT) from None
+        if message := database_damage(e):
+            err.print(f"error: {message}", markup=False, highlight=False, soft_wrap=True)
+            raise SystemExit(1) from None
+        raise
