@@ -79,3 +79,82 @@ def test_the_api_pages_the_paragraphs_too(long_archive):
     assert pg["page"] == 1 and pg["pages"] == -(-count // 500) and pg["per_page"] == 500 and pg["prev"] is None
     two = client.get(pg["next"].replace("http://testserver", "")).json()
     assert two["paragraphs"][0]["n"] == 501 and two["paragraphs_page"]["prev"].endswith(f"/api/statements/{key}")
+
+
+# --- 600,000 paragraphs (make soak) -------------------------------------------------------------
+
+def _lengthen(data, paragraphs: int) -> str:
+    """Give the archive's first statement `paragraphs` paragraphs (rows written directly: an
+    8 MB page takes minutes to ingest, and the page's reading is what is measured here)."""
+    import sqlite3
+
+    conn = sqlite3.connect(data / "archive.sqlite3")
+    try:
+        sid, key, count = conn.execute("SELECT id, key, paragraph_count FROM statements ORDER BY id LIMIT 1").fetchone()
+        doc = conn.execute("SELECT source_document_id FROM paragraphs WHERE statement_id = ?", (sid,)).fetchone()[0]
+        rows = ((f"{key}.long{n:07d}", sid, n, 1, f"Paragraph {n} of a very long statement about item {n}.",
+                 doc, n, n) for n in range(count + 1, paragraphs + 1))
+        conn.executemany("INSERT INTO paragraphs (key, statement_id, n, current, text, source_document_id, "
+                         "line_start, line_end) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        conn.execute("UPDATE statements SET paragraph_count = ? WHERE id = ?", (paragraphs, sid))
+        conn.commit()
+    finally:
+        conn.close()
+    return key
+
+
+@pytest.mark.slow
+def test_a_600000_paragraph_statement_answers_its_first_page_fast_and_memory_stays_flat(tmp_path):
+    import random
+    import threading
+    import time
+
+    import httpx
+
+    from tests.archive_procs import ROOT, run
+    from tests.test_overload import Serve
+
+    data = tmp_path / "data"
+    assert run(data, "ingest", str(ROOT / "seeds"), cwd=tmp_path).returncode == 0
+    key = _lengthen(data, 600_000)
+    server = Serve(data, tmp_path)
+
+    def rss() -> int:
+        total = 0
+        for pid in [server.proc.pid, *server.workers()]:
+            for line in open(f"/proc/{pid}/status"):
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1])
+        return total // 1024
+
+    try:
+        httpx.get(f"{server.url}/statements/{key}", timeout=60)  # warm
+        before = rss()
+        t = time.perf_counter()
+        first = httpx.get(f"{server.url}/statements/{key}", timeout=60)
+        took = time.perf_counter() - t
+        assert first.status_code == 200 and 'id="p500"' in first.text and 'id="p501"' not in first.text
+        assert took < 1.0, took
+        errors: list = []
+        stop = time.monotonic() + 20
+
+        def reader(seed: int) -> None:
+            rng = random.Random(seed)
+            with httpx.Client(base_url=server.url, timeout=60) as c:
+                while time.monotonic() < stop:
+                    path = rng.choice([f"/statements/{key}", f"/api/statements/{key}"])
+                    r = c.get(path, params={"page": rng.randint(1, 1200)})
+                    if r.status_code != 200:
+                        errors.append(r.status_code)
+
+        threads = [threading.Thread(target=reader, args=(i,)) for i in range(3)]
+        for th in threads:
+            th.start()
+        peak = before
+        while any(th.is_alive() for th in threads):
+            peak = max(peak, rss())
+            time.sleep(0.2)
+        assert not errors
+        assert peak - before < 100, (before, peak)
+    finally:
+        server.stop()

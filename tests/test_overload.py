@@ -231,3 +231,72 @@ def test_a_worker_that_stops_answering_is_replaced(archive):
         wait_for(server.ready, timeout=30, interval=0.2, what="the new worker to answer")
     finally:
         server.stop()
+
+
+# --- the soak (make soak) ------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def archive_13k(tmp_path_factory) -> tuple[Path, Path]:
+    from tests.archive_procs import write_pages
+
+    base = tmp_path_factory.mktemp("overload13k")
+    (base / "corpus").mkdir()
+    write_pages(base / "corpus", 13_000, seed=1)
+    data = base / "data"
+    done = run(data, "ingest", "corpus", cwd=base, timeout=3600)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return base, data
+
+
+@pytest.mark.slow
+def test_1000_idle_sockets_then_200_clients_for_30_s_only_fast_503s_and_recovery_within_1_s(archive_13k):
+    from benchmarks.overload import overload, targets
+
+    raise_nofile()
+    base, data = archive_13k
+    server = Serve(data, base)
+    try:
+        got = asyncio.run(overload(server.url, server.port, 1000, 200, 30, targets(server.url)))
+    finally:
+        log = server.stop()
+    statuses = got["statuses"]
+    assert set(statuses) <= {"200", "503"}, statuses
+    assert statuses.get("200", 0) > 100
+    if got["refused_503"]["n"]:
+        assert got["refused_503"]["p99_ms"] < 2000, got["refused_503"]  # refusals are fast
+    assert got["recovery_s"] is not None and got["recovery_s"] < 1.0, got
+    assert "Traceback" not in log, log[-3000:]
+
+
+@pytest.mark.slow
+def test_every_query_of_death_answers_within_its_deadline_at_13k(archive_13k):
+    """In process, one query at a time: the index part is bounded by the deadline (refused
+    queries in milliseconds); the whole search, database and snippets included, well under 2 s."""
+    import random
+
+    from app.config import Settings
+    from app.db import open_database
+    from app.search import IndexView, QueryError, search
+    from benchmarks.attacks import SHAPES, random_query
+
+    _base, data = archive_13k
+    settings = Settings(data_dir=data)
+    engine, factory = open_database(settings, migrate=False)
+    view = IndexView.open(settings.index_dir)
+    view.warm()
+    rng = random.Random(7)
+    queries = list(SHAPES.values()) + [random_query(rng) for _ in range(100)]
+    slowest = 0.0
+    try:
+        with factory() as session:
+            for q in queries:
+                t = time.perf_counter()
+                try:
+                    search(view, q, session=session)
+                except QueryError as e:
+                    assert e.message
+                slowest = max(slowest, time.perf_counter() - t)
+    finally:
+        view.close()
+        engine.dispose()
+    assert slowest < 2.0, slowest

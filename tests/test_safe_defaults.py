@@ -52,3 +52,63 @@ def test_a_long_path_is_not_echoed_whole(data, prefix):
         r = client.get(prefix + long)
         assert r.status_code in (404, 400, 414)
         assert long[:1000] not in r.text and len(r.text) < 20_000
+
+
+RLO, PDF = "\u202e", "\u202c"
+
+
+@pytest.fixture(scope="module")
+def bidi_archive(tmp_path_factory):
+    from app.config import Settings
+    from app.db import open_database
+    from app.ingest.run import ingest_paths
+    from app.search_sync import sync_index
+
+    root = tmp_path_factory.mktemp("bidi")
+    pages = root / "pages"
+    pages.mkdir()
+    (pages / "bidi.txt").write_text(
+        f"Remarks on the {RLO}gnidaerts of the treaty\n\nSubmitted on Fri, 11/19/2021 - 11:47\n\n"
+        f"The treaty {RLO}txet desrever continues here and never closes.\n\n"
+        "A second paragraph about the treaty follows.\n")
+    data = root / "data"
+    settings = Settings(data_dir=data)
+    engine, factory = open_database(settings)
+    try:
+        assert not ingest_paths(factory, [str(pages)], max_bytes=settings.max_page_bytes).failures
+        sync_index(settings, factory)
+    finally:
+        engine.dispose()
+    return data
+
+
+def _closed(text: str) -> bool:
+    """Every RLO is closed by a PDF before the end of its line of output (its value)."""
+    for line in text.splitlines():
+        depth = 0
+        for ch in line:
+            depth += ch == RLO
+            depth -= ch == PDF and depth > 0
+        if depth:
+            return False
+    return True
+
+
+def test_unterminated_bidi_controls_are_closed_in_pages_feeds_and_csv(bidi_archive):
+    with make_client(bidi_archive) as client:
+        (st,) = client.get("/api/statements").json()["results"]
+        key = st["key"]
+        outputs = {
+            "statement page": client.get(f"/statements/{key}").text,
+            "statement list": client.get("/statements").text,
+            "search page": client.get("/search", params={"q": "treaty"}).text,
+            "feed": client.get("/statements.atom").text,
+            "search feed": client.get("/search.atom", params={"q": "treaty"}).text,
+            "csv": client.get("/statements.csv").text,
+            "search csv": client.get("/search.csv", params={"q": "treaty"}).text,
+        }
+        pkey = client.get(f"/api/statements/{key}").json()["paragraphs"][0]["key"]
+        outputs["permalink page"] = client.get(f"/p/{pkey}").text
+    for name, text in outputs.items():
+        assert RLO in text, name  # the text is kept…
+        assert _closed(text), name  # …and its override ends with it

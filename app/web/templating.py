@@ -72,10 +72,22 @@ def plural(n: int, one: str, many: str | None = None) -> str:
 from app.urls import PARAGRAPHS_PER_PAGE  # noqa: E402
 
 
+def _finalize(value):
+    from markupsafe import Markup
+
+    from app.bidi import close_bidi
+
+    if isinstance(value, Markup):
+        closed = close_bidi(str(value))
+        return value if closed == value else Markup(closed)
+    return close_bidi(value) if isinstance(value, str) else value
+
+
 def make_env() -> Environment:
     env = Environment(loader=FileSystemLoader(str(TEMPLATES_DIR)), autoescape=True,
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
                       auto_reload=False)  # templates ship with the code: no stat() per include
+    env.finalize = _finalize  # every value printed: unterminated bidi controls closed (app.bidi)
     env.filters.update(human_date=human_date, iso=iso, month_name=month_name, kind_label=kind_label,
                        number=number, segments=segments, plural=plural)
     env.globals.update(

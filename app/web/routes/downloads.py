@@ -12,6 +12,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response, StreamingResponse
 
+from app.bidi import close_bidi
 from app.browse.statements import iter_statements
 from app.web import services
 from app.web.deps import BaseUrlDep, SessionDep, read_snapshot
@@ -48,7 +49,7 @@ def csv_stream(rows: Iterator[dict], fields: list[str], convert) -> Iterator[str
     writer = csv.DictWriter(buf, fieldnames=fields, extrasaction="ignore")
     writer.writeheader()
     for i, row in enumerate(rows, 1):
-        writer.writerow(convert(row))
+        writer.writerow({k: close_bidi(v) for k, v in convert(row).items()})
         if i % 200 == 0:
             yield buf.getvalue()
             buf.seek(0)
