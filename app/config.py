@@ -44,7 +44,7 @@ class Settings(BaseSettings):
     )
 
     max_requests: int = Field(
-        24, description="Requests a server worker runs at once; one more is answered 503 with Retry-After "
+        8, description="Requests a server worker runs at once; one more is answered 503 with Retry-After "
                         "(threads and database connections are sized from it: app.web.limits)."
     )
     db_wait: float = Field(2.0, description="Seconds a request waits for a database connection before a 503.")

@@ -300,3 +300,23 @@ def test_every_query_of_death_answers_within_its_deadline_at_13k(archive_13k):
         view.close()
         engine.dispose()
     assert slowest < 2.0, slowest
+
+
+def test_a_request_that_cannot_get_a_connection_in_time_gets_503(tmp_path_factory):
+    """Every pooled connection taken (a leak, say): the next page is a 503 with Retry-After
+    after ARCHIVE_DB_WAIT seconds, not a 30 s wait or a 500."""
+    from tests.web_support import build_archive, make_client
+
+    data = build_archive(tmp_path_factory.mktemp("pool"), sample=False)
+    with make_client(data, settings={"max_requests": 1, "db_wait": 0.2}) as client:
+        engine = client.app.state.archive.engine
+        held = [engine.connect() for _ in range(engine.pool.size())]
+        try:
+            t = time.perf_counter()
+            r = client.get("/statements")
+            assert r.status_code == 503 and r.headers["retry-after"] == "1"
+            assert time.perf_counter() - t < 10
+        finally:
+            for conn in held:
+                conn.close()
+        assert client.get("/statements").status_code == 200

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-THREAD_MARGIN = 8     # threads beyond max_requests: the searcher warm-up, a streamed body's last chunk
+THREAD_MARGIN = 4     # threads beyond max_requests: the searcher warm-up, background work
 POOL_MARGIN = 4       # connections beyond max_requests: the citation filler's reads, start-up
 RETRY_AFTER = "1"     # seconds a refused client is asked to wait
 HEARTBEAT = 0.5       # seconds between two beats of a worker's event loop
@@ -36,7 +36,7 @@ STUCK_AFTER = 120.0   # ... and so does one in which requests run but none finis
 
 @dataclass(frozen=True)
 class Limits:
-    max_requests: int = 24
+    max_requests: int = 8
     db_wait: float = 2.0
 
     @property
