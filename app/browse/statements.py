@@ -281,12 +281,19 @@ def paragraph_views(session: Session, where) -> list[ParagraphView]:
                           line_start=r[9], line_end=r[10]) for r in rows]
 
 
-def _sources(session: Session, statement_id: int, key: str) -> list[SourceView]:
-    spans = dict(
-        (doc_id, (lo, hi)) for doc_id, lo, hi in session.execute(
-            select(Paragraph.source_document_id, func.min(Paragraph.line_start), func.max(Paragraph.line_end))
-            .where(Paragraph.statement_id == statement_id, Paragraph.current.is_(True))
-            .group_by(Paragraph.source_document_id)).all())
+def _sources(session: Session, statement_id: int, key: str, paragraphs: int = 0) -> list[SourceView]:
+    """The statement's source documents with the lines its current paragraphs span in each.
+    For a long statement (more than a page of paragraphs) the span of its main document is
+    read from its first and last paragraph (lines follow paragraph order on a page) instead of
+    aggregating every paragraph (7 s at 600,000)."""
+    if paragraphs > PARAGRAPHS_PER_PAGE:
+        spans = _long_spans(session, statement_id)
+    else:
+        spans = dict(
+            (doc_id, (lo, hi)) for doc_id, lo, hi in session.execute(
+                select(Paragraph.source_document_id, func.min(Paragraph.line_start), func.max(Paragraph.line_end))
+                .where(Paragraph.statement_id == statement_id, Paragraph.current.is_(True))
+                .group_by(Paragraph.source_document_id)).all())
     rows = session.execute(
         select(SourceDocument.id, SourceDocument.file_name, SourceDocument.sha256, Contribution.role)
         .join(Contribution, Contribution.source_document_id == SourceDocument.id)
@@ -304,6 +311,18 @@ def _sources(session: Session, statement_id: int, key: str) -> list[SourceView]:
     return out
 
 
+def _long_spans(session: Session, statement_id: int) -> dict[int, tuple[int, int]]:
+    same = (Paragraph.statement_id == statement_id, Paragraph.current.is_(True))
+    first = session.execute(select(Paragraph.source_document_id, Paragraph.line_start).where(*same)
+                            .order_by(Paragraph.n).limit(1)).first()
+    if first is None:
+        return {}
+    doc = first[0]
+    last = session.execute(select(Paragraph.line_end).where(*same, Paragraph.source_document_id == doc)
+                           .order_by(Paragraph.n.desc()).limit(1)).scalar()
+    return {doc: (first[1], last)}
+
+
 def get_statement(session: Session, key: str, page: int = 1,
                   per_page: int = PARAGRAPHS_PER_PAGE) -> StatementDetail | None:
     """A statement with one page of its paragraphs (numbered 1..paragraph_count: page k holds
@@ -317,7 +336,8 @@ def get_statement(session: Session, key: str, page: int = 1,
     paragraphs = paragraph_views(session, [Paragraph.statement_id == sid, Paragraph.current.is_(True),
                                            Paragraph.n >= lo, Paragraph.n < lo + per_page])
     pages = max(1, -(-fields["paragraph_count"] // per_page))
-    return StatementDetail(**fields, paragraphs=paragraphs, sources=_sources(session, sid, key),
+    return StatementDetail(**fields, paragraphs=paragraphs,
+                           sources=_sources(session, sid, key, fields["paragraph_count"]),
                            paragraph_page=page, paragraph_pages=pages)
 
 
