@@ -12,7 +12,6 @@ from pathlib import Path
 from app.config import Settings
 
 DISK_FULL_EXIT = 4  # `archive ingest`/`reindex` exit status when the disk is full
-SQLITE_HEADER = b"SQLite format 3\x00"
 
 # what reading damaged files raises (truncated or overwritten segments, postings, columns);
 # app.search.INDEX_DAMAGE adds the search engine's own
@@ -64,12 +63,22 @@ def database_file_problem(settings: Settings) -> str | None:
                         "to it: restore the database from a backup (or move the data directory away to start "
                         "a new archive)")
             return None
-        with path.open("rb") as f:
-            header = f.read(len(SQLITE_HEADER))
     except OSError as e:
         return f"the database file {path} cannot be read: {e.strerror or e}"
-    if header != SQLITE_HEADER:
-        return f"the database file {path} is not a SQLite database (damaged?): restore it from a backup"
+    # read through SQLite itself, never open()/close() on the file: closing any descriptor of it
+    # drops the process's POSIX locks on it, under the feet of the connections it already has
+    import sqlite3
+
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
+        try:
+            conn.execute("PRAGMA schema_version").fetchone()
+        finally:
+            conn.close()
+    except sqlite3.DatabaseError as e:
+        if "locked" in str(e) or "busy" in str(e):
+            return None
+        return f"the database file {path} is damaged or not a SQLite database ({e}): restore it from a backup"
     return None
 
 
