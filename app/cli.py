@@ -39,13 +39,18 @@ def _open(settings: Settings):
     from sqlalchemy.exc import DBAPIError
 
     from app.db import DatabaseUnavailable, describe_error, open_database, shown_url
+    from app.storage import database_damage, database_file_problem, disk_full, disk_full_message
 
+    if problem := database_file_problem(settings):  # never migrate an empty file over an archive's index
+        fail(problem, 1)
     try:
         return open_database(settings)
     except (DBAPIError, DatabaseUnavailable) as e:  # unreachable server, no rights, …
         fail(f"cannot open the archive: {describe_error(e, settings.db_url)}", 1)
-    except Exception as e:  # unwritable data dir, …
-        fail(f"cannot open the archive at {shown_url(settings.db_url)}: {e}", 1)
+    except Exception as e:  # unwritable data dir, damaged file, full disk…
+        if disk_full(e):
+            fail(disk_full_message(settings), 4)
+        fail(database_damage(e) or f"cannot open the archive at {shown_url(settings.db_url)}: {e}", 1)
 
 
 def _check_speaker_table() -> None:
@@ -468,11 +473,23 @@ def serve(
 ) -> None:
     """Serve the web pages and the JSON API (uvicorn)."""
     settings = get_settings()
+    if not _loopback(host) and not (settings.public_url or settings.allowed_hosts):
+        fail(f"refusing to serve on {host}: citation and feed URLs would come from the Host header clients "
+             "send. Set ARCHIVE_PUBLIC_URL (e.g. https://archive.example.org) or ARCHIVE_ALLOWED_HOSTS "
+             "(the host names this server answers to), or serve on 127.0.0.1 behind a proxy that sets them.", 2)
     engine, factory = _open(settings)  # migrations applied once; a clear error if the archive cannot be opened
     if settings.index_follow:
         _first_snapshot(settings)  # a node that follows published snapshots builds no index itself
     else:
-        _sync_index(settings, factory)  # a missing or outdated search index is rebuilt before serving
+        try:
+            _sync_index(settings, factory)  # a missing or outdated search index is rebuilt before serving
+        except Exception as e:
+            from app.storage import disk_full
+
+            if not disk_full(e):
+                raise
+            err.print("note: the disk is full: indexing is pending (the statements queued stay queued); "
+                      "serving the search index as it is", markup=False, highlight=False, soft_wrap=True)
     engine.dispose()
     from app.db import shown_url
 
@@ -529,16 +546,43 @@ def _start_index_follower(settings: Settings):
     return subprocess.Popen([sys.executable, "-m", "app", "index", "follow", "--from", settings.index_follow])
 
 
+def _loopback(host: str) -> bool:
+    import ipaddress
+
+    if host in ("localhost",):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
 def main() -> None:
-    """The CLI; a database error that reaches here (the server went away mid-command, a role
-    without the rights a command needs) is one line on stderr and exit status 1, not a traceback."""
+    """The CLI: a database error that reaches here (the server went away mid-command, a role
+    without the rights a command needs), a full disk or a damaged database file is one line on
+    stderr and an exit status (app.storage), never a traceback."""
     from sqlalchemy.exc import DBAPIError
 
     from app.db import DatabaseUnavailable, describe_error
+    from app.storage import DISK_FULL_EXIT, database_damage, disk_full, disk_full_message
 
     try:
         cli()
     except (DBAPIError, DatabaseUnavailable) as e:
+        if disk_full(e):
+            err.print(f"error: {disk_full_message(get_settings())}", markup=False, highlight=False, soft_wrap=True)
+            raise SystemExit(DISK_FULL_EXIT) from None
+        if message := database_damage(e):
+            err.print(f"error: {message}", markup=False, highlight=False, soft_wrap=True)
+            raise SystemExit(1) from None
         err.print(f"error: {describe_error(e, get_settings().db_url)}", markup=False, highlight=False,
                   soft_wrap=True)
         sys.exit(1)
+    except Exception as e:
+        if disk_full(e):
+            err.print(f"error: {disk_full_message(get_settings())}", markup=False, highlight=False, soft_wrap=True)
+            raise SystemExit(DISK_FULL_EXIT) from None
+        if message := database_damage(e):
+            err.print(f"error: {message}", markup=False, highlight=False, soft_wrap=True)
+            raise SystemExit(1) from None
+        raise

@@ -7,6 +7,8 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1", "[::1]")
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="ARCHIVE_", extra="ignore")
@@ -18,6 +20,11 @@ class Settings(BaseSettings):
     public_url: str | None = Field(
         None, description="Base URL of permalinks in citations and feeds, e.g. https://archive.example.org "
                           "(default: the URL the client used)."
+    )
+    allowed_hosts: str | None = Field(
+        None, description="Comma-separated host names the server answers to (any other Host header: 400), "
+                          "e.g. archive.example.org,www.archive.example.org. Default: the loopback names "
+                          "(localhost, 127.0.0.1, ::1). `serve` on another address needs this or public_url."
     )
     max_page_bytes: int = Field(
         10 * 1024 * 1024, description="Pages larger than this are refused at ingest."
@@ -65,11 +72,38 @@ class Settings(BaseSettings):
     index_follow_interval: float = Field(2.0, gt=0, description="Seconds between a follower's looks for a "
                                                                 "new snapshot.")
 
+    max_requests: int = Field(
+        8, description="Requests a server worker runs at once; one more is answered 503 with Retry-After "
+                        "(threads and database connections are sized from it: app.web.limits)."
+    )
+    db_wait: float = Field(2.0, description="Seconds a request waits for a database connection before a 503.")
+    read_timeout: float = Field(
+        10.0, description="Seconds a client has to send a whole request (headers and body) before the "
+                          "connection is closed."
+    )
+    search_deadline: float = Field(
+        0.3, description="Seconds of index work a search may take; then its result is returned as it "
+                         "stands, marked approximate (app.search.budget)."
+    )
+    keepalive_timeout: float = Field(5.0, description="Seconds an idle keep-alive connection stays open.")
+
     @property
     def db_url(self) -> str:
         if self.database_url:
             return normalize_url(self.database_url)
         return f"sqlite:///{(self.data_dir / 'archive.sqlite3').as_posix()}"
+
+    @property
+    def host_names(self) -> list[str]:
+        """The Host header values accepted (TrustedHostMiddleware)."""
+        if self.allowed_hosts:
+            return [h.strip() for h in self.allowed_hosts.split(",") if h.strip()]
+        names = list(LOOPBACK_NAMES)
+        if self.public_url:
+            from urllib.parse import urlsplit
+
+            names.append(urlsplit(self.public_url).hostname or "")
+        return [n for n in names if n]
 
     @property
     def index_dir(self) -> Path:

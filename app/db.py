@@ -222,9 +222,10 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
 
 
-def open_database(settings: Settings, *, migrate: bool = True) -> tuple[Engine, sessionmaker[Session]]:
-    """Engine and session factory for the archive, with pending migrations applied first."""
+def open_database(settings: Settings, *, migrate: bool = True, **engine_kw) -> tuple[Engine, sessionmaker[Session]]:
+    """Engine and session factory for the archive, with pending migrations applied first
+    (engine_kw: create_engine() options, e.g. a server worker's pool size, app.web.limits)."""
     if migrate:
         upgrade(settings)
-    engine = make_engine(settings)
+    engine = make_engine(settings, **engine_kw)
     return engine, make_sessionmaker(engine)

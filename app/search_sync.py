@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app import index_queue
 from app.config import Settings
+from app.lifeline import die_with_parent
 from app.search import IndexRun, index_state, rebuild_index, update_index
 
 Progress = Callable[[int, int], None]
@@ -58,6 +59,7 @@ def _follow_main(settings: Settings, done, stop, conn) -> None:  # pragma: no co
     from app.search.index import follow_queue
 
     parent = multiprocessing.parent_process()
+    die_with_parent(parent.pid if parent is not None else None)  # an ingest killed takes this process too
     try:
         _engine, factory = open_database(settings, migrate=False)
         run, upto = follow_queue(settings, factory, finished=done.is_set,

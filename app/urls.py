@@ -14,3 +14,15 @@ def paragraph_path(key: str) -> str:
 
 def paragraph_anchor(n: int) -> str:
     return f"p{n}"
+
+
+PARAGRAPHS_PER_PAGE = 500  # a statement page shows at most this many paragraphs (app.browse)
+
+
+def paragraph_page(n: int) -> int:
+    """The page of its statement that shows paragraph n (paragraphs are numbered 1..count)."""
+    return (max(1, int(n)) - 1) // PARAGRAPHS_PER_PAGE + 1
+
+
+def statement_page_path(key: str, page: int) -> str:
+    return statement_path(key) + (f"?page={int(page)}" if page > 1 else "")

@@ -80,7 +80,7 @@ class Server:
         self.log = (data / "serve.log").open("w")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "app", "serve", "--host", "127.0.0.1", "--port", str(port), "--workers",
-             str(workers)], cwd=data, env=env_for(data), stdout=self.log, stderr=subprocess.STDOUT,
+             str(workers)], cwd=data, env=env_for(data) | {"ARCHIVE_MAX_REQUESTS": "64"}, stdout=self.log, stderr=subprocess.STDOUT,
             start_new_session=True)
         deadline = time.monotonic() + 300
         while True:

@@ -26,7 +26,7 @@ API_PATHS = {"/api", "/api/statements", "/api/facets", "/api/statements/{key}", 
 # with pytest 9); the app opens its archive lazily, on the first request, so the fixture below
 # points it at the built archive before any request is made.
 PLACEHOLDER = Path(tempfile.mkdtemp(prefix="archive-schema-"))
-WEB_APP = create_app(Settings(data_dir=PLACEHOLDER), migrate=False)
+WEB_APP = create_app(Settings(data_dir=PLACEHOLDER, allowed_hosts="testserver,localhost,127.0.0.1"), migrate=False)
 schema = schemathesis.openapi.from_asgi("/openapi.json", WEB_APP)
 
 

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
-from web_support import build_archive, sample_key, sample_paragraph_keys
+from web_support import TEST_HOSTS, build_archive, sample_key, sample_paragraph_keys
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
@@ -42,7 +42,7 @@ def server(tmp_path_factory):
     from app.config import Settings
     from app.web.app import create_app
 
-    app = create_app(Settings(data_dir=build_archive(tmp_path_factory.getbasetemp())))
+    app = create_app(Settings(data_dir=build_archive(tmp_path_factory.getbasetemp()), allowed_hosts=TEST_HOSTS))
     port = _free_port()
     srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
     thread = threading.Thread(target=srv.run, daemon=True)

@@ -6,7 +6,7 @@ from tests.web_support import build_archive, make_client, soup
 
 def test_citation_permalink_uses_the_public_url_not_the_host_header(tmp_path_factory):
     data = build_archive(tmp_path_factory.mktemp("web"), sample=False)
-    with make_client(data, settings={"public_url": "https://archive.example.org/"}) as client:
+    with make_client(data, settings={"public_url": "https://archive.example.org/", "allowed_hosts": "*"}) as client:
         statements = client.get("/api/statements").json()
         key = statements["results"][0]["key"]
         page = client.get(f"/statements/{key}", headers={"host": "evil.example"})

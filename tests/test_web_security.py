@@ -8,6 +8,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 from web_support import (
+    TEST_HOSTS,
     XSS_SPEAKER,
     XSS_TEXT,
     XSS_TITLE,
@@ -147,7 +148,7 @@ def test_unhandled_error_gives_500_page_in_layout_without_traceback(tmp_path_fac
     from app.config import Settings
     from app.web.app import create_app
 
-    app = create_app(Settings(data_dir=build_archive(tmp_path_factory.getbasetemp())))
+    app = create_app(Settings(data_dir=build_archive(tmp_path_factory.getbasetemp()), allowed_hosts=TEST_HOSTS))
 
     @app.get("/boom")
     @app.get("/api/boom")

@@ -141,7 +141,11 @@ def make_client(data_dir: Path, settings: dict | None = None, **kw):
     from app.config import Settings
     from app.web.app import create_app
 
-    return TestClient(create_app(Settings(data_dir=data_dir, **(settings or {}))), **kw)
+    settings = {"allowed_hosts": TEST_HOSTS} | (settings or {})
+    return TestClient(create_app(Settings(data_dir=data_dir, **settings)), **kw)
+
+
+TEST_HOSTS = "testserver,localhost,127.0.0.1"  # TestClient's host name, and loopback
 
 
 def sample_key(name: str, role: str = "main") -> str:

@@ -115,8 +115,10 @@ class SourceView:
 
 @dataclass(frozen=True)
 class StatementDetail(StatementRow):
-    paragraphs: list[ParagraphView] = field(default_factory=list)
+    paragraphs: list[ParagraphView] = field(default_factory=list)  # those of paragraph_page
     sources: list[SourceView] = field(default_factory=list)
+    paragraph_page: int = 1    # a long statement is shown PARAGRAPHS_PER_PAGE paragraphs a page
+    paragraph_pages: int = 1
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,8 @@ import csv
 import io
 from collections.abc import Callable, Iterable, Iterator
 
+from app.bidi import close_bidi
+
 BOM = "\ufeff"
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 CHUNK_ROWS = 200
@@ -29,7 +31,7 @@ def inert(value) -> str | int | float:
         return "yes" if value else "no"
     if isinstance(value, int | float):
         return value
-    text = str(value)
+    text = close_bidi(str(value))  # an unterminated U+202E must not reverse the next cells
     return "'" + text if text.startswith(FORMULA_START) else text
 
 

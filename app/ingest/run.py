@@ -29,6 +29,7 @@ from app.ingest.sniff import listed, sniff, suffix_of
 from app.ingest.speakers import reconcile_speakers
 from app.ingest.types import PageError, ParsedPage
 from app.ingest.warc import WarcStats, read_warc
+from app.lifeline import die_with_parent
 from app.models import SiteChrome, SourceDocument
 
 POOL_MIN_FILES = 32  # below this, a process pool costs more than it saves
@@ -305,7 +306,8 @@ def _prepared(work: Iterator[Job], count: int, max_bytes: int, workers: int) -> 
         return
     window = workers * 8
     ctx = multiprocessing.get_context("spawn")  # no fork of a process holding threads and connections
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=die_with_parent,
+                             initargs=(os.getpid(),)) as pool:
         pending: deque = deque()
         for job in work:
             pending.append(pool.submit(prepare_job, job, max_bytes))

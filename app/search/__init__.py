@@ -8,7 +8,9 @@
 `result` is the object of docs/search-json.md. Index maintenance: ensure_index,
 update_index (after an ingest run), rebuild_index (`archive reindex`), check_index.
 """
+from app.search.budget import QueryTooWide
 from app.search.index import (
+    INDEX_DAMAGE,
     CheckReport,
     IndexBusy,
     IndexMissing,
@@ -27,7 +29,7 @@ from app.search.searcher import IndexView, SearcherHolder
 from app.search.service import SORTS, search, search_archive
 
 __all__ = [
-    "SCHEMA_VERSION", "SORTS", "CheckReport", "IndexBusy", "IndexMissing", "IndexOutdated", "IndexRun",
-    "IndexView", "QueryError", "SearchIndexError", "SearcherHolder", "check_index", "ensure_index",
+    "INDEX_DAMAGE", "SCHEMA_VERSION", "SORTS", "CheckReport", "IndexBusy", "IndexMissing", "IndexOutdated", "IndexRun",
+    "IndexView", "QueryError", "QueryTooWide", "SearchIndexError", "SearcherHolder", "check_index", "ensure_index",
     "index_state", "parse_query", "rebuild_index", "search", "search_archive", "update_index",
 ]

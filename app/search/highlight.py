@@ -25,9 +25,10 @@ class Marks:
         return any(self.terms.values()) or bool(self.phrases)
 
 
-def marks_for(queries: list[wq.Query], reader: IndexReader) -> Marks:
+def marks_for(queries: list[wq.Query], reader: IndexReader, expand=None) -> Marks:
     """The words the positive parts of a query matched in the index (prefixes and fuzzy
-    terms expanded against the vocabulary)."""
+    terms expanded against the vocabulary, by `expand(leaf)` when given: the search's own
+    expansions)."""
     marks = Marks()
     for q in queries:
         for leaf in ([q] if q.is_leaf() or isinstance(q, wq.Phrase) else q.leaves()):
@@ -38,6 +39,8 @@ def marks_for(queries: list[wq.Query], reader: IndexReader) -> Marks:
                 marks.phrases.append((name, tuple(leaf.words)))
             elif isinstance(leaf, wq.Term):
                 marks.terms[name].add(leaf.text)
+            elif expand is not None:
+                marks.terms[name].update(expand(leaf))
             else:
                 for fname, text in leaf.existing_terms(reader, expand=True):
                     if fname == name:

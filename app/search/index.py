@@ -365,26 +365,72 @@ def check_index(settings: Settings, factory: sessionmaker[Session]) -> CheckRepo
         ):
             db[pkey] = skey
             fingerprints[skey] = fp or ""
-    ix, _gen = open_index(settings.index_dir)
-    with ix.searcher() as searcher:
-        reader = searcher.reader()
-        seen: Counter[str] = Counter()
-        outdated: set[str] = set()
-        empty = reader.doc_count_all() == 0  # an empty index has no columns
-        paras, skeys, fps = ((reader.column_reader(c) for c in ("paras", "skey", "fp")) if not empty
-                             else ({}, {}, {}))
-        for docnum in reader.all_doc_ids():
-            for _n, pkey in paragraph_entries(paras[docnum]):
-                seen[pkey] += 1
-            skey = skeys[docnum]
-            if skey in fingerprints and fps[docnum].decode() != fingerprints[skey]:
-                outdated.add(skey)
-    ix.close()
+    try:
+        ix, _gen = open_index(settings.index_dir)
+        try:
+            with ix.searcher() as searcher:
+                reader = searcher.reader()
+                seen, outdated = _indexed_keys(reader, fingerprints)
+                verify_index_files(reader)
+        finally:
+            ix.close()
+    except INDEX_DAMAGE as e:
+        return CheckReport(problem=f"the search index is damaged ({_damage(e)}); run `archive reindex` "
+                                   "(the index is rebuilt from the database)")
     return CheckReport(
         database_paragraphs=len(db), index_documents=sum(seen.values()),
         missing=sorted(set(db) - set(seen)), stale=sorted(set(seen) - set(db)),
         duplicates=sorted(k for k, n in seen.items() if n > 1), outdated=sorted(outdated),
     )
+
+
+def _index_damage() -> tuple[type[BaseException], ...]:
+    from whoosh.reading import CorruptIndexError
+
+    from app.storage import FILE_DAMAGE
+
+    return (*FILE_DAMAGE, CorruptIndexError)
+
+
+INDEX_DAMAGE = _index_damage()  # what reading a damaged index raises
+
+
+def _indexed_keys(reader, fingerprints: dict[str, str]) -> tuple[Counter, set[str]]:
+    seen: Counter[str] = Counter()
+    outdated: set[str] = set()
+    empty = reader.doc_count_all() == 0  # an empty index has no columns
+    paras, skeys, fps = ((reader.column_reader(c) for c in ("paras", "skey", "fp")) if not empty
+                         else ({}, {}, {}))
+    for docnum in reader.all_doc_ids():
+        for _n, pkey in paragraph_entries(paras[docnum]):
+            seen[pkey] += 1
+        skey = skeys[docnum]
+        if skey in fingerprints and fps[docnum].decode() != fingerprints[skey]:
+            outdated.add(skey)
+    return seen, outdated
+
+
+def verify_index_files(reader) -> None:
+    """Read every file the searches depend on, end to end: each segment's terms, every
+    term's postings blocks (decoded as a search decodes them), every column. Raises what a
+    damaged file raises (INDEX_DAMAGE)."""
+    from app.search.postings import _read_term
+
+    for seg, _offset in reader.leaf_readers():
+        for fieldname, btext in seg.all_terms():
+            tp = _read_term(seg, fieldname, btext)
+            if tp is None:
+                raise ValueError(f"term {fieldname}:{btext[:40]!r} has no postings")
+        for name in seg.schema.names():
+            if seg.has_column(name):
+                n = sum(1 for _ in seg.column_reader(name))
+                if n != seg.doc_count_all():
+                    raise ValueError(f"column {name} has {n} values for {seg.doc_count_all()} documents")
+
+
+def _damage(e: BaseException) -> str:
+    text = str(e).splitlines()[0][:160] if str(e) else ""
+    return f"{type(e).__name__}: {text}" if text else type(e).__name__
 
 
 # -- following the outbox while an ingest loads ---------------------------------------------

@@ -30,6 +30,7 @@ from whoosh.scoring import BM25FScorer
 from whoosh.system import _INT_SIZE
 
 CACHE_POSTINGS = 1_500_000   # postings kept decoded per searcher (~60 bytes each)
+EXPANSIONS_KEPT = 256          # prefix/fuzzy expansions kept per searcher
 
 
 class Unsupported(Exception):
@@ -154,6 +155,7 @@ class Postings:
         self._terms: OrderedDict[tuple[str, object], TermPostings | None] = OrderedDict()
         self._size = 0
         self._lengths: dict[object, list] = {}
+        self._expanded: OrderedDict[wq.Query, list] = OrderedDict()  # prefix/fuzzy leaf -> its words
         self._lock = threading.Lock()
 
     # -- terms --------------------------------------------------------------------------------
@@ -219,10 +221,23 @@ class Postings:
         return got
 
     def expand(self, leaf: wq.Query) -> list:
-        """The index terms a prefix/fuzzy/wildcard leaf stands for (text form)."""
+        """The index terms a prefix/fuzzy/wildcard leaf stands for (text form; those found by
+        budget.plan() for this searcher when it planned the query)."""
+        with self._lock:
+            got = self._expanded.get(leaf)
+        if got is not None:
+            return got
         fieldname = leaf.field()
         return [t.decode("utf-8") if isinstance(t, bytes) else t
                 for f, t in leaf.existing_terms(self.reader, expand=True) if f == fieldname]
+
+    def remember(self, expanded: dict[wq.Query, list]) -> None:
+        with self._lock:
+            for leaf, words in expanded.items():
+                self._expanded[leaf] = words
+                self._expanded.move_to_end(leaf)
+            while len(self._expanded) > EXPANSIONS_KEPT:
+                self._expanded.popitem(last=False)
 
     def doc_positions(self, fieldname: str, text, d: int) -> list[int]:
         """Positions of the term in document d ([] if none)."""
@@ -256,10 +271,21 @@ class Postings:
 
     # -- the statement level ----------------------------------------------------------------------
 
-    def evaluate(self, q: wq.Query, allowed: set[int] | None) -> dict[int, float]:
+    def evaluate(self, q: wq.Query, allowed: set[int] | None, clock=None) -> dict[int, float]:
         """Statements matching the (relaxed) query within `allowed` (None: all), with the
-        score Whoosh would give them (sum over the matching leaves of BM25F)."""
-        return self._ev(q, allowed)
+        score Whoosh would give them (sum over the matching leaves of BM25F). Past the
+        clock's deadline (budget.Deadline) an OR and a prefix/fuzzy word stop adding parts:
+        fewer statements are found, and the clock says so (clock.cut)."""
+        self._clock = clock
+        try:
+            return self._ev(q, allowed)
+        finally:
+            self._clock = None
+
+    _clock = None
+
+    def _late(self) -> bool:
+        return self._clock is not None and self._clock.check()
 
     def _ev(self, q: wq.Query, allowed) -> dict[int, float]:
         boost = getattr(q, "boost", 1.0)
@@ -269,7 +295,9 @@ class Postings:
             # the sum of the BM25F of the words it stands for (what Whoosh does for an index
             # of more than 5,000 documents; below that it scores each statement 1.0)
             out = {}
-            for text in self.expand(q):
+            for i, text in enumerate(self.expand(q)):
+                if i and self._late():
+                    break
                 for d, s in self._term_scores(q.fieldname, text, allowed).items():
                     out[d] = out.get(d, 0.0) + s
             return out
@@ -298,7 +326,9 @@ class Postings:
                 out = {d: s + nboost for d, s in out.items() if d not in drop}
         elif isinstance(q, wq.Or):
             out = {}
-            for sub in q.subqueries:
+            for i, sub in enumerate(q.subqueries):
+                if i and self._late():
+                    break
                 for d, s in self._ev(sub, allowed).items():
                     out[d] = out.get(d, 0.0) + s
         elif isinstance(q, wq.ConstantScoreQuery):

@@ -155,6 +155,10 @@ class IndexView:
                 self._memo.popitem(last=False)
         return value
 
+    def forget(self, key) -> None:
+        with self._lock:
+            self._memo.pop(key, None)
+
     def close(self) -> None:
         with self.lock, contextlib.suppress(Exception):
             self.searcher.close()

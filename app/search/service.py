@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import heapq
 import time
+from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -47,6 +48,7 @@ from sqlalchemy.orm import Session
 from whoosh import query as wq
 
 from app.models import Paragraph, Speaker, Statement, StatementSpeaker, Venue
+from app.search.budget import Deadline, plan
 from app.search.documents import paragraph_entries
 from app.search.highlight import marks_for, snippet
 from app.search.postings import Unsupported
@@ -64,8 +66,11 @@ FACETS = ("speaker", "year", "kind", "venue", "topic")
 RESOLVE_ALL = 1500        # statements found up to which every one is resolved (exact figures)
 RESOLVE_CAP = 4000        # statements resolved at most to fill a page (rare matches in common words)
 RESOLVE_BUDGET = 0.15     # seconds of resolving paragraphs per search; beyond, figures are estimated
-RESOLVE_CHUNK = 100       # statements resolved between two looks at the clock
+RESOLVE_CHUNK = 20        # statements resolved between two looks at the clock
 SAMPLE = 200              # statements resolved, spread evenly, for the estimates beyond RESOLVE_ALL
+SAMPLE_CHUNK = 25         # sample statements resolved between two looks at the clock
+SUGGEST_MAX_WORDS = 4     # "did you mean" looks up at most this many unknown words
+SUGGEST_MAX_CHARS = 24    # ... of at most this many letters (edit distance grows with length)
 
 
 def search(view: IndexView, query: str | None = None, *, session: Session,
@@ -74,9 +79,12 @@ def search(view: IndexView, query: str | None = None, *, session: Session,
            topic: str | Iterable[str] | None = None, year: str | int | Iterable | None = None,
            date_from=None, date_to=None, questions: str | None = None, sort: str = "relevance",
            page: int = 1, per_page: int = 20, per_statement: int = 3, max_query_chars: int = 1000,
-           facet_limit: int = FACET_LIMIT) -> dict:
+           facet_limit: int = FACET_LIMIT, deadline: float | None = None) -> dict:
     """Search the index. Raises QueryError (message for the user) for a query or a parameter
-    that cannot be understood; never returns silently empty for one."""
+    that cannot be understood, or too wide to run (budget.plan); never returns silently empty
+    for one. `deadline`: seconds of index work (budget.SEARCH_DEADLINE), after which the
+    result is returned as it stands, `approximate`. The clock starts once this search has the
+    view's lock (waiting for it is bounded by the searches before it, each by its deadline)."""
     sort = sort or "relevance"
     if sort not in SORTS:
         raise QueryError(f"sort must be one of {', '.join(SORTS)}, not '{sort}'")
@@ -87,26 +95,31 @@ def search(view: IndexView, query: str | None = None, *, session: Session,
                              date_from=date_from, date_to=date_to, questions=questions)
     main, in_query = split_filters(pq.query)
     with view.lock:  # a Whoosh searcher's files are not safe for concurrent reads
-        run = _Run(view, main, filters + in_query, sort)
+        clock = Deadline(deadline)
+        view.postings.remember(plan(pq.query, view.reader, clock=clock))
+        run = _Run(view, main, filters + in_query, sort, clock=clock)
         start, stop = (page - 1) * per_page, page * per_page
         shown = run.page(start, stop)
-        picks = {d: _best(run.slots[d], run.weights.get(d, {}), per_statement) for d in shown}
+        picks = {d: _best(run.slots.get(d, []), run.weights.get(d, {}), per_statement) for d in shown}
         entries = view.values("paras", shown)
         skeys = view.values("skey", shown)
         pkeys = {(d, i): entry[1] for d in shown
                  for i, entry in ((i, paragraph_entries(entries[d])[i]) for i in picks[d])}
-        marks = marks_for(pq.highlight, view.reader)
-        facets, (total_p, total_s) = view.memo(("figures", run.tree, facet_limit, run.exact),
-                                               lambda: (run.facets(facet_limit), run.totals()))
+        marks = marks_for(pq.highlight, view.reader, view.postings.expand)
+        figures = view.memo(("figures", run.tree, facet_limit, run.exact),
+                            lambda: (run.facets(facet_limit), run.totals(), clock.cut))
+        if clock.cut and not figures[2]:  # a cut-short run: its figures are not worth keeping
+            view.forget(("figures", run.tree, facet_limit, run.exact))
+        facets, (total_p, total_s), cut = figures
         facets = {name: [dict(v) for v in values] for name, values in facets.items()}  # the cache's stay intact
-        suggestion = (_suggest(view, pq, run.allowed, total_p, max_query_chars)
-                      if total_p < SUGGEST_BELOW else None)
+        suggestion = (_suggest(view, pq, run.allowed, total_p, max_query_chars, clock)
+                      if total_p < SUGGEST_BELOW and not clock.late() else None)
     rows, speakers = _fetch(session, list(pkeys.values()))
     return {
         "query": pq.text, "total_paragraphs": total_p, "total_statements": total_s,
         "page": page, "per_page": per_page, "sort": sort,
-        "results": _results(shown, picks, run.slots, skeys, pkeys, rows, speakers, marks),
-        "facets": facets, "suggestion": suggestion, "approximate": run.approximate,
+        "results": _results(shown, picks, run.slots, skeys, pkeys, rows, speakers, marks, clock),
+        "facets": facets, "suggestion": suggestion, "approximate": run.approximate or clock.cut or cut,
     }
 
 
@@ -215,8 +228,9 @@ class _Run:
     """One search: the statements found, ranked; the paragraphs resolved so far."""
 
     def __init__(self, view: IndexView, main: wq.Query, filters: list[wq.Query], sort: str,
-                 budget: float | None = None):
+                 budget: float | None = None, clock: Deadline | None = None):
         self.view, self.sort = view, sort
+        self.clock = clock = clock or Deadline()
         self.allowed = _allowed(view, filters)
         self.tree = main if not filters else wq.And([main, *filters]) if not isinstance(main, wq.Every) \
             else (filters[0] if len(filters) == 1 else wq.And(filters))
@@ -224,9 +238,10 @@ class _Run:
         self.relaxed = _relax(main)
         self.counts = view.column("count")
         # statement docnums found (unordered) and, when read from the postings, their scores
-        self.found, self._scores = _candidates_scored(view, self.relaxed, self.allowed)
-        # the clock for resolving paragraphs starts now (the terms are read and decoded)
-        self.deadline = time.perf_counter() + (RESOLVE_BUDGET if budget is None else budget)
+        self.found, self._scores = _candidates_scored(view, self.relaxed, self.allowed, clock)
+        # the clock for resolving paragraphs starts now (the terms are read and decoded),
+        # within the search's deadline
+        self.deadline = min(time.perf_counter() + (RESOLVE_BUDGET if budget is None else budget), clock.soft)
         # every statement found holds a match: counting statements needs no resolution
         self.statement_exact = not self.positional or _statement_exact(self.tree)
         self.exact = not self.positional or len(self.found) <= RESOLVE_ALL
@@ -297,20 +312,23 @@ class _Run:
             upto = min(len(order), want + per_page_slack(stop - start))
             matched = [d for d in order[:self._resolved_upto] if self.slots.get(d)]
             while self._resolved_upto < upto and len(matched) < stop:
-                if self.late() and len(matched) > start:  # out of time, the page not empty
-                    break
+                if self.late() and (len(matched) > start or self.clock.past_hard()):
+                    break  # out of time, the page not empty (or out of all the time there is)
                 chunk = order[self._resolved_upto:self._resolved_upto + RESOLVE_CHUNK]
                 self._resolve(chunk)
                 self._resolved_upto += len(chunk)
                 matched += [d for d in chunk if self.slots.get(d)]
             if len(matched) >= stop or self._resolved_upto >= min(len(self.found), RESOLVE_CAP) \
-                    or (self.late() and len(matched) > start):
+                    or (self.late() and (len(matched) > start or self.clock.past_hard())):
                 # short when out of statements, of RESOLVE_CAP or of time: estimated figures
                 return matched[start:stop]
             want = upto * 2
 
     def late(self) -> bool:
-        return time.perf_counter() > self.deadline
+        if time.perf_counter() > self.deadline:
+            self.clock.cut = self.clock.cut or self.clock.late()
+            return True
+        return False
 
     def _resolve_within(self, docs: list[int]) -> bool:
         """Resolve docs, a chunk at a time, while the time budget lasts; True if all were."""
@@ -321,9 +339,11 @@ class _Run:
         return True
 
     def _resolve(self, docs: list[int]) -> None:
+        """Resolve docs; past the hard deadline the rest are left unresolved (shown without
+        paragraphs, left out of the figures: the result is approximate)."""
         todo = sorted(d for d in docs if d not in self.slots)
         if todo:
-            slots, weights = _resolve(self.view, self.tree, todo, self.counts)
+            slots, weights = _resolve(self.view, self.tree, todo, self.counts, self.clock)
             self.slots.update(slots)
             self.weights.update(weights)
 
@@ -334,22 +354,30 @@ class _Run:
         if self._sampled is None:
             found = sorted(self.found)
             step = max(1, len(found) // SAMPLE)
-            self._sampled = found[::step][:SAMPLE]
-            self._resolve(self._sampled)
+            sample = found[::step][:SAMPLE]
+            done = 0
+            for i in range(0, len(sample), SAMPLE_CHUNK):  # a smaller sample when out of time
+                if i and self.clock.check():
+                    break
+                self._resolve(sample[i:i + SAMPLE_CHUNK])
+                done = i + SAMPLE_CHUNK
+            self._sampled = [d for d in sample[:done] if d in self.slots] or sample[:0]
         return self._sampled
 
     def _per_statement(self) -> float:
         """Matching paragraphs per statement found (estimated from the sample)."""
         sample = self._sample()
-        return sum(len(self.slots[d]) for d in sample) / len(sample) if sample else 0.0
+        return sum(len(self.slots.get(d, ())) for d in sample) / len(sample) if sample else 0.0
 
     def totals(self) -> tuple[int, int]:
         if not self.positional:
             return sum(self.counts[d] for d in self.found), len(self.found)
         if self.exact:
-            return sum(len(self.slots[d]) for d in self.found), len(self.found)
+            return sum(len(self.slots.get(d, ())) for d in self.found), len(self.found)
         sample = self._sample()
-        matched = sum(1 for d in sample if self.slots[d])
+        matched = sum(1 for d in sample if self.slots.get(d))
+        if not sample:
+            return 0, 0
         statements = len(self.found) if self.statement_exact else round(len(self.found) * matched / len(sample))
         return round(len(self.found) * self._per_statement()), statements
 
@@ -358,7 +386,7 @@ class _Run:
             weight = self.counts
             return facet_counts(self.view, self.found, weight.__getitem__, limit)
         if self.exact:
-            return facet_counts(self.view, self.found, lambda d: len(self.slots[d]), limit)
+            return facet_counts(self.view, self.found, lambda d: len(self.slots.get(d, ())), limit)
         scale = self._per_statement()
         return facet_counts(self.view, self.found, None, limit, scale)
 
@@ -406,14 +434,14 @@ def _allowed(view: IndexView, filters: list[wq.Query]) -> set[int] | None:
     return out
 
 
-def _candidates_scored(view: IndexView, relaxed: wq.Query, allowed: set[int] | None
+def _candidates_scored(view: IndexView, relaxed: wq.Query, allowed: set[int] | None, clock: Deadline | None = None
                        ) -> tuple[set[int], dict[int, float] | None]:
     """Statements the relaxed query finds within the filters, with their scores when they
     could be read from the postings in the same pass (else None: Whoosh scores them)."""
     if isinstance(relaxed, wq.Every) or (allowed is not None and not allowed):
         return _candidates(view, relaxed, allowed), None
     try:
-        scores = view.postings.evaluate(relaxed, allowed)
+        scores = view.postings.evaluate(relaxed, allowed, clock)
     except Unsupported:
         return _candidates(view, relaxed, allowed), None
     return set(scores), scores
@@ -499,7 +527,7 @@ def _statement_exact(q: wq.Query) -> bool:
 
 # -- resolving paragraphs --------------------------------------------------------------------
 
-def _resolve(view: IndexView, tree: wq.Query, docs: list[int], counts: list[int]):
+def _resolve(view: IndexView, tree: wq.Query, docs: list[int], counts: list[int], clock: Deadline | None = None):
     """For each statement docnum (sorted), the paragraph slots matching `tree`, and per slot
     how many positive query terms it holds (for the statements that match).
 
@@ -557,7 +585,10 @@ def _resolve(view: IndexView, tree: wq.Query, docs: list[int], counts: list[int]
 
     collect(tree, False)
     slots, weights = {}, {}
-    for d in docs:
+    for i, d in enumerate(docs):
+        if clock is not None and i % 8 == 7 and clock.past_hard():
+            clock.cut = True
+            break
         got = slots[d] = sorted(ev(tree, d))
         if got:
             w: Counter = Counter()
@@ -578,8 +609,7 @@ def _doc_slots(view: IndexView, leaf: wq.Query, d: int, expanded: dict) -> set[i
             if not got:
                 return set()
             per_word.append(got)
-        rest = [set(p) for p in per_word[1:]]
-        return {pos // STRIDE for pos in per_word[0] if all(pos + k + 1 in r for k, r in enumerate(rest))}
+        return _phrase_slots(per_word)
     if isinstance(leaf, wq.Term):
         return postings.doc_slots(fieldname, leaf.text, d, STRIDE)
     texts = expanded.get(leaf)
@@ -589,6 +619,28 @@ def _doc_slots(view: IndexView, leaf: wq.Query, d: int, expanded: dict) -> set[i
     for text in texts:
         out |= postings.doc_slots(fieldname, text, d, STRIDE)
     return out
+
+
+def _phrase_slots(per_word: list[list[int]]) -> set[int]:
+    """Paragraph slots where the words stand in order: anchored on the rarest word's
+    positions, the others looked up by bisection in their sorted positions (a phrase of
+    common words costs the rarest word's positions, not the commonest's)."""
+    a = min(range(len(per_word)), key=lambda k: len(per_word[k]))
+    starts = [p - a for p in per_word[a]]
+    for k in sorted(range(len(per_word)), key=lambda k: len(per_word[k])):
+        if k == a:
+            continue
+        pos = per_word[k]
+        n = len(pos)
+        kept = []
+        for s in starts:
+            i = bisect_left(pos, s + k)
+            if i < n and pos[i] == s + k:
+                kept.append(s)
+        starts = kept
+        if not starts:
+            return set()
+    return {s // STRIDE for s in starts}
 
 
 def facet_counts(view: IndexView, docs: Iterable[int], weight=None, limit: int = FACET_LIMIT,
@@ -634,7 +686,8 @@ def facet_counts(view: IndexView, docs: Iterable[int], weight=None, limit: int =
 
 
 def _results(shown: list[int], picks, slots, skeys, pkeys: dict[tuple[int, int], str], rows, speakers,
-             marks) -> list[dict]:
+             marks, clock: Deadline | None = None) -> list[dict]:
+    """The page's groups; past the hard deadline snippets are cut without highlighting."""
     out = []
     for d in shown:
         paragraphs = []
@@ -647,11 +700,19 @@ def _results(shown: list[int], picks, slots, skeys, pkeys: dict[tuple[int, int],
             statement = statement or _statement(row, sole)
             turn = row.turn_name or row.speaker_name or (sole[0][0] if len(sole) == 1 and not row.label else None)
             paragraphs.append({"key": row.key, "n": row.n, "speaker": turn, "label": row.label,
-                               "snippet": snippet(row.text, marks), "url": paragraph_path(row.key)})
+                               "snippet": snippet(row.text, marks if clock is None or not _out_of_time(clock)
+                                                  else None), "url": paragraph_path(row.key)})
         if statement is not None:
             out.append({"statement": statement, "paragraphs": paragraphs,
-                        "more_paragraphs": len(slots[d]) - len(picks[d])})
+                        "more_paragraphs": len(slots.get(d, ())) - len(picks[d])})
     return out
+
+
+def _out_of_time(clock: Deadline) -> bool:
+    if clock.past_hard():
+        clock.cut = True
+        return True
+    return False
 
 
 def _statement(row, speakers: list[tuple[str, str | None]]) -> dict:
@@ -689,15 +750,20 @@ def _fetch(session: Session, pkeys: list[str]):
 
 # -- did you mean -----------------------------------------------------------------------------
 
-def _suggest(view: IndexView, pq: ParsedQuery, allowed, total: int, max_chars: int) -> str | None:
+def _suggest(view: IndexView, pq: ParsedQuery, allowed, total: int, max_chars: int,
+             clock: Deadline | None = None) -> str | None:
     """The query with each word the index does not know replaced by the closest frequent
-    word it does know, if that finds more (statements that may match)."""
+    word it does know, if that finds more (statements that may match). Bounded: at most
+    SUGGEST_MAX_WORDS unknown words of up to SUGGEST_MAX_CHARS letters, within the deadline."""
     if pq.empty or not pq.words:
         return None
     reader, text, changed = view.reader, pq.text, False
-    for w in sorted(pq.words, key=lambda w: w.start, reverse=True):
-        if w.word.isdigit() or reader.doc_frequency(w.field, w.word) > 0:
-            continue
+    unknown = [w for w in pq.words if not w.word.isdigit() and reader.doc_frequency(w.field, w.word) == 0]
+    if len(unknown) > SUGGEST_MAX_WORDS or any(len(w.word) > SUGGEST_MAX_CHARS for w in unknown):
+        return None
+    for w in sorted(unknown, key=lambda w: w.start, reverse=True):
+        if clock is not None and clock.check():
+            return None
         better = _closest(reader, w.field, w.word)
         if better:
             text, changed = text[:w.start] + better + text[w.end:], True

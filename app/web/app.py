@@ -8,9 +8,12 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from app.config import Settings, get_settings
 from app.web import errors
+from app.web import limits as admission
+from app.web.limits import AdmissionMiddleware, Limits, heartbeat, set_thread_limit
 from app.web.security import SecurityMiddleware
 from app.web.templating import SITE_NAME, STATIC_DIR, make_env
 
@@ -34,8 +37,10 @@ class Archive:
             if self._factory is not None:
                 return
             from app.db import open_database
+            from app.web.limits import Limits
 
-            self._engine, self._factory = open_database(self.settings, migrate=self.migrate)
+            options = Limits.from_settings(self.settings).engine_options(self.settings.db_url)
+            self._engine, self._factory = open_database(self.settings, migrate=self.migrate, **options)
             self._searcher = _open_searcher(self.settings, self._factory)
 
     @property
@@ -96,11 +101,15 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fas
     settings = settings or get_settings()
     archive = Archive(settings, migrate=migrate)
 
+    limits = Limits.from_settings(settings)
+
     @asynccontextmanager
     async def lifespan(app: FastAPI):
+        set_thread_limit(limits.threads)
         archive.open()
         try:
-            yield
+            async with heartbeat():
+                yield
         finally:
             archive.close()
 
@@ -114,6 +123,11 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fas
     app.state.archive = archive
     app.state.env = env
     errors.install(app, env)
+    admission.install(app, env)
+    app.add_middleware(AdmissionMiddleware, limit=limits.max_requests)
+    # citation and feed URLs are built from ARCHIVE_PUBLIC_URL, else from a Host header that
+    # must be one of the allowed names (never one a client made up)
+    app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.host_names, www_redirect=False)
     app.add_middleware(SecurityMiddleware, env=env, max_query_chars=settings.max_query_chars)
     from app.web import ops
 

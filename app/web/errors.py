@@ -15,7 +15,7 @@ from app.web.params import ParamError
 log = logging.getLogger("app.web")
 
 TITLES = {400: "Bad request", 404: "Not found", 405: "Method not allowed", 422: "Invalid parameters",
-          500: "Server error"}
+          500: "Server error", 503: "Service unavailable"}
 DEFAULT_MESSAGES = {404: "There is no page at this address.", 405: "This address does not accept that method.",
                     500: "Something went wrong on our side. The error has been logged."}
 
@@ -33,9 +33,21 @@ def wants_json(path: str) -> bool:
     return path.startswith("/api/") or path == "/api" or path.endswith(".json")
 
 
+MAX_ECHO = 200  # characters of a client's input an error page repeats
+
+
+def truncated(text: str | None, limit: int = MAX_ECHO) -> str | None:
+    """What an error page may echo of a client's input: at most `limit` characters."""
+    if text is None or len(text) <= limit:
+        return text
+    return text[:limit] + f"… ({len(text):,} characters)"
+
+
 def error_response(env: Environment, path: str, status: int, message: str | None = None,
                    *, search: str | None = None, details: list[str] | None = None) -> Response:
-    message = message or DEFAULT_MESSAGES.get(status) or TITLES.get(status, "Error")
+    message = truncated(message or DEFAULT_MESSAGES.get(status) or TITLES.get(status, "Error"), 2 * MAX_ECHO)
+    search = truncated(search)
+    details = [truncated(d) for d in details[:10]] if details else details
     if wants_json(path):
         body: dict = {"error": message}
         if details:

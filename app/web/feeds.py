@@ -45,8 +45,11 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 
 def xml_safe(text: str) -> str:
-    """Drop the characters XML 1.0 cannot carry (ingested text is untrusted)."""
-    return _NOT_XML.sub("", text)
+    """Drop the characters XML 1.0 cannot carry, close unterminated bidi controls (ingested
+    text is untrusted)."""
+    from app.bidi import close_bidi
+
+    return close_bidi(_NOT_XML.sub("", text))
 
 
 def _when(d: dt.date) -> dt.datetime:

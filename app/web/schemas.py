@@ -78,11 +78,20 @@ class Neighbours(BaseModel):
     next: str | None
 
 
+class ParagraphsPage(BaseModel):
+    page: int
+    pages: int
+    per_page: int
+    next: str | None
+    prev: str | None
+
+
 class StatementFull(StatementOut):
-    paragraphs: list[ParagraphOut]
+    paragraphs: list[ParagraphOut] = Field(description="This page's paragraphs (all, up to 500).")
     sources: list[SourceOut]
     neighbours: list[Neighbours]
     cite: dict[str, str] = Field(description="Citation downloads: bibtex, ris, csl-json.")
+    paragraphs_page: ParagraphsPage = Field(description="A long statement's paragraphs, a page at a time (?page=k).")
 
 
 class ParagraphFull(ParagraphOut):

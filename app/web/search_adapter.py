@@ -3,8 +3,14 @@ and one function to run a search. Routes never touch the search engine directly.
 from __future__ import annotations
 
 import logging
+import os
+import subprocess
+import sys
+import threading
+import time
 from typing import Any
 
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from app.config import Settings
@@ -16,13 +22,48 @@ log = logging.getLogger("app.web")
 class SearchUnavailable(Exception):
     """No usable search index (missing, being built for the first time, unreadable): 503."""
 
-
-class SearchQueryError(Exception):
-    """The query cannot be understood: 400 with this message."""
-
-    def __init__(self, message: str):
+    def __init__(self, message: str = "Search is not available right now: the search index is missing or "
+                                      "being rebuilt."):
         super().__init__(message)
         self.message = message
+
+
+DAMAGED = ("Search is not available right now: the search index is damaged, and is being rebuilt from the "
+           "database. Browsing and permalinks work meanwhile; retry search in a few minutes.")
+REBUILD_EVERY = 600.0  # seconds: a worker starts at most one rebuild of a damaged index this often
+_rebuild: dict = {"proc": None, "at": -REBUILD_EVERY}
+_rebuild_lock = threading.Lock()
+
+
+def schedule_rebuild() -> bool:
+    """Rebuild the search index from the database in the background (`archive reindex`, at low
+    priority, same environment): the index is derived data. True if one was started."""
+    with _rebuild_lock:
+        proc = _rebuild["proc"]
+        if proc is not None and proc.poll() is None:
+            return False  # one is running
+        if time.monotonic() - _rebuild["at"] < REBUILD_EVERY:
+            return False
+        _rebuild["at"] = time.monotonic()
+        try:
+            _rebuild["proc"] = subprocess.Popen(
+                [sys.executable, "-m", "app", "reindex"], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL, start_new_session=True,
+                preexec_fn=(lambda: os.nice(10)) if hasattr(os, "nice") else None)
+        except OSError as e:  # pragma: no cover - logged; the next damaged search tries again later
+            log.error("could not start a rebuild of the search index: %s", e)
+            return False
+        log.warning("search index damaged: rebuilding it from the database (pid %s)", _rebuild["proc"].pid)
+        return True
+
+
+class SearchQueryError(Exception):
+    """The query cannot be understood (400) or is too wide to run (422): this message."""
+
+    def __init__(self, message: str, status: int = 400):
+        super().__init__(message)
+        self.message = message
+        self.status = status
 
 
 def open_searcher(settings: Settings, factory) -> Any:
@@ -30,6 +71,7 @@ def open_searcher(settings: Settings, factory) -> Any:
     from app.search import SearcherHolder
 
     holder = SearcherHolder(settings.index_dir)
+    holder.deadline = settings.search_deadline  # seconds of index work per search (app.search.budget)
     holder.warm_in_background()  # open the index and load its columns before the first search
     return holder
 
@@ -37,18 +79,27 @@ def open_searcher(settings: Settings, factory) -> Any:
 def run_search(holder: Any, session: Session, sq: SearchQuery, *, max_query_chars: int,
                per_statement: int = 3, **overrides: Any) -> dict:
     """The object of docs/search-json.md for this query (overrides: page, per_page, sort)."""
-    from app.search import QueryError, SearchIndexError, search
+    from app.search import INDEX_DAMAGE, QueryError, QueryTooWide, SearchIndexError, search
 
-    args = sq.search_args() | overrides
+    args = {"deadline": getattr(holder, "deadline", None)} | sq.search_args() | overrides
     try:
         with holder.view() as view:
             return search(view, sq.q or None, session=session, per_statement=per_statement,
                           max_query_chars=max_query_chars, **args)
     except QueryError as e:
-        raise SearchQueryError(e.message) from None
+        raise SearchQueryError(e.message, 422 if isinstance(e, QueryTooWide) else 400) from None
     except SearchIndexError as e:
         log.warning("search unavailable: %s", e)
-        raise SearchUnavailable(str(e)) from None
+        raise SearchUnavailable() from None
+    except SQLAlchemyError:
+        raise  # the database's own (app.web.limits answers those)
+    except INDEX_DAMAGE:
+        log.exception("search index damaged: a search failed reading it")
+        schedule_rebuild()
+        raise SearchUnavailable(DAMAGED) from None
+
+
+DOWNLOAD_BUDGET = 30.0  # seconds a download's searches may take in all; then it ends where it is
 
 
 def all_matches(holder: Any, session: Session, sq: SearchQuery, *, max_query_chars: int, limit: int):

@@ -53,8 +53,13 @@ def redirect_alias(session: Session, key: str, *, api: bool = False) -> Redirect
     return RedirectResponse(url, status_code=301)
 
 
-def load_statement(session: Session, key: str, *, api: bool = False) -> StatementDetail | RedirectResponse:
-    return _load(session, key, browse.get_statement, "There is no statement with this key in the archive.", api)
+def load_statement(session: Session, key: str, *, api: bool = False, page: int = 1) -> StatementDetail | RedirectResponse:
+    """The statement with its paragraphs' page `page` (404 beyond the last page)."""
+    found = _load(session, key, lambda s, k: browse.get_statement(s, k, page=page),
+                  "There is no statement with this key in the archive.", api)
+    if isinstance(found, StatementDetail) and page > found.paragraph_pages:
+        raise NotFound(f"page {page} does not exist: this statement's paragraphs end on page {found.paragraph_pages}")
+    return found
 
 
 def load_paragraph(session: Session, key: str, *, api: bool = False) -> ParagraphDetail | RedirectResponse:

@@ -69,16 +69,31 @@ def plural(n: int, one: str, many: str | None = None) -> str:
     return f"{n:,} {one if n == 1 else (many or one + 's')}"
 
 
+from app.urls import PARAGRAPHS_PER_PAGE  # noqa: E402
+
+
+def _finalize(value):
+    from markupsafe import Markup
+
+    from app.bidi import close_bidi
+
+    if isinstance(value, Markup):
+        closed = close_bidi(str(value))
+        return value if closed == value else Markup(closed)
+    return close_bidi(value) if isinstance(value, str) else value
+
+
 def make_env() -> Environment:
     env = Environment(loader=FileSystemLoader(str(TEMPLATES_DIR)), autoescape=True,
                       undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
                       auto_reload=False)  # templates ship with the code: no stat() per include
+    env.finalize = _finalize  # every value printed: unterminated bidi controls closed (app.bidi)
     env.filters.update(human_date=human_date, iso=iso, month_name=month_name, kind_label=kind_label,
                        number=number, segments=segments, plural=plural)
     env.tests["web_url"] = lambda v: isinstance(v, str) and v.lower().startswith(("http://", "https://"))
     env.globals.update(
         urls=url_helpers.urls, site_name=SITE_NAME, with_args=url_helpers.with_args,
         add_arg=url_helpers.add_arg, without_args=url_helpers.without_args, page_url=url_helpers.page_url,
-        month_names=MONTHS, kinds=KINDS,
+        month_names=MONTHS, kinds=KINDS, paragraphs_per_page=PARAGRAPHS_PER_PAGE,
     )
     return env

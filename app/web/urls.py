@@ -31,8 +31,14 @@ class Urls:
 
     # permalinks -------------------------------------------------------------
     def statement(self, key: str, n: int | None = None) -> str:
-        path = permalinks.statement_path(key)
-        return f"{path}#{permalinks.paragraph_anchor(n)}" if n is not None else path
+        """The statement, or paragraph n's anchor on the page of the statement that shows it
+        (`?page=k` beyond the first PARAGRAPHS_PER_PAGE paragraphs)."""
+        if n is None:
+            return permalinks.statement_path(key)
+        return f"{permalinks.statement_page_path(key, permalinks.paragraph_page(n))}#{permalinks.paragraph_anchor(n)}"
+
+    def statement_page(self, key: str, page: int) -> str:
+        return permalinks.statement_page_path(key, page)
 
     def statement_paragraph(self, key: str, n: int) -> str:
         """`/statements/<key>/p/<n>`: redirects to the paragraph's anchor in the statement."""

@@ -4,11 +4,12 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import RedirectResponse
 
 from app import browse
 from app.browse.views import Page
+from app.urls import PARAGRAPHS_PER_PAGE
 from app.web import schemas, services
 from app.web.deps import BaseUrlDep, SessionDep
 from app.web.errors import NotFound
@@ -51,8 +52,11 @@ def api_facets(session: SessionDep, q: Annotated[StatementQuery, Depends(stateme
 
 @router.get("/statements/{key}", response_model=schemas.StatementFull, summary="One statement with its paragraphs",
             responses={301: {"description": "The key was retired: the new location."}})
-def api_statement(session: SessionDep, base: BaseUrlDep, key: str):
-    found = services.load_statement(session, key, api=True)
+def api_statement(session: SessionDep, base: BaseUrlDep, key: str,
+                  page: Annotated[int, Query(ge=1, le=10_000)] = 1):
+    """A long statement's paragraphs come PARAGRAPHS_PER_PAGE at a time (`paragraphs_page`:
+    its page, pages and the next/previous page's URL)."""
+    found = services.load_statement(session, key, api=True, page=page)
     if isinstance(found, RedirectResponse):
         return found
     neighbours = [{"speaker": n.speaker.slug, "prev": n.prev.key if n.prev else None,
@@ -61,7 +65,15 @@ def api_statement(session: SessionDep, base: BaseUrlDep, key: str):
         "paragraphs": [paragraph_json(p, base) for p in found.paragraphs],
         "sources": [{"file": s.file_name, "sha256": s.sha256, "role": s.role,
                      "lines": [s.line_start, s.line_end] if s.line_start else None} for s in found.sources],
-        "neighbours": neighbours, "cite": _cite_links(base, found.key, paragraph=False)}
+        "neighbours": neighbours, "cite": _cite_links(base, found.key, paragraph=False),
+        "paragraphs_page": _paragraph_page_links(base, found)}
+
+
+def _paragraph_page_links(base: str, st) -> dict:
+    page, pages = st.paragraph_page, st.paragraph_pages
+    link = lambda k: absolute(base, urls.api_statement(st.key) + (f"?page={k}" if k > 1 else ""))  # noqa: E731
+    return {"page": page, "pages": pages, "per_page": PARAGRAPHS_PER_PAGE,
+            "next": link(page + 1) if page < pages else None, "prev": link(page - 1) if page > 1 else None}
 
 
 def _cite_links(base: str, key: str, *, paragraph: bool) -> dict[str, str]:

@@ -25,14 +25,18 @@ FACET_PARAMS = {"speaker": "Speaker", "year": "Year", "kind": "Kind", "venue": "
 
 
 def search_error(request: Request, exc: Exception, sq: SearchQuery | None = None) -> Response:
-    """400 for a query that cannot be understood (the form kept, to fix it), 503 without an index."""
-    status = 400 if isinstance(exc, SearchQueryError) else 503
-    message = exc.message if isinstance(exc, SearchQueryError) else \
-        "Search is not available right now: the search index is missing or being rebuilt."
+    """400 for a query that cannot be understood, 422 for one too wide to run (the form kept, to
+    fix it), 503 without an index."""
+    status = exc.status if isinstance(exc, SearchQueryError) else 503
+    message = exc.message
     if request.url.path.startswith("/api/") or sq is None:
-        return error_response(request.app.state.env, request.url.path, status, message)
-    return render(request, "search/results.html", status=status, nav="search", sq=sq, result=None,
-                  error=message, pairs=sq.pairs(), facets=[], chart=None, pages=0, pg=None)
+        resp = error_response(request.app.state.env, request.url.path, status, message)
+    else:
+        resp = render(request, "search/results.html", status=status, nav="search", sq=sq, result=None,
+                      error=message, pairs=sq.pairs(), facets=[], chart=None, pages=0, pg=None)
+    if status == 503:
+        resp.headers["retry-after"] = "60"
+    return resp
 
 
 @router.get("/search")

@@ -4,7 +4,7 @@ from __future__ import annotations
 import json
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from app import browse
@@ -36,9 +36,13 @@ def _kinds(data: services.StatementList) -> list[str]:
     return [f.value for f in data.facets.get("kind", [])]
 
 
+ParagraphPage = Annotated[int, Query(ge=1, le=10_000, description="page of a long statement's paragraphs")]
+
+
 @router.get("/statements/{key}")
-def statement_detail(request: Request, session: SessionDep, key: str, base: BaseUrlDep) -> Response:
-    found = services.load_statement(session, key)
+def statement_detail(request: Request, session: SessionDep, key: str, base: BaseUrlDep,
+                     page: ParagraphPage = 1) -> Response:
+    found = services.load_statement(session, key, page=page)
     if isinstance(found, RedirectResponse):
         return found
     return render(request, "statements/detail.html", nav="statements", st=found,
@@ -49,11 +53,12 @@ def statement_detail(request: Request, session: SessionDep, key: str, base: Base
 @router.get("/statements/{key}/p/{n}")
 def statement_paragraph(session: SessionDep, key: str,
                         n: Annotated[int, Path(ge=1, le=1_000_000)]) -> Response:
-    """`/statements/<key>/p/<n>` → the paragraph's anchor in the statement (301)."""
+    """`/statements/<key>/p/<n>` → the paragraph's anchor on the page of the statement that
+    shows it (301)."""
     found = services.load_statement(session, key)
     if isinstance(found, RedirectResponse):
         return found
-    if not any(p.n == n for p in found.paragraphs):
+    if n > found.paragraph_count:
         raise NotFound(f"This statement has no paragraph {n}.")
     from app.web.urls import urls
 

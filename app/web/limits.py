@@ -1,0 +1,169 @@
+"""Admission control of a server worker: how many requests it runs at once, the threads and
+database connections they may use, and its health for the supervisor's watchdog.
+
+The three sizes are set together so that a request admitted never waits on another one:
+
+- at most `max_requests` requests run at once in a worker; one more is answered 503 with
+  `Retry-After` at once (no thread, no database connection, no template);
+- a request uses at most one AnyIO thread at a time (its dependencies, then its endpoint,
+  then a streamed body's chunks), so the thread pool has `max_requests + THREAD_MARGIN`
+  threads: an admitted request never waits for a thread;
+- a request holds at most one pooled database connection at a time, taken in the thread of
+  its endpoint and given back when the endpoint returns (not when the client has read the
+  response), so the pool has `max_requests + POOL_MARGIN` connections, and a request that
+  still cannot get one within `db_wait` seconds (a leak, a locked database) gets 503.
+
+(The wedge this replaces: the session dependency took a pooled connection in one thread and
+the endpoint then waited for a second thread; with 40 threads and 15 connections, 40
+requests in their dependencies waited for a connection held by requests waiting for a
+thread, for the pool's 30 s timeout, again and again.)"""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from dataclasses import dataclass
+
+from starlette.types import ASGIApp, Receive, Scope, Send
+
+THREAD_MARGIN = 4     # threads beyond max_requests: the searcher warm-up, background work
+POOL_MARGIN = 4       # connections beyond max_requests: the citation filler's reads, start-up
+RETRY_AFTER = "1"     # seconds a refused client is asked to wait
+HEARTBEAT = 0.5       # seconds between two beats of a worker's event loop
+STALLED_LOOP = 10.0   # a worker whose event loop has not beaten for this long stops answering pings
+STUCK_AFTER = 120.0   # ... and so does one in which requests run but none finished for this long
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_requests: int = 8
+    db_wait: float = 2.0
+
+    @property
+    def threads(self) -> int:
+        return self.max_requests + THREAD_MARGIN
+
+    @property
+    def pool_size(self) -> int:
+        return self.max_requests + POOL_MARGIN
+
+    def engine_options(self, db_url: str) -> dict:
+        """create_engine() pool options (a fixed-size pool: no overflow to wait past)."""
+        if db_url.startswith("sqlite") and (":memory:" in db_url or db_url.rstrip("/") in ("sqlite:", "sqlite")):
+            return {}  # one shared in-memory connection: not pooled
+        return {"pool_size": self.pool_size, "max_overflow": 0, "pool_timeout": self.db_wait}
+
+    @classmethod
+    def from_settings(cls, settings) -> Limits:
+        return cls(max_requests=max(1, settings.max_requests), db_wait=max(0.1, settings.db_wait))
+
+
+class Health:
+    """What the supervisor's ping asks a worker (app.web.server): is its event loop beating,
+    and are its requests finishing? One per worker process (module state after the fork)."""
+
+    def __init__(self) -> None:
+        self.beat: float | None = None       # None until the worker's lifespan started the heart
+        self.active = 0
+        self.finished = time.monotonic()
+
+    def ok(self, now: float | None = None) -> bool:
+        now = time.monotonic() if now is None else now
+        if self.beat is None:
+            return True
+        if now - self.beat > STALLED_LOOP:
+            return False
+        return not (self.active and now - self.finished > STUCK_AFTER)
+
+    async def heart(self) -> None:
+        while True:
+            self.beat = time.monotonic()
+            await asyncio.sleep(HEARTBEAT)
+
+
+HEALTH = Health()
+
+
+def set_thread_limit(threads: int) -> None:
+    """Size AnyIO's default thread limiter (sync endpoints, dependencies, StreamingResponse
+    iterators, StaticFiles); call from within the event loop."""
+    import anyio.to_thread
+
+    anyio.to_thread.current_default_thread_limiter().total_tokens = threads
+
+
+@contextlib.asynccontextmanager
+async def heartbeat():
+    """The worker's heart (while the app's lifespan runs)."""
+    task = asyncio.get_running_loop().create_task(HEALTH.heart())
+    try:
+        yield
+    finally:
+        task.cancel()
+        HEALTH.beat = None
+
+
+def _refusal(path: str) -> tuple[bytes, bytes]:
+    if path.startswith("/api/") or path.endswith(".json"):
+        return b"application/json", b'{"error": "the server is busy; retry in a second"}'
+    return b"text/plain; charset=utf-8", b"503 Service Unavailable: the server is busy; retry in a second.\n"
+
+
+class AdmissionMiddleware:
+    """At most `limit` requests at once in this worker; beyond, 503 + Retry-After at once."""
+
+    def __init__(self, app: ASGIApp, *, limit: int, health: Health = HEALTH):
+        self.app = app
+        self.limit = limit
+        self.health = health
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        health = self.health
+        if health.active >= self.limit:
+            await refuse(send, scope.get("path", "/"))
+            return
+        health.active += 1
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            health.active -= 1
+            health.finished = time.monotonic()
+
+
+async def refuse(send: Send, path: str) -> None:
+    media, body = _refusal(path)
+    await send({"type": "http.response.start", "status": 503, "headers": [
+        (b"content-type", media), (b"retry-after", RETRY_AFTER.encode()), (b"cache-control", b"no-store"),
+        (b"content-length", str(len(body)).encode())]})
+    await send({"type": "http.response.body", "body": body})
+
+
+def install(app, env) -> None:
+    """503 + Retry-After for a request that could not get a database connection in time
+    (sqlalchemy's pool timeout) or met a locked database, instead of a 500."""
+    from sqlalchemy import exc as sa_exc
+    from starlette.requests import Request
+
+    from app.web.errors import error_response, log
+
+    async def busy(request: Request, exc: Exception):
+        log.warning("503 on %s: %s", request.url.path, str(exc).splitlines()[0][:200])
+        resp = error_response(env, request.url.path, 503, "The server is busy; retry in a second.")
+        resp.headers["retry-after"] = RETRY_AFTER
+        return resp
+
+    app.add_exception_handler(sa_exc.TimeoutError, busy)
+
+    async def unreadable(request: Request, exc: Exception):
+        # a damaged or unreachable database (malformed image, disk I/O error, server gone):
+        # logged in full, answered with a clear 503, never a traceback
+        log.error("database error on %s", request.url.path, exc_info=exc)
+        resp = error_response(env, request.url.path, 503, "The archive's database cannot be read at the moment; "
+                              "the error has been logged. Retry later.")
+        resp.headers["retry-after"] = "30"
+        return resp
+
+    app.add_exception_handler(sa_exc.DatabaseError, unreadable)
