@@ -19,6 +19,8 @@ chargé charge adviser advisor aide commissioner governor mayor senator speaker 
 premier chancellor ombudsman patriarch press-secretary chief leader coordinator delegate negotiator
 secretary-general director-general vice-president prime-minister spokespeople ministers ambassadors
 presidents representatives spokespersons envoys
+министр министра министру министром посол посла послом президент президента президентом председатель председателя
+представитель представителя заместитель заместителя директор директора пресс-секретарь пресс-секретаря
 """.split())
 MODIFIERS = frozenset("""
 foreign deputy first second third permanent alternate acting special presidential executive general
@@ -27,6 +29,8 @@ states nations federation republic union council security ministry embassy missi
 defence defense prime vice national high senior assistant political economic trade military cultural
 federal duma kremlin office government former honorary principal associate interim designate
 plenipotentiary extraordinary consulate delegation d’affaires d'affaires affaires staff public
+иностранных дел российской федерации россии рф мид официальный официального постоянный постоянного чрезвычайный
+чрезвычайного полномочный полномочного департамента информации печати
 """.split())
 INSTITUTIONS = frozenset("""
 ministry embassy mission department government kremlin office administration service consulate
@@ -38,10 +42,11 @@ PARTICLES = frozenset({"bin", "ibn", "al", "el", "de", "da", "di", "del", "von",
 # Words that end a name run: kind nouns and reporting verbs ("… Lavrov Answers Questions").
 NAME_STOPS = frozenset("""
 remarks interview statement comment speech address article letter briefing answers answer replies
-reply press news message says said holds gives meets visits opens speaks talks
+reply press news message says said holds gives meets visits opens speaks talks call
+выступление интервью заявление комментарий брифинг статья письмо послание обращение ответ ответы сообщение
 """.split())
 
-_ROLE_LINKS = frozenset({"of", "to", "for", "the", "in"})
+_ROLE_LINKS = frozenset({"of", "to", "for", "the", "in", "в", "во", "при", "по"})
 # Words that end a name even when capitalised (Title Case headlines): "… Thomas-Greenfield At A …".
 TITLE_STOPS = frozenset("""at a an on in to for with during after before following of by and the about upon from over
 under ahead amid between via regarding concerning on into as vs versus""".split())

@@ -18,7 +18,7 @@ from app.ingest.paragraphs import blocks, has_blank_lines, same_person
 from app.ingest.speaker_table import canonical_names
 from app.ingest.statements import make_statement
 from app.ingest.title_choice import CLOSE, MAX_CANDIDATES, choose, is_body_line, script_of
-from app.ingest.titles import kind_of_heading
+from app.ingest.titles import genre_only, kind_of_heading
 from app.ingest.types import PageError, ParsedPage, ParsedStatement
 
 TEASER_RE = re.compile(r"^(\d{1,2}\.\d{1,2}\.\d{4})\s+[-–—]\s+(\S.*)$")
@@ -61,7 +61,18 @@ class _Scan:
         for i, s in enumerate(self.lines):  # "Submitted on …", "Publication date: …" wherever they stand
             if s and i not in self.used and len(s) < 80 and not s[0].isdigit() and (d := dateline(s, loose=False)):
                 self.use_dateline(i, d)
-        self.teasers = [i for i, s in enumerate(self.lines) if i not in self.used and TEASER_RE.match(s)]
+        self.teasers = []
+        for i, s in enumerate(self.lines):
+            if i not in self.used and (m := TEASER_RE.match(s)):
+                if genre_only(m.group(2)):  # "01.03.2022 - Speech": the page's dateline and genre label
+                    if d := parse_full_date(m.group(1), dayfirst=True):
+                        self.use_dateline(i, d)
+                        self.use(i, "read as the publication date and a genre label")
+                    else:
+                        self.use(i, "dropped site chrome (genre label)")
+                    self.heading_kind = kind_of_heading(m.group(2))
+                else:
+                    self.teasers.append(i)
         self.teaser_set = frozenset(self.teasers)
         self.topics_at = next((i for i, s in enumerate(self.lines) if i not in self.used and TOPICS_RE.match(s)), None)
 

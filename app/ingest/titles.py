@@ -47,6 +47,13 @@ _GENRES = {
     "keynote speech": "speech", "joint statement": "statement", "press statement": "statement",
     "joint press conference": "briefing", "regular press conference": "briefing", "daily press briefing": "briefing",
     "answers to media questions": "answers", "answer to a media question": "answers",
+    "call": "press_release",
+    # Russian-language pages
+    "выступление": "remarks", "интервью": "interview", "заявление": "statement", "совместное заявление": "statement",
+    "комментарий": "comment", "брифинг": "briefing", "пресс-конференция": "briefing", "статья": "article",
+    "письмо": "letter", "послание": "letter", "обращение": "speech", "речь": "speech", "ответ": "answers",
+    "ответы": "answers", "пресс-релиз": "press_release", "сообщение": "press_release",
+    "телефонный разговор": "press_release", "новости": "news",
 }
 _GENRE_MAX = max(len(k.split()) for k in _GENRES)
 _GENRE_FIRST = frozenset(k.split()[0] for k in _GENRES)
@@ -63,7 +70,7 @@ _LEADIN = re.compile(r"^(?:(?:excerpts?|extracts?)\s+from|from|transcript\s+of|(
                      r"(?:\s+the)?\s+", re.IGNORECASE)
 _NOT_PLACES = frozenset("""foreign deputy first permanent alternate acting special presidential executive
 press information ministry""".split())
-_PLACE_WORD = re.compile(r"^[A-Z][\w’'.-]*$")
+_PLACE_WORD = re.compile(r"^[A-ZА-ЯЁ][\w’'.-]*$")
 
 
 @dataclass(frozen=True)
@@ -199,7 +206,9 @@ def _kind_and_speakers(title: str) -> tuple[str | None, list[Speaker], tuple[str
             # "Remarks to the Press by …", "Statement at the UNSC by …": the author after a short complement
             by = next((m for m in range(after, min(len(toks), after + 7)) if toks[m].low == "by"
                        and not any(t.stop for t in toks[after:m])), by)
-        if kind and by < len(toks) and toks[by].low in ("by", "of", "from"):
+        if kind and after < len(toks) and toks[after].low in CORE:
+            subject, k = _agents(toks, after)  # "Выступление Министра … С.В.Лаврова": the genitive, no preposition
+        elif kind and by < len(toks) and toks[by].low in ("by", "of", "from"):
             subject, k = _agents(toks, by + 1)
             if toks[0].low == "meeting" and k < len(toks) and toks[k].low == "with" and not subject[-1].poss:
                 subject += _agents(toks, k + 1)[0]  # "Meeting of President X with Prime Minister Y": both speak
@@ -265,7 +274,7 @@ def date_and_venue(text: str) -> tuple[date | None, str | None, int]:
     start, end, d = hits[-1]
     if re.search(r"\bdated\s*$", text[:start], re.IGNORECASE):
         return None, None, len(text)  # "the letter … dated 13 March 2018": a document's date, not the event's
-    after = re.fullmatch(r"\s*((?:,\s*[^\W\d][^(),]{0,40}?){0,3})\s*\)?\s*\.?\s*", text[end:])
+    after = re.fullmatch(r"\s*(?:г\.|года)?\s*((?:,\s*[^\W\d][^(),]{0,40}?){0,3})\s*\)?\s*\.?\s*", text[end:])
     if not after:
         return None, None, len(text)
     return d, _places_after(after.group(1)) or _venue_before(text[:start]), start
