@@ -141,13 +141,17 @@ class Matches:
 
     def _read(self, pkeys: list[str]) -> Iterator[tuple[dict, dict]]:
         rows, speakers = _fetch(self.session, pkeys)
+        statements: dict[int, dict] = {}
         for key in pkeys:
             row = rows.get(key)
             if row is None:  # deleted from the database since the index was written
                 continue
             sole = speakers.get(row.statement_id, [])
             turn = row.turn_name or row.speaker_name or (sole[0][0] if len(sole) == 1 and not row.label else None)
-            yield _statement(row, sole), {"key": row.key, "n": row.n, "speaker": turn, "label": row.label,
+            statement = statements.get(row.statement_id)
+            if statement is None:
+                statement = statements[row.statement_id] = _statement(row, sole)
+            yield statement, {"key": row.key, "n": row.n, "speaker": turn, "label": row.label,
                                           "text": row.text, "url": paragraph_path(row.key)}
 
 
