@@ -164,7 +164,7 @@ def test_search_downloads_stream_matching_paragraphs(client):
     rows = list(csv.DictReader(io.StringIO(client.get("/search.csv?q=vienna").text)))
     api = client.get("/api/search?q=vienna").json()
     assert len(rows) == api["total_paragraphs"]
-    assert all("vienna" in r["snippet"].lower() and "<mark>" not in r["snippet"] for r in rows)
+    assert all("vienna" in r["text"].lower() and "<mark>" not in r["text"] for r in rows)
     data = client.get("/search.json?q=vienna").json()
     assert data["total_paragraphs"] == len(data["results"]) == len(rows)
     assert data["results"][0]["permalink"].startswith("http://testserver/p/")

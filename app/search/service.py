@@ -135,7 +135,6 @@ class Matches:
     total_statements: int
     exact: bool
     plan: list[tuple[int, list[str]]]     # (statement docnum, its matching paragraph keys), in result order
-    marks: object
     session: Session
 
     @property
@@ -143,7 +142,8 @@ class Matches:
         return sum(len(keys) for _d, keys in self.plan) < self.total_paragraphs
 
     def __iter__(self) -> Iterator[tuple[dict, dict]]:
-        """(statement, paragraph) pairs; the paragraph with its full `text` and `snippet`."""
+        """(statement, paragraph) pairs; the paragraph with its full `text` (no snippet: highlighting
+        took 70% of a download's time, and the text is all there)."""
         batch: list[str] = []
         for _docnum, pkeys in self.plan:
             batch += pkeys
@@ -154,15 +154,18 @@ class Matches:
 
     def _read(self, pkeys: list[str]) -> Iterator[tuple[dict, dict]]:
         rows, speakers = _fetch(self.session, pkeys)
+        statements: dict[int, dict] = {}
         for key in pkeys:
             row = rows.get(key)
             if row is None:  # deleted from the database since the index was written
                 continue
             sole = speakers.get(row.statement_id, [])
             turn = row.turn_name or row.speaker_name or (sole[0][0] if len(sole) == 1 and not row.label else None)
-            yield _statement(row, sole), {"key": row.key, "n": row.n, "speaker": turn, "label": row.label,
-                                          "text": row.text, "snippet": snippet(row.text, self.marks),
-                                          "url": paragraph_path(row.key)}
+            statement = statements.get(row.statement_id)
+            if statement is None:
+                statement = statements[row.statement_id] = _statement(row, sole)
+            yield statement, {"key": row.key, "n": row.n, "speaker": turn, "label": row.label,
+                                          "text": row.text, "url": paragraph_path(row.key)}
 
 
 MATCH_BATCH = 500
@@ -184,7 +187,6 @@ def matches(view: IndexView, query: str | None = None, *, session: Session, sort
         resolved_all = run.exact
         run.exact = True  # rank every statement found (the order does not depend on resolving)
         order = run.ranked(len(run.found))
-        marks = marks_for(pq.highlight, view.reader)
     plan: list[tuple[int, list[str]]] = []
     planned = statements = 0
     for i in range(0, len(order), RESOLVE_CHUNK):
@@ -205,12 +207,12 @@ def matches(view: IndexView, query: str | None = None, *, session: Session, sort
                 plan.append((d, keep))
                 planned += len(keep)
             if len(keep) < len(keys):  # over the limit: the rest is counted as search() counts it
-                return _over_limit(view, run, resolved_all, pq.text, plan, marks, session, limit)
+                return _over_limit(view, run, resolved_all, pq.text, plan, session, limit)
     return Matches(query=pq.text, total_paragraphs=planned, total_statements=statements, exact=True,
-                   plan=plan, marks=marks, session=session)
+                   plan=plan, session=session)
 
 
-def _over_limit(view, run: _Run, resolved_all: bool, query: str, plan, marks, session, limit: int) -> Matches:
+def _over_limit(view, run: _Run, resolved_all: bool, query: str, plan, session, limit: int) -> Matches:
     with view.lock:
         if not run.positional or resolved_all:
             run.exact = True
@@ -221,7 +223,7 @@ def _over_limit(view, run: _Run, resolved_all: bool, query: str, plan, marks, se
             total_p, total_s = run.totals()
             exact = False
     return Matches(query=query, total_paragraphs=max(total_p, limit + 1), total_statements=total_s, exact=exact,
-                   plan=plan, marks=marks, session=session)
+                   plan=plan, session=session)
 
 
 class _Run:

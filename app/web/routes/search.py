@@ -105,7 +105,7 @@ def api_search(request: Request, session: SessionDep, settings: SettingsDep, bas
 MAX_SEARCH_ROWS = 50_000  # paragraphs in one download; beyond, the file's first row and the page say so
 SEARCH_FEED_ENTRIES = 50
 SEARCH_CSV_FIELDS = ["statement_key", "title", "date", "published", "kind", "venue", "speakers", "paragraph_key",
-                     "n", "speaker", "label", "text", "snippet", "permalink"]
+                     "n", "speaker", "label", "text", "permalink"]
 
 
 def _plain(snippet: str) -> str:
@@ -128,7 +128,7 @@ def _search_rows(matches, base: str):
         yield {"statement_key": st["key"], "title": st["title"], "date": st["date"], "published": st["published"],
                "kind": st["kind"], "venue": st["venue"], "speakers": [s["name"] for s in st["speakers"]],
                "paragraph_key": p["key"], "n": p["n"], "speaker": p["speaker"], "label": p["label"],
-               "text": p["text"], "snippet": _plain(p["snippet"]), "permalink": absolute(base, p["url"])}
+               "text": p["text"], "permalink": absolute(base, p["url"])}
 
 
 def _session_rows(request: Request, sq: SearchQuery, base: str, settings) -> tuple[int, object]:
