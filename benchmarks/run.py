@@ -127,15 +127,15 @@ def db_url(data: Path, database_url: str | None) -> str:
     return database_url or f"sqlite:///{data / 'archive.sqlite3'}"
 
 
-def db_rows(url: str, sql: str) -> list[tuple]:
-    """Rows of one query on the archive's database, SQLite or PostgreSQL (portable SQL only)."""
+def db_rows(url: str, sql) -> list[tuple]:
+    """Rows of one query (portable SQL text, or a Core select) on the archive's database."""
     from sqlalchemy import create_engine, text
     from sqlalchemy.pool import NullPool
 
     engine = create_engine(url, poolclass=NullPool)
     try:
         with engine.connect() as conn:
-            return [tuple(r) for r in conn.execute(text(sql))]
+            return [tuple(r) for r in conn.execute(text(sql) if isinstance(sql, str) else sql)]
     finally:
         engine.dispose()
 
@@ -152,8 +152,13 @@ def sample_paths(url: str, rng: random.Random) -> dict[str, list[str]]:
     speakers = [r[0] for r in db_rows(url,
         "SELECT s.slug FROM speakers s JOIN statement_speakers ss ON ss.speaker_id = s.id "
         "GROUP BY s.id, s.slug ORDER BY count(*) DESC, s.slug LIMIT 40")]
-    years = sorted({str(int(r[0])) for r in db_rows(url,
-        "SELECT DISTINCT extract(year FROM sort_date) FROM statements WHERE sort_date IS NOT NULL")})
+    from sqlalchemy import func, select
+
+    from app.models import Statement
+
+    year = func.extract("year", Statement.sort_date)  # strftime on SQLite, EXTRACT on PostgreSQL
+    years = sorted({str(int(r[0])) for r in db_rows(url, select(year).where(Statement.sort_date.is_not(None))
+                                                   .distinct())})
     from urllib.parse import quote
 
     return {
