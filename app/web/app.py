@@ -11,7 +11,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
 from app.config import Settings, get_settings
-from app.web import errors
+from app.web import citeproc_js, errors
 from app.web import limits as admission
 from app.web.limits import AdmissionMiddleware, Limits, heartbeat, set_thread_limit
 from app.web.security import SecurityMiddleware
@@ -94,7 +94,9 @@ def preload_worker_app() -> None:
 def create_worker_app() -> FastAPI:
     """The app for `archive serve`'s workers: the command migrated the database before
     starting them, so they open it as it is (the app built by preload_worker_app, if any)."""
-    return _preloaded if _preloaded is not None else create_app(migrate=False)
+    app = _preloaded if _preloaded is not None else create_app(migrate=False)
+    app.state.warm_citations = True  # set up citeproc-js in each worker as it starts (lifespan)
+    return app
 
 
 def create_app(settings: Settings | None = None, *, migrate: bool = True) -> FastAPI:
@@ -107,6 +109,8 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fas
     async def lifespan(app: FastAPI):
         set_thread_limit(limits.threads)
         archive.open()
+        if getattr(app.state, "warm_citations", False):
+            citeproc_js.warm_up_in_background()
         try:
             async with heartbeat():
                 yield

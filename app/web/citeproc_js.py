@@ -106,3 +106,31 @@ def render(style: str, item: dict, *, locator: str | None = None, label: str = "
         if _engine is None or _engine.pid != os.getpid():
             _engine = _Engine()
         return _engine.render(style, item, locator, label)
+
+
+def warm_up(styles: tuple[str, ...] | None = None) -> None:
+    """Set up the engine and its styles now (about 4 s of CPU, once per process), so that the
+    first page needing a live citation does not pay for it."""
+    global _engine
+    from app.web.citations import STYLES
+
+    with _lock:
+        if _engine is None or _engine.pid != os.getpid():
+            _engine = _Engine()
+        for style in styles or tuple(STYLES.values()):
+            if style not in _engine.styles:
+                _engine.ctx.call("ARCHIVE.addStyle", style, style_path(style).read_text(encoding="utf-8"))
+                _engine.styles.add(style)
+
+
+def warm_up_in_background() -> None:
+    """warm_up() in a daemon thread of this (server worker) process; failures are logged."""
+    import logging
+
+    def run() -> None:
+        try:
+            warm_up()
+        except Exception:
+            logging.getLogger("app.web").exception("citeproc-js set-up failed")
+
+    threading.Thread(target=run, name="citeproc-warm-up", daemon=True).start()
