@@ -57,8 +57,8 @@ class SecurityMiddleware:
             await error_response(self.env, path, e.status, e.message)(scope, receive, send_with_headers)
             return
         raw_query = scope.get("query_string", b"")
-        cleaned = without_blank_values(raw_query)
-        if cleaned is not None:
+        cleaned = None if path.startswith("/api/") else without_blank_values(raw_query)
+        if cleaned is not None:  # (the API keeps its documented, strict parameters)
             # Empty fields (a form's untouched controls) are read as absent everywhere; pages then
             # redirect to their canonical URL, which they compare with what was actually sent.
             scope = dict(scope, query_string=cleaned, sent_query_string=raw_query)
