@@ -45,8 +45,10 @@ def _open(settings: Settings):
         fail(problem, 1)
     try:
         return open_database(settings)
-    except (DBAPIError, DatabaseUnavailable) as e:  # unreachable server, no rights, …
-        fail(f"cannot open the archive: {describe_error(e, settings.db_url)}", 1)
+    except (DBAPIError, DatabaseUnavailable) as e:  # unreachable server, no rights, a damaged file…
+        if disk_full(e):
+            fail(disk_full_message(settings), 4)
+        fail(database_damage(e) or f"cannot open the archive: {describe_error(e, settings.db_url)}", 1)
     except Exception as e:  # unwritable data dir, damaged file, full disk…
         if disk_full(e):
             fail(disk_full_message(settings), 4)
