@@ -257,6 +257,8 @@ def _file_time(path: Path) -> dt.datetime | None:
 
 def is_warc(path: Path) -> bool:
     try:
+        if not stat.S_ISREG(path.stat().st_mode):  # a FIFO or device would block open(): not a WARC
+            return False
         with path.open("rb") as fh:
             head = fh.read(8192)
     except OSError:
