@@ -570,21 +570,14 @@ def main() -> None:
 
     try:
         cli()
-    except (DBAPIError, DatabaseUnavailable) as e:
-        if disk_full(e):
-            err.print(f"error: {disk_full_message(get_settings())}", markup=False, highlight=False, soft_wrap=True)
-            raise SystemExit(DISK_FULL_EXIT) from None
-        if message := database_damage(e):
-            err.print(f"error: {message}", markup=False, highlight=False, soft_wrap=True)
-            raise SystemExit(1) from None
-        err.print(f"error: {describe_error(e, get_settings().db_url)}", markup=False, highlight=False,
-                  soft_wrap=True)
-        sys.exit(1)
     except Exception as e:
         if disk_full(e):
-            err.print(f"error: {disk_full_message(get_settings())}", markup=False, highlight=False, soft_wrap=True)
-            raise SystemExit(DISK_FULL_EXIT) from None
-        if message := database_damage(e):
-            err.print(f"error: {message}", markup=False, highlight=False, soft_wrap=True)
-            raise SystemExit(1) from None
-        raise
+            message, status = disk_full_message(get_settings()), DISK_FULL_EXIT
+        elif damage := database_damage(e):
+            message, status = damage, 1
+        elif isinstance(e, DBAPIError | DatabaseUnavailable):
+            message, status = describe_error(e, get_settings().db_url), 1
+        else:
+            raise
+        err.print(f"error: {message}", markup=False, highlight=False, soft_wrap=True)
+        raise SystemExit(status) from None
