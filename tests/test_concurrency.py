@@ -215,7 +215,9 @@ def serve_while_ingesting(base: Path, *, paragraphs: int, clients: int, workers:
                 assert done.returncode == 0 and no_traceback(done), done.stderr
             wait_for(lambda: _hits(server.url, '"revised after publication"') > 0, timeout=30,
                      what="the server to serve the new index")
-            time.sleep(0.5)
+            # A floor on the load, not a speed: on a busy machine it takes longer to reach.
+            wait_for(lambda: sum(load["statuses"].values()) > 50, timeout=180,
+                     what="the clients to be answered 50 times")
         finally:
             stop.set()
             for t in load["threads"]:

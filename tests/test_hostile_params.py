@@ -8,6 +8,7 @@ stays text in every representation: pages, feeds, CSV/JSON downloads, citations,
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 import json
 import re
@@ -16,6 +17,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 from web_support import (
+    SEEDS,
     XSS_SPEAKER,
     XSS_TEXT,
     XSS_TITLE,
@@ -72,7 +74,8 @@ def client(tmp_path_factory):
 
 def _routes() -> list[str]:
     key, pkey = sample_key(NEWS), sample_paragraph_keys(NEWS)[0]
-    fill = {"key": key, "n": "1", "fmt": "bib", "slug": "sergey-lavrov", "year": "2021", "month": "10"}
+    fill = {"key": key, "n": "1", "fmt": "bib", "slug": "sergey-lavrov", "year": "2021", "month": "10",
+            "sha256": hashlib.sha256(sorted(SEEDS.glob("*.txt"))[0].read_bytes()).hexdigest()}
     out = []
     for router in ROUTERS:
         for route in router.routes:
