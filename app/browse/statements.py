@@ -32,6 +32,7 @@ from app.models import (
     Venue,
 )
 from app.urls import PARAGRAPHS_PER_PAGE
+from app.vocabulary import ANSWER_WORDS, QUESTION_WORDS, turn_word
 
 FACET_LIMIT = 30
 LEAD_CHARS = 400
@@ -266,20 +267,11 @@ def filter_labels(session: Session, f: StatementFilter) -> tuple[list[FilterLabe
     return labels, [w for w in wanted if w not in found]
 
 
-QUESTION_WORDS = frozenset({"question", "q", "journalist", "moderator", "host", "presenter", "interviewer",
-                            "correspondent", "participant", "audience", "reporter"})
-ANSWER_WORDS = frozenset({"answer", "a", "reply", "response"})
-
-
-def _word(text: str | None) -> str:
-    return (text or "").strip().rstrip(".:").casefold()
-
-
 def _turn(p_speaker_id: int | None, p_speaker: str | None, p_label: str | None) -> str:
     """question (or a host's turn), answer (a labelled turn of a statement speaker), or statement."""
-    if _word(p_label) in QUESTION_WORDS or _word(p_speaker) in QUESTION_WORDS:
+    if turn_word(p_label) in QUESTION_WORDS or turn_word(p_speaker) in QUESTION_WORDS:
         return "question"
-    if p_speaker_id is not None or _word(p_label) in ANSWER_WORDS or _word(p_speaker) in ANSWER_WORDS:
+    if p_speaker_id is not None or turn_word(p_label) in ANSWER_WORDS or turn_word(p_speaker) in ANSWER_WORDS:
         return "answer" if p_label else "statement"
     return "question" if (p_speaker or p_label) else "statement"
 

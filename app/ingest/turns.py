@@ -10,9 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-QUESTION_WORDS = frozenset({"question", "q", "вопрос", "journalist", "moderator", "host", "presenter",
-                            "interviewer", "correspondent", "participant", "audience", "reporter"})
-ANSWER_WORDS = frozenset({"answer", "a", "ответ", "reply", "response"})
+from app.vocabulary import ANSWER_WORDS, QUESTION_WORDS
+
 CONNECTORS = frozenset({"of", "the", "to", "for", "and", "de", "da", "di", "del", "von", "van", "der",
                         "bin", "ibn", "al", "el", "la", "le", "du", "y"})
 # Capitalised words that open sentences or headings rather than name a speaker.

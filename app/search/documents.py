@@ -24,12 +24,10 @@ from app.models import (
     Venue,
 )
 from app.search.schema import SEP, fold_name, join_paragraphs
+from app.vocabulary import ANSWER_WORDS, QUESTION_WORDS, turn_word
 
 BATCH = 500  # statements per batch of queries
 
-QUESTION_WORDS = frozenset({"question", "q", "journalist", "moderator", "host", "presenter", "interviewer",
-                            "correspondent", "participant", "audience", "reporter", "вопрос"})
-ANSWER_WORDS = frozenset({"answer", "a", "reply", "response", "ответ"})
 
 
 @dataclass(frozen=True)
@@ -43,17 +41,13 @@ class SpeakerInfo:
         return fold_name(" ".join((self.name, self.slug.replace("-", " "), *self.spellings)))
 
 
-def _word(label: str | None) -> str:
-    return (label or "").strip().rstrip(".:").casefold()
-
-
 def is_question_turn(label: str | None, turn_speaker: str | None, by_statement_speaker: bool,
                      has_speakers: bool) -> bool:
     """A question (or a moderator's turn): labelled so, or said by someone who is not
     among the statement's speakers."""
-    if _word(label) in QUESTION_WORDS or _word(turn_speaker) in QUESTION_WORDS:
+    if turn_word(label) in QUESTION_WORDS or turn_word(turn_speaker) in QUESTION_WORDS:
         return True
-    if _word(turn_speaker) in ANSWER_WORDS:
+    if turn_word(turn_speaker) in ANSWER_WORDS:
         return False
     return bool(turn_speaker) and has_speakers and not by_statement_speaker
 
@@ -139,7 +133,7 @@ def _statement_docs(st, st_speakers: list[SpeakerInfo], topics: list[str], paras
         by_statement_speaker = p.speaker_id is not None and p.speaker_id in speakers
         if by_statement_speaker:
             who = speakers[p.speaker_id].folded
-        elif p.speaker_name and _word(p.speaker_name) not in ANSWER_WORDS:
+        elif p.speaker_name and turn_word(p.speaker_name) not in ANSWER_WORDS:
             who = fold_name(p.speaker_name)
         else:  # unlabelled (or "A:"): said by the statement's speakers
             who = all_speakers

@@ -6,8 +6,9 @@ paragraphs in reading order) owns positions i*STRIDE .. i*STRIDE+STRIDE-1 of eve
 paragraph-level field, so position // STRIDE names the paragraph, and a phrase never
 runs from one paragraph into the next.
 
-Bump SCHEMA_VERSION whenever the schema, an analyser or what goes into a field
-changes: an index built by another version is rebuilt automatically.
+Bump SCHEMA_REVISION whenever the schema, an analyser or what goes into a field
+changes; SCHEMA_VERSION adds a fingerprint of the tables the analysers read. An index
+built by another version is rebuilt automatically.
 
 Fields (P: paragraph-level, positions per paragraph; S: statement-level)
 - skey              statement key (unique; column)
@@ -32,8 +33,10 @@ Fields (P: paragraph-level, positions per paragraph; S: statement-level)
 """
 from __future__ import annotations
 
+import json
 import re
 import unicodedata
+import zlib
 
 from whoosh import columns, fields, formats
 from whoosh.analysis import (
@@ -48,8 +51,9 @@ from whoosh.analysis import (
 from whoosh.support.charset import accent_map
 
 from app.ingest.keys import TRANSLIT
+from app.vocabulary import ANSWER_WORDS, QUESTION_WORDS
 
-SCHEMA_VERSION = 3
+SCHEMA_REVISION = 3  # bump when the schema, an analyser or what goes into a field changes
 STRIDE = 4096     # positions per paragraph (a longer paragraph's tail shares its last position)
 
 # Whoosh's stop list without "us" (the United States) and "may" (the month).
@@ -59,6 +63,19 @@ STOP_WORDS = frozenset({
     "yet", "you", "your",
 })
 TOKEN_PATTERN = r"\w+(\.?\w+)*"
+
+
+def _tables_fingerprint() -> int:
+    """A number that changes when a table the analysers or fields read changes (the name
+    transliterations, the accent map, the stop words, the turn words), so that editing one
+    makes existing indexes outdated without anyone remembering to bump SCHEMA_REVISION."""
+    tables = (sorted(TRANSLIT.items()), sorted(accent_map.items()), sorted(STOP_WORDS), TOKEN_PATTERN,
+              sorted(QUESTION_WORDS), sorted(ANSWER_WORDS))
+    return zlib.crc32(json.dumps(tables, ensure_ascii=False).encode()) % 1_000_000
+
+
+# What an index records as the version that built it (an int: revision, then the tables' fingerprint).
+SCHEMA_VERSION = SCHEMA_REVISION * 1_000_000 + _tables_fingerprint()
 SEP = "\x1f"  # joins several display names in one facet column value
 
 
