@@ -17,6 +17,7 @@ from app.models import (
     Topic,
     Venue,
 )
+from app.periods import period
 
 SPEAKER_SORTS = ("count", "name", "recent")
 
@@ -129,8 +130,7 @@ def date_months(session: Session, year: int) -> list[tuple[int, int]]:
 
 def date_days(session: Session, year: int, month: int) -> list[tuple[int, int]]:
     day = func.extract("day", Statement.sort_date)
-    first = dt.date(year, month, 1)
-    last = dt.date(year + (month == 12), month % 12 + 1, 1) - dt.timedelta(days=1)
+    first, last = period(year, month)
     rows = session.execute(select(day, func.count()).where(Statement.sort_date.between(first, last))
                            .group_by(day).order_by(day)).all()
     return [(int(d), c) for d, c in rows]

@@ -10,6 +10,7 @@ from collections.abc import Iterable, Sequence
 from whoosh import query as wq
 
 from app.ingest.types import KINDS
+from app.periods import period
 from app.search.schema import NAME_FIELDS, exact_analyzer, fold_name, text_analyzer
 
 FIELDS = ("speaker", "said", "kind", "venue", "topic", "date", "year", "title", "label")
@@ -90,14 +91,7 @@ def _period(text: str, what: str) -> tuple[dt.date, dt.date]:
         if not m:
             raise ValueError
         y, mo, d = int(m.group(1)), m.group(2), m.group(3)
-        if mo is None:
-            return dt.date(y, 1, 1), dt.date(y, 12, 31)
-        if d is None:
-            first = dt.date(y, int(mo), 1)
-            nxt = dt.date(y + (first.month == 12), first.month % 12 + 1, 1)
-            return first, nxt - dt.timedelta(days=1)
-        day = dt.date(y, int(mo), int(d))
-        return day, day
+        return period(y, mo and int(mo), d and int(d))
     except ValueError:
         raise QueryError(f"{what}: '{text.strip()}' is not a date; use YYYY, YYYY-MM or YYYY-MM-DD") from None
 

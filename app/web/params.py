@@ -15,6 +15,8 @@ from urllib.parse import parse_qsl
 
 from fastapi import Query, Request
 
+from app.periods import period
+
 MAX_PER_PAGE = 100
 DEFAULT_PER_PAGE = 20
 MAX_PAGE = 500
@@ -109,15 +111,8 @@ def parse_date_bound(value: str | None, name: str, *, end: bool) -> dt.date | No
         raise ParamError(f"{name!r} must be a date like 2021, 2021-11 or 2021-11-30, not {value!r}")
     year, month, day = int(m[1]), m[2], m[3]
     try:
-        if day:
-            return dt.date(year, int(month), int(day))
-        if month:
-            first = dt.date(year, int(month), 1)
-            if not end:
-                return first
-            nxt = dt.date(year + (first.month == 12), first.month % 12 + 1, 1)
-            return nxt - dt.timedelta(days=1)
-        return dt.date(year, 12, 31) if end else dt.date(year, 1, 1)
+        first, last = period(year, month and int(month), day and int(day))
+        return last if end else first
     except ValueError:
         raise ParamError(f"{name!r} is not a real date: {value!r}") from None
 

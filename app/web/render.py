@@ -9,6 +9,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from app.browse.views import ParagraphView, SpeakerRef, StatementRow
+from app.periods import period
 from app.web.deps import base_url
 from app.web.params import StatementQuery, canonical_redirect_target
 from app.web.urls import absolute, urls
@@ -37,11 +38,7 @@ def query_filter(q: StatementQuery):
 
     start, end = q.date_from, q.date_to
     if q.year is not None:
-        if q.month is not None:
-            ys = dt.date(q.year, q.month, 1)
-            ye = dt.date(q.year + (q.month == 12), q.month % 12 + 1, 1) - dt.timedelta(days=1)
-        else:
-            ys, ye = dt.date(q.year, 1, 1), dt.date(q.year, 12, 31)
+        ys, ye = period(q.year, q.month)
         start = max(start, ys) if start else ys
         end = min(end, ye) if end else ye
     return StatementFilter(speakers=q.speakers, kinds=q.kinds, venues=q.venues, topics=q.topics,
