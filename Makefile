@@ -9,7 +9,7 @@ NODE_STAMP := node_modules/.installed-$(shell cksum < package-lock.json | cut -d
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test install soak bench lint clean
+.PHONY: run test install soak bench lint clean screenshots
 
 # `make run` installs what serving needs; `make test` (and lint, soak, bench) the test extras too.
 $(STAMP): pyproject.toml
@@ -42,6 +42,11 @@ bench: $(TEST_STAMP) $(NODE_STAMP)
 	$(PY) -m benchmarks.run --paragraphs 100000 --out benchmarks/results-100k.json --readme benchmarks/README.md
 	$(PY) -m benchmarks.run --paragraphs 1500000 --out benchmarks/results-1.5m.json --readme benchmarks/README.md
 	$(PY) -m benchmarks.html_warc --pages 2000 --out benchmarks/results-html-warc.json
+
+# The README's tour pictures (docs/screenshots/), taken by the browser tests in Debian's Chromium.
+screenshots: $(TEST_STAMP) $(NODE_STAMP)
+	ARCHIVE_SCREENSHOTS=1 $(PY) -m pytest tests/test_browser_pages.py -p no:xdist -q \
+		-k "screenshots or above_the_fold or steps_through or help_examples"
 
 lint: $(TEST_STAMP)
 	$(PY) -m ruff check app tests migrations benchmarks
