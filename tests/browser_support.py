@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 CHROMIUM = Path("/usr/bin/chromium")
+WAIT_MS = 180_000  # a bound on each wait for a page, not a speed target: the machine may be loaded
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 
@@ -63,6 +64,15 @@ def running_server(root: Path):
     finally:
         srv.should_exit = True
         thread.join(timeout=30)
+
+
+def new_context(browser, **kw):
+    """A browser context whose waits (pages, clicks, expectations) are bounded by WAIT_MS: the
+    first citation a server renders starts V8, which takes long on a loaded machine."""
+    context = browser.new_context(**kw)
+    context.set_default_timeout(WAIT_MS)
+    context.set_default_navigation_timeout(WAIT_MS)
+    return context
 
 
 @contextmanager

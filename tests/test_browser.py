@@ -8,11 +8,13 @@ import re
 from pathlib import Path
 
 import pytest
-from browser_support import chromium, require_chromium, running_server
+from browser_support import WAIT_MS, chromium, new_context, require_chromium, running_server
 from web_support import sample_key, sample_paragraph_keys
 
 require_chromium()
 from playwright import sync_api  # noqa: E402
+
+sync_api.expect.set_options(timeout=WAIT_MS)
 
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 NEWS = "lavrov-news-conference.txt"
@@ -32,7 +34,7 @@ def browser():
 
 @pytest.fixture
 def page(browser, server):
-    context = browser.new_context(base_url=server, viewport={"width": 1200, "height": 900})
+    context = new_context(browser, base_url=server, viewport={"width": 1200, "height": 900})
     context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server)
     pg = context.new_page()
     problems: list[str] = []

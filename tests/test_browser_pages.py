@@ -16,7 +16,7 @@ from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
 import pytest
-from browser_support import chromium, require_chromium, running_server
+from browser_support import chromium, new_context, require_chromium, running_server
 from web_support import sample_key, sample_paragraph_keys
 
 require_chromium()
@@ -65,14 +65,8 @@ def axe():
     return Axe()
 
 
-WAIT_MS = 180_000  # a bound on each wait for a page, not a speed target: the machine may be loaded
-
-
 def _context(browser, server, viewport, *, js: bool = True):
-    context = browser.new_context(base_url=server, viewport=viewport, java_script_enabled=js)
-    context.set_default_timeout(WAIT_MS)
-    context.set_default_navigation_timeout(WAIT_MS)
-    return context
+    return new_context(browser, base_url=server, viewport=viewport, java_script_enabled=js)
 
 
 def _shot(page, name: str) -> None:
