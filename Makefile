@@ -3,41 +3,52 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
+TEST_STAMP := $(STAMP)-test
 # citeproc-js (npm package `citeproc`), run in process by app/web/citeproc_js.py
 NODE_STAMP := node_modules/.installed-$(shell cksum < package-lock.json | cut -d' ' -f1)
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test install soak bench lint clean
+.PHONY: run test install soak bench lint clean screenshots
 
+# `make run` installs what serving needs; `make test` (and lint, soak, bench) the test extras too.
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e ".[test]"
+	$(PY) -m pip install --quiet -e .
 	rm -f $(VENV)/.installed-* && touch $(STAMP)
+
+$(TEST_STAMP): $(STAMP)
+	$(PY) -m pip install --quiet -e ".[test]"
+	touch $(TEST_STAMP)
 
 $(NODE_STAMP): package.json package-lock.json
 	npm ci --no-audit --no-fund --silent
 	touch $(NODE_STAMP)
 
-install: $(STAMP) $(NODE_STAMP)
+install: $(TEST_STAMP) $(NODE_STAMP)
 
 run: $(STAMP) $(NODE_STAMP)
 	$(PY) -m app ingest --if-empty seeds/
 	$(PY) -m app serve --host $(HOST) --port $(PORT)
 
-test: $(STAMP) $(NODE_STAMP)
+test: $(TEST_STAMP) $(NODE_STAMP)
 	$(PY) -m pytest -n auto -m "not slow"
 
-soak: $(STAMP) $(NODE_STAMP)
+soak: $(TEST_STAMP) $(NODE_STAMP)
 	$(PY) -m pytest -m slow
 
-bench: $(STAMP) $(NODE_STAMP)
+bench: $(TEST_STAMP) $(NODE_STAMP)
 	$(PY) -m benchmarks.run --paragraphs 100000 --out benchmarks/results-100k.json --readme benchmarks/README.md
 	$(PY) -m benchmarks.run --paragraphs 1500000 --out benchmarks/results-1.5m.json --readme benchmarks/README.md
 	$(PY) -m benchmarks.html_warc --pages 2000 --out benchmarks/results-html-warc.json
 
-lint: $(STAMP)
+# The README's tour pictures (docs/screenshots/), taken by the browser tests in Debian's Chromium.
+screenshots: $(TEST_STAMP) $(NODE_STAMP)
+	ARCHIVE_SCREENSHOTS=1 $(PY) -m pytest tests/test_browser_pages.py -p no:xdist -q \
+		-k "screenshots or above_the_fold or steps_through or help_examples"
+
+lint: $(TEST_STAMP)
 	$(PY) -m ruff check app tests migrations benchmarks
 
 clean:

@@ -147,6 +147,8 @@ def ingest(
     if_empty: bool = typer.Option(False, "--if-empty", help="Do nothing if the archive has statements."),
     manifest: Path = typer.Option(None, "--manifest",
                                   help="CSV with columns path,url,captured: original URL and capture time of pages."),
+    show_warnings: bool = typer.Option(False, "--warnings",
+                                       help="After the summary, what the parser dropped or guessed: warnings by kind and per file."),
 ) -> None:
     """Parse pages (text, HTML, WARC) and load them into the archive (each page in its own transaction)."""
     from app.cli_render import render_summary
@@ -194,6 +196,8 @@ def ingest(
                 err.print(f"error: {printable(failure.path)}: {failure.error}", markup=False, highlight=False,
                           soft_wrap=True)
             render_summary(out, summary)
+            if show_warnings:
+                _print_warnings(factory, [r.path for r in summary.results if r.status in ("new", "updated")])
             mark = _watermark(factory) if settings.index_publish else None  # exact: no other ingest runs
             indexed = _finish_follower(settings, factory, follower) if follower else _sync_index(settings, factory)
             if indexed and settings.index_publish:
@@ -201,6 +205,31 @@ def ingest(
     except LockBusy as e:
         fail(str(e), 1)
     raise typer.Exit(1 if summary.failures or not indexed else 0)
+
+
+def _print_warnings(factory, paths: list[str] | None, contains: str | None = None, as_json: bool = False) -> None:
+    from app.cli_render import render_warnings
+    from app.ingest.warnings_report import stored_report
+
+    with factory() as session:
+        report = stored_report(session, paths, contains)
+    if as_json:
+        import json
+
+        out.print_json(json.dumps(report.as_json(), ensure_ascii=False))
+    else:
+        render_warnings(out, report)
+
+
+@cli.command("warnings")
+def warnings_cmd(
+    file: str = typer.Option(None, "--file", help="Only the pages whose path contains this text."),
+    as_json: bool = typer.Option(False, "--json", help="As JSON: total, by_kind, files[{path, warnings}]."),
+) -> None:
+    """What ingest dropped or guessed on the pages in the archive: warnings by kind and per file."""
+    settings = get_settings()
+    _engine, factory = _open(settings)
+    _print_warnings(factory, None, file, as_json)
 
 
 def _index_follower(settings: Settings, files: int):

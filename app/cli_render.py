@@ -73,3 +73,22 @@ def render_stats(console: Console, session: Session) -> None:
         for k, n in rows:
             t.add_row(escape(k), str(n))
         console.print(t)
+
+
+def render_warnings(console: Console, report, *, per_file: bool = True) -> None:
+    """What ingest dropped or guessed (app.ingest.warnings_report): counts by kind, then each
+    file's warnings."""
+    if not report.total:
+        console.print("no warnings")
+        return
+    t = Table(title=f"Warnings by kind ({report.total})")
+    t.add_column("kind")
+    t.add_column("count", justify="right")
+    for kind, n in report.by_kind.most_common():
+        t.add_row(escape(kind), str(n))
+    console.print(t)
+    if per_file:
+        for path, warnings in report.per_file.items():
+            console.print(f"{escape(path)}: {len(warnings)}", highlight=False)
+            for w in warnings:
+                console.print(f"  {escape(w)}", highlight=False, soft_wrap=True)

@@ -4,69 +4,37 @@ visible reason when Chromium is missing, except under CI (CI=true), where that i
 Screenshots of the main pages go to tests/artifacts/ (not committed)."""
 from __future__ import annotations
 
-import os
 import re
-import socket
-import threading
-import time
 from pathlib import Path
 
 import pytest
-from web_support import TEST_HOSTS, build_archive, sample_key, sample_paragraph_keys
+from browser_support import WAIT_MS, chromium, new_context, require_chromium, running_server
+from web_support import sample_key, sample_paragraph_keys
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+require_chromium()
+from playwright import sync_api  # noqa: E402
+
+sync_api.expect.set_options(timeout=WAIT_MS)
+
 ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
 NEWS = "lavrov-news-conference.txt"
-
-if not CHROMIUM.exists():
-    if os.environ.get("CI"):
-        pytest.fail(f"{CHROMIUM} is missing: .ci/run must install Debian's chromium", pytrace=False)
-    pytest.skip(f"browser tests need Debian's chromium at {CHROMIUM} (apt-get install chromium)",
-                allow_module_level=True)
-
-sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    import uvicorn
-
-    from app.config import Settings
-    from app.web.app import create_app
-
-    app = create_app(Settings(data_dir=build_archive(tmp_path_factory.getbasetemp()), allowed_hosts=TEST_HOSTS))
-    port = _free_port()
-    srv = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="on"))
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not srv.started:
-        assert time.monotonic() < deadline and thread.is_alive(), "uvicorn did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    srv.should_exit = True
-    thread.join(timeout=10)
+    with running_server(tmp_path_factory.getbasetemp()) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
 def browser():
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+    with chromium() as b:
         yield b
-        b.close()
 
 
 @pytest.fixture
 def page(browser, server):
-    context = browser.new_context(base_url=server, viewport={"width": 1200, "height": 900})
+    context = new_context(browser, base_url=server, viewport={"width": 1200, "height": 900})
     context.grant_permissions(["clipboard-read", "clipboard-write"], origin=server)
     pg = context.new_page()
     problems: list[str] = []
@@ -107,10 +75,10 @@ def test_copy_permalink_and_follow_a_paragraph_permalink(page, server):
 def test_search_result_lands_on_the_highlighted_paragraph_and_facets_toggle(page):
     page.goto("/search?q=ceasefire")
     _shot(page, "search")
-    page.locator("article.result a:has-text('in context')").first.click()
-    page.wait_for_url(re.compile(r".*/statements/[^#]+#p\d+$"))
+    page.locator("article.result h2 a").first.click()  # the title: the statement, its matches marked
+    page.wait_for_url(re.compile(r".*/statements/[^#]+\?q=ceasefire#p\d+$"))
     target = page.locator(":target")
-    assert "ceasefire" in target.inner_text().lower()
+    assert "ceasefire" in target.locator("mark").first.inner_text().lower()
     assert target.evaluate("el => getComputedStyle(el).backgroundColor") != "rgba(0, 0, 0, 0)"
     page.goto("/search?q=vienna")
     before = page.locator("article.result").count()
@@ -127,7 +95,7 @@ def test_date_archive_navigation(page):
     _shot(page, "dates")
     page.locator("ul.date-list a[href='/dates/2021']").click()
     page.locator("ul.date-list a[href='/dates/2021/10']").click()
-    page.locator("ul.date-list a", has_text="2 October 2021").click()
+    page.get_by_role("link", name=re.compile(r"^2 October 2021: ")).click()  # the month's day links
     page.wait_for_url("**/statements?from=2021-10-02&to=2021-10-02")
     dates = page.locator("article.card .meta time").evaluate_all("els => els.map(e => e.dateTime)")
     assert dates and set(dates) == {"2021-10-02"}
@@ -148,10 +116,10 @@ def test_keyboard_only_search(page):
     page.wait_for_url("**/search?q=osce")
     assert page.locator("article.result").count() > 0
     page.locator("#q").focus()
-    page.keyboard.press("Tab")  # the search button, then the filters' summary
-    page.keyboard.press("Tab")
+    for _ in range(3):  # the search button, the "how to search" link, then the filters' summary
+        page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.tagName") == "SUMMARY"
     page.keyboard.press("Enter")
-    assert page.locator("details").evaluate("d => d.open")
+    assert page.locator("form.search-form details").evaluate("d => d.open")
     page.goto("/statements?speaker=sergey-lavrov")
     _shot(page, "statements")

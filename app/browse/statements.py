@@ -66,6 +66,8 @@ def _where(f: StatementFilter, session: Session | None = None) -> list:
         conds.append(Statement.sort_date >= f.start)
     if f.end:
         conds.append(Statement.sort_date <= f.end)
+    if f.undated:
+        conds.append(Statement.sort_date.is_(None))
     return conds
 
 

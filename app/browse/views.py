@@ -18,6 +18,7 @@ class StatementFilter:
     topics: tuple[str, ...] = ()     # topic keys
     start: dt.date | None = None     # on or after (statement date, else publication date)
     end: dt.date | None = None       # on or before
+    undated: bool = False            # only the statements with neither a date nor a publication date
 
 
 @dataclass(frozen=True)

@@ -65,6 +65,24 @@ def segments(snippet: str | None) -> list[tuple[str, bool]]:
     return out
 
 
+_md = None
+
+
+def markdown(text: str | None, inline: bool = False):
+    """Markdown (docstrings, API descriptions) as HTML by markdown-it-py: raw HTML in the text is
+    escaped, not passed through, and unsafe link schemes are refused by the library."""
+    global _md
+    from markupsafe import Markup
+
+    if not text:
+        return ""
+    if _md is None:
+        from markdown_it import MarkdownIt
+
+        _md = MarkdownIt("js-default", {"html": False, "linkify": False, "typographer": False})
+    return Markup(_md.renderInline(text) if inline else _md.render(text))
+
+
 def plural(n: int, one: str, many: str | None = None) -> str:
     return f"{n:,} {one if n == 1 else (many or one + 's')}"
 
@@ -89,7 +107,8 @@ def make_env() -> Environment:
                       auto_reload=False)  # templates ship with the code: no stat() per include
     env.finalize = _finalize  # every value printed: unterminated bidi controls closed (app.bidi)
     env.filters.update(human_date=human_date, iso=iso, month_name=month_name, kind_label=kind_label,
-                       number=number, segments=segments, plural=plural)
+                       number=number, segments=segments, plural=plural,
+                       markdown=markdown)
     env.tests["web_url"] = lambda v: isinstance(v, str) and v.lower().startswith(("http://", "https://"))
     env.globals.update(
         urls=url_helpers.urls, site_name=SITE_NAME, with_args=url_helpers.with_args,

@@ -37,6 +37,13 @@ class Urls:
             return permalinks.statement_path(key)
         return f"{permalinks.statement_page_path(key, permalinks.paragraph_page(n))}#{permalinks.paragraph_anchor(n)}"
 
+    def statement_hits(self, key: str, q: str, n: int | None = None) -> str:
+        """The statement with the paragraphs matching search `q` marked (`?q=`), at paragraph
+        n's anchor when given (the first hit the search showed)."""
+        page = permalinks.paragraph_page(n) if n is not None else 1
+        qs = _qs([("q", q)] + ([("page", str(page))] if page > 1 else []))
+        return permalinks.statement_path(key) + qs + (f"#{permalinks.paragraph_anchor(n)}" if n is not None else "")
+
     def statement_page(self, key: str, page: int) -> str:
         return permalinks.statement_page_path(key, page)
 
@@ -91,6 +98,9 @@ class Urls:
             return f"/dates/{int(year):04d}"
         return f"/dates/{int(year):04d}/{int(month):02d}"
 
+    def dates_undated(self) -> str:
+        return "/dates/undated"
+
     def statements_on(self, year: int, month: int | None = None, day: int | None = None) -> str:
         if day is not None and month is not None:
             iso = f"{int(year):04d}-{int(month):02d}-{int(day):02d}"
@@ -131,6 +141,12 @@ class Urls:
 
     def docs(self) -> str:
         return "/docs"
+
+    def about(self) -> str:
+        return "/about"
+
+    def help(self) -> str:
+        return "/help"
 
 
 def _kw(args: Mapping[str, object]) -> list[tuple[str, str]]:

@@ -10,7 +10,7 @@ from fastapi.responses import RedirectResponse, Response
 from app import browse
 from app.formats import bibtex, ris
 from app.web import citations, services
-from app.web.deps import BaseUrlDep, SessionDep
+from app.web.deps import BaseUrlDep, SessionDep, SettingsDep
 from app.web.errors import NotFound
 from app.web.params import StatementQuery, statement_query
 from app.web.render import canonical, render
@@ -37,15 +37,24 @@ def _kinds(data: services.StatementList) -> list[str]:
 
 
 ParagraphPage = Annotated[int, Query(ge=1, le=10_000, description="page of a long statement's paragraphs")]
+SearchWords = Annotated[str | None, Query(description="a search whose matching paragraphs to mark")]
 
 
 @router.get("/statements/{key}")
-def statement_detail(request: Request, session: SessionDep, key: str, base: BaseUrlDep,
-                     page: ParagraphPage = 1) -> Response:
+def statement_detail(request: Request, session: SessionDep, key: str, base: BaseUrlDep, settings: SettingsDep,
+                     page: ParagraphPage = 1, q: SearchWords = None) -> Response:
+    """`?q=` (arriving from a search): the paragraphs holding the query's words are marked,
+    each with links to the previous and next one (app.web.hits)."""
     found = services.load_statement(session, key, page=page)
     if isinstance(found, RedirectResponse):
         return found
-    return render(request, "statements/detail.html", nav="statements", st=found,
+    hits = None
+    if q and q.strip():
+        from app.web.hits import statement_hits
+
+        hits = statement_hits(request.app.state.archive.searcher, q.strip(), found.paragraphs,
+                              max_query_chars=settings.max_query_chars)
+    return render(request, "statements/detail.html", nav="statements", st=found, hits=hits,
                   neighbours=browse.neighbours(session, found),
                   cite=services.citation_set(session, found, base), cite_kind="statement")
 
