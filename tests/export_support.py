@@ -91,3 +91,34 @@ def need(tool: str, found: str | None, install: str = ".ci/install-exports.sh") 
     if os.environ.get("CI") == "true":
         pytest.fail(message)
     pytest.skip(message)
+
+
+PAGES = Path(__file__).parent / "data" / "export_pages"  # written for these tests: realistic shapes
+
+
+def build_pages_archive(root: Path, pages: Path = PAGES, name: str = "pages-archive") -> Path:
+    """An archive of real pages through the real ingest (parser, HTML reader, manifest when the
+    folder has one): by default the project's export fixture pages (Cyrillic, institutions,
+    nasab and particle names, family-name-first names, URLs with ~ _ % #, TeX specials,
+    unmatched braces, bidi controls, formula-leading text)."""
+    from app.config import Settings
+    from app.db import open_database
+    from app.ingest.manifest import read_manifest
+    from app.ingest.run import ingest_paths
+    from app.search_sync import sync_index
+
+    data = root / name
+    if (data / "done").exists():
+        return data
+    shutil.rmtree(data, ignore_errors=True)
+    settings = Settings(data_dir=data)
+    engine, factory = open_database(settings)
+    try:
+        manifest = read_manifest(pages / "manifest.csv") if (pages / "manifest.csv").exists() else None
+        summary = ingest_paths(factory, [str(pages)], max_bytes=settings.max_page_bytes, manifest=manifest)
+        assert not summary.failures, [f.error for f in summary.failures]
+        sync_index(settings, factory)
+    finally:
+        engine.dispose()
+    (data / "done").touch()
+    return data
