@@ -331,8 +331,10 @@ def search_command(
         fail(e.message, 2)
     except SearchIndexError as e:
         fail(str(e), 1)
-    if as_json:
-        sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=1) + "\n")
+    if as_json:  # the object of GET /api/search: bidi controls closed in each string (app.bidi)
+        from app.bidi import close_bidi_all
+
+        sys.stdout.write(json.dumps(close_bidi_all(result), ensure_ascii=False, indent=1) + "\n")
     else:
         render_results(out, result)
 

@@ -2,19 +2,26 @@
 same pages whatever the order or number of ingest runs (no ids, timestamps or paths)."""
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Iterator
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from app.bidi import close_bidi_all
+from app.captured import captured_date, page_clocks
 from app.models import Contribution, Paragraph, SourceDocument, Statement, StatementSpeaker, StatementTopic
 from app.urls import statement_path
 
 BATCH = 500
 
 
-def statement_record(st: Statement, sources: list[tuple[str, str]]) -> dict:
+def _iso(d: dt.date | None) -> str | None:
+    return d.isoformat() if d else None
+
+
+def statement_record(st: Statement, sources: list[tuple[str, str]], page_clock: dt.date | None = None) -> dict:
     return {
         "key": st.key,
         "title": st.title,
@@ -28,6 +35,7 @@ def statement_record(st: Statement, sources: list[tuple[str, str]]) -> dict:
         "original_url": st.original_url,
         "publisher": st.publisher,
         "captured_at": st.captured_at.isoformat() if st.captured_at else None,
+        "captured": _iso(captured_date(st.captured_at, page_clock)),
         "url": statement_path(st.key),
         "sources": [{"file": f, "sha256": h} for f, h in sources],
         "paragraphs": [
@@ -63,6 +71,8 @@ def export_lines(session: Session) -> Iterator[str]:
             )
         ).all()
         sources = _sources(session, chunk)
+        clocks = page_clocks(session, [st.key for st in statements if st.captured_at is None])
         for st in statements:
-            yield json.dumps(statement_record(st, sources.get(st.key, [])), ensure_ascii=False) + "\n"
+            record = statement_record(st, sources.get(st.key, []), clocks.get(st.key))
+            yield json.dumps(close_bidi_all(record), ensure_ascii=False) + "\n"
         session.expunge_all()

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -55,32 +56,44 @@ EXPORT_PAGES: dict[str, ParsedPage] = {
 }
 
 
-def build_export_archive(root: Path) -> Path:
+def _built(data: Path, fill: Callable) -> Path:
+    """`data`, made once: a fresh archive, `fill(settings, factory)`, its search index synced."""
     from app.config import Settings
     from app.db import open_database
-    from app.ingest.run import ingest_paths
     from app.search_sync import sync_index
 
-    data = root / "export-archive"
     if (data / "done").exists():
         return data
     shutil.rmtree(data, ignore_errors=True)
     settings = Settings(data_dir=data)
     engine, factory = open_database(settings)
     try:
-        summary = ingest_paths(factory, [str(SEEDS)], max_bytes=settings.max_page_bytes)
-        assert not summary.failures, [f.error for f in summary.failures]
+        fill(settings, factory)
+        sync_index(settings, factory)
+    finally:
+        engine.dispose()
+    (data / "done").touch()
+    return data
+
+
+def _ingest(settings, factory, paths: list[str], **kw) -> None:
+    from app.ingest.run import ingest_paths
+
+    summary = ingest_paths(factory, paths, max_bytes=settings.max_page_bytes, **kw)
+    assert not summary.failures, [f.error for f in summary.failures]
+
+
+def build_export_archive(root: Path) -> Path:
+    def fill(settings, factory):
+        _ingest(settings, factory, [str(SEEDS)])
         load_sample(factory)
         now = dt.datetime(2024, 2, 3, 12, 0)
         for name, page in EXPORT_PAGES.items():
             with session_scope(factory) as session:
                 load_page(session, path=f"export/{name}", file_name=name, raw=name.encode(), text=name,
                           page=page, now=now)
-        sync_index(settings, factory)
-    finally:
-        engine.dispose()
-    (data / "done").touch()
-    return data
+
+    return _built(root / "export-archive", fill)
 
 
 def need(tool: str, found: str | None, install: str = ".ci/install-exports.sh") -> str:
@@ -91,3 +104,20 @@ def need(tool: str, found: str | None, install: str = ".ci/install-exports.sh") 
     if os.environ.get("CI") == "true":
         pytest.fail(message)
     pytest.skip(message)
+
+
+PAGES = Path(__file__).parent / "data" / "export_pages"  # written for these tests: realistic shapes
+
+
+def build_pages_archive(root: Path, pages: Path = PAGES, name: str = "pages-archive") -> Path:
+    """An archive of real pages through the real ingest (parser, HTML reader, manifest when the
+    folder has one): by default the project's export fixture pages (Cyrillic, institutions,
+    nasab and particle names, family-name-first names, URLs with ~ _ % #, TeX specials,
+    unmatched braces, bidi controls, formula-leading text)."""
+    from app.ingest.manifest import read_manifest
+
+    def fill(settings, factory):
+        manifest = read_manifest(pages / "manifest.csv") if (pages / "manifest.csv").exists() else None
+        _ingest(settings, factory, [str(pages)], manifest=manifest)
+
+    return _built(root / name, fill)

@@ -2,7 +2,11 @@
 outside CI a missing client skips its test, with CI=true it fails):
 
 - BibTeX 0.99 (plain.bst) and biber (biblatex, run from a .tex with \\nocite{*} under
-  pdflatex) over every BibTeX download of the test archive: no error, no warning.
+  pdflatex), pybtex, bibtexparser and rispy over every BibTeX and RIS download of three
+  archives: the seeds with pages made to break downloads (tests/export_support.py), the
+  realistic pages of tests/data/export_pages through the real ingest, and, when ../shared is
+  here (never in a user's clone or CI), the reference corpus (text and HTML pages): no error,
+  no warning, one entry per key.
 - LibreOffice Calc (headless) imports the search and statement CSVs with its default
   options (formulas evaluated) and saves them as .xlsx; openpyxl reads them back: no
   formula cell, every text cell as the archive has it (with the OWASP `'` where due).
@@ -22,8 +26,27 @@ from pathlib import Path
 
 import pytest
 
-from tests.export_support import FORMULA_TITLE, build_export_archive, need
+from tests.conftest import ROOT
+from tests.export_support import FORMULA_TITLE, build_export_archive, build_pages_archive, need
 from tests.web_support import make_client
+
+SHARED = ROOT.parent / "shared"
+ARCHIVES = ("export", "pages", "corpus")
+
+
+def build(name: str, root: Path) -> Path:
+    if name == "export":
+        return build_export_archive(root)
+    if name == "pages":
+        return build_pages_archive(root)
+    if not (SHARED / "corpus").is_dir():
+        pytest.skip("../shared/corpus is not here (a user's clone, CI)")
+    pages = root / "shared-pages"  # the corpus's pages (text and HTML), without its truth files
+    if not pages.is_dir():
+        pages.mkdir()
+        for src in sorted((SHARED / "corpus").glob("*.txt")) + sorted((SHARED / "corpus-html").glob("*.html")):
+            (pages / f"{src.parent.name}-{src.name}").symlink_to(src)
+    return build_pages_archive(root, pages, name="corpus-archive")
 
 
 @pytest.fixture(scope="module")
@@ -32,12 +55,25 @@ def client(tmp_path_factory):
         yield c
 
 
-def all_downloads(client) -> tuple[str, list[str]]:
-    """Every statement's and every paragraph's BibTeX (one file) and RIS records."""
+@pytest.fixture(scope="module")
+def pages_client(tmp_path_factory):
+    with make_client(build_pages_archive(tmp_path_factory.getbasetemp())) as c:
+        yield c
+
+
+def all_downloads(client, paragraphs: int | None = None) -> tuple[str, list[str]]:
+    """Every statement's and every paragraph's BibTeX (one file) and RIS records (with
+    `paragraphs`, the first and last that many of each statement: they differ from the
+    statement's only in key, permalink and paragraph)."""
     bib, ris = [], []
-    for st in client.get("/statements.json").json()["results"]:
+    results = client.get("/statements.json").json()["results"]
+    assert results
+    for st in results:
         detail = client.get(f"/api/statements/{st['key']}").json()
-        urls = [f"/statements/{st['key']}"] + [f"/p/{p['key']}" for p in detail["paragraphs"]]
+        shown = detail["paragraphs"]
+        if paragraphs is not None and len(shown) > 2 * paragraphs:
+            shown = shown[:paragraphs] + shown[-paragraphs:]
+        urls = [f"/statements/{st['key']}"] + [f"/p/{p['key']}" for p in shown]
         for url in urls:
             bib.append(client.get(f"{url}/cite.bib").text)
             ris.append(client.get(f"{url}/cite.ris").text)
@@ -49,9 +85,10 @@ def _run(cmd: list[str], cwd: Path, timeout: int = 300) -> subprocess.CompletedP
                           env=os.environ | {"max_print_line": "10000"})
 
 
-@pytest.fixture(scope="module")
-def downloads(client) -> tuple[str, list[str]]:
-    return all_downloads(client)
+@pytest.fixture(scope="module", params=ARCHIVES)
+def downloads(request, tmp_path_factory) -> tuple[str, list[str]]:
+    with make_client(build(request.param, tmp_path_factory.getbasetemp())) as c:
+        return all_downloads(c, paragraphs=2 if request.param == "corpus" else None)
 
 
 @pytest.fixture(scope="module")
@@ -68,7 +105,7 @@ def test_every_download_parses_with_pybtex_bibtexparser_and_rispy_one_entry_per_
 
     bib, ris_texts = downloads
     keys = re.findall(r"^@misc\{([^,]+),", bib, re.M)
-    assert len(keys) == len(set(keys)) == len(ris_texts) > 200
+    assert len(keys) == len(set(keys)) == len(ris_texts) > 20
     assert set(pybtex.database.parse_string(bib, "bibtex").entries) == set(keys)
     lib = bibtexparser.parse_string(bib)
     assert not lib.failed_blocks and len(lib.entries) == len(keys)
@@ -150,6 +187,20 @@ def test_libreoffice_imports_the_csv_downloads_as_text(client, tmp_path, url):
         assert "'" + FORMULA_TITLE in titles
 
 
+@pytest.mark.parametrize("url", ["/search.csv?q=ceasefire OR setback OR hotline", "/statements.csv"])
+def test_libreoffice_imports_the_csvs_of_the_realistic_pages_as_text(pages_client, tmp_path, url):
+    """Cyrillic and Hebrew text, bidi controls, '-5%' and '+84 …' paragraphs, URLs with ~ _ % #."""
+    body = pages_client.get(url).content
+    rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"), newline="")))
+    sheet = _through_calc(body, tmp_path, "pages")
+    _check_sheet(sheet, rows)
+    cells = {c.value for row in sheet.iter_rows() for c in row if isinstance(c.value, str)}
+    assert any(v.startswith("Выступление Министра") for v in cells)
+    if "search" in url:
+        assert "'-5% in bilateral trade last year was, he said, a temporary setback." in cells
+        assert "'+84 24 3799 2000 is the number of the consular hotline." in cells
+
+
 # -- Nu HTML checker -------------------------------------------------------------------------
 
 def _vnu_jar() -> str | None:
@@ -179,12 +230,29 @@ def sample_pages(client) -> dict[str, str]:
     return pages
 
 
-def test_nu_html_checker_finds_no_error_on_any_page_type(client, tmp_path):
+def realistic_pages(client) -> dict[str, str]:
+    """Pages of the realistic archive: a statement with an original page, publisher and capture
+    time (HTML ingest), its paragraph, a Cyrillic statement, one with bidi controls, the API docs."""
+    statements = client.get("/statements.json").json()["results"]
+    pick = {"original": "Statement by Ambassador", "cyrillic": "Выступление", "bidi": "Remarks on the"}
+    pages = {}
+    for name, start in pick.items():
+        st = next(s for s in statements if s["title"].startswith(start))
+        pages[f"statement {name}"] = st["url"]
+        pkey = client.get(st["api"]).json()["paragraphs"][-1]["key"]
+        pages[f"paragraph {name}"] = f"/p/{pkey}"
+    pages["api docs"] = "/docs"
+    return pages
+
+
+def test_nu_html_checker_finds_no_error_on_any_page_type(client, pages_client, tmp_path):
     java = need("java", shutil.which("java"))
     jar = need("vnu-jar (npm)", _vnu_jar())
     files = []
-    for name, url in sample_pages(client).items():
-        r = client.get(url)
+    sample = [(client, name, url) for name, url in sample_pages(client).items()]
+    sample += [(pages_client, name, url) for name, url in realistic_pages(pages_client).items()]
+    for c, name, url in sample:
+        r = c.get(url)
         assert r.headers["content-type"].startswith("text/html"), (name, url, r.status_code)
         path = tmp_path / f"{len(files):02d}-{name.replace(' ', '-')}.html"
         path.write_bytes(r.content)

@@ -42,7 +42,8 @@ def test_export_line_shape(cli):
     line = export(cli).splitlines()[0]
     rec = json.loads(line)
     assert list(rec) == ["key", "title", "kind", "date", "published", "venue", "speakers", "topics",
-                         "excerpt", "original_url", "publisher", "captured_at", "url", "sources", "paragraphs"]
+                         "excerpt", "original_url", "publisher", "captured_at", "captured", "url", "sources",
+                         "paragraphs"]
     assert rec["url"] == f"/statements/{rec['key']}"
     assert list(rec["paragraphs"][0]) == ["key", "n", "text", "speaker", "label"]
     keys = [json.loads(x)["key"] for x in export(cli).splitlines()]

@@ -68,7 +68,8 @@ def test_statement_json_carries_the_export_fields_and_permalinks(client, archive
     key = sample_key(NEWS)
     data = client.get(f"/api/statements/{key}").json()
     ref = exported[key]
-    for field in ("key", "title", "kind", "date", "published", "venue", "topics", "excerpt", "url"):
+    for field in ("key", "title", "kind", "date", "published", "venue", "topics", "excerpt", "url", "original_url",
+                  "publisher", "captured_at", "captured"):
         assert data[field] == ref[field], field
     assert [{"name": s["name"], "role": s["role"]} for s in data["speakers"]] == ref["speakers"]
     assert [{k: p[k] for k in ("key", "n", "text", "speaker", "label")} for p in data["paragraphs"]] == ref["paragraphs"]

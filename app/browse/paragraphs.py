@@ -4,7 +4,7 @@ from __future__ import annotations
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from app.browse.statements import _rows, paragraph_views, with_captured
+from app.browse.statements import _rows, paragraph_views
 from app.browse.views import ParagraphDetail, StatementRow
 from app.models import KeyAlias, Paragraph, Statement
 
@@ -31,7 +31,7 @@ def get_paragraph(session: Session, key: str) -> ParagraphDetail | None:
     before = next((v for v in reversed(context) if v.n < para.n), None)
     after = next((v for v in context if v.n > para.n), None)
     (_sid, fields), = _rows(session, Statement.id == sid)
-    return ParagraphDetail(paragraph=para, statement=StatementRow(**with_captured(session, fields)),
+    return ParagraphDetail(paragraph=para, statement=StatementRow(**fields),
                            before=before, after=after)
 
 

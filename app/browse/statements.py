@@ -20,6 +20,7 @@ from app.browse.views import (
     StatementFilter,
     StatementRow,
 )
+from app.captured import page_clocks
 from app.models import (
     Contribution,
     Paragraph,
@@ -147,10 +148,11 @@ def _rows(session: Session, *where, order=(), limit: int | None = None, offset: 
                 .where(StatementTopic.statement_id.in_(ids))
                 .order_by(StatementTopic.statement_id, StatementTopic.position)):
             topics[sid].append(NamedRef(key, name))
+    clocks = page_clocks(session, [r[1] for r in rows if r[12] is None])
     return [(r[0], dict(key=r[1], title=r[2], kind=r[3], date=r[4], published=r[5],
                         venue=NamedRef(r[6], r[7]) if r[6] is not None else None, speakers=speakers[r[0]],
                         topics=topics[r[0]], excerpt=r[8], paragraph_count=r[9], original_url=r[10],
-                        publisher=r[11], captured_at=r[12])) for r in rows]
+                        publisher=r[11], captured_at=r[12], page_clock=clocks.get(r[1]))) for r in rows]
 
 
 def _leads(session: Session, ids: list[int]) -> dict[int, str]:
@@ -196,8 +198,9 @@ def iter_statements(session: Session, f: StatementFilter, *, sort: str = "newest
         if not chunk:
             return
         lead = _leads(session, [s.id for s in chunk])
+        clocks = page_clocks(session, [s.key for s in chunk if s.captured_at is None])
         for st in chunk:
-            yield _row(st, lead.get(st.id))
+            yield _row(st, lead.get(st.id), page_clock=clocks.get(st.key))
         done += len(chunk)
         session.expunge_all()
         if len(chunk) < size:
@@ -218,7 +221,8 @@ def first_ingested(session: Session, keys: list[str]) -> dict[str, dt.date]:
 
 def statement_rows_for_keys(session: Session, keys: list[str]) -> dict[str, StatementRow]:
     statements = session.scalars(select(Statement).where(Statement.key.in_(keys)).options(*_row_options())).unique()
-    return {s.key: _row(s) for s in statements}
+    clocks = page_clocks(session, keys)
+    return {s.key: _row(s, page_clock=clocks.get(s.key)) for s in statements}
 
 
 def statement_facets(session: Session, f: StatementFilter) -> dict[str, list[Facet]]:
@@ -324,20 +328,6 @@ def _sources(session: Session, statement_id: int, key: str, paragraphs: int = 0)
     return out
 
 
-def page_clock(session: Session, key: str) -> dt.date | None:
-    """The page clock date (when the page was rendered, as the parser found it) of the
-    statement's main source page: the captured date until a capture records its own time."""
-    return session.scalar(select(func.min(SourceDocument.captured))
-                          .join(Contribution, Contribution.source_document_id == SourceDocument.id)
-                          .where(Contribution.statement_key == key, Contribution.role == "main"))
-
-
-def with_captured(session: Session, fields: dict) -> dict:
-    if fields.get("captured_at") is None:
-        fields = fields | {"captured_at": page_clock(session, fields["key"])}
-    return fields
-
-
 def _long_spans(session: Session, statement_id: int) -> dict[int, tuple[int, int]]:
     same = (Paragraph.statement_id == statement_id, Paragraph.current.is_(True))
     first = session.execute(select(Paragraph.source_document_id, Paragraph.line_start).where(*same)
@@ -359,7 +349,6 @@ def get_statement(session: Session, key: str, page: int = 1,
     if not found:
         return None
     sid, fields = found[0]
-    fields = with_captured(session, fields)
     lo = (max(1, page) - 1) * per_page + 1
     paragraphs = paragraph_views(session, [Paragraph.statement_id == sid, Paragraph.current.is_(True),
                                            Paragraph.n >= lo, Paragraph.n < lo + per_page])

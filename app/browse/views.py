@@ -5,6 +5,8 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
+from app.captured import captured_date
+
 T = TypeVar("T")
 
 
@@ -77,11 +79,17 @@ class StatementRow:
     lead: str | None = None          # the first paragraph, for list pages
     original_url: str | None = None  # provenance of the page (HTML/WARC ingest): where it was published,
     publisher: str | None = None     # by whom,
-    captured_at: dt.datetime | dt.date | None = None  # and when it was captured (else the page clock date)
+    captured_at: dt.datetime | None = None  # and when it was captured
+    page_clock: dt.date | None = None        # the date the page printed when it was rendered
 
     @property
     def sort_date(self) -> dt.date | None:
         return self.date or self.published
+
+    @property
+    def captured(self) -> dt.date | None:
+        """When the page was captured (app.captured): the capture's day, else the page clock."""
+        return captured_date(self.captured_at, self.page_clock)
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,9 @@ runs both over every download of the seed archive).
   differ in the hash.
 - Text: every character that is special to (La)TeX or BibTeX is written as a command whose
   braces are balanced, so a stray `{` in a scraped title cannot unbalance the file; other
-  characters (non-ASCII included) are kept as UTF-8. `decode()` reverses the escaping.
+  characters (non-ASCII included) are kept as UTF-8, except bidi controls (U+202A-202E,
+  U+2066-2069), which are dropped (pdflatex stops on them; LaTeX sets direction with markup).
+  `decode()` reverses the escaping.
 - `url` and `urldate` as they are (BibTeX's url field takes the URL verbatim).
 - Names from the CSL name parts: `{Family}, Given` (lower-case particles as BibTeX's "von"
   part), institutions as one braced token: `{Foreign Ministry}`.
@@ -21,6 +23,8 @@ import re
 import unicodedata
 from urllib.parse import quote, urlsplit
 
+from app.bidi import strip_bidi, url_without_bidi
+
 KEY_MAX = 64
 _HASH_CHARS = 16  # base32 letters: 80 bits of SHA-256
 MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
@@ -32,8 +36,9 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
 
 
 def escape(text: str) -> str:
-    """Text for a braced BibTeX field: control characters and line breaks become one space."""
-    text = _CONTROL.sub(" ", unicodedata.normalize("NFC", text)).strip()
+    """Text for a braced BibTeX field: control characters and line breaks become one space,
+    bidi controls are dropped (app.bidi: pdflatex stops on them)."""
+    text = _CONTROL.sub(" ", unicodedata.normalize("NFC", strip_bidi(text))).strip()
     return "".join(_SPECIAL.get(c, c) for c in text)
 
 
@@ -82,8 +87,9 @@ def name(n: dict) -> str:
 
 
 def _verbatim_url(url: str) -> str:
-    """The URL as is, except what cannot stand in a braced field (braces, spaces, `\\`)."""
-    return re.sub(r"[{}\s\\]", lambda m: quote(m.group(0)), url)
+    """The URL as is, except what cannot stand in a braced field (braces, spaces, `\\`) or
+    be typeset (bidi controls): percent-encoded."""
+    return re.sub(r"[{}\s\\]", lambda m: quote(m.group(0)), url_without_bidi(url))
 
 
 def _date(date: dict) -> tuple[int, int | None, int | None]:
@@ -98,10 +104,17 @@ def iso_date(date: dict) -> str:
 
 
 def _note(item: dict) -> str | None:
+    """The paragraph, and the archive permalink when `url` is the original's (the stable locator)."""
     if item.get("locator"):
         label = item.get("label", "paragraph")
-        return f"{'para.' if label == 'paragraph' else label} {item['locator']}"
-    return item.get("note")
+        para = f"{'para.' if label == 'paragraph' else label} {item['locator']}"
+    else:
+        para = item.get("note")
+    archived = None
+    if item.get("archive_location"):
+        archived = f"Archived in {item['archive']}: {item['archive_location']}" if item.get("archive") \
+            else f"Archived at {item['archive_location']}"
+    return ". ".join(p for p in (para, archived) if p) or None
 
 
 def to_bibtex(item: dict) -> str:

@@ -10,6 +10,8 @@ import re
 
 import rispy
 
+from app.bidi import close_bidi, url_without_bidi
+
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
 
 
@@ -21,8 +23,9 @@ class _Writer(rispy.RisWriter):
 
 
 def _clean(text: str) -> str:
-    """One line of text (a line break inside a value would end the tag)."""
-    return _CONTROL.sub(" ", text).strip()
+    """One line of text (a line break inside a value would end the tag), its bidi controls
+    closed (app.bidi: an override must not run on into the next tags a reader shows)."""
+    return close_bidi(_CONTROL.sub(" ", text).strip())
 
 
 def name(n: dict) -> str:
@@ -41,11 +44,15 @@ def _ymd(date: dict) -> str:
 
 
 def to_ris(item: dict) -> str:
-    entry: dict = {"type_of_reference": "ELEC", "title": _clean(item["title"]), "urls": [item["URL"]]}
+    entry: dict = {"type_of_reference": "ELEC", "title": _clean(item["title"]),
+                   "urls": [_clean(url_without_bidi(item["URL"]))]}
     if item.get("author"):
         entry["authors"] = [name(a) for a in item["author"]]
     if item.get("container-title"):
         entry["secondary_title"] = _clean(item["container-title"])
+    if item.get("archive_location"):  # `UR` is the original: the archive and its permalink (Zotero's
+        entry["name_of_database"] = _clean(item.get("archive") or "")  # "Archive", "Loc. in Archive")
+        entry["accession_number"] = _clean(url_without_bidi(item["archive_location"]))
     entry["publisher"] = _clean(item.get("publisher") or item.get("container-title") or "")
     if item.get("accessed"):
         entry["access_date"] = _ymd(item["accessed"])

@@ -47,6 +47,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 from whoosh import query as wq
 
+from app.captured import captured_date, page_clocks
 from app.models import Paragraph, Speaker, Statement, StatementSpeaker, Venue
 from app.search.budget import Deadline, plan
 from app.search.documents import paragraph_entries
@@ -154,6 +155,7 @@ class Matches:
 
     def _read(self, pkeys: list[str]) -> Iterator[tuple[dict, dict]]:
         rows, speakers = _fetch(self.session, pkeys)
+        clocks = page_clocks(self.session, {r.statement_key for r in rows.values() if r.captured_at is None})
         statements: dict[int, dict] = {}
         for key in pkeys:
             row = rows.get(key)
@@ -163,7 +165,10 @@ class Matches:
             turn = row.turn_name or row.speaker_name or (sole[0][0] if len(sole) == 1 and not row.label else None)
             statement = statements.get(row.statement_id)
             if statement is None:
-                statement = statements[row.statement_id] = _statement(row, sole)
+                captured = captured_date(row.captured_at, clocks.get(row.statement_key))
+                statement = statements[row.statement_id] = _statement(row, sole) | {
+                    "original_url": row.original_url, "publisher": row.publisher,
+                    "captured": captured.isoformat() if captured else None}
             yield statement, {"key": row.key, "n": row.n, "speaker": turn, "label": row.label,
                                           "text": row.text, "url": paragraph_path(row.key)}
 
@@ -733,7 +738,8 @@ def _fetch(session: Session, pkeys: list[str]):
     rows = session.execute(
         select(Paragraph.key, Paragraph.n, Paragraph.text, Paragraph.label, Paragraph.speaker_name,
                Speaker.name.label("turn_name"), Paragraph.statement_id, Statement.key.label("statement_key"),
-               Statement.title, Statement.kind, Statement.date, Statement.published, Venue.name.label("venue"))
+               Statement.title, Statement.kind, Statement.date, Statement.published, Venue.name.label("venue"),
+               Statement.original_url, Statement.publisher, Statement.captured_at)
         .join(Statement, Paragraph.statement_id == Statement.id)
         .outerjoin(Speaker, Paragraph.speaker_id == Speaker.id)
         .outerjoin(Venue, Statement.venue_id == Venue.id)

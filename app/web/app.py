@@ -13,6 +13,7 @@ from starlette.middleware.trustedhost import TrustedHostMiddleware
 from app.config import Settings, get_settings
 from app.web import citeproc_js, errors
 from app.web import limits as admission
+from app.web.json_response import ArchiveJSONResponse
 from app.web.limits import AdmissionMiddleware, Limits, heartbeat, set_thread_limit
 from app.web.security import SecurityMiddleware
 from app.web.templating import SITE_NAME, STATIC_DIR, make_env
@@ -119,7 +120,7 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fas
 
     app = FastAPI(
         title=f"{SITE_NAME} API", version="1", lifespan=lifespan, docs_url=None, redoc_url=None,
-        openapi_url="/openapi.json",
+        openapi_url="/openapi.json", default_response_class=ArchiveJSONResponse,
         description="Read-only JSON API of the archive. Every HTML page has a JSON twin under /api/.",
     )
     env = make_env()

@@ -6,10 +6,11 @@ import logging
 
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment
 from starlette.exceptions import HTTPException
 
+from app.web.json_response import ArchiveJSONResponse
 from app.web.params import ParamError
 
 log = logging.getLogger("app.web")
@@ -52,7 +53,7 @@ def error_response(env: Environment, path: str, status: int, message: str | None
         body: dict = {"error": message}
         if details:
             body["detail"] = details
-        return JSONResponse(body, status_code=status)
+        return ArchiveJSONResponse(body, status_code=status)
     try:
         page = env.get_template("errors/error.html").render(
             status=status, title=TITLES.get(status, "Error"), message=message, search=search,

@@ -67,7 +67,7 @@ def statement_json(st: StatementRow, base: str) -> dict:
         "captured_at": st.captured_at.isoformat() if st.captured_at else None,
         "url": urls.statement(st.key), "permalink": absolute(base, urls.statement(st.key)),
         "api": absolute(base, urls.api_statement(st.key)),
-        "captured": _iso(st.captured_at.date() if isinstance(st.captured_at, dt.datetime) else st.captured_at),
+        "captured": _iso(st.captured),
     }
 
 

@@ -39,8 +39,9 @@ class StatementOut(BaseModel):
     url: str = Field(description="Permalink path of the statement page.")
     permalink: str = Field(description="Absolute permalink.")
     api: str
-    captured: str | None = Field(None, description="When the page was captured (its clock date until captures "
-                                                   "record their time); null in lists and when unknown.")
+    captured: str | None = Field(None, description="The day the page was captured (ISO date): that of "
+                                                   "`captured_at`, else the date the page printed when it was "
+                                                   "rendered (its clock); null when unknown.")
 
 
 class StatementListItem(StatementOut):

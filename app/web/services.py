@@ -106,10 +106,4 @@ def citation_set(session: Session, st: StatementRow, base: str,
     return citations.CitationSet(url=citations.permalink(item), accessed=citation_store._accessed(item),
                                  date=st.sort_date, texts=[(label, t.bibliography) for label, t in texts.items()],
                                  short=[(label, citations.SHORT_FORM[label], t.citation) for label, t in texts.items()],
-                                 captured=captured_date(st), meta=meta)
-
-
-def captured_date(st: StatementRow) -> dt.date | None:
-    """When the page was captured: the capture time of an HTML/WARC capture, else the page clock."""
-    c = st.captured_at
-    return c.date() if isinstance(c, dt.datetime) else c
+                                 captured=st.captured, meta=meta)

@@ -11,6 +11,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import Response, StreamingResponse
 
+from app.bidi import close_bidi_all
 from app.browse.statements import first_ingested, iter_statements
 from app.formats.spreadsheet import csv_stream
 from app.web import services
@@ -24,7 +25,7 @@ router = APIRouter(include_in_schema=False)
 MAX_DOWNLOAD_ROWS = 10_000
 FEED_ENTRIES = 50
 CSV_FIELDS = ["key", "date", "published", "title", "kind", "speakers", "roles", "venue", "topics", "excerpt",
-              "paragraphs", "permalink"]
+              "paragraphs", "permalink", "original_url", "publisher", "captured"]
 
 
 def _rows(request: Request, q: StatementQuery, base: str) -> Iterator[dict]:
@@ -40,14 +41,16 @@ def _csv_row(d: dict) -> dict:
             "kind": d["kind"], "speakers": "; ".join(s["name"] for s in d["speakers"]),
             "roles": "; ".join(s["role"] or "" for s in d["speakers"]), "venue": d["venue"] or "",
             "topics": "; ".join(d["topics"]), "excerpt": "yes" if d["excerpt"] else "no",
-            "paragraphs": d["paragraph_count"], "permalink": d["permalink"]}
+            "paragraphs": d["paragraph_count"], "permalink": d["permalink"], "original_url": d["original_url"],
+            "publisher": d["publisher"], "captured": d["captured"]}
 
 
 def json_stream(head: dict, rows: Iterator[dict]) -> Iterator[str]:
     """{…head, "results": [row, …]} written row by row."""
+    head = close_bidi_all(head)  # (app.bidi: each string's controls closed)
     yield (json.dumps(head, ensure_ascii=False)[:-1] + ', "results": [') if head else '{"results": ['
     for i, row in enumerate(rows):
-        yield ("," if i else "") + "\n" + json.dumps(row, ensure_ascii=False)
+        yield ("," if i else "") + "\n" + json.dumps(close_bidi_all(row), ensure_ascii=False)
     yield "\n]}\n"
 
 

@@ -6,13 +6,14 @@ import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 
 from app.browse.views import Page
 from app.web import schemas
 from app.web.charts import year_chart
 from app.web.deps import BaseUrlDep, SessionDep, SettingsDep, read_snapshot
 from app.web.errors import NotFound, error_response
+from app.web.json_response import ArchiveJSONResponse
 from app.web.ops import index_header, index_note
 from app.web.params import SearchQuery, search_query
 from app.web.render import canonical, render
@@ -99,13 +100,13 @@ def api_search(request: Request, session: SessionDep, settings: SettingsDep, bas
     headers = index_header(index_note(request))  # the body is exactly docs/search-json.md: a header says it
     if links:
         headers["link"] = ", ".join(links)
-    return JSONResponse(result, headers=headers or None)
+    return ArchiveJSONResponse(result, headers=headers or None)
 
 
 MAX_SEARCH_ROWS = 50_000  # paragraphs in one download; beyond, the file's first row and the page say so
 SEARCH_FEED_ENTRIES = 50
 SEARCH_CSV_FIELDS = ["statement_key", "title", "date", "published", "kind", "venue", "speakers", "paragraph_key",
-                     "n", "speaker", "label", "text", "permalink"]
+                     "n", "speaker", "label", "text", "permalink", "original_url", "publisher", "captured"]
 
 
 def _plain(snippet: str) -> str:
@@ -128,7 +129,8 @@ def _search_rows(matches, base: str):
         yield {"statement_key": st["key"], "title": st["title"], "date": st["date"], "published": st["published"],
                "kind": st["kind"], "venue": st["venue"], "speakers": [s["name"] for s in st["speakers"]],
                "paragraph_key": p["key"], "n": p["n"], "speaker": p["speaker"], "label": p["label"],
-               "text": p["text"], "permalink": absolute(base, p["url"])}
+               "text": p["text"], "permalink": absolute(base, p["url"]), "original_url": st["original_url"],
+               "publisher": st["publisher"], "captured": st["captured"]}
 
 
 def _session_rows(request: Request, sq: SearchQuery, base: str, settings) -> tuple[int, object]:

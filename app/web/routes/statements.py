@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from app import browse
+from app.bidi import close_bidi_all
 from app.formats import bibtex, ris
 from app.web import citations, services
 from app.web.deps import BaseUrlDep, SessionDep, SettingsDep
@@ -102,7 +103,7 @@ def citation_download(item: dict, name: str, fmt: str) -> Response:
     elif fmt == "ris":
         body = ris.to_ris(item)
     else:
-        body = json.dumps([item], ensure_ascii=False, indent=1)
+        body = json.dumps([close_bidi_all(item)], ensure_ascii=False, indent=1)
     media = citations.DOWNLOADS[fmt][1]
     return Response(body, media_type=media,
                     headers={"content-disposition": f'attachment; filename="{name}.{fmt}"'})
