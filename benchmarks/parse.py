@@ -3,7 +3,7 @@ page files, in CPU seconds (the machine is shared; wall time would measure the n
 
     python -m benchmarks.parse [DIR ...] [--runs 7] [--passes 5]
 
-Default pages: seeds/ and tests/data/corpus/ (and ../shared/corpus when present). Prints the
+Default pages: seeds/ (and ../shared/corpus when present). Prints the
 median of `runs` runs, each parsing every page `passes` times. The parser's memo caches are
 cleared before every pass, so a page parsed again costs what a new page would.
 """
@@ -34,7 +34,7 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--runs", type=int, default=7)
     ap.add_argument("--passes", type=int, default=5)
     a = ap.parse_args(argv)
-    dirs = a.dirs or [ROOT / "seeds", ROOT / "tests" / "data" / "corpus"] + (
+    dirs = a.dirs or [ROOT / "seeds"] + (
         [ROOT.parent / "shared" / "corpus"] if (ROOT.parent / "shared" / "corpus").is_dir() else [])
     raws = [f.read_bytes() for d in dirs for f in sorted(d.glob("*.txt"))]
     for raw in raws:  # warm caches and imports

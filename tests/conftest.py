@@ -17,7 +17,6 @@ backend.install()
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 DATA = Path(__file__).resolve().parent / "data"
-CORPUS = DATA / "corpus"
 SEED_TRUTH = DATA / "seed_truth"
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from shared_data import shared_corpus_pages
 
 from app.ingest.readers import parse_document
 from app.search import schema as sch
@@ -31,7 +32,7 @@ def _same(field: ParagraphText, value: str) -> None:
 
 
 def _corpus_pages():
-    files = sorted((ROOT / "tests" / "data" / "corpus").glob("*.txt")) + sorted((ROOT / "seeds").glob("*.txt"))
+    files = shared_corpus_pages() + sorted((ROOT / "seeds").glob("*.txt"))
     assert files
     for f in files:
         try:

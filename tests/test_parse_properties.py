@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
+from shared_data import shared_corpus_pages
 
 from app.ingest.dates import dateline
 from app.ingest.decode import decode_page
@@ -27,7 +28,7 @@ from app.ingest.readers import parse_text_bytes
 from app.ingest.types import PageError, ParsedPage, page_to_dict
 
 ROOT = Path(__file__).resolve().parent.parent
-PAGES = sorted((ROOT / "seeds").glob("*.txt")) + sorted((ROOT / "tests" / "data" / "corpus").glob("*.txt"))
+PAGES = sorted((ROOT / "seeds").glob("*.txt")) + shared_corpus_pages()  # the real pages, when ../shared is here
 REAL_LINES = sorted({line.strip() for p in PAGES for line in p.read_text("utf-8").splitlines() if line.strip()})
 REAL_PAGES = [p.read_text("utf-8") for p in PAGES]
 
