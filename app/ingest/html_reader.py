@@ -36,7 +36,7 @@ from app.ingest.parse import TEASER_RE, parse_page
 from app.ingest.titles import date_and_venue, kind_of_heading, place_name
 from app.ingest.types import PageError, ParsedPage
 
-_TEASER_HINT = re.compile(r"\d{1,2}\.\d{1,2}\.\d{4}\s*(?:<[^>]{0,200}>\s*){0,3}[-–—]")
+_TEASER_HINT = re.compile(r"\d{1,2}\.\d{1,2}\.\d{4}\s*[-–—]")  # in the page's text
 _LABELLED = re.compile(r"^[^:]{1,40}:\s*(.+)$")
 _SECTION_WORDS = 5
 
@@ -100,13 +100,14 @@ def _drop_title_repeats(blocks: list[Block], title: str) -> tuple[list[Block], b
     """Blocks without the title printed again (whole, or split over consecutive blocks).
     Also says whether the extracted article held the title at all."""
     want = re.sub(r"\W+", "", title.casefold())
+    keys = [re.sub(r"\W+", "", b.text.casefold()) for b in blocks]
     out: list[Block] = []
     found = dropped = 0
     i = 0
     while i < len(blocks):
         acc, j = "", i
         while j < len(blocks) and len(acc) < len(want):
-            acc += re.sub(r"\W+", "", blocks[j].text.casefold())
+            acc += keys[j]
             j += 1
             if acc == want:
                 break
@@ -232,6 +233,13 @@ def _teasers(tree: lhtml.HtmlElement, kept: set[str]) -> list[Block]:
     return out
 
 
+def _body_text(tree: lhtml.HtmlElement) -> str:
+    """The text of the page's body, markup left out ("01.02.2021" and "- Title" in
+    separate elements meet)."""
+    body = tree.find("body")
+    return etree.tostring(body, method="text", encoding="unicode") if body is not None else ""
+
+
 def _lines(title: str, blocks: list[Block]) -> str:
     out = [title, ""] if title else []
     for b in blocks:
@@ -260,7 +268,7 @@ def read_html(raw: bytes, http_charset: str | None = None) -> HtmlRead:
     tree = parse_tree(html_text)   # ours: metadata, the title's surroundings, teasers
     meta = page_meta(tree)
     counts = chrome_counts(tree)
-    blocks = extract(parse_tree(html_text))  # trafilatura's: it prunes the tree it is given
+    blocks = extract(tree)  # trafilatura's (on a copy of the tree)
     title = _choose_title(meta, blocks, _headings(tree))
     if not title and not blocks:
         raise PageError("no article found: the page has no title heading and no text")
@@ -283,7 +291,7 @@ def read_html(raw: bytes, http_charset: str | None = None) -> HtmlRead:
         pdfs = _pdf_links(tree)
         notes.append(f"no text body: the page only links {pdfs[0]}" if pdfs else "no text body on the page")
     kept = {_norm(line) for b in blocks for line in b.lines}
-    teasers = _teasers(tree, kept) if _TEASER_HINT.search(html_text) else []
+    teasers = _teasers(tree, kept) if _TEASER_HINT.search(_body_text(tree)) else []
     if teasers:  # they replace whatever the extractor kept of them
         seen = {_norm(line) for b in teasers for line in b.lines}
         blocks = [b for b in blocks if not all(_norm(line) in seen for line in b.lines)]
