@@ -157,8 +157,8 @@ def _byline_first(blocks: list[Block]) -> list[Block]:
             j += 1
         if i == 0 or j == i or blocks[i - 1].bold or j >= len(blocks):
             continue
-        if (b := read_byline(lines)) is not None and b.name:
-            return blocks[i:j] + blocks[:i] + blocks[j:]
+        if (b := read_byline(lines)) is not None and b.name:  # one block: the parser reads a byline as one
+            return [Block("p", tuple(lines), True)] + blocks[:i] + blocks[j:]
     return blocks
 
 
