@@ -85,6 +85,10 @@ def _choose_title(meta: PageMeta, blocks: list[Block], printed: set[str]) -> str
     for candidate in (meta.og_title, _title_tag_head(meta.title_tag)):
         if candidate and _norm(candidate) in printed:  # the page's title, printed as a heading
             return candidate
+    parts = re.split(r"\s+[-|–—·•»]\s+", meta.title_tag or "")
+    section = next((p for p in parts if kind_of_heading(p) and _norm(p) in printed), None)
+    if section:  # "Speeches | Prime Minister's Office" over a heading "Speeches": a section's page
+        return section
     return None  # no heading: the parser finds the title among the lines, as on a text page
 
 
