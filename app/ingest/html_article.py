@@ -17,6 +17,7 @@ from lxml import etree
 from lxml import html as lhtml
 from trafilatura.settings import use_config
 
+from app.ingest.byline import read_lead
 from app.ingest.html_meta import text_of
 
 _CONFIG = use_config()
@@ -113,7 +114,8 @@ def _blocks(body):
 
 def is_prose(text: str) -> bool:
     """A sentence or more of running text (not a menu item, a title or a table row)."""
-    return any(len(line.split()) >= 12 and bool(_PROSE_END.search(line)) for line in text.split("\n"))
+    return any(len(line.split()) >= 12 and (bool(_PROSE_END.search(line)) or len(line) > 200)  # (cut off)
+               for line in text.split("\n"))
 
 
 def block_is_prose(b: Block) -> bool:
@@ -172,7 +174,8 @@ def around_title(title_el, limit: int = 6) -> tuple[list[str], list[str]]:
                 lines = element_lines(sib)
                 lines = lines[::-1] if preceding else lines
                 for s in lines:
-                    if len(s) > 120 or is_prose(s):
+                    lead = not preceding and not found and len(s) <= 300 and read_lead(s) is not None
+                    if (len(s) > 120 or is_prose(s)) and not lead:  # (but a summary naming the speaker)
                         found.append("")
                         break
                     found.append(s)
