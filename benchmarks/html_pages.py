@@ -66,7 +66,7 @@ def render(text: str, template: str = "presidential", *, kb: int = 0, seed: int 
             inner = "<br>".join(_esc(s) for s in p.text.split("\n"))
             body.append(f"<p><strong>{_esc(p.label)}:</strong> {inner}</p>" if p.label else f"<p>{inner}</p>")
         chrome_lines = {int(w.split(":")[0][5:]) - 1 for w in doc.page.warnings
-                        if w.startswith("line ") and "section heading" not in w}
+                        if w.startswith("line ") and "section heading" not in w and "genre label" not in w}
         above = [s for i, s in enumerate(lines[:t]) if s.strip() and i not in chrome_lines]
         meta_html = "".join(f'<p class="meta-line">{_esc(s)}</p>' for s in meta)
         above_html = "".join(f'<div class="date">{_esc(s)}</div>' for s in above)

@@ -11,6 +11,7 @@ import argparse
 import json
 import os
 import random
+import resource
 import subprocess
 import sys
 import threading
@@ -63,6 +64,8 @@ def make_warc(path: Path, pages: int, seed: int = 1) -> tuple[int, int]:
 def ingest(warc: Path, work: Path) -> dict:
     env = dict(os.environ, ARCHIVE_DATA_DIR=str(work / "data"))
     peak = 0.0
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    before = ru.ru_utime + ru.ru_stime
     t0 = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-m", "app", "ingest", str(warc)], env=env, cwd=ROOT,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -80,8 +83,20 @@ def ingest(warc: Path, work: Path) -> dict:
     t.join()
     if proc.returncode not in (0, 1):
         raise RuntimeError(err[-2000:])
-    return {"seconds": round(elapsed, 2), "peak_rss_mb": round(peak, 1), "exit": proc.returncode,
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)  # the run's processes, all reaped by now
+    cpu = after.ru_utime + after.ru_stime - before
+    return {"seconds": round(elapsed, 2), "cpu_s": round(cpu, 2), "peak_rss_mb": round(peak, 1), "exit": proc.returncode,
             "notes": [line for line in err.splitlines() if line.startswith(("note:", "error:"))][:5]}
+
+
+def _paragraphs(work: Path) -> int:
+    import sqlite3
+
+    db = next((work / "data").glob("*.db"), None) or next((work / "data").rglob("*.sqlite*"), None)
+    if db is None:
+        return 0
+    with sqlite3.connect(db) as con:
+        return con.execute("select count(*) from paragraphs").fetchone()[0]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -89,17 +104,32 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--pages", type=int, default=2000)
     ap.add_argument("--work", type=Path, default=Path("/tmp/bench-html-warc"))
     ap.add_argument("--out", type=Path, default=None)
+    ap.add_argument("--runs", type=int, default=3, help="ingests of the same WARC (medians are reported)")
     a = ap.parse_args(argv)
     a.work.mkdir(parents=True, exist_ok=True)
     warc = a.work / "pages.warc.gz"
     t0 = time.perf_counter()
     pages, html_bytes = make_warc(warc, a.pages)
     made = time.perf_counter() - t0
-    subprocess.run(["rm", "-rf", str(a.work / "data")], check=True)
-    res = ingest(warc, a.work)
-    res.update(pages=pages, html_mb=round(html_bytes / 2**20, 1), warc_mb=round(warc.stat().st_size / 2**20, 1),
-               pages_per_s=round(pages / res["seconds"], 1), made_s=round(made, 1), cpus=os.cpu_count(),
-               load=os.getloadavg()[0])
+    runs = []
+    for _ in range(a.runs):
+        subprocess.run(["rm", "-rf", str(a.work / "data")], check=True)
+        load = os.getloadavg()[0]
+        r = ingest(warc, a.work)
+        r.update(load_before=round(load, 1), pages_per_s=round(pages / r["seconds"], 1),
+                 pages_per_cpu_s=round(pages / r["cpu_s"], 1))
+        runs.append(r)
+    med = sorted(runs, key=lambda r: r["seconds"])[len(runs) // 2]
+    cpu_med = sorted(r["cpu_s"] for r in runs)[len(runs) // 2]
+    paragraphs = _paragraphs(a.work)
+    res = dict(med, pages=pages, paragraphs=paragraphs, html_mb=round(html_bytes / 2**20, 1),
+               warc_mb=round(warc.stat().st_size / 2**20, 1), made_s=round(made, 1), cpus=os.cpu_count(),
+               median_seconds=med["seconds"], median_cpu_s=cpu_med,
+               paragraphs_per_s=round(paragraphs / med["seconds"], 1),
+               # what the run would do on 2 idle cores: its CPU seconds spread over them (an upper bound)
+               pages_per_s_idle_estimate=round(pages * (os.cpu_count() or 1) / cpu_med, 1),
+               runs=[{k: r[k] for k in ("seconds", "cpu_s", "pages_per_s", "peak_rss_mb", "load_before")}
+                     for r in runs])
     print(json.dumps(res, indent=1))
     if a.out:
         a.out.write_text(json.dumps(res, indent=1) + "\n")

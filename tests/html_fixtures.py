@@ -86,6 +86,50 @@ def pdf_only(title: str) -> str:
 <!-- <div>Signed on : 01 Feb 2021</div> --></div>{FOOTER}</body></html>"""
 
 
+def press_office(title: str, release: str, summary: str, byline: list[str], turns: list[str], *, url: str) -> str:
+    """A press office's page (the White House archive's structure): 'Office of the Press
+    Secretary' and the release date above the <h1>, an editorial summary, a video link, then the
+    remarks' byline as bold one-line paragraphs ('Remarks of …' / genre / place / date) and
+    turns whose labels are offices ('THE PRESIDENT:')."""
+    bold = "".join(f"<p>\n\t<strong>{line}</strong></p>\n" for line in byline)
+    body = "".join(f"<p>\n\t{t}</p>\n" for t in turns)
+    return f"""<!DOCTYPE html><html><head><meta charset="utf-8"><title>{title} | whitehouse.example</title>
+<link rel="canonical" href="{url}">{SCRIPTS}</head><body>
+<nav role="navigation"><ul>{MENU}</ul></nav>
+<div class="press-header"><div class="press-office">The White House</div>
+<div class="press-office">Office of the Press Secretary</div><div class="date">{release}</div></div>
+<div class="content"><h1>{title} </h1>
+<div class="field-items"><p>{summary}</p>
+<p><a class="link-video" href="/videos/1.mp4">MP4</a><a class="link-audio" href="/videos/1.mp3">MP3</a></p>
+{bold}{body}</div></div>{FOOTER}</body></html>"""
+
+
+def gov_speech(title: str, summary: str, speaker: str, paragraphs: list[str], *, url: str) -> str:
+    """A government publishing site's speech (gov.uk's structure): the <h1>, a one-sentence summary
+    and the speaker's name in metadata blocks, then the body."""
+    body = "".join(f"<p>{p}</p>" for p in paragraphs)
+    return f"""<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{title} - GOV.EXAMPLE</title>
+<link rel="canonical" href="{url}">{SCRIPTS}</head><body><header><nav><ul>{MENU}</ul></nav></header>
+<main><div class="gem-c-title"><h1 class="gem-c-title__text">{title}</h1></div>
+<p class="gem-c-lead-paragraph">{summary}</p>
+<div class="gem-c-metadata"><dl><dd>{speaker}</dd></dl></div>
+<div class="govspeak">{body}</div></main>{FOOTER}</body></html>"""
+
+
+def section_page(section: str, site: str, items: list[tuple[str, str]], sidebar: list[tuple[str, str]]) -> str:
+    """A section's page of a Drupal site: <title>Section | Site</title>, the section printed
+    as an <h2> (no <h1>), one or more linked items, and a sidebar of office holders."""
+    rows = "".join(f'<div class="views-row"><span class="date">Signed on : {d}</span>'
+                   f'<h3><a href="/content/{i}">{t}</a></h3></div>' for i, (t, d) in enumerate(items))
+    people = "".join(f'<div class="member"><div class="role">{r}</div><div class="name">{n}</div></div>'
+                     for r, n in sidebar)
+    return f"""<html><head><meta charset="utf-8"><title>{section} | {site}</title>{SCRIPTS}</head><body>
+<div id="header"><div class="site-name">{site}</div><h2 class="element-invisible">You are here</h2>
+<div class="breadcrumb"><a href="/">Home</a> » Documentation</div></div>
+<div id="main"><h2 class="main-title">{section}</h2><div class="view-content">{rows}</div></div>
+<div id="sidebar"><div class="block-cabinet">{people}</div></div>{FOOTER}</body></html>"""
+
+
 def warc(records: list[tuple[str, str, bytes, str]]) -> bytes:
     """A gzipped WARC: per entry (type, url, payload, content type) a record; responses are
     HTTP 200 with that content type, each preceded by its request record."""

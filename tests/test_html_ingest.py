@@ -107,6 +107,86 @@ def test_listing_page_has_no_main_statement(cli, tmp_path):
     assert any(w.startswith("listing page") for w in data["warnings"])
 
 
+def test_press_office_byline_block_names_both_speakers_and_turns_by_office(cli, tmp_path):
+    page = tmp_path / "address.html"
+    page.write_text(fx.press_office(
+        "WEEKLY ADDRESS: Holiday Greetings from the President and the First Lady", "December 23, 2016",
+        "In this week's address, the President and the First Lady wished everyone a happy holiday season.",
+        ["Remarks of President Alan Example and First Lady Beth Example as Delivered", "Weekly Address",
+         "The White House", "December 24, 2016"],
+        ["THE PRESIDENT: Happy holidays, everybody! This is a season for spending time with family.",
+         "THE FIRST LADY: And it is a season for thinking of those who serve far from home.",
+         "[<em>LAUGHTER</em>]", "THE PRESIDENT: So from our family to yours: thank you, and happy holidays."],
+        url="https://whitehouse.example/briefing-room/2016/12/24/weekly-address"))
+    data = parse_json(cli, page)
+    st = main_of(data)
+    assert [(s["name"], s["role"]) for s in st["speakers"]] == [("Alan Example", "President"),
+                                                                 ("Beth Example", "First Lady")]
+    assert st["date"] == "2016-12-24" and st["published"] == "2016-12-23"  # delivered / released
+    assert st["venue"] == "The White House"  # the byline's place line, not a person
+    assert st["paragraphs"][0]["text"].startswith("In this week's address")
+    labels = [p["label"] for p in st["paragraphs"] if p["label"]]
+    assert labels == ["THE PRESIDENT", "THE FIRST LADY", "THE PRESIDENT"]
+    assert not any(p["text"] in ("Weekly Address", "The White House") for p in st["paragraphs"])
+
+
+def test_role_then_name_between_commas_in_the_title(cli, tmp_path):
+    page = tmp_path / "mfa.htm"
+    title = ("Statement by Minister of Foreign Affairs of the Republic of Exampleland, A.Petrov, at the "
+             "Virtual Meeting of the Regional Initiative (May 15, 2020)")
+    page.write_bytes(fx.ministry_cp1251(title, ["Dear Chair,", PARAS[0], PARAS[1]], ""))
+    st = main_of(parse_json(cli, page))
+    assert [(s["name"], s["role"]) for s in st["speakers"]] == [
+        ("A.Petrov", "Minister of Foreign Affairs of the Republic of Exampleland")]
+    assert st["date"] == "2020-05-15" and st["paragraphs"][0]["text"] == "Dear Chair,"
+
+
+def test_section_page_named_by_its_title_is_a_listing(cli, tmp_path):
+    page = tmp_path / "speeches.html"
+    page.write_text(fx.section_page("Speeches", "Prime Minister's Office",
+                                    [("GOVERNMENT'S PROGRAMME FOR THE 2021 FINANCIAL YEAR", "25/11/2020")],
+                                    [("Prime Minister, Head of Government", "EXAMPLE Joseph"),
+                                     ("Minister of State, Minister of Tourism", "SAMPLE Maigari"),
+                                     ("Minister of External Relations", "TEST Lejeune")]))
+    data = parse_json(cli, page)
+    assert not [s for s in data["statements"] if s["role"] == "main"], data["statements"]
+
+
+def test_summary_naming_the_speaker_then_the_name_under_the_title(cli, tmp_path):
+    """gov.uk's shape: a one-sentence summary and the speaker's name between the title and the body
+    (extractors drop both as page metadata)."""
+    page = tmp_path / "speech.html"
+    page.write_text(fx.gov_speech(
+        "We call for restraint: statement at the Security Council, 18 March 2022",
+        "Ambassador Jane Example gave a statement at the Security Council meeting on the region.",
+        "Ambassador Jane Example",
+        ["Thank you, Madam President. Let me begin by thanking the briefers for their sobering accounts.",
+         "We call on all parties to show restraint and to return to the negotiating table without delay."],
+        url="https://gov.example/speeches/1"))
+    st = main_of(parse_json(cli, page))
+    assert [(s["name"], s["role"]) for s in st["speakers"]] == [("Jane Example", "Ambassador")]
+    assert st["paragraphs"][0]["text"].startswith("Thank you, Madam President.")
+
+
+def test_a_cut_off_first_paragraph_is_still_the_article(cli, tmp_path):
+    page = tmp_path / "cut.html"
+    cut = ("For quite a while the government has been referring to the perceived interests of others whenever "
+           "it faced the problem of selling its policies to the public at home, at every level, including the "
+           "foreign and defence secretaries, and the claim is always the same: that they know bett")
+    page.write_text(fx.presidential("Statement on the policy debate", "March 11, 2016", "2016-03-11", [cut]))
+    st = main_of(parse_json(cli, page))
+    assert st["paragraphs"] and st["paragraphs"][0]["text"].startswith("For quite a while")
+
+
+def test_page_of_chrome_with_no_heading_is_one_clear_error(cli, tmp_path):
+    page = tmp_path / "chrome.html"
+    page.write_text(f"<html><head><title>Ministry</title></head><body><header><a href='/'>Ministry of Foreign "
+                    f"Affairs</a></header><div class='menu'><ul>{fx.MENU}</ul></div><div>Press Service</div>"
+                    f"<div>Contacts</div>{fx.FOOTER}</body></html>")
+    result = cli("parse", "--json", page)
+    assert result.exit_code == 1 and "no article found" in result.output
+
+
 def test_pdf_only_page_keeps_title_and_date_and_says_so(cli, tmp_path):
     page = tmp_path / "speech.html"
     page.write_text(fx.pdf_only("GOVERNMENT PROGRAMME FOR THE 2021 FINANCIAL YEAR PRESENTED TO PARLIAMENT"))

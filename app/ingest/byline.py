@@ -29,6 +29,7 @@ class Byline:
     role: str | None
     venue: str | None
     date: date | None
+    more: tuple[tuple[str, str | None], ...] = ()   # the others of "Remarks of X and Y": (name, role)
 
 
 _WEEKDAY = re.compile(r"^(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?\.?,?\s+", re.IGNORECASE)
@@ -94,12 +95,37 @@ def read_name_line(s: str) -> Byline | None:
     return Byline(a.name, a.role, None, None)
 
 
+_GENRE_OF = re.compile(r"^((?:[A-Z][\w-]*\s+){1,3})(?:of|by)\s+(\S.*)$")
+
+
+def people_of(s: str) -> list[tuple[str, str | None]]:
+    """'Remarks of President Barack Obama and First Lady Michelle Obama as Delivered',
+    'Statement by Ambassador X': the people a genre line names, (name, role) each; [] if not that."""
+    m = _GENRE_OF.match(_AS_DELIVERED.sub("", s).rstrip(" ,"))
+    if not m or not genre_only(m.group(1).strip()):
+        return []
+    toks = tokenize(m.group(2))
+    out: list[tuple[str, str | None]] = []
+    i = 0
+    while True:
+        a = parse_agent(toks, i)
+        if not a.name or a.institution or a.poss or not (a.role or " " in a.name):
+            return []
+        out.append((a.name, a.role))
+        if a.end == len(toks):
+            return out
+        if toks[a.end].low != "and" or toks[a.end - 1].stop:
+            return []
+        i = a.end + 1
+
+
 def read_byline(lines: list[str]) -> Byline | None:
     """The byline these lines make, when every line is understood and one is a date."""
     if not 1 <= len(lines) <= 6 or any(len(s) > 100 or s.endswith(_TERMINAL) and not _ABBREV_END.search(s)
                                        for s in lines):
         return None
     name = role = venue = when = None
+    more: tuple[tuple[str, str | None], ...] = ()
     unknown = 0
     for raw in lines:
         s = _cased(raw)
@@ -108,7 +134,10 @@ def read_byline(lines: list[str]) -> Byline | None:
         head, _, tail = s.partition(", ")
         if d:
             when, venue = d, venue or place
-        elif agent.name and agent.end == len(s.split()) and (agent.role or " " in agent.name) and not name:
+        elif not name and (people := people_of(s)):
+            (name, role), more = people[0], tuple(people[1:])
+        elif agent.name and agent.end == len(s.split()) and (agent.role or " " in agent.name) and not name \
+                and (agent.role or not s.lower().startswith("the ")):  # "The White House": not a person
             name, role = agent.name, agent.role
         elif not name and tail and (a := split_role_name(head)).name and a.end == len(head.split()) \
                 and any(w.lower() in CORE for w in tail.split()):
@@ -125,7 +154,7 @@ def read_byline(lines: list[str]) -> Byline | None:
         else:
             return None
     if when:
-        return Byline(name, role, venue, when)
+        return Byline(name, role, venue, when, more)
     if len(lines) <= 2 and name and all(split_role_name(x).institution or x is lines[0] or
                                         any(w.lower() in CORE for w in x.split()) for x in lines):
         return Byline(name, role, venue, None)  # name (and role) only: "Ambassador Barbara Woodward"

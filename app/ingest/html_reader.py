@@ -16,7 +16,7 @@ from datetime import date
 from lxml import etree
 from lxml import html as lhtml
 
-from app.ingest.byline import read_byline
+from app.ingest.byline import read_byline, read_lead, read_name_line
 from app.ingest.chrome import line_chrome
 from app.ingest.dates import date_only, dateline, find_dates, parse_full_date
 from app.ingest.decode import decode_page
@@ -32,11 +32,12 @@ from app.ingest.html_article import (
 )
 from app.ingest.html_decode import decode_html
 from app.ingest.html_meta import PageMeta, page_meta, text_of
+from app.ingest.paragraphs import same_person
 from app.ingest.parse import TEASER_RE, parse_page
 from app.ingest.titles import date_and_venue, kind_of_heading, place_name
 from app.ingest.types import PageError, ParsedPage
 
-_TEASER_HINT = re.compile(r"\d{1,2}\.\d{1,2}\.\d{4}\s*(?:<[^>]{0,200}>\s*){0,3}[-–—]")
+_TEASER_HINT = re.compile(r"\d{1,2}\.\d{1,2}\.\d{4}\s*[-–—]")  # in the page's text
 _LABELLED = re.compile(r"^[^:]{1,40}:\s*(.+)$")
 _SECTION_WORDS = 5
 
@@ -85,6 +86,10 @@ def _choose_title(meta: PageMeta, blocks: list[Block], printed: set[str]) -> str
     for candidate in (meta.og_title, _title_tag_head(meta.title_tag)):
         if candidate and _norm(candidate) in printed:  # the page's title, printed as a heading
             return candidate
+    parts = re.split(r"\s+[-|–—·•»]\s+", meta.title_tag or "")
+    section = next((p for p in parts if kind_of_heading(p) and _norm(p) in printed), None)
+    if section:  # "Speeches | Prime Minister's Office" over a heading "Speeches": a section's page
+        return section
     return None  # no heading: the parser finds the title among the lines, as on a text page
 
 
@@ -100,13 +105,14 @@ def _drop_title_repeats(blocks: list[Block], title: str) -> tuple[list[Block], b
     """Blocks without the title printed again (whole, or split over consecutive blocks).
     Also says whether the extracted article held the title at all."""
     want = re.sub(r"\W+", "", title.casefold())
+    keys = [re.sub(r"\W+", "", b.text.casefold()) for b in blocks]
     out: list[Block] = []
     found = dropped = 0
     i = 0
     while i < len(blocks):
         acc, j = "", i
         while j < len(blocks) and len(acc) < len(want):
-            acc += re.sub(r"\W+", "", blocks[j].text.casefold())
+            acc += keys[j]
             j += 1
             if acc == want:
                 break
@@ -156,8 +162,8 @@ def _byline_first(blocks: list[Block]) -> list[Block]:
             j += 1
         if i == 0 or j == i or blocks[i - 1].bold or j >= len(blocks):
             continue
-        if (b := read_byline(lines)) is not None and b.name:
-            return blocks[i:j] + blocks[:i] + blocks[j:]
+        if (b := read_byline(lines)) is not None and b.name:  # one block: the parser reads a byline as one
+            return [Block("p", tuple(lines), True)] + blocks[:i] + blocks[j:]
     return blocks
 
 
@@ -188,6 +194,9 @@ def _understood(below: list[str]) -> list[str]:
     """The lines under the title that the parser reads as a byline or datelines, else []
     (a photo caption or other line chrome among them is left out)."""
     below = [s for s in below if not line_chrome(s)]
+    if len(below) >= 2 and (lead := read_lead(below[0])) and (nl := read_name_line(below[1])) \
+            and same_person(nl.name or "", lead.name or ""):
+        return below[:2]  # a summary naming the speaker, then the speaker's name (gov.uk and the like)
     for n in range(len(below), 0, -1):
         lines = below[:n]
         if (b := read_byline(lines)) is not None and b.name:
@@ -232,6 +241,13 @@ def _teasers(tree: lhtml.HtmlElement, kept: set[str]) -> list[Block]:
     return out
 
 
+def _body_text(tree: lhtml.HtmlElement) -> str:
+    """The text of the page's body, markup left out ("01.02.2021" and "- Title" in
+    separate elements meet)."""
+    body = tree.find("body")
+    return etree.tostring(body, method="text", encoding="unicode") if body is not None else ""
+
+
 def _lines(title: str, blocks: list[Block]) -> str:
     out = [title, ""] if title else []
     for b in blocks:
@@ -251,6 +267,21 @@ def _is_listing(page: ParsedPage, blocks: list[Block]) -> bool:
     return prose == 0 and len(blocks) >= 2
 
 
+def _around_title_article(title_el, title: str) -> list[Block]:
+    """When the extractor chose some other part of the page (a sidebar), the article is the
+    nearest container of the title heading that holds running text: extracted on its own."""
+    el = title_el
+    for _ in range(4):
+        el = el.getparent()
+        if el is None or el.tag == "body":
+            return []
+        if any(is_prose(text_of(p)) for p in el.iter("p")):
+            blocks = extract(lhtml.document_fromstring(etree.tostring(el, encoding="unicode")))
+            blocks, _had, _n = _drop_title_repeats(blocks, title)
+            return blocks if any(block_is_prose(b) for b in blocks) else []
+    return []
+
+
 def _pdf_links(tree: lhtml.HtmlElement) -> list[str]:
     return [a.get("href") for a in tree.iter("a") if (a.get("href") or "").lower().split("?")[0].endswith(".pdf")]
 
@@ -260,7 +291,7 @@ def read_html(raw: bytes, http_charset: str | None = None) -> HtmlRead:
     tree = parse_tree(html_text)   # ours: metadata, the title's surroundings, teasers
     meta = page_meta(tree)
     counts = chrome_counts(tree)
-    blocks = extract(parse_tree(html_text))  # trafilatura's: it prunes the tree it is given
+    blocks = extract(tree)  # trafilatura's (on a copy of the tree)
     title = _choose_title(meta, blocks, _headings(tree))
     if not title and not blocks:
         raise PageError("no article found: the page has no title heading and no text")
@@ -275,6 +306,11 @@ def read_html(raw: bytes, http_charset: str | None = None) -> HtmlRead:
     if repeats:
         notes.append(f"dropped the title printed again in the article ({repeats} block(s))")
     found = blocks
+    if title and not had_title and not any(block_is_prose(b) for b in blocks) and title_el is not None \
+            and (near := _around_title_article(title_el, title)):
+        notes.append(f"article read from the container of the title heading ({len(blocks)} block(s) the "
+                     "extractor chose instead ignored)")
+        blocks = found = near
     if title and not had_title and not any(block_is_prose(b) for b in blocks):
         if blocks:
             notes.append(f"no article text found: {len(blocks)} block(s) of page chrome ignored")
@@ -283,14 +319,18 @@ def read_html(raw: bytes, http_charset: str | None = None) -> HtmlRead:
         pdfs = _pdf_links(tree)
         notes.append(f"no text body: the page only links {pdfs[0]}" if pdfs else "no text body on the page")
     kept = {_norm(line) for b in blocks for line in b.lines}
-    teasers = _teasers(tree, kept) if _TEASER_HINT.search(html_text) else []
+    teasers = _teasers(tree, kept) if _TEASER_HINT.search(_body_text(tree)) else []
     if teasers:  # they replace whatever the extractor kept of them
         seen = {_norm(line) for b in teasers for line in b.lines}
         blocks = [b for b in blocks if not all(_norm(line) in seen for line in b.lines)]
+    if not title and not teasers and not any(block_is_prose(b) for b in blocks):
+        raise PageError(f"no article found: no title heading and no running text on the page "
+                        f"({len(blocks)} block(s) of page chrome)")
     kept_now = {_norm(line) for b in blocks for line in b.lines}
     meta_lines = _understood(below)
-    if meta_lines and not any(_norm(s) in kept_now for s in meta_lines):
-        blocks = [Block("p", tuple(meta_lines))] + blocks  # a byline or dateline the extractor dropped
+    if meta_lines and not all(_norm(s) in kept_now for s in meta_lines):  # a byline or dateline the
+        under = {_norm(s) for s in meta_lines}                                 # extractor (partly) dropped
+        blocks = [Block("p", tuple(meta_lines))] + [b for b in blocks if not all(_norm(x) in under for x in b.lines)]
     blocks = _byline_first(_label_bold_runs(blocks))
     blocks, closing_date, closing_venue = _closing_lines(blocks)
     if closing_date:
@@ -299,8 +339,11 @@ def read_html(raw: bytes, http_charset: str | None = None) -> HtmlRead:
     decoded = decode_page(text.encode("utf-8"))
     page = parse_page(decoded.text)
     main = page.main
-    if main is not None and _is_listing(page, found):
-        notes.append(f"listing page: {len(found)} item(s) under the heading {main.title!r}, no statement of its own")
+    section = bool(title) and len(title.split()) <= _SECTION_WORDS and kind_of_heading(title) is not None \
+        and not any(block_is_prose(b) for b in found)  # "Speeches" over items: the parser may pass it over
+    if main is not None and (section or _is_listing(page, found)):
+        heading = title if section else main.title
+        notes.append(f"listing page: {len(found)} item(s) under the heading {heading!r}, no statement of its own")
         page = dataclasses.replace(page, statements=tuple(s for s in page.statements if s.role != "main"))
         main = None
     if main is not None:

@@ -166,6 +166,8 @@ def parse_agent(toks: list[Token], i: int = 0) -> Agent:
         if not name:
             if t.low in CORE or t.low in MODIFIERS:
                 role.append(t.bare)
+            elif t.low == "lady" and role and role[-1].lower() == "first":
+                role.append(t.bare)  # "First Lady": an office, not the honorific of "Lady Ashton"
             elif t.low in HONORIFICS:
                 pass
             elif role and not t.stop and _links_role(toks, i):

@@ -31,7 +31,7 @@ def _people(info: TitleInfo, byline: Byline | None, title: str, bs: Sequence[Blo
     """The statement's people, with roles from the title, else the byline, labels or body."""
     people = [s for s in info.speakers if s.kind == "person"]
     if not people and byline and byline.name:
-        people = [Speaker(byline.name, byline.role)]
+        people = [Speaker(byline.name, byline.role)] + [Speaker(n, r) for n, r in byline.more]
     if not people and bs and info.kind not in ("press_release", "news") and (
             lead := read_lead(re.split(r"(?<=[.!?])\s", bs[0].text, maxsplit=1)[0])):
         people = [Speaker(lead.name or "", lead.role)]  # "Ambassador X delivered a statement at …"

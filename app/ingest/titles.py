@@ -167,7 +167,17 @@ def _speaker(a: Agent, confirmed: bool) -> Speaker | None:
 
 
 def _appositive(toks: list[Token], a: Agent) -> Agent:
-    """'Nicolas de Rivière, Permanent Representative of France to the UN': the role after the name."""
+    """'Nicolas de Rivière, Permanent Representative of France to the UN': the role after the name;
+    'Minister of Foreign Affairs of the Republic of Belarus, V.Makei, at …': the name after the role."""
+    if a.role and not a.name and not a.poss and a.end < len(toks) and toks[a.end - 1].stop \
+            and any(w.lower() in CORE for w in a.role.split()) \
+            and (not a.institution or a.role.split()[-1].lower() in CORE):  # (not "Ministry of X, …")
+        n = parse_agent(toks, a.end)
+        if n.name and not n.role and not n.poss and (" " in n.name or "." in n.name) \
+                and not any(w.lower() in PLACES for w in n.name.split()) \
+                and (n.end == len(toks) or toks[n.end - 1].stop and not toks[n.end].bare[:1].isdigit()):
+            return Agent(role=a.role, name=n.name, institution=None, poss=False, end=n.end)
+        return a
     if not a.name or a.role or a.poss or a.end >= len(toks) or not toks[a.end - 1].stop \
             or not toks[a.end - 1].bare or toks[a.end - 1].low != a.name.split()[-1].lower():
         return a

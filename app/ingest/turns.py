@@ -46,11 +46,22 @@ class Turn:
     text: str       # the paragraph after the label
 
 
+_ROLE_MODIFIERS = frozenset("vice deputy first acting prime foreign".split())
+
+
+def _the_role(low: list[str]) -> bool:
+    """'THE PRESIDENT', 'THE VICE PRESIDENT', 'THE FIRST LADY': an office as a turn label."""
+    if low[0] != "the" or not 2 <= len(low) <= 4:
+        return False
+    if low[1:] == ["first", "lady"]:
+        return True
+    return low[-1] in ROLE_LABELS and all(w in _ROLE_MODIFIERS for w in low[1:-1])
+
+
 def _label_words_ok(words: list[str]) -> bool:
     if not 1 <= len(words) <= 8:
         return False
-    if words[0].lower() in _NOT_NAMES and not (words[0].lower() == "the" and len(words) > 1
-                                                and words[1].lower() in ROLE_LABELS):
+    if words[0].lower() in _NOT_NAMES and not _the_role([w.lower() for w in words]):
         return False  # "THE PRESIDENT:" is a label; "The point:" is not
     commas = 0
     for i, w in enumerate(words):
