@@ -1,6 +1,8 @@
 """Our query language -> Whoosh query objects (one parser for the CLI, the pages and the API).
 
-    sanctions europe         both words (stemmed: "sanction" finds "sanctions")
+    sanctions europe         both words (stemmed: "sanction" finds "sanctions"); a word is also
+                             looked up in statement titles and speakers' names (zakharova finds
+                             her statements, ranked high)
     "rule of law"            the exact words in this order (unstemmed, nothing dropped)
     russia OR china          either;  NOT nato, -nato: without
     (russia OR china) trade  grouping;  AND may be written out
@@ -33,6 +35,7 @@ from app.search.filters import (
     field_query,
     filter_queries,
     parse_date_range,
+    statement_alternatives,
     terms,
     tokens,
 )
@@ -82,6 +85,7 @@ class WordSpan:
     end: int
     word: str
     field: str
+    plain: bool = True  # typed as a word (not inside a "phrase")
 
 
 @dataclass
@@ -314,8 +318,10 @@ class _Compiler:
             offset = tok.start + (1 if tok.quoted else 0)
             words = tokens(EXACT, tok.text)
             if not negated:
-                self.words += [WordSpan(offset + s, offset + e, w, "exact") for w, s, e in words]
-            return self._positive(terms("exact", [w for w, _s, _e in words]), negated)
+                self.words += [WordSpan(offset + s, offset + e, w, "exact", plain=False) for w, s, e in words]
+            exact = [w for w, _s, _e in words]
+            return self._also(self._positive(terms("exact", exact), negated), negated,
+                              [w for w, _s, _e in tokens(TEXT, tok.text)], exact)
         return self.word(tok, negated)
 
     def word(self, tok: Tok, negated: bool) -> _Out:
@@ -342,7 +348,17 @@ class _Compiler:
                            for w, s, e in tokens(EXACT, text)]
         if not stemmed:  # a stop word ("the", "of"): kept only if nothing else is searched
             return _Out(None, terms("exact", exact))
-        return self._positive(terms("text", stemmed), negated)
+        return self._also(self._positive(terms("text", stemmed), negated), negated, stemmed, exact)
+
+    @staticmethod
+    def _also(out: _Out, negated: bool, stemmed: list[str], exact: list[str]) -> _Out:
+        """A positive word or phrase also looks in the statement's title and speakers' names
+        (filters.AlsoStatement); a negated one only in the text (-lavrov: paragraphs without
+        the word, as before)."""
+        if negated or out.query is None:
+            return out
+        alt = statement_alternatives(stemmed, exact, phrase=True)
+        return _Out(wq.Or([out.query, alt])) if alt is not None else out
 
     def _positive(self, q: wq.Query | None, negated: bool) -> _Out:
         if q is not None and not negated:
