@@ -36,12 +36,12 @@ the database (two queries per search, whatever the page size) and highlighted.""
 from __future__ import annotations
 
 import heapq
-from html import escape
 import time
 from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from html import escape
 from itertools import chain
 
 from sqlalchemy import select
@@ -51,9 +51,9 @@ from whoosh import query as wq
 from app.models import Paragraph, Speaker, Statement, StatementSpeaker, Venue
 from app.search.budget import Deadline, plan
 from app.search.documents import paragraph_entries
+from app.search.filters import TEXT, AlsoStatement, tokens
 from app.search.highlight import marks_for, snippet
 from app.search.postings import Unsupported
-from app.search.filters import TEXT, AlsoStatement, tokens
 from app.search.query import ParsedQuery, QueryError, filter_queries, parse_query
 from app.search.schema import PARAGRAPH_FIELDS, STRIDE, fold_name
 from app.search.searcher import IndexView
@@ -435,14 +435,15 @@ class _Run:
         statements = len(self.found) if self.statement_exact else round(len(self.found) * matched / len(sample))
         return round(len(self.found) * self._per_statement()), statements
 
-    def facets(self, limit: int, months: bool = False) -> dict[str, list[dict]]:
+    def facets(self, limit: int, months: bool = False, only: tuple[str, ...] | None = None) -> dict[str, list[dict]]:
         if not self.positional:
             weight = self.counts
-            return facet_counts(self.view, self.found, weight.__getitem__, limit, months=months)
+            return facet_counts(self.view, self.found, weight.__getitem__, limit, months=months, only=only)
         if self.exact:
-            return facet_counts(self.view, self.found, lambda d: len(self.slots.get(d, ())), limit, months=months)
+            return facet_counts(self.view, self.found, lambda d: len(self.slots.get(d, ())), limit, months=months,
+                                only=only)
         scale = self._per_statement()
-        return facet_counts(self.view, self.found, None, limit, scale, months=months)
+        return facet_counts(self.view, self.found, None, limit, scale, months=months, only=only)
 
 
 def per_page_slack(n: int) -> int:
@@ -722,11 +723,15 @@ def _phrase_slots(per_word: list[list[int]]) -> set[int]:
 
 
 def facet_counts(view: IndexView, docs: Iterable[int], weight=None, limit: int = FACET_LIMIT,
-                 scale: float = 1.0, months: bool = False) -> dict[str, list[dict]]:
+                 scale: float = 1.0, months: bool = False, only: tuple[str, ...] | None = None) -> dict[str, list[dict]]:
     """Counts of matching paragraphs by speaker, year, kind, venue and topic (and month, as
     YYYY-MM, when `months`): each statement found counts `weight(docnum)` paragraphs
     (estimated: `scale` each). Year and kind are complete (they add up to the number of
-    paragraphs; 'undated' included); the others list the `limit` most frequent values."""
+    paragraphs; 'undated' included); the others list the `limit` most frequent values.
+    `only`: just these facets (the others come back empty)."""
+    if only is not None:
+        return _year_counts(view, docs, weight, scale) if only == ("year",) else \
+            {k: v for k, v in facet_counts(view, docs, weight, limit, scale, months).items() if k in only}
     speakers, topics = view.column("speakers_f"), view.column("topics_f")
     years, kinds, venues = view.column("year"), view.column("kind"), view.column("venue_f")
     counts = {name: Counter() for name in FACETS}
@@ -769,6 +774,37 @@ def facet_counts(view: IndexView, docs: Iterable[int], weight=None, limit: int =
                 items = items[:limit]
         out[name] = [{"value": v, "count": n} for v, n in items]
     return out
+
+
+def _year_counts(view: IndexView, docs: Iterable[int], weight, scale: float) -> dict[str, list[dict]]:
+    years = view.column("year")
+    counter: Counter = Counter()
+    if weight is None:
+        counter.update(map(years.__getitem__, docs))
+    else:
+        for d in docs:
+            counter[years[d]] += weight(d)
+    if scale != 1.0:
+        counter = Counter({k: max(1, round(v * scale)) for k, v in counter.items()})
+    items = sorted(counter.items(), key=lambda kv: (kv[0] == "undated", -int(kv[0]) if kv[0].isdigit() else 0))
+    return {"year": [{"value": v, "count": n} for v, n in items]}
+
+
+def year_counts(view: IndexView, query: str | None, *, filters: list, max_query_chars: int = 1000,
+                deadline: float | None = None) -> tuple[dict[str, int], bool]:
+    """Matching paragraphs per year ('undated' included) for a query under filter queries
+    (filter_queries()), and whether the counts are estimates: the year facet of search()."""
+    pq = parse_query(query, max_chars=max_query_chars)
+    main, in_query = split_filters(pq.query)
+    with view.lock:
+        clock = Deadline(deadline)
+        view.postings.remember(plan(pq.query, view.reader, clock=clock))
+        run = _Run(view, main, filters + in_query, "relevance", clock=clock)
+        key = ("years", run.tree, run.exact)
+        years, cut = view.memo(key, lambda: (run.facets(0, only=("year",))["year"], clock.cut))
+        if clock.cut and not cut:
+            view.forget(key)
+    return {f["value"]: f["count"] for f in years}, run.approximate or clock.cut or cut
 
 
 def _results(shown: list[int], picks, slots, skeys, pkeys: dict[tuple[int, int], str], rows, speakers,
