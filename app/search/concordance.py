@@ -92,7 +92,7 @@ def concordance(view: IndexView, query: str | None, *, session: Session, sort: s
     limit = min(max(want, 100), MAX_SORTED)
     while True:
         found = matches(view, query, session=session, sort=order, max_query_chars=max_query_chars, limit=limit,
-                        **filters)
+                        names=False, **filters)
         lines: list[Line] = []
         for st, p in found:
             statement = {k: st[k] for k in ("key", "title", "date", "published", "kind", "url")} | {
@@ -104,7 +104,7 @@ def concordance(view: IndexView, query: str | None, *, session: Session, sort: s
                 break
         if len(lines) >= want or not found.truncated or limit >= MAX_SORTED:
             break
-        limit = min(limit * 4, MAX_SORTED)  # paragraphs without an occurrence (found by a title): read on
+        limit = min(limit * 4, MAX_SORTED)  # paragraphs without a marked occurrence (a NOT's, a said:'s): read on
     more_unread = len(lines) >= want or found.truncated
     sorted_among = None
     if by_context:

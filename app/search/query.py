@@ -280,7 +280,8 @@ class _Out:
 
 
 class _Compiler:
-    def __init__(self):
+    def __init__(self, names: bool = True):
+        self.names = names
         self.highlight: list[wq.Query] = []
         self.words: list[WordSpan] = []
 
@@ -350,12 +351,11 @@ class _Compiler:
             return _Out(None, terms("exact", exact))
         return self._also(self._positive(terms("text", stemmed), negated), negated, stemmed, exact)
 
-    @staticmethod
-    def _also(out: _Out, negated: bool, stemmed: list[str], exact: list[str]) -> _Out:
+    def _also(self, out: _Out, negated: bool, stemmed: list[str], exact: list[str]) -> _Out:
         """A positive word or phrase also looks in the statement's title and speakers' names
         (filters.AlsoStatement); a negated one only in the text (-lavrov: paragraphs without
         the word, as before)."""
-        if negated or out.query is None:
+        if negated or out.query is None or not self.names:
             return out
         alt = statement_alternatives(stemmed, exact, phrase=True)
         return _Out(wq.Or([out.query, alt])) if alt is not None else out
@@ -368,13 +368,15 @@ class _Compiler:
 
 # -- entry point ------------------------------------------------------------------------------
 
-def parse_query(text: str | None, *, max_chars: int = 1000) -> ParsedQuery:
-    """Parse a user query. Raises QueryError (never anything else) for what cannot be understood."""
+def parse_query(text: str | None, *, max_chars: int = 1000, names: bool = True) -> ParsedQuery:
+    """Parse a user query. Raises QueryError (never anything else) for what cannot be understood.
+    `names`: plain words also look in titles and speakers' names (False: in the text only, as
+    the concordance and trends count occurrences in the text)."""
     text = clean(text or "", max_chars)
     if not text:
         return ParsedQuery(text="", query=wq.Every(), empty=True)
     tree = _Parser(tokenize(text)).parse()
-    compiler = _Compiler()
+    compiler = _Compiler(names)
     out = compiler.compile(tree) if tree is not None else _Out(None)
     q = out.query if out.query is not None else compiler.use_stop(out, False)
     if q is None:

@@ -224,15 +224,15 @@ MATCH_BATCH = 500
 
 
 def matches(view: IndexView, query: str | None = None, *, session: Session, sort: str = "relevance",
-            max_query_chars: int = 1000, limit: int = 50_000, **filters) -> Matches:
+            max_query_chars: int = 1000, limit: int = 50_000, names: bool = True, **filters) -> Matches:
     """The paragraphs search() counts for this query and filters (its keyword arguments,
     without paging), up to `limit`, in search()'s order. Statements are resolved in result
     order, without the page's time budget, a chunk per hold of the searcher's lock, until
-    `limit` paragraphs are planned. Raises QueryError as search() does."""
+    `limit` paragraphs are planned. Raises QueryError as search() does. `names`: as parse_query()."""
     sort = sort or "relevance"
     if sort not in SORTS:
         raise QueryError(f"sort must be one of {', '.join(SORTS)}, not '{sort}'")
-    pq = parse_query(query, max_chars=max_query_chars)
+    pq = parse_query(query, max_chars=max_query_chars, names=names)
     main, in_query = split_filters(pq.query)
     with view.lock:
         run = _Run(view, main, filter_queries(**filters) + in_query, sort, budget=float("inf"))
@@ -791,10 +791,11 @@ def _year_counts(view: IndexView, docs: Iterable[int], weight, scale: float) -> 
 
 
 def year_counts(view: IndexView, query: str | None, *, filters: list, max_query_chars: int = 1000,
-                deadline: float | None = None) -> tuple[dict[str, int], bool]:
+                deadline: float | None = None, names: bool = True) -> tuple[dict[str, int], bool]:
     """Matching paragraphs per year ('undated' included) for a query under filter queries
-    (filter_queries()), and whether the counts are estimates: the year facet of search()."""
-    pq = parse_query(query, max_chars=max_query_chars)
+    (filter_queries()), and whether the counts are estimates: the year facet of search().
+    `names`: as parse_query()."""
+    pq = parse_query(query, max_chars=max_query_chars, names=names)
     main, in_query = split_filters(pq.query)
     with view.lock:
         clock = Deadline(deadline)

@@ -2,7 +2,8 @@
 holding the term counts once), absolute and per 10,000 paragraphs of that year under the same
 filters. Each term is any query (a word, a "phrase", an OR …) and is counted as search()
 counts it (its year facet: exact up to service.RESOLVE_ALL statements, estimated beyond,
-`approximate` then)."""
+`approximate` then), in the paragraphs' text only: a statement whose title or speaker's name
+holds the word, and no paragraph, is not counted (the search a point links to lists it)."""
 from __future__ import annotations
 
 from app.search.budget import QueryTooWide
@@ -33,7 +34,8 @@ def trends(view: IndexView, terms: list[str], *, max_query_chars: int = 1000, de
     out = []
     for term in terms:
         try:
-            counts, approx = year_counts(view, term, filters=fq, max_query_chars=max_query_chars, deadline=deadline)
+            counts, approx = year_counts(view, term, filters=fq, max_query_chars=max_query_chars, deadline=deadline,
+                                         names=False)
         except QueryError as e:
             raise type(e)(f"term '{term[:80]}': {e.message}") from None
         approximate = approximate or approx
