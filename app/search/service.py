@@ -49,6 +49,7 @@ from sqlalchemy.orm import Session
 from whoosh import query as wq
 
 from app.models import Paragraph, Speaker, Statement, StatementSpeaker, Venue
+from app.search import budget
 from app.search.budget import Deadline, plan
 from app.search.documents import paragraph_entries
 from app.search.filters import TEXT, AlsoStatement, tokens
@@ -235,6 +236,7 @@ def matches(view: IndexView, query: str | None = None, *, session: Session, sort
     pq = parse_query(query, max_chars=max_query_chars, names=names)
     main, in_query = split_filters(pq.query)
     with view.lock:
+        view.postings.remember(budget.plan(pq.query, view.reader))  # a query too wide to run is refused here too
         run = _Run(view, main, filter_queries(**filters) + in_query, sort, budget=float("inf"))
         resolved_all = run.exact
         run.exact = True  # rank every statement found (the order does not depend on resolving)
