@@ -948,11 +948,9 @@ def _speaker_suggestions(view: IndexView, pq: ParsedQuery, allowed, chosen: Iter
         docs = view.filter_docs(wq.Term("speaker", folded))
         if allowed is not None:
             docs = docs & allowed
-        counts: Counter = Counter()
-        for d in docs:
-            for name in speakers[d]:
-                if folded in fold_name(name).split() and fold_name(name) not in taken:
-                    counts[name] += 1
+        every = Counter(chain.from_iterable(map(speakers.__getitem__, docs)))  # counted in C
+        counts = Counter({name: n for name, n in every.items()
+                          if folded in (f := fold_name(name)).split() and f not in taken})
         rest = " ".join((pq.text[:w.start] + pq.text[w.end:]).split())
         for name, n in counts.most_common(SPEAKER_SUGGESTIONS):
             out.setdefault(name, {"name": name, "statements": n, "query": rest})
