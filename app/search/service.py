@@ -137,8 +137,7 @@ def search(view: IndexView, query: str | None = None, *, session: Session,
     }
 
 
-FACET_FILTERS = {"speaker": "speaker", "year": "year", "kind": "kind", "venue": "venue", "topic": "topic",
-                 "month": "month"}  # facet -> the search parameter its values filter on
+FILTERED_FACETS = ("speaker", "year", "kind", "venue", "topic", "month")  # facets whose values are search parameters
 
 
 def _values(value) -> list[str]:
@@ -158,13 +157,15 @@ def _month_years(year, month) -> set[str]:
 def _disjunctive_facets(view: IndexView, facets: dict, main: wq.Query, in_query: list[wq.Query], params: dict,
                         limit: int, month_years: set[str], clock: Deadline) -> bool:
     """Recount each facet that has values chosen without its own filter (in place). True when
-    one was left as it was for lack of time (the result is then approximate)."""
-    for name, param in FACET_FILTERS.items():
-        if not _values(params.get(param)):
+    a recount is an estimate, or one was left as it was for lack of time (the result is then
+    approximate)."""
+    estimated = False
+    for name in FILTERED_FACETS:
+        if not _values(params.get(name)):
             continue
         if clock.late():
             return True
-        others = filter_queries(**{k: v for k, v in params.items() if k != param})
+        others = filter_queries(**{k: v for k, v in params.items() if k != name})
         key = ("facet", name, main, tuple(others + in_query), limit, bool(month_years))
 
         def count(others=others, name=name):
@@ -172,8 +173,11 @@ def _disjunctive_facets(view: IndexView, facets: dict, main: wq.Query, in_query:
             return sub.facets(limit, bool(month_years))[name], sub.approximate
 
         values, approximate = view.memo(key, count)
+        if clock.cut:  # cut short: not worth keeping
+            view.forget(key)
         facets[name] = [dict(v) for v in values]
-    return False
+        estimated = estimated or approximate
+    return estimated
 
 
 @dataclass
