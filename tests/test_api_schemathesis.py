@@ -19,7 +19,7 @@ from app.web.app import create_app
 MAX_EXAMPLES = 30
 API_PATHS = {"/api", "/api/statements", "/api/facets", "/api/statements/{key}", "/api/p/{key}", "/api/speakers",
              "/api/speakers/{slug}", "/api/venues", "/api/topics", "/api/dates", "/api/dates/{year}",
-             "/api/dates/{year}/{month}", "/api/search"}
+             "/api/dates/{year}/{month}", "/api/search", "/api/concordance", "/api/trends"}
 
 
 # The schema is loaded when the module is imported (schemathesis.pytest.from_fixture does not work
@@ -78,6 +78,10 @@ REAL = [  # (operation, path parameters, query)
     ("/api/search", {}, {"q": '"rule of law" OR sanctions', "sort": "newest", "per_page": 2}),
     ("/api/statements", {}, {"speaker": "sergey-lavrov", "per_page": 2}),
     ("/api/facets", {}, {"year": 2021}),
+    ("/api/search", {}, {"q": "zakharova", "year": "2021", "month": ["2021-11", "2021-12"]}),
+    ("/api/concordance", {}, {"q": "osce", "sort": "left", "per_page": 3}),
+    ("/api/concordance", {}, {"q": '"international law"', "speaker": "Sergey Lavrov"}),
+    ("/api/trends", {}, {"q": ["osce", "sanctions"], "kind": "remarks"}),
 ]
 
 
@@ -89,4 +93,4 @@ def test_real_archive_data_conforms_too(api_schema, path, params, query):
     response = case.call_and_validate(excluded_checks=[schemathesis.checks.positive_data_acceptance])
     assert response.status_code == 200, response.text
     body = response.json()
-    assert body.get("results", body.get("paragraphs", [1])), body  # not an empty answer
+    assert body.get("results", body.get("paragraphs", body.get("lines", body.get("terms", [1])))), body  # not empty

@@ -123,17 +123,17 @@ def test_a_phrase_that_occurs_once_finds_exactly_its_paragraph(run, session):
 def test_result_object_has_the_documented_shape(run):
     result = run("said:lavrov Omsk")
     assert list(result) == ["query", "total_paragraphs", "total_statements", "page", "per_page", "sort",
-                            "results", "facets", "suggestion", "approximate"]
+                            "results", "facets", "suggestion", "approximate", "speaker_suggestions"]
     assert result["approximate"] is False  # estimated figures only beyond service.RESOLVE_ALL statements
     group = result["results"][0]
     assert list(group) == ["statement", "paragraphs", "more_paragraphs"]
     st = group["statement"]
-    assert list(st) == ["key", "title", "kind", "date", "published", "venue", "speakers", "url"]
+    assert list(st) == ["key", "title", "kind", "date", "published", "venue", "speakers", "url", "title_html"]
     assert st["speakers"] == [{"name": "Sergey Lavrov", "role": "Foreign Minister"}]
     assert (st["kind"], st["date"], st["venue"], st["url"]) == (
         "remarks", "2020-08-23", "Solnechnogorsk", f"/statements/{st['key']}")
     assert list(group["paragraphs"][0]) == ["key", "n", "speaker", "label", "snippet", "url"]
-    assert list(result["facets"]) == ["speaker", "year", "kind", "venue", "topic"]
+    assert list(result["facets"]) == ["speaker", "year", "kind", "venue", "topic", "month"]
     assert json.loads(json.dumps(result)) == result
 
 

@@ -4,12 +4,41 @@ from __future__ import annotations
 import pytest
 from whoosh import query as wq
 
+from app.search.filters import AlsoStatement
 from app.search.highlight import Marks, snippet
 from app.search.query import QueryError, filter_queries, parse_date_range, parse_query
 
 
+def _text_only(node: wq.Query) -> wq.Query:
+    """The query without the title/speaker alternatives of its plain words."""
+    if isinstance(node, wq.Or) and len(node.subqueries) == 2 and isinstance(node.subqueries[1], AlsoStatement):
+        return _text_only(node.subqueries[0])
+    if isinstance(node, (wq.And, wq.Or)):
+        return type(node)([_text_only(s) for s in node.subqueries])
+    if isinstance(node, wq.Not):
+        return wq.Not(_text_only(node.query))
+    return node
+
+
 def q(text: str) -> wq.Query:
-    return parse_query(text).query
+    """What a query finds in the paragraphs' text (test_plain_words_also_find_titles_and_speakers
+    covers the rest)."""
+    return _text_only(parse_query(text).query)
+
+
+def test_plain_words_also_find_titles_and_speakers():
+    """A positive word or phrase also looks in titles (stemmed) and speakers' names (folded),
+    boosted; a negated one does not; the exact-field operators stay as they are."""
+    got = parse_query("Zakharova’s").query
+    assert got == wq.Or([wq.Term("text", "zakharova"), AlsoStatement([
+        wq.Term("title", "zakharova", boost=3.0), wq.Term("speaker", "zakharova", boost=3.0)])])
+    assert parse_query("sanctions").query == wq.Or([wq.Term("text", "sanction"), AlsoStatement([
+        wq.Term("title", "sanction", boost=3.0), wq.Term("speaker", "sanctions", boost=3.0)])])
+    assert parse_query('"maria zakharova"').query.subqueries[1] == AlsoStatement([
+        wq.Phrase("title", ["maria", "zakharova"], boost=3.0), wq.Phrase("speaker", ["maria", "zakharova"], boost=3.0)])
+    assert parse_query("-lavrov").query == wq.And([wq.Every(), wq.Not(wq.Term("text", "lavrov"))])
+    assert parse_query("title:briefing").query == wq.ConstantScoreQuery(wq.Term("title", "brief"), 1.0)
+    assert parse_query("speaker:lavrov").query == wq.ConstantScoreQuery(wq.Term("speaker", "lavrov"), 1.0)
 
 
 def test_plain_words_are_all_required_and_stemmed():

@@ -19,7 +19,7 @@ from collections.abc import Iterable
 
 from whoosh import query as wq
 
-from app.search.filters import QueryError
+from app.search.filters import AlsoStatement, QueryError
 
 SEARCH_DEADLINE = 0.3       # seconds of index work per search (ARCHIVE_SEARCH_DEADLINE)
 MAX_CLAUSES = 64            # words, phrases, prefixes and fuzzy words in one query
@@ -63,6 +63,9 @@ class Deadline:
 
 
 def _leaves(q: wq.Query) -> Iterable[wq.Query]:
+    """The leaves that cost: a plain word's title/speaker alternatives are part of the word."""
+    if isinstance(q, AlsoStatement):
+        return
     if isinstance(q, wq.ConstantScoreQuery):
         yield from _leaves(q.child)
     elif isinstance(q, wq.compound.CompoundQuery):

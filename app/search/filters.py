@@ -21,6 +21,33 @@ TEXT = text_analyzer()
 EXACT = exact_analyzer()
 
 
+TITLE_BOOST = 3.0      # a plain word found in a statement's title ...
+SPEAKER_BOOST = 3.0    # ... or in its speakers' names: such statements rank high
+
+
+class AlsoStatement(wq.Or):
+    """A plain word's statement-level alternatives: the statement's title and its speakers'
+    names. They find and rank the statement; its paragraphs match only through the other
+    parts of the query, or, when nothing else picks one, the statement's first paragraph
+    stands for it (service._resolve)."""
+
+
+def statement_alternatives(stemmed: Sequence[str], exact: Sequence[str], phrase: bool) -> AlsoStatement | None:
+    """The title/speaker alternatives of a plain word (or quoted phrase, `phrase`): None when
+    it has no words to look for there."""
+    parts: list[wq.Query] = []
+    for fieldname, words, boost in (("title", list(stemmed), TITLE_BOOST),
+                                    ("speaker", [n for n in fold_name(" ".join(exact)).split() if len(n) > 1],
+                                     SPEAKER_BOOST)):  # (Zakharova’s: the name without the 's')
+        if len(words) == 1:
+            parts.append(wq.Term(fieldname, words[0], boost=boost))
+        elif words and phrase:
+            parts.append(wq.Phrase(fieldname, words, boost=boost))
+        elif words:
+            parts.append(wq.And([wq.Term(fieldname, w) for w in words], boost=boost))
+    return AlsoStatement(parts) if parts else None
+
+
 class QueryError(ValueError):
     """A query (or a filter value) that cannot be understood; `message` is for the user."""
 
@@ -135,6 +162,15 @@ def year_query(value: str) -> wq.Query:
     return wq.Term("year", value)
 
 
+def month_query(value: str) -> wq.Query:
+    """A month parameter (a month facet's value): '2021-11'."""
+    value = value.strip()
+    if not re.fullmatch(r"\d{4}-\d{2}", value) or not 1 <= int(value[5:]) <= 12:
+        raise QueryError(f"month must be a month such as 2021-11, not '{value}'")
+    lo, hi = parse_date_range(value, "month")
+    return wq.NumericRange("date", lo, hi)
+
+
 def _values(value: str | Iterable[str] | None) -> list[str]:
     if value is None:
         return []
@@ -143,14 +179,15 @@ def _values(value: str | Iterable[str] | None) -> list[str]:
     return [v for v in value if v is not None and str(v).strip()]
 
 
-def filter_queries(*, speaker=None, said=None, kind=None, venue=None, topic=None, year=None,
+def filter_queries(*, speaker=None, said=None, kind=None, venue=None, topic=None, year=None, month=None,
                    date_from=None, date_to=None, questions: str | None = None) -> list[wq.Query]:
     """The search parameters as filter queries (ANDed). A parameter given several values
-    matches any of them."""
+    matches any of them (OR within a facet, AND across facets)."""
     out: list[wq.Query] = []
+    special = {"year": year_query, "month": month_query}
     for name, value in (("speaker", speaker), ("said", said), ("kind", kind), ("venue", venue),
-                        ("topic", topic), ("year", year)):
-        qs = [year_query(str(v)) if name == "year" else field_query(name, str(v)) for v in _values(value)]
+                        ("topic", topic), ("year", year), ("month", month)):
+        qs = [special[name](str(v)) if name in special else field_query(name, str(v)) for v in _values(value)]
         if qs:
             out.append(qs[0] if len(qs) == 1 else wq.Or(qs))
     lo = date_bound(date_from, end=False, name="from")

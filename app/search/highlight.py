@@ -48,6 +48,11 @@ def marks_for(queries: list[wq.Query], reader: IndexReader, expand=None) -> Mark
     return marks
 
 
+def match_spans(text: str, marks: Marks) -> list[tuple[int, int]]:
+    """(start, end) of each marked word or phrase in text, in order, overlaps merged."""
+    return _spans(text, marks)
+
+
 def _spans(text: str, marks: Marks) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     for name, analyzer in _ANALYZERS.items():

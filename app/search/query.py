@@ -1,6 +1,8 @@
 """Our query language -> Whoosh query objects (one parser for the CLI, the pages and the API).
 
-    sanctions europe         both words (stemmed: "sanction" finds "sanctions")
+    sanctions europe         both words (stemmed: "sanction" finds "sanctions"); a word is also
+                             looked up in statement titles and speakers' names (zakharova finds
+                             her statements, ranked high)
     "rule of law"            the exact words in this order (unstemmed, nothing dropped)
     russia OR china          either;  NOT nato, -nato: without
     (russia OR china) trade  grouping;  AND may be written out
@@ -33,6 +35,7 @@ from app.search.filters import (
     field_query,
     filter_queries,
     parse_date_range,
+    statement_alternatives,
     terms,
     tokens,
 )
@@ -82,6 +85,7 @@ class WordSpan:
     end: int
     word: str
     field: str
+    plain: bool = True  # typed as a word (not inside a "phrase")
 
 
 @dataclass
@@ -276,7 +280,8 @@ class _Out:
 
 
 class _Compiler:
-    def __init__(self):
+    def __init__(self, names: bool = True):
+        self.names = names
         self.highlight: list[wq.Query] = []
         self.words: list[WordSpan] = []
 
@@ -314,8 +319,10 @@ class _Compiler:
             offset = tok.start + (1 if tok.quoted else 0)
             words = tokens(EXACT, tok.text)
             if not negated:
-                self.words += [WordSpan(offset + s, offset + e, w, "exact") for w, s, e in words]
-            return self._positive(terms("exact", [w for w, _s, _e in words]), negated)
+                self.words += [WordSpan(offset + s, offset + e, w, "exact", plain=False) for w, s, e in words]
+            exact = [w for w, _s, _e in words]
+            return self._also(self._positive(terms("exact", exact), negated), negated,
+                              [w for w, _s, _e in tokens(TEXT, tok.text)], exact)
         return self.word(tok, negated)
 
     def word(self, tok: Tok, negated: bool) -> _Out:
@@ -342,7 +349,16 @@ class _Compiler:
                            for w, s, e in tokens(EXACT, text)]
         if not stemmed:  # a stop word ("the", "of"): kept only if nothing else is searched
             return _Out(None, terms("exact", exact))
-        return self._positive(terms("text", stemmed), negated)
+        return self._also(self._positive(terms("text", stemmed), negated), negated, stemmed, exact)
+
+    def _also(self, out: _Out, negated: bool, stemmed: list[str], exact: list[str]) -> _Out:
+        """A positive word or phrase also looks in the statement's title and speakers' names
+        (filters.AlsoStatement); a negated one only in the text (-lavrov: paragraphs without
+        the word, as before)."""
+        if negated or out.query is None or not self.names:
+            return out
+        alt = statement_alternatives(stemmed, exact, phrase=True)
+        return _Out(wq.Or([out.query, alt])) if alt is not None else out
 
     def _positive(self, q: wq.Query | None, negated: bool) -> _Out:
         if q is not None and not negated:
@@ -352,13 +368,15 @@ class _Compiler:
 
 # -- entry point ------------------------------------------------------------------------------
 
-def parse_query(text: str | None, *, max_chars: int = 1000) -> ParsedQuery:
-    """Parse a user query. Raises QueryError (never anything else) for what cannot be understood."""
+def parse_query(text: str | None, *, max_chars: int = 1000, names: bool = True) -> ParsedQuery:
+    """Parse a user query. Raises QueryError (never anything else) for what cannot be understood.
+    `names`: plain words also look in titles and speakers' names (False: in the text only, as
+    the concordance and trends count occurrences in the text)."""
     text = clean(text or "", max_chars)
     if not text:
         return ParsedQuery(text="", query=wq.Every(), empty=True)
     tree = _Parser(tokenize(text)).parse()
-    compiler = _Compiler()
+    compiler = _Compiler(names)
     out = compiler.compile(tree) if tree is not None else _Out(None)
     q = out.query if out.query is not None else compiler.use_stop(out, False)
     if q is None:

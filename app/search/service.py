@@ -41,6 +41,7 @@ from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from html import escape
 from itertools import chain
 
 from sqlalchemy import select
@@ -49,12 +50,14 @@ from whoosh import query as wq
 
 from app.captured import captured_date, page_clocks
 from app.models import Paragraph, Speaker, Statement, StatementSpeaker, Venue
+from app.search import budget
 from app.search.budget import Deadline, plan
 from app.search.documents import paragraph_entries
+from app.search.filters import TEXT, AlsoStatement, tokens
 from app.search.highlight import marks_for, snippet
 from app.search.postings import Unsupported
 from app.search.query import ParsedQuery, QueryError, filter_queries, parse_query
-from app.search.schema import PARAGRAPH_FIELDS, STRIDE
+from app.search.schema import PARAGRAPH_FIELDS, STRIDE, fold_name
 from app.search.searcher import IndexView
 from app.urls import paragraph_path, statement_path
 
@@ -63,7 +66,7 @@ MAX_PER_PAGE = 100
 MAX_PER_STATEMENT = 20
 FACET_LIMIT = 30          # speaker, venue and topic facets list the most frequent values
 SUGGEST_BELOW = 3         # "did you mean" when a query finds fewer paragraphs than this
-FACETS = ("speaker", "year", "kind", "venue", "topic")
+FACETS = ("speaker", "year", "kind", "venue", "topic", "month")
 RESOLVE_ALL = 1500        # statements found up to which every one is resolved (exact figures)
 RESOLVE_CAP = 4000        # statements resolved at most to fill a page (rare matches in common words)
 RESOLVE_BUDGET = 0.15     # seconds of resolving paragraphs per search; beyond, figures are estimated
@@ -78,6 +81,7 @@ def search(view: IndexView, query: str | None = None, *, session: Session,
            speaker: str | Iterable[str] | None = None, said: str | Iterable[str] | None = None,
            kind: str | Iterable[str] | None = None, venue: str | Iterable[str] | None = None,
            topic: str | Iterable[str] | None = None, year: str | int | Iterable | None = None,
+           month: str | Iterable[str] | None = None,
            date_from=None, date_to=None, questions: str | None = None, sort: str = "relevance",
            page: int = 1, per_page: int = 20, per_statement: int = 3, max_query_chars: int = 1000,
            facet_limit: int = FACET_LIMIT, deadline: float | None = None) -> dict:
@@ -85,15 +89,21 @@ def search(view: IndexView, query: str | None = None, *, session: Session,
     that cannot be understood, or too wide to run (budget.plan); never returns silently empty
     for one. `deadline`: seconds of index work (budget.SEARCH_DEADLINE), after which the
     result is returned as it stands, `approximate`. The clock starts once this search has the
-    view's lock (waiting for it is bounded by the searches before it, each by its deadline)."""
+    view's lock (waiting for it is bounded by the searches before it, each by its deadline).
+
+    Facets: a facet with values chosen is counted without its own filter (the other values it
+    could add, OR within a facet), under every other filter (AND across facets). The month
+    facet lists the months of the chosen years (or of the chosen months' years)."""
     sort = sort or "relevance"
     if sort not in SORTS:
         raise QueryError(f"sort must be one of {', '.join(SORTS)}, not '{sort}'")
     page, per_page = _int(page, "page", 1), min(_int(per_page, "per_page", 1), MAX_PER_PAGE)
     per_statement = min(_int(per_statement, "per_statement", 1), MAX_PER_STATEMENT)
     pq = parse_query(query, max_chars=max_query_chars)
-    filters = filter_queries(speaker=speaker, said=said, kind=kind, venue=venue, topic=topic, year=year,
-                             date_from=date_from, date_to=date_to, questions=questions)
+    params = {"speaker": speaker, "said": said, "kind": kind, "venue": venue, "topic": topic, "year": year,
+              "month": month, "date_from": date_from, "date_to": date_to, "questions": questions}
+    filters = filter_queries(**params)
+    month_years = _month_years(year, month)
     main, in_query = split_filters(pq.query)
     with view.lock:  # a Whoosh searcher's files are not safe for concurrent reads
         clock = Deadline(deadline)
@@ -107,21 +117,68 @@ def search(view: IndexView, query: str | None = None, *, session: Session,
         pkeys = {(d, i): entry[1] for d in shown
                  for i, entry in ((i, paragraph_entries(entries[d])[i]) for i in picks[d])}
         marks = marks_for(pq.highlight, view.reader, view.postings.expand)
-        figures = view.memo(("figures", run.tree, facet_limit, run.exact),
-                            lambda: (run.facets(facet_limit), run.totals(), clock.cut))
+        key = ("figures", run.tree, facet_limit, run.exact, bool(month_years))
+        figures = view.memo(key, lambda: (run.facets(facet_limit, bool(month_years)), run.totals(), clock.cut))
         if clock.cut and not figures[2]:  # a cut-short run: its figures are not worth keeping
-            view.forget(("figures", run.tree, facet_limit, run.exact))
+            view.forget(key)
         facets, (total_p, total_s), cut = figures
         facets = {name: [dict(v) for v in values] for name, values in facets.items()}  # the cache's stay intact
+        cut = _disjunctive_facets(view, facets, main, in_query, params, facet_limit, month_years, clock) or cut
+        facets["month"] = [f for f in facets.get("month", []) if f["value"][:4] in month_years]
         suggestion = (_suggest(view, pq, run.allowed, total_p, max_query_chars, clock)
                       if total_p < SUGGEST_BELOW and not clock.late() else None)
+        by_speaker = _speaker_suggestions(view, pq, run.allowed, _values(speaker)) if not clock.late() else []
     rows, speakers = _fetch(session, list(pkeys.values()))
     return {
         "query": pq.text, "total_paragraphs": total_p, "total_statements": total_s,
         "page": page, "per_page": per_page, "sort": sort,
         "results": _results(shown, picks, run.slots, skeys, pkeys, rows, speakers, marks, clock),
         "facets": facets, "suggestion": suggestion, "approximate": run.approximate or clock.cut or cut,
+        "speaker_suggestions": by_speaker,
     }
+
+
+FILTERED_FACETS = ("speaker", "year", "kind", "venue", "topic", "month")  # facets whose values are search parameters
+
+
+def _values(value) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, (str, int)):
+        value = [value]
+    return [str(v).strip() for v in value if v is not None and str(v).strip()]
+
+
+def _month_years(year, month) -> set[str]:
+    """The years whose months the month facet lists: the one chosen year, or the chosen months' years."""
+    years = [y for y in _values(year) if y.isdigit()]
+    return set(years[:1] if len(years) == 1 else []) | {m[:4] for m in _values(month)}
+
+
+def _disjunctive_facets(view: IndexView, facets: dict, main: wq.Query, in_query: list[wq.Query], params: dict,
+                        limit: int, month_years: set[str], clock: Deadline) -> bool:
+    """Recount each facet that has values chosen without its own filter (in place). True when
+    a recount is an estimate, or one was left as it was for lack of time (the result is then
+    approximate)."""
+    estimated = False
+    for name in FILTERED_FACETS:
+        if not _values(params.get(name)):
+            continue
+        if clock.late():
+            return True
+        others = filter_queries(**{k: v for k, v in params.items() if k != name})
+        key = ("facet", name, main, tuple(others + in_query), limit, bool(month_years))
+
+        def count(others=others, name=name):
+            sub = _Run(view, main, others + in_query, "relevance", clock=clock)
+            return sub.facets(limit, bool(month_years))[name], sub.approximate
+
+        values, approximate = view.memo(key, count)
+        if clock.cut:  # cut short: not worth keeping
+            view.forget(key)
+        facets[name] = [dict(v) for v in values]
+        estimated = estimated or approximate
+    return estimated
 
 
 @dataclass
@@ -177,17 +234,18 @@ MATCH_BATCH = 500
 
 
 def matches(view: IndexView, query: str | None = None, *, session: Session, sort: str = "relevance",
-            max_query_chars: int = 1000, limit: int = 50_000, **filters) -> Matches:
+            max_query_chars: int = 1000, limit: int = 50_000, names: bool = True, **filters) -> Matches:
     """The paragraphs search() counts for this query and filters (its keyword arguments,
     without paging), up to `limit`, in search()'s order. Statements are resolved in result
     order, without the page's time budget, a chunk per hold of the searcher's lock, until
-    `limit` paragraphs are planned. Raises QueryError as search() does."""
+    `limit` paragraphs are planned. Raises QueryError as search() does. `names`: as parse_query()."""
     sort = sort or "relevance"
     if sort not in SORTS:
         raise QueryError(f"sort must be one of {', '.join(SORTS)}, not '{sort}'")
-    pq = parse_query(query, max_chars=max_query_chars)
+    pq = parse_query(query, max_chars=max_query_chars, names=names)
     main, in_query = split_filters(pq.query)
     with view.lock:
+        view.postings.remember(budget.plan(pq.query, view.reader))  # a query too wide to run is refused here too
         run = _Run(view, main, filter_queries(**filters) + in_query, sort, budget=float("inf"))
         resolved_all = run.exact
         run.exact = True  # rank every statement found (the order does not depend on resolving)
@@ -388,14 +446,15 @@ class _Run:
         statements = len(self.found) if self.statement_exact else round(len(self.found) * matched / len(sample))
         return round(len(self.found) * self._per_statement()), statements
 
-    def facets(self, limit: int) -> dict[str, list[dict]]:
+    def facets(self, limit: int, months: bool = False, only: tuple[str, ...] | None = None) -> dict[str, list[dict]]:
         if not self.positional:
             weight = self.counts
-            return facet_counts(self.view, self.found, weight.__getitem__, limit)
+            return facet_counts(self.view, self.found, weight.__getitem__, limit, months=months, only=only)
         if self.exact:
-            return facet_counts(self.view, self.found, lambda d: len(self.slots.get(d, ())), limit)
+            return facet_counts(self.view, self.found, lambda d: len(self.slots.get(d, ())), limit, months=months,
+                                only=only)
         scale = self._per_statement()
-        return facet_counts(self.view, self.found, None, limit, scale)
+        return facet_counts(self.view, self.found, None, limit, scale, months=months, only=only)
 
 
 def per_page_slack(n: int) -> int:
@@ -505,6 +564,10 @@ def _relax(q: wq.Query) -> wq.Query:
     if isinstance(q, wq.Or):
         subs = [_relax(s) for s in q.subqueries]
         return wq.Every() if any(isinstance(r, wq.Every) for r in subs) else wq.Or(subs)
+    if isinstance(q, wq.Phrase) and not _is_positional(q):
+        # a title/speaker phrase (AlsoStatement): its words find the statements, the phrase
+        # itself is checked when resolving (Whoosh would be asked to score it otherwise)
+        return wq.And([wq.Term(q.fieldname, w) for w in q.words], boost=q.boost)
     if isinstance(q, wq.Phrase) and _is_positional(q):
         # the statements holding every word: whether they stand together is resolved per
         # paragraph (reading the positions of every statement holding the words to find the
@@ -553,29 +616,49 @@ def _resolve(view: IndexView, tree: wq.Query, docs: list[int], counts: list[int]
             got = per_doc[d] = _doc_slots(view, leaf, d, expanded)
         return got
 
-    def ev(q: wq.Query, d: int) -> set[int]:
+    def ev(q: wq.Query, d: int) -> tuple[set[int], bool]:
+        """(paragraph slots matching q, whether q matches through the statement itself: a
+        plain word found in the title or a speaker's name, filters.AlsoStatement)."""
         if isinstance(q, wq.ConstantScoreQuery):
             return ev(q.child, d)
+        if isinstance(q, AlsoStatement):
+            return set(), any(d in view.filter_docs(sub) for sub in q.subqueries)
         if isinstance(q, wq.And):
-            out = None
+            # a slot matches when every part holds it or matches through the statement, and
+            # at least one part holds it; all parts through the statement: the statement matches
+            must: set[int] | None = None
+            held: set[int] = set()
+            weak_all = True
             for sub in q.subqueries:
-                got = ev(sub, d)
-                out = set(got) if out is None else out & got
-                if not out:
-                    return set()
-            return out if out is not None else set()
+                got, weak = ev(sub, d)
+                if not weak:
+                    must = set(got) if must is None else must & got
+                    weak_all = False
+                    if not must:
+                        return set(), False
+                elif not got and must is None:
+                    continue
+                held |= got
+            return (held if must is None else must), weak_all
         if isinstance(q, wq.Or):
             out: set[int] = set()
+            weak_any = False
             for sub in q.subqueries:
-                out |= ev(sub, d)
-            return out
+                got, weak = ev(sub, d)
+                out |= got
+                weak_any = weak_any or weak
+            return out, weak_any
         if isinstance(q, wq.Not):
-            return set(range(counts[d])) - ev(q.query, d)
+            return set(range(counts[d])) - ev(q.query, d)[0], False
         if isinstance(q, wq.Every):
-            return set(range(counts[d]))
+            return set(range(counts[d])), False
         if _is_positional(q):
-            return leaf_slots(q, d)
-        return set(range(counts[d])) if d in view.filter_docs(q) else set()
+            return leaf_slots(q, d), False
+        return (set(range(counts[d])) if d in view.filter_docs(q) else set()), False
+
+    def matched(d: int) -> set[int]:
+        got, weak = ev(tree, d)
+        return got if got or not weak or not counts[d] else {0}  # the statement's first paragraph stands for it
 
     positive: list[wq.Query] = []
 
@@ -596,7 +679,7 @@ def _resolve(view: IndexView, tree: wq.Query, docs: list[int], counts: list[int]
         if clock is not None and i % 8 == 7 and clock.past_hard():
             clock.cut = True
             break
-        got = slots[d] = sorted(ev(tree, d))
+        got = slots[d] = sorted(matched(d))
         if got:
             w: Counter = Counter()
             for leaf in positive:
@@ -651,15 +734,21 @@ def _phrase_slots(per_word: list[list[int]]) -> set[int]:
 
 
 def facet_counts(view: IndexView, docs: Iterable[int], weight=None, limit: int = FACET_LIMIT,
-                 scale: float = 1.0) -> dict[str, list[dict]]:
-    """Counts of matching paragraphs by speaker, year, kind, venue and topic: each statement
-    found counts `weight(docnum)` paragraphs (estimated: `scale` each). Year and kind are
-    complete (they add up to the number of paragraphs; 'undated' included); the others
-    list the `limit` most frequent values."""
+                 scale: float = 1.0, months: bool = False, only: tuple[str, ...] | None = None) -> dict[str, list[dict]]:
+    """Counts of matching paragraphs by speaker, year, kind, venue and topic (and month, as
+    YYYY-MM, when `months`): each statement found counts `weight(docnum)` paragraphs
+    (estimated: `scale` each). Year and kind are complete (they add up to the number of
+    paragraphs; 'undated' included); the others list the `limit` most frequent values.
+    `only`: just these facets (the others come back empty)."""
+    if only is not None:
+        return _year_counts(view, docs, weight, scale) if only == ("year",) else \
+            {k: v for k, v in facet_counts(view, docs, weight, limit, scale, months).items() if k in only}
     speakers, topics = view.column("speakers_f"), view.column("topics_f")
     years, kinds, venues = view.column("year"), view.column("kind"), view.column("venue_f")
     counts = {name: Counter() for name in FACETS}
     c_speaker, c_topic, c_year, c_kind, c_venue = (counts[n] for n in ("speaker", "topic", "year", "kind", "venue"))
+    c_month = counts["month"]
+    dates = view.column("date") if months else None
     if weight is None:  # one per statement: counted in C (~30k statements at 1.5M paragraphs)
         docs = list(docs)
         c_speaker.update(chain.from_iterable(map(speakers.__getitem__, docs)))
@@ -667,6 +756,8 @@ def facet_counts(view: IndexView, docs: Iterable[int], weight=None, limit: int =
         c_year.update(map(years.__getitem__, docs))
         c_kind.update(map(kinds.__getitem__, docs))
         c_venue.update(filter(None, map(venues.__getitem__, docs)))
+        if dates is not None:
+            c_month.update(filter(None, (dates[d] // 100 for d in docs)))
         docs = ()
     for d in docs:
         w = weight(d) if weight is not None else 1
@@ -678,18 +769,54 @@ def facet_counts(view: IndexView, docs: Iterable[int], weight=None, limit: int =
         c_kind[kinds[d]] += w
         if venues[d]:
             c_venue[venues[d]] += w
+        if dates is not None and dates[d]:
+            c_month[dates[d] // 100] += w
     out = {}
     for name, counter in counts.items():
         if scale != 1.0:
             counter = Counter({k: max(1, round(v * scale)) for k, v in counter.items()})
         if name == "year":  # newest first, undated last
             items = sorted(counter.items(), key=lambda kv: (kv[0] == "undated", -int(kv[0]) if kv[0].isdigit() else 0))
+        elif name == "month":  # in calendar order
+            items = [(f"{m // 100:04d}-{m % 100:02d}", n) for m, n in sorted(counter.items())]
         else:
             items = sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))
             if name != "kind":
                 items = items[:limit]
         out[name] = [{"value": v, "count": n} for v, n in items]
     return out
+
+
+def _year_counts(view: IndexView, docs: Iterable[int], weight, scale: float) -> dict[str, list[dict]]:
+    years = view.column("year")
+    counter: Counter = Counter()
+    if weight is None:
+        counter.update(map(years.__getitem__, docs))
+    else:
+        for d in docs:
+            counter[years[d]] += weight(d)
+    if scale != 1.0:
+        counter = Counter({k: max(1, round(v * scale)) for k, v in counter.items()})
+    items = sorted(counter.items(), key=lambda kv: (kv[0] == "undated", -int(kv[0]) if kv[0].isdigit() else 0))
+    return {"year": [{"value": v, "count": n} for v, n in items]}
+
+
+def year_counts(view: IndexView, query: str | None, *, filters: list, max_query_chars: int = 1000,
+                deadline: float | None = None, names: bool = True) -> tuple[dict[str, int], bool]:
+    """Matching paragraphs per year ('undated' included) for a query under filter queries
+    (filter_queries()), and whether the counts are estimates: the year facet of search().
+    `names`: as parse_query()."""
+    pq = parse_query(query, max_chars=max_query_chars, names=names)
+    main, in_query = split_filters(pq.query)
+    with view.lock:
+        clock = Deadline(deadline)
+        view.postings.remember(plan(pq.query, view.reader, clock=clock))
+        run = _Run(view, main, filters + in_query, "relevance", clock=clock)
+        key = ("years", run.tree, run.exact)
+        years, cut = view.memo(key, lambda: (run.facets(0, only=("year",))["year"], clock.cut))
+        if clock.cut and not cut:
+            view.forget(key)
+    return {f["value"]: f["count"] for f in years}, run.approximate or clock.cut or cut
 
 
 def _results(shown: list[int], picks, slots, skeys, pkeys: dict[tuple[int, int], str], rows, speakers,
@@ -710,6 +837,8 @@ def _results(shown: list[int], picks, slots, skeys, pkeys: dict[tuple[int, int],
                                "snippet": snippet(row.text, marks if clock is None or not _out_of_time(clock)
                                                   else None), "url": paragraph_path(row.key)})
         if statement is not None:
+            statement = dict(statement, title_html=snippet(statement["title"], marks, size=len(statement["title"]) + 1)
+                             if marks else escape(statement["title"]))
             out.append({"statement": statement, "paragraphs": paragraphs,
                         "more_paragraphs": len(slots.get(d, ())) - len(picks[d])})
     return out
@@ -766,7 +895,7 @@ def _suggest(view: IndexView, pq: ParsedQuery, allowed, total: int, max_chars: i
     if pq.empty or not pq.words:
         return None
     reader, text, changed = view.reader, pq.text, False
-    unknown = [w for w in pq.words if not w.word.isdigit() and reader.doc_frequency(w.field, w.word) == 0]
+    unknown = [w for w in pq.words if not w.word.isdigit() and not _known(reader, w)]
     if len(unknown) > SUGGEST_MAX_WORDS or any(len(w.word) > SUGGEST_MAX_CHARS for w in unknown):
         return None
     for w in sorted(unknown, key=lambda w: w.start, reverse=True):
@@ -788,12 +917,54 @@ def _suggest(view: IndexView, pq: ParsedQuery, allowed, total: int, max_chars: i
     return text if len(_candidates(view, _relax(main), allowed)) > total else None
 
 
+def _known(reader, w) -> bool:
+    """Is the word in the text, a title or a speaker's name?"""
+    if reader.doc_frequency(w.field, w.word):
+        return True
+    names = fold_name(w.word).split()
+    stems = [t for t, _s, _e in tokens(TEXT, w.word)]
+    return bool(names and all(reader.doc_frequency("speaker", n) for n in names)) or \
+        bool(stems and all(reader.doc_frequency("title", t) for t in stems))
+
+
 def _closest(reader, fieldname: str, word: str) -> str | None:
+    """The most frequent word of the text (`fieldname`) or of the speakers' names within one
+    edit (two for longer words)."""
+    folded = fold_name(word)
     for dist in (1, 2) if len(word) > 4 else (1,):
-        found = [w for w in reader.terms_within(fieldname, word, dist, prefix=1) if w != word]
+        found = [(reader.doc_frequency(f, w), w) for f, q in ((fieldname, word), ("speaker", folded)) if q
+                 for w in reader.terms_within(f, q, dist, prefix=1) if w not in (word, folded)]
         if found:
-            return max(found, key=lambda w: (reader.doc_frequency(fieldname, w), w))
+            return max(found)[1]
     return None
+
+
+SPEAKER_SUGGESTIONS = 3
+
+
+def _speaker_suggestions(view: IndexView, pq: ParsedQuery, allowed, chosen: Iterable[str]) -> list[dict]:
+    """"Statements by <Full Name>": for each plain word of the query that is part of a
+    speaker's name (a surname), the speakers so named, with how many statements (within the
+    filters) they have, and the query without that word (to go with the speaker filter)."""
+    if pq.empty:
+        return []
+    taken = {fold_name(c) for c in chosen}
+    speakers = view.column("speakers_f")
+    out: dict[str, dict] = {}
+    for w in pq.words:
+        folded = fold_name(w.word)
+        if not w.plain or not folded or " " in folded or folded.isdigit() or len(folded) < 3:
+            continue
+        docs = view.filter_docs(wq.Term("speaker", folded))
+        if allowed is not None:
+            docs = docs & allowed
+        every = Counter(chain.from_iterable(map(speakers.__getitem__, docs)))  # counted in C
+        counts = Counter({name: n for name, n in every.items()
+                          if folded in (f := fold_name(name)).split() and f not in taken})
+        rest = " ".join((pq.text[:w.start] + pq.text[w.end:]).split())
+        for name, n in counts.most_common(SPEAKER_SUGGESTIONS):
+            out.setdefault(name, {"name": name, "statements": n, "query": rest})
+    return sorted(out.values(), key=lambda s: -s["statements"])[:SPEAKER_SUGGESTIONS]
 
 
 def search_archive(settings, factory, query: str | None = None, **params) -> dict:

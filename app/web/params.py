@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from typing import Annotated
 from urllib.parse import parse_qsl
 
-from fastapi import Query, Request
+from fastapi import Depends, Query, Request
 
 from app.periods import period
 
@@ -29,6 +29,21 @@ MIN_YEAR, MAX_YEAR = 1000, 2999
 # Parameters that take one value; repeating one is an error rather than a silent pick.
 SINGLE = frozenset({"q", "page", "per_page", "sort", "from", "to", "month", "questions", "cursor"})
 MULTI = frozenset({"speaker", "kind", "venue", "topic", "said", "year"})  # `year`: single on statement lists
+# ... except on these pages: the month facet of a search (month=2021-11&month=2021-12) and the
+# terms of a trends chart (q=sanctions&q=cooperation) are repeatable there.
+SEARCH_PATHS = ("/search", "/api/search", "/concordance", "/api/concordance", "/trends", "/api/trends")
+TRENDS_PATHS = ("/trends", "/trends.csv", "/api/trends")
+
+
+def repeatable_here(path: str) -> frozenset[str]:
+    """The SINGLE parameters that take several values on this path."""
+    if path in TRENDS_PATHS:
+        return frozenset({"q", "month"})
+    if path.startswith(SEARCH_PATHS):
+        return frozenset({"month"})
+    return frozenset()
+
+
 KEY_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,219}$")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
@@ -42,9 +57,10 @@ class ParamError(Exception):
         self.status = status
 
 
-def check_raw_query(raw: bytes, *, max_query_chars: int) -> None:
+def check_raw_query(raw: bytes, *, max_query_chars: int, path: str = "") -> None:
     """Refuse hostile query strings before routing: too long, invalid UTF-8, control
     characters (NUL included), repeated single-valued parameters, oversized values."""
+    repeatable = repeatable_here(path)
     if len(raw) > MAX_QUERY_STRING:
         raise ParamError(f"query string too long ({len(raw):,} bytes; limit {MAX_QUERY_STRING:,})")
     try:
@@ -59,11 +75,11 @@ def check_raw_query(raw: bytes, *, max_query_chars: int) -> None:
         limit = max_query_chars if key == "q" else MAX_VALUE_CHARS
         if len(value) > limit:
             raise ParamError(f"parameter {_show(key)!r} is too long ({len(value):,} characters; limit {limit:,})")
-        if key in SINGLE and key in seen:
+        if key in SINGLE and key in seen and key not in repeatable:
             raise ParamError(f"parameter {key!r} given more than once")
         seen.add(key)
         counts[key] = counts.get(key, 0) + 1
-        if key in MULTI and counts[key] > MAX_VALUES:
+        if (key in MULTI or key in repeatable) and counts[key] > MAX_VALUES:
             raise ParamError(f"too many values for {key!r} (limit {MAX_VALUES})")
 
 
@@ -270,7 +286,7 @@ def canonical_redirect_target(path: str, actual: list[tuple[str, str]], canonica
 
 
 SEARCH_SORTS = ("relevance", "newest", "oldest")
-SEARCH_FILTERS = ("speaker", "said", "kind", "venue", "topic", "year")
+SEARCH_FILTERS = ("speaker", "said", "kind", "venue", "topic", "year", "month")
 
 
 @dataclass(frozen=True)
@@ -282,6 +298,7 @@ class SearchQuery:
     venue: tuple[str, ...] = ()
     topic: tuple[str, ...] = ()
     year: tuple[str, ...] = ()
+    month: tuple[str, ...] = ()
     date_from: str | None = None
     date_to: str | None = None
     questions: str | None = None
@@ -312,43 +329,120 @@ class SearchQuery:
         """Keyword arguments of app.search.search()."""
         return {"speaker": list(self.speaker), "said": list(self.said), "kind": list(self.kind),
                 "venue": list(self.venue), "topic": list(self.topic), "year": list(self.year),
-                "date_from": self.date_from, "date_to": self.date_to, "questions": self.questions,
+                "month": list(self.month), "date_from": self.date_from, "date_to": self.date_to, "questions": self.questions,
                 "sort": self.sort, "page": self.page, "per_page": self.per_page}
 
 
 _DATE_PATTERN = r"^\d{4}(-\d{2}(-\d{2})?)?$"
 
 
-def search_query(
-    q: Annotated[str | None, Query(description="The query: words, \"phrases\", OR, NOT/-word, (groups), prefix*, "
-                                               "fuzzy~, speaker:, said:, kind:, venue:, topic:, date:.")] = None,
+def search_filters(
     speaker: Annotated[list[str] | None, Query(max_length=MAX_VALUES, description="A speaker of the statement (repeatable: any of).")] = None,
     said: Annotated[list[str] | None, Query(max_length=MAX_VALUES, description="Paragraphs this person said (repeatable).")] = None,
     kind: Annotated[list[str] | None, Query(max_length=MAX_VALUES, description="Kind of statement (repeatable).")] = None,
     venue: Annotated[list[str] | None, Query(max_length=MAX_VALUES, description="Venue (repeatable).")] = None,
     topic: Annotated[list[str] | None, Query(max_length=MAX_VALUES, description="Topic (repeatable).")] = None,
     year: Annotated[list[str] | None, Query(max_length=MAX_VALUES, description="Year, or 'undated' (repeatable).")] = None,
+    month: Annotated[list[str] | None, Query(max_length=MAX_VALUES, description="Month as YYYY-MM (repeatable: any of).")] = None,
     date_from: Annotated[str | None, Query(alias="from", max_length=10, pattern=_DATE_PATTERN,
                                            description="On or after: 2021, 2021-11 or 2021-11-30.")] = None,
     date_to: Annotated[str | None, Query(alias="to", max_length=10, pattern=_DATE_PATTERN,
                                          description="On or before: 2021, 2021-11 or 2021-11-30.")] = None,
     questions: Annotated[str | None, Query(pattern="^(exclude|only)$",
                                            description="exclude: no questions put to the speakers; only: just them.")] = None,
-    sort: Annotated[str, Query(pattern="^(relevance|newest|oldest)$", description="relevance (default), newest or oldest.")] = "relevance",
-    page: Page = 1,
-    per_page: PerPage = DEFAULT_PER_PAGE,
 ) -> SearchQuery:
+    """The filters of a search (shared by search, concordance and trends), validated."""
     for v in year or []:
         if v.strip() and v.strip() != "undated" and not re.fullmatch(r"\d{4}", v.strip()):
             raise ParamError(f"'year' must be a year like 2021 (or 'undated'), not {v!r}")
+    check_months(month)
     start = parse_date_bound(date_from, "from", end=False)
     stop = parse_date_bound(date_to, "to", end=True)
     if start and stop and start > stop:
         raise ParamError(f"'from' ({date_from}) is after 'to' ({date_to})")
-    _check_depth(page, per_page)
     return SearchQuery(
-        q=(q or "").strip(), speaker=_clean_multi(speaker), said=_clean_multi(said), kind=_clean_multi(kind),
-        venue=_clean_multi(venue), topic=_clean_multi(topic), year=_clean_multi(year),
-        date_from=date_from or None, date_to=date_to or None, questions=questions or None, sort=sort,
-        page=page, per_page=per_page,
+        speaker=_clean_multi(speaker), said=_clean_multi(said), kind=_clean_multi(kind),
+        venue=_clean_multi(venue), topic=_clean_multi(topic), year=_clean_multi(year), month=_clean_multi(month),
+        date_from=date_from or None, date_to=date_to or None, questions=questions or None,
     )
+
+
+QueryText = Annotated[str | None, Query(description="The query: words, \"phrases\", OR, NOT/-word, (groups), prefix*, "
+                                                    "fuzzy~, speaker:, said:, kind:, venue:, topic:, date:.")]
+
+
+def search_query(
+    filters: Annotated[SearchQuery, Depends(search_filters)],
+    q: QueryText = None,
+    sort: Annotated[str, Query(pattern="^(relevance|newest|oldest)$", description="relevance (default), newest or oldest.")] = "relevance",
+    page: Page = 1,
+    per_page: PerPage = DEFAULT_PER_PAGE,
+) -> SearchQuery:
+    _check_depth(page, per_page)
+    return replace(filters, q=(q or "").strip(), sort=sort, page=page, per_page=per_page)
+
+
+def check_months(values: list[str] | None) -> None:
+    for v in values or []:
+        m = re.fullmatch(r"(\d{4})-(\d{2})", v.strip())
+        if v.strip() and not (m and 1 <= int(m[2]) <= 12):
+            raise ParamError(f"'month' must be a month like 2021-11, not {v!r}")
+
+
+# Concordance and trends ----------------------------------------------------------------------
+CONCORDANCE_SORTS = ("newest", "oldest", "left", "right")
+CONCORDANCE_PER_PAGE, CONCORDANCE_MAX_PER_PAGE = 100, 500
+
+
+@dataclass(frozen=True)
+class ConcordanceQuery:
+    search: SearchQuery              # the query and its filters (as a search)
+    sort: str = "newest"
+    page: int = 1
+    per_page: int = CONCORDANCE_PER_PAGE
+
+    def state_pairs(self) -> list[tuple[str, str]]:
+        pairs = [("q", self.search.q)] + self.search.filter_pairs()
+        return pairs + ([("sort", self.sort)] if self.sort != "newest" else [])
+
+    def pairs(self) -> list[tuple[str, str]]:
+        return self.state_pairs() + ([("per_page", str(self.per_page))] if self.per_page != CONCORDANCE_PER_PAGE else []) \
+            + ([("page", str(self.page))] if self.page != 1 else [])
+
+
+def concordance_query(
+    filters: Annotated[SearchQuery, Depends(search_filters)],
+    q: QueryText = None,
+    sort: Annotated[str, Query(pattern="^(newest|oldest|left|right)$",
+                               description="newest (default) or oldest statements first; left or right: "
+                                           "alphabetically by the words before or after the match.")] = "newest",
+    page: Page = 1,
+    per_page: Annotated[int, Query(ge=1, le=CONCORDANCE_MAX_PER_PAGE,
+                                   description=f"Lines per page (at most {CONCORDANCE_MAX_PER_PAGE}).")] = CONCORDANCE_PER_PAGE,
+) -> ConcordanceQuery:
+    _check_depth(page, per_page)
+    return ConcordanceQuery(search=replace(filters, q=(q or "").strip()), sort=sort, page=page, per_page=per_page)
+
+
+MAX_TREND_TERMS = 6
+
+
+@dataclass(frozen=True)
+class TrendsQuery:
+    terms: tuple[str, ...]
+    search: SearchQuery              # the filters (q unused)
+
+    def pairs(self) -> list[tuple[str, str]]:
+        return [("q", t) for t in self.terms] + self.search.filter_pairs()
+
+
+def trends_query(
+    filters: Annotated[SearchQuery, Depends(search_filters)],
+    q: Annotated[list[str] | None, Query(max_length=MAX_VALUES, description=f"A term to chart: a word, \"phrase\" or "
+                                         f"any query (repeatable, at most {MAX_TREND_TERMS}).")] = None,
+) -> TrendsQuery:
+    terms = _clean_multi(q)
+    if len(terms) > MAX_TREND_TERMS:
+        raise ParamError(f"too many terms: {len(terms)} given; a trends chart compares at most {MAX_TREND_TERMS}",
+                         status=422)
+    return TrendsQuery(terms=terms, search=filters)

@@ -183,6 +183,7 @@ class SearchStatement(BaseModel):
     venue: str | None
     speakers: list[SearchSpeaker]
     url: str
+    title_html: str = Field(description="The title, HTML-escaped, with the matched words in <mark>.")
 
 
 class SearchParagraph(BaseModel):
@@ -205,13 +206,92 @@ class SearchFacet(BaseModel):
     count: int
 
 
+class SpeakerSuggestion(BaseModel):
+    name: str = Field(description="A speaker whose name holds a word of the query (use it as speaker=…).")
+    statements: int = Field(description="Their statements within the filters.")
+    query: str = Field(description="The query without that word, to go with the speaker filter.")
+
+
 class SearchResult(BaseModel):
     query: str
-    total_paragraphs: int
-    total_statements: int
+    total_paragraphs: int = Field(description="Matching paragraphs (about this many when `approximate`).")
+    total_statements: int = Field(description="Statements holding them (about this many when `approximate`).")
     page: int
     per_page: int
     sort: str
     results: list[SearchGroup]
-    facets: dict[str, list[SearchFacet]]
+    facets: dict[str, list[SearchFacet]] = Field(description="speaker, year, kind, venue, topic, month (YYYY-MM: "
+                                                             "the months of the chosen year, else empty).")
     suggestion: str | None
+    approximate: bool = Field(description="True when the totals, more_paragraphs and the facet counts are "
+                                          "estimates: show them as \"about N\".")
+    speaker_suggestions: list[SpeakerSuggestion] = Field(description="\"Statements by <name>\" for a query word "
+                                                                     "that is part of a speaker's name.")
+
+
+class ConcordanceParagraph(BaseModel):
+    key: str
+    n: int
+    speaker: str | None
+    url: str
+    permalink: str
+
+
+class ConcordanceStatement(BaseModel):
+    key: str
+    title: str
+    date: str | None
+    published: str | None
+    kind: str
+    speakers: list[str]
+    url: str
+    permalink: str
+
+
+class ConcordanceLine(BaseModel):
+    left: str = Field(description="The text before the match (plain text, not HTML; '…' where cut).")
+    match: str = Field(description="The matched word or phrase as written.")
+    right: str = Field(description="The text after the match.")
+    paragraph: ConcordanceParagraph
+    statement: ConcordanceStatement
+
+
+class ConcordanceResult(BaseModel):
+    query: str
+    sort: str = Field(description="newest, oldest, left or right.")
+    page: int
+    per_page: int
+    lines: list[ConcordanceLine]
+    has_next: bool
+    total_paragraphs: int = Field(description="Paragraphs the query matches (about this many when `approximate`).")
+    approximate: bool
+    sorted_among: int | None = Field(description="Sorted by context: the number of occurrences sorted when there "
+                                                 "were more (the first, newest statements first); else null.")
+    next: str | None
+    prev: str | None
+
+
+class TrendPoint(BaseModel):
+    year: int
+    paragraphs: int = Field(description="Paragraphs of that year holding the term (about, when `approximate`).")
+    per_10k: float = Field(description="The same per 10,000 paragraphs of that year (under the same filters).")
+    search: str = Field(description="The search behind this figure.")
+
+
+class TrendTerm(BaseModel):
+    term: str
+    paragraphs: int
+    undated: int
+    years: list[TrendPoint]
+
+
+class TrendYear(BaseModel):
+    year: int
+    paragraphs: int = Field(description="All paragraphs of that year under the filters.")
+
+
+class TrendsResult(BaseModel):
+    terms: list[TrendTerm]
+    years: list[TrendYear]
+    undated: int
+    approximate: bool = Field(description="True when some counts are estimates: read them as \"about N\".")

@@ -2,12 +2,14 @@
 and one function to run a search. Routes never touch the search engine directly."""
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
@@ -76,16 +78,14 @@ def open_searcher(settings: Settings, factory) -> Any:
     return holder
 
 
-def run_search(holder: Any, session: Session, sq: SearchQuery, *, max_query_chars: int,
-               per_statement: int = 3, **overrides: Any) -> dict:
-    """The object of docs/search-json.md for this query (overrides: page, per_page, sort)."""
-    from app.search import INDEX_DAMAGE, QueryError, QueryTooWide, SearchIndexError, search
+@contextlib.contextmanager
+def index_errors() -> Iterator[None]:
+    """The search layer's errors as the web's: SearchQueryError (400, or 422 for a query too wide
+    to run), SearchUnavailable (503; a damaged index is rebuilt in the background)."""
+    from app.search import INDEX_DAMAGE, QueryError, QueryTooWide, SearchIndexError
 
-    args = {"deadline": getattr(holder, "deadline", None)} | sq.search_args() | overrides
     try:
-        with holder.view() as view:
-            return search(view, sq.q or None, session=session, per_statement=per_statement,
-                          max_query_chars=max_query_chars, **args)
+        yield
     except QueryError as e:
         raise SearchQueryError(e.message, 422 if isinstance(e, QueryTooWide) else 400) from None
     except SearchIndexError as e:
@@ -97,6 +97,40 @@ def run_search(holder: Any, session: Session, sq: SearchQuery, *, max_query_char
         log.exception("search index damaged: a search failed reading it")
         schedule_rebuild()
         raise SearchUnavailable(DAMAGED) from None
+
+
+def run_search(holder: Any, session: Session, sq: SearchQuery, *, max_query_chars: int,
+               per_statement: int = 3, **overrides: Any) -> dict:
+    """The object of docs/search-json.md for this query (overrides: page, per_page, sort)."""
+    from app.search import search
+
+    args = {"deadline": getattr(holder, "deadline", None)} | sq.search_args() | overrides
+    with index_errors(), holder.view() as view:
+        return search(view, sq.q or None, session=session, per_statement=per_statement,
+                      max_query_chars=max_query_chars, **args)
+
+
+def _filter_args(sq: SearchQuery) -> dict:
+    return {k: v for k, v in sq.search_args().items() if k not in ("page", "per_page", "sort")}
+
+
+def run_concordance(holder: Any, session: Session, sq: SearchQuery, *, sort: str, page: int, per_page: int,
+                    max_query_chars: int) -> dict:
+    """One page of the concordance (app.search.concordance) of sq's query under its filters."""
+    from app.search.concordance import concordance
+
+    with index_errors(), holder.view() as view:
+        return concordance(view, sq.q or None, session=session, sort=sort, page=page, per_page=per_page,
+                           max_query_chars=max_query_chars, **_filter_args(sq))
+
+
+def run_trends(holder: Any, terms: list[str], sq: SearchQuery, *, max_query_chars: int) -> dict:
+    """Paragraphs per year of each term under sq's filters (app.search.trends)."""
+    from app.search.trends import trends
+
+    with index_errors(), holder.view() as view:
+        return trends(view, terms, max_query_chars=max_query_chars, deadline=getattr(holder, "deadline", None),
+                      **_filter_args(sq))
 
 
 DOWNLOAD_BUDGET = 30.0  # seconds a download's searches may take in all; then it ends where it is

@@ -52,7 +52,7 @@ class SecurityMiddleware:
         path = scope.get("path", "/")
         try:
             check_path(scope.get("raw_path") or path.encode("utf-8", "surrogateescape"))
-            check_raw_query(scope.get("query_string", b""), max_query_chars=self.max_query_chars)
+            check_raw_query(scope.get("query_string", b""), max_query_chars=self.max_query_chars, path=path)
         except ParamError as e:
             await error_response(self.env, path, e.status, e.message)(scope, receive, send_with_headers)
             return

@@ -46,6 +46,15 @@ def kind_label(kind: str | None) -> str:
     return (kind or "").replace("_", " ")
 
 
+def facet_label(value: str, facet: str) -> str:
+    """A search facet's value as shown: kinds in words, months (2021-11) as November 2021."""
+    if facet == "kind":
+        return kind_label(value)
+    if facet == "month" and len(value) == 7 and value[4] == "-" and value[5:].isdigit():
+        return f"{month_name(int(value[5:]))} {value[:4]}"
+    return value
+
+
 def number(n: int | None) -> str:
     return f"{n or 0:,}"
 
@@ -107,7 +116,7 @@ def make_env() -> Environment:
                       auto_reload=False)  # templates ship with the code: no stat() per include
     env.finalize = _finalize  # every value printed: unterminated bidi controls closed (app.bidi)
     env.filters.update(human_date=human_date, iso=iso, month_name=month_name, kind_label=kind_label,
-                       number=number, segments=segments, plural=plural,
+                       facet_label=facet_label, number=number, segments=segments, plural=plural,
                        markdown=markdown)
     env.tests["web_url"] = lambda v: isinstance(v, str) and v.lower().startswith(("http://", "https://"))
     env.globals.update(

@@ -111,6 +111,22 @@ class Urls:
     def search(self, pairs: Pairs = (), **args: object) -> str:
         return "/search" + _qs(list(pairs) + _kw(args))
 
+    def search_facet(self, name: str, pairs: Pairs = (), **args: object) -> str:
+        """Every value of one facet of a search (the "more…" page), with a filter box."""
+        return f"/search/facets/{_seg(name)}" + _qs(_no_page(list(pairs) + _kw(args)))
+
+    def concordance(self, pairs: Pairs = (), **args: object) -> str:
+        return "/concordance" + _qs(list(pairs) + _kw(args))
+
+    def concordance_download(self, pairs: Pairs = ()) -> str:
+        return "/concordance.csv" + _qs(_no_page(pairs))
+
+    def trends(self, pairs: Pairs = (), **args: object) -> str:
+        return "/trends" + _qs(list(pairs) + _kw(args))
+
+    def trends_download(self, pairs: Pairs = ()) -> str:
+        return "/trends.csv" + _qs(pairs)
+
     def search_download(self, fmt: str, pairs: Pairs = ()) -> str:
         return f"/search.{_seg(fmt)}" + _qs(_no_page(pairs))
 

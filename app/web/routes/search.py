@@ -5,10 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
 from app.browse.views import Page
+from app.search.service import FACET_LIMIT
 from app.web import schemas
 from app.web.charts import year_chart
 from app.web.deps import BaseUrlDep, SessionDep, SettingsDep, read_snapshot
@@ -22,7 +23,8 @@ from app.web.urls import absolute, page_url, urls, with_args
 
 router = APIRouter(include_in_schema=False)
 api_router = APIRouter(prefix="/api", tags=["search"])
-FACET_PARAMS = {"speaker": "Speaker", "year": "Year", "kind": "Kind", "venue": "Venue", "topic": "Topic"}
+FACET_PARAMS = {"speaker": "Speaker", "year": "Year", "month": "Month", "kind": "Kind", "venue": "Venue",
+                "topic": "Topic"}
 
 
 def search_error(request: Request, exc: Exception, sq: SearchQuery | None = None) -> Response:
@@ -34,7 +36,8 @@ def search_error(request: Request, exc: Exception, sq: SearchQuery | None = None
         resp = error_response(request.app.state.env, request.url.path, status, message)
     else:
         resp = render(request, "search/results.html", status=status, nav="search", sq=sq, result=None,
-                      error=message, pairs=sq.pairs(), facets=[], chart=None, pages=0, pg=None)
+                      error=message, pairs=sq.pairs(), facets=[], chart=None, pages=0, pg=None,
+                      facet_limit=FACET_LIMIT)
     if status == 503:
         resp.headers["retry-after"] = "60"
     return resp
@@ -47,7 +50,7 @@ def search_page(request: Request, session: SessionDep, settings: SettingsDep,
         return redirect
     if sq.blank:
         return render(request, "search/results.html", nav="search", sq=sq, result=None, error=None,
-                      pairs=[], facets=[], chart=None, pages=0, pg=None)
+                      pairs=[], facets=[], chart=None, pages=0, pg=None, facet_limit=FACET_LIMIT)
     try:
         result = run_search(request.app.state.archive.searcher, session, sq,
                             max_query_chars=settings.max_query_chars)
@@ -57,19 +60,54 @@ def search_page(request: Request, session: SessionDep, settings: SettingsDep,
     if sq.page > pages:
         raise NotFound(f"page {sq.page} does not exist: the last page is {pages}")
     note = index_note(request)
+    for s in result["speaker_suggestions"]:
+        s["href"] = with_args(urls.search(), sq.pairs(), q=s["query"] or None, speaker=[*sq.speaker, s["name"]])
     return render(request, "search/results.html", nav="search", sq=sq, result=result, error=None,
+                  facet_limit=FACET_LIMIT,
                   pairs=sq.pairs(), facets=_facets(result, sq), chart=_chart(result, sq), pages=pages,
                   pg=Page([], result["total_statements"], sq.page, sq.per_page), download_limit=MAX_SEARCH_ROWS,
                   index_behind=note, headers=index_header(note))
 
 
 def _facets(result: dict, sq: SearchQuery) -> list[tuple[str, str, list[dict]]]:
+    """Each facet's values, the chosen ones marked (and listed even when they are not among the
+    most frequent, so that they can be removed)."""
     out = []
     for param, title in FACET_PARAMS.items():
-        chosen = {v.casefold() for v in getattr(sq, param)}
+        chosen = {v.casefold(): v for v in getattr(sq, param)}
         values = [dict(f, selected=f["value"].casefold() in chosen) for f in result["facets"].get(param, [])]
+        listed = {f["value"].casefold() for f in values}
+        values += [{"value": v, "count": 0, "selected": True} for k, v in chosen.items() if k not in listed]
         out.append((param, title, values))
     return out
+
+
+FACET_PAGE_MAX = 10_000   # values listed on a facet's own page
+
+
+@router.get("/search/facets/{name}")
+def search_facet_page(request: Request, session: SessionDep, settings: SettingsDep, name: str,
+                      sq: Annotated[SearchQuery, Depends(search_query)],
+                      filter: Annotated[str | None, Query(max_length=100)] = None) -> Response:
+    """Every value of one facet of a search, narrowed by a filter box (works without script);
+    each value adds itself to the search (OR within the facet)."""
+    if name not in FACET_PARAMS:
+        raise NotFound(f"there is no facet '{name}'; facets: {', '.join(FACET_PARAMS)}")
+    pairs = sq.state_pairs()
+    wanted = [(k, v) for k, v in pairs] + ([("filter", filter.strip())] if filter and filter.strip() else [])
+    if (redirect := canonical(request, wanted)) is not None:
+        return redirect
+    try:
+        result = run_search(request.app.state.archive.searcher, session, sq, max_query_chars=settings.max_query_chars,
+                            page=1, per_page=1, per_statement=1, facet_limit=FACET_PAGE_MAX)
+    except (SearchQueryError, SearchUnavailable) as e:
+        return search_error(request, e, sq)
+    needle = (filter or "").strip().casefold()
+    values = next(v for p, _t, v in _facets(result, sq) if p == name)
+    shown = [f for f in values if needle in f["value"].casefold()] if needle else values
+    return render(request, "search/facet.html", nav="search", sq=sq, name=name, title=FACET_PARAMS[name],
+                  values=shown, total=len(values), needle=(filter or "").strip(), pairs=pairs,
+                  approximate=result["approximate"], search_path=urls.search())
 
 
 def _chart(result: dict, sq: SearchQuery):
