@@ -214,3 +214,44 @@ class SearchResult(BaseModel):
     results: list[SearchGroup]
     facets: dict[str, list[SearchFacet]]
     suggestion: str | None
+
+
+class QuotePlace(BaseModel):
+    key: str
+    url: str
+    n: int
+    date: str | None
+    speaker: str | None
+    statement: dict[str, str]
+
+
+class QuoteEarliest(BaseModel):
+    date: str | None
+    key: str
+    url: str
+    this: bool
+
+
+class QuoteMatch(BaseModel):
+    key: str
+    url: str
+    permalink: str
+    score: float
+    n: int
+    speaker: str | None
+    label: str | None
+    date: str | None
+    text: str
+    spans: list[list[int]]
+    highlight: str
+    statement: dict
+    earliest: QuoteEarliest
+    quoted_later_by: list[QuotePlace]
+    other_places: list[QuotePlace]
+
+
+class QuoteResult(BaseModel):
+    quote: str
+    fragments: list[str]
+    candidates: int
+    results: list[QuoteMatch]

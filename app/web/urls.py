@@ -101,6 +101,13 @@ class Urls:
     def search(self, pairs: Pairs = (), **args: object) -> str:
         return "/search" + _qs(list(pairs) + _kw(args))
 
+    def quote(self, q: str | None = None, **args: object) -> str:
+        """The quote finder (`/quote?q=…`)."""
+        return "/quote" + _qs([("q", q)] + _kw(args))
+
+    def api_quote(self, q: str | None = None, **args: object) -> str:
+        return "/api/quote" + _qs([("q", q)] + _kw(args))
+
     def search_download(self, fmt: str, pairs: Pairs = ()) -> str:
         return f"/search.{_seg(fmt)}" + _qs(_no_page(pairs))
 
