@@ -83,9 +83,12 @@ def _routes() -> list[str]:
             if "/p/{key}" in path and not path.startswith("/statements"):
                 path = path.replace("{key}", pkey)
             out.append(re.sub(r"\{(\w+)\}", lambda m: fill[m[1]], path))
+    out += [f"{path}?q={QUOTE}" for path in NEEDS_QUOTE]  # the quote finder with a quote, besides without
     return sorted(set(out))
 
 
+QUOTE = "the%20OSCE%20and%20strategic%20stability%20were%20discussed"
+NEEDS_QUOTE = ("/quote", "/api/quote")  # /api/quote without q: 400 (what to look for); /quote: the empty form
 ROUTES = _routes()
 
 
@@ -102,11 +105,15 @@ def _assert_clear_refusal(r, where) -> None:
 
 def test_every_route_is_in_the_table():
     assert len(ROUTES) >= 35 and "/search.atom" in ROUTES and "/api/dates/2021/10" in ROUTES
+    assert {"/quote", "/api/quote", f"/quote?q={QUOTE}", f"/api/quote?q={QUOTE}"} <= set(ROUTES)
 
 
 @pytest.mark.parametrize("route", ROUTES)
 def test_hostile_parameters_on_every_route(client, route):
-    assert client.get(route, follow_redirects=True).status_code == 200, route
+    if route == "/api/quote":
+        _assert_clear_refusal(client.get(route), route)  # no quote given: 400 saying so
+    else:
+        assert client.get(route, follow_redirects=True).status_code == 200, route
     for name, params in PARAMS:
         sep = "&" if "?" in route else "?"
         started = time.perf_counter()

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from rapidfuzz import fuzz
+from rapidfuzz.distance import Levenshtein
 
 WORD = re.compile(r"\w+(?:['’]\w+)*")
 ELLIPSIS = re.compile(r"\[\s*(?:\.\s*){2,}\]|\[\s*…\s*\]|(?:\.\s*){3,}|…")
@@ -119,28 +120,87 @@ class Alignment:
     spans: tuple[tuple[int, int], ...]  # matched spans in the original paragraph text
 
 
+def char_score(quote_fragments: list[Folded], target: Folded) -> float:
+    """The quick score (character level only, rapidfuzz's partial_ratio per fragment, weighted
+    by length): which candidates are worth the word-level alignment of align()."""
+    if not quote_fragments or not target.text:
+        return 0.0
+    total = sum(len(f.text) for f in quote_fragments)
+    return sum(fuzz.partial_ratio(f.text, target.text) * len(f.text) for f in quote_fragments) / total
+
+
 def align(quote_fragments: list[Folded], paragraph: str, folded: Folded | None = None) -> Alignment:
-    """How well the quote (its fragments) matches somewhere in the paragraph."""
+    """How well the quote (its fragments) matches somewhere in the paragraph: per fragment, the
+    character-level best window (partial_ratio) locates it, then a word-level local alignment
+    around that window (edit distance over words, a misspelt word costing MISSPELT) scores it
+    and gives the matched words. Score = WORD_WEIGHT * word score + the rest * character score."""
     target = folded or fold(paragraph)
     if not quote_fragments or not target.text:
         return Alignment(0.0, ())
-    total = sum(len(f.text) for f in quote_fragments)
+    twords = target.text.split(" ")
+    total = sum(f.words for f in quote_fragments)
     score, spans, last_end, ordered = 0.0, [], -1, True
     for f in quote_fragments:
         if len(f.text) >= len(target.text):  # the quote holds the whole paragraph (and more)
-            r = fuzz.ratio(f.text, target.text)
-            s, e = 0, len(target.text)
+            r, s, e = fuzz.ratio(f.text, target.text), 0, len(target.text)
         else:
             a = fuzz.partial_ratio_alignment(f.text, target.text)
             r, s, e = a.score, a.dest_start, a.dest_end
-        score += r * len(f.text) / total
-        if s < last_end:
+        qwords = f.text.split(" ")
+        m = len(qwords)
+        ws = max(0, bisect_right(target.starts, s) - 1)
+        we = bisect_right(target.starts, max(s, e - 1))
+        slack = m // 4 + 2
+        dist, w0, w1 = word_alignment(qwords, twords, max(0, ws - slack), min(len(twords), we + slack))
+        word_score = max(0.0, 100.0 * (1 - dist / m))
+        score += (WORD_WEIGHT * word_score + (1 - WORD_WEIGHT) * r) * m / total
+        if w0 < last_end:
             ordered = False
-        last_end = e
-        spans.append(target.original(s, e))
+        last_end = w1
+        if w1 > w0:
+            spans.append((target.original_spans[w0][0], target.original_spans[w1 - 1][1]))
     if not ordered:
         score *= OUT_OF_ORDER
     return Alignment(round(score, 1), _merge(spans))
+
+
+WORD_WEIGHT = 0.7
+MISSPELT = 0.35    # the cost of a word that is a near spelling of the other (vs 1 for another word)
+EXTRA_WORD = 0.6   # a paragraph word the quote left out (a quote word missing from the paragraph: 1)
+
+
+@lru_cache(maxsize=500_000)
+def _cost(a: str, b: str) -> float:
+    if len(a) >= 4 and len(b) >= 4 and Levenshtein.normalized_similarity(a, b) >= 0.7:
+        return MISSPELT
+    return 1.0
+
+
+def word_alignment(q: list[str], t: list[str], lo: int, hi: int) -> tuple[float, int, int]:
+    """Local alignment of all of q with some run of t[lo:hi] (free start and end in t): the edit
+    distance over words and the run's (start, end) in t."""
+    seg = t[lo:hi]
+    n = len(seg)
+    prev = [0.0] * (n + 1)
+    prev_start = list(range(n + 1))
+    for i, qi in enumerate(q, 1):
+        cur = [float(i)] + [0.0] * n
+        cur_start = [0] * (n + 1)
+        for j in range(1, n + 1):
+            tj = seg[j - 1]
+            d = prev[j - 1] + (0.0 if qi == tj else _cost(qi, tj))
+            st = prev_start[j - 1]
+            up = prev[j] + 1.0
+            if up < d:
+                d, st = up, prev_start[j]
+            left = cur[j - 1] + EXTRA_WORD
+            if left < d:
+                d, st = left, cur_start[j - 1]
+            cur[j] = d
+            cur_start[j] = st
+        prev, prev_start = cur, cur_start
+    best = min(range(1, n + 1), key=lambda j: (prev[j], j)) if n else 0
+    return (prev[best] if n else float(len(q))), lo + prev_start[best], lo + best
 
 
 def _merge(spans: list[tuple[int, int]]) -> tuple[tuple[int, int], ...]:

@@ -2,8 +2,9 @@
 
 1. Candidates: the CANDIDATES paragraphs sharing most of the quote's rarer words, from the
    index (app.search.quote; each word also under its other spelling, British or American).
-2. Each candidate is aligned with the quote (app.quote.align): the score (0-100) ranks them
-   (ties: the earliest date, then the key); results below MIN_SCORE are not shown.
+2. Each candidate gets the quick character-level score; the best ALIGNED are aligned with the
+   quote word by word (app.quote.align): that score (0-100) ranks them (ties: the earliest date,
+   then the key); results below MIN_SCORE are not shown.
 3. The words a result matched (its span) are looked for in every candidate: the paragraphs
    holding them (SAME_WORDS) are where those words appear; the earliest date among them is
    `earliest`, and those of other statements dated later are `quoted_later_by`.
@@ -15,11 +16,12 @@ from collections import defaultdict
 from dataclasses import dataclass
 from html import escape
 
+from rapidfuzz import fuzz
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models import Paragraph, Speaker, Statement, StatementSpeaker
-from app.quote.align import WORD, Folded, align, fold, fold_word, fragments
+from app.quote.align import WORD, Folded, align, char_score, fold, fold_word, fragments
 from app.search.quote import candidates as index_candidates
 from app.search.quote import quote_words
 from app.urls import paragraph_path, statement_path
@@ -27,8 +29,9 @@ from app.urls import paragraph_path, statement_path
 MAX_QUOTE_CHARS = 1000  # as long as a search query may be (ARCHIVE_MAX_QUERY_CHARS default)
 MIN_WORDS = 3
 MAX_LIMIT = 50
-CANDIDATES = 60
-MIN_SCORE = 65.0   # results scoring less are not shown (unrelated English prose aligns at ~50)
+CANDIDATES = 60   # paragraphs from the index, scored quickly (character level) ...
+ALIGNED = 12      # ... of which the best this many (or `limit`) are aligned word by word and ranked
+MIN_SCORE = 55.0   # results scoring less are not shown (unrelated English prose aligns at ~35-50)
 SAME_WORDS = 90.0  # a paragraph holds a result's words when their span aligns with it this well
 MAX_SPAN_FOR_SAME = 400  # characters of a result's span looked for elsewhere (its start, when longer)
 
@@ -154,10 +157,14 @@ def find_quote(view, session: Session, quote: str | None, *, limit: int = 10) ->
     keys = [k for k, _w in index_candidates(view, words, limit=CANDIDATES)]
     found, speakers = _load(session, keys)
     for c in found:
+        c.score = char_score(frags, c.folded)
+    found.sort(key=_order)
+    aligned = found[:max(limit, ALIGNED)]
+    for c in aligned:
         a = align(frags, c.text, c.folded)
         c.score, c.spans = a.score, a.spans
-    found.sort(key=_order)
-    shown = [c for c in found if c.score >= MIN_SCORE][:limit]
+    aligned.sort(key=_order)
+    shown = [c for c in aligned if c.score >= MIN_SCORE][:limit]
     results = [_result(c, found, speakers) for c in shown]
     return {"quote": text, "fragments": [f.text for f in frags], "candidates": len(found),
             "results": results}
@@ -202,7 +209,7 @@ def _holding_words(c: _Candidate, found: list[_Candidate]) -> list[_Candidate]:
     words = fold(" ".join(c.text[s:e] for s, e in c.spans)[:MAX_SPAN_FOR_SAME])
     out = []
     for o in found:
-        if o is c or align([words], o.text, o.folded).score >= SAME_WORDS:
+        if o is c or fuzz.partial_ratio(words.text, o.folded.text) >= SAME_WORDS:
             out.append(o)
     return out
 
