@@ -134,7 +134,7 @@ def test_api_quote_ranks_the_source_first_with_its_key_permalink_speaker_and_dat
     assert later[0]["key"] == second["key"] and later[0]["statement"]["url"].startswith("/statements/")
     # the later quote knows where the words come from
     assert second["earliest"] == {"date": "2015-03-03", "key": first["key"], "url": first["url"], "this": False}
-    assert second["quoted_later_by"] == []
+    assert second["quoted_later_by"] == [] and first["places"] == second["places"] == 2
     assert all(r["score"] < first["score"] or r["key"] == second["key"] for r in body["results"][1:])
     # the permalink resolves to the words
     page = client.get(first["url"], follow_redirects=True)
@@ -163,7 +163,7 @@ def test_the_quote_page_works_without_script_and_escapes_everything(client):
 
 @pytest.mark.parametrize("params, status, words", [
     ({}, 400, "Enter the quote"), ({"q": "   "}, 400, "Enter the quote"),
-    ({"q": "… !!! ,,, — “”"}, 400, "no words"), ({"q": "two words"}, 400, "too short"),
+    ({"q": "… !!! ,,, — “”"}, 400, "no words"),
     ({"q": "the security of one state", "limit": "0"}, 400, "limit"),
     ({"q": "the security of one state", "limit": "many"}, 400, "limit"),
     ({"q": "the security of one state", "limit": "51"}, 400, "limit"),
@@ -186,6 +186,11 @@ def test_quote_longer_than_the_finder_takes_is_422(archive):
     with make_client(archive, {"max_query_chars": 5000}, raise_server_exceptions=False) as c:
         r = c.get("/api/quote", params={"q": "word " * 300})
     assert r.status_code == 422 and "too long" in r.json()["error"]
+
+
+def test_one_word_finds_its_earliest_use(client):
+    body = client.get("/api/quote", params={"q": "security"}).json()
+    assert body["results"] and body["results"][0]["date"] == "2015-03-03"
 
 
 def test_no_index_is_503_not_500(tmp_path):
@@ -295,6 +300,7 @@ def _accuracy(data: Path, quotes: int, seed: int) -> dict:
 
 def test_accuracy_on_perturbed_quotes(tmp_path):
     figures = _accuracy(_generated(tmp_path, 2500, seed=11), quotes=100, seed=5)
+    print({k: v for k, v in figures.items() if k != "misses"})
     assert figures["first"] >= 0.95, figures["misses"]
     assert figures["top3"] >= 0.99, figures["misses"]
 
@@ -302,5 +308,6 @@ def test_accuracy_on_perturbed_quotes(tmp_path):
 @pytest.mark.slow
 def test_accuracy_on_perturbed_quotes_large(tmp_path):
     figures = _accuracy(_generated(tmp_path, 30_000, seed=12), quotes=500, seed=6)
+    print({k: v for k, v in figures.items() if k != "misses"})
     assert figures["first"] >= 0.95, figures["misses"]
     assert figures["top3"] >= 0.99, figures["misses"]

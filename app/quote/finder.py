@@ -27,12 +27,12 @@ from app.search.quote import quote_words
 from app.urls import paragraph_path, statement_path
 
 MAX_QUOTE_CHARS = 1000  # as long as a search query may be (ARCHIVE_MAX_QUERY_CHARS default)
-MIN_WORDS = 3
 MAX_LIMIT = 50
 CANDIDATES = 60   # paragraphs from the index, scored quickly (character level) ...
 ALIGNED = 12      # ... of which the best this many (or `limit`) are aligned word by word and ranked
 MIN_SCORE = 55.0   # results scoring less are not shown (unrelated English prose aligns at ~35-50)
 SAME_WORDS = 90.0  # a paragraph holds a result's words when their span aligns with it this well
+MAX_PLACES = 20   # quoted_later_by and other_places list at most this many (`places` counts them all)
 MAX_SPAN_FOR_SAME = 400  # characters of a result's span looked for elsewhere (its start, when longer)
 
 
@@ -55,9 +55,6 @@ def check_quote(quote: str | None) -> str:
     words = len(WORD.findall(text))
     if words == 0:
         raise QuoteError("The quote has no words (only punctuation or symbols).")
-    if words < MIN_WORDS:
-        raise QuoteError(f"The quote is too short to align: at least {MIN_WORDS} words "
-                         "(use search for single words).")
     return text
 
 
@@ -197,8 +194,10 @@ def _result(c: _Candidate, found: list[_Candidate], speakers: dict[int, list[dic
                       "speakers": speakers.get(c.statement_id, []), "url": statement_path(c.statement_key)},
         "earliest": {"date": earliest.date, "key": earliest.key, "url": paragraph_path(earliest.key),
                      "this": earliest is c},
-        "quoted_later_by": [_brief(o, speakers) for o in later],
-        "other_places": [_brief(o, speakers) for o in sorted(others, key=lambda o: (o.date or "9999", o.key))],
+        "quoted_later_by": [_brief(o, speakers) for o in later[:MAX_PLACES]],
+        "other_places": [_brief(o, speakers)
+                         for o in sorted(others, key=lambda o: (o.date or "9999", o.key))[:MAX_PLACES]],
+        "places": len(same),
     }
 
 

@@ -248,6 +248,7 @@ class QuoteMatch(BaseModel):
     earliest: QuoteEarliest
     quoted_later_by: list[QuotePlace]
     other_places: list[QuotePlace]
+    places: int
 
 
 class QuoteResult(BaseModel):
