@@ -11,7 +11,7 @@ from app.quote import MAX_LIMIT, MAX_QUOTE_CHARS
 from app.web import schemas
 from app.web.deps import BaseUrlDep, SessionDep
 from app.web.errors import error_response
-from app.web.render import render
+from app.web.render import canonical, render
 from app.web.search_adapter import SearchQueryError, SearchUnavailable, run_quote
 from app.web.urls import absolute
 
@@ -46,6 +46,8 @@ def _error(request: Request, exc: SearchQueryError | SearchUnavailable, q: str |
 
 @router.get("/quote")
 def quote_page(request: Request, session: SessionDep, q: str | None = None, limit: str | None = None) -> Response:
+    if (redirect := canonical(request, [(k, v) for k, v in (("q", q), ("limit", limit)) if v])) is not None:
+        return redirect  # empty fields of the form dropped, unknown parameters too
     if q is None or not q.strip():  # the empty form
         return render(request, "quote/page.html", nav="quote", q="", result=None, error=None,
                       max_chars=MAX_QUOTE_CHARS)
