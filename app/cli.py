@@ -339,6 +339,33 @@ def search_command(
         render_results(out, result)
 
 
+@cli.command("quote")
+def quote_command(
+    quote: str = typer.Argument(..., help='The quote as you have it, e.g. "we will never accept … sanctions".'),
+    limit: int = typer.Option(10, "--limit", help="Results at most (1-50)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the result object as JSON (docs/quote-json.md)."),
+) -> None:
+    """Find where a quote was said: source paragraphs ranked by how well they align with it."""
+    from app.quote import QuoteError, quote_archive
+    from app.quote.terminal import render_quote
+    from app.search import SearchIndexError
+
+    settings = get_settings()
+    _engine, factory = _open(settings)
+    if not _sync_index(settings, factory, console=err, reader=True):
+        raise typer.Exit(1)
+    try:
+        result = quote_archive(settings, factory, quote, limit=limit)
+    except QuoteError as e:
+        fail(e.message, 2)
+    except SearchIndexError as e:
+        fail(str(e), 1)
+    if as_json:
+        sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=1) + "\n")
+    else:
+        render_quote(out, result)
+
+
 @cli.command()
 def reindex() -> None:
     """Rebuild the search index from the database in a fresh directory, then swap it in."""

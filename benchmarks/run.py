@@ -172,6 +172,12 @@ def sample_paths(url: str, rng: random.Random) -> dict[str, list[str]]:
                                                    .distinct())})
     from urllib.parse import quote
 
+    from benchmarks.quotes import perturb, spans
+    from benchmarks.quotes import vocabulary as quote_vocabulary
+
+    texts = db_rows(url, "SELECT key, text FROM paragraphs WHERE current ORDER BY random() LIMIT 2000")
+    vocab = quote_vocabulary([tuple(r) for r in texts])
+    quotes = [perturb(span, vocab, rng) for _k, span in spans([tuple(r) for r in texts], 100, rng)]
     return {
         "search": [f"/search?q={quote(q)}" for q in QUERIES],
         "search_filtered": [f"/search?q={quote(q)}&speaker={s}&from={y}-01-01&to={y}-12-31"
@@ -185,6 +191,8 @@ def sample_paths(url: str, rng: random.Random) -> dict[str, list[str]]:
         "list": [f"/statements?speaker={s}&year={rng.choice(years)}" for s in speakers],
         "speaker": [f"/speakers/{s}" for s in speakers],
         "dates": [f"/dates/{y}" for y in years],
+        # the quote finder: perturbed spans of 12-40 words (benchmarks/quotes.py)
+        "quote": [f"/api/quote?q={quote(q)}" for q in quotes],
     }
 
 
@@ -328,6 +336,7 @@ TARGETS = [  # (results name, what, target, lower is better)
     ("statement_p95_ms", "statement page p95 (ms)", 20, True),
     ("permalink_p95_ms", "paragraph permalink p95 (ms)", 20, True),
     ("list_p95_ms", "filtered list / speaker / date archive p95 (ms)", 50, True),
+    ("quote_p95_ms", "quote finder (/api/quote) p95, c=1 (ms)", 300, True),
     ("server_rss_mb", "server RSS per worker (MB)", 300, True),
     ("startup_s", "start-up to first answer (s)", 2, True),
     ("ingest_rss_mb", "ingest peak RSS (MB)", None, True),
@@ -429,6 +438,7 @@ def bench(work: Path, paragraphs: int, rounds: int, database_url: str | None = N
     res["search_p95_ms"] = res["search_c1_p95_ms"]
     res["statement_p95_ms"] = res["statement_c1_p95_ms"]
     res["permalink_p95_ms"] = res["permalink_c1_p95_ms"]
+    res["quote_p95_ms"] = res.get("quote_c1_p95_ms")
     res["list_p95_ms"] = max(res["list_c1_p95_ms"], res["speaker_c1_p95_ms"], res["dates_c1_p95_ms"])
     res["concordance_word_paragraphs"] = concordance_word_paragraphs(url)
     if database_url:  # the FTS5 comparison reads the SQLite file

@@ -19,7 +19,8 @@ from app.web.app import create_app
 MAX_EXAMPLES = 30
 API_PATHS = {"/api", "/api/statements", "/api/facets", "/api/statements/{key}", "/api/p/{key}", "/api/speakers",
              "/api/speakers/{slug}", "/api/venues", "/api/topics", "/api/dates", "/api/dates/{year}",
-             "/api/dates/{year}/{month}", "/api/search", "/api/concordance", "/api/trends"}
+             "/api/dates/{year}/{month}", "/api/search", "/api/concordance", "/api/trends",
+             "/api/quote"}
 
 
 # The schema is loaded when the module is imported (schemathesis.pytest.from_fixture does not work
@@ -77,6 +78,8 @@ REAL = [  # (operation, path parameters, query)
     ("/api/search", {}, {"q": "osce", "said": "lavrov"}),
     ("/api/search", {}, {"q": '"rule of law" OR sanctions', "sort": "newest", "per_page": 2}),
     ("/api/statements", {}, {"speaker": "sergey-lavrov", "per_page": 2}),
+    ("/api/quote", {}, {"q": "we have discused strategic stability and the O.S.C.E."}),
+    ("/api/quote", {}, {"q": "the sanctions are ... illegitimate, she said", "limit": "3"}),
     ("/api/facets", {}, {"year": 2021}),
     ("/api/search", {}, {"q": "zakharova", "year": "2021", "month": ["2021-11", "2021-12"]}),
     ("/api/concordance", {}, {"q": "osce", "sort": "left", "per_page": 3}),

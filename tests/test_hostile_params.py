@@ -84,6 +84,7 @@ def _routes() -> list[str]:
                 path = path.replace("{key}", pkey)
             path = re.sub(r"\{(\w+)\}", lambda m: fill[m[1]], path)
             out.append(path + (f"?{NEEDS_QUERY[path]}" if path in NEEDS_QUERY else ""))
+    out += [f"{path}?q={QUOTE}" for path in NEEDS_QUOTE]  # the quote finder with a quote, besides without
     return sorted(set(out))
 
 
@@ -92,6 +93,8 @@ NEEDS_QUERY = {"/concordance.csv": "q=osce", "/api/concordance": "q=osce", "/tre
                "/api/trends": "q=osce"}
 # Routes where q is repeatable (the terms of a trends chart): a repeated q is accepted there.
 REPEATABLE_Q = ("/trends", "/trends.csv?q=osce", "/api/trends?q=osce")
+QUOTE = "the%20OSCE%20and%20strategic%20stability%20were%20discussed"
+NEEDS_QUOTE = ("/quote", "/api/quote")  # /api/quote without q: 400 (what to look for); /quote: the empty form
 
 
 ROUTES = _routes()
@@ -112,11 +115,15 @@ def test_every_route_is_in_the_table():
     assert len(ROUTES) >= 35 and "/search.atom" in ROUTES and "/api/dates/2021/10" in ROUTES
     assert {"/concordance", "/trends", "/api/concordance?q=osce", "/api/trends?q=osce",
             "/search/facets/speaker"} <= set(ROUTES)
+    assert {"/quote", "/api/quote", f"/quote?q={QUOTE}", f"/api/quote?q={QUOTE}"} <= set(ROUTES)
 
 
 @pytest.mark.parametrize("route", ROUTES)
 def test_hostile_parameters_on_every_route(client, route):
-    assert client.get(route, follow_redirects=True).status_code == 200, route
+    if route == "/api/quote":
+        _assert_clear_refusal(client.get(route), route)  # no quote given: 400 saying so
+    else:
+        assert client.get(route, follow_redirects=True).status_code == 200, route
     for name, params in PARAMS:
         sep = "&" if "?" in route else "?"
         started = time.perf_counter()

@@ -11,7 +11,8 @@ from web_support import build_archive, make_client, soup
 
 from app.web.params import without_blank_values
 
-PAGES = ["/", "/search?q=sanctions", "/search", "/statements", "/statements?year=2021", "/speakers", "/dates"]
+PAGES = ["/", "/search?q=sanctions", "/search", "/statements", "/statements?year=2021", "/speakers", "/dates",
+         "/quote", "/quote?q=we+have+discussed+strategic+stability"]
 
 
 @pytest.fixture(scope="module")

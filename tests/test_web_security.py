@@ -106,7 +106,8 @@ def test_feeds_and_downloads_carry_markup_as_text(client):
 
 
 PAGES = ["/", "/statements", "/speakers", "/speakers/sergey-lavrov", "/dates", "/dates/2021", "/dates/2021/10",
-         "/venues", "/topics", "/search", "/search?q=osce", "/docs", "/nope"]
+         "/venues", "/topics", "/search", "/search?q=osce", "/docs", "/nope", "/quote",
+         "/quote?q=the+OSCE+monitoring+mission+continues"]
 
 
 def test_no_inline_script_or_style_anywhere(client):

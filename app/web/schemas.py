@@ -295,3 +295,45 @@ class TrendsResult(BaseModel):
     years: list[TrendYear]
     undated: int
     approximate: bool = Field(description="True when some counts are estimates: read them as \"about N\".")
+
+
+class QuotePlace(BaseModel):
+    key: str
+    url: str
+    n: int
+    date: str | None
+    speaker: str | None
+    statement: dict[str, str]
+
+
+class QuoteEarliest(BaseModel):
+    date: str | None
+    key: str
+    url: str
+    this: bool
+
+
+class QuoteMatch(BaseModel):
+    key: str
+    url: str
+    permalink: str
+    score: float
+    n: int
+    speaker: str | None
+    label: str | None
+    date: str | None
+    text: str
+    spans: list[list[int]]
+    highlight: str
+    statement: dict
+    earliest: QuoteEarliest
+    quoted_later_by: list[QuotePlace]
+    other_places: list[QuotePlace]
+    places: int
+
+
+class QuoteResult(BaseModel):
+    quote: str
+    fragments: list[str]
+    candidates: int
+    results: list[QuoteMatch]

@@ -152,3 +152,25 @@ def all_matches(holder: Any, session: Session, sq: SearchQuery, *, max_query_cha
     except SearchIndexError as e:
         log.warning("search unavailable: %s", e)
         raise SearchUnavailable(str(e)) from None
+
+
+def run_quote(holder: Any, session: Session, q: str | None, *, limit: int) -> dict:
+    """The object of docs/quote-json.md (app.quote). SearchQueryError for a quote that cannot be
+    looked for (400 no words, 422 too long), SearchUnavailable without a usable index."""
+    from app.quote import QuoteError, find_quote
+    from app.search import INDEX_DAMAGE, SearchIndexError
+
+    try:
+        with holder.view() as view:
+            return find_quote(view, session, q, limit=limit)
+    except QuoteError as e:
+        raise SearchQueryError(e.message, e.status) from None
+    except SearchIndexError as e:
+        log.warning("quote finder unavailable: %s", e)
+        raise SearchUnavailable() from None
+    except SQLAlchemyError:
+        raise
+    except INDEX_DAMAGE:
+        log.exception("search index damaged: a quote look-up failed reading it")
+        schedule_rebuild()
+        raise SearchUnavailable(DAMAGED) from None

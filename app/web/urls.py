@@ -127,6 +127,13 @@ class Urls:
     def trends_download(self, pairs: Pairs = ()) -> str:
         return "/trends.csv" + _qs(pairs)
 
+    def quote(self, q: str | None = None, **args: object) -> str:
+        """The quote finder (`/quote?q=…`)."""
+        return "/quote" + _qs([("q", q)] + _kw(args))
+
+    def api_quote(self, q: str | None = None, **args: object) -> str:
+        return "/api/quote" + _qs([("q", q)] + _kw(args))
+
     def search_download(self, fmt: str, pairs: Pairs = ()) -> str:
         return f"/search.{_seg(fmt)}" + _qs(_no_page(pairs))
 

@@ -1,0 +1,225 @@
+"""find_quote(): a quote in, the paragraphs that said it out (the object of docs/quote-json.md).
+
+1. Candidates: the CANDIDATES paragraphs sharing most of the quote's rarer words, from the
+   index (app.search.quote; each word also under its other spelling, British or American).
+2. Each candidate gets the quick character-level score; the best ALIGNED are aligned with the
+   quote word by word (app.quote.align): that score (0-100) ranks them (ties: the earliest date,
+   then the key); results below MIN_SCORE are not shown.
+3. The words a result matched (its span) are looked for in every candidate: the paragraphs
+   holding them (SAME_WORDS) are where those words appear; the earliest date among them is
+   `earliest`, and those of other statements dated later are `quoted_later_by`.
+"""
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from html import escape
+
+from rapidfuzz import fuzz
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.models import Paragraph, Speaker, Statement, StatementSpeaker
+from app.quote.align import WORD, Folded, align, char_score, fold, fold_word, fragments
+from app.search.quote import candidates as index_candidates
+from app.search.quote import quote_words
+from app.urls import paragraph_path, statement_path
+
+MAX_QUOTE_CHARS = 1000  # as long as a search query may be (ARCHIVE_MAX_QUERY_CHARS default)
+MAX_LIMIT = 50
+CANDIDATES = 60   # paragraphs from the index, scored quickly (character level) ...
+ALIGNED = 12      # ... of which the best this many (or `limit`) are aligned word by word and ranked
+MIN_SCORE = 55.0   # results scoring less are not shown (unrelated English prose aligns at ~35-50)
+SAME_WORDS = 90.0  # a paragraph holds a result's words when their span aligns with it this well
+MAX_PLACES = 20   # quoted_later_by and other_places list at most this many (`places` counts them all)
+MAX_SPAN_FOR_SAME = 400  # characters of a result's span looked for elsewhere (its start, when longer)
+
+
+class QuoteError(Exception):
+    """A quote that cannot be looked for: `message` says why; `status` 400 (no words) or 422 (too long)."""
+
+    def __init__(self, message: str, status: int = 400):
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+def check_quote(quote: str | None) -> str:
+    text = (quote or "").strip()
+    if not text:
+        raise QuoteError("Enter the quote to look for (a few words at least).")
+    if len(text) > MAX_QUOTE_CHARS:
+        raise QuoteError(f"The quote is too long: at most {MAX_QUOTE_CHARS:,} characters "
+                         f"({len(text):,} given). Paste the part you are looking for.", 422)
+    words = len(WORD.findall(text))
+    if words == 0:
+        raise QuoteError("The quote has no words (only punctuation or symbols).")
+    return text
+
+
+def _british(word: str) -> str:
+    """The British spelling of an American word (a guess; used only if the index knows it)."""
+    for pattern, repl in _TO_BRITISH:
+        new = pattern.sub(repl, word)
+        if new != word:
+            return new
+    return word
+
+
+_TO_BRITISH = [
+    (re.compile(r"(?<=\w\w[^aeiou])or(s|ed|ing|ite|ites|able|ably|ful|less)?$"), r"our\1"),
+    (re.compile(r"(?<=\w\w\w)iz(e|es|ed|ing|er|ers|ation|ations)$"), r"is\1"),
+    (re.compile(r"(?<=\w)yz(e|es|ed|ing)$"), r"ys\1"),
+    (re.compile(r"(?<=\w\w[^aeiou\W])er(s)?$"), r"re\1"),
+    (re.compile(r"(?<=\w\w)og(s)?$"), r"ogue\1"),
+    (re.compile(r"(?<=f)ense(s)?$"), r"ence\1"),
+    (re.compile(r"(?<=[aeiou])l(ed|ing)$"), r"ll\1"),
+    (re.compile(r"(?<=\w\w)gram(s)?$"), r"gramme\1"),
+    (re.compile(r"dgment(s)?$"), r"dgement\1"),
+]
+
+
+def spellings(word: str) -> tuple[str, ...]:
+    american = fold_word(word)
+    return tuple(dict.fromkeys((word, american, _british(american))))
+
+
+@dataclass
+class _Candidate:
+    key: str
+    n: int
+    text: str
+    label: str | None
+    speaker: str | None
+    statement_id: int
+    statement_key: str
+    title: str
+    kind: str
+    date: str | None        # event date, else published (ISO)
+    folded: Folded
+    score: float = 0.0
+    spans: tuple = ()
+
+
+def _load(session: Session, keys: list[str]) -> tuple[list[_Candidate], dict[int, list[dict]]]:
+    if not keys:
+        return [], {}
+    rows = session.execute(
+        select(Paragraph.key, Paragraph.n, Paragraph.text, Paragraph.label, Paragraph.speaker_name,
+               Speaker.name.label("turn_name"), Paragraph.statement_id, Statement.key.label("statement_key"),
+               Statement.title, Statement.kind, Statement.date, Statement.published)
+        .join(Statement, Paragraph.statement_id == Statement.id)
+        .outerjoin(Speaker, Paragraph.speaker_id == Speaker.id)
+        .where(Paragraph.key.in_(keys))
+    ).all()
+    speakers: dict[int, list[dict]] = defaultdict(list)
+    for sid, name, role in session.execute(
+        select(StatementSpeaker.statement_id, Speaker.name, StatementSpeaker.role).join(Speaker)
+        .where(StatementSpeaker.statement_id.in_({r.statement_id for r in rows}))
+        .order_by(StatementSpeaker.statement_id, StatementSpeaker.position)
+    ):
+        speakers[sid].append({"name": name, "role": role})
+    out = []
+    for r in rows:
+        when = r.date or r.published
+        out.append(_Candidate(key=r.key, n=r.n, text=r.text, label=r.label,
+                              speaker=r.turn_name or r.speaker_name, statement_id=r.statement_id,
+                              statement_key=r.statement_key, title=r.title, kind=r.kind,
+                              date=when.isoformat() if when else None, folded=fold(r.text)))
+    return out, speakers
+
+
+def highlight(text: str, spans) -> str:
+    """The paragraph as HTML: escaped, the matched spans in <mark>."""
+    out, pos = [], 0
+    for s, e in spans:
+        out += [escape(text[pos:s]), "<mark>", escape(text[s:e]), "</mark>"]
+        pos = e
+    out.append(escape(text[pos:]))
+    return "".join(out)
+
+
+def _order(c: _Candidate):
+    return (-c.score, c.date or "9999-99-99", c.key)
+
+
+def find_quote(view, session: Session, quote: str | None, *, limit: int = 10) -> dict:
+    """Raises QuoteError for a quote that cannot be looked for (message for the user)."""
+    text = check_quote(quote)
+    if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= MAX_LIMIT:
+        raise QuoteError(f"limit must be a whole number from 1 to {MAX_LIMIT}")
+    frags = fragments(text)
+    words = [spellings(w) for w in quote_words(text)]
+    keys = [k for k, _w in index_candidates(view, words, limit=CANDIDATES)]
+    found, speakers = _load(session, keys)
+    for c in found:
+        c.score = char_score(frags, c.folded)
+    found.sort(key=_order)
+    aligned = found[:max(limit, ALIGNED)]
+    for c in aligned:
+        a = align(frags, c.text, c.folded)
+        c.score, c.spans = a.score, a.spans
+    aligned.sort(key=_order)
+    shown = [c for c in aligned if c.score >= MIN_SCORE][:limit]
+    results = [_result(c, found, speakers) for c in shown]
+    return {"quote": text, "fragments": [f.text for f in frags], "candidates": len(found),
+            "results": results}
+
+
+def _brief(c: _Candidate, speakers: dict[int, list[dict]]) -> dict:
+    return {"key": c.key, "url": paragraph_path(c.key), "n": c.n, "date": c.date,
+            "speaker": _speaker(c, speakers),
+            "statement": {"key": c.statement_key, "title": c.title, "url": statement_path(c.statement_key)}}
+
+
+def _speaker(c: _Candidate, speakers: dict[int, list[dict]]) -> str | None:
+    if c.speaker:
+        return c.speaker
+    names = [s["name"] for s in speakers.get(c.statement_id, [])]
+    return ", ".join(names) or None
+
+
+def _result(c: _Candidate, found: list[_Candidate], speakers: dict[int, list[dict]]) -> dict:
+    same = _holding_words(c, found)
+    dated = sorted((o for o in same if o.date), key=lambda o: (o.date, o.key))
+    earliest = dated[0] if dated and (not c.date or dated[0].date < c.date) else c
+    later = [o for o in dated if c.date and o.date > c.date and o.statement_id != c.statement_id]
+    others = [o for o in same if o is not c]
+    return {
+        "key": c.key, "url": paragraph_path(c.key), "score": c.score, "n": c.n,
+        "speaker": _speaker(c, speakers), "label": c.label, "date": c.date,
+        "text": c.text, "spans": [list(s) for s in c.spans], "highlight": highlight(c.text, c.spans),
+        "statement": {"key": c.statement_key, "title": c.title, "kind": c.kind, "date": c.date,
+                      "speakers": speakers.get(c.statement_id, []), "url": statement_path(c.statement_key)},
+        "earliest": {"date": earliest.date, "key": earliest.key, "url": paragraph_path(earliest.key),
+                     "this": earliest is c},
+        "quoted_later_by": [_brief(o, speakers) for o in later[:MAX_PLACES]],
+        "other_places": [_brief(o, speakers)
+                         for o in sorted(others, key=lambda o: (o.date or "9999", o.key))[:MAX_PLACES]],
+        "places": len(same),
+    }
+
+
+def _holding_words(c: _Candidate, found: list[_Candidate]) -> list[_Candidate]:
+    """The candidates (c among them) whose text holds the words c matched."""
+    if not c.spans:
+        return [c]
+    words = fold(" ".join(c.text[s:e] for s, e in c.spans)[:MAX_SPAN_FOR_SAME])
+    out = []
+    for o in found:
+        if o is c or fuzz.partial_ratio(words.text, o.folded.text) >= SAME_WORDS:
+            out.append(o)
+    return out
+
+
+def quote_archive(settings, factory, quote: str | None, *, limit: int = 10) -> dict:
+    """One quote look-up on a searcher opened for it (the CLI; a server keeps a SearcherHolder)."""
+    from app.search.searcher import IndexView
+
+    view = IndexView.open(settings.index_dir)
+    try:
+        with factory() as session:
+            return find_quote(view, session, quote, limit=limit)
+    finally:
+        view.close()
