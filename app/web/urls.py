@@ -37,6 +37,9 @@ class Urls:
             return permalinks.statement_path(key)
         return f"{permalinks.statement_page_path(key, permalinks.paragraph_page(n))}#{permalinks.paragraph_anchor(n)}"
 
+    def statement_diff(self, key: str, old: int | str, new: int | str) -> str:
+        return permalinks.statement_diff_path(key, old, new)
+
     def statement_page(self, key: str, page: int) -> str:
         return permalinks.statement_page_path(key, page)
 

@@ -50,6 +50,27 @@ def statement_detail(request: Request, session: SessionDep, key: str, base: Base
                   cite=services.citation_set(session, found, base), cite_kind="statement")
 
 
+VersionRef = Annotated[str, Query(pattern="^([0-9]{1,6}|[0-9a-f]{16})$", description="version number or id")]
+
+
+@router.get("/statements/{key}/diff")
+def statement_diff(request: Request, session: SessionDep, key: str,
+                   old: Annotated[VersionRef, Query(alias="from")], new: Annotated[VersionRef, Query(alias="to")]
+                   ) -> Response:
+    """A word-level diff of two versions of the statement (by number or id)."""
+    from app.browse.versions import find_version, version_diff
+
+    found = services.load_statement(session, key)
+    if isinstance(found, RedirectResponse):
+        return found
+    a, b = find_version(session, found.key, old), find_version(session, found.key, new)
+    if a is None or b is None:
+        raise NotFound(f"This statement has no version {old if a is None else new} "
+                       f"(it has {max(1, len(found.versions))}).")
+    return render(request, "statements/diff.html", nav="statements", st=found,
+                  diff=version_diff(session, found.key, a, b))
+
+
 @router.get("/statements/{key}/p/{n}")
 def statement_paragraph(session: SessionDep, key: str,
                         n: Annotated[int, Path(ge=1, le=1_000_000)]) -> Response:
