@@ -109,17 +109,28 @@ def _version_records(st: Statement, versions: list[StatementVersion], sources: l
                  "captured_at": None, "captured_source": None, "estimated": True, "reparse": False,
                  "changes": None, "sources": [{"file": f, "sha256": h} for f, h in sources], "paragraphs": None}]
     by_key = {p.key: p for p in st.paragraphs}
-    out = []
+    single = len(versions) == 1  # nothing to order: an estimated time (a file's mtime) is left out, so
+    out = []                     # the same pages copied elsewhere export the same bytes
     for v in versions:
         paras = None
         if not v.current:
             paras = [_paragraph(by_key[k]) | {"n": i} for i, k in
                      enumerate((f"{st.key}.{s}" for s in json.loads(v.keys)), 1) if k in by_key]
+        hide = single and v.estimated
         out.append({"n": v.n, "id": v.vid, "current": v.current, "role": v.role,
-                    "captured_at": v.captured_at.isoformat(), "captured_source": v.captured_source,
+                    "captured_at": None if hide else v.captured_at.isoformat(),
+                    "captured_source": None if hide else v.captured_source,
                     "estimated": v.estimated, "reparse": v.reparse, "changes": json.loads(v.changes),
-                    "sources": json.loads(v.sources), "paragraphs": paras})
+                    "sources": [_source(src, single) for src in json.loads(v.sources)], "paragraphs": paras})
     return out
+
+
+def _source(src: dict, single: bool) -> dict:
+    if single and not src.get("original_url"):
+        src = src | {"file_time": None}
+        if src.get("estimated"):
+            src |= {"captured_at": None, "captured_source": None}
+    return src
 
 
 def _redirects(session: Session) -> dict[str, list[dict]]:

@@ -118,17 +118,24 @@ def load_page(session: Session, *, path: str, file_name: str, raw: bytes, text: 
         if key not in rows:  # the same teaser twice on one page: once
             rows[key] = dict(position=position, statement_key=key, role=st.role,
                              data=json.dumps(statement_to_dict(st), ensure_ascii=False))
-    if not force and _known_earlier(session, path, sha, rows):
+    if doc is not None and not force and _known_earlier(session, path, sha, rows):
         return LoadResult(path=path, status="unchanged")
     status = "new" if doc is None else "updated"
     old: list[tuple[str, str]] = []
+    earlier_main = None  # the main statement of the capture of this path that is kept as superseded
     if doc is not None:
         kept = session.execute(select(Contribution.statement_key, Contribution.role, Contribution.data)
                                .where(Contribution.source_document_id == doc.id)).all()
         old = [(k, role) for k, role, _d in kept]
         if kept and _differs(doc, sha, kept, rows):
+            live = doc
             doc = _supersede(session, doc, path, sha, capture_of(provenance.captured_at, provenance.captured_source,
                                                                  page.captured, now))
+            if live.superseded:
+                earlier_main = next((k for k, role in old if role == "main"), None)
+            else:  # the page arriving is the older capture
+                earlier_main = next((k for k, r in rows.items() if r["role"] == "main"), None)
+                old = []
     if doc is None:
         doc = SourceDocument(path=path)
         session.add(doc)
@@ -159,10 +166,9 @@ def load_page(session: Session, *, path: str, file_name: str, raw: bytes, text: 
         if outcome not in ("removed", "gone"):
             setattr(result, f"statements_{outcome}", getattr(result, f"statements_{outcome}") + 1)
     for key in sorted(result.removed_keys):
-        _alias_removed(session, key, new_main if (new_main := live_main) and key == old_main else None)
-    for key in sorted(set(rows) | {k for k, _ in old}):
-        if live_main and key != live_main:
-            _alias_superseded(session, key, live_main)
+        _alias_removed(session, key, live_main if key == old_main else None)
+    if earlier_main and live_main and earlier_main != live_main:
+        _alias_superseded(session, earlier_main, live_main)
     enqueue(session, result.changed_keys | result.removed_keys)  # for the search index, same transaction
     return result
 
@@ -268,10 +274,10 @@ def _first(rows: list[Contrib], name: str) -> Any:
 def materialise(session: Session, key: str, contribs: list[Contrib],
                 statement: Statement | None) -> tuple[str, dict | None]:
     """What statement `key` becomes from its contributions: (new|updated|unchanged|removed|gone, fields to
-    write). Only earlier captures of pages that now say something else (superseded documents): the
-    statement is gone (its keys are aliased to where the page went)."""
-    if all(c.superseded for c in contribs):
-        contribs = []
+    write). Only full texts of earlier captures of pages that now say something else (superseded
+    documents; a corrected title): the statement is gone (its keys are aliased to where the page went)."""
+    if all(c.superseded and c.role == "main" for c in contribs):
+        contribs = []  # a teaser of an earlier capture keeps its statement: only a page's own text moves
     if not contribs and statement is None:
         return "gone", None
     if not contribs:
