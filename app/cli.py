@@ -515,6 +515,59 @@ def export(out_file: Path = typer.Option(None, "--out", help="Write here instead
             target.close()
 
 
+@cli.command("import")
+def import_(file: Path = typer.Argument(..., help="An export (JSON Lines) of `archive export`.")) -> None:
+    """Rebuild an archive from an export: statements, versions, retired paragraphs and redirects
+    (into an empty archive), then the search index."""
+    from app.locking import LockBusy, archive_lock
+    from app.restore import ImportError_, import_export
+
+    settings = get_settings()
+    if not file.is_file():
+        fail(f"{printable(str(file))}: no such file", 2)
+    _engine, factory = _open(settings)
+    try:
+        with archive_lock(settings, "ingest", settings.data_dir / "ingest.lock", timeout=settings.ingest_lock_timeout,
+                          what="an ingest", on_wait=lambda msg: err.print(msg, markup=False)):
+            try:
+                report = _guarded(lambda: import_export(factory, file), settings)
+            except ImportError_ as e:
+                fail(str(e), 2)
+            except (UnicodeDecodeError, OSError) as e:
+                fail(f"{printable(str(file))}: cannot read: {e}", 2)
+            out.print(f"imported {report.statements:,} statements ({report.documents:,} source captures, "
+                      f"{report.redirects:,} redirects)", markup=False, highlight=False)
+            indexed = _sync_index(settings, factory)
+    except LockBusy as e:
+        fail(str(e), 1)
+    raise typer.Exit(0 if indexed else 1)
+
+
+@cli.command()
+def reparse() -> None:
+    """Parse every stored source again with the current parser; a changed parse is kept as one
+    more version (earlier paragraph keys keep resolving to their words)."""
+    from app.ingest.reparse import reparse_all
+    from app.locking import LockBusy, archive_lock
+
+    settings = get_settings()
+    _engine, factory = _open(settings)
+    try:
+        with archive_lock(settings, "ingest", settings.data_dir / "ingest.lock", timeout=settings.ingest_lock_timeout,
+                          what="an ingest", on_wait=lambda msg: err.print(msg, markup=False)):
+            results = _guarded(lambda: reparse_all(factory, max_bytes=settings.max_page_bytes), settings)
+            for r in results:
+                if r.status == "failed":
+                    err.print(f"error: {printable(r.path)}: {r.error}", markup=False, highlight=False, soft_wrap=True)
+            changed = sum(1 for r in results if r.changed_keys or r.removed_keys)
+            out.print(f"re-parsed {len(results):,} sources: {changed:,} changed statements", markup=False,
+                      highlight=False)
+            indexed = _sync_index(settings, factory)
+    except LockBusy as e:
+        fail(str(e), 1)
+    raise typer.Exit(1 if not indexed or any(r.status == "failed" for r in results) else 0)
+
+
 @cli.command()
 def stats() -> None:
     """Counts by kind, speaker and year."""

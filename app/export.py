@@ -1,5 +1,9 @@
 """The archive as JSON Lines: one statement per line, sorted by key, byte-identical for the
-same pages whatever the order or number of ingest runs (no ids, timestamps or paths)."""
+same pages whatever the order or number of ingest runs (no ids, timestamps or paths).
+
+Each line also carries what rebuilds the statement's permanence (`archive import`, app.restore):
+its versions (every distinct text with its captures), its retired paragraphs (teaser leads), and
+the retired keys that redirect to it or to its paragraphs."""
 from __future__ import annotations
 
 import datetime as dt
@@ -11,7 +15,16 @@ from sqlalchemy.orm import Session, selectinload
 
 from app.bidi import close_bidi_all
 from app.captured import captured_date, page_clocks
-from app.models import Contribution, Paragraph, SourceDocument, Statement, StatementSpeaker, StatementTopic
+from app.models import (
+    Contribution,
+    KeyAlias,
+    Paragraph,
+    SourceDocument,
+    Statement,
+    StatementSpeaker,
+    StatementTopic,
+    StatementVersion,
+)
 from app.urls import statement_path
 
 BATCH = 500
@@ -21,7 +34,8 @@ def _iso(d: dt.date | None) -> str | None:
     return d.isoformat() if d else None
 
 
-def statement_record(st: Statement, sources: list[tuple[str, str]], page_clock: dt.date | None = None) -> dict:
+def statement_record(st: Statement, sources: list[tuple[str, str]], page_clock: dt.date | None = None,
+                     extra: dict | None = None) -> dict:
     return {
         "key": st.key,
         "title": st.title,
@@ -42,7 +56,7 @@ def statement_record(st: Statement, sources: list[tuple[str, str]], page_clock: 
             {"key": p.key, "n": p.n, "text": p.text, "speaker": p.speaker_name, "label": p.label}
             for p in sorted((p for p in st.paragraphs if p.current), key=lambda p: p.n)
         ],
-    }
+    } | (extra or {})
 
 
 def _sources(session: Session, keys: list[str]) -> dict[str, list[tuple[str, str]]]:
@@ -58,6 +72,7 @@ def _sources(session: Session, keys: list[str]) -> dict[str, list[tuple[str, str
 
 def export_lines(session: Session) -> Iterator[str]:
     keys = session.scalars(select(Statement.key).order_by(Statement.key)).all()
+    redirects = _redirects(session)
     for i in range(0, len(keys), BATCH):
         chunk = keys[i:i + BATCH]
         statements = session.scalars(
@@ -71,8 +86,76 @@ def export_lines(session: Session) -> Iterator[str]:
             )
         ).all()
         sources = _sources(session, chunk)
+        versions = _versions(session, chunk)
         clocks = page_clocks(session, [st.key for st in statements if st.captured_at is None])
         for st in statements:
-            record = statement_record(st, sources.get(st.key, []), clocks.get(st.key))
+            extra = {"versions": _version_records(st, versions.get(st.key, []), sources.get(st.key, [])),
+                     "retired": [], "redirects": redirects.get(st.key, [])}
+            in_versions = {f"{st.key}.{k}" for v in versions.get(st.key, []) for k in json.loads(v.keys)}
+            extra["retired"] = [_paragraph(p) for p in sorted(st.paragraphs, key=lambda p: (p.n, p.key))
+                                if not p.current and p.key not in in_versions]
+            record = statement_record(st, sources.get(st.key, []), clocks.get(st.key), extra)
             yield json.dumps(close_bidi_all(record), ensure_ascii=False) + "\n"
         session.expunge_all()
+
+
+def _paragraph(p: Paragraph) -> dict:
+    return {"key": p.key, "n": p.n, "text": p.text, "speaker": p.speaker_name, "label": p.label}
+
+
+def _versions(session: Session, keys: list[str]) -> dict[str, list[StatementVersion]]:
+    out: dict[str, list[StatementVersion]] = {}
+    for v in session.scalars(select(StatementVersion).where(StatementVersion.statement_key.in_(keys))
+                             .order_by(StatementVersion.statement_key, StatementVersion.n)):
+        out.setdefault(v.statement_key, []).append(v)
+    return out
+
+
+def _version_records(st: Statement, versions: list[StatementVersion], sources: list[tuple[str, str]]) -> list[dict]:
+    """The versions: each with its captures; the paragraphs of all but the current one (the
+    statement's own `paragraphs` are the current version's). A statement of an archive made
+    before versions were kept (migration 0009) and not written since is one version."""
+    if not versions:
+        return [{"n": 1, "id": None, "current": True, "role": "excerpt" if st.excerpt else "main",
+                 "captured_at": None, "captured_source": None, "estimated": True, "reparse": False,
+                 "changes": None, "sources": [{"file": f, "sha256": h} for f, h in sources], "paragraphs": None}]
+    by_key = {p.key: p for p in st.paragraphs}
+    single = len(versions) == 1  # nothing to order: an estimated time (a file's mtime) is left out, so
+    out = []                     # the same pages copied elsewhere export the same bytes
+    for v in versions:
+        paras = None
+        if not v.current:
+            paras = [_paragraph(by_key[k]) | {"n": i} for i, k in
+                     enumerate((f"{st.key}.{s}" for s in json.loads(v.keys)), 1) if k in by_key]
+        hide = single and v.estimated
+        out.append({"n": v.n, "id": v.vid, "current": v.current, "role": v.role,
+                    "captured_at": None if hide else v.captured_at.isoformat(),
+                    "captured_source": None if hide else v.captured_source,
+                    "estimated": v.estimated, "reparse": v.reparse, "changes": json.loads(v.changes),
+                    "sources": [_source(src, single) for src in json.loads(v.sources)], "paragraphs": paras})
+    return out
+
+
+def _source(src: dict, single: bool) -> dict:
+    if single and not src.get("original_url"):
+        src = src | {"file_time": None}
+        if src.get("estimated"):
+            src |= {"captured_at": None, "captured_source": None}
+    return src
+
+
+def _redirects(session: Session) -> dict[str, list[dict]]:
+    """Retired keys by the statement they lead to (itself or one of its paragraphs), chains followed."""
+    from app.browse.paragraphs import resolve_alias
+
+    out: dict[str, list[dict]] = {}
+    for old, kind in session.execute(select(KeyAlias.old_key, KeyAlias.kind).order_by(KeyAlias.old_key)):
+        target = resolve_alias(session, old)
+        if target is None:
+            continue
+        new_kind, new = target
+        owner = new if new_kind == "statement" else session.scalar(
+            select(Statement.key).join(Paragraph).where(Paragraph.key == new))
+        if owner is not None:
+            out.setdefault(owner, []).append({"from": old, "kind": kind, "to": new, "to_kind": new_kind})
+    return out

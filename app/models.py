@@ -17,6 +17,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -52,6 +53,10 @@ class SourceDocument(Base):
     warc_file: Mapped[str | None] = mapped_column(String(1024))
     warc_offset: Mapped[int | None] = mapped_column(BigInteger)
     capture: Mapped[bytes | None] = mapped_column(LargeBinary, deferred=True)  # the HTML as captured (zlib)
+    # versions (migration 0009): a document replaced at its path by a later capture, or by a
+    # re-parse, is kept (its path then "<path>@<sha256[:16]>~<parse_seq>") so its text stays a version
+    superseded: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    parse_seq: Mapped[int] = mapped_column(Integer, default=0, server_default="0")  # re-parses of this sha256
 
 
 class Speaker(Base):
@@ -229,6 +234,33 @@ class KeyAlias(Base):
     kind: Mapped[str] = mapped_column(String(16))  # statement | paragraph
     new_key: Mapped[str] = mapped_column(String(220))
     new_kind: Mapped[str] = mapped_column(String(16))  # statement | paragraph
+
+
+class StatementVersion(Base):
+    """One distinct text of a statement (app.ingest.versions), rebuilt with the statement from
+    its contributions: `n` counts versions by first capture (1 = earliest); `keys` are the
+    paragraph key suffixes of the text in order (JSON), `sources` the captures holding it
+    (JSON list of {file, sha256, captured_at, captured_source, estimated}), `changes` the
+    paragraphs changed/added/removed since version n-1 (JSON)."""
+
+    __tablename__ = "statement_versions"
+    __table_args__ = (UniqueConstraint("statement_key", "n"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    statement_key: Mapped[str] = mapped_column(String(200), index=True)
+    n: Mapped[int] = mapped_column(Integer)
+    vid: Mapped[str] = mapped_column(String(16))
+    current: Mapped[bool] = mapped_column(Boolean)
+    role: Mapped[str] = mapped_column(String(16))  # main | excerpt
+    captured_at: Mapped[dt.datetime] = mapped_column(DateTime)       # its first capture
+    captured_source: Mapped[str] = mapped_column(String(32))
+    estimated: Mapped[bool] = mapped_column(Boolean)
+    reparse: Mapped[bool] = mapped_column(Boolean)  # the same source text as an earlier version, parsed anew
+    paragraph_count: Mapped[int] = mapped_column(Integer)
+    source_document_id: Mapped[int] = mapped_column(Integer)  # a source holding this text (its contribution)
+    keys: Mapped[str] = mapped_column(Text)
+    sources: Mapped[str] = mapped_column(Text)
+    changes: Mapped[str] = mapped_column(Text)
 
 
 class IndexQueue(Base):

@@ -26,3 +26,8 @@ def paragraph_page(n: int) -> int:
 
 def statement_page_path(key: str, page: int) -> str:
     return statement_path(key) + (f"?page={int(page)}" if page > 1 else "")
+
+
+def statement_diff_path(key: str, old: int | str, new: int | str) -> str:
+    """The word-level diff of two versions of a statement (numbers or version ids)."""
+    return f"{statement_path(key)}/diff?from={quote(str(old), safe='')}&to={quote(str(new), safe='')}"

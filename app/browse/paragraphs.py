@@ -5,6 +5,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from app.browse.statements import _rows, paragraph_views
+from app.browse.versions import paragraph_revision
 from app.browse.views import ParagraphDetail, StatementRow
 from app.models import KeyAlias, Paragraph, Statement
 
@@ -31,8 +32,9 @@ def get_paragraph(session: Session, key: str) -> ParagraphDetail | None:
     before = next((v for v in reversed(context) if v.n < para.n), None)
     after = next((v for v in context if v.n > para.n), None)
     (_sid, fields), = _rows(session, Statement.id == sid)
+    revision = None if current else paragraph_revision(session, fields["key"], key)
     return ParagraphDetail(paragraph=para, statement=StatementRow(**fields),
-                           before=before, after=after)
+                           before=before, after=after, revision=revision)
 
 
 def _exists(session: Session, kind: str, key: str) -> bool:

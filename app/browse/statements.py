@@ -314,7 +314,7 @@ def _sources(session: Session, statement_id: int, key: str, paragraphs: int = 0)
                SourceDocument.original_url, SourceDocument.captured_at, SourceDocument.captured_source,
                SourceDocument.warc_file, SourceDocument.warc_offset, SourceDocument.format)
         .join(Contribution, Contribution.source_document_id == SourceDocument.id)
-        .where(Contribution.statement_key == key)
+        .where(Contribution.statement_key == key, SourceDocument.superseded.is_(False))
         .order_by(Contribution.role != "main", SourceDocument.file_name, SourceDocument.sha256)
     ).all()
     seen: set[int] = set()
@@ -353,9 +353,11 @@ def get_statement(session: Session, key: str, page: int = 1,
     paragraphs = paragraph_views(session, [Paragraph.statement_id == sid, Paragraph.current.is_(True),
                                            Paragraph.n >= lo, Paragraph.n < lo + per_page])
     pages = max(1, -(-fields["paragraph_count"] // per_page))
+    from app.browse.versions import list_versions
+
     return StatementDetail(**fields, paragraphs=paragraphs,
                            sources=_sources(session, sid, key, fields["paragraph_count"]),
-                           paragraph_page=page, paragraph_pages=pages)
+                           paragraph_page=page, paragraph_pages=pages, versions=list_versions(session, key))
 
 
 SMALL_SPEAKER = 300  # statements: up to this many, a speaker's neighbours are found among all of them

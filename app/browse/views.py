@@ -128,6 +128,7 @@ class StatementDetail(StatementRow):
     sources: list[SourceView] = field(default_factory=list)
     paragraph_page: int = 1    # a long statement is shown PARAGRAPHS_PER_PAGE paragraphs a page
     paragraph_pages: int = 1
+    versions: list = field(default_factory=list)  # app.browse.versions.VersionView, by first capture
 
 
 @dataclass(frozen=True)
@@ -136,6 +137,7 @@ class ParagraphDetail:
     statement: StatementRow
     before: ParagraphView | None
     after: ParagraphView | None
+    revision: object | None = None   # app.browse.versions.Revision of a paragraph no longer current
 
 
 @dataclass(frozen=True)

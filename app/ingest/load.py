@@ -2,8 +2,12 @@
 
 A page contributes statements (its main text and its teasers). Each statement is
 materialised from all its contributions in a fixed order, so the archive does not
-depend on the order pages arrive in: the full text beats a teaser, the longer
-text beats the shorter, ties go to the smaller sha256.
+depend on the order pages arrive in: the full text beats a teaser, then the latest
+capture wins (app.ingest.versions), then the longer text, then the smaller sha256.
+
+Nothing ingested is forgotten: a page re-ingested at its path with another text (or
+parsed anew by a changed parser) keeps its earlier document as `superseded`, so every
+text a statement ever had stays a version and every paragraph key keeps its words.
 
 Rows are written with bulk INSERT/UPDATE/DELETE statements and looked up in batches:
 a page with 20,000 teasers or 50,000 paragraphs is one transaction of a few seconds.
@@ -25,6 +29,7 @@ from app.ingest.keys import name_key, paragraph_keys, statement_key
 from app.ingest.provenance import Provenance
 from app.ingest.speakers import add_spelling, get_or_create_speaker, get_or_create_topic, get_or_create_venue
 from app.ingest.types import PageError, ParsedPage, statement_to_dict
+from app.ingest.versions import capture_of, changes, successor, suffix, text_id
 from app.models import (
     Contribution,
     KeyAlias,
@@ -33,6 +38,7 @@ from app.models import (
     Statement,
     StatementSpeaker,
     StatementTopic,
+    StatementVersion,
 )
 
 PARSER_VERSION = "2"  # 2: title by evidence, chrome learnt per site (issue 10)
@@ -64,6 +70,15 @@ class Contrib(NamedTuple):
     original_url: str | None = None
     publisher: str | None = None
     captured_at: dt.datetime | None = None
+    file_name: str = ""
+    captured_source: str | None = None
+    page_clock: dt.date | None = None
+    ingested_at: dt.datetime | None = None
+    parse_seq: int = 0
+    superseded: bool = False
+
+    def capture(self):
+        return capture_of(self.captured_at, self.captured_source, self.page_clock, self.ingested_at)
 
 
 def chunks(items: list, size: int = BATCH) -> Iterator[list]:
@@ -89,13 +104,38 @@ def load_failure(session: Session, *, path: str, file_name: str, raw: bytes, err
 
 def load_page(session: Session, *, path: str, file_name: str, raw: bytes, text: str | None,
               page: ParsedPage, now: dt.datetime, force: bool = False,
-              provenance: Provenance | None = None) -> LoadResult:
-    sha = hashlib.sha256(raw).hexdigest()
+              provenance: Provenance | None = None, sha256: str | None = None) -> LoadResult:
+    """`sha256`: the source's own, when `raw` is its stored text rather than its bytes (reparse)."""
+    sha = sha256 or hashlib.sha256(raw).hexdigest()
+    provenance = provenance or Provenance()
     doc = session.scalar(select(SourceDocument).where(SourceDocument.path == path))
     if (doc is not None and not force and doc.sha256 == sha and doc.status == "ok"
             and doc.parser_version == PARSER_VERSION):
         return LoadResult(path=path, status="unchanged")
+    rows: dict[str, dict] = {}
+    for position, st in enumerate(page.statements):
+        key = statement_key(st.title, st.date or st.published)
+        if key not in rows:  # the same teaser twice on one page: once
+            rows[key] = dict(position=position, statement_key=key, role=st.role,
+                             data=json.dumps(statement_to_dict(st), ensure_ascii=False))
+    if doc is not None and not force and _known_earlier(session, path, sha, rows):
+        return LoadResult(path=path, status="unchanged")
     status = "new" if doc is None else "updated"
+    old: list[tuple[str, str]] = []
+    earlier_main = None  # the main statement of the capture of this path that is kept as superseded
+    if doc is not None:
+        kept = session.execute(select(Contribution.statement_key, Contribution.role, Contribution.data)
+                               .where(Contribution.source_document_id == doc.id)).all()
+        old = [(k, role) for k, role, _d in kept]
+        if kept and _differs(doc, sha, kept, rows):
+            live = doc
+            doc = _supersede(session, doc, path, sha, capture_of(provenance.captured_at, provenance.captured_source,
+                                                                 page.captured, now))
+            if live.superseded:
+                earlier_main = next((k for k, role in old if role == "main"), None)
+            else:  # the page arriving is the older capture
+                earlier_main = next((k for k, r in rows.items() if r["role"] == "main"), None)
+                old = []
     if doc is None:
         doc = SourceDocument(path=path)
         session.add(doc)
@@ -104,39 +144,84 @@ def load_page(session: Session, *, path: str, file_name: str, raw: bytes, text: 
     doc.status, doc.error, doc.error_line = "ok", None, None
     doc.warnings = json.dumps(list(page.warnings), ensure_ascii=False)
     doc.captured = page.captured
-    _set_provenance(doc, provenance or Provenance())
+    _set_provenance(doc, provenance)
     session.flush()
 
-    old = session.execute(select(Contribution.statement_key, Contribution.role)
-                          .where(Contribution.source_document_id == doc.id)).all()
     old_main = next((k for k, role in old if role == "main"), None)
     session.execute(delete(Contribution).where(Contribution.source_document_id == doc.id))
 
     result = LoadResult(path=path, status=status, warnings=len(page.warnings))
-    rows: dict[str, dict] = {}
-    for position, st in enumerate(page.statements):
-        key = statement_key(st.title, st.date or st.published)
-        if key in rows:
-            continue  # the same teaser twice on one page
-        rows[key] = dict(source_document_id=doc.id, position=position, statement_key=key, role=st.role,
-                         data=json.dumps(statement_to_dict(st), ensure_ascii=False))
-        result.excerpts += st.role == "excerpt"
+    for st in page.statements:
         result.paragraphs += len(st.paragraphs)
-    for chunk in chunks(list(rows.values())):
+    result.excerpts = sum(r["role"] == "excerpt" for r in rows.values())
+    for chunk in chunks([dict(source_document_id=doc.id, **r) for r in rows.values()]):
         session.execute(insert(Contribution), chunk)
 
-    new_main = next((k for k, r in rows.items() if r["role"] == "main"), None)
+    live_main = _live_main(session, path)
     for key, outcome in materialise_many(session, sorted(set(rows) | {k for k, _ in old})):
         if outcome == "removed":
             result.removed_keys.add(key)
         elif outcome != "unchanged":
             result.changed_keys.add(key)
-        if outcome != "removed":
+        if outcome not in ("removed", "gone"):
             setattr(result, f"statements_{outcome}", getattr(result, f"statements_{outcome}") + 1)
     for key in sorted(result.removed_keys):
-        _alias_removed(session, key, new_main if key == old_main else None)
+        _alias_removed(session, key, live_main if key == old_main else None)
+    if earlier_main and live_main and earlier_main != live_main:
+        _alias_superseded(session, earlier_main, live_main)
     enqueue(session, result.changed_keys | result.removed_keys)  # for the search index, same transaction
     return result
+
+
+def _known_earlier(session: Session, path: str, sha: str, rows: dict[str, dict]) -> bool:
+    """This text, parsed the same, is already kept as an earlier capture of the path."""
+    for doc in session.scalars(select(SourceDocument).where(
+            SourceDocument.superseded.is_(True), SourceDocument.sha256 == sha,
+            SourceDocument.path.startswith(path + "@", autoescape=True))):
+        kept = session.execute(select(Contribution.statement_key, Contribution.role, Contribution.data)
+                               .where(Contribution.source_document_id == doc.id)).all()
+        if not _differs(doc, sha, kept, rows):
+            return True
+    return False
+
+
+def _differs(doc: SourceDocument, sha: str, kept, rows: dict[str, dict]) -> bool:
+    """Another text, or the same text parsed differently (a parser change)."""
+    return doc.sha256 != sha or sorted((k, r, d) for k, r, d in kept) != sorted(
+        (r["statement_key"], r["role"], r["data"]) for r in rows.values())
+
+
+def superseded_path(session: Session, path: str, sha: str, seq: int) -> str:
+    base = f"{path}@{sha[:16]}~{seq}"
+    candidate, i = base, 1
+    while session.scalar(select(SourceDocument.id).where(SourceDocument.path == candidate)) is not None:
+        i += 1
+        candidate = f"{base}.{i}"
+    return candidate
+
+
+def _supersede(session: Session, doc: SourceDocument, path: str, sha: str, new_capture) -> SourceDocument | None:
+    """Keep the live document of `path` as an earlier capture, or (when the page arriving is
+    the older capture) keep the arriving page beside it: the document to write the page into
+    (None: a new live document at `path`). The live document of a path is always its latest
+    capture, whatever the order pages arrive in."""
+    live = capture_of(doc.captured_at, doc.captured_source, doc.captured, doc.ingested_at)
+    if doc.sha256 != sha and (new_capture.sort_key(), sha) < (live.sort_key(), doc.sha256):
+        older = SourceDocument(path=superseded_path(session, path, sha, 0), superseded=True, parse_seq=0)
+        session.add(older)
+        return older
+    seq = doc.parse_seq + 1 if doc.sha256 == sha else 0
+    doc.path = superseded_path(session, path, doc.sha256, doc.parse_seq)
+    doc.superseded = True
+    session.flush()
+    fresh = SourceDocument(path=path, parse_seq=seq, superseded=False)
+    session.add(fresh)
+    return fresh
+
+
+def _live_main(session: Session, path: str) -> str | None:
+    return session.scalar(select(Contribution.statement_key).join(SourceDocument)
+                          .where(SourceDocument.path == path, Contribution.role == "main"))
 
 
 def _set_provenance(doc: SourceDocument, p: Provenance) -> None:
@@ -152,7 +237,9 @@ def materialise_many(session: Session, keys: list[str]) -> Iterator[tuple[str, s
         for r in session.execute(
             select(Contribution.statement_key, Contribution.data, Contribution.role, Contribution.position,
                    SourceDocument.id, SourceDocument.sha256, SourceDocument.path, SourceDocument.original_url,
-                   SourceDocument.publisher, SourceDocument.captured_at)
+                   SourceDocument.publisher, SourceDocument.captured_at, SourceDocument.file_name,
+                   SourceDocument.captured_source, SourceDocument.captured, SourceDocument.ingested_at,
+                   SourceDocument.parse_seq, SourceDocument.superseded)
             .join(SourceDocument).where(Contribution.statement_key.in_(chunk))
         ):
             contribs.setdefault(r[0], []).append(Contrib(json.loads(r[1]), *r[2:]))
@@ -171,9 +258,13 @@ def _new_statement(session: Session, key: str) -> Statement:
 
 
 def _ordered(contribs: list[Contrib]) -> list[Contrib]:
-    """Best first: full text, then more paragraphs, then smaller sha256, path, position."""
-    return sorted(contribs, key=lambda c: (c.role != "main", -len(c.data["paragraphs"]), c.sha256, c.path,
-                                           c.position))
+    """Best first: full text, then the latest capture (a later re-parse of the same capture),
+    then more paragraphs, then smaller sha256, path, position."""
+    def rank(c: Contrib):
+        when, finer = c.capture().sort_key()
+        return (c.role != "main", -when, -finer, -c.parse_seq, -len(c.data["paragraphs"]), c.sha256, c.path,
+                c.position)
+    return sorted(contribs, key=rank)
 
 
 def _first(rows: list[Contrib], name: str) -> Any:
@@ -182,7 +273,13 @@ def _first(rows: list[Contrib], name: str) -> Any:
 
 def materialise(session: Session, key: str, contribs: list[Contrib],
                 statement: Statement | None) -> tuple[str, dict | None]:
-    """What statement `key` becomes from its contributions: (new|updated|unchanged|removed, fields to write)."""
+    """What statement `key` becomes from its contributions: (new|updated|unchanged|removed|gone, fields to
+    write). Only full texts of earlier captures of pages that now say something else (superseded
+    documents; a corrected title): the statement is gone (its keys are aliased to where the page went)."""
+    if all(c.superseded and c.role == "main" for c in contribs):
+        contribs = []  # a teaser of an earlier capture keeps its statement: only a page's own text moves
+    if not contribs and statement is None:
+        return "gone", None
     if not contribs:
         if statement is None:
             return "unchanged", None
@@ -197,6 +294,7 @@ def materialise(session: Session, key: str, contribs: list[Contrib],
         "topics": best["topics"] or _first(rows, "topics") or [],
         "excerpt": rows[0].role == "excerpt",
         "paragraphs": _paragraph_rows(key, rows),
+        "versions": build_versions(key, rows),
     }
     origin = next((c for c in rows if c.original_url), None)
     if origin is not None:  # only when known: a text-only statement keeps its fingerprint
@@ -208,6 +306,47 @@ def materialise(session: Session, key: str, contribs: list[Contrib],
     if statement is not None and statement.fingerprint == fields["fingerprint"]:
         return "unchanged", None
     return ("new" if statement is None else "updated"), fields
+
+
+def build_versions(key: str, rows: list[Contrib]) -> list[dict]:
+    """The statement's distinct texts (app.ingest.versions), numbered by first capture; the
+    current one holds the best contribution (rows[0], the latest capture)."""
+    pool = [c for c in rows if c.role == rows[0].role]
+    groups: dict[str, list[Contrib]] = {}
+    for c in pool:
+        groups.setdefault(text_id([p["text"] for p in c.data["paragraphs"]]), []).append(c)
+    current = text_id([p["text"] for p in rows[0].data["paragraphs"]])
+
+    def first(cs: list[Contrib]):
+        return min((c.capture().sort_key(), c.parse_seq, c.sha256) for c in cs)
+
+    out: list[dict] = []
+    seen_shas: set[str] = set()
+    previous: list[str] | None = None
+    for n, (vid, cs) in enumerate(sorted(groups.items(), key=lambda kv: (first(kv[1]), kv[0])), 1):
+        cs = sorted(cs, key=lambda c: (c.capture().sort_key(), c.parse_seq, c.sha256, c.path))
+        cap = cs[0].capture()
+        keys = [suffix(k) for k in paragraph_keys(key, [p["text"] for p in cs[0].data["paragraphs"]])]
+        sources, listed = [], set()
+        for c in cs:
+            if (c.file_name, c.sha256) in listed:
+                continue
+            listed.add((c.file_name, c.sha256))
+            cc = c.capture()
+            sources.append({"file": c.file_name, "sha256": c.sha256, "captured_at": cc.when.isoformat(),
+                            "captured_source": cc.source, "estimated": cc.estimated,
+                            "page_clock": c.page_clock.isoformat() if c.page_clock else None,
+                            "file_time": c.captured_at.isoformat() if c.captured_at else None,
+                            "parse": c.parse_seq, "original_url": c.original_url, "publisher": c.publisher})
+        shas = {c.sha256 for c in cs}
+        out.append({"n": n, "id": vid, "current": vid == current, "role": cs[0].role,
+                    "captured_at": cap.when.isoformat(), "captured_source": cap.source, "estimated": cap.estimated,
+                    "reparse": bool(shas) and shas <= seen_shas, "paragraph_count": len(keys),
+                    "changes": changes(previous, keys).as_dict() if previous is not None else None,
+                    "keys": keys, "sources": sources, "doc_id": cs[0].doc_id})
+        seen_shas |= shas
+        previous = keys
+    return out
 
 
 def _paragraph_rows(key: str, rows: list[Contrib]) -> list[dict]:
@@ -269,7 +408,22 @@ def _write_statements(session: Session, writes: list[tuple[Statement, dict]], up
         for chunk in chunks(rows):
             session.execute(insert(model), chunk)
     paragraphs.execute(session)
+    _write_versions(session, writes)
     _drop_aliases(session, [st.key for st, _ in writes])
+
+
+def _write_versions(session: Session, writes: list[tuple[Statement, dict]]) -> None:
+    keys = [st.key for st, _ in writes]
+    for chunk in chunks(keys):
+        session.execute(delete(StatementVersion).where(StatementVersion.statement_key.in_(chunk)))
+    rows = [dict(statement_key=st.key, n=v["n"], vid=v["id"], current=v["current"], role=v["role"],
+                 captured_at=dt.datetime.fromisoformat(v["captured_at"]), captured_source=v["captured_source"],
+                 estimated=v["estimated"], reparse=v["reparse"], paragraph_count=v["paragraph_count"],
+                 source_document_id=v["doc_id"], keys=json.dumps(v["keys"]),
+                 sources=json.dumps(v["sources"], ensure_ascii=False), changes=json.dumps(v["changes"]))
+            for st, f in writes for v in f["versions"]]
+    for chunk in chunks(rows):
+        session.execute(insert(StatementVersion), chunk)
 
 
 class _ParagraphWrites:
@@ -314,10 +468,12 @@ def _drop_aliases(session: Session, keys: Iterable[str]) -> None:
 
 
 def _remove_statement(session: Session, statement: Statement) -> None:
-    keys = session.scalars(select(Paragraph.key).where(Paragraph.statement_id == statement.id)).all()
-    session.info.setdefault("removed_paragraphs", {})[statement.key] = list(keys)
+    rows = session.execute(select(Paragraph.key, Paragraph.text).where(Paragraph.statement_id == statement.id)
+                           .order_by(Paragraph.current.desc(), Paragraph.n, Paragraph.key)).all()
+    session.info.setdefault("removed_paragraphs", {})[statement.key] = [tuple(r) for r in rows]
     for model in (Paragraph, StatementSpeaker, StatementTopic):
         session.execute(delete(model).where(model.statement_id == statement.id))
+    session.execute(delete(StatementVersion).where(StatementVersion.statement_key == statement.key))
     session.execute(delete(Statement).where(Statement.id == statement.id))
     session.expunge(statement)
 
@@ -325,13 +481,50 @@ def _remove_statement(session: Session, statement: Statement) -> None:
 def _alias_removed(session: Session, key: str, target: str | None) -> None:
     """A statement vanished: point its key (and its paragraphs' keys) somewhere that resolves."""
     removed = session.info.get("removed_paragraphs", {}).pop(key, [])
-    if target is None:
+    if target is not None:
+        _alias_to(session, key, removed, target)
+
+
+def _alias_superseded(session: Session, key: str, target: str) -> None:
+    """A statement known only from earlier captures of a page that now holds `target` (its
+    title was corrected, say): its keys lead to `target`, each paragraph to its aligned successor,
+    whether or not this archive ever showed it (so the order pages arrive in does not matter)."""
+    if session.scalar(select(Statement.id).where(Statement.key == key)) is not None:
+        return
+    datas = session.scalars(select(Contribution.data).where(Contribution.statement_key == key)
+                            .order_by(Contribution.id)).all()
+    if not datas:
+        return
+    old: dict[str, str] = {}
+    for data in datas:
+        texts = [p["text"] for p in json.loads(data)["paragraphs"]]
+        for pkey, text in zip(paragraph_keys(key, texts), texts, strict=True):
+            old.setdefault(pkey, text)
+    _alias_to(session, key, list(old.items()), target)
+
+
+def _alias_to(session: Session, key: str, old: list[tuple[str, str]], target: str) -> None:
+    """Alias statement `key` to `target` and each old paragraph (key, text) to the paragraph of
+    `target` with the same text, else its successor by alignment (app.ingest.versions)."""
+    if key == target:
         return
     _add_alias(session, key, "statement", target, "statement")
-    new_keys = session.scalars(select(Paragraph.key).join(Statement).where(Statement.key == target)).all()
-    by_hash = {k.split(".", 1)[1]: k for k in new_keys}
-    for pkey in removed:
-        same = by_hash.get(pkey.split(".", 1)[1])
+    new = session.execute(select(Paragraph.key, Paragraph.text).join(Statement)
+                          .where(Statement.key == target, Paragraph.current.is_(True))
+                          .order_by(Paragraph.n)).all()
+    if not new:
+        return
+    by_suffix = {suffix(k): k for k, _ in new}
+    old_suffixes = [suffix(k) for k, _ in old]
+    new_suffixes = [suffix(k) for k, _ in new]
+    text_of = {**{suffix(k): t for k, t in old}, **{suffix(k): t for k, t in new}}.__getitem__
+    for i, (pkey, _text) in enumerate(old):
+        if session.scalar(select(Paragraph.id).where(Paragraph.key == pkey)) is not None:
+            continue
+        same = by_suffix.get(old_suffixes[i])
+        if same is None:
+            j, _kept = successor(old_suffixes, i, new_suffixes, text_of)
+            same = new[j][0] if j >= 0 else None
         _add_alias(session, pkey, "paragraph", same or target, "paragraph" if same else "statement")
 
 

@@ -87,15 +87,47 @@ class ParagraphsPage(BaseModel):
     prev: str | None
 
 
+class VersionSource(BaseModel):
+    file: str
+    sha256: str
+
+
+class VersionOut(BaseModel):
+    n: int = Field(description="Number by first capture (1 = earliest); may shift when an older capture "
+                               "turns up later.")
+    id: str = Field(description="Stable id: hash of the version's normalised paragraph texts.")
+    current: bool
+    captured_at: str = Field(description="Its first capture (ISO date-time, UTC).")
+    captured_source: str = Field(description="WARC-Date | manifest | page clock | file mtime | ingest time")
+    estimated: bool = Field(description="The capture time is a file or ingest time, not a record of the capture.")
+    reparse: bool = Field(description="A new parse of sources an earlier version was read from.")
+    paragraph_count: int
+    changes: dict[str, int] | None = Field(description="Paragraphs changed/added/removed since version n-1.")
+    summary: str
+    sources: list[VersionSource]
+    diff: str | None = Field(description="Word-level diff from version n-1 (HTML page).")
+
+
+class Revision(BaseModel):
+    revised_on: str | None
+    version: int | None = Field(description="The version this paragraph's words are quoted from.")
+    successor: str | None = Field(description="Key of its successor in the current text (by alignment).")
+    successor_url: str | None
+
+
 class StatementFull(StatementOut):
     paragraphs: list[ParagraphOut] = Field(description="This page's paragraphs (all, up to 500).")
     sources: list[SourceOut]
     neighbours: list[Neighbours]
     cite: dict[str, str] = Field(description="Citation downloads: bibtex, ris, csl-json.")
     paragraphs_page: ParagraphsPage = Field(description="A long statement's paragraphs, a page at a time (?page=k).")
+    versions: list[VersionOut] = Field(default_factory=list,
+                                       description="Every distinct text ingested (empty: one, before versions were kept).")
 
 
 class ParagraphFull(ParagraphOut):
+    revision: Revision | None = Field(None, description="For a paragraph no longer in the current text: when it "
+                                                        "was revised and its successor.")
     statement: StatementOut
     before: ParagraphOut | None
     after: ParagraphOut | None

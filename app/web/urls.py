@@ -44,6 +44,9 @@ class Urls:
         qs = _qs([("q", q)] + ([("page", str(page))] if page > 1 else []))
         return permalinks.statement_path(key) + qs + (f"#{permalinks.paragraph_anchor(n)}" if n is not None else "")
 
+    def statement_diff(self, key: str, old: int | str, new: int | str) -> str:
+        return permalinks.statement_diff_path(key, old, new)
+
     def statement_page(self, key: str, page: int) -> str:
         return permalinks.statement_page_path(key, page)
 

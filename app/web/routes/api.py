@@ -66,7 +66,16 @@ def api_statement(session: SessionDep, base: BaseUrlDep, key: str,
         "sources": [{"file": s.file_name, "sha256": s.sha256, "role": s.role,
                      "lines": [s.line_start, s.line_end] if s.line_start else None} for s in found.sources],
         "neighbours": neighbours, "cite": _cite_links(base, found.key, paragraph=False),
-        "paragraphs_page": _paragraph_page_links(base, found)}
+        "paragraphs_page": _paragraph_page_links(base, found),
+        "versions": [_version_json(v, found.key, base) for v in found.versions]}
+
+
+def _version_json(v, key: str, base: str) -> dict:
+    return {"n": v.n, "id": v.id, "current": v.current, "captured_at": v.captured_at.isoformat(),
+            "captured_source": v.captured_source, "estimated": v.estimated, "reparse": v.reparse,
+            "paragraph_count": v.paragraph_count, "changes": v.changes, "summary": v.summary,
+            "sources": [{"file": s["file"], "sha256": s["sha256"]} for s in v.sources],
+            "diff": absolute(base, urls.statement_diff(key, v.n - 1, v.n)) if v.n > 1 else None}
 
 
 def _paragraph_page_links(base: str, st) -> dict:
@@ -88,7 +97,12 @@ def api_paragraph(session: SessionDep, base: BaseUrlDep, key: str):
     found = services.load_paragraph(session, key, api=True)
     if isinstance(found, RedirectResponse):
         return found
+    rev = found.revision
     return paragraph_json(found.paragraph, base) | {
+        "revision": {"revised_on": rev.revised_on.isoformat() if rev.revised_on else None, "version": rev.version,
+                     "successor": rev.successor_key,
+                     "successor_url": absolute(base, urls.paragraph(rev.successor_key)) if rev.successor_key else None}
+        if rev else None,
         "statement": statement_json(found.statement, base),
         "before": paragraph_json(found.before, base) if found.before else None,
         "after": paragraph_json(found.after, base) if found.after else None,

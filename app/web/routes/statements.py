@@ -60,6 +60,31 @@ def statement_detail(request: Request, session: SessionDep, key: str, base: Base
                   cite=services.citation_set(session, found, base), cite_kind="statement")
 
 
+VersionRef = Annotated[str, Query(pattern="^([0-9]{1,6}|[0-9a-f]{16})$", description="version number or id")]
+
+
+@router.get("/statements/{key}/diff")
+def statement_diff(request: Request, session: SessionDep, key: str,
+                   old: Annotated[VersionRef | None, Query(alias="from")] = None,
+                   new: Annotated[VersionRef | None, Query(alias="to")] = None) -> Response:
+    """A word-level diff of two versions of the statement (by number or id); by default the
+    current version and the one before it."""
+    from app.browse.versions import find_version, version_diff
+
+    found = services.load_statement(session, key)
+    if isinstance(found, RedirectResponse):
+        return found
+    current = next((v.n for v in found.versions if v.current), 1)
+    new = new or str(current)
+    old = old or str(max(1, int(new) - 1) if new.isdigit() else current)
+    a, b = find_version(session, found.key, old), find_version(session, found.key, new)
+    if a is None or b is None:
+        raise NotFound(f"This statement has no version {old if a is None else new} "
+                       f"(it has {max(1, len(found.versions))}).")
+    return render(request, "statements/diff.html", nav="statements", st=found,
+                  diff=version_diff(session, found.key, a, b))
+
+
 @router.get("/statements/{key}/p/{n}")
 def statement_paragraph(session: SessionDep, key: str,
                         n: Annotated[int, Path(ge=1, le=1_000_000)]) -> Response:
