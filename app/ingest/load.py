@@ -54,6 +54,20 @@ class LoadResult:
     removed_keys: set[str] = field(default_factory=set)   # statements deleted
 
 
+class Para(NamedTuple):
+    """A paragraph row as materialised (a tuple: a statement may have 600,000 of them)."""
+
+    key: str
+    n: int
+    current: bool
+    text: str
+    label: str | None
+    speaker: str | None
+    doc: str
+    doc_id: int
+    lines: list[int]
+
+
 class Contrib(NamedTuple):
     data: dict
     role: str
@@ -113,15 +127,8 @@ def load_page(session: Session, *, path: str, file_name: str, raw: bytes, text: 
     session.execute(delete(Contribution).where(Contribution.source_document_id == doc.id))
 
     result = LoadResult(path=path, status=status, warnings=len(page.warnings))
-    rows: dict[str, dict] = {}
-    for position, st in enumerate(page.statements):
-        key = statement_key(st.title, st.date or st.published)
-        if key in rows:
-            continue  # the same teaser twice on one page
-        rows[key] = dict(source_document_id=doc.id, position=position, statement_key=key, role=st.role,
-                         data=json.dumps(statement_to_dict(st), ensure_ascii=False))
-        result.excerpts += st.role == "excerpt"
-        result.paragraphs += len(st.paragraphs)
+    rows = _contribution_rows(page, doc.id, result)
+    del page  # the parse is in `rows` now: let a long page's objects go before materialising
     for chunk in chunks(list(rows.values())):
         session.execute(insert(Contribution), chunk)
 
@@ -137,6 +144,20 @@ def load_page(session: Session, *, path: str, file_name: str, raw: bytes, text: 
         _alias_removed(session, key, new_main if key == old_main else None)
     enqueue(session, result.changed_keys | result.removed_keys)  # for the search index, same transaction
     return result
+
+
+def _contribution_rows(page: ParsedPage, doc_id: int, result: LoadResult) -> dict[str, dict]:
+    """The page's contributions (each statement serialised), by statement key."""
+    rows: dict[str, dict] = {}
+    for position, st in enumerate(page.statements):
+        key = statement_key(st.title, st.date or st.published)
+        if key in rows:
+            continue  # the same teaser twice on one page
+        rows[key] = dict(source_document_id=doc_id, position=position, statement_key=key, role=st.role,
+                         data=json.dumps(statement_to_dict(st), ensure_ascii=False))
+        result.excerpts += st.role == "excerpt"
+        result.paragraphs += len(st.paragraphs)
+    return rows
 
 
 def _set_provenance(doc: SourceDocument, p: Provenance) -> None:
@@ -158,8 +179,8 @@ def materialise_many(session: Session, keys: list[str]) -> Iterator[tuple[str, s
             contribs.setdefault(r[0], []).append(Contrib(json.loads(r[1]), *r[2:]))
         statements = {s.key: s for s in session.scalars(select(Statement).where(Statement.key.in_(chunk)))}
         writes: list[tuple[Statement, dict]] = []
-        for key in chunk:
-            outcome, fields = materialise(session, key, contribs.get(key, []), statements.get(key))
+        for key in chunk:  # (popped: a long statement's contributions go once it is materialised)
+            outcome, fields = materialise(session, key, contribs.pop(key, []), statements.get(key))
             if fields is not None:
                 writes.append((statements.get(key) or _new_statement(session, key), fields))
             yield key, outcome
@@ -203,17 +224,31 @@ def materialise(session: Session, key: str, contribs: list[Contrib],
         fields["original_url"] = origin.original_url
         fields["publisher"] = origin.publisher
         fields["captured_at"] = origin.captured_at.isoformat() if origin.captured_at else None
-    fields["fingerprint"] = hashlib.sha1(
-        json.dumps(fields, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:16]
+    fields["fingerprint"] = fingerprint(fields)
     if statement is not None and statement.fingerprint == fields["fingerprint"]:
         return "unchanged", None
     return ("new" if statement is None else "updated"), fields
 
 
-def _paragraph_rows(key: str, rows: list[Contrib]) -> list[dict]:
+def fingerprint(fields: dict) -> str:
+    """sha1 of `json.dumps(fields, sort_keys=True, ensure_ascii=False)` (paragraphs as dicts),
+    fed to the hash a slice of paragraphs at a time instead of as one string."""
+    head = json.dumps(dict(fields, paragraphs=None), sort_keys=True, ensure_ascii=False)
+    before, after = head.split('"paragraphs": null', 1)  # a key: a value's quotes are escaped
+    h = hashlib.sha1(before.encode())
+    h.update(b'"paragraphs": [')
+    paras = fields["paragraphs"]
+    for i in range(0, len(paras), 1000):
+        part = json.dumps([p._asdict() for p in paras[i:i + 1000]], sort_keys=True, ensure_ascii=False)
+        h.update(((", " if i else "") + part[1:-1]).encode())
+    h.update(b"]" + after.encode())
+    return h.hexdigest()[:16]
+
+
+def _paragraph_rows(key: str, rows: list[Contrib]) -> list[Para]:
     """Current paragraphs from the best contribution; other contributions' paragraphs whose
     text is not among them are kept as retired, so their permalinks still resolve."""
-    out: list[dict] = []
+    out: list[Para] = []
     seen: set[str] = set()
     for rank, c in enumerate(rows):
         paras = c.data["paragraphs"]
@@ -221,9 +256,8 @@ def _paragraph_rows(key: str, rows: list[Contrib]) -> list[dict]:
             if pkey in seen:
                 continue
             seen.add(pkey)
-            out.append({"key": pkey, "n": p["n"], "current": rank == 0, "text": p["text"],
-                        "label": p["label"], "speaker": p["speaker"], "doc": c.sha256,
-                        "doc_id": c.doc_id, "lines": p["lines"]})
+            out.append(Para(pkey, p["n"], rank == 0, p["text"], p["label"], p["speaker"], c.sha256, c.doc_id,
+                            p["lines"]))
     return out
 
 
@@ -239,7 +273,7 @@ def _write_statements(session: Session, writes: list[tuple[Statement, dict]], up
         st.sort_date = st.date or st.published
         st.original_url, st.publisher = f.get("original_url"), f.get("publisher")
         st.captured_at = dt.datetime.fromisoformat(f["captured_at"]) if f.get("captured_at") else None
-        st.paragraph_count = sum(p["current"] for p in f["paragraphs"])
+        st.paragraph_count = sum(p.current for p in f["paragraphs"])
         session.add(st)
     session.flush()
     rewritten = [st.id for st, _ in writes if st.id in updated]
@@ -263,7 +297,7 @@ def _write_statements(session: Session, writes: list[tuple[Statement, dict]], up
             speakers.append(dict(statement_id=st.id, position=i, speaker_id=speaker.id, role=sp.get("role")))
         topics += [dict(statement_id=st.id, position=i, topic_id=get_or_create_topic(session, name).id)
                    for i, name in enumerate(f["topics"])]
-        paragraphs.plan(session, st, f["paragraphs"], speaker_ids, existing.get(st.id, {}))
+        paragraphs.plan(session, st, f.pop("paragraphs"), speaker_ids, existing.get(st.id, {}))
         session.expire(st, ["speakers", "topics", "paragraphs"])
     for rows, model in ((speakers, StatementSpeaker), (topics, StatementTopic)):
         for chunk in chunks(rows):
@@ -273,29 +307,34 @@ def _write_statements(session: Session, writes: list[tuple[Statement, dict]], up
 
 
 class _ParagraphWrites:
-    """Paragraph inserts, updates and deletes collected over many statements, then run in bulk."""
+    """Paragraph inserts, updates and deletes collected over many statements, run in bulk
+    every FLUSH rows (a long statement's rows are never all in memory as dicts) and at the end.
+    Keys start with their statement's key, so the order of the writes across statements is free."""
+
+    FLUSH = 10 * BATCH
 
     def __init__(self) -> None:
         self.inserts: list[dict] = []
         self.updates: list[dict] = []
         self.deletes: list[int] = []
 
-    def plan(self, session: Session, st: Statement, paras: list[dict], speaker_ids: dict[str, int],
+    def plan(self, session: Session, st: Statement, paras: list[Para], speaker_ids: dict[str, int],
              existing: dict[str, int]) -> None:
-        wanted = {p["key"] for p in paras}
+        wanted = {p.key for p in paras}
         for key in sorted(k for k in existing if k not in wanted):
             # a paragraph whose text changed: its old permalink leads to the statement
             _add_alias(session, key, "paragraph", st.key, "statement")
             self.deletes.append(existing[key])
         for p in paras:
-            values = dict(n=p["n"], current=p["current"], text=p["text"], label=p["label"],
-                          speaker_name=p["speaker"],
-                          speaker_id=speaker_ids.get(name_key(p["speaker"])) if p["speaker"] else None,
-                          source_document_id=p["doc_id"], line_start=p["lines"][0], line_end=p["lines"][1])
-            if p["key"] in existing:
-                self.updates.append(dict(id=existing[p["key"]], **values))
+            values = dict(n=p.n, current=p.current, text=p.text, label=p.label, speaker_name=p.speaker,
+                          speaker_id=speaker_ids.get(name_key(p.speaker)) if p.speaker else None,
+                          source_document_id=p.doc_id, line_start=p.lines[0], line_end=p.lines[1])
+            if p.key in existing:
+                self.updates.append(dict(id=existing[p.key], **values))
             else:
-                self.inserts.append(dict(key=p["key"], statement_id=st.id, **values))
+                self.inserts.append(dict(key=p.key, statement_id=st.id, **values))
+            if len(self.inserts) + len(self.updates) >= self.FLUSH:
+                self.execute(session)
 
     def execute(self, session: Session) -> None:
         for chunk in chunks(self.deletes):
@@ -305,6 +344,7 @@ class _ParagraphWrites:
         for chunk in chunks(self.updates):
             session.execute(update(Paragraph), chunk)
         _drop_aliases(session, [p["key"] for p in self.inserts])
+        self.deletes, self.inserts, self.updates = [], [], []
 
 
 def _drop_aliases(session: Session, keys: Iterable[str]) -> None:

@@ -171,8 +171,9 @@ def load_prepared(factory: sessionmaker[Session], item: Prepared, *, force: bool
         if item.error is not None:
             return load_failure(session, path=item.shown, file_name=name, raw=item.raw,
                                 error=item.error, now=now)
+        page, item.page = item.page, None  # load_page lets the parse go once it is serialised
         return load_page(session, path=item.shown, file_name=name, raw=item.raw, text=item.text,
-                         page=item.page, now=now, force=force, provenance=item.provenance)
+                         page=page, now=now, force=force, provenance=item.provenance)
 
 
 def _known_shas(factory: sessionmaker[Session]) -> dict[str, str]:
