@@ -36,6 +36,7 @@ bench: $(STAMP) $(NODE_STAMP)
 	$(PY) -m benchmarks.run --paragraphs 100000 --out benchmarks/results-100k.json --readme benchmarks/README.md
 	$(PY) -m benchmarks.run --paragraphs 1500000 --out benchmarks/results-1.5m.json --readme benchmarks/README.md
 	$(PY) -m benchmarks.html_warc --pages 2000 --out benchmarks/results-html-warc.json
+	$(PY) -m benchmarks.long_page --paragraphs 600000 --out benchmarks/results-long-page.json
 
 lint: $(STAMP)
 	$(PY) -m ruff check app tests migrations benchmarks
