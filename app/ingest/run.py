@@ -128,6 +128,11 @@ class Prepared:
     file_name: str = ""
     provenance: Provenance = Provenance()
 
+    def take_page(self) -> ParsedPage | None:
+        """The parse, handed over (not kept here: load_page lets a long page's objects go)."""
+        page, self.page = self.page, None
+        return page
+
 
 def prepare_job(job: Job, max_bytes: int) -> Prepared:
     """Read and parse one page (pure apart from reading the file; runs in worker processes).
@@ -171,9 +176,8 @@ def load_prepared(factory: sessionmaker[Session], item: Prepared, *, force: bool
         if item.error is not None:
             return load_failure(session, path=item.shown, file_name=name, raw=item.raw,
                                 error=item.error, now=now)
-        page, item.page = item.page, None  # load_page lets the parse go once it is serialised
         return load_page(session, path=item.shown, file_name=name, raw=item.raw, text=item.text,
-                         page=page, now=now, force=force, provenance=item.provenance)
+                         page=item.take_page(), now=now, force=force, provenance=item.provenance)
 
 
 def _known_shas(factory: sessionmaker[Session]) -> dict[str, str]:
