@@ -44,6 +44,7 @@ bench: $(TEST_STAMP) $(NODE_STAMP)
 	$(PY) -m benchmarks.html_warc --pages 2000 --runs 3 --out benchmarks/results-html-warc.json
 	$(PY) -m benchmarks.warc_memory --gb 2 --html 1000 --out benchmarks/results-warc-memory.json
 	$(PY) -m benchmarks.versions --paragraphs 20000 --statements 20 --out benchmarks/results-versions.json
+	$(PY) -m benchmarks.long_page --paragraphs 600000 --out benchmarks/results-long-page.json
 
 # The README's tour pictures (docs/screenshots/), taken by the browser tests in Debian's Chromium.
 screenshots: $(TEST_STAMP) $(NODE_STAMP)

@@ -111,9 +111,9 @@ def parse(
     explain: bool = typer.Option(False, "--explain", help="Print each line with what it was taken for."),
 ) -> None:
     """Parse one page and print what the ingestion job would extract."""
+    from app.ingest.page_file import read_limited
     from app.ingest.parse import explain_page
     from app.ingest.readers import parse_document
-    from app.ingest.run import read_limited
 
     settings = get_settings()
     _check_speaker_table()

@@ -7,7 +7,6 @@ import glob
 import hashlib
 import multiprocessing
 import os
-import stat
 import zlib
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -22,6 +21,7 @@ from app.db import session_scope
 from app.index_queue import enqueue
 from app.ingest.load import PARSER_VERSION, LoadResult, load_failure, load_page
 from app.ingest.manifest import ManifestEntry
+from app.ingest.page_file import read_edges, read_head, read_limited
 from app.ingest.provenance import Provenance
 from app.ingest.readers import parse_document
 from app.ingest.site_chrome import MIN_PAGES, learn
@@ -69,12 +69,8 @@ def discover(paths: Iterable[str], notes: list[str] | None = None) -> tuple[list
 
 
 def _sniffed_page(path: Path) -> bool:
-    try:
-        with path.open("rb") as fh:
-            head = fh.read(8192)
-    except OSError:
-        return False
-    return not sniff(head, path.name).startswith("unsupported")
+    head = read_head(path)
+    return head is not None and not sniff(head, path.name).startswith("unsupported")
 
 
 def _walk(directory: Path, notes: list[str]) -> Iterable[Path]:
@@ -101,20 +97,6 @@ def display_path(path: Path) -> str:
         return Path(os.path.abspath(path)).relative_to(Path.cwd()).as_posix()
     except ValueError:
         return Path(os.path.abspath(path)).as_posix()
-
-
-def read_limited(path: Path, max_bytes: int) -> bytes:
-    info = path.stat()
-    if not stat.S_ISREG(info.st_mode):
-        raise PageError("not a regular file")
-    size = info.st_size
-    if size > max_bytes:
-        raise PageError(f"page too large ({size:,} bytes; limit {max_bytes:,})")
-    with path.open("rb") as fh:
-        raw = fh.read(max_bytes + 1)
-    if len(raw) > max_bytes:
-        raise PageError(f"page too large (over {max_bytes:,} bytes)")
-    return raw
 
 
 @dataclass(frozen=True)
@@ -145,6 +127,11 @@ class Prepared:
     unchanged: bool = False
     file_name: str = ""
     provenance: Provenance = Provenance()
+
+    def take_page(self) -> ParsedPage | None:
+        """The parse, handed over (not kept here: load_page lets a long page's objects go)."""
+        page, self.page = self.page, None
+        return page
 
 
 def prepare_job(job: Job, max_bytes: int) -> Prepared:
@@ -190,7 +177,7 @@ def load_prepared(factory: sessionmaker[Session], item: Prepared, *, force: bool
             return load_failure(session, path=item.shown, file_name=name, raw=item.raw,
                                 error=item.error, now=now)
         return load_page(session, path=item.shown, file_name=name, raw=item.raw, text=item.text,
-                         page=item.page, now=now, force=force, provenance=item.provenance)
+                         page=item.take_page(), now=now, force=force, provenance=item.provenance)
 
 
 def _known_shas(factory: sessionmaker[Session]) -> dict[str, str]:
@@ -208,18 +195,10 @@ def site_of(path: Path) -> str:
 
 def _edges(path: Path, max_bytes: int) -> str:
     """The top and bottom of a page as text, cheaply (what chrome learning reads)."""
-    try:
-        if path.stat().st_size > max_bytes:
-            return ""
-        with path.open("rb") as fh:
-            head = fh.read(EDGE_BYTES)
-            size = path.stat().st_size
-            tail = b""
-            if size > EDGE_BYTES:
-                fh.seek(max(EDGE_BYTES, size - EDGE_BYTES // 2))
-                tail = fh.read()
-    except OSError:
+    edges = read_edges(path, max_bytes, EDGE_BYTES)
+    if edges is None:
         return ""
+    head, tail = edges
     text = head.decode("utf-8", "replace") + ("\n" + tail.decode("utf-8", "replace") if tail else "")
     return text.replace("\u00a0", " ").replace("\r\n", "\n").replace("\r", "\n")
 
@@ -256,14 +235,8 @@ def _file_time(path: Path) -> dt.datetime | None:
 
 
 def is_warc(path: Path) -> bool:
-    try:
-        if not stat.S_ISREG(path.stat().st_mode):  # a FIFO or device would block open(): not a WARC
-            return False
-        with path.open("rb") as fh:
-            head = fh.read(8192)
-    except OSError:
-        return False
-    return sniff(head, path.name) in ("warc", "gzip-warc")
+    head = read_head(path)
+    return head is not None and sniff(head, path.name) in ("warc", "gzip-warc")
 
 
 def jobs(files: list[Path], known: dict[str, str], max_bytes: int, manifest: dict[str, ManifestEntry],

@@ -19,6 +19,7 @@ from warcio.archiveiterator import ArchiveIterator
 from warcio.exceptions import ArchiveLoadFailed
 
 from app.ingest.html_decode import charset_from_content_type
+from app.ingest.page_file import open_page
 from app.ingest.sniff import looks_like_html
 
 _HTML_TYPES = ("text/html", "application/xhtml+xml", "application/xhtml")
@@ -95,8 +96,8 @@ def _next_record_start(fh: BinaryIO, after: int) -> int | None:
 
 def read_warc(path: str, max_bytes: int, stats: WarcStats) -> Iterator[WarcPage]:
     """The HTML pages of a WARC file, in file order."""
-    size = os.path.getsize(path)
-    with open(path, "rb") as fh:
+    with open_page(path) as fh:
+        size = os.fstat(fh.fileno()).st_size
         base = 0
         while base is not None and base < size:
             fh.seek(base)

@@ -108,52 +108,68 @@ def _batch(session: Session, ids: list[int], speakers: dict[int, SpeakerInfo]):
                                      .where(StatementTopic.statement_id.in_(ids))
                                      .order_by(StatementTopic.statement_id, StatementTopic.position)):
         st_topics[sid].append(name)
-    paras: dict[int, list] = defaultdict(list)
-    for row in session.execute(
+    docs = {st.id: _Doc(st, [speakers[s] for s in st_speakers[st.id] if s in speakers], st_topics[st.id], speakers)
+            for st in st_rows}
+    rows = session.execute(
         select(Paragraph.statement_id, Paragraph.key, Paragraph.n, Paragraph.text, Paragraph.label,
                Paragraph.speaker_name, Paragraph.speaker_id)
         .where(Paragraph.statement_id.in_(ids), Paragraph.current.is_(True))
         .order_by(Paragraph.statement_id, Paragraph.n)
-    ):
-        paras[row.statement_id].append(row)
-    for st in sorted(st_rows, key=lambda r: r.id):
-        yield st.key, _statement_docs(st, [speakers[s] for s in st_speakers[st.id] if s in speakers],
-                                      st_topics[st.id], paras[st.id], speakers)
+        .execution_options(yield_per=2000))  # streamed: a statement may have 600,000 paragraphs
+    for row in rows:
+        docs[row.statement_id].add(row)
+    for sid in sorted(docs):
+        doc = docs.pop(sid)  # each built document goes once yielded
+        yield doc.st.key, doc.build()
 
 
-def _statement_docs(st, st_speakers: list[SpeakerInfo], topics: list[str], paras: list,
-                    speakers: dict[int, SpeakerInfo]) -> list[dict]:
-    """The statement's document (a list of one; none for a statement without paragraphs)."""
-    if not paras:
-        return []
-    when = st.sort_date or st.date or st.published
-    all_speakers = " , ".join(s.folded for s in st_speakers)
-    texts, said, labels, questions = [], [], [], []
-    for p in paras:
+class _Doc:
+    """A statement's document, its paragraphs folded in one row at a time (reading order)."""
+
+    def __init__(self, st, st_speakers: list[SpeakerInfo], topics: list[str], speakers: dict[int, SpeakerInfo]):
+        self.st, self.st_speakers, self.topics, self.speakers = st, st_speakers, topics, speakers
+        self.all_speakers = " , ".join(s.folded for s in st_speakers)
+        self.texts: list[str] = []
+        self.said: list[str] = []
+        self.labels: list[str] = []
+        self.questions: list[str] = []
+        self.entries: list[str] = []
+
+    def add(self, p) -> None:
+        speakers = self.speakers
         by_statement_speaker = p.speaker_id is not None and p.speaker_id in speakers
         if by_statement_speaker:
             who = speakers[p.speaker_id].folded
         elif p.speaker_name and turn_word(p.speaker_name) not in ANSWER_WORDS:
             who = fold_name(p.speaker_name)
         else:  # unlabelled (or "A:"): said by the statement's speakers
-            who = all_speakers
-        question = is_question_turn(p.label, p.speaker_name, by_statement_speaker, bool(st_speakers))
-        texts.append(p.text)
-        said.append(who)
-        labels.append(fold_name(p.label or ""))
-        questions.append("yes" if question else "no")
-    text = join_paragraphs(texts)
-    return [{
-        "skey": st.key, "text": text, "exact": text, "said": join_paragraphs(said),
-        "label": join_paragraphs(labels), "question": join_paragraphs(questions),
-        "title": st.title, "speaker": all_speakers, "kind": st.kind,
-        "venue": fold_name(st.venue or ""), "topic": " , ".join(fold_name(t) for t in topics),
-        "excerpt": bool(st.excerpt), "date": ymd(when), "published": ymd(st.published),
-        "year": str(when.year) if when else "undated",
-        "venue_f": (st.venue or "").encode(), "speakers_f": SEP.join(s.name for s in st_speakers).encode(),
-        "topics_f": SEP.join(topics).encode(), "fp": (st.fingerprint or "").encode(),
-        "paras": SEP.join(f"{p.n}\t{p.key}" for p in paras).encode(), "count": len(paras),
-    }]
+            who = self.all_speakers
+        question = is_question_turn(p.label, p.speaker_name, by_statement_speaker, bool(self.st_speakers))
+        self.texts.append(p.text)
+        self.said.append(who)
+        self.labels.append(fold_name(p.label) if p.label else "")
+        self.questions.append("yes" if question else "no")
+        self.entries.append(f"{p.n}\t{p.key}")
+
+    def build(self) -> list[dict]:
+        """The statement's document (a list of one; none for a statement without paragraphs)."""
+        if not self.texts:
+            return []
+        st, st_speakers, topics = self.st, self.st_speakers, self.topics
+        when = st.sort_date or st.date or st.published
+        text = join_paragraphs(self.texts)
+        self.texts = []
+        return [{
+            "skey": st.key, "text": text, "exact": text, "said": join_paragraphs(self.said),
+            "label": join_paragraphs(self.labels), "question": join_paragraphs(self.questions),
+            "title": st.title, "speaker": self.all_speakers, "kind": st.kind,
+            "venue": fold_name(st.venue or ""), "topic": " , ".join(fold_name(t) for t in topics),
+            "excerpt": bool(st.excerpt), "date": ymd(when), "published": ymd(st.published),
+            "year": str(when.year) if when else "undated",
+            "venue_f": (st.venue or "").encode(), "speakers_f": SEP.join(s.name for s in st_speakers).encode(),
+            "topics_f": SEP.join(topics).encode(), "fp": (st.fingerprint or "").encode(),
+            "paras": SEP.join(self.entries).encode(), "count": len(self.entries),
+        }]
 
 
 def paragraph_entries(value: bytes) -> list[tuple[int, str]]:

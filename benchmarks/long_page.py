@@ -1,0 +1,87 @@
+"""Ingest of one very long page (issue 11: any page up to the size cap under 500 MB):
+a text statement of N short paragraphs (600,000 by default, an 8 MB page) ingested with
+`archive ingest` into a fresh archive, loading and indexing in that one process. Measures
+wall time, CPU time and the peak resident memory of the process tree (sampled from /proc,
+and the kernel's high-water mark of the largest process).
+
+    python -m benchmarks.long_page --paragraphs 600000 --out benchmarks/results-long-page.json
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from benchmarks.html_warc import tree_rss_mb
+
+ROOT = Path(__file__).resolve().parent.parent
+TARGET_MB = 500
+
+
+def write_page(path: Path, paragraphs: int) -> int:
+    """A statement of `paragraphs` numbered paragraphs; returns its size in bytes."""
+    with path.open("w", encoding="utf-8") as fh:
+        fh.write("Remarks by the Minister of Foreign Affairs at a very long meeting\n\n"
+                 "Submitted on Fri, 11/19/2021 - 11:47\n\n")
+        for i in range(1, paragraphs + 1):
+            fh.write(f"Point {i}.\n\n")
+    return path.stat().st_size
+
+
+def ingest(page: Path, work: Path) -> dict:
+    env = dict(os.environ, ARCHIVE_DATA_DIR=str(work / "data"))
+    peak = 0.0
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.perf_counter()
+    proc = subprocess.Popen([sys.executable, "-m", "app", "ingest", str(page)], env=env, cwd=ROOT,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+    def sample() -> None:
+        nonlocal peak
+        while proc.poll() is None:
+            peak = max(peak, tree_rss_mb(proc.pid))
+            time.sleep(0.1)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    out, err = proc.communicate()
+    elapsed = time.perf_counter() - t0
+    sampler.join()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if proc.returncode != 0:
+        raise RuntimeError(f"ingest failed ({proc.returncode}): {err[-2000:]}")
+    return {"seconds": round(elapsed, 1), "cpu_seconds": round(after.ru_utime + after.ru_stime
+                                                               - before.ru_utime - before.ru_stime, 1),
+            "peak_tree_rss_mb": round(peak, 1), "peak_process_rss_mb": round(after.ru_maxrss / 1024, 1),
+            "summary": out.strip().splitlines()[-1:]}
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--paragraphs", type=int, default=600_000)
+    ap.add_argument("--work", type=Path, default=Path("/tmp/bench-long-page"))
+    ap.add_argument("--out", type=Path, default=None)
+    a = ap.parse_args(argv)
+    a.work.mkdir(parents=True, exist_ok=True)
+    page = a.work / "long.txt"
+    size = write_page(page, a.paragraphs)
+    subprocess.run(["rm", "-rf", str(a.work / "data")], check=True)
+    load = os.getloadavg()[0]
+    res = ingest(page, a.work)
+    res.update(paragraphs=a.paragraphs, page_mb=round(size / 2**20, 2), target_mb=TARGET_MB,
+               met=max(res["peak_tree_rss_mb"], res["peak_process_rss_mb"]) < TARGET_MB,
+               cpus=os.cpu_count(), load_before=round(load, 1), load_after=round(os.getloadavg()[0], 1))
+    print(json.dumps(res, indent=1))
+    if a.out:
+        a.out.write_text(json.dumps(res, indent=1) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
