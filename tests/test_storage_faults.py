@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from app.storage import DISK_FULL_EXIT
+from tests import backend
 from tests.archive_procs import ROOT, no_traceback, run, wait_for, write_pages
 from tests.web_support import make_client
 
@@ -33,6 +34,8 @@ def built(tmp_path_factory) -> Path:
 def data(built, tmp_path) -> Path:
     copy = tmp_path / "data"
     shutil.copytree(built, copy)
+    if backend.POSTGRES:  # the archive's database is on the server: copy it too
+        backend.copy_database(built, copy)
     return copy
 
 
@@ -90,6 +93,7 @@ def test_a_search_on_a_damaged_index_answers_503_and_the_index_is_rebuilt(data, 
     assert run(data, "check", cwd=data.parent).returncode == 0
 
 
+@backend.sqlite_only
 def test_an_empty_database_file_next_to_an_index_is_reported_not_recreated(data):
     db = data / "archive.sqlite3"
     for extra in ("-wal", "-shm"):
@@ -102,6 +106,7 @@ def test_an_empty_database_file_next_to_an_index_is_reported_not_recreated(data)
     assert db.stat().st_size == 0  # nothing migrated into it
 
 
+@backend.sqlite_only
 def test_a_corrupted_database_is_reported_in_one_line(data):
     db = data / "archive.sqlite3"
     run(data, "db", "upgrade", cwd=data.parent)  # (checkpoints nothing: the WAL holds no frames after ingest)
