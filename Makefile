@@ -8,7 +8,7 @@ NODE_STAMP := node_modules/.installed-$(shell cksum < package-lock.json | cut -d
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test install soak bench lint clean
+.PHONY: run test install soak bench bench-postgres lint clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -36,6 +36,11 @@ bench: $(STAMP) $(NODE_STAMP)
 	$(PY) -m benchmarks.run --paragraphs 100000 --out benchmarks/results-100k.json --readme benchmarks/README.md
 	$(PY) -m benchmarks.run --paragraphs 1500000 --out benchmarks/results-1.5m.json --readme benchmarks/README.md
 	$(PY) -m benchmarks.html_warc --pages 2000 --out benchmarks/results-html-warc.json
+	bash benchmarks/postgres.sh 100000
+
+# PostgreSQL beside SQLite at 100k paragraphs, then two web nodes (benchmarks/pg-100k.json)
+bench-postgres: $(STAMP) $(NODE_STAMP)
+	bash benchmarks/postgres.sh 100000
 
 lint: $(STAMP)
 	$(PY) -m ruff check app tests migrations benchmarks
