@@ -114,10 +114,10 @@ async def measure(base: str, paths: list[str], concurrency: int, rounds: int) ->
             t0 = time.perf_counter()
             try:
                 r = await client.get(base + path)
-            except httpx.TimeoutException:  # a loaded machine: counted, the run goes on
+            except httpx.TransportError as e:  # a timeout or a dropped connection: counted, the run goes on
                 latencies.append((time.perf_counter() - t0) * 1000)
                 errors += 1
-                bad.append(f"timeout {path}")
+                bad.append(f"{type(e).__name__} {path}")
                 continue
             latencies.append((time.perf_counter() - t0) * 1000)
             if r.status_code != 200:
