@@ -80,6 +80,8 @@ def test_check_reports_a_damaged_index_in_one_line(data, how):
 def test_a_search_on_a_damaged_index_answers_503_and_the_index_is_rebuilt(data, monkeypatch):
     damage(data, "garbage postings")
     monkeypatch.setenv("ARCHIVE_DATA_DIR", str(data))  # the rebuild runs `archive reindex` in this env
+    if backend.POSTGRES:  # and that process must find the same database
+        monkeypatch.setenv("ARCHIVE_DATABASE_URL", backend.database_url_for(data))
     with make_client(data) as client:
         page = client.get("/search", params={"q": "cooperation"})
         assert page.status_code == 503 and "being rebuilt" in page.text and page.headers["retry-after"]
