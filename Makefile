@@ -9,7 +9,7 @@ NODE_STAMP := node_modules/.installed-$(shell cksum < package-lock.json | cut -d
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 
-.PHONY: run test install soak bench lint clean screenshots
+.PHONY: run test install soak bench bench-postgres lint clean screenshots
 
 # `make run` installs what serving needs; `make test` (and lint, soak, bench) the test extras too.
 $(STAMP): pyproject.toml
@@ -45,6 +45,11 @@ bench: $(TEST_STAMP) $(NODE_STAMP)
 	$(PY) -m benchmarks.warc_memory --gb 2 --html 1000 --out benchmarks/results-warc-memory.json
 	$(PY) -m benchmarks.versions --paragraphs 20000 --statements 20 --out benchmarks/results-versions.json
 	$(PY) -m benchmarks.long_page --paragraphs 600000 --out benchmarks/results-long-page.json
+	bash benchmarks/postgres.sh 100000
+
+# PostgreSQL beside SQLite at 100k paragraphs, then two web nodes (benchmarks/pg-100k.json)
+bench-postgres: $(STAMP) $(NODE_STAMP)
+	bash benchmarks/postgres.sh 100000
 
 # The README's tour pictures (docs/screenshots/), taken by the browser tests in Debian's Chromium.
 screenshots: $(TEST_STAMP) $(NODE_STAMP)

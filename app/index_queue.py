@@ -20,7 +20,7 @@ class PendingKeys:
 def enqueue(session: Session, keys: Iterable[str]) -> None:
     rows = [{"statement_key": k} for k in sorted(set(keys))]
     if rows:
-        session.execute(insert(IndexQueue), rows)
+        session.execute(insert(IndexQueue.__table__), rows)
 
 
 def has_pending(factory: sessionmaker[Session]) -> bool:

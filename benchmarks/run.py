@@ -123,7 +123,13 @@ async def measure(base: str, paths: list[str], concurrency: int, rounds: int) ->
         while not queue.empty():
             path = queue.get_nowait()
             t0 = time.perf_counter()
-            r = await client.get(base + path)
+            try:
+                r = await client.get(base + path)
+            except httpx.TransportError as e:  # a timeout or a dropped connection: counted, the run goes on
+                latencies.append((time.perf_counter() - t0) * 1000)
+                errors += 1
+                bad.append(f"{type(e).__name__} {path}")
+                continue
             latencies.append((time.perf_counter() - t0) * 1000)
             if r.status_code != 200:
                 errors += 1

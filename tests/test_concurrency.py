@@ -163,15 +163,17 @@ def _consistent(path: str, r: httpx.Response) -> str | None:
     return None
 
 
-def drive(url: str, targets: list[str], stop: threading.Event, clients: int, seed: int = 0) -> dict:
-    """`clients` threads requesting random targets until `stop`; every failure recorded."""
+def drive(url: str, targets: list[str], stop: threading.Event, clients: int, seed: int = 0,
+          timeout: float = 30) -> dict:
+    """`clients` threads requesting random targets until `stop`; every failure recorded
+    (`timeout`: seconds a client waits for an answer before counting it a failure)."""
     statuses: Counter = Counter()
     failures: list[str] = []
     lock = threading.Lock()
 
     def client(n: int) -> None:
         rng = random.Random(seed * 1000 + n)
-        with httpx.Client(base_url=url, timeout=30, follow_redirects=True) as c:
+        with httpx.Client(base_url=url, timeout=timeout, follow_redirects=True) as c:
             while not stop.is_set():
                 path = rng.choice(targets)
                 try:

@@ -120,3 +120,46 @@ def test_missing_database_and_a_role_without_rights_are_one_line(tmp_path):
 
 def test_cli_on_postgres_round_trip(tmp_path):
     assert cli(tmp_path / "data", "stats").exit_code == 0
+
+
+def test_a_web_node_on_a_read_only_replica(tmp_path):
+    """A web node whose role may only read and whose every transaction is read-only (as on a
+    hot standby: default_transaction_read_only) serves every page, search and /healthz from the
+    published index, without an error or a traceback in its log."""
+    import httpx
+
+    from tests.test_concurrency import Server, _targets
+
+    write_pages(tmp_path / "corpus", 40, seed=21)
+    published = tmp_path / "published"
+    owner_url = backend.database_url_for(tmp_path / "ingest-node")
+    done = run(tmp_path / "ingest-node", "ingest", "corpus", cwd=tmp_path, ARCHIVE_DATABASE_URL=owner_url,
+               ARCHIVE_INDEX_PUBLISH=str(published))
+    assert done.returncode == 0, done.stderr
+    role = f"replica_{os.getpid()}"
+    name = make_url(owner_url).database
+    admin = create_engine(owner_url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+    with admin.connect() as conn:
+        conn.execute(text(f"CREATE ROLE {role} LOGIN"))
+        conn.execute(text(f"ALTER ROLE {role} SET default_transaction_read_only = on"))
+        conn.execute(text(f'GRANT CONNECT ON DATABASE "{name}" TO {role}'))
+        conn.execute(text(f"GRANT SELECT ON ALL TABLES IN SCHEMA public TO {role}"))
+    reader = make_url(owner_url).set(username=role).render_as_string(hide_password=False)
+    node = None
+    try:
+        node = Server(tmp_path / "web", tmp_path, workers=1, ARCHIVE_DATABASE_URL=reader,
+                      ARCHIVE_INDEX_FOLLOW=str(published))
+        with httpx.Client(base_url=node.url, timeout=60) as client:
+            targets = _targets(client)
+            bad = [(t, r.status_code) for t in targets if (r := client.get(t)).status_code != 200]
+            health = client.get("/healthz")
+        assert bad == [], bad[:10]
+        assert health.status_code == 200 and health.json()["status"] == "ok", health.text
+    finally:
+        log = node.stop() if node else ""
+        with admin.connect() as conn:
+            conn.execute(text(f"REVOKE ALL ON ALL TABLES IN SCHEMA public FROM {role}"))
+            conn.execute(text(f'REVOKE ALL ON DATABASE "{name}" FROM {role}'))
+            conn.execute(text(f"DROP ROLE {role}"))
+        admin.dispose()
+    assert "Traceback" not in log and '"status": 500' not in log, log[-3000:]

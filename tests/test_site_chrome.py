@@ -4,8 +4,10 @@ order-independent; a single page still parses without it."""
 from __future__ import annotations
 
 import json
-import sqlite3
 
+from sqlalchemy import create_engine, text
+
+from app.config import Settings
 from app.ingest.parse import parse_page
 from app.ingest.site_chrome import learn, lookup
 
@@ -51,8 +53,10 @@ def test_ingest_learns_stores_and_is_order_independent(cli, tmp_path, data_dir, 
         (site / f"p{i}.txt").write_text(_page(i), "utf-8")
     assert cli("ingest", str(site)).exit_code == 0
     first = cli("export").output
-    rows = sqlite3.connect(data_dir / "archive.sqlite3").execute(
-        "select line, pages from site_chrome order by line").fetchall()
+    engine = create_engine(Settings(data_dir=data_dir).db_url)  # SQLite, or its PostgreSQL database
+    with engine.connect() as conn:
+        rows = [tuple(r) for r in conn.execute(text("select line, pages from site_chrome order by line"))]
+    engine.dispose()
     assert rows == [("our people abroad", 4), ("stay connected with utopia", 4), ("utopia at a glance", 4)]
     exported = [json.loads(x) for x in first.splitlines()]
     assert sorted(x["title"] for x in exported) == [f"Talks between the two ministers, round {i}" for i in range(4)]
