@@ -155,9 +155,12 @@ INVARIANTS = {
     "contribution without its page":
         "SELECT c.statement_key FROM contributions c LEFT JOIN source_documents d "
         "ON d.id = c.source_document_id WHERE d.id IS NULL",
+    # An earlier capture (a superseded page, kept as a version: issue 16) may hold the text of a
+    # statement since re-keyed (retitled); its key must then still resolve, through an alias.
     "contribution without its statement":
-        "SELECT c.statement_key FROM contributions c LEFT JOIN statements s ON s.key = c.statement_key "
-        "WHERE s.id IS NULL",
+        "SELECT c.statement_key FROM contributions c JOIN source_documents d ON d.id = c.source_document_id "
+        "LEFT JOIN statements s ON s.key = c.statement_key WHERE s.id IS NULL AND (NOT d.superseded "
+        "OR NOT EXISTS (SELECT 1 FROM key_aliases a WHERE a.old_key = c.statement_key))",
     "page ingested without a statement":
         "SELECT d.path FROM source_documents d WHERE d.status = 'ok' AND NOT EXISTS "
         "(SELECT 1 FROM contributions c WHERE c.source_document_id = d.id)",

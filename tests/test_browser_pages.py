@@ -45,6 +45,10 @@ def page_types() -> dict[str, str]:
         "speaker": "/speakers/sergey-lavrov", "dates": "/dates", "year": "/dates/2021",
         "month": "/dates/2021/10", "undated": "/dates/undated", "venues": "/venues", "topics": "/topics",
         "API docs": "/docs", "help": "/help", "about": "/about", "not found": "/statements/no-such-statement",
+        "facet values": "/search/facets/speaker?q=ceasefire", "concordance": "/concordance?q=ceasefire",
+        "concordance, by left context": "/concordance?q=ceasefire&sort=left", "trends": "/trends?q=ceasefire&q=osce",
+        "quote finder (empty)": "/quote", "quote finder": "/quote?q=we%20discussed%20the%20ceasefire",
+        "versions diff": f"/statements/{key}/diff",
     }
 
 

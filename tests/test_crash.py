@@ -8,6 +8,7 @@ the final export is byte-identical to an archive built without any kill."""
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import time
 from pathlib import Path
@@ -89,22 +90,40 @@ def test_ingest_killed_at_several_points_resumes_to_the_same_archive(crash_dir, 
     # 3. to completion
     finish(data, crash_dir, "after the kills of a first ingest")
     first = export_bytes(data)
+    # The archive keeps every text it was given (versions, issue 16): the reference is built,
+    # without a kill, from the same states of the pages in the same order.
+    states = [_snapshot(corpus, crash_dir / "state-0")]
     # 4. a re-scrape (edited paragraphs, changed titles, new pages), killed during the incremental
     #    index commit (a short window: retried with fresh changes if the run was quicker)
     revise_pages(corpus)
-    kill_during_index_update(data, crash_dir, corpus)
+    kill_during_index_update(data, crash_dir, corpus,
+                             completed=lambda: states.append(_snapshot(corpus, crash_dir / f"state-{len(states)}")))
     # 5. to completion: byte-identical to an archive built from the same pages without a kill
     finish(data, crash_dir, "after the kills of a re-scrape")
-    final = reference_export(crash_dir, crash_dir / "ref", monkeypatch)
+    states.append(corpus)
+    ref_pages, ref_data = crash_dir / "ref-pages", crash_dir / "ref"
+    for state in states:
+        shutil.rmtree(ref_pages / "corpus", ignore_errors=True)
+        shutil.copytree(state, ref_pages / "corpus")  # copy2: the files' times come along
+        final = reference_export(ref_pages, ref_data, monkeypatch)
     assert export_bytes(data) == final
     assert final != first
 
 
-def kill_during_index_update(data: Path, cwd: Path, corpus: Path, attempts: int = 3) -> None:
+def _snapshot(corpus: Path, dest: Path) -> Path:
+    """The pages as they are now (with their modification times, which date a capture)."""
+    shutil.copytree(corpus, dest)
+    return dest
+
+
+def kill_during_index_update(data: Path, cwd: Path, corpus: Path, attempts: int = 3, completed=None) -> None:
+    """`completed()` is called when an attempt's ingest ran to its end (before the next changes)."""
     for attempt in range(attempts):
         if ingest_until(data, cwd, lambda: index_committing(data), "during an index update", required=False):
             return
         assert_consistent(data, "an ingest that ended before the kill")
+        if completed is not None:
+            completed()
         for f in sorted(corpus.rglob("page-*.txt"))[attempt::4]:  # more changes for the next attempt
             f.write_text(f.read_text("utf-8") + f"\nA closing remark, take {attempt}.\n", encoding="utf-8")
     pytest.fail(f"could not catch the index update's commit in {attempts} attempts")
