@@ -11,14 +11,13 @@ import argparse
 import json
 import os
 import random
-import resource
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
 from benchmarks.html_pages import TEMPLATES, render, warc_of
+from benchmarks.measure import run_ingest
 from benchmarks.synth import Synth
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -62,31 +61,17 @@ def make_warc(path: Path, pages: int, seed: int = 1) -> tuple[int, int]:
 
 
 def ingest(warc: Path, work: Path) -> dict:
-    env = dict(os.environ, ARCHIVE_DATA_DIR=str(work / "data"))
     peak = 0.0
-    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
-    before = ru.ru_utime + ru.ru_stime
-    t0 = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "app", "ingest", str(warc)], env=env, cwd=ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
-    def sample() -> None:
+    def sample(pid: int) -> None:
         nonlocal peak
-        while proc.poll() is None:
-            peak = max(peak, tree_rss_mb(proc.pid))
-            time.sleep(0.2)
+        peak = max(peak, tree_rss_mb(pid))
 
-    t = threading.Thread(target=sample, daemon=True)
-    t.start()
-    out, err = proc.communicate()
-    elapsed = time.perf_counter() - t0
-    t.join()
-    if proc.returncode not in (0, 1):
-        raise RuntimeError(err[-2000:])
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)  # the run's processes, all reaped by now
-    cpu = after.ru_utime + after.ru_stime - before
-    return {"seconds": round(elapsed, 2), "cpu_s": round(cpu, 2), "peak_rss_mb": round(peak, 1), "exit": proc.returncode,
-            "notes": [line for line in err.splitlines() if line.startswith(("note:", "error:"))][:5]}
+    run = run_ingest(warc, work, sample=sample, every=0.2)
+    if run.returncode not in (0, 1):
+        raise RuntimeError(run.stderr[-2000:])
+    return {"seconds": round(run.seconds, 2), "cpu_s": round(run.cpu_seconds, 2), "peak_rss_mb": round(peak, 1),
+            "exit": run.returncode, "notes": run.notes()}
 
 
 def _paragraphs(work: Path) -> int:

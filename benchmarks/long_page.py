@@ -11,14 +11,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
-import threading
-import time
 from pathlib import Path
 
 from benchmarks.html_warc import tree_rss_mb
+from benchmarks.measure import run_ingest
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGET_MB = 500
@@ -35,31 +33,18 @@ def write_page(path: Path, paragraphs: int) -> int:
 
 
 def ingest(page: Path, work: Path) -> dict:
-    env = dict(os.environ, ARCHIVE_DATA_DIR=str(work / "data"))
     peak = 0.0
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    t0 = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "app", "ingest", str(page)], env=env, cwd=ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
-    def sample() -> None:
+    def sample(pid: int) -> None:
         nonlocal peak
-        while proc.poll() is None:
-            peak = max(peak, tree_rss_mb(proc.pid))
-            time.sleep(0.1)
+        peak = max(peak, tree_rss_mb(pid))
 
-    sampler = threading.Thread(target=sample, daemon=True)
-    sampler.start()
-    out, err = proc.communicate()
-    elapsed = time.perf_counter() - t0
-    sampler.join()
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if proc.returncode != 0:
-        raise RuntimeError(f"ingest failed ({proc.returncode}): {err[-2000:]}")
-    return {"seconds": round(elapsed, 1), "cpu_seconds": round(after.ru_utime + after.ru_stime
-                                                               - before.ru_utime - before.ru_stime, 1),
-            "peak_tree_rss_mb": round(peak, 1), "peak_process_rss_mb": round(after.ru_maxrss / 1024, 1),
-            "summary": out.strip().splitlines()[-1:]}
+    run = run_ingest(page, work, sample=sample, every=0.1)
+    if run.returncode != 0:
+        raise RuntimeError(f"ingest failed ({run.returncode}): {run.stderr[-2000:]}")
+    return {"seconds": round(run.seconds, 1), "cpu_seconds": round(run.cpu_seconds, 1),
+            "peak_tree_rss_mb": round(peak, 1), "peak_process_rss_mb": round(run.max_child_rss_mb, 1),
+            "summary": run.stdout.strip().splitlines()[-1:]}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -19,14 +19,13 @@ import io
 import json
 import os
 import random
-import resource
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
 from benchmarks.html_pages import TEMPLATES, render
+from benchmarks.measure import run_ingest
 from benchmarks.synth import Synth
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -111,41 +110,29 @@ def make_big_warc(path: Path, gb: float, html_pages: int, seed: int = 7) -> dict
 
 
 def ingest_measured(warc: Path, work: Path, interval: float = 0.5) -> dict:
-    env = dict(os.environ, ARCHIVE_DATA_DIR=str(work / "data"))
     peak_rss = peak_pss = 0.0
     per: dict[str, float] = {}
-    t0 = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "app", "ingest", str(warc)], env=env, cwd=ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
-    def sample() -> None:
+    def sample(top: int) -> None:
         nonlocal peak_rss, peak_pss
-        while proc.poll() is None:
-            rss = pss = 0.0
-            for pid, role in _tree(proc.pid).items():
-                r, p = _proc_mem(pid)
-                rss, pss = rss + r, pss + p
-                per[role] = max(per.get(role, 0.0), r)
-            peak_rss, peak_pss = max(peak_rss, rss), max(peak_pss, pss)
-            time.sleep(interval)
+        rss = pss = 0.0
+        for pid, role in _tree(top).items():
+            r, p = _proc_mem(pid)
+            rss, pss = rss + r, pss + p
+            per[role] = max(per.get(role, 0.0), r)
+        peak_rss, peak_pss = max(peak_rss, rss), max(peak_pss, pss)
 
-    t = threading.Thread(target=sample, daemon=True)
-    t.start()
-    out, err = proc.communicate()
-    elapsed = time.perf_counter() - t0
-    t.join()
-    if proc.returncode not in (0, 1):
-        raise RuntimeError(err[-2000:])
-    cpu = resource.getrusage(resource.RUSAGE_CHILDREN)
+    run = run_ingest(warc, work, sample=sample, every=interval)
+    if run.returncode not in (0, 1):
+        raise RuntimeError(run.stderr[-2000:])
     roles: dict[str, float] = {}
     for role, mb in per.items():  # the two parser workers share a role name: keep the largest
         key = "parser worker / index process" if role.startswith("child: ") else role
         roles[key] = round(max(roles.get(key, 0.0), mb), 1)
-    return {"seconds": round(elapsed, 1), "cpu_s": round(cpu.ru_utime + cpu.ru_stime, 1),
+    return {"seconds": round(run.seconds, 1), "cpu_s": round(run.cpu_seconds, 1),
             "peak_tree_rss_mb": round(peak_rss, 1), "peak_tree_pss_mb": round(peak_pss, 1),
-            "peak_rss_by_process_mb": roles, "exit": proc.returncode,
-            "notes": [line for line in err.splitlines() if line.startswith(("note:", "error:"))][:5],
-            "summary": out.strip().splitlines()[-14:]}
+            "peak_rss_by_process_mb": roles, "exit": run.returncode, "notes": run.notes(),
+            "summary": run.stdout.strip().splitlines()[-14:]}
 
 
 def main(argv: list[str] | None = None) -> int:
