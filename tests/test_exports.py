@@ -234,7 +234,7 @@ def test_structured_names_reach_bibtex_and_ris_whole(name, kind, family, given):
 def test_search_download_beyond_exact_resolution_still_counts_every_paragraph(client, monkeypatch):
     """A search of more statements than search() resolves exactly (RESOLVE_ALL, lowered here):
     the download resolves them all and has every paragraph; capped, it says 'about'."""
-    from app.search import service
+    from app.search import planning as service
     from app.web.routes import search
 
     exact = client.get("/api/search?q=the").json()["total_paragraphs"]

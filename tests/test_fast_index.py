@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 from shared_data import shared_corpus_pages
 
 from app.ingest.readers import parse_document
-from app.search import schema as sch
+from app.search.engine import fast_index as sch
 from app.search.schema import PARA_SEP, STRIDE, ParagraphText, fold_name, join_paragraphs, make_schema
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -276,7 +276,8 @@ def test_every_query_of_death_answers_within_its_deadline_at_13k(archive_13k):
 
     from app.config import Settings
     from app.db import open_database
-    from app.search import IndexView, QueryError, search
+    from app.search import IndexView, QueryError
+    from app.search import search_json as search
     from benchmarks.attacks import SHAPES, random_query
 
     _base, data = archive_13k

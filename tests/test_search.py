@@ -25,8 +25,10 @@ from app.search import (
     check_index,
     index_state,
     rebuild_index,
-    search,
     update_index,
+)
+from app.search import (
+    search_json as search,
 )
 from app.search.documents import paragraph_entries
 from app.search.index import POINTER, read_pointer, write_lock

@@ -8,7 +8,9 @@ from sqlalchemy import select
 from whoosh import query as wq
 
 from app.models import Paragraph
-from app.search import IndexMissing, SearcherHolder, highlight, parse_query, service
+from app.search import IndexMissing, SearcherHolder, highlight, parse_query
+from app.search import planning as service
+from app.search.ranking import statement_scores
 from tests import test_search as base
 from tests.test_search import keys_of
 
@@ -22,7 +24,7 @@ QUERIES = ["sanctions", "Lavrov", "russia OR china", "sanctions europe", "\"inte
 
 def _relaxed(view, text):
     main, filters = service.split_filters(parse_query(text).query)
-    return service._relax(main), service._allowed(view, filters)
+    return service.relax(main), service.allowed_docs(view, filters)
 
 
 @pytest.mark.parametrize("text", QUERIES)
@@ -30,11 +32,11 @@ def test_statement_scores_from_the_postings_are_whoosh_scores(view, text):
     relaxed, allowed = _relaxed(view, text)
     if isinstance(relaxed, wq.Every):
         return
-    mine = view.postings.evaluate(relaxed, allowed)
-    found = service._candidates(view, relaxed, allowed)
+    mine = statement_scores(view, relaxed, allowed)
+    found = service.candidates(view, relaxed, allowed)
     assert set(mine) == found
     theirs = {d: s for s, d in view.searcher.search(relaxed, limit=None, filter=found).top_n} if found else {}
-    expansions = [leaf for leaf in service._leaves(relaxed) if isinstance(leaf, (wq.Prefix, wq.FuzzyTerm))]
+    expansions = [leaf for leaf in service.leaves(relaxed) if isinstance(leaf, (wq.Prefix, wq.FuzzyTerm))]
     if any(len(view.postings.expand(leaf)) > 1 for leaf in expansions):
         return  # Whoosh scores a multi-word expansion 1.0 below 5,000 documents, BM25 above
     assert mine.keys() == theirs.keys()
@@ -73,7 +75,7 @@ def test_out_of_time_the_figures_are_estimates_flagged_approximate(run, monkeypa
     assert late["approximate"] is True
     assert late["results"]  # the page is never left empty for lack of time
     assert set(keys_of(late)) <= set(keys_of(exact)) | {k for k in keys_of(run(text, page=2))}
-    if service._statement_exact(service.split_filters(parse_query(text).query)[0]):
+    if service.statement_exact(service.split_filters(parse_query(text).query)[0]):
         # every statement found holds a match: the same page and the same statement count
         assert keys_of(late) == keys_of(exact)
         assert late["total_statements"] == exact["total_statements"]

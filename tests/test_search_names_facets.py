@@ -173,7 +173,7 @@ def test_a_facets_own_page_lists_every_value_with_a_filter_box(client, db, monke
 
 
 def test_estimated_figures_say_about(client, monkeypatch):
-    from app.search import service
+    from app.search import planning as service
 
     monkeypatch.setattr(service, "RESOLVE_ALL", 0)  # every figure estimated from a sample
     result = api(client, q="russia cooperation")

@@ -1,12 +1,13 @@
 """Full-text search over paragraphs (Whoosh; nothing outside this package imports whoosh).
 
-    from app.search import SearcherHolder, search, QueryError
+    from app.search import SearcherHolder, SearchRequest, search, QueryError
     holder = SearcherHolder(settings.index_dir)          # once per server process
     with holder.view() as view, session_factory() as session:
-        result = search(view, "said:lavrov Omsk", session=session, sort="newest")
+        result = search(view, SearchRequest("said:lavrov Omsk", sort="newest"), session=session)
 
-`result` is the object of docs/search-json.md. Index maintenance: ensure_index,
-update_index (after an ingest run), rebuild_index (`archive reindex`), check_index.
+`result` is a SearchResult; result.to_json() is the object of docs/search-json.md. Module map:
+docs/search-engine-internals.md. Index maintenance: ensure_index, update_index (after an
+ingest run), rebuild_index (`archive reindex`), check_index.
 """
 from app.search.budget import QueryTooWide
 from app.search.index import (
@@ -24,12 +25,14 @@ from app.search.index import (
     update_index,
 )
 from app.search.query import QueryError, parse_query
+from app.search.results import SearchRequest, SearchResult
 from app.search.schema import SCHEMA_VERSION
 from app.search.searcher import IndexView, SearcherHolder
-from app.search.service import SORTS, search, search_archive
+from app.search.service import SORTS, search, search_archive, search_json
 
 __all__ = [
     "INDEX_DAMAGE", "SCHEMA_VERSION", "SORTS", "CheckReport", "IndexBusy", "IndexMissing", "IndexOutdated", "IndexRun",
-    "IndexView", "QueryError", "QueryTooWide", "SearchIndexError", "SearcherHolder", "check_index", "ensure_index",
-    "index_state", "parse_query", "rebuild_index", "search", "search_archive", "update_index",
+    "IndexView", "QueryError", "QueryTooWide", "SearchIndexError", "SearchRequest", "SearchResult", "SearcherHolder",
+    "check_index", "ensure_index", "index_state", "parse_query", "rebuild_index", "search", "search_archive",
+    "search_json", "update_index",
 ]

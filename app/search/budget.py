@@ -58,9 +58,6 @@ class Deadline:
             return True
         return False
 
-    def remaining(self) -> float:
-        return max(0.0, self.soft - time.perf_counter())
-
 
 def _leaves(q: wq.Query) -> Iterable[wq.Query]:
     """The leaves that cost: a plain word's title/speaker alternatives are part of the word."""

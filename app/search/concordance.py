@@ -1,7 +1,7 @@
 """Concordance (key word in context): every occurrence of a word or phrase in the paragraphs a
 search matches, as a line of left context | match | right context.
 
-The paragraphs are the search's (service.matches: the same query language and filters, the
+The paragraphs are the search's (matches.matches: the same query language and filters, the
 same paragraph resolution), read from the database a batch at a time; the occurrences in each
 are what highlighting marks (highlight.py: the query's positive words and phrases, stemmed
 words in any form). Lines come in the order of the paragraphs (statements newest or oldest
@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from app.search.highlight import Marks, marks_for, match_spans
+from app.search.matches import matches
 from app.search.query import QueryError, parse_query
 from app.search.searcher import IndexView
-from app.search.service import matches
 
 SORTS = ("newest", "oldest", "left", "right")
 CONTEXT_CHARS = 80          # characters of context on each side (cut at a word boundary)

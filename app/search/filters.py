@@ -29,7 +29,7 @@ class AlsoStatement(wq.Or):
     """A plain word's statement-level alternatives: the statement's title and its speakers'
     names. They find and rank the statement; its paragraphs match only through the other
     parts of the query, or, when nothing else picks one, the statement's first paragraph
-    stands for it (service._resolve)."""
+    stands for it (resolution.resolve)."""
 
 
 def statement_alternatives(stemmed: Sequence[str], exact: Sequence[str], phrase: bool) -> AlsoStatement | None:

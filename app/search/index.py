@@ -39,7 +39,7 @@ from app.search.documents import (
     paragraph_entries,
     statement_ids,
 )
-from app.search.runs import install as _install_fast_runs
+from app.search.engine.runs import install as _install_fast_runs
 from app.search.schema import SCHEMA_VERSION, make_schema
 
 _install_fast_runs()
@@ -414,7 +414,7 @@ def verify_index_files(reader) -> None:
     """Read every file the searches depend on, end to end: each segment's terms, every
     term's postings blocks (decoded as a search decodes them), every column. Raises what a
     damaged file raises (INDEX_DAMAGE)."""
-    from app.search.postings import _read_term
+    from app.search.engine import read_term as _read_term
 
     for seg, _offset in reader.leaf_readers():
         for fieldname, btext in seg.all_terms():

@@ -1,5 +1,5 @@
 """Candidate paragraphs for the quote finder (app/quote): which paragraphs share the most of a
-quote's rarer words, read straight from the index's postings (see postings.py and schema.py:
+quote's rarer words, read straight from the index's postings (see engine/postings.py and schema.py:
 a position // STRIDE names the paragraph within its statement document).
 
 Each word of the quote is a slot: its stemmed term in the `text` field, and the term of its
@@ -18,7 +18,8 @@ import re
 from collections import defaultdict
 
 from app.search.documents import paragraph_entries
-from app.search.schema import STRIDE, TOKEN_PATTERN, _final_term
+from app.search.engine.fast_index import final_term
+from app.search.schema import STRIDE, TOKEN_PATTERN
 from app.search.searcher import IndexView
 
 MAX_TERMS = 12          # slots looked up at most (the rarest)
@@ -35,7 +36,7 @@ def _slots(view: IndexView, words: list[tuple[str, ...]]) -> list[tuple[float, i
     seen: set[tuple[str, ...]] = set()
     out = []
     for spellings in words:
-        terms = tuple(sorted({t for w in spellings if (t := _final_term("text", w)) is not None}))
+        terms = tuple(sorted({t for w in spellings if (t := final_term("text", w)) is not None}))
         if not terms or terms in seen:
             continue
         seen.add(terms)

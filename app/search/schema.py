@@ -38,7 +38,7 @@ import re
 import unicodedata
 import zlib
 
-from whoosh import columns, fields, formats
+from whoosh import columns, fields
 from whoosh.analysis import (
     CharsetFilter,
     LowercaseFilter,
@@ -51,18 +51,11 @@ from whoosh.analysis import (
 from whoosh.support.charset import accent_map
 
 from app.ingest.keys import TRANSLIT
+from app.search.engine.fast_index import fast_index
+from app.search.tables import PARA_SEP, STOP_WORDS, STRIDE, TOKEN_PATTERN
 from app.vocabulary import ANSWER_WORDS, QUESTION_WORDS
 
 SCHEMA_REVISION = 3  # bump when the schema, an analyser or what goes into a field changes
-STRIDE = 4096     # positions per paragraph (a longer paragraph's tail shares its last position)
-
-# Whoosh's stop list without "us" (the United States) and "may" (the month).
-STOP_WORDS = frozenset({
-    "a", "an", "and", "are", "as", "at", "be", "by", "can", "for", "from", "have", "if", "in", "is",
-    "it", "not", "of", "on", "or", "tbd", "that", "the", "this", "to", "we", "when", "will", "with",
-    "yet", "you", "your",
-})
-TOKEN_PATTERN = r"\w+(\.?\w+)*"
 
 
 def _tables_fingerprint() -> int:
@@ -100,7 +93,6 @@ def fold_name(text: str) -> str:
     return " ".join(TRANSLIT.get(w, w) for w in re.findall(r"\w+", text))
 
 
-PARA_SEP = "\x1e"  # joins the paragraphs of a paragraph-level field's value
 
 
 def join_paragraphs(texts) -> str:
@@ -144,69 +136,6 @@ def paragraph_name_analyzer():
     return ParagraphTokenizer(r"\w+") | LowercaseFilter()
 
 
-# -- the fast path for indexing paragraph-level fields --------------------------------------
-#
-# Whoosh runs every token through a chain of generators (tokeniser, lowercase, stop, stem,
-# accent folding) one Token object at a time: most of an index build. ParagraphText.index()
-# gives the same postings -- (term bytes, frequency, weight, encoded positions), in the same
-# order -- from one regex pass and a per-process cache word -> final term (None: a stop or
-# too short word), positions following ParagraphTokenizer's rule (token j of paragraph i at
-# i*STRIDE + j, clamped to the paragraph's last position). Queries and highlighting keep
-# using the analysers (tokenize/process_text are inherited). tests/test_fast_index.py
-# compares both paths on every corpus paragraph and on generated text.
-
-_STEM = None
-_TERM_CACHE: dict[str, dict[str, str | None]] = {"text": {}, "exact": {}, "name": {}}
-_CACHE_MAX = 500_000  # words per kind; the cache is cleared when it grows past this
-_PATTERNS = {"text": re.compile(TOKEN_PATTERN), "exact": re.compile(TOKEN_PATTERN),
-             "name": re.compile(r"\w+")}
-
-
-def _final_term(kind: str, word: str) -> str | None:
-    """What the analyser chain of `kind` makes of one token (None: dropped)."""
-    global _STEM
-    low = word.lower()
-    if kind == "name":
-        return low
-    if kind == "exact":
-        return low.translate(accent_map)
-    if len(low) < 2 or low in STOP_WORDS:
-        return None
-    if _STEM is None:
-        _STEM = StemFilter(cachesize=100_000)._stem
-    return _STEM(low).translate(accent_map)
-
-
-def fast_postings(kind: str, value: str, format_encode) -> list[tuple[bytes, int, float, bytes]]:
-    """The postings of a paragraph-level field value, as Positions.word_values() + TEXT.index() give them."""
-    cache = _TERM_CACHE[kind]
-    if len(cache) > _CACHE_MAX:
-        cache.clear()
-    findall = _PATTERNS[kind].finditer
-    poses: dict[str, list[int]] = {}
-    base = 0
-    limit = STRIDE - 1
-    for text in value.split(PARA_SEP):
-        if text:
-            pos = base
-            last = base + limit
-            for m in findall(text):
-                word = m.group()
-                try:
-                    term = cache[word]
-                except KeyError:
-                    term = cache[word] = _final_term(kind, word)
-                if term is not None:
-                    lst = poses.get(term)
-                    if lst is None:
-                        poses[term] = [pos if pos < last else last]
-                    else:
-                        lst.append(pos if pos < last else last)
-                pos += 1
-        base += STRIDE
-    return [(term.encode("utf-8"), len(pl), float(len(pl)), format_encode(pl)) for term, pl in poses.items()]
-
-
 class ParagraphText(fields.TEXT):
     """A paragraph-level TEXT field (phrase positions) with a fast index() for plain string values.
     `kind`: "text" (stemmed), "exact" (unstemmed) or "name" (said/label/question)."""
@@ -219,10 +148,9 @@ class ParagraphText(fields.TEXT):
         self.paragraph_kind = kind
 
     def index(self, value, **kwargs):
-        if (type(value) is not str or kwargs or self.format.field_boost != 1.0
-                or type(self.format) is not formats.Positions):
-            return super().index(value, **kwargs)
-        return fast_postings(self.paragraph_kind, value, self.format.encode)
+        """The fast path (engine/fast_index.py) for a plain string, the analysers otherwise."""
+        postings = fast_index(self, value, kwargs)
+        return postings if postings is not None else super().index(value, **kwargs)
 
     def analyser_index(self, value, **kwargs):
         """The stock (analyser) path, for tests."""

@@ -15,18 +15,15 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from whoosh import query as wq
-from whoosh import scoring
 from whoosh.index import FileIndex
 from whoosh.searching import Searcher
 
+from app.search.engine import Postings
 from app.search.index import POINTER, IndexMissing, SearchIndexError, open_index, read_pointer
-from app.search.postings import Postings
+from app.search.ranking import WEIGHTING
 from app.search.schema import SEP
 
 FILTER_CACHE_SIZE = 256
-# BM25 over whole statements: weak length normalisation, so that a statement dwelling on a
-# subject (many paragraphs about it) outranks a short one that mentions it once.
-WEIGHTING = scoring.BM25F(B=0.3)
 
 
 class IndexView:
@@ -50,7 +47,7 @@ class IndexView:
         self._readers: dict[str, object] = {}
         self._filters: OrderedDict[wq.Query, set[int]] = OrderedDict()
         self._memo: OrderedDict[object, object] = OrderedDict()
-        self.postings = Postings(self, WEIGHTING)  # decoded terms, statement-level evaluation
+        self.postings = Postings(self, WEIGHTING)  # decoded terms and their scores (engine/)
 
     @classmethod
     def open(cls, index_dir: Path) -> IndexView:

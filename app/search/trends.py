@@ -1,7 +1,7 @@
 """Trends: how often each of a few terms occurs per year, as matching paragraphs (a paragraph
 holding the term counts once), absolute and per 10,000 paragraphs of that year under the same
 filters. Each term is any query (a word, a "phrase", an OR …) and is counted as search()
-counts it (its year facet: exact up to service.RESOLVE_ALL statements, estimated beyond,
+counts it (its year facet: exact up to planning.RESOLVE_ALL statements, estimated beyond,
 `approximate` then), in the paragraphs' text only: a statement whose title or speaker's name
 holds the word, and no paragraph, is not counted (the search a point links to lists it)."""
 from __future__ import annotations

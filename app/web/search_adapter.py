@@ -16,6 +16,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session
 
 from app.config import Settings
+from app.search import SearchRequest, SearchResult, search
 from app.web.params import SearchQuery
 
 log = logging.getLogger("app.web")
@@ -100,14 +101,13 @@ def index_errors() -> Iterator[None]:
 
 
 def run_search(holder: Any, session: Session, sq: SearchQuery, *, max_query_chars: int,
-               per_statement: int = 3, **overrides: Any) -> dict:
-    """The object of docs/search-json.md for this query (overrides: page, per_page, sort)."""
-    from app.search import search
-
+               per_statement: int = 3, **overrides: Any) -> SearchResult:
+    """The SearchResult for this query (overrides: page, per_page, sort, facet_limit);
+    .to_json() is the object of docs/search-json.md."""
     args = {"deadline": getattr(holder, "deadline", None)} | sq.search_args() | overrides
+    request = SearchRequest(sq.q or None, per_statement=per_statement, max_query_chars=max_query_chars, **args)
     with index_errors(), holder.view() as view:
-        return search(view, sq.q or None, session=session, per_statement=per_statement,
-                      max_query_chars=max_query_chars, **args)
+        return search(view, request, session=session)
 
 
 def _filter_args(sq: SearchQuery) -> dict:

@@ -3,12 +3,14 @@ JSON downloads and an Atom feed of a saved search."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
-from app.browse.views import Page
+from app.browse.views import Facet, Page
+from app.search import SearchResult
 from app.search.service import FACET_LIMIT
 from app.web import schemas
 from app.web.charts import year_chart
@@ -56,28 +58,29 @@ def search_page(request: Request, session: SessionDep, settings: SettingsDep,
                             max_query_chars=settings.max_query_chars)
     except (SearchQueryError, SearchUnavailable) as e:
         return search_error(request, e, sq)
-    pages = max(1, -(-result["total_statements"] // sq.per_page))
+    pages = max(1, -(-result.total_statements // sq.per_page))
     if sq.page > pages:
         raise NotFound(f"page {sq.page} does not exist: the last page is {pages}")
     note = index_note(request)
-    for s in result["speaker_suggestions"]:
-        s["href"] = with_args(urls.search(), sq.pairs(), q=s["query"] or None, speaker=[*sq.speaker, s["name"]])
+    result = replace(result, speaker_suggestions=[
+        replace(s, href=with_args(urls.search(), sq.pairs(), q=s.query or None, speaker=[*sq.speaker, s.name]))
+        for s in result.speaker_suggestions])
     return render(request, "search/results.html", nav="search", sq=sq, result=result, error=None,
                   facet_limit=FACET_LIMIT,
                   pairs=sq.pairs(), facets=_facets(result, sq), chart=_chart(result, sq), pages=pages,
-                  pg=Page([], result["total_statements"], sq.page, sq.per_page), download_limit=MAX_SEARCH_ROWS,
+                  pg=Page([], result.total_statements, sq.page, sq.per_page), download_limit=MAX_SEARCH_ROWS,
                   index_behind=note, headers=index_header(note))
 
 
-def _facets(result: dict, sq: SearchQuery) -> list[tuple[str, str, list[dict]]]:
+def _facets(result: SearchResult, sq: SearchQuery) -> list[tuple[str, str, list[Facet]]]:
     """Each facet's values, the chosen ones marked (and listed even when they are not among the
     most frequent, so that they can be removed)."""
     out = []
     for param, title in FACET_PARAMS.items():
         chosen = {v.casefold(): v for v in getattr(sq, param)}
-        values = [dict(f, selected=f["value"].casefold() in chosen) for f in result["facets"].get(param, [])]
-        listed = {f["value"].casefold() for f in values}
-        values += [{"value": v, "count": 0, "selected": True} for k, v in chosen.items() if k not in listed]
+        values = [replace(f, selected=f.value.casefold() in chosen) for f in result.facets.get(param, [])]
+        listed = {f.value.casefold() for f in values}
+        values += [Facet(param, v, v, 0, selected=True) for k, v in chosen.items() if k not in listed]
         out.append((param, title, values))
     return out
 
@@ -104,14 +107,14 @@ def search_facet_page(request: Request, session: SessionDep, settings: SettingsD
         return search_error(request, e, sq)
     needle = (filter or "").strip().casefold()
     values = next(v for p, _t, v in _facets(result, sq) if p == name)
-    shown = [f for f in values if needle in f["value"].casefold()] if needle else values
+    shown = [f for f in values if needle in f.value.casefold()] if needle else values
     return render(request, "search/facet.html", nav="search", sq=sq, name=name, title=FACET_PARAMS[name],
                   values=shown, total=len(values), needle=(filter or "").strip(), pairs=pairs,
-                  approximate=result["approximate"], search_path=urls.search())
+                  approximate=result.approximate, search_path=urls.search())
 
 
-def _chart(result: dict, sq: SearchQuery):
-    years = [(int(f["value"]), f["count"]) for f in result["facets"].get("year", []) if f["value"].isdigit()]
+def _chart(result: SearchResult, sq: SearchQuery):
+    years = [(int(f.value), f.count) for f in result.facets.get("year", []) if f.value.isdigit()]
     pairs = sq.pairs()
     return year_chart(years, title="Matching paragraphs per year", unit="paragraph",
                       href=lambda y: with_args(urls.search(), pairs, year=str(y)))
@@ -129,7 +132,7 @@ def api_search(request: Request, session: SessionDep, settings: SettingsDep, bas
                             max_query_chars=settings.max_query_chars)
     except (SearchQueryError, SearchUnavailable) as e:
         return search_error(request, e)
-    pages = max(1, -(-result["total_statements"] // sq.per_page))
+    pages = max(1, -(-result.total_statements // sq.per_page))
     links = []
     if sq.page < pages:
         links.append(f'<{absolute(base, page_url(request.url.path, sq.pairs(), sq.page + 1))}>; rel="next"')
@@ -138,7 +141,7 @@ def api_search(request: Request, session: SessionDep, settings: SettingsDep, bas
     headers = index_header(index_note(request))  # the body is exactly docs/search-json.md: a header says it
     if links:
         headers["link"] = ", ".join(links)
-    return ArchiveJSONResponse(result, headers=headers or None)
+    return ArchiveJSONResponse(result.to_json(), headers=headers or None)
 
 
 MAX_SEARCH_ROWS = 50_000  # paragraphs in one download; beyond, the file's first row and the page say so
@@ -240,7 +243,7 @@ def search_feed(request: Request, session: SessionDep, settings: SettingsDep, ba
 
     try:
         result = run_search(request.app.state.archive.searcher, session, sq, max_query_chars=settings.max_query_chars,
-                            page=1, per_page=SEARCH_FEED_ENTRIES, sort="newest", per_statement=1)
+                            page=1, per_page=SEARCH_FEED_ENTRIES, sort="newest", per_statement=1).to_json()
     except (SearchQueryError, SearchUnavailable) as e:
         return search_error(request, e)
     pairs = sq.state_pairs()

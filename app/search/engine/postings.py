@@ -1,5 +1,6 @@
-"""Statement-level evaluation straight from the postings (read-only; the index format is
-unchanged: this reads the blocks Whoosh's W3 codec writes).
+"""Each term's postings decoded once per searcher, and their BM25F scores (read-only; the
+index format is unchanged: this reads the blocks Whoosh's W3 codec writes). The statement
+level built on them is ranking.statement_scores(); the paragraph level, resolution.py.
 
 Why: Whoosh's matchers decode every postings block once to find the statements a query
 matches, again to score them, and a third time (per statement, through skip_to) to read
@@ -29,6 +30,8 @@ from whoosh.formats import Positions
 from whoosh.scoring import BM25FScorer
 from whoosh.system import _INT_SIZE
 
+from app.search.engine.version import fast_paths
+
 CACHE_POSTINGS = 1_500_000   # postings kept decoded per searcher (~60 bytes each)
 EXPANSIONS_KEPT = 256          # prefix/fuzzy expansions kept per searcher
 
@@ -38,11 +41,12 @@ class Unsupported(Exception):
 
 
 class TermPostings:
-    """Every posting of one term across the segments, in docnum order."""
-    __slots__ = ("ids", "weights", "values", "fmt", "_scores", "_index")
+    """Every posting of one term across the segments, in docnum order. `fast`: positions are
+    decoded by the fast path (Whoosh's own decode_positions() otherwise)."""
+    __slots__ = ("ids", "weights", "values", "fmt", "fast", "_scores", "_index")
 
-    def __init__(self, ids: array, weights: array, values: list, fmt):
-        self.ids, self.weights, self.values, self.fmt = ids, weights, values, fmt
+    def __init__(self, ids: array, weights: array, values: list, fmt, fast: bool = True):
+        self.ids, self.weights, self.values, self.fmt, self.fast = ids, weights, values, fmt, fast
         self._scores: array | None = None
         self._index: dict[int, int] | None = None
 
@@ -56,9 +60,29 @@ class TermPostings:
 
     def positions(self, i: int) -> list[int]:
         v = self.values[i]
-        if type(self.fmt) is Positions:  # Positions.decode_positions, its loop in C
+        if self.fast and type(self.fmt) is Positions:  # Positions.decode_positions, its loop in C
             return list(accumulate(loads(v[_INT_SIZE:] if v.endswith(b".") else v[_INT_SIZE:] + b".")))
         return self.fmt.decode_positions(v)
+
+
+def read_term(reader, fieldname: str, btext) -> TermPostings | None:
+    """Every posting of a term (None: not in the index), from the blocks (fast path) or through
+    Whoosh's public matcher (any other Whoosh version)."""
+    return _read_term(reader, fieldname, btext) if fast_paths() else _read_term_public(reader, fieldname, btext)
+
+
+def _read_term_public(reader, fieldname: str, btext) -> TermPostings | None:
+    """The slow, correct path: one posting at a time through reader.postings()."""
+    if (fieldname, btext) not in reader:
+        return None
+    ids, weights, values = array("I"), array("d"), []
+    m = reader.postings(fieldname, btext)
+    while m.is_active():
+        ids.append(m.id())
+        weights.append(m.weight())
+        values.append(m.value())
+        m.next()
+    return TermPostings(ids, weights, values, reader.schema[fieldname].format, fast=False)
 
 
 def _read_term(reader, fieldname: str, btext) -> TermPostings | None:
@@ -78,42 +102,15 @@ def _read_term(reader, fieldname: str, btext) -> TermPostings | None:
         fmt = m.format if hasattr(m, "format") else seg.schema[fieldname].format
         if hasattr(m, "_postfile") and hasattr(m, "_nextoffset"):   # W3LeafMatcher: whole blocks
             _will_need(m)
-            while True:
-                if m._blocklength:
-                    b = m._postfile.get(m._dataoffset, m._nextoffset - m._dataoffset)
-                    if m._compression:
-                        b = zlib.decompress(b)
-                    bids, bweights, bvalues = loads(b)
-                    if not m._byteids:  # deltas: the first from 0
-                        if offset:
-                            bids = list(bids)
-                            bids[0] += offset
-                        bids = list(accumulate(bids))
-                    elif offset:
-                        bids = [offset + d for d in bids]
-                    n = len(bids)
-                    if bweights is None:
-                        bweights = [1.0] * n
-                    elif isinstance(bweights, float):
-                        bweights = [bweights] * n
-                    fixed = m._fixedsize
-                    if fixed is None or fixed < 0:
-                        pass
-                    elif fixed == 0:
-                        bvalues = [None] * n
-                    else:
-                        bvalues = [bvalues[i:i + fixed] for i in range(0, len(bvalues), fixed)]
-                    if deleted:
-                        keep = [i for i, d in enumerate(bids) if d - offset not in deleted]
-                        bids = [bids[i] for i in keep]
-                        bweights = [bweights[i] for i in keep]
-                        bvalues = [bvalues[i] for i in keep]
-                    ids.extend(bids)
-                    weights.extend(bweights)
-                    values.extend(bvalues)
-                if m._lastblock:
-                    break
-                m._goto(m._nextoffset)
+            for bids, bweights, bvalues in _blocks(m, offset):
+                if deleted:
+                    keep = [i for i, d in enumerate(bids) if d - offset not in deleted]
+                    bids = [bids[i] for i in keep]
+                    bweights = [bweights[i] for i in keep]
+                    bvalues = [bvalues[i] for i in keep]
+                ids.extend(bids)
+                weights.extend(bweights)
+                values.extend(bvalues)
         else:  # e.g. a term with one posting stored inline
             while m.is_active():
                 d = m.id()
@@ -125,6 +122,40 @@ def _read_term(reader, fieldname: str, btext) -> TermPostings | None:
     if fmt is None:
         return None
     return TermPostings(ids, weights, values, fmt)
+
+
+def _blocks(m, offset: int):
+    """(docnums + offset, weights, values) of each block of a W3 leaf matcher, through its
+    private attributes (the W3 codec's block layout: docs/search-engine-internals.md)."""
+    while True:
+        if m._blocklength:
+            b = m._postfile.get(m._dataoffset, m._nextoffset - m._dataoffset)
+            if m._compression:
+                b = zlib.decompress(b)
+            bids, bweights, bvalues = loads(b)
+            if not m._byteids:  # deltas: the first from 0
+                if offset:
+                    bids = list(bids)
+                    bids[0] += offset
+                bids = list(accumulate(bids))
+            elif offset:
+                bids = [offset + d for d in bids]
+            n = len(bids)
+            if bweights is None:
+                bweights = [1.0] * n
+            elif isinstance(bweights, float):
+                bweights = [bweights] * n
+            fixed = m._fixedsize
+            if fixed is None or fixed < 0:
+                pass
+            elif fixed == 0:
+                bvalues = [None] * n
+            else:
+                bvalues = [bvalues[i:i + fixed] for i in range(0, len(bvalues), fixed)]
+            yield bids, bweights, bvalues
+        if m._lastblock:
+            break
+        m._goto(m._nextoffset)
 
 
 FADVISE = True
@@ -168,7 +199,7 @@ class Postings:
             if key in self._terms:
                 self._terms.move_to_end(key)
                 return self._terms[key]
-        tp = _read_term(self.reader, fieldname, text) if key in self.reader else None
+        tp = read_term(self.reader, fieldname, text) if key in self.reader else None
         with self._lock:
             self._terms[key] = tp
             self._size += len(tp) if tp is not None else 0
@@ -199,7 +230,13 @@ class Postings:
                 tp._scores = array("d", tp.weights)
                 return tp, tp._scores
             scorer = self.weighting.scorer(self.searcher, fieldname, text)
-            if type(scorer) is BM25FScorer:
+            if not fast_paths():  # Whoosh's public scorer, one posting at a time
+                m, got = self.reader.postings(fieldname, text), {}
+                while m.is_active():
+                    got[m.id()] = scorer.score(m)
+                    m.next()
+                tp._scores = array("d", map(got.__getitem__, tp.ids))
+            elif type(scorer) is BM25FScorer:
                 # scoring.bm25() with its per-document part computed once per field; the same
                 # operations in the same order, so the same floats
                 idf, k1p1, norms = scorer.idf, scorer.K1 + 1, self._norms(fieldname, scorer)
@@ -256,113 +293,3 @@ class Postings:
         if i < 0:
             return set()
         return {p // stride for p in tp.positions(i)}
-
-    def positions(self, fieldname: str, text, docs) -> dict[int, list[int]]:
-        """Positions of the term in each of `docs` that holds it."""
-        tp = self.term(fieldname, text)
-        if tp is None:
-            return {}
-        out = {}
-        for d in docs:
-            i = tp.index(d)
-            if i >= 0:
-                out[d] = tp.positions(i)
-        return out
-
-    # -- the statement level ----------------------------------------------------------------------
-
-    def evaluate(self, q: wq.Query, allowed: set[int] | None, clock=None) -> dict[int, float]:
-        """Statements matching the (relaxed) query within `allowed` (None: all), with the
-        score Whoosh would give them (sum over the matching leaves of BM25F). Past the
-        clock's deadline (budget.Deadline) an OR and a prefix/fuzzy word stop adding parts:
-        fewer statements are found, and the clock says so (clock.cut)."""
-        self._clock = clock
-        try:
-            return self._ev(q, allowed)
-        finally:
-            self._clock = None
-
-    _clock = None
-
-    def _late(self) -> bool:
-        return self._clock is not None and self._clock.check()
-
-    def _ev(self, q: wq.Query, allowed) -> dict[int, float]:
-        boost = getattr(q, "boost", 1.0)
-        if isinstance(q, wq.Term):
-            out = self._term_scores(q.fieldname, q.text, allowed)
-        elif isinstance(q, (wq.Prefix, wq.FuzzyTerm, wq.Wildcard)):
-            # the sum of the BM25F of the words it stands for (what Whoosh does for an index
-            # of more than 5,000 documents; below that it scores each statement 1.0)
-            out = {}
-            for i, text in enumerate(self.expand(q)):
-                if i and self._late():
-                    break
-                for d, s in self._term_scores(q.fieldname, text, allowed).items():
-                    out[d] = out.get(d, 0.0) + s
-            return out
-        elif isinstance(q, wq.And):
-            pos = [s for s in q.subqueries if not isinstance(s, wq.Not)]
-            neg = [s.query for s in q.subqueries if isinstance(s, wq.Not)]
-            out = None
-            scope = allowed
-            for sub in pos:
-                if isinstance(sub, wq.Every):
-                    got = self._every(scope)
-                else:
-                    got = self._ev(sub, scope)
-                if out is None:
-                    out = got
-                else:
-                    out = {d: s + got[d] for d, s in out.items() if d in got}
-                if not out:
-                    return {}
-                scope = out.keys()
-            if out is None:
-                raise Unsupported("an AND of NOTs only")
-            for sub, nboost in zip(neg, (s.boost for s in q.subqueries if isinstance(s, wq.Not)), strict=True):
-                drop = self._ev(sub, scope)
-                # (Whoosh intersects with an inverse matcher that scores its boost)
-                out = {d: s + nboost for d, s in out.items() if d not in drop}
-        elif isinstance(q, wq.Or):
-            out = {}
-            for i, sub in enumerate(q.subqueries):
-                if i and self._late():
-                    break
-                for d, s in self._ev(sub, allowed).items():
-                    out[d] = out.get(d, 0.0) + s
-        elif isinstance(q, wq.ConstantScoreQuery):
-            docs = self.view.filter_docs(q.child)
-            if allowed is not None:
-                docs = docs & allowed if isinstance(allowed, set) else [d for d in allowed if d in docs]
-            return dict.fromkeys(docs, q.score)
-        elif isinstance(q, wq.Every):
-            return self._every(allowed)
-        else:
-            raise Unsupported(type(q).__name__)
-        if boost != 1.0:
-            out = {d: s * boost for d, s in out.items()}
-        return out
-
-    def _every(self, allowed) -> dict[int, float]:
-        if allowed is None:
-            return dict.fromkeys(self.reader.all_doc_ids(), 1.0)
-        return dict.fromkeys(allowed, 1.0)
-
-    def _term_scores(self, fieldname: str, text, allowed) -> dict[int, float]:
-        tp, scores = self.scores(fieldname, text)
-        if scores is None:
-            return {}
-        if allowed is None:
-            return dict(zip(tp.ids, scores, strict=True))
-        if len(allowed) * 8 < len(tp):
-            out = {}
-            index = tp.index
-            for d in allowed:
-                i = index(d)
-                if i >= 0:
-                    out[d] = scores[i]
-            return out
-        if not isinstance(allowed, (set, frozenset, dict)) and not hasattr(allowed, "isdisjoint"):
-            allowed = set(allowed)
-        return {d: s for d, s in zip(tp.ids, scores, strict=True) if d in allowed}
