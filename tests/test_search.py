@@ -27,9 +27,7 @@ from app.search import (
     rebuild_index,
     update_index,
 )
-from app.search import (
-    search_json as search,
-)
+from app.search import search_json as search
 from app.search.documents import paragraph_entries
 from app.search.index import POINTER, read_pointer, write_lock
 from app.search_sync import sync_index

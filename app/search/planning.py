@@ -13,8 +13,7 @@ from typing import TYPE_CHECKING
 from whoosh import query as wq
 
 from app.search.budget import Deadline
-from app.search.engine import Unsupported
-from app.search.ranking import statement_scores
+from app.search.ranking import Unsupported, statement_scores
 from app.search.schema import PARAGRAPH_FIELDS
 
 if TYPE_CHECKING:

@@ -21,13 +21,15 @@ from typing import TYPE_CHECKING
 from whoosh import query as wq
 from whoosh import scoring
 
-from app.search.engine import Unsupported
-
 if TYPE_CHECKING:
     from app.search.searcher import IndexView
 
 WEIGHTING = scoring.BM25F(B=0.3)
 SORTS = ("relevance", "newest", "oldest")
+
+
+class Unsupported(Exception):
+    """A query node statement_scores() does not score (the caller lets Whoosh score the query)."""
 
 
 def order_statements(view: IndexView, found: set[int], sort: str, relaxed: wq.Query,

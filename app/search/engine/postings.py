@@ -36,10 +36,6 @@ CACHE_POSTINGS = 1_500_000   # postings kept decoded per searcher (~60 bytes eac
 EXPANSIONS_KEPT = 256          # prefix/fuzzy expansions kept per searcher
 
 
-class Unsupported(Exception):
-    """A query node this module does not evaluate (the caller falls back to Whoosh)."""
-
-
 class TermPostings:
     """Every posting of one term across the segments, in docnum order. `fast`: positions are
     decoded by the fast path (Whoosh's own decode_positions() otherwise)."""
