@@ -1,14 +1,14 @@
 """Citation items (CSL-JSON) and texts: names as structured data, the issuing institution for
 author-less statements, the original source and the archive permalink, the paragraph locator,
-`language` from the script, and the texts citeproc-js gives (app.web.citeproc_js)."""
+`language` from the script, and the texts citeproc-js gives (app.citations.citeproc_js)."""
 from __future__ import annotations
 
 import datetime as dt
 
 import pytest
 
+from app import citations
 from app.browse.views import NamedRef, SpeakerRef, StatementRow
-from app.web import citations
 from tests.conftest import SEEDS
 
 ACCESSED = dt.date(2026, 11, 22)

@@ -1,5 +1,5 @@
 """What reference managers read from a statement or paragraph page, built from its CSL-JSON item
-(app.web.citations.csl_item, the one source of the citation's fields):
+(app.citations.csl.csl_item, the one source of the citation's fields):
 
 - Highwire Press `citation_*` meta tags (Zotero's "Embedded Metadata" translator, Google Scholar),
 - Dublin Core `DC.*` meta tags (read by the same translator where Highwire says nothing),

