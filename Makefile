@@ -4,7 +4,7 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-$(shell cksum < pyproject.toml | cut -d' ' -f1)
 TEST_STAMP := $(STAMP)-test
-# citeproc-js (npm package `citeproc`), run in process by app/web/citeproc_js.py
+# citeproc-js (npm package `citeproc`), run in process by app/citations/citeproc_js.py
 NODE_STAMP := node_modules/.installed-$(shell cksum < package-lock.json | cut -d' ' -f1)
 HOST   ?= 127.0.0.1
 PORT   ?= 8000

@@ -8,7 +8,7 @@ directional effect ends with the value. The stored text is unchanged (its words 
 and still cited as they were).
 
 Where each output applies it: every value printed in HTML (app.web.templating), Atom text
-(app.web.feeds), each CSV cell (app.formats.spreadsheet), each RIS value (app.formats.ris),
+(app.web.feeds), each CSV cell (app.formats.spreadsheet), each RIS value (app.citations.ris),
 each string of a JSON answer, download or export line (`close_bidi_all`). BibTeX drops the
 controls instead (`strip_bidi`): (La)TeX has no use for them (direction is set with markup
 there) and pdflatex stops on them ("Unicode character U+202E not set up for use with LaTeX").

@@ -8,6 +8,7 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1", "[::1]")
+SITE_NAME = "Diplomatic Statements Archive"  # in page titles, feeds and citations (the archive)
 
 
 class Settings(BaseSettings):

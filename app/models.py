@@ -277,7 +277,7 @@ class IndexQueue(Base):
 
 class CitationText(Base):
     """The Chicago, APA and MLA texts of a statement, rendered ahead of time by citeproc-py
-    (app.web.citation_store): `texts` is a JSON object {style: text or null}, rendered with a
+    (app.citations.store): `texts` is a JSON object {style: text or null}, rendered with a
     placeholder URL and a sentinel access date that are replaced when a page is served.
     `fingerprint` hashes the citation's inputs (title, speakers, dates, venue, kind, renderer
     versions): a row whose fingerprint no longer matches is ignored and rendered anew."""

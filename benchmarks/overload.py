@@ -74,7 +74,7 @@ def rss_mb(pid: int) -> float:
     for p in pids:
         try:
             cmd = Path(f"/proc/{p}/cmdline").read_bytes()
-            if b"citation_store" in cmd:
+            if b"app.citations.store" in cmd:
                 continue
             for line in Path(f"/proc/{p}/status").read_text().splitlines():
                 if line.startswith("VmRSS:"):

@@ -79,15 +79,6 @@ def run_cli(env: dict, *args: str) -> tuple[float, int]:
     return elapsed, max(peak, before) // 1024
 
 
-def run_module(env: dict, module: str, *args: str) -> float:
-    """Run `python -m MODULE ARGS`; returns the seconds it took."""
-    t0 = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", module, *args], env=env, cwd=ROOT, capture_output=True, text=True)
-    if proc.returncode != 0:
-        raise RuntimeError(f"{module} failed: {proc.stderr[-2000:]}")
-    return time.perf_counter() - t0
-
-
 def dir_mb(path: Path) -> float:
     return sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 1e6
 
@@ -422,9 +413,9 @@ def bench(work: Path, paragraphs: int, rounds: int, database_url: str | None = N
     log(f"ingest: {ingest_s:.1f} s")
     reindex_s, _ = run_cli(env, "reindex")
     log(f"reindex: {reindex_s:.1f} s")
-    # Citation texts are rendered ahead of time (app/web/citation_store.py); `serve` would fill
+    # Citation texts are rendered ahead of time (app/citations/store.py); `serve` would fill
     # them in the background, competing with the measurements, so fill them first and time it.
-    citations_s = run_module(env, "app.web.citation_store", "--workers", "2")
+    citations_s, _ = run_cli(env, "citations", "fill", "--workers", "2")
     log(f"citation texts: {citations_s:.1f} s")
     db = data / "archive.sqlite3"
     n_paragraphs = db_rows(url, "SELECT count(*) FROM paragraphs WHERE current")[0][0]

@@ -16,8 +16,10 @@ from pathlib import Path
 import pytest
 from web_support import make_client, soup
 
+from app import citations
 from app.browse.views import NamedRef, SpeakerRef, StatementRow
-from app.web import citation_store, citations, citeproc_js
+from app.citations import citeproc_js
+from app.citations import store as citation_store
 from tests.conftest import SEEDS
 
 SCRIPT = Path(__file__).with_name("citeproc_reference.js")

@@ -14,7 +14,8 @@ import rispy
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.formats import bibtex, ris, spreadsheet
+from app.citations import bibtex, ris
+from app.formats import spreadsheet
 from tests.export_support import CYRILLIC_TITLE, FORMULA_TITLE, MANY, TEX_TITLE, build_export_archive
 from tests.web_support import make_client
 

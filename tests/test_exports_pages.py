@@ -163,7 +163,7 @@ def test_ris_closes_bidi_controls_in_each_value_and_bibtex_drops_them(client, bi
 
 
 def test_bidi_controls_in_an_original_url_are_percent_encoded_in_bibtex_and_ris():
-    from app.formats import bibtex, ris
+    from app.citations import bibtex, ris
 
     item = {"id": "k", "title": "T", "URL": "https://a.example/\u202eexe.txt", "archive": "Archive",
             "archive_location": "https://archive.example/statements/k", "accessed": {"date-parts": [[2026, 12, 1]]}}

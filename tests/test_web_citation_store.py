@@ -1,4 +1,4 @@
-"""Citation texts rendered ahead of time (app.web.citation_store) give exactly the texts citeproc-js
+"""Citation texts rendered ahead of time (app.citations.store) give exactly the texts citeproc-js
 renders on demand; outdated rows are ignored; and the read-side query plans chosen by size
 (neighbours, speaker/topic filters) return the same rows whichever plan runs."""
 from __future__ import annotations
@@ -11,12 +11,12 @@ from sqlalchemy import func, select, update
 from test_web_citations import seed_items
 from web_support import load_sample, make_client, soup
 
-from app import browse
+from app import browse, citations
 from app.browse import statements as browse_statements
 from app.browse.views import StatementFilter
+from app.citations import store as citation_store
 from app.locking import exclusive_lock
 from app.models import CitationText, Speaker, Statement, StatementSpeaker
-from app.web import citation_store, citations
 
 DATES = [dt.date(2026, 11, 22), dt.date(2026, 5, 1), dt.date(2021, 1, 11), dt.date(2030, 12, 31), dt.date(1999, 2, 2)]
 
@@ -135,10 +135,10 @@ def test_fill_with_a_process_pool_writes_the_same_rows(factory, monkeypatch):
 def test_the_filler_command_and_its_background_mode(factory, data_dir, capsys, monkeypatch):
     monkeypatch.setattr(citation_store.os, "nice", lambda n: 0)
     load_sample(factory)
-    assert citation_store.main([]) == 0
+    assert citation_store.fill_command() == 0
     assert "citation texts written" in capsys.readouterr().out
     with exclusive_lock(data_dir / "citations.lock", timeout=1, what="test"):
-        assert citation_store.main(["--background"]) == 0  # another filler holds the data dir: leaves at once
+        assert citation_store.fill_command(background=True) == 0  # another filler holds the data dir: leaves at once
 
 
 def test_rows_of_removed_statements_go_with_them(factory):
@@ -213,7 +213,7 @@ def test_a_background_filler_that_fails_leaves_quietly(factory, monkeypatch, cap
 
     monkeypatch.setattr(citation_store, "fill", locked)
     monkeypatch.setattr(citation_store.os, "nice", lambda n: 0)
-    assert citation_store.main(["--background"]) == 1
+    assert citation_store.fill_command(background=True) == 1
     assert "citation texts not filled: database is locked" in capsys.readouterr().err
     with pytest.raises(RuntimeError):
-        citation_store.main([])
+        citation_store.fill_command()

@@ -1,14 +1,14 @@
 """Citation items (CSL-JSON) and texts: names as structured data, the issuing institution for
 author-less statements, the original source and the archive permalink, the paragraph locator,
-`language` from the script, and the texts citeproc-js gives (app.web.citeproc_js)."""
+`language` from the script, and the texts citeproc-js gives (app.citations.citeproc_js)."""
 from __future__ import annotations
 
 import datetime as dt
 
 import pytest
 
+from app import citations
 from app.browse.views import NamedRef, SpeakerRef, StatementRow
-from app.web import citations
 from tests.conftest import SEEDS
 
 ACCESSED = dt.date(2026, 11, 22)
@@ -73,8 +73,10 @@ def test_an_author_less_statement_is_credited_to_its_publisher_or_led_by_its_tit
 def test_the_original_source_is_named_and_the_permalink_is_the_archive_location():
     row = _row(original_url="https://mfa.example/press/123", publisher="Ministry of Foreign Affairs of Ruritania")
     item = _item(row)
-    assert item["URL"] == "https://mfa.example/press/123" and item["publisher"] == row.publisher
-    assert item["archive"] == "Archive" and item["archive_location"] == "https://arch.example/s/k"
+    # the permalink is what the reader consulted (`URL`, with the access date); the original
+    # address is `archive_collection` (Chicago re-cases `archive_location`: "Http://…")
+    assert item["URL"] == "https://arch.example/s/k" and item["publisher"] == row.publisher
+    assert item["archive"] == "Archive" and item["archive_collection"] == "https://mfa.example/press/123"
     assert citations.permalink(item) == "https://arch.example/s/k"
     for label in citations.STYLES:
         text = citations.render(item, label)
@@ -91,6 +93,31 @@ def test_a_paragraph_is_cited_with_its_locator():
     assert "para. 17" in short["Chicago"] and short["APA"] == "(Lavrov, 2021, para. 17)"
     assert short["MLA"] == "(Lavrov, par. 17)"
     assert [form for _l, form, _t in cs.short] == ["Note", "In-text", "In-text"]
+
+
+def test_no_url_is_re_cased_and_the_access_date_goes_with_the_permalink():
+    row = _row(original_url="https://mfa.example/press/123", publisher="Ministry of Foreign Affairs of Ruritania")
+    for paragraph in (None, 4):
+        cs = citations.citation_set(_item(row, paragraph), date=None, accessed=ACCESSED)
+        for label, text in cs.texts + [(label, text) for label, _f, text in cs.short]:
+            assert "Http" not in text, label
+        assert all("https://mfa.example/press/123" in text for _label, text in cs.texts)
+        chicago = dict(cs.texts)["Chicago"]  # CMOS 14.12: the access date just before the URL it is for
+        assert chicago.endswith(f"Accessed November 22, 2026. {cs.url}."), chicago
+        assert chicago.index("https://mfa.example/press/123") < chicago.index("Archive. Accessed")
+
+
+@pytest.mark.parametrize(("title", "tag"), [
+    ("Weekly Address: Tuition-Free Community College", "en"),
+    ("Vladimir Putin’s annual news conference", "en"),
+    ("Foreign Ministry Statement", "en"),
+    ("Déclaration sur la situation au Sahel", "und-Latn"),
+    ("Rede von Bundesminister Steinmeier zur Lage in Berlin", "und-Latn"),
+    ("Declaración del Ministro de Relaciones Exteriores", "und-Latn"),
+    ("Pernyataan Menteri Luar Negeri", "und-Latn"),
+])
+def test_english_is_told_from_other_latin_script_languages_by_weighed_evidence(title, tag):
+    assert citations.language_tag(title) == tag
 
 
 @pytest.mark.parametrize(("title", "tag"), [

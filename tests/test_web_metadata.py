@@ -12,8 +12,9 @@ import pytest
 from test_web_pages import NEWS
 from web_support import build_archive, make_client, sample_key, sample_paragraph_keys, soup
 
+from app import citations
 from app.browse.views import SpeakerRef, StatementRow
-from app.web import citations, metadata
+from app.citations import metadata
 
 
 @pytest.fixture(scope="module")

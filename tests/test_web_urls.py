@@ -6,9 +6,9 @@ import datetime as dt
 
 import pytest
 
+from app import citations
 from app.browse.views import NamedRef, SpeakerRef, StatementRow
-from app.formats import bibtex, ris
-from app.web import citations
+from app.citations import bibtex, ris
 from app.web.charts import year_chart
 from app.web.params import ParamError, check_raw_query, parse_date_bound, valid_key
 from app.web.templating import segments

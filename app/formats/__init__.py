@@ -1,2 +1,2 @@
-"""Download formats written from plain data (no HTTP, no database): BibTeX and RIS from a
-CSL-JSON item (bibtex.py, ris.py), CSV for spreadsheets (spreadsheet.py)."""
+"""Download formats written from plain data (no HTTP, no database): CSV for spreadsheets
+(spreadsheet.py). BibTeX and RIS, written from a citation's CSL-JSON item, live in app.citations."""

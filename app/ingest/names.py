@@ -21,6 +21,7 @@ secretary-general director-general vice-president prime-minister spokespeople mi
 presidents representatives spokespersons envoys
 министр министра министру министром посол посла послом президент президента президентом председатель председателя
 представитель представителя заместитель заместителя директор директора пресс-секретарь пресс-секретаря
+советник советника консул консула
 """.split())
 MODIFIERS = frozenset("""
 foreign deputy first second third permanent alternate acting special presidential executive general
@@ -30,7 +31,7 @@ defence defense prime vice national high senior assistant political economic tra
 federal duma kremlin office government former honorary principal associate interim designate
 plenipotentiary extraordinary consulate delegation d’affaires d'affaires affaires staff public
 иностранных дел российской федерации россии рф мид официальный официального постоянный постоянного чрезвычайный
-чрезвычайного полномочный полномочного департамента информации печати
+чрезвычайного полномочный полномочного департамента информации печати посольства генерального генеральный
 """.split())
 INSTITUTIONS = frozenset("""
 ministry embassy mission department government kremlin office administration service consulate
@@ -241,3 +242,59 @@ def full_name(surname: str, text: str) -> str | None:
         if first.lower() not in CORE | MODIFIERS | HONORIFICS and first.lower() not in ("the", "and"):
             return f"{first} {surname}"
     return None
+
+
+# --- Russian names in the genitive -------------------------------------------------------------
+# A Russian title puts its author in the genitive after a genre word or a role in the genitive
+# ("Выступление Министра … С.В.Лаврова", "Брифинг … представителя М.В.Захаровой"); the speaker is
+# stored and cited in the nominative. Endings (longest first): family names, patronymics and
+# given names; the genitive of a masculine -ов/-ев/-ин surname is also a feminine nominative
+# (Лаврова, Захарова), so a name is only read as genitive where its context is genitive.
+_GENITIVE_FAMILY = (("ского", "ский"), ("цкого", "цкий"), ("ской", "ская"), ("цкой", "цкая"),
+                    ("овой", "ова"), ("евой", "ева"), ("ёвой", "ёва"), ("иной", "ина"), ("ыной", "ына"),
+                    ("ова", "ов"), ("ева", "ев"), ("ёва", "ёв"), ("ина", "ин"), ("ына", "ын"))
+_GENITIVE_PATRONYMIC = (("овича", "ович"), ("евича", "евич"), ("ича", "ич"), ("овны", "овна"), ("евны", "евна"),
+                        ("ичны", "ична"))
+_GENITIVE_GIVEN = (("ея", "ей"), ("ия", "ий"), ("ии", "ия"), ("ьи", "ья"), ("ги", "га"), ("ки", "ка"),
+                   ("ы", "а"), ("а", ""))
+_CYRILLIC = re.compile(r"^[А-ЯЁ][а-яё-]+$")
+_CYRILLIC_INITIALS = re.compile(r"^((?:[А-ЯЁ]\.\s?){1,3})(.+)$")
+
+
+def is_genitive_role(role: str | None) -> bool:
+    """A Russian role whose head noun (its first role noun) is in the genitive: "Министра
+    иностранных дел", "официального представителя МИД"."""
+    for w in (role or "").lower().split():
+        if w in CORE and re.search("[а-яё]", w):
+            return w.endswith(("а", "я"))  # министра, посла, представителя (nominative: министр, посол, представитель)
+    return False
+
+
+def _swap(word: str, table: tuple[tuple[str, str], ...], *, consonant_before: bool = False) -> str | None:
+    for gen, nom in table:
+        stem = word[: len(word) - len(gen)]
+        if word.endswith(gen) and len(stem) >= 2 and (not consonant_before or stem[-1] not in "аеёиоуыэюяйь"):
+            return stem + nom
+    return None
+
+
+def nominative(name: str) -> str | None:
+    """The nominative of a Russian name printed in the genitive ("С.В.Лаврова" -> "С.В.Лавров",
+    "Сергея Лаврова" -> "Сергей Лавров", "М.В.Захаровой" -> "М.В.Захарова"), or None when its
+    words are not Cyrillic names with genitive endings. The caller knows the context is genitive."""
+    m = _CYRILLIC_INITIALS.match(name)
+    initials, rest = (m.group(1), m.group(2)) if m else ("", name)
+    words = rest.split()
+    if not words or len(words) > 3 or not all(_CYRILLIC.match(w) for w in words):
+        return None
+    family = _swap(words[-1], _GENITIVE_FAMILY)
+    if family is None:
+        return None
+    given = []
+    for k, w in enumerate(words[:-1]):
+        nom = _swap(w, _GENITIVE_PATRONYMIC) if k == 1 or w.endswith(("вича", "вны")) else None
+        nom = nom or _swap(w, _GENITIVE_GIVEN[:-1]) or _swap(w, _GENITIVE_GIVEN[-1:], consonant_before=True)
+        if nom is None:
+            return None
+        given.append(nom)
+    return initials + " ".join(given + [family])

@@ -92,6 +92,7 @@ def _intrinsic(s: str) -> tuple[float, tuple[str, ...], str | None]:
     if people:
         score += 3 if any(p.role for p in people) else 2
         why.append("speaker with role" if any(p.role for p in people) else "speaker")
+        why += [f"speaker {p.printed} in the genitive, read as {p.name}" for p in people if getattr(p, "printed", None)]
     elif info.speakers or info.unnamed:
         score += 1
         why.append("institution" if info.speakers else "role")

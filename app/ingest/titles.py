@@ -13,7 +13,18 @@ from datetime import date
 from functools import lru_cache
 
 from app.ingest.dates import find_dates
-from app.ingest.names import CORE, PLACES, Agent, Token, parse_agent, tokenize
+from app.ingest.names import (
+    CORE,
+    MODIFIERS,
+    PLACES,
+    Agent,
+    Token,
+    is_genitive_role,
+    is_name_token,
+    nominative,
+    parse_agent,
+    tokenize,
+)
 
 # Genre names as ministries and missions print them -> KINDS, by the conventions of the truth files:
 # press conferences and press availabilities are briefings, replies to media questions answers,
@@ -79,6 +90,7 @@ class Speaker:
     role: str | None
     kind: str = "person"        # or "institution"
     confirmed: bool = True      # False: a bare name the body must confirm ("Alexander Yakovenko for RT")
+    printed: str | None = None  # the name as printed, when `name` is its nominative ("С.В.Лаврова")
 
 
 @dataclass(frozen=True)
@@ -166,6 +178,25 @@ def _speaker(a: Agent, confirmed: bool) -> Speaker | None:
     return None
 
 
+def _cyrillic_agent(t: Token) -> bool:
+    """A Russian role or name right after a genre word: the author, in the genitive."""
+    return bool(re.match("[А-ЯЁа-яё]", t.bare)) and (t.low in CORE or t.low in MODIFIERS or is_name_token(t))
+
+
+def _genitive_speaker(a: Agent) -> Speaker | None:
+    """The speaker of an agent that follows a genre word in a Russian title, named in the
+    nominative: the agent is in the genitive when its role is ("Министра", "представителя")
+    or when the name follows the genre word with no role ("Выступление С.В.Лаврова"); a role
+    in the nominative keeps the name as printed."""
+    if a.name and (a.role is None or is_genitive_role(a.role)):
+        nom = nominative(a.name)
+        if nom is not None and nom != a.name:
+            return Speaker(nom, a.role, "person", True, printed=a.name)
+        if a.role is None and ("." in a.name or " " in a.name):
+            return Speaker(a.name, None, "person", True)
+    return _speaker(a, True)
+
+
 def _appositive(toks: list[Token], a: Agent) -> Agent:
     """'Nicolas de Rivière, Permanent Representative of France to the UN': the role after the name;
     'Minister of Foreign Affairs of the Republic of Belarus, V.Makei, at …': the name after the role."""
@@ -191,7 +222,7 @@ def _agents(toks: list[Token], i: int) -> tuple[list[Agent], int]:
     """One agent at toks[i], and more joined by "and"."""
     first = _appositive(toks, parse_agent(toks, i))
     agents, j = [first], first.end
-    while j + 1 < len(toks) and toks[j].low == "and" and not agents[-1].poss:
+    while j + 1 < len(toks) and toks[j].low in ("and", "и") and not agents[-1].poss:
         nxt = parse_agent(toks, j + 1)
         if not (nxt.name or nxt.institution):
             break
@@ -216,8 +247,10 @@ def _kind_and_speakers(title: str) -> tuple[str | None, list[Speaker], tuple[str
             # "Remarks to the Press by …", "Statement at the UNSC by …": the author after a short complement
             by = next((m for m in range(after, min(len(toks), after + 7)) if toks[m].low == "by"
                        and not any(t.stop for t in toks[after:m])), by)
-        if kind and after < len(toks) and toks[after].low in CORE:
+        if kind and after < len(toks) and (toks[after].low in CORE or _cyrillic_agent(toks[after])):
             subject, k = _agents(toks, after)  # "Выступление Министра … С.В.Лаврова": the genitive, no preposition
+            if _cyrillic_agent(toks[after]):
+                return kind, [s for a in subject if (s := _genitive_speaker(a))], _unnamed(subject)
         elif kind and by < len(toks) and toks[by].low in ("by", "of", "from"):
             subject, k = _agents(toks, by + 1)
             if toks[0].low == "meeting" and k < len(toks) and toks[k].low == "with" and not subject[-1].poss:

@@ -10,8 +10,9 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
+from app.citations import citeproc_js
 from app.config import Settings, get_settings
-from app.web import citeproc_js, errors
+from app.web import errors
 from app.web import limits as admission
 from app.web.json_response import ArchiveJSONResponse
 from app.web.limits import AdmissionMiddleware, Limits, heartbeat, set_thread_limit

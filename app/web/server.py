@@ -161,7 +161,7 @@ def run(*, host: str, port: int, workers: int) -> None:
     dies, and WatchedProcess makes a worker that stops answering die."""
     config = server_config(host=host, port=port, workers=workers)
     raise_open_files_limit()
-    from app.web.citation_store import start_background_fill
+    from app.citations.store import start_background_fill
 
     filler = start_background_fill()  # citation texts of new or changed statements, at low priority
     try:

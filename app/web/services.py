@@ -8,13 +8,13 @@ from dataclasses import dataclass, replace
 from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 
-from app import browse
+from app import browse, citations
 from app.browse.views import Facet, FilterLabel, Page, ParagraphDetail, StatementDetail, StatementRow
-from app.web import citation_store, citations, metadata
+from app.citations import metadata, store
+from app.config import SITE_NAME
 from app.web.errors import NotFound
 from app.web.params import ParamError, StatementQuery, valid_key
 from app.web.render import query_filter
-from app.web.templating import SITE_NAME
 from app.web.urls import absolute, urls
 
 
@@ -95,15 +95,12 @@ def citation_item(st: StatementRow, base: str, paragraph: tuple[str, int] | None
                               paragraph_n=paragraph[1] if paragraph else None)
 
 
-def citation_set(session: Session, st: StatementRow, base: str,
-                 paragraph: tuple[str, int] | None = None) -> citations.CitationSet:
-    """The Cite box: texts from the stored rendering when it is up to date (app.web.citation_store),
+def cite_box(session: Session, st: StatementRow, base: str,
+             paragraph: tuple[str, int] | None = None) -> citations.CitationSet:
+    """The Cite box: texts from the stored rendering when it is up to date (app.citations.store),
     else rendered now; the same texts either way."""
     item = citation_item(st, base, paragraph)
-    texts = citation_store.citation_texts(session, st.key, item)
     meta = metadata.embedded(item, paragraph=paragraph[1] if paragraph else None,
                              statement_url=absolute(base, urls.statement(st.key)))
-    return citations.CitationSet(url=citations.permalink(item), accessed=citation_store._accessed(item),
-                                 date=st.sort_date, texts=[(label, t.bibliography) for label, t in texts.items()],
-                                 short=[(label, citations.SHORT_FORM[label], t.citation) for label, t in texts.items()],
-                                 captured=st.captured, meta=meta)
+    return citations.citation_set(item, date=st.sort_date, accessed=citations.accessed(item), captured=st.captured,
+                                  texts=store.citation_texts(session, st.key, item), meta=meta)

@@ -21,7 +21,7 @@ def paragraph_detail(request: Request, session: SessionDep, key: str, base: Base
         return found
     p = found.paragraph
     return render(request, "paragraphs/detail.html", nav="statements", d=found, st=found.statement,
-                  cite=services.citation_set(session, found.statement, base, (p.key, p.n)), cite_kind="paragraph")
+                  cite=services.cite_box(session, found.statement, base, (p.key, p.n)), cite_kind="paragraph")
 
 
 @router.get("/p/{key}/cite.{fmt}")

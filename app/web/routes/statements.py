@@ -7,10 +7,10 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
-from app import browse
+from app import browse, citations
 from app.bidi import close_bidi_all
-from app.formats import bibtex, ris
-from app.web import citations, services
+from app.citations import bibtex, ris
+from app.web import services
 from app.web.deps import BaseUrlDep, SessionDep, SettingsDep
 from app.web.errors import NotFound
 from app.web.params import StatementQuery, statement_query
@@ -57,7 +57,7 @@ def statement_detail(request: Request, session: SessionDep, key: str, base: Base
                               max_query_chars=settings.max_query_chars)
     return render(request, "statements/detail.html", nav="statements", st=found, hits=hits,
                   neighbours=browse.neighbours(session, found),
-                  cite=services.citation_set(session, found, base), cite_kind="statement")
+                  cite=services.cite_box(session, found, base), cite_kind="statement")
 
 
 VersionRef = Annotated[str, Query(pattern="^([0-9]{1,6}|[0-9a-f]{16})$", description="version number or id")]

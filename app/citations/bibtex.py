@@ -24,6 +24,7 @@ import unicodedata
 from urllib.parse import quote, urlsplit
 
 from app.bidi import strip_bidi, url_without_bidi
+from app.citations.csl import original_url, permalink
 
 KEY_MAX = 64
 _HASH_CHARS = 16  # base32 letters: 80 bits of SHA-256
@@ -52,7 +53,7 @@ def decode(field: str) -> str:
 
 def entry_key(item: dict) -> str:
     """A citation key: the id's readable start, then a hash of the permalink path."""
-    link = item.get("archive_location") or item["URL"]  # the archive permalink (the URL may be the original's)
+    link = permalink(item)
     path = urlsplit(link).path or link
     digest = base64.b32encode(hashlib.sha256(path.encode()).digest()).decode().lower()[:_HASH_CHARS]
     ascii_id = unicodedata.normalize("NFKD", str(item.get("id", ""))).encode("ascii", "ignore").decode()
@@ -111,9 +112,9 @@ def _note(item: dict) -> str | None:
     else:
         para = item.get("note")
     archived = None
-    if item.get("archive_location"):
-        archived = f"Archived in {item['archive']}: {item['archive_location']}" if item.get("archive") \
-            else f"Archived at {item['archive_location']}"
+    if original_url(item):
+        archived = f"Archived in {item['archive']}: {permalink(item)}" if item.get("archive") \
+            else f"Archived at {permalink(item)}"
     return ". ".join(p for p in (para, archived) if p) or None
 
 
@@ -136,7 +137,7 @@ def to_bibtex(item: dict) -> str:
             fields.append(("month", MONTHS[m - 1]))
     if item.get("event-place"):
         fields.append(("address", "{" + escape(item["event-place"]) + "}"))
-    fields.append(("url", "{" + _verbatim_url(item["URL"]) + "}"))
+    fields.append(("url", "{" + _verbatim_url(original_url(item) or item["URL"]) + "}"))
     if item.get("accessed"):
         fields.append(("urldate", "{" + iso_date(item["accessed"]) + "}"))
     if item.get("genre"):

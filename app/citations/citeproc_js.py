@@ -112,7 +112,7 @@ def warm_up(styles: tuple[str, ...] | None = None) -> None:
     """Set up the engine and its styles now (about 4 s of CPU, once per process), so that the
     first page needing a live citation does not pay for it."""
     global _engine
-    from app.web.citations import STYLES
+    from app.citations.csl import STYLES
 
     with _lock:
         if _engine is None or _engine.pid != os.getpid():

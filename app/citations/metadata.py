@@ -1,5 +1,5 @@
 """What reference managers read from a statement or paragraph page, built from its CSL-JSON item
-(app.web.citations.csl_item, the one source of the citation's fields):
+(app.citations.csl.csl_item, the one source of the citation's fields):
 
 - Highwire Press `citation_*` meta tags (Zotero's "Embedded Metadata" translator, Google Scholar),
 - Dublin Core `DC.*` meta tags (read by the same translator where Highwire says nothing),
@@ -14,6 +14,7 @@ import json
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
+from app.citations.csl import original_url, permalink
 from app.ingest.name_parts import display_name
 
 
@@ -42,10 +43,6 @@ def _publisher(item: dict) -> str:
     return item.get("publisher") or item.get("archive") or item.get("container-title", "")
 
 
-def _permalink(item: dict) -> str:
-    return item.get("archive_location") or item["URL"]
-
-
 def _language(item: dict) -> str | None:
     """The language subtag when it is known ("en"); "und-Cyrl" says only the script."""
     lang = item.get("language")
@@ -54,44 +51,44 @@ def _language(item: dict) -> str | None:
 
 def embedded(item: dict, *, paragraph: int | None = None, statement_url: str | None = None) -> Embedded:
     authors = item.get("author", [])
-    permalink, date, lang = _permalink(item), _date(item, "/"), _language(item)
+    link, date, lang, original = permalink(item), _date(item, "/"), _language(item), original_url(item)
     meta: list[tuple[str, str]] = [("citation_title", item["title"])]
     meta += [("citation_author", inverted(a)) for a in authors]
     if date:
         meta += [("citation_publication_date", date), ("citation_date", date)]
-    meta += [("citation_publisher", _publisher(item)), ("citation_public_url", permalink)]
-    if item.get("archive_location"):
-        meta.append(("citation_abstract_html_url", item["URL"]))  # the page where it was first published
+    meta += [("citation_publisher", _publisher(item)), ("citation_public_url", link)]
+    if original:
+        meta.append(("citation_abstract_html_url", original))  # the page where it was first published
     if lang:
         meta.append(("citation_language", lang))
     meta += [("DC.title", item["title"])] + [("DC.creator", inverted(a)) for a in authors]
     if date:
         meta.append(("DC.date", date.replace("/", "-")))
-    meta += [("DC.publisher", _publisher(item)), ("DC.identifier", permalink), ("DC.type", "Text")]
+    meta += [("DC.publisher", _publisher(item)), ("DC.identifier", link), ("DC.type", "Text")]
     if lang:
         meta.append(("DC.language", lang))
-    if item.get("archive_location"):
-        meta.append(("DC.source", item["URL"]))
+    if original:
+        meta.append(("DC.source", original))
 
     kev = [("ctx_ver", "Z39.88-2004"), ("rft_val_fmt", "info:ofi/fmt:kev:mtx:dc"), ("rft.type", "webpage"),
            ("rft.title", item["title"])] + [("rft.creator", inverted(a)) for a in authors]
     if date:
         kev.append(("rft.date", date.replace("/", "-")))
-    kev += [("rft.publisher", _publisher(item)), ("rft.identifier", permalink)]
+    kev += [("rft.publisher", _publisher(item)), ("rft.identifier", link)]
     if lang:
         kev.append(("rft.language", lang))
-    if item.get("archive_location"):
-        kev.append(("rft.source", item["URL"]))
+    if original:
+        kev.append(("rft.source", original))
 
     doc: dict = {"@context": "https://schema.org", "@type": "CreativeWork", "name": item["title"],
-                 "url": permalink, "genre": item.get("genre")}
+                 "url": link, "genre": item.get("genre")}
     if authors:
         doc["author"] = [_agent(a) for a in authors]
     if date:
         doc["datePublished"] = date.replace("/", "-")
     doc["publisher"] = {"@type": "Organization", "name": _publisher(item)}
-    if item.get("archive_location"):
-        doc["isBasedOn"] = item["URL"]
+    if original:
+        doc["isBasedOn"] = original
     doc["inLanguage"] = lang or None
     if item.get("event-place"):
         doc["locationCreated"] = {"@type": "Place", "name": item["event-place"]}

