@@ -5,8 +5,9 @@
     with holder.view() as view, session_factory() as session:
         result = search(view, "said:lavrov Omsk", session=session, sort="newest")
 
-`result` is the object of docs/search-json.md. Index maintenance: ensure_index,
-update_index (after an ingest run), rebuild_index (`archive reindex`), check_index.
+`result` is the object of docs/search-json.md. Index maintenance:
+update_index (after an ingest run), rebuild_index (`archive reindex`), check_index; what to
+index comes from the outbox (app.outbox).
 """
 from app.search.budget import QueryTooWide
 from app.search.index import (
@@ -18,7 +19,6 @@ from app.search.index import (
     IndexRun,
     SearchIndexError,
     check_index,
-    ensure_index,
     index_state,
     rebuild_index,
     update_index,
@@ -30,6 +30,6 @@ from app.search.service import SORTS, search, search_archive
 
 __all__ = [
     "INDEX_DAMAGE", "SCHEMA_VERSION", "SORTS", "CheckReport", "IndexBusy", "IndexMissing", "IndexOutdated", "IndexRun",
-    "IndexView", "QueryError", "QueryTooWide", "SearchIndexError", "SearcherHolder", "check_index", "ensure_index",
+    "IndexView", "QueryError", "QueryTooWide", "SearchIndexError", "SearcherHolder", "check_index",
     "index_state", "parse_query", "rebuild_index", "search", "search_archive", "update_index",
 ]

@@ -1,4 +1,5 @@
-"""The index on disk: generations, the pointer file, the write lock; rebuild, update, check.
+"""The index on disk: generations, the pointer file, the write lock, the one writer; rebuild,
+update, check. (What to index comes from the outbox: app.outbox.)
 
 Layout of settings.index_dir:
 
@@ -24,14 +25,14 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from whoosh import index as windex
 from whoosh.index import FileIndex
 
 from app.config import Settings
 from app.locking import LockBusy, advisory_lock, exclusive_lock
-from app.models import IndexQueue, Paragraph, Statement
+from app.models import Paragraph, Statement
 from app.search.documents import (
     count_paragraphs,
     iter_documents,
@@ -201,6 +202,126 @@ def _shared_database(settings: Settings) -> bool:
     return is_postgresql(settings.db_url)
 
 
+# -- the writer of every flow (rebuild, update, the outbox follower) ------------------------
+
+def _next_generation(index_dir: Path) -> str:
+    gens = _generations(index_dir)
+    return f"gen-{(int(GEN_RE.match(gens[-1]).group(1)) + 1) if gens else 1:06d}"
+
+
+class IndexWriter:
+    """One Whoosh writer, shared by the three flows that write the index (rebuild, update, and
+    app.outbox.follower). `fresh`: a new generation built beside the live one and swapped in
+    when the block ends; otherwise the live generation, its writer opened by the first change
+    (no change: no commit, open searchers stay current). A statement written replaces its
+    documents already committed. Made by `index_writer()`, which commits nothing, and removes
+    a fresh generation, when the block raises."""
+
+    def __init__(self, index_dir: Path, *, fresh: bool, procs: int = 1):
+        self.index_dir, self.fresh = index_dir, fresh
+        self.started = time.perf_counter()
+        self.written = 0                         # paragraphs written
+        self.path: Path | None = None            # a fresh generation's directory
+        self._writer = None
+        self._blank = fresh                      # nothing committed yet: nothing to replace
+        if not fresh:
+            self.ix, gen = open_index(index_dir)
+            self.name = gen.name
+            return
+        self.previous = read_pointer(index_dir)
+        self.name = _next_generation(index_dir)
+        self.path = index_dir / self.name
+        self.path.mkdir()
+        try:
+            self.ix = windex.create_in(str(self.path), make_schema())
+            self._writer = self.ix.writer(procs=procs, multisegment=procs > 1, limitmb=256, compound=False)
+        except BaseException:
+            shutil.rmtree(self.path, ignore_errors=True)
+            raise
+
+    def _open(self):
+        if self._writer is None:
+            self._writer = self.ix.writer(timeout=WHOOSH_LOCK_TIMEOUT, compound=False)
+        return self._writer
+
+    def write(self, session: Session, ids: list[int], *, speakers: dict | None = None,
+              progress: Progress | None = None, total: int = 0, commit_every: int = 0) -> set[str]:
+        """Index the statements `ids` (each replacing its earlier documents); the keys written."""
+        found: set[str] = set()
+        pending = 0
+        for key, docs in iter_documents(session, ids, speakers):
+            writer = self._open()
+            found.add(key)
+            if not self._blank:
+                writer.delete_by_term("skey", key)
+            for doc in docs:
+                writer.add_document(**doc)
+                self.written += doc["count"]
+                pending += doc["count"]
+            if progress:
+                progress(self.written, total)
+            if commit_every and pending >= commit_every:
+                self.commit()
+                pending = 0
+        return found
+
+    def write_keys(self, session: Session, keys: Iterable[str], speakers: dict | None = None) -> set[str]:
+        return self.write(session, statement_ids(session, keys), speakers=speakers)
+
+    def delete(self, keys: Iterable[str]) -> None:
+        for key in sorted(keys):
+            self._open().delete_by_term("skey", key)
+
+    def commit(self) -> None:
+        if self._writer is not None:
+            self._writer.commit()
+            self._writer, self._blank = None, False
+
+    def run(self, *, statements: int, removed: int = 0) -> IndexRun:
+        return IndexRun(rebuilt=self.fresh, generation=self.name, documents=self.written, statements=statements,
+                        removed=removed, seconds=time.perf_counter() - self.started)
+
+    def _abandon(self) -> None:
+        try:
+            if self._writer is not None:
+                _cancel(self._writer)
+        finally:
+            if self.path is not None:
+                shutil.rmtree(self.path, ignore_errors=True)
+
+    def _swap_in(self) -> None:
+        _write_pointer(self.index_dir, self.name)
+        _cleanup(self.index_dir, {self.name} | ({self.previous["generation"]} if self.previous else set()))
+
+
+@contextlib.contextmanager
+def index_writer(index_dir: Path, *, fresh: bool, procs: int = 1) -> Iterator[IndexWriter]:
+    """An IndexWriter for the block (the caller holds write_lock): committed when the block
+    ends, a fresh generation then swapped in; on an exception nothing is committed."""
+    w = IndexWriter(index_dir, fresh=fresh, procs=procs)
+    try:
+        yield w
+        w.commit()
+        w.ix.close()
+    except BaseException:
+        w._abandon()
+        raise
+    if fresh:
+        w._swap_in()
+
+
+def _cancel(writer) -> None:
+    """Cancel a writer; a multiprocess writer's sub-processes are stopped too (Whoosh's cancel()
+    only flags them in the parent, so they would wait for work forever)."""
+    try:
+        writer.cancel()
+    finally:
+        for task in getattr(writer, "tasks", ()):
+            if task.is_alive():
+                task.terminate()
+                task.join(5)
+
+
 # -- rebuild, update ------------------------------------------------------------------------
 
 def rebuild_index(settings: Settings, factory: sessionmaker[Session], *, progress: Progress | None = None,
@@ -210,56 +331,14 @@ def rebuild_index(settings: Settings, factory: sessionmaker[Session], *, progres
         return _rebuild(settings.index_dir, factory, progress)
 
 
-def _next_generation(index_dir: Path) -> str:
-    gens = _generations(index_dir)
-    return f"gen-{(int(GEN_RE.match(gens[-1]).group(1)) + 1) if gens else 1:06d}"
-
-
-def _write_documents(writer, documents) -> tuple[set[str], int]:
-    """Add (statement key, its documents) pairs to the writer: (the keys seen, paragraphs written)."""
-    found: set[str] = set()
-    written = 0
-    for key, docs in documents:
-        found.add(key)
-        for doc in docs:
-            writer.add_document(**doc)
-            written += doc["count"]
-    return found, written
-
-
 def _rebuild(index_dir: Path, factory: sessionmaker[Session], progress: Progress | None) -> IndexRun:
-    started = time.perf_counter()
-    previous = read_pointer(index_dir)
-    name = _next_generation(index_dir)
-    path = index_dir / name
-    path.mkdir()
-    try:
-        ix = windex.create_in(str(path), make_schema())
-        with factory() as session:  # one read transaction: a consistent snapshot
-            ids = statement_ids(session)
-            total = count_paragraphs(session)
-            procs = 2 if total >= PARALLEL_FROM and (os.cpu_count() or 1) > 1 else 1
-            writer = ix.writer(procs=procs, multisegment=procs > 1, limitmb=256, compound=False)
-            done = 0
-            try:
-                for _key, docs in iter_documents(session, ids):
-                    for doc in docs:
-                        writer.add_document(**doc)
-                        done += doc["count"]
-                    if progress:
-                        progress(done, total)
-            except BaseException:
-                _cancel(writer)
-                raise
-            writer.commit()
-        ix.close()
-    except BaseException:
-        shutil.rmtree(path, ignore_errors=True)
-        raise
-    _write_pointer(index_dir, name)
-    _cleanup(index_dir, {name} | ({previous["generation"]} if previous else set()))
-    return IndexRun(rebuilt=True, generation=name, documents=done, statements=len(ids),
-                    seconds=time.perf_counter() - started)
+    with factory() as session:  # one read transaction: a consistent snapshot
+        ids = statement_ids(session)
+        total = count_paragraphs(session)
+        procs = 2 if total >= PARALLEL_FROM and (os.cpu_count() or 1) > 1 else 1
+        with index_writer(index_dir, fresh=True, procs=procs) as w:
+            w.write(session, ids, progress=progress, total=total)
+    return w.run(statements=len(ids))
 
 
 def update_index(settings: Settings, factory: sessionmaker[Session], *, changed_keys: Iterable[str] = (),
@@ -276,76 +355,31 @@ def update_index(settings: Settings, factory: sessionmaker[Session], *, changed_
 
 
 def _update(index_dir: Path, factory, changed: set[str], removed: set[str], progress) -> IndexRun:
-    started = time.perf_counter()
-    ix, gen = open_index(index_dir)
     if not changed and not removed:  # no commit: open searchers stay up to date
-        ix.close()
-        return IndexRun(rebuilt=False, generation=gen.name)
-    written = statements = 0
+        return IndexRun(rebuilt=False, generation=current_generation(index_dir).name)
     with factory() as session:
         ids = statement_ids(session, changed) if changed else []
         total = count_paragraphs(session, ids) if ids else 0
-        if total >= REBUILD_FROM and total >= _indexed_paragraphs(ix):  # e.g. the first big ingest
-            ix.close()
+        if total >= REBUILD_FROM and total >= _indexed_paragraphs(index_dir):  # e.g. the first big ingest
             return _rebuild(index_dir, factory, progress)
-        writer = ix.writer(timeout=WHOOSH_LOCK_TIMEOUT, compound=False)
-        pending = 0
-        try:
-            found: set[str] = set()
-            for key, docs in iter_documents(session, ids, load_speakers(session) if ids else {}):
-                found.add(key)
-                writer.delete_by_term("skey", key)
-                for doc in docs:
-                    writer.add_document(**doc)
-                    written += doc["count"]
-                    pending += doc["count"]
-                statements += 1
-                if progress:
-                    progress(written, total)
-                if pending >= COMMIT_EVERY:
-                    writer.commit()
-                    writer, pending = ix.writer(timeout=WHOOSH_LOCK_TIMEOUT, compound=False), 0
+        with index_writer(index_dir, fresh=False) as w:
+            found = w.write(session, ids, speakers=load_speakers(session) if ids else {}, progress=progress,
+                            total=total, commit_every=COMMIT_EVERY)
             gone = removed | (changed - found)  # a changed key no longer in the database
-            for key in sorted(gone):
-                writer.delete_by_term("skey", key)
-        except BaseException:
-            writer.cancel()
-            raise
-        writer.commit()
-    ix.close()
-    return IndexRun(rebuilt=False, generation=gen.name, documents=written, statements=statements,
-                    removed=len(gone), seconds=time.perf_counter() - started)
+            w.delete(gone)
+    return w.run(statements=len(found), removed=len(gone))
 
 
-def _cancel(writer) -> None:
-    """Cancel a writer; a multiprocess writer's sub-processes are stopped too (Whoosh's cancel()
-    only flags them in the parent, so they would wait for work forever)."""
+def _indexed_paragraphs(index_dir: Path) -> int:
+    ix, _gen = open_index(index_dir)
     try:
-        writer.cancel()
+        with ix.reader() as reader:
+            if reader.doc_count() == 0 or not reader.has_column("count"):
+                return 0
+            counts = reader.column_reader("count")
+            return sum(counts[d] for d in reader.all_doc_ids())
     finally:
-        for task in getattr(writer, "tasks", ()):
-            if task.is_alive():
-                task.terminate()
-                task.join(5)
-
-
-def _indexed_paragraphs(ix: FileIndex) -> int:
-    with ix.reader() as reader:
-        if reader.doc_count() == 0 or not reader.has_column("count"):
-            return 0
-        counts = reader.column_reader("count")
-        return sum(counts[d] for d in reader.all_doc_ids())
-
-
-def ensure_index(settings: Settings, factory: sessionmaker[Session], *, progress: Progress | None = None,
-                 lock_timeout: float = LOCK_TIMEOUT) -> IndexRun | None:
-    """Rebuild the index if it is missing or from an older schema; None when it was fine."""
-    if index_state(settings.index_dir) == "ok":
-        return None
-    with write_lock(settings.index_dir, lock_timeout, settings=settings):
-        if index_state(settings.index_dir) == "ok":  # another process built it meanwhile
-            return None
-        return _rebuild(settings.index_dir, factory, progress)
+        ix.close()
 
 
 # -- check ----------------------------------------------------------------------------------
@@ -431,120 +465,3 @@ def verify_index_files(reader) -> None:
 def _damage(e: BaseException) -> str:
     text = str(e).splitlines()[0][:160] if str(e) else ""
     return f"{type(e).__name__}: {text}" if text else type(e).__name__
-
-
-# -- following the outbox while an ingest loads ---------------------------------------------
-
-class FollowerStopped(Exception):
-    """The process that fed the outbox is gone: the follower stops without committing."""
-
-
-def _queued_since(session: Session, after: int) -> tuple[int, list[str]]:
-    """(last queue row id, the statement keys queued after row `after`, in queue order)."""
-    upto = session.scalar(select(func.max(IndexQueue.id))) or 0
-    if upto <= after:
-        return after, []
-    keys = list(dict.fromkeys(session.scalars(
-        select(IndexQueue.statement_key).where(IndexQueue.id > after, IndexQueue.id <= upto)
-        .order_by(IndexQueue.id))))
-    return upto, keys
-
-
-def follow_queue(settings: Settings, factory: sessionmaker[Session], *, finished: Callable[[], bool],
-                 alive: Callable[[], bool] = lambda: True, poll: float = 0.25,
-                 lock_timeout: float = LOCK_TIMEOUT) -> tuple[IndexRun, int]:
-    """Index what a running ingest queues, while it loads; returns (the run, the last queue row
-    covered) once `finished()` was true before a last look at the queue. Everything goes through
-    one writer (a rebuild into a fresh generation when the index is missing or outdated: procs=2
-    as in a rebuild) and one commit; a statement queued again after it was written in this run
-    is re-indexed by a second, small writer after that commit (Whoosh cannot delete a document
-    it has not committed). Nothing is committed if `alive()` turns false or anything fails: the
-    queue (cleared by the caller after this returns) covers the work."""
-    index_dir = settings.index_dir
-    with write_lock(index_dir, lock_timeout, settings=settings):
-        started = time.perf_counter()
-        rebuild = index_state(index_dir) != "ok"
-        previous = read_pointer(index_dir)
-        path = None
-        added: set[str] = set()
-        redo: set[str] = set()
-        written = 0
-        removed = 0
-        try:
-            if rebuild:
-                name = _next_generation(index_dir)
-                path = index_dir / name
-                path.mkdir()
-                ix = windex.create_in(str(path), make_schema())
-                procs = 2 if (os.cpu_count() or 1) > 1 else 1
-                writer = ix.writer(procs=procs, multisegment=procs > 1, limitmb=256, compound=False)
-                try:
-                    with factory() as session:  # one snapshot: every statement, and the queue so far
-                        upto, _keys = _queued_since(session, 0)
-                        added, written = _write_documents(writer, iter_documents(session, statement_ids(session)))
-                except BaseException:
-                    _cancel(writer)
-                    raise
-            else:
-                ix, gen = open_index(index_dir)
-                name = gen.name
-                writer = ix.writer(timeout=WHOOSH_LOCK_TIMEOUT, compound=False)
-                upto = 0  # rows an interrupted run left in the queue are indexed too
-            try:
-                while True:
-                    last_round = finished()  # read before the look: a last look sees every commit
-                    with factory() as session:
-                        upto_now, keys = _queued_since(session, upto)
-                        fresh = []
-                        for key in keys:
-                            if key in added:
-                                redo.add(key)
-                            elif key not in redo:
-                                fresh.append(key)
-                        if fresh:
-                            speakers = load_speakers(session)
-                            if not rebuild:
-                                for key in fresh:
-                                    writer.delete_by_term("skey", key)
-                            found, n = _write_documents(
-                                writer, iter_documents(session, statement_ids(session, fresh), speakers))
-                            written += n
-                            removed += len(set(fresh) - found) if not rebuild else 0
-                            added.update(fresh)
-                    upto = upto_now
-                    if last_round:
-                        break
-                    if not alive():
-                        raise FollowerStopped("the ingest that fed the outbox is gone")
-                    if not keys:
-                        time.sleep(poll)
-            except BaseException:
-                _cancel(writer)
-                raise
-            if rebuild or added:
-                writer.commit()
-            else:
-                writer.cancel()  # nothing to do: no commit, open searchers stay current
-            if redo:
-                writer = ix.writer(timeout=WHOOSH_LOCK_TIMEOUT, compound=False)
-                try:
-                    with factory() as session:
-                        for key in sorted(redo):
-                            writer.delete_by_term("skey", key)
-                        found, n = _write_documents(writer, iter_documents(session, statement_ids(session, redo)))
-                        written += n
-                        removed += len(redo - found)
-                except BaseException:
-                    writer.cancel()
-                    raise
-                writer.commit()
-            ix.close()
-        except BaseException:
-            if path is not None:
-                shutil.rmtree(path, ignore_errors=True)
-            raise
-        if rebuild:
-            _write_pointer(index_dir, name)
-            _cleanup(index_dir, {name} | ({previous["generation"]} if previous else set()))
-        return (IndexRun(rebuilt=rebuild, generation=name, documents=written, statements=len(added | redo),
-                         removed=removed, seconds=time.perf_counter() - started), upto)
