@@ -1,7 +1,7 @@
 """The index built from the outbox while an ingest loads (both cores busy): `IndexFollower`
 runs `follow_queue` in a process of its own (the protocol: app.outbox).
 
-Everything goes through one writer (app.search.index.IndexWriter: a fresh generation when the
+Everything goes through one writer (app.search.writer.IndexWriter: a fresh generation when the
 index is missing or outdated, else the live one) and one commit; the queue rows it covered are
 cleared only after that commit, by the follower. A statement queued again after this run wrote
 it is re-indexed by a second, small writer after the commit (Whoosh cannot delete a document
@@ -24,7 +24,8 @@ from app.lifeline import die_with_parent
 from app.outbox import queue
 from app.search import IndexRun, index_state
 from app.search.documents import load_speakers, statement_ids
-from app.search.index import LOCK_TIMEOUT, IndexWriter, index_writer, write_lock
+from app.search.index import LOCK_TIMEOUT, write_lock
+from app.search.writer import IndexWriter, index_writer
 
 FOLLOW_FROM_FILES = 32  # a run of fewer pages indexes after loading (a process costs more than it saves)
 

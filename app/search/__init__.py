@@ -20,13 +20,12 @@ from app.search.index import (
     SearchIndexError,
     check_index,
     index_state,
-    rebuild_index,
-    update_index,
 )
 from app.search.query import QueryError, parse_query
 from app.search.schema import SCHEMA_VERSION
 from app.search.searcher import IndexView, SearcherHolder
 from app.search.service import SORTS, search, search_archive
+from app.search.writer import rebuild_index, update_index
 
 __all__ = [
     "INDEX_DAMAGE", "SCHEMA_VERSION", "SORTS", "CheckReport", "IndexBusy", "IndexMissing", "IndexOutdated", "IndexRun",
