@@ -9,7 +9,6 @@ import time
 import typer
 
 from app.config import get_settings
-from app.web.citation_store import fill as fill_citations  # the one import of the citations package
 
 BACKGROUND_DELAY = 5.0  # seconds a background filler leaves the server's start-up alone
 
@@ -22,6 +21,7 @@ def fill(
     """Render and store the citation texts of the archive's statements."""
     from app.db import make_engine, make_sessionmaker
     from app.locking import LockBusy, archive_lock
+    from app.web.citation_store import fill as fill_citations  # the one import of the citations package
 
     settings = get_settings()
     try:  # one filler per archive: on PostgreSQL across every web node (a lock in the database)
