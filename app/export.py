@@ -1,7 +1,7 @@
 """The archive as JSON Lines: one statement per line, sorted by key, byte-identical for the
 same pages whatever the order or number of ingest runs (no ids, timestamps or paths).
 
-Each line also carries what rebuilds the statement's permanence (`archive import`, app.restore):
+Each line also carries what rebuilds the statement's permanence (`archive import`, app.ingest.restore):
 its versions (every distinct text with its captures), its retired paragraphs (teaser leads), and
 the retired keys that redirect to it or to its paragraphs."""
 from __future__ import annotations

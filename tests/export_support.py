@@ -60,7 +60,7 @@ def _built(data: Path, fill: Callable) -> Path:
     """`data`, made once: a fresh archive, `fill(settings, factory)`, its search index synced."""
     from app.config import Settings
     from app.db import open_database
-    from app.search_sync import sync_index
+    from app.outbox.sync import sync_index
 
     if (data / "done").exists():
         return data

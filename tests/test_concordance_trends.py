@@ -18,7 +18,7 @@ from app.ingest.load import load_page
 from app.ingest.run import ingest_paths
 from app.ingest.types import ParsedPage, ParsedParagraph, ParsedSpeaker, ParsedStatement
 from app.models import Paragraph, Statement
-from app.search_sync import sync_index
+from app.outbox.sync import sync_index
 
 FORMULA = "=HYPERLINK(\"http://example.invalid\",\"osce\") is what the OSCE said, and +1 more"
 FORMULA_PAGE = ParsedPage(statements=(ParsedStatement(

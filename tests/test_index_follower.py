@@ -1,15 +1,16 @@
-"""The index built while an ingest loads (search_sync.IndexFollower / index.follow_queue): pages
+"""The index built while an ingest loads (app.outbox.follower: IndexFollower, follow_queue): pages
 that arrive during the run, a statement queued again after it was indexed (a teaser, then its
 full text), a re-scrape in update mode; the result agrees with the database and with a rebuild."""
 from __future__ import annotations
 
 import shutil
 
-from app import index_queue
 from app.ingest.run import ingest_paths
+from app.outbox import queue as index_queue
+from app.outbox.follower import IndexFollower, follow_queue
+from app.outbox.sync import reindex
 from app.search import check_index, search_archive
-from app.search.index import follow_queue, index_state
-from app.search_sync import IndexFollower, reindex
+from app.search.index import index_state
 from tests.conftest import SEEDS
 
 TEASER_PAGE = "001_e008f88601b054ee.txt"

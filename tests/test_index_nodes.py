@@ -14,14 +14,14 @@ import pytest
 
 from app.config import Settings
 from app.db import open_database, session_scope
+from app.outbox.sync import sync_index
 from app.search.index import index_state, read_pointer
 from app.search.publish import LATEST, MANIFEST, PublishError, follow_once, publish
-from app.search_sync import sync_index
 from tests.web_support import load_sample, make_client
 
 
 def _watermark(factory) -> dict:
-    from app.index_queue import watermark
+    from app.outbox import watermark
 
     with factory() as session:
         return watermark(session)
@@ -140,7 +140,7 @@ def test_healthz_metrics_and_the_access_log(node):
             assert health.json()["index"]["outbox"] == 0 and health.json()["index"]["generation"]
             assert client.get("/statements/no-such-key").status_code == 404
             with session_scope(factory) as session:  # a change queued for the index, not yet indexed
-                from app.index_queue import enqueue
+                from app.outbox import enqueue
 
                 enqueue(session, ["some-statement"])
             queued = client.get("/healthz").json()

@@ -57,7 +57,7 @@ PAGES = {
 def archive(tmp_path_factory) -> Path:
     from app.config import Settings
     from app.db import open_database
-    from app.search_sync import sync_index
+    from app.outbox.sync import sync_index
 
     data = tmp_path_factory.mktemp("quote-archive")
     engine, factory = open_database(Settings(data_dir=data))
@@ -267,7 +267,7 @@ def _generated(tmp_path: Path, paragraphs: int, seed: int) -> Path:
     from app.config import Settings
     from app.db import open_database
     from app.ingest.run import ingest_paths
-    from app.search_sync import sync_index
+    from app.outbox.sync import sync_index
     from tests.archive_procs import write_pages
 
     write_pages(tmp_path / "pages", paragraphs, seed)

@@ -62,7 +62,7 @@ def bidi_archive(tmp_path_factory):
     from app.config import Settings
     from app.db import open_database
     from app.ingest.run import ingest_paths
-    from app.search_sync import sync_index
+    from app.outbox.sync import sync_index
 
     root = tmp_path_factory.mktemp("bidi")
     pages = root / "pages"

@@ -16,6 +16,7 @@ from app.config import Settings
 from app.db import open_database
 from app.ingest.run import ingest_paths
 from app.models import Paragraph, Speaker, Statement, StatementSpeaker, StatementTopic, Topic, Venue
+from app.outbox.sync import sync_index
 from app.search import (
     SCHEMA_VERSION,
     IndexBusy,
@@ -30,7 +31,6 @@ from app.search import (
 from app.search import search_json as search
 from app.search.documents import paragraph_entries
 from app.search.index import POINTER, read_pointer, write_lock
-from app.search_sync import sync_index
 from tests import backend
 from tests.conftest import SEEDS
 
@@ -332,7 +332,7 @@ def test_cli_search_reads_the_index_as_it_is_while_another_process_writes_it(cli
     settings, factory = archive
     with factory() as s:  # something queued, so the search would index it first
         key = s.scalar(select(Statement.key).limit(1))
-    from app import index_queue
+    from app.outbox import queue as index_queue
     with factory() as s:
         index_queue.enqueue(s, [key])
         s.commit()

@@ -116,7 +116,7 @@ def build_archive(root: Path, *, seeds: bool = True, sample: bool = True) -> Pat
     from app.config import Settings
     from app.db import open_database
     from app.ingest.run import ingest_paths
-    from app.search_sync import sync_index
+    from app.outbox.sync import sync_index
 
     data = root / name.replace(",", "-").replace("=", "")
     settings = Settings(data_dir=data)

@@ -24,7 +24,6 @@ from typing import Any, NamedTuple
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from app.index_queue import enqueue
 from app.ingest.keys import name_key, paragraph_keys, statement_key
 from app.ingest.provenance import Provenance
 from app.ingest.speakers import add_spelling, get_or_create_speaker, get_or_create_topic, get_or_create_venue
@@ -40,6 +39,7 @@ from app.models import (
     StatementTopic,
     StatementVersion,
 )
+from app.outbox import enqueue
 
 PARSER_VERSION = "2"  # 2: title by evidence, chrome learnt per site (issue 10)
 BATCH = 500

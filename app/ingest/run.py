@@ -18,7 +18,6 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.db import session_scope
-from app.index_queue import enqueue
 from app.ingest.load import PARSER_VERSION, LoadResult, load_failure, load_page
 from app.ingest.manifest import ManifestEntry
 from app.ingest.page_file import read_edges, read_head, read_limited
@@ -31,6 +30,7 @@ from app.ingest.types import PageError, ParsedPage
 from app.ingest.warc import WarcStats, read_warc
 from app.lifeline import die_with_parent
 from app.models import SiteChrome, SourceDocument
+from app.outbox import enqueue
 
 POOL_MIN_FILES = 32  # below this, a process pool costs more than it saves
 NOTABLE = ("no text body", "no article text found", "listing page")  # warnings shown as a note at ingest

@@ -1,4 +1,5 @@
-"""The index on disk: generations, the pointer file, the write lock; rebuild, update, check.
+"""The index on disk: generations, the pointer file, the write lock; check. (Writing it:
+app.search.writer; what to write comes from the outbox: app.outbox.)
 
 Layout of settings.index_dir:
 
@@ -18,29 +19,24 @@ import json
 import os
 import re
 import shutil
-import time
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 from whoosh import index as windex
 from whoosh.index import FileIndex
 
 from app.config import Settings
 from app.locking import LockBusy, advisory_lock, exclusive_lock
-from app.models import IndexQueue, Paragraph, Statement
+from app.models import Paragraph, Statement
 from app.search.documents import (
-    count_paragraphs,
-    iter_documents,
-    load_speakers,
     paragraph_entries,
-    statement_ids,
 )
 from app.search.engine.runs import install as _install_fast_runs
-from app.search.schema import SCHEMA_VERSION, make_schema
+from app.search.schema import SCHEMA_VERSION
 
 _install_fast_runs()
 
@@ -48,13 +44,6 @@ POINTER = "CURRENT"
 LOCK_FILE = "write.lock"
 GEN_RE = re.compile(r"^gen-(\d{6,})$")
 LOCK_TIMEOUT = 30.0      # seconds a second writer waits for the first
-COMMIT_EVERY = 5000      # paragraphs per commit during an update
-PARALLEL_FROM = 5_000    # paragraphs from which a rebuild uses two processes
-REBUILD_FROM = 20_000    # an update of this many paragraphs (and more than the index holds) rebuilds instead
-WHOOSH_LOCK_TIMEOUT = 5.0  # Whoosh's own lock: only contended by a writer that skipped write.lock
-# Segments are written as separate files, not one compound file: a reader opens a compound
-# segment by copying each of its parts into memory (BytesIO), which cost a server worker
-# ~80 MB per 100k paragraphs; separate files are read from disk (the OS caches them, shared).
 
 Progress = Callable[[int, int], None]
 
@@ -165,6 +154,11 @@ def _generations(index_dir: Path) -> list[str]:
                   key=lambda n: int(GEN_RE.match(n).group(1)))
 
 
+def _next_generation(index_dir: Path) -> str:
+    gens = _generations(index_dir)
+    return f"gen-{(int(GEN_RE.match(gens[-1]).group(1)) + 1) if gens else 1:06d}"
+
+
 def _cleanup(index_dir: Path, keep: set[str]) -> None:
     """Delete generations other than `keep`, and files of the pre-generation layout."""
     for name in _generations(index_dir):
@@ -199,153 +193,6 @@ def _shared_database(settings: Settings) -> bool:
     from app.db import is_postgresql
 
     return is_postgresql(settings.db_url)
-
-
-# -- rebuild, update ------------------------------------------------------------------------
-
-def rebuild_index(settings: Settings, factory: sessionmaker[Session], *, progress: Progress | None = None,
-                  lock_timeout: float = LOCK_TIMEOUT) -> IndexRun:
-    """Build the whole index from the database into a fresh generation, then swap it in."""
-    with write_lock(settings.index_dir, lock_timeout, settings=settings):
-        return _rebuild(settings.index_dir, factory, progress)
-
-
-def _next_generation(index_dir: Path) -> str:
-    gens = _generations(index_dir)
-    return f"gen-{(int(GEN_RE.match(gens[-1]).group(1)) + 1) if gens else 1:06d}"
-
-
-def _write_documents(writer, documents) -> tuple[set[str], int]:
-    """Add (statement key, its documents) pairs to the writer: (the keys seen, paragraphs written)."""
-    found: set[str] = set()
-    written = 0
-    for key, docs in documents:
-        found.add(key)
-        for doc in docs:
-            writer.add_document(**doc)
-            written += doc["count"]
-    return found, written
-
-
-def _rebuild(index_dir: Path, factory: sessionmaker[Session], progress: Progress | None) -> IndexRun:
-    started = time.perf_counter()
-    previous = read_pointer(index_dir)
-    name = _next_generation(index_dir)
-    path = index_dir / name
-    path.mkdir()
-    try:
-        ix = windex.create_in(str(path), make_schema())
-        with factory() as session:  # one read transaction: a consistent snapshot
-            ids = statement_ids(session)
-            total = count_paragraphs(session)
-            procs = 2 if total >= PARALLEL_FROM and (os.cpu_count() or 1) > 1 else 1
-            writer = ix.writer(procs=procs, multisegment=procs > 1, limitmb=256, compound=False)
-            done = 0
-            try:
-                for _key, docs in iter_documents(session, ids):
-                    for doc in docs:
-                        writer.add_document(**doc)
-                        done += doc["count"]
-                    if progress:
-                        progress(done, total)
-            except BaseException:
-                _cancel(writer)
-                raise
-            writer.commit()
-        ix.close()
-    except BaseException:
-        shutil.rmtree(path, ignore_errors=True)
-        raise
-    _write_pointer(index_dir, name)
-    _cleanup(index_dir, {name} | ({previous["generation"]} if previous else set()))
-    return IndexRun(rebuilt=True, generation=name, documents=done, statements=len(ids),
-                    seconds=time.perf_counter() - started)
-
-
-def update_index(settings: Settings, factory: sessionmaker[Session], *, changed_keys: Iterable[str] = (),
-                 removed_keys: Iterable[str] = (), progress: Progress | None = None,
-                 lock_timeout: float = LOCK_TIMEOUT) -> IndexRun:
-    """Re-index the statements an ingest run wrote and drop the ones it deleted, with one
-    writer and one commit per COMMIT_EVERY documents. A missing or outdated index is
-    rebuilt from the database instead."""
-    index_dir = settings.index_dir
-    with write_lock(index_dir, lock_timeout, settings=settings):
-        if index_state(index_dir) != "ok":
-            return _rebuild(index_dir, factory, progress)
-        return _update(index_dir, factory, set(changed_keys), set(removed_keys), progress)
-
-
-def _update(index_dir: Path, factory, changed: set[str], removed: set[str], progress) -> IndexRun:
-    started = time.perf_counter()
-    ix, gen = open_index(index_dir)
-    if not changed and not removed:  # no commit: open searchers stay up to date
-        ix.close()
-        return IndexRun(rebuilt=False, generation=gen.name)
-    written = statements = 0
-    with factory() as session:
-        ids = statement_ids(session, changed) if changed else []
-        total = count_paragraphs(session, ids) if ids else 0
-        if total >= REBUILD_FROM and total >= _indexed_paragraphs(ix):  # e.g. the first big ingest
-            ix.close()
-            return _rebuild(index_dir, factory, progress)
-        writer = ix.writer(timeout=WHOOSH_LOCK_TIMEOUT, compound=False)
-        pending = 0
-        try:
-            found: set[str] = set()
-            for key, docs in iter_documents(session, ids, load_speakers(session) if ids else {}):
-                found.add(key)
-                writer.delete_by_term("skey", key)
-                for doc in docs:
-                    writer.add_document(**doc)
-                    written += doc["count"]
-                    pending += doc["count"]
-                statements += 1
-                if progress:
-                    progress(written, total)
-                if pending >= COMMIT_EVERY:
-                    writer.commit()
-                    writer, pending = ix.writer(timeout=WHOOSH_LOCK_TIMEOUT, compound=False), 0
-            gone = removed | (changed - found)  # a changed key no longer in the database
-            for key in sorted(gone):
-                writer.delete_by_term("skey", key)
-        except BaseException:
-            writer.cancel()
-            raise
-        writer.commit()
-    ix.close()
-    return IndexRun(rebuilt=False, generation=gen.name, documents=written, statements=statements,
-                    removed=len(gone), seconds=time.perf_counter() - started)
-
-
-def _cancel(writer) -> None:
-    """Cancel a writer; a multiprocess writer's sub-processes are stopped too (Whoosh's cancel()
-    only flags them in the parent, so they would wait for work forever)."""
-    try:
-        writer.cancel()
-    finally:
-        for task in getattr(writer, "tasks", ()):
-            if task.is_alive():
-                task.terminate()
-                task.join(5)
-
-
-def _indexed_paragraphs(ix: FileIndex) -> int:
-    with ix.reader() as reader:
-        if reader.doc_count() == 0 or not reader.has_column("count"):
-            return 0
-        counts = reader.column_reader("count")
-        return sum(counts[d] for d in reader.all_doc_ids())
-
-
-def ensure_index(settings: Settings, factory: sessionmaker[Session], *, progress: Progress | None = None,
-                 lock_timeout: float = LOCK_TIMEOUT) -> IndexRun | None:
-    """Rebuild the index if it is missing or from an older schema; None when it was fine."""
-    if index_state(settings.index_dir) == "ok":
-        return None
-    with write_lock(settings.index_dir, lock_timeout, settings=settings):
-        if index_state(settings.index_dir) == "ok":  # another process built it meanwhile
-            return None
-        return _rebuild(settings.index_dir, factory, progress)
 
 
 # -- check ----------------------------------------------------------------------------------
@@ -431,120 +278,3 @@ def verify_index_files(reader) -> None:
 def _damage(e: BaseException) -> str:
     text = str(e).splitlines()[0][:160] if str(e) else ""
     return f"{type(e).__name__}: {text}" if text else type(e).__name__
-
-
-# -- following the outbox while an ingest loads ---------------------------------------------
-
-class FollowerStopped(Exception):
-    """The process that fed the outbox is gone: the follower stops without committing."""
-
-
-def _queued_since(session: Session, after: int) -> tuple[int, list[str]]:
-    """(last queue row id, the statement keys queued after row `after`, in queue order)."""
-    upto = session.scalar(select(func.max(IndexQueue.id))) or 0
-    if upto <= after:
-        return after, []
-    keys = list(dict.fromkeys(session.scalars(
-        select(IndexQueue.statement_key).where(IndexQueue.id > after, IndexQueue.id <= upto)
-        .order_by(IndexQueue.id))))
-    return upto, keys
-
-
-def follow_queue(settings: Settings, factory: sessionmaker[Session], *, finished: Callable[[], bool],
-                 alive: Callable[[], bool] = lambda: True, poll: float = 0.25,
-                 lock_timeout: float = LOCK_TIMEOUT) -> tuple[IndexRun, int]:
-    """Index what a running ingest queues, while it loads; returns (the run, the last queue row
-    covered) once `finished()` was true before a last look at the queue. Everything goes through
-    one writer (a rebuild into a fresh generation when the index is missing or outdated: procs=2
-    as in a rebuild) and one commit; a statement queued again after it was written in this run
-    is re-indexed by a second, small writer after that commit (Whoosh cannot delete a document
-    it has not committed). Nothing is committed if `alive()` turns false or anything fails: the
-    queue (cleared by the caller after this returns) covers the work."""
-    index_dir = settings.index_dir
-    with write_lock(index_dir, lock_timeout, settings=settings):
-        started = time.perf_counter()
-        rebuild = index_state(index_dir) != "ok"
-        previous = read_pointer(index_dir)
-        path = None
-        added: set[str] = set()
-        redo: set[str] = set()
-        written = 0
-        removed = 0
-        try:
-            if rebuild:
-                name = _next_generation(index_dir)
-                path = index_dir / name
-                path.mkdir()
-                ix = windex.create_in(str(path), make_schema())
-                procs = 2 if (os.cpu_count() or 1) > 1 else 1
-                writer = ix.writer(procs=procs, multisegment=procs > 1, limitmb=256, compound=False)
-                try:
-                    with factory() as session:  # one snapshot: every statement, and the queue so far
-                        upto, _keys = _queued_since(session, 0)
-                        added, written = _write_documents(writer, iter_documents(session, statement_ids(session)))
-                except BaseException:
-                    _cancel(writer)
-                    raise
-            else:
-                ix, gen = open_index(index_dir)
-                name = gen.name
-                writer = ix.writer(timeout=WHOOSH_LOCK_TIMEOUT, compound=False)
-                upto = 0  # rows an interrupted run left in the queue are indexed too
-            try:
-                while True:
-                    last_round = finished()  # read before the look: a last look sees every commit
-                    with factory() as session:
-                        upto_now, keys = _queued_since(session, upto)
-                        fresh = []
-                        for key in keys:
-                            if key in added:
-                                redo.add(key)
-                            elif key not in redo:
-                                fresh.append(key)
-                        if fresh:
-                            speakers = load_speakers(session)
-                            if not rebuild:
-                                for key in fresh:
-                                    writer.delete_by_term("skey", key)
-                            found, n = _write_documents(
-                                writer, iter_documents(session, statement_ids(session, fresh), speakers))
-                            written += n
-                            removed += len(set(fresh) - found) if not rebuild else 0
-                            added.update(fresh)
-                    upto = upto_now
-                    if last_round:
-                        break
-                    if not alive():
-                        raise FollowerStopped("the ingest that fed the outbox is gone")
-                    if not keys:
-                        time.sleep(poll)
-            except BaseException:
-                _cancel(writer)
-                raise
-            if rebuild or added:
-                writer.commit()
-            else:
-                writer.cancel()  # nothing to do: no commit, open searchers stay current
-            if redo:
-                writer = ix.writer(timeout=WHOOSH_LOCK_TIMEOUT, compound=False)
-                try:
-                    with factory() as session:
-                        for key in sorted(redo):
-                            writer.delete_by_term("skey", key)
-                        found, n = _write_documents(writer, iter_documents(session, statement_ids(session, redo)))
-                        written += n
-                        removed += len(redo - found)
-                except BaseException:
-                    writer.cancel()
-                    raise
-                writer.commit()
-            ix.close()
-        except BaseException:
-            if path is not None:
-                shutil.rmtree(path, ignore_errors=True)
-            raise
-        if rebuild:
-            _write_pointer(index_dir, name)
-            _cleanup(index_dir, {name} | ({previous["generation"]} if previous else set()))
-        return (IndexRun(rebuilt=rebuild, generation=name, documents=written, statements=len(added | redo),
-                         removed=removed, seconds=time.perf_counter() - started), upto)

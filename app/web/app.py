@@ -30,7 +30,7 @@ class Archive:
         self._engine = None
         self._factory = None
         self._searcher: Any = None
-        from app.index_health import HealthCache
+        from app.outbox.health import HealthCache
 
         self.health = HealthCache()  # is the served index behind the database? (/healthz, search)
 

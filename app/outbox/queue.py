@@ -1,13 +1,14 @@
-"""The outbox between the database and the search index (table `index_queue`)."""
+"""The outbox table `index_queue`: what is queued, read and cleared (the protocol: app.outbox)."""
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.models import IndexQueue, Statement
+from app.models import IndexQueue, SourceDocument, Statement
 
 
 @dataclass(frozen=True)
@@ -18,6 +19,7 @@ class PendingKeys:
 
 
 def enqueue(session: Session, keys: Iterable[str]) -> None:
+    """Queue `keys` in the caller's transaction (the one that wrote or deleted them)."""
     rows = [{"statement_key": k} for k in sorted(set(keys))]
     if rows:
         session.execute(insert(IndexQueue.__table__), rows)
@@ -39,6 +41,17 @@ def pending(factory: sessionmaker[Session]) -> PendingKeys:
     return PendingKeys(changed=existing, removed=keys - existing, upto=upto)
 
 
+def queued_since(session: Session, after: int) -> tuple[int, list[str]]:
+    """(last queue row id, the statement keys queued after row `after`, in queue order)."""
+    upto = session.scalar(select(func.max(IndexQueue.id))) or 0
+    if upto <= after:
+        return after, []
+    keys = list(dict.fromkeys(session.scalars(
+        select(IndexQueue.statement_key).where(IndexQueue.id > after, IndexQueue.id <= upto)
+        .order_by(IndexQueue.id))))
+    return upto, keys
+
+
 def clear(factory: sessionmaker[Session], upto: int) -> None:
     """Forget the rows an index run has committed (rows queued since then stay)."""
     with factory.begin() as session:
@@ -50,13 +63,16 @@ def outbox_depth(session: Session) -> int:
     return session.scalar(select(func.count()).select_from(IndexQueue)) or 0
 
 
+def queued_statements(session: Session) -> int:
+    """Distinct statements queued (what `archive check` reports as the index's lag)."""
+    return session.scalar(select(func.count(func.distinct(IndexQueue.statement_key)))) or 0
+
+
 def watermark(session: Session) -> dict:
     """The database's state as far as the index is concerned: pages loaded, statements, and the
     last page load. An index built after reading it covers at least this (the loader queues
     every change for the index in the page's transaction); a database that has moved past
     the watermark of the index a node serves has changes that index lacks."""
-    from app.models import SourceDocument
-
     pages, last = session.execute(select(func.count(), func.max(SourceDocument.ingested_at))
                                   .select_from(SourceDocument)).one()
     statements = session.scalar(select(func.count()).select_from(Statement)) or 0
@@ -65,11 +81,7 @@ def watermark(session: Session) -> dict:
 
 def unindexed_since(session: Session, mark: dict | None):
     """When the oldest page load the watermark `mark` does not cover happened (None: none)."""
-    from app.models import SourceDocument
-
     query = select(func.min(SourceDocument.ingested_at))
     if mark and mark.get("last_ingest"):
-        import datetime as dt
-
         query = query.where(SourceDocument.ingested_at > dt.datetime.fromisoformat(mark["last_ingest"]))
     return session.scalar(query)

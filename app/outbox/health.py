@@ -11,8 +11,8 @@ from dataclasses import asdict, dataclass
 
 from sqlalchemy.orm import Session
 
-from app import index_queue
 from app.config import Settings
+from app.outbox import queue
 from app.search.index import index_state, read_pointer
 
 
@@ -32,14 +32,14 @@ class IndexHealth:
 def index_health(settings: Settings, session: Session) -> IndexHealth:
     pointer = read_pointer(settings.index_dir) or {}
     state = index_state(settings.index_dir)
-    outbox = index_queue.outbox_depth(session)
+    outbox = queue.outbox_depth(session)
     behind = outbox > 0
     mark = pointer.get("watermark")
-    if "snapshot" in pointer and mark != index_queue.watermark(session):
+    if "snapshot" in pointer and mark != queue.watermark(session):
         behind = True
     lag = None
     if behind and "snapshot" in pointer:  # a local index's lag is its outbox (queue rows carry no time)
-        since = index_queue.unindexed_since(session, mark)
+        since = queue.unindexed_since(session, mark)
         lag = max(0.0, (dt.datetime.now(dt.UTC).replace(tzinfo=None) - since).total_seconds()) if since else 0.0
     return IndexHealth(state=state, generation=pointer.get("generation"), snapshot=pointer.get("snapshot"),
                        outbox=outbox, behind=behind or state != "ok", lag_seconds=lag)

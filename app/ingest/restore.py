@@ -17,9 +17,9 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.db import session_scope
-from app.index_queue import enqueue
 from app.ingest.load import PARSER_VERSION, _add_alias, chunks, materialise_many
 from app.models import Contribution, Paragraph, SourceDocument, Statement
+from app.outbox import enqueue
 
 REQUIRED = ("key", "title", "kind", "paragraphs")
 BATCH = 500
