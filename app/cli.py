@@ -569,6 +569,49 @@ def reparse() -> None:
 
 
 @cli.command()
+def duplicates(
+    regroup: bool = typer.Option(False, "--regroup", help="Recompute every group from the statements' "
+                                 "texts first (after an upgrade to migration 0010), then update the index."),
+    as_json: bool = typer.Option(False, "--json", help="As JSON: [{canonical, members, links[[a, b, similarity]]}]."),
+) -> None:
+    """The same text published at several places: groups of statements, each with its canonical
+    statement (the one search counts) and the similarity of each decided pair."""
+    from app.db import session_scope
+    from app.index_queue import enqueue
+    from app.ingest.duplicates import groups
+    from app.ingest.duplicates import regroup_all as regroup_everything
+    from app.locking import LockBusy, archive_lock
+
+    settings = get_settings()
+    _engine, factory = _open(settings)
+    if regroup:
+        try:
+            with archive_lock(settings, "ingest", settings.data_dir / "ingest.lock",
+                              timeout=settings.ingest_lock_timeout, what="an ingest",
+                              on_wait=lambda msg: err.print(msg, markup=False)):
+                with session_scope(factory) as session:
+                    enqueue(session, regroup_everything(session))
+                if not _sync_index(settings, factory):
+                    raise typer.Exit(1)
+        except LockBusy as e:
+            fail(str(e), 1)
+    with factory() as session:
+        found = groups(session)
+    if as_json:
+        import json
+
+        out.print_json(json.dumps([{"canonical": g.canonical, "members": g.members,
+                                    "links": [list(x) for x in g.links]} for g in found], ensure_ascii=False))
+        return
+    for g in found:
+        out.print(f"{g.canonical}  ({len(g.members)} places)", markup=False, highlight=False, soft_wrap=True)
+        for a, b, sim in g.links:
+            out.print(f"  {sim:.3f}  {a}  =  {b}", markup=False, highlight=False, soft_wrap=True)
+    out.print(f"{len(found):,} groups of duplicates, {sum(len(g.members) - 1 for g in found):,} statements "
+              "counted under another", markup=False, highlight=False)
+
+
+@cli.command()
 def stats() -> None:
     """Counts by kind, speaker and year."""
     from app.cli_render import render_stats
