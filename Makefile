@@ -45,6 +45,7 @@ bench: $(TEST_STAMP) $(NODE_STAMP)
 	$(PY) -m benchmarks.warc_memory --gb 2 --html 1000 --out benchmarks/results-warc-memory.json
 	$(PY) -m benchmarks.versions --paragraphs 20000 --statements 20 --out benchmarks/results-versions.json
 	$(PY) -m benchmarks.long_page --paragraphs 600000 --out benchmarks/results-long-page.json
+	$(PY) -m benchmarks.duplicates --paragraphs 100000 --out benchmarks/results-duplicates-100k.json
 	bash benchmarks/postgres.sh 100000
 
 # PostgreSQL beside SQLite at 100k paragraphs, then two web nodes (benchmarks/pg-100k.json)

@@ -10,6 +10,7 @@ from sqlalchemy import (
     Boolean,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -142,6 +143,9 @@ class Statement(Base):
     original_url: Mapped[str | None] = mapped_column(String(2048))
     publisher: Mapped[str | None] = mapped_column(String(300))
     captured_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    # the canonical statement of its group of duplicates across sites (app.ingest.duplicates);
+    # None: the statement is canonical (or has no duplicates). Migration 0010.
+    duplicate_of: Mapped[str | None] = mapped_column(String(200), index=True)
 
     venue: Mapped[Venue | None] = relationship()
     speakers: Mapped[list[StatementSpeaker]] = relationship(
@@ -223,6 +227,27 @@ class Paragraph(Base):
     statement: Mapped[Statement] = relationship(back_populates="paragraphs")
     source: Mapped[SourceDocument] = relationship()
     speaker: Mapped[Speaker | None] = relationship()
+
+
+class DuplicateBand(Base):
+    """One MinHash LSH band key of a statement's text: statements sharing one are candidate
+    duplicates (app.ingest.duplicates). Derived data, rebuilt from the texts."""
+
+    __tablename__ = "duplicate_bands"
+
+    statement_key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    band: Mapped[int] = mapped_column(BigInteger, primary_key=True, index=True)
+
+
+class DuplicateLink(Base):
+    """Two statements decided to be one text (exact shingle Jaccard >= the threshold);
+    key_a < key_b. A group of duplicates is a connected component of links."""
+
+    __tablename__ = "duplicate_links"
+
+    key_a: Mapped[str] = mapped_column(String(200), primary_key=True)
+    key_b: Mapped[str] = mapped_column(String(200), primary_key=True, index=True)
+    similarity: Mapped[float] = mapped_column(Float)
 
 
 class KeyAlias(Base):

@@ -305,7 +305,7 @@ def test_an_archive_made_at_0008_keeps_every_url_after_the_upgrade(cli, settings
     with make_client(settings.data_dir) as client:  # the server migrates to head as it starts
         _check_every_url_by_api(client, statements, paragraphs)
     engine, factory = open_database(settings)
-    assert current_revision(engine) == "0009"
+    assert current_revision(engine) == "0010"
     engine.dispose()
     dump = tmp_path / "old.jsonl"
     assert cli("export", "--out", dump).exit_code == 0

@@ -5,7 +5,7 @@
     render     terminal tables (rich)
     parse      parse                         ingest    ingest, warnings, import, reparse
     search     search, quote                 index     reindex, check, index publish/follow
-    archive    export, stats, db upgrade/copy
+    archive    export, stats, db upgrade/copy  duplicates duplicates
     serve      serve                         citations citations fill
 
 The commands are registered here, in the order `--help` lists them. Each command imports
@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import typer
 
-from app.cli import archive, citations, index, ingest, parse, search, serve
+from app.cli import archive, citations, duplicates, index, ingest, parse, search, serve
 from app.cli.common import err
 from app.config import get_settings
 
@@ -43,6 +43,7 @@ cli.command()(archive.export)
 cli.command("import")(ingest.import_)
 cli.command()(ingest.reparse)
 cli.command()(archive.stats)
+cli.command()(duplicates.duplicates)
 cli.command()(serve.serve)
 citations_cli.command("fill")(citations.fill)
 

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.db import session_scope
+from app.ingest.duplicates import after_writes, written_keys
 from app.ingest.load import LoadResult, load_page
 from app.ingest.provenance import Provenance
 from app.ingest.readers import parse_document
@@ -36,6 +37,8 @@ def reparse_all(factory: sessionmaker[Session], *, max_bytes: int) -> list[LoadR
     for doc_id in ids:
         with session_scope(factory) as session:
             results.append(_reparse(session, session.get(SourceDocument, doc_id), max_bytes))
+    with session_scope(factory) as session:  # a new parse may make or unmake duplicates
+        after_writes(session, *written_keys(results))
     return results
 
 

@@ -17,6 +17,7 @@ from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.db import session_scope
+from app.ingest.duplicates import after_writes
 from app.ingest.load import PARSER_VERSION, _add_alias, chunks, materialise_many
 from app.models import Contribution, Paragraph, SourceDocument, Statement
 from app.outbox import enqueue
@@ -157,4 +158,5 @@ def _write(factory, batch, doc_id, contribute, report: ImportReport) -> None:
         for _key, _outcome in materialise_many(session, sorted(keys)):
             pass
         enqueue(session, set(keys))
+        after_writes(session, set(keys))
         report.keys += keys

@@ -18,6 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.db import session_scope
+from app.ingest.duplicates import after_writes, written_keys
 from app.ingest.load import PARSER_VERSION, LoadResult, load_failure, load_page
 from app.ingest.manifest import ManifestEntry
 from app.ingest.page_file import read_edges, read_head, read_limited
@@ -316,4 +317,7 @@ def ingest_paths(factory: sessionmaker[Session], paths: Iterable[str], *, max_by
             progress(i, max(i, len(files)) if not warcs else i)
     with session_scope(factory) as session:  # spellings of the table's people made one speaker
         enqueue(session, reconcile_speakers(session))
+    with session_scope(factory) as session:  # the same text published at several sites
+        after_writes(session, *written_keys(summary.results))
     return summary
+

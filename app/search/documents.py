@@ -65,19 +65,24 @@ def load_speakers(session: Session) -> dict[int, SpeakerInfo]:
 
 
 def statement_ids(session: Session, keys: Iterable[str] | None = None) -> list[int]:
-    """Ids of the statements with these keys (all statements when keys is None), in id order."""
+    """Ids of the indexed statements with these keys (all when keys is None), in id order.
+    A duplicate of another statement (app.ingest.duplicates) is not indexed: its words are
+    counted once, under its canonical statement; a key asked for and not returned is taken
+    out of the index by the caller."""
+    indexed = select(Statement.id).where(Statement.duplicate_of.is_(None))
     if keys is None:
-        return list(session.scalars(select(Statement.id).order_by(Statement.id)))
+        return list(session.scalars(indexed.order_by(Statement.id)))
     keys = sorted(set(keys))
     out: list[int] = []
     for i in range(0, len(keys), BATCH):
-        out.extend(session.scalars(select(Statement.id).where(Statement.key.in_(keys[i:i + BATCH]))))
+        out.extend(session.scalars(indexed.where(Statement.key.in_(keys[i:i + BATCH]))))
     return sorted(out)
 
 
 def count_paragraphs(session: Session, ids: list[int] | None = None) -> int:
     q = select(func.count(Paragraph.id)).where(Paragraph.current.is_(True))
     if ids is None:
+        q = q.join(Statement, Paragraph.statement_id == Statement.id).where(Statement.duplicate_of.is_(None))
         return session.scalar(q) or 0
     return sum(session.scalar(q.where(Paragraph.statement_id.in_(ids[i:i + BATCH]))) or 0
                for i in range(0, len(ids), BATCH))

@@ -208,7 +208,7 @@ def check_index(settings: Settings, factory: sessionmaker[Session]) -> CheckRepo
         fingerprints: dict[str, str] = {}
         for pkey, skey, fp in session.execute(
             select(Paragraph.key, Statement.key, Statement.fingerprint).join(Statement)
-            .where(Paragraph.current.is_(True))
+            .where(Paragraph.current.is_(True), Statement.duplicate_of.is_(None))  # duplicates: not indexed
         ):
             db[pkey] = skey
             fingerprints[skey] = fp or ""

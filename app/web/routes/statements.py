@@ -55,8 +55,10 @@ def statement_detail(request: Request, session: SessionDep, key: str, base: Base
 
         hits = statement_hits(request.app.state.archive.searcher, q.strip(), found.paragraphs,
                               max_query_chars=settings.max_query_chars)
+    from app.browse.duplicates import places
+
     return render(request, "statements/detail.html", nav="statements", st=found, hits=hits,
-                  neighbours=browse.neighbours(session, found),
+                  neighbours=browse.neighbours(session, found), places=places(session, found.key),
                   cite=services.cite_box(session, found, base), cite_kind="statement")
 
 
