@@ -15,7 +15,7 @@ from app.web.errors import NotFound
 from app.web.params import ParamError, StatementQuery, valid_key
 from app.web.render import query_filter
 from app.web.templating import SITE_NAME
-from app.web.urls import absolute, urls
+from app.urls import absolute, urls
 
 
 @dataclass(frozen=True)

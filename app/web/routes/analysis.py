@@ -16,7 +16,7 @@ from app.web.render import canonical, render
 from app.web.routes.search import search_error
 from app.web.search_adapter import SearchQueryError, SearchUnavailable, run_concordance, run_trends
 from app.web.trend_chart import trend_chart
-from app.web.urls import absolute, page_url, urls, with_args
+from app.urls import absolute, page_url, urls, with_args
 
 router = APIRouter(include_in_schema=False)
 api_router = APIRouter(prefix="/api", tags=["search"])

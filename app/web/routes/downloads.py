@@ -19,7 +19,7 @@ from app.web.deps import BaseUrlDep, SessionDep, read_snapshot
 from app.web.feeds import FeedEntry, atom, entry_date
 from app.web.params import StatementQuery, statement_query
 from app.web.render import query_filter, statement_json
-from app.web.urls import absolute, urls
+from app.urls import absolute, urls
 
 router = APIRouter(include_in_schema=False)
 MAX_DOWNLOAD_ROWS = 10_000

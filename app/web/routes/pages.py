@@ -14,7 +14,7 @@ from app.web.errors import NotFound
 from app.web.params import DEFAULT_PER_PAGE, MAX_YEAR, MIN_YEAR, ListQuery, PerPage
 from app.web.params import Page as PageNumber
 from app.web.render import canonical, render
-from app.web.urls import urls
+from app.urls import urls
 
 router = APIRouter(include_in_schema=False)
 Year = Annotated[int, Path(ge=MIN_YEAR, le=MAX_YEAR)]

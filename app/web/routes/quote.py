@@ -13,7 +13,7 @@ from app.web.deps import BaseUrlDep, SessionDep
 from app.web.errors import error_response
 from app.web.render import canonical, render
 from app.web.search_adapter import SearchQueryError, SearchUnavailable, run_quote
-from app.web.urls import absolute
+from app.urls import absolute
 
 router = APIRouter(include_in_schema=False)
 api_router = APIRouter(prefix="/api", tags=["quote"])

@@ -19,7 +19,7 @@ from app.web.ops import index_header, index_note
 from app.web.params import SearchQuery, search_query
 from app.web.render import canonical, render
 from app.web.search_adapter import SearchQueryError, SearchUnavailable, run_search
-from app.web.urls import absolute, page_url, urls, with_args
+from app.urls import absolute, page_url, urls, with_args
 
 router = APIRouter(include_in_schema=False)
 api_router = APIRouter(prefix="/api", tags=["search"])

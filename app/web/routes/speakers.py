@@ -14,7 +14,7 @@ from app.web.deps import SessionDep
 from app.web.errors import NotFound
 from app.web.params import KEY_RE, ListQuery, StatementQuery, speaker_list_query, statement_query
 from app.web.render import canonical, render
-from app.web.urls import urls
+from app.urls import urls
 
 router = APIRouter(include_in_schema=False)
 

@@ -95,7 +95,7 @@ def statement_paragraph(session: SessionDep, key: str,
         return found
     if n > found.paragraph_count:
         raise NotFound(f"This statement has no paragraph {n}.")
-    from app.web.urls import urls
+    from app.urls import urls
 
     return RedirectResponse(urls.statement(found.key, n), status_code=301)
 
