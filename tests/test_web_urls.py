@@ -8,11 +8,11 @@ import pytest
 
 from app.browse.views import NamedRef, SpeakerRef, StatementRow
 from app.formats import bibtex, ris
+from app.urls import add_arg, page_url, urls, with_args, without_args
 from app.web import citations
 from app.web.charts import year_chart
 from app.web.params import ParamError, check_raw_query, parse_date_bound, valid_key
 from app.web.templating import segments
-from app.urls import add_arg, page_url, urls, with_args, without_args
 
 
 def test_permalinks_come_from_the_one_builder():

@@ -10,9 +10,9 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 
 from app.browse.views import ParagraphView, SpeakerRef, StatementRow
 from app.periods import period
+from app.urls import absolute, urls
 from app.web.deps import base_url
 from app.web.params import StatementQuery, canonical_redirect_target
-from app.urls import absolute, urls
 
 
 def render(request: Request, template: str, *, status: int = 200, nav: str | None = None,

@@ -10,12 +10,12 @@ from sqlalchemy.orm import Session
 
 from app import browse
 from app.browse.views import Facet, FilterLabel, Page, ParagraphDetail, StatementDetail, StatementRow
+from app.urls import absolute, urls
 from app.web import citation_store, citations, metadata
 from app.web.errors import NotFound
 from app.web.params import ParamError, StatementQuery, valid_key
 from app.web.render import query_filter
 from app.web.templating import SITE_NAME
-from app.urls import absolute, urls
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response, StreamingResponse
 
 from app.formats.spreadsheet import csv_stream
+from app.urls import absolute, page_url, urls, with_args
 from app.web import schemas
 from app.web.deps import BaseUrlDep, SessionDep, SettingsDep
 from app.web.json_response import ArchiveJSONResponse
@@ -16,7 +17,6 @@ from app.web.render import canonical, render
 from app.web.routes.search import search_error
 from app.web.search_adapter import SearchQueryError, SearchUnavailable, run_concordance, run_trends
 from app.web.trend_chart import trend_chart
-from app.urls import absolute, page_url, urls, with_args
 
 router = APIRouter(include_in_schema=False)
 api_router = APIRouter(prefix="/api", tags=["search"])

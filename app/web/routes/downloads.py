@@ -14,12 +14,12 @@ from fastapi.responses import Response, StreamingResponse
 from app.bidi import close_bidi_all
 from app.browse.statements import first_ingested, iter_statements
 from app.formats.spreadsheet import csv_stream
+from app.urls import absolute, urls
 from app.web import services
 from app.web.deps import BaseUrlDep, SessionDep, read_snapshot
 from app.web.feeds import FeedEntry, atom, entry_date
 from app.web.params import StatementQuery, statement_query
 from app.web.render import query_filter, statement_json
-from app.urls import absolute, urls
 
 router = APIRouter(include_in_schema=False)
 MAX_DOWNLOAD_ROWS = 10_000

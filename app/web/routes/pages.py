@@ -8,13 +8,13 @@ from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import Response
 
 from app import browse
+from app.urls import urls
 from app.web.charts import year_chart
 from app.web.deps import SessionDep, SettingsDep
 from app.web.errors import NotFound
 from app.web.params import DEFAULT_PER_PAGE, MAX_YEAR, MIN_YEAR, ListQuery, PerPage
 from app.web.params import Page as PageNumber
 from app.web.render import canonical, render
-from app.urls import urls
 
 router = APIRouter(include_in_schema=False)
 Year = Annotated[int, Path(ge=MIN_YEAR, le=MAX_YEAR)]

@@ -10,6 +10,7 @@ from fastapi.responses import Response
 
 from app.browse.views import Page
 from app.search.service import FACET_LIMIT
+from app.urls import absolute, page_url, urls, with_args
 from app.web import schemas
 from app.web.charts import year_chart
 from app.web.deps import BaseUrlDep, SessionDep, SettingsDep, read_snapshot
@@ -19,7 +20,6 @@ from app.web.ops import index_header, index_note
 from app.web.params import SearchQuery, search_query
 from app.web.render import canonical, render
 from app.web.search_adapter import SearchQueryError, SearchUnavailable, run_search
-from app.urls import absolute, page_url, urls, with_args
 
 router = APIRouter(include_in_schema=False)
 api_router = APIRouter(prefix="/api", tags=["search"])
