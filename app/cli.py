@@ -1,4 +1,4 @@
-"""Command line: `python -m app …` / `archive …` (thin over app.ingest, app.db, app.export)."""
+"""Command line: `python -m app …` / `archive …` (thin over app.ingest, app.db, app.browse.export)."""
 from __future__ import annotations
 
 import hashlib
@@ -151,11 +151,11 @@ def ingest(
                                        help="After the summary, what the parser dropped or guessed: warnings by kind and per file."),
 ) -> None:
     """Parse pages (text, HTML, WARC) and load them into the archive (each page in its own transaction)."""
+    from app.browse.summary import archive_summary
     from app.cli_render import render_summary
     from app.ingest.manifest import ManifestError, read_manifest
     from app.ingest.run import ingest_paths
     from app.locking import LockBusy, archive_lock
-    from app.queries import archive_summary
 
     settings = get_settings()
     _check_speaker_table()
@@ -501,8 +501,8 @@ def index_follow(
 @cli.command()
 def export(out_file: Path = typer.Option(None, "--out", help="Write here instead of stdout.")) -> None:
     """The whole archive as JSON Lines (sorted by statement key; deterministic)."""
+    from app.browse.export import export_lines
     from app.db import session_scope
-    from app.export import export_lines
 
     _engine, factory = _open(get_settings())
     target = out_file.open("w", encoding="utf-8", newline="\n") if out_file else sys.stdout

@@ -148,15 +148,6 @@ class Neighbour:
 
 
 @dataclass(frozen=True)
-class Facet:
-    name: str                        # the parameter: speaker, kind, venue, topic, year
-    value: str                       # the parameter's value
-    label: str
-    count: int
-    selected: bool = False
-
-
-@dataclass(frozen=True)
 class FilterLabel:
     name: str
     value: str

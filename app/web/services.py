@@ -9,7 +9,8 @@ from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 
 from app import browse
-from app.browse.views import Facet, FilterLabel, Page, ParagraphDetail, StatementDetail, StatementRow
+from app.browse.views import FilterLabel, Page, ParagraphDetail, StatementDetail, StatementRow
+from app.facets import Facet
 from app.urls import absolute, urls
 from app.web import citation_store, citations, metadata
 from app.web.errors import NotFound
