@@ -10,6 +10,7 @@ from fastapi.responses import Response
 
 from app.browse.statements import first_ingested
 from app.browse.views import Page
+from app.facets import Facet
 from app.search.service import FACET_LIMIT
 from app.urls import absolute, page_url, urls, with_args
 from app.web import schemas
@@ -73,15 +74,16 @@ def search_page(request: Request, session: SessionDep, settings: SettingsDep,
                   index_behind=note, headers=index_header(note))
 
 
-def _facets(result: dict, sq: SearchQuery) -> list[tuple[str, str, list[dict]]]:
+def _facets(result: dict, sq: SearchQuery) -> list[tuple[str, str, list[Facet]]]:
     """Each facet's values, the chosen ones marked (and listed even when they are not among the
     most frequent, so that they can be removed)."""
     out = []
     for param, title in FACET_PARAMS.items():
         chosen = {v.casefold(): v for v in getattr(sq, param)}
-        values = [dict(f, selected=f["value"].casefold() in chosen) for f in result["facets"].get(param, [])]
-        listed = {f["value"].casefold() for f in values}
-        values += [{"value": v, "count": 0, "selected": True} for k, v in chosen.items() if k not in listed]
+        values = [Facet(param, f["value"], f["value"], f["count"], f["value"].casefold() in chosen)
+                  for f in result["facets"].get(param, [])]
+        listed = {f.value.casefold() for f in values}
+        values += [Facet(param, v, v, 0, True) for k, v in chosen.items() if k not in listed]
         out.append((param, title, values))
     return out
 
@@ -108,7 +110,7 @@ def search_facet_page(request: Request, session: SessionDep, settings: SettingsD
         return search_error(request, e, sq)
     needle = (filter or "").strip().casefold()
     values = next(v for p, _t, v in _facets(result, sq) if p == name)
-    shown = [f for f in values if needle in f["value"].casefold()] if needle else values
+    shown = [f for f in values if needle in f.value.casefold()] if needle else values
     return render(request, "search/facet.html", nav="search", sq=sq, name=name, title=FACET_PARAMS[name],
                   values=shown, total=len(values), needle=(filter or "").strip(), pairs=pairs,
                   approximate=result["approximate"], search_path=urls.search())
