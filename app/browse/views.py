@@ -42,10 +42,6 @@ class Page(Generic[T]):
     def has_prev(self) -> bool:
         return self.page > 1
 
-    @property
-    def first_index(self) -> int:
-        return (self.page - 1) * self.per_page + 1
-
 
 @dataclass(frozen=True)
 class SpeakerRef:

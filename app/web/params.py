@@ -11,7 +11,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field, replace
 from typing import Annotated
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, quote, unquote_plus, unquote_to_bytes, urlencode
 
 from fastapi import Depends, Query, Request
 
@@ -89,8 +89,6 @@ def without_blank_values(raw: bytes) -> bytes | None:
     byte for byte, in their order."""
     if not raw:
         return None
-    from urllib.parse import unquote_plus
-
     parts = raw.split(b"&")
     kept = [p for p in parts
             if p and not (b"=" in p and not unquote_plus(p.partition(b"=")[2].decode("latin-1")).strip())]
@@ -99,8 +97,6 @@ def without_blank_values(raw: bytes) -> bytes | None:
 
 def check_path(raw_path: bytes) -> None:
     try:
-        from urllib.parse import unquote_to_bytes
-
         text = unquote_to_bytes(raw_path).decode("utf-8")
     except UnicodeError:
         raise ParamError("the URL path is not valid UTF-8", status=404) from None
@@ -177,10 +173,6 @@ class StatementQuery:
     raw_from: str | None = field(default=None, compare=False)
     raw_to: str | None = field(default=None, compare=False)
 
-    @property
-    def offset(self) -> int:
-        return (self.page - 1) * self.per_page
-
     def filter_pairs(self) -> list[tuple[str, str]]:
         """Filters only (no sort/paging), in canonical order."""
         pairs = [("speaker", s) for s in self.speakers] + [("kind", k) for k in self.kinds]
@@ -199,10 +191,6 @@ class StatementQuery:
         """The canonical query string, as pairs: defaults left out."""
         pairs = self.filter_pairs() + ([("sort", self.sort)] if self.sort != "newest" else [])
         return pairs + paging_pairs(self.page, self.per_page)
-
-    @property
-    def filtered(self) -> bool:
-        return bool(self.filter_pairs())
 
     def with_page(self, page: int) -> StatementQuery:
         return replace(self, page=page)
@@ -251,10 +239,6 @@ class ListQuery:
     per_page: int = 50
     sort: str = "count"
 
-    @property
-    def offset(self) -> int:
-        return (self.page - 1) * self.per_page
-
     def pairs(self, default_sort: str = "count", default_per_page: int = 50) -> list[tuple[str, str]]:
         pairs = []
         if self.sort != default_sort:
@@ -279,8 +263,6 @@ def canonical_redirect_target(path: str, actual: list[tuple[str, str]], canonica
     """Where to redirect when the query string is not in canonical form, else None."""
     if actual == canonical:
         return None
-    from urllib.parse import quote, urlencode
-
     path = "/" + quote(path).lstrip("/")  # never `//host`: a redirect stays on this site
     return path + (f"?{urlencode(canonical)}" if canonical else "")
 

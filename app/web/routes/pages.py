@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Request
@@ -12,7 +13,7 @@ from app.urls import urls
 from app.web.charts import year_chart
 from app.web.deps import SessionDep, SettingsDep
 from app.web.errors import NotFound
-from app.web.params import DEFAULT_PER_PAGE, MAX_YEAR, MIN_YEAR, ListQuery, PerPage
+from app.web.params import DEFAULT_PER_PAGE, MAX_YEAR, MIN_YEAR, ListQuery, PerPage, _check_depth
 from app.web.params import Page as PageNumber
 from app.web.render import canonical, render
 
@@ -28,10 +29,6 @@ def statement_page_query(page: PageNumber = 1, per_page: PerPage = 0) -> ListQue
 
 
 def _paged(q: ListQuery, default_per_page: int) -> ListQuery:
-    from dataclasses import replace
-
-    from app.web.params import _check_depth
-
     q = replace(q, per_page=q.per_page or default_per_page)
     _check_depth(q.page, q.per_page)
     return q

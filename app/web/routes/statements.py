@@ -9,12 +9,17 @@ from fastapi.responses import RedirectResponse, Response
 
 from app import browse
 from app.bidi import close_bidi_all
+from app.browse.captures import capture_text
+from app.browse.versions import find_version, version_diff
 from app.formats import bibtex, ris
+from app.urls import urls
 from app.web import citations, services
 from app.web.deps import BaseUrlDep, SessionDep, SettingsDep
 from app.web.errors import NotFound
+from app.web.hits import statement_hits
 from app.web.params import StatementQuery, statement_query
 from app.web.render import canonical, render
+from app.web.routes import downloads
 
 router = APIRouter(include_in_schema=False)
 CITE_FORMATS = "^(bib|ris|json)$"
@@ -26,8 +31,6 @@ def statement_list(request: Request, session: SessionDep,
     if (redirect := canonical(request, q.pairs())) is not None:
         return redirect
     data = services.statement_list(session, q)
-    from app.web.routes import downloads
-
     return render(request, "statements/list.html", nav="statements", data=data, q=q,
                   pairs=q.pairs(), filter_pairs=q.filter_pairs(), kinds=_kinds(data),
                   download_limit=downloads.MAX_DOWNLOAD_ROWS)
@@ -51,8 +54,6 @@ def statement_detail(request: Request, session: SessionDep, key: str, base: Base
         return found
     hits = None
     if q and q.strip():
-        from app.web.hits import statement_hits
-
         hits = statement_hits(request.app.state.archive.searcher, q.strip(), found.paragraphs,
                               max_query_chars=settings.max_query_chars)
     return render(request, "statements/detail.html", nav="statements", st=found, hits=hits,
@@ -69,8 +70,6 @@ def statement_diff(request: Request, session: SessionDep, key: str,
                    new: Annotated[VersionRef | None, Query(alias="to")] = None) -> Response:
     """A word-level diff of two versions of the statement (by number or id); by default the
     current version and the one before it."""
-    from app.browse.versions import find_version, version_diff
-
     found = services.load_statement(session, key)
     if isinstance(found, RedirectResponse):
         return found
@@ -95,8 +94,6 @@ def statement_paragraph(session: SessionDep, key: str,
         return found
     if n > found.paragraph_count:
         raise NotFound(f"This statement has no paragraph {n}.")
-    from app.urls import urls
-
     return RedirectResponse(urls.statement(found.key, n), status_code=301)
 
 
@@ -112,8 +109,6 @@ def statement_cite(session: SessionDep, key: str, base: BaseUrlDep,
 @router.get("/sources/{sha256}/capture.txt")
 def source_capture(session: SessionDep, sha256: Annotated[str, Path(pattern="^[0-9a-f]{64}$")]) -> Response:
     """The stored page as captured, as plain text: it is untrusted and never rendered."""
-    from app.browse.captures import capture_text
-
     text = capture_text(session, sha256)
     if text is None:
         raise NotFound("No stored page has this sha256.")
