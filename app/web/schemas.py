@@ -141,13 +141,18 @@ class FacetValue(BaseModel):
     selected: bool
 
 
-class StatementPage(BaseModel):
+class Paged(BaseModel):
+    """The paging members of a list (app.web.routes.api._links)."""
+
     total: int
     page: int
     per_page: int
     pages: int
     next: str | None
     prev: str | None
+
+
+class StatementPage(Paged):
     results: list[StatementListItem]
     facets: dict[str, list[FacetValue]] | None = None
 
@@ -163,13 +168,7 @@ class SpeakerRowOut(BaseModel):
     api: str
 
 
-class SpeakerPage(BaseModel):
-    total: int
-    page: int
-    per_page: int
-    pages: int
-    next: str | None
-    prev: str | None
+class SpeakerPage(Paged):
     results: list[SpeakerRowOut]
 
 

@@ -11,6 +11,7 @@ from app import browse
 from app.bidi import close_bidi_all
 from app.browse.captures import capture_text
 from app.browse.versions import find_version, version_diff
+from app.browse.views import ParagraphDetail, StatementDetail
 from app.formats import bibtex, ris
 from app.urls import urls
 from app.web import citations, services
@@ -100,10 +101,7 @@ def statement_paragraph(session: SessionDep, key: str,
 @router.get("/statements/{key}/cite.{fmt}")
 def statement_cite(session: SessionDep, key: str, base: BaseUrlDep,
                    fmt: Annotated[str, Path(pattern=CITE_FORMATS)]) -> Response:
-    found = services.load_statement(session, key)
-    if isinstance(found, RedirectResponse):
-        return found
-    return citation_download(services.citation_item(found, base), found.key, fmt)
+    return cite_download(services.load_statement(session, key), base, fmt)
 
 
 @router.get("/sources/{sha256}/capture.txt")
@@ -115,6 +113,16 @@ def source_capture(session: SessionDep, sha256: Annotated[str, Path(pattern="^[0
     return Response(text, media_type="text/plain; charset=utf-8",
                     headers={"x-content-type-options": "nosniff", "content-security-policy": "sandbox",
                              "content-disposition": f'inline; filename="{sha256}.txt"'})
+
+
+def cite_download(found: StatementDetail | ParagraphDetail | RedirectResponse, base: str, fmt: str) -> Response:
+    """The citation file of a statement or of a paragraph (or the redirect from a retired key)."""
+    if isinstance(found, RedirectResponse):
+        return found
+    if isinstance(found, ParagraphDetail):
+        p = found.paragraph
+        return citation_download(services.citation_item(found.statement, base, (p.key, p.n)), p.key, fmt)
+    return citation_download(services.citation_item(found, base), found.key, fmt)
 
 
 def citation_download(item: dict, name: str, fmt: str) -> Response:
