@@ -42,6 +42,7 @@ class Output:
 
 Renderer = Callable[[Output], Response]
 RENDERERS: dict[str, Renderer] = {}
+DOWNLOADS = ("csv", "json")  # the formats of a list's full download (atom: its latest entries)
 
 
 def renderer(ext: str) -> Callable[[Renderer], Renderer]:

@@ -15,7 +15,7 @@ from app.urls import absolute, urls
 from app.web import services
 from app.web.deps import BaseUrlDep, SessionDep, read_snapshot
 from app.web.feeds import feed_entry
-from app.web.outputs import Feed, Output, respond, truncation_notice
+from app.web.outputs import DOWNLOADS, Feed, Output, respond, truncation_notice
 from app.web.params import StatementQuery, statement_query
 from app.web.render import query_filter, statement_json
 
@@ -51,16 +51,15 @@ def _download(request: Request, session, base: str, q: StatementQuery, ext: str)
                                notice=truncation_notice(total, MAX_DOWNLOAD_ROWS, "statements")))
 
 
-@router.get("/statements.csv")
-def statements_csv(request: Request, session: SessionDep, base: BaseUrlDep,
-                   q: Annotated[StatementQuery, Depends(statement_query)]) -> Response:
-    return _download(request, session, base, q, "csv")
+def _download_route(ext: str):
+    def download(request: Request, session: SessionDep, base: BaseUrlDep,
+                 q: Annotated[StatementQuery, Depends(statement_query)]) -> Response:
+        return _download(request, session, base, q, ext)
+    return download
 
 
-@router.get("/statements.json")
-def statements_json(request: Request, session: SessionDep, base: BaseUrlDep,
-                    q: Annotated[StatementQuery, Depends(statement_query)]) -> Response:
-    return _download(request, session, base, q, "json")
+for _ext in DOWNLOADS:  # /statements.csv, /statements.json
+    router.add_api_route(f"/statements.{_ext}", _download_route(_ext), methods=["GET"], name=f"statements_{_ext}")
 
 
 @router.get("/statements.atom")

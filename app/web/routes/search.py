@@ -20,7 +20,7 @@ from app.web.errors import NotFound, error_response
 from app.web.feeds import feed_entry
 from app.web.json_response import ArchiveJSONResponse
 from app.web.ops import index_header, index_note
-from app.web.outputs import Feed, Output, respond, truncation_notice
+from app.web.outputs import DOWNLOADS, Feed, Output, respond, truncation_notice
 from app.web.params import SearchQuery, search_query
 from app.web.render import canonical, render
 from app.web.search_adapter import SearchQueryError, SearchUnavailable, all_matches, run_search
@@ -209,16 +209,15 @@ def _csv_row(row: dict) -> dict:
     return row | {"speakers": "; ".join(row["speakers"])}
 
 
-@router.get("/search.csv")
-def search_csv(request: Request, settings: SettingsDep, base: BaseUrlDep,
-               sq: Annotated[SearchQuery, Depends(search_query)]) -> Response:
-    return _download(request, settings, base, sq, "csv")
+def _download_route(ext: str):
+    def download(request: Request, settings: SettingsDep, base: BaseUrlDep,
+                 sq: Annotated[SearchQuery, Depends(search_query)]) -> Response:
+        return _download(request, settings, base, sq, ext)
+    return download
 
 
-@router.get("/search.json")
-def search_json(request: Request, settings: SettingsDep, base: BaseUrlDep,
-                sq: Annotated[SearchQuery, Depends(search_query)]) -> Response:
-    return _download(request, settings, base, sq, "json")
+for _ext in DOWNLOADS:  # /search.csv, /search.json
+    router.add_api_route(f"/search.{_ext}", _download_route(_ext), methods=["GET"], name=f"search_{_ext}")
 
 
 @router.get("/search.atom")
