@@ -11,7 +11,8 @@ from app.formats import bibtex, ris
 from app.urls import add_arg, page_url, urls, with_args, without_args
 from app.web import citations
 from app.web.charts import year_chart
-from app.web.params import ParamError, check_raw_query, parse_date_bound, valid_key
+from app.web.params import ParamError, parse_date_bound, valid_key
+from app.web.query_guard import check_raw_query
 from app.web.templating import segments
 
 
