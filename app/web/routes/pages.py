@@ -13,9 +13,11 @@ from app.urls import urls
 from app.web.charts import year_chart
 from app.web.deps import SessionDep, SettingsDep
 from app.web.errors import NotFound
-from app.web.params import DEFAULT_PER_PAGE, MAX_YEAR, MIN_YEAR, ListQuery, PerPage, _check_depth
+from app.web.examples import archive_examples
+from app.web.params import DEFAULT_PER_PAGE, MAX_YEAR, MIN_YEAR, ListQuery, PerPage, SearchQuery, _check_depth
 from app.web.params import Page as PageNumber
 from app.web.render import canonical, render
+from app.web.search_adapter import run_search
 
 router = APIRouter(include_in_schema=False)
 Year = Annotated[int, Path(ge=MIN_YEAR, le=MAX_YEAR)]
@@ -119,10 +121,6 @@ def api_docs(request: Request) -> Response:
 
 def _examples(request: Request, session, settings) -> list:
     """Query examples from this archive that find something (app.web.examples)."""
-    from app.web.examples import archive_examples
-    from app.web.params import SearchQuery
-    from app.web.search_adapter import run_search
-
     def finds(query: str) -> bool:
         result = run_search(request.app.state.archive.searcher, session, SearchQuery(q=query),
                             max_query_chars=settings.max_query_chars, per_page=1, per_statement=1)
