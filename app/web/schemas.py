@@ -19,13 +19,18 @@ class SpeakerOut(BaseModel):
     api: str
 
 
-class StatementOut(BaseModel):
+class StatementBase(BaseModel):
+    """The members a statement has in every response (pages' API, search)."""
+
     key: str
     title: str
     kind: str
     date: str | None
     published: str | None
     venue: str | None
+
+
+class StatementOut(StatementBase):
     venue_key: str | None
     speakers: list[SpeakerOut]
     topics: list[str]
@@ -205,13 +210,7 @@ class SearchSpeaker(BaseModel):
     role: str | None
 
 
-class SearchStatement(BaseModel):
-    key: str
-    title: str
-    kind: str
-    date: str | None
-    published: str | None
-    venue: str | None
+class SearchStatement(StatementBase):
     speakers: list[SearchSpeaker]
     url: str
     title_html: str = Field(description="The title, HTML-escaped, with the matched words in <mark>.")
