@@ -215,9 +215,9 @@ def write_pages(out: Path, paragraphs: int, seed: int) -> int:
 
 def reference_export(corpus_parent: Path, data: Path, monkeypatch) -> bytes:
     """The archive built in one uninterrupted run (in-process; no index needed for the export)."""
+    from app.browse.export import export_lines
     from app.config import Settings
     from app.db import open_database
-    from app.export import export_lines
     from app.ingest.run import ingest_paths
 
     monkeypatch.chdir(corpus_parent)  # stored paths are relative to the working directory

@@ -35,9 +35,9 @@ def _csv(body: bytes) -> list[dict]:
 
 
 def _export(data_dir) -> dict[str, dict]:
+    from app.browse.export import export_lines
     from app.config import Settings
     from app.db import open_database
-    from app.export import export_lines
 
     engine, factory = open_database(Settings(data_dir=data_dir), migrate=False)
     try:

@@ -57,9 +57,9 @@ def test_statement_list_filters_match_the_page(client):
 
 
 def test_statement_json_carries_the_export_fields_and_permalinks(client, archive):
+    from app.browse.export import export_lines
     from app.config import Settings
     from app.db import open_database
-    from app.export import export_lines
 
     engine, factory = open_database(Settings(data_dir=archive), migrate=False)
     with factory() as session:

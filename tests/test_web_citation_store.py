@@ -12,6 +12,7 @@ from test_web_citations import seed_items
 from web_support import load_sample, make_client, soup
 
 from app import browse, citations
+from app.browse import speaker_neighbours as browse_neighbours
 from app.browse import statements as browse_statements
 from app.browse.views import StatementFilter
 from app.citations import store as citation_store
@@ -156,7 +157,7 @@ def test_rows_of_removed_statements_go_with_them(factory):
 def _expected_neighbours(session, detail):
     out = []
     here = ((detail.sort_date or dt.date(1, 1, 1)), detail.key)
-    for sp in detail.speakers[:browse_statements.NEIGHBOUR_SPEAKERS]:
+    for sp in detail.speakers[:browse_neighbours.NEIGHBOUR_SPEAKERS]:
         rows = session.execute(select(Statement.key, Statement.sort_date).join(StatementSpeaker)
                                .join(Speaker).where(Speaker.slug == sp.slug)).all()
         pos = sorted(((d or dt.date(1, 1, 1)), k) for k, d in rows)
@@ -172,7 +173,7 @@ def test_neighbours_are_the_same_whichever_way_they_are_found(factory, monkeypat
         keys = s.scalars(select(Statement.key)).all()
         assert keys
         for small in (-1, 10**9):
-            monkeypatch.setattr(browse_statements, "SMALL_SPEAKER", small)
+            monkeypatch.setattr(browse_neighbours, "SMALL_SPEAKER", small)
             for key in keys:
                 detail = browse.get_statement(s, key)
                 got = [(n.speaker.slug, n.prev.key if n.prev else None, n.next.key if n.next else None)

@@ -9,7 +9,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 import pytest
 from web_support import build_archive, make_client, soup
 
-from app.web.params import without_blank_values
+from app.web.query_guard import without_blank_values
 
 PAGES = ["/", "/search?q=sanctions", "/search", "/statements", "/statements?year=2021", "/speakers", "/dates",
          "/quote", "/quote?q=we+have+discussed+strategic+stability"]

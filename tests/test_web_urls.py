@@ -9,10 +9,11 @@ import pytest
 from app import citations
 from app.browse.views import NamedRef, SpeakerRef, StatementRow
 from app.citations import bibtex, ris
+from app.urls import add_arg, page_url, urls, with_args, without_args
 from app.web.charts import year_chart
-from app.web.params import ParamError, check_raw_query, parse_date_bound, valid_key
+from app.web.params import ParamError, parse_date_bound, valid_key
+from app.web.query_guard import check_raw_query
 from app.web.templating import segments
-from app.web.urls import add_arg, page_url, urls, with_args, without_args
 
 
 def test_permalinks_come_from_the_one_builder():

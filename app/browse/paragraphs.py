@@ -4,7 +4,8 @@ from __future__ import annotations
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from app.browse.statements import _rows, paragraph_views
+from app.browse.rows import load_rows
+from app.browse.statements import paragraph_views
 from app.browse.versions import paragraph_revision
 from app.browse.views import ParagraphDetail, StatementRow
 from app.models import KeyAlias, Paragraph, Statement
@@ -31,7 +32,7 @@ def get_paragraph(session: Session, key: str) -> ParagraphDetail | None:
     context = [v for v in views if v.key != key and v.current]
     before = next((v for v in reversed(context) if v.n < para.n), None)
     after = next((v for v in context if v.n > para.n), None)
-    (_sid, fields), = _rows(session, Statement.id == sid)
+    (_sid, fields), = load_rows(session, Statement.id == sid)
     revision = None if current else paragraph_revision(session, fields["key"], key)
     return ParagraphDetail(paragraph=para, statement=StatementRow(**fields),
                            before=before, after=after, revision=revision)

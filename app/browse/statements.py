@@ -1,26 +1,24 @@
-"""Statements: filtered lists, facet counts, one statement with its paragraphs, neighbours."""
+"""Statements: filtered lists, facet counts, one statement with its paragraphs."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 
-from sqlalchemy import Select, and_, func, or_, select
-from sqlalchemy.orm import Session, joinedload, selectinload
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
+from app.browse.rows import iter_rows, load_rows, statement_rows
+from app.browse.versions import list_versions
 from app.browse.views import (
-    Facet,
     FilterLabel,
-    NamedRef,
-    Neighbour,
-    Overview,
     Page,
     ParagraphView,
     SourceView,
-    SpeakerRef,
     StatementDetail,
     StatementFilter,
     StatementRow,
 )
-from app.captured import page_clocks
+from app.facets import Facet
 from app.models import (
     Contribution,
     Paragraph,
@@ -36,11 +34,6 @@ from app.urls import PARAGRAPHS_PER_PAGE
 from app.vocabulary import ANSWER_WORDS, QUESTION_WORDS, turn_word
 
 FACET_LIMIT = 30
-LEAD_CHARS = 400
-NEIGHBOUR_SPEAKERS = 3
-_MIN_DATE = dt.date(1, 1, 1)
-
-
 WALK_FACTOR = 20  # a statement looked up by id costs about as much as this many index entries walked
 
 
@@ -98,82 +91,6 @@ def _order(sort: str) -> tuple:
     return Statement.sort_date.desc().nulls_last(), Statement.key
 
 
-def _ordered(query: Select, sort: str) -> Select:
-    return query.order_by(*_order(sort))
-
-
-def _row_options():
-    return (joinedload(Statement.venue),
-            selectinload(Statement.speakers).joinedload(StatementSpeaker.speaker),
-            selectinload(Statement.topics).joinedload(StatementTopic.topic))
-
-
-def _row(st: Statement, lead: str | None = None, cls=StatementRow, **extra) -> StatementRow:
-    return cls(
-        key=st.key, title=st.title, kind=st.kind, date=st.date, published=st.published,
-        venue=NamedRef(st.venue.key, st.venue.name) if st.venue else None,
-        speakers=[SpeakerRef(s.speaker.name, s.speaker.slug, s.role, s.speaker.kind, s.speaker.name_parts)
-                  for s in st.speakers],
-        topics=[NamedRef(t.topic.key, t.topic.name) for t in st.topics],
-        excerpt=st.excerpt, paragraph_count=st.paragraph_count, lead=lead,
-        original_url=st.original_url, publisher=st.publisher, captured_at=st.captured_at, **extra,
-    )
-
-
-def _rows(session: Session, *where, order=(), limit: int | None = None, offset: int = 0,
-          ) -> list[tuple[int, dict]]:
-    """(id, StatementRow fields) of the statements matching `where`, in three Core queries
-    (statements with their venue, speakers, topics): the ORM's identity map and eager loaders
-    cost more than the queries on the pages that show a few statements."""
-    query = (select(Statement.id, Statement.key, Statement.title, Statement.kind, Statement.date,
-                    Statement.published, Venue.key, Venue.name, Statement.excerpt, Statement.paragraph_count,
-                    Statement.original_url, Statement.publisher, Statement.captured_at)
-             .outerjoin(Venue, Venue.id == Statement.venue_id).where(*where).order_by(*order))
-    if limit is not None:
-        query = query.offset(offset).limit(limit)
-    rows = session.execute(query).all()
-    ids = [r[0] for r in rows]
-    speakers: dict[int, list[SpeakerRef]] = {i: [] for i in ids}
-    topics: dict[int, list[NamedRef]] = {i: [] for i in ids}
-    if ids:
-        for sid, name, slug, role, kind, parts in session.execute(
-                select(StatementSpeaker.statement_id, Speaker.name, Speaker.slug, StatementSpeaker.role, Speaker.kind,
-                       Speaker.name_parts)
-                .join(Speaker, Speaker.id == StatementSpeaker.speaker_id)
-                .where(StatementSpeaker.statement_id.in_(ids))
-                .order_by(StatementSpeaker.statement_id, StatementSpeaker.position)):
-            speakers[sid].append(SpeakerRef(name, slug, role, kind, parts))
-        for sid, key, name in session.execute(
-                select(StatementTopic.statement_id, Topic.key, Topic.name).join(Topic, Topic.id == StatementTopic.topic_id)
-                .where(StatementTopic.statement_id.in_(ids))
-                .order_by(StatementTopic.statement_id, StatementTopic.position)):
-            topics[sid].append(NamedRef(key, name))
-    clocks = page_clocks(session, [r[1] for r in rows if r[12] is None])
-    return [(r[0], dict(key=r[1], title=r[2], kind=r[3], date=r[4], published=r[5],
-                        venue=NamedRef(r[6], r[7]) if r[6] is not None else None, speakers=speakers[r[0]],
-                        topics=topics[r[0]], excerpt=r[8], paragraph_count=r[9], original_url=r[10],
-                        publisher=r[11], captured_at=r[12], page_clock=clocks.get(r[1]))) for r in rows]
-
-
-def _leads(session: Session, ids: list[int]) -> dict[int, str]:
-    """The first current paragraph of each statement, in one query."""
-    if not ids:
-        return {}
-    first = (select(Paragraph.statement_id, func.min(Paragraph.n).label("n"))
-             .where(Paragraph.statement_id.in_(ids), Paragraph.current.is_(True))
-             .group_by(Paragraph.statement_id).subquery())
-    rows = session.execute(
-        select(Paragraph.statement_id, func.substr(Paragraph.text, 1, LEAD_CHARS + 1))
-        .join(first, and_(first.c.statement_id == Paragraph.statement_id, first.c.n == Paragraph.n))
-        .where(Paragraph.current.is_(True))
-    ).all()
-    out: dict[int, str] = {}
-    for sid, text in rows:
-        if sid not in out:
-            out[sid] = text if len(text) <= LEAD_CHARS else text[:LEAD_CHARS].rsplit(" ", 1)[0] + " …"
-    return out
-
-
 def list_statements(session: Session, f: StatementFilter, *, sort: str = "newest", page: int = 1,
                     per_page: int = 20, leads: bool = True) -> Page[StatementRow]:
     conds = _where(f, session)
@@ -182,29 +99,15 @@ def list_statements(session: Session, f: StatementFilter, *, sort: str = "newest
                                .where(Speaker.slug.in_(f.speakers))) or 0
     else:
         total = session.scalar(select(func.count(Statement.id)).where(*conds)) or 0
-    rows = _rows(session, *conds, order=_order(sort), limit=per_page, offset=(page - 1) * per_page)
-    lead = _leads(session, [i for i, _f in rows]) if leads else {}
-    return Page([StatementRow(**f, lead=lead.get(i)) for i, f in rows], total, page, per_page)
+    rows = statement_rows(session, *conds, order=_order(sort), limit=per_page, offset=(page - 1) * per_page,
+                          leads=leads)
+    return Page([row for _i, row in rows], total, page, per_page)
 
 
 def iter_statements(session: Session, f: StatementFilter, *, sort: str = "newest", limit: int,
-                    batch: int = 200):
-    """Rows for downloads, batch by batch (bounded by `limit`)."""
-    done = 0
-    while done < limit:
-        size = min(batch, limit - done)
-        query = _ordered(select(Statement).where(*_where(f)), sort).options(*_row_options())
-        chunk = session.scalars(query.offset(done).limit(size)).unique().all()
-        if not chunk:
-            return
-        lead = _leads(session, [s.id for s in chunk])
-        clocks = page_clocks(session, [s.key for s in chunk if s.captured_at is None])
-        for st in chunk:
-            yield _row(st, lead.get(st.id), page_clock=clocks.get(st.key))
-        done += len(chunk)
-        session.expunge_all()
-        if len(chunk) < size:
-            return
+                    batch: int = 200) -> Iterator[StatementRow]:
+    """Rows for downloads, with their leads, batch by batch (bounded by `limit`)."""
+    return iter_rows(session, *_where(f), order=_order(sort), limit=limit, batch=batch, leads=True)
 
 
 def first_ingested(session: Session, keys: list[str]) -> dict[str, dt.date]:
@@ -217,12 +120,6 @@ def first_ingested(session: Session, keys: list[str]) -> dict[str, dt.date]:
         .where(Contribution.statement_key.in_(keys)).group_by(Contribution.statement_key))
     return {key: when.date() if isinstance(when, dt.datetime) else dt.date.fromisoformat(str(when)[:10])
             for key, when in rows if when is not None}
-
-
-def statement_rows_for_keys(session: Session, keys: list[str]) -> dict[str, StatementRow]:
-    statements = session.scalars(select(Statement).where(Statement.key.in_(keys)).options(*_row_options())).unique()
-    clocks = page_clocks(session, keys)
-    return {s.key: _row(s, page_clock=clocks.get(s.key)) for s in statements}
 
 
 def statement_facets(session: Session, f: StatementFilter) -> dict[str, list[Facet]]:
@@ -345,7 +242,7 @@ def get_statement(session: Session, key: str, page: int = 1,
     """A statement with one page of its paragraphs (numbered 1..paragraph_count: page k holds
     (k-1)*per_page+1 … k*per_page), so that a request's memory does not grow with the
     statement. A page beyond the last has no paragraphs (the caller says 404)."""
-    found = _rows(session, Statement.key == key)
+    found = load_rows(session, Statement.key == key)
     if not found:
         return None
     sid, fields = found[0]
@@ -353,93 +250,6 @@ def get_statement(session: Session, key: str, page: int = 1,
     paragraphs = paragraph_views(session, [Paragraph.statement_id == sid, Paragraph.current.is_(True),
                                            Paragraph.n >= lo, Paragraph.n < lo + per_page])
     pages = max(1, -(-fields["paragraph_count"] // per_page))
-    from app.browse.versions import list_versions
-
     return StatementDetail(**fields, paragraphs=paragraphs,
                            sources=_sources(session, sid, key, fields["paragraph_count"]),
                            paragraph_page=page, paragraph_pages=pages, versions=list_versions(session, key))
-
-
-SMALL_SPEAKER = 300  # statements: up to this many, a speaker's neighbours are found among all of them
-
-
-def neighbours(session: Session, detail: StatementRow) -> list[Neighbour]:
-    """Previous and next statement of each of the first few speakers (by date, then key; undated
-    statements come first), then one load of all the neighbours.
-
-    A speaker with few statements: all of them (id, date, key) in one query, compared here. One
-    with many: the index on statements (sort_date, key) is walked from this statement, checking
-    the speaker of each (about total/count rows). Either way the cost stays small for the 5,600
-    statements of the busiest speaker at 1.5M paragraphs (sorting them all took 20-60 ms)."""
-    found: list[tuple[SpeakerRef, int | None, int | None]] = []
-    shown = detail.speakers[:NEIGHBOUR_SPEAKERS]
-    counts = dict(session.execute(
-        select(Speaker.slug, Speaker.id).where(Speaker.slug.in_([sp.slug for sp in shown]))).all())
-    sizes = dict(session.execute(
-        select(StatementSpeaker.speaker_id, func.count()).where(StatementSpeaker.speaker_id.in_(counts.values()))
-        .group_by(StatementSpeaker.speaker_id)).all()) if counts else {}
-    for sp in shown:
-        sid = counts.get(sp.slug)
-        if sid is None:
-            found.append((sp, None, None))
-        elif sizes.get(sid, 0) <= SMALL_SPEAKER:
-            found.append((sp, *_neighbours_among_all(session, sid, detail)))
-        else:
-            found.append((sp, *_neighbours_by_index(session, sid, detail)))
-    ids = {i for _sp, p, n in found for i in (p, n) if i is not None}
-    rows = {i: StatementRow(**f) for i, f in _rows(session, Statement.id.in_(ids))} if ids else {}
-    return [Neighbour(sp, rows.get(p) if p else None, rows.get(n) if n else None) for sp, p, n in found]
-
-
-def _position(day: dt.date | None, key: str) -> tuple[dt.date, str]:
-    return (day or _MIN_DATE, key)
-
-
-def _neighbours_among_all(session: Session, speaker_id: int, detail: StatementRow) -> tuple[int | None, int | None]:
-    here = _position(detail.sort_date, detail.key)
-    prev = nxt = None
-    for sid, day, key in session.execute(
-            select(Statement.id, Statement.sort_date, Statement.key)
-            .join(StatementSpeaker, StatementSpeaker.statement_id == Statement.id)
-            .where(StatementSpeaker.speaker_id == speaker_id)).all():
-        pos = _position(day, key)
-        if pos < here and (prev is None or pos > prev[0]):
-            prev = (pos, sid)
-        elif pos > here and (nxt is None or pos < nxt[0]):
-            nxt = (pos, sid)
-    return (prev[1] if prev else None), (nxt[1] if nxt else None)
-
-
-def _neighbours_by_index(session: Session, speaker_id: int, detail: StatementRow) -> tuple[int | None, int | None]:
-    by = (select(StatementSpeaker.statement_id)
-          .where(StatementSpeaker.statement_id == Statement.id,
-                 StatementSpeaker.speaker_id + 0 == speaker_id).exists())  # "+ 0": probe by statement, not by speaker
-    day, key = detail.sort_date, detail.key
-
-    def first(*where, desc: bool) -> int | None:
-        order = (Statement.sort_date.desc(), Statement.key.desc()) if desc else (Statement.sort_date, Statement.key)
-        return session.scalar(select(Statement.id).where(by, *where).order_by(*order).limit(1))
-
-    undated = Statement.sort_date.is_(None)
-    if day is None:  # undated statements come before every dated one
-        prev = first(undated, Statement.key < key, desc=True)
-        nxt = first(undated, Statement.key > key, desc=False) or first(Statement.sort_date.is_not(None), desc=False)
-    else:
-        prev = (first(Statement.sort_date <= day, or_(Statement.sort_date < day, Statement.key < key), desc=True)
-                or first(undated, desc=True))
-        nxt = first(Statement.sort_date >= day, or_(Statement.sort_date > day, Statement.key > key), desc=False)
-    return prev, nxt
-
-
-def home_overview(session: Session, *, latest: int = 8, speakers: int = 10) -> Overview:
-    from app.browse.entities import list_speakers
-    from app.queries import archive_summary
-
-    s = archive_summary(session)
-    return Overview(
-        statements=s.statements, excerpts=s.excerpts, paragraphs=s.paragraphs, speakers=s.speakers,
-        first_date=dt.date.fromisoformat(s.first_date) if s.first_date else None,
-        last_date=dt.date.fromisoformat(s.last_date) if s.last_date else None,
-        latest=list_statements(session, StatementFilter(), per_page=latest).items,
-        top_speakers=list_speakers(session, per_page=speakers).items,
-    )

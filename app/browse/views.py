@@ -42,10 +42,6 @@ class Page(Generic[T]):
     def has_prev(self) -> bool:
         return self.page > 1
 
-    @property
-    def first_index(self) -> int:
-        return (self.page - 1) * self.per_page + 1
-
 
 @dataclass(frozen=True)
 class SpeakerRef:
@@ -145,15 +141,6 @@ class Neighbour:
     speaker: SpeakerRef
     prev: StatementRow | None
     next: StatementRow | None
-
-
-@dataclass(frozen=True)
-class Facet:
-    name: str                        # the parameter: speaker, kind, venue, topic, year
-    value: str                       # the parameter's value
-    label: str
-    count: int
-    selected: bool = False
 
 
 @dataclass(frozen=True)

@@ -197,7 +197,7 @@ def citation_texts(session: Session, statement_key: str, item: dict) -> dict[str
 
 def _pending(session: Session, batch: int = BATCH) -> Iterator[list[tuple[int, str]]]:
     """(statement id, inputs) of statements without a row or with an outdated one, batch by batch."""
-    from app.browse.statements import _rows
+    from app.browse.rows import load_rows as _rows
     from app.browse.views import StatementRow
     from app.config import SITE_NAME
 

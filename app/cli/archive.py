@@ -12,8 +12,8 @@ from app.config import get_settings
 
 def export(out_file: Path = typer.Option(None, "--out", help="Write here instead of stdout.")) -> None:
     """The whole archive as JSON Lines (sorted by statement key; deterministic)."""
+    from app.browse.export import export_lines
     from app.db import session_scope
-    from app.export import export_lines
 
     _engine, factory = open_archive(get_settings())
     target = out_file.open("w", encoding="utf-8", newline="\n") if out_file else sys.stdout

@@ -64,7 +64,7 @@ def _read_manifest(manifest: Path | None) -> dict:
 
 
 def _has_statements(factory) -> bool:
-    from app.queries import archive_summary
+    from app.browse.summary import archive_summary
 
     with factory() as session:
         return bool(archive_summary(session).statements)

@@ -6,7 +6,7 @@ from rich.markup import escape
 from rich.table import Table
 from sqlalchemy.orm import Session
 
-from app import queries
+from app.browse import summary as queries
 
 
 def render_parse(console: Console, data: dict) -> None:

@@ -1,4 +1,4 @@
-"""`archive import FILE.jsonl`: rebuild an archive from an export (app.export).
+"""`archive import FILE.jsonl`: rebuild an archive from an export (app.browse.export).
 
 Each version's captures become source documents (one per file, sha256 and parse) holding that
 version's text; retired teaser leads go back to the teaser sources; then every statement is

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable
 from itertools import chain
 from typing import TYPE_CHECKING
 
-from app.browse.views import Facet
+from app.facets import Facet
 from app.search.budget import Deadline
 from app.search.planning import values
 from app.search.query import filter_queries

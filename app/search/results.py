@@ -12,7 +12,7 @@ from html import escape
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.browse.views import Facet
+from app.facets import Facet
 from app.models import Paragraph, Speaker, Statement, StatementSpeaker, Venue
 from app.search.budget import Deadline
 from app.search.facets import FACET_LIMIT

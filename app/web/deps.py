@@ -1,8 +1,8 @@
-"""Request dependencies: the archive's session, settings and searcher, read from app.state."""
+"""Request dependencies: the archive's session, settings and base URL, read from app.state."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Depends, Request
 from sqlalchemy import event
@@ -45,10 +45,6 @@ def _begin_snapshot(_session: Session, _transaction, connection) -> None:
         connection.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
 
 
-def get_searcher(request: Request) -> Any:
-    return request.app.state.archive.searcher
-
-
 def base_url(request: Request) -> str:
     """Scheme and host of absolute permalinks (citations, feeds, API): ARCHIVE_PUBLIC_URL when set,
     so citations do not depend on the Host header a client sent; else what the client used."""
@@ -58,5 +54,4 @@ def base_url(request: Request) -> str:
 
 SettingsDep = Annotated[Settings, Depends(get_settings)]
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
-SearcherDep = Annotated[Any, Depends(get_searcher)]
 BaseUrlDep = Annotated[str, Depends(base_url)]

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from feedgen.feed import FeedGenerator
 
+from app.bidi import close_bidi
 from app.web.templating import SITE_NAME
 
 DATE_SOURCES = ("statement", "published", "ingested")
@@ -41,14 +42,19 @@ def entry_date(date: dt.date | None, published: dt.date | None,
     return ingested, "ingested"
 
 
+def feed_entry(link: str, title: str, date: dt.date | None, published: dt.date | None,
+               ingested: dt.date | None, **fields) -> FeedEntry:
+    """The entry of a statement at `link` (its id too), dated by entry_date."""
+    when, source = entry_date(date, published, ingested)
+    return FeedEntry(id=link, title=title, link=link, date=when, date_source=source, **fields)
+
+
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 
 def xml_safe(text: str) -> str:
     """Drop the characters XML 1.0 cannot carry, close unterminated bidi controls (ingested
     text is untrusted)."""
-    from app.bidi import close_bidi
-
     return close_bidi(_NOT_XML.sub("", text))
 
 

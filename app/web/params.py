@@ -3,7 +3,7 @@
 One dependency per page type declares its parameters (so the API's OpenAPI schema documents
 them) and returns a frozen dataclass. HTML pages redirect to the canonical form of their query
 string (no empty values, no defaults, no duplicates, fixed order), so one state has one URL.
-Hostile input is refused with 400 before any work: see `check_raw_query`.
+Hostile input is refused with 400 before any work: see app.web.query_guard.
 """
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field, replace
 from typing import Annotated
-from urllib.parse import parse_qsl
+from urllib.parse import quote, urlencode
 
 from fastapi import Depends, Query, Request
 
@@ -22,30 +22,9 @@ DEFAULT_PER_PAGE = 20
 MAX_PAGE = 500
 MAX_OFFSET = 10_000          # deepest row reachable by pagination
 MAX_VALUES = 20              # values of one multi-valued filter
-MAX_VALUE_CHARS = 300        # any parameter but q
-MAX_QUERY_STRING = 16_384    # the whole raw query string, in bytes
 MIN_YEAR, MAX_YEAR = 1000, 2999
 
-# Parameters that take one value; repeating one is an error rather than a silent pick.
-SINGLE = frozenset({"q", "page", "per_page", "sort", "from", "to", "month", "questions", "cursor"})
-MULTI = frozenset({"speaker", "kind", "venue", "topic", "said", "year"})  # `year`: single on statement lists
-# ... except on these pages: the month facet of a search (month=2021-11&month=2021-12) and the
-# terms of a trends chart (q=sanctions&q=cooperation) are repeatable there.
-SEARCH_PATHS = ("/search", "/api/search", "/concordance", "/api/concordance", "/trends", "/api/trends")
-TRENDS_PATHS = ("/trends", "/trends.csv", "/api/trends")
-
-
-def repeatable_here(path: str) -> frozenset[str]:
-    """The SINGLE parameters that take several values on this path."""
-    if path in TRENDS_PATHS:
-        return frozenset({"q", "month"})
-    if path.startswith(SEARCH_PATHS):
-        return frozenset({"month"})
-    return frozenset()
-
-
 KEY_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,219}$")
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
 class ParamError(Exception):
@@ -55,61 +34,6 @@ class ParamError(Exception):
         super().__init__(message)
         self.message = message
         self.status = status
-
-
-def check_raw_query(raw: bytes, *, max_query_chars: int, path: str = "") -> None:
-    """Refuse hostile query strings before routing: too long, invalid UTF-8, control
-    characters (NUL included), repeated single-valued parameters, oversized values."""
-    repeatable = repeatable_here(path)
-    if len(raw) > MAX_QUERY_STRING:
-        raise ParamError(f"query string too long ({len(raw):,} bytes; limit {MAX_QUERY_STRING:,})")
-    try:
-        pairs = parse_qsl(raw.decode("ascii"), keep_blank_values=True, encoding="utf-8", errors="strict")
-    except UnicodeError:
-        raise ParamError("the query string is not valid UTF-8") from None
-    seen: set[str] = set()
-    counts: dict[str, int] = {}
-    for key, value in pairs:
-        if _CONTROL.search(key) or _CONTROL.search(value):
-            raise ParamError(f"parameter {_show(key)!r} contains control characters")
-        limit = max_query_chars if key == "q" else MAX_VALUE_CHARS
-        if len(value) > limit:
-            raise ParamError(f"parameter {_show(key)!r} is too long ({len(value):,} characters; limit {limit:,})")
-        if key in SINGLE and key in seen and key not in repeatable:
-            raise ParamError(f"parameter {key!r} given more than once")
-        seen.add(key)
-        counts[key] = counts.get(key, 0) + 1
-        if (key in MULTI or key in repeatable) and counts[key] > MAX_VALUES:
-            raise ParamError(f"too many values for {key!r} (limit {MAX_VALUES})")
-
-
-def without_blank_values(raw: bytes) -> bytes | None:
-    """The query string with its empty fields dropped (what an HTML form sends for every field
-    left empty: `from=&to=&questions=`), or None when it has none. The other fields are kept
-    byte for byte, in their order."""
-    if not raw:
-        return None
-    from urllib.parse import unquote_plus
-
-    parts = raw.split(b"&")
-    kept = [p for p in parts
-            if p and not (b"=" in p and not unquote_plus(p.partition(b"=")[2].decode("latin-1")).strip())]
-    return None if len(kept) == len(parts) else b"&".join(kept)
-
-
-def check_path(raw_path: bytes) -> None:
-    try:
-        from urllib.parse import unquote_to_bytes
-
-        text = unquote_to_bytes(raw_path).decode("utf-8")
-    except UnicodeError:
-        raise ParamError("the URL path is not valid UTF-8", status=404) from None
-    if _CONTROL.search(text):
-        raise ParamError("the URL path contains control characters", status=404)
-
-
-def _show(key: str) -> str:
-    return _CONTROL.sub("?", key)[:40]
 
 
 def valid_key(key: str) -> bool:
@@ -177,10 +101,6 @@ class StatementQuery:
     raw_from: str | None = field(default=None, compare=False)
     raw_to: str | None = field(default=None, compare=False)
 
-    @property
-    def offset(self) -> int:
-        return (self.page - 1) * self.per_page
-
     def filter_pairs(self) -> list[tuple[str, str]]:
         """Filters only (no sort/paging), in canonical order."""
         pairs = [("speaker", s) for s in self.speakers] + [("kind", k) for k in self.kinds]
@@ -199,10 +119,6 @@ class StatementQuery:
         """The canonical query string, as pairs: defaults left out."""
         pairs = self.filter_pairs() + ([("sort", self.sort)] if self.sort != "newest" else [])
         return pairs + paging_pairs(self.page, self.per_page)
-
-    @property
-    def filtered(self) -> bool:
-        return bool(self.filter_pairs())
 
     def with_page(self, page: int) -> StatementQuery:
         return replace(self, page=page)
@@ -251,10 +167,6 @@ class ListQuery:
     per_page: int = 50
     sort: str = "count"
 
-    @property
-    def offset(self) -> int:
-        return (self.page - 1) * self.per_page
-
     def pairs(self, default_sort: str = "count", default_per_page: int = 50) -> list[tuple[str, str]]:
         pairs = []
         if self.sort != default_sort:
@@ -279,8 +191,6 @@ def canonical_redirect_target(path: str, actual: list[tuple[str, str]], canonica
     """Where to redirect when the query string is not in canonical form, else None."""
     if actual == canonical:
         return None
-    from urllib.parse import quote, urlencode
-
     path = "/" + quote(path).lstrip("/")  # never `//host`: a redirect stays on this site
     return path + (f"?{urlencode(canonical)}" if canonical else "")
 

@@ -8,11 +8,11 @@ from urllib.parse import parse_qsl
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
-from app.browse.views import ParagraphView, SpeakerRef, StatementRow
+from app.browse.views import ParagraphView, SpeakerRef, StatementFilter, StatementRow
 from app.periods import period
+from app.urls import absolute, urls
 from app.web.deps import base_url
 from app.web.params import StatementQuery, canonical_redirect_target
-from app.web.urls import absolute, urls
 
 
 def render(request: Request, template: str, *, status: int = 200, nav: str | None = None,
@@ -34,8 +34,6 @@ def canonical(request: Request, pairs: list[tuple[str, str]]) -> RedirectRespons
 
 def query_filter(q: StatementQuery):
     """The browse filter for a statement query: year/month and from/to intersected."""
-    from app.browse.views import StatementFilter
-
     start, end = q.date_from, q.date_to
     if q.year is not None:
         ys, ye = period(q.year, q.month)

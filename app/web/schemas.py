@@ -19,13 +19,18 @@ class SpeakerOut(BaseModel):
     api: str
 
 
-class StatementOut(BaseModel):
+class StatementBase(BaseModel):
+    """The members a statement has in every response (pages' API, search)."""
+
     key: str
     title: str
     kind: str
     date: str | None
     published: str | None
     venue: str | None
+
+
+class StatementOut(StatementBase):
     venue_key: str | None
     speakers: list[SpeakerOut]
     topics: list[str]
@@ -141,13 +146,18 @@ class FacetValue(BaseModel):
     selected: bool
 
 
-class StatementPage(BaseModel):
+class Paged(BaseModel):
+    """The paging members of a list (app.web.routes.api._links)."""
+
     total: int
     page: int
     per_page: int
     pages: int
     next: str | None
     prev: str | None
+
+
+class StatementPage(Paged):
     results: list[StatementListItem]
     facets: dict[str, list[FacetValue]] | None = None
 
@@ -163,13 +173,7 @@ class SpeakerRowOut(BaseModel):
     api: str
 
 
-class SpeakerPage(BaseModel):
-    total: int
-    page: int
-    per_page: int
-    pages: int
-    next: str | None
-    prev: str | None
+class SpeakerPage(Paged):
     results: list[SpeakerRowOut]
 
 
@@ -206,13 +210,7 @@ class SearchSpeaker(BaseModel):
     role: str | None
 
 
-class SearchStatement(BaseModel):
-    key: str
-    title: str
-    kind: str
-    date: str | None
-    published: str | None
-    venue: str | None
+class SearchStatement(StatementBase):
     speakers: list[SearchSpeaker]
     url: str
     title_html: str = Field(description="The title, HTML-escaped, with the matched words in <mark>.")

@@ -8,7 +8,8 @@ from jinja2 import Environment
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.web.errors import error_response
-from app.web.params import ParamError, check_path, check_raw_query, without_blank_values
+from app.web.params import ParamError
+from app.web.query_guard import check_path, check_raw_query, without_blank_values
 
 log = logging.getLogger("app.web")
 

@@ -9,13 +9,14 @@ from fastapi.responses import RedirectResponse
 from sqlalchemy.orm import Session
 
 from app import browse, citations
-from app.browse.views import Facet, FilterLabel, Page, ParagraphDetail, StatementDetail, StatementRow
+from app.browse.views import FilterLabel, Page, ParagraphDetail, StatementDetail, StatementRow
 from app.citations import metadata, store
 from app.config import SITE_NAME
+from app.facets import Facet
+from app.urls import absolute, urls
 from app.web.errors import NotFound
 from app.web.params import ParamError, StatementQuery, valid_key
 from app.web.render import query_filter
-from app.web.urls import absolute, urls
 
 
 @dataclass(frozen=True)

@@ -10,9 +10,9 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from app import urls as url_helpers
 from app.config import SITE_NAME
 from app.ingest.types import KINDS
-from app.web import urls as url_helpers
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 TEMPLATES_DIR = ROOT / "templates"
@@ -96,8 +96,6 @@ def plural(n: int, one: str, many: str | None = None) -> str:
     return f"{n:,} {one if n == 1 else (many or one + 's')}"
 
 
-from app.urls import PARAGRAPHS_PER_PAGE  # noqa: E402
-
 
 def _finalize(value):
     from markupsafe import Markup
@@ -122,6 +120,6 @@ def make_env() -> Environment:
     env.globals.update(
         urls=url_helpers.urls, site_name=SITE_NAME, with_args=url_helpers.with_args,
         add_arg=url_helpers.add_arg, without_args=url_helpers.without_args, page_url=url_helpers.page_url,
-        month_names=MONTHS, kinds=KINDS, paragraphs_per_page=PARAGRAPHS_PER_PAGE,
+        month_names=MONTHS, kinds=KINDS, paragraphs_per_page=url_helpers.PARAGRAPHS_PER_PAGE,
     )
     return env

@@ -5,18 +5,18 @@ from __future__ import annotations
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import Response, StreamingResponse
+from fastapi.responses import Response
 
-from app.formats.spreadsheet import csv_stream
+from app.urls import absolute, page_url, urls, with_args
 from app.web import schemas
 from app.web.deps import BaseUrlDep, SessionDep, SettingsDep
 from app.web.json_response import ArchiveJSONResponse
+from app.web.outputs import Output, respond
 from app.web.params import ConcordanceQuery, TrendsQuery, concordance_query, trends_query
 from app.web.render import canonical, render
 from app.web.routes.search import search_error
 from app.web.search_adapter import SearchQueryError, SearchUnavailable, run_concordance, run_trends
 from app.web.trend_chart import trend_chart
-from app.web.urls import absolute, page_url, urls, with_args
 
 router = APIRouter(include_in_schema=False)
 api_router = APIRouter(prefix="/api", tags=["search"])
@@ -102,9 +102,7 @@ def concordance_csv(request: Request, session: SessionDep, settings: SettingsDep
 
     notice = (f"Truncated: this file holds the first {CONCORDANCE_CSV_LINES:,} occurrences (the download limit); "
               "narrow the search or the filters to download the rest.") if result["has_next"] else None
-    return StreamingResponse(csv_stream(result["lines"], CONCORDANCE_CSV_FIELDS, convert, notice=notice),
-                             media_type="text/csv; charset=utf-8",
-                             headers={"content-disposition": 'attachment; filename="concordance.csv"'})
+    return respond("csv", Output("concordance", result["lines"], CONCORDANCE_CSV_FIELDS, convert, notice=notice))
 
 
 # -- trends --------------------------------------------------------------------------------------
@@ -172,6 +170,4 @@ def trends_csv(request: Request, settings: SettingsDep, base: BaseUrlDep,
              "paragraphs_that_year": base_years[p["year"]], "per_10000": p["per_10k"]}
             for t in result["terms"] for p in t["years"]]
     notice = "Counts are estimates (about)." if result["approximate"] else None
-    return StreamingResponse(csv_stream(rows, TRENDS_CSV_FIELDS, dict, notice=notice),
-                             media_type="text/csv; charset=utf-8",
-                             headers={"content-disposition": 'attachment; filename="trends.csv"'})
+    return respond("csv", Output("trends", rows, TRENDS_CSV_FIELDS, notice=notice))

@@ -9,14 +9,13 @@ from fastapi.responses import RedirectResponse
 
 from app import browse
 from app.browse.views import Page
-from app.urls import PARAGRAPHS_PER_PAGE
+from app.urls import PARAGRAPHS_PER_PAGE, absolute, page_url, urls
 from app.web import schemas, services
 from app.web.deps import BaseUrlDep, SessionDep
 from app.web.errors import NotFound
 from app.web.params import MAX_YEAR, MIN_YEAR, ListQuery, StatementQuery, speaker_list_query, statement_query
 from app.web.render import paragraph_json, statement_json
 from app.web.routes.speakers import load_speaker
-from app.web.urls import absolute, page_url, urls
 
 ERRORS = {400: {"model": schemas.Error}, 404: {"model": schemas.Error}, 422: {"model": schemas.Error}}
 router = APIRouter(prefix="/api", tags=["archive"], responses=ERRORS)

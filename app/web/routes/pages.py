@@ -2,19 +2,22 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Request
 from fastapi.responses import Response
 
 from app import browse
+from app.urls import urls
 from app.web.charts import year_chart
 from app.web.deps import SessionDep, SettingsDep
 from app.web.errors import NotFound
-from app.web.params import DEFAULT_PER_PAGE, MAX_YEAR, MIN_YEAR, ListQuery, PerPage
+from app.web.examples import archive_examples
+from app.web.params import DEFAULT_PER_PAGE, MAX_YEAR, MIN_YEAR, ListQuery, PerPage, SearchQuery, _check_depth
 from app.web.params import Page as PageNumber
 from app.web.render import canonical, render
-from app.web.urls import urls
+from app.web.search_adapter import run_search
 
 router = APIRouter(include_in_schema=False)
 Year = Annotated[int, Path(ge=MIN_YEAR, le=MAX_YEAR)]
@@ -28,10 +31,6 @@ def statement_page_query(page: PageNumber = 1, per_page: PerPage = 0) -> ListQue
 
 
 def _paged(q: ListQuery, default_per_page: int) -> ListQuery:
-    from dataclasses import replace
-
-    from app.web.params import _check_depth
-
     q = replace(q, per_page=q.per_page or default_per_page)
     _check_depth(q.page, q.per_page)
     return q
@@ -122,14 +121,10 @@ def api_docs(request: Request) -> Response:
 
 def _examples(request: Request, session, settings) -> list:
     """Query examples from this archive that find something (app.web.examples)."""
-    from app.web.examples import archive_examples
-    from app.web.params import SearchQuery
-    from app.web.search_adapter import run_search
-
     def finds(query: str) -> bool:
         result = run_search(request.app.state.archive.searcher, session, SearchQuery(q=query),
                             max_query_chars=settings.max_query_chars, per_page=1, per_statement=1)
-        return result["total_paragraphs"] > 0
+        return result.total_paragraphs > 0
 
     return archive_examples(session, finds, str(settings.data_dir))
 

@@ -9,7 +9,7 @@ from fastapi.responses import RedirectResponse, Response
 from app.web import services
 from app.web.deps import BaseUrlDep, SessionDep
 from app.web.render import render
-from app.web.routes.statements import CITE_FORMATS, citation_download
+from app.web.routes.statements import CITE_FORMATS, cite_download
 
 router = APIRouter(include_in_schema=False)
 
@@ -27,9 +27,4 @@ def paragraph_detail(request: Request, session: SessionDep, key: str, base: Base
 @router.get("/p/{key}/cite.{fmt}")
 def paragraph_cite(session: SessionDep, key: str, base: BaseUrlDep,
                    fmt: Annotated[str, Path(pattern=CITE_FORMATS)]) -> Response:
-    found = services.load_paragraph(session, key)
-    if isinstance(found, RedirectResponse):
-        return found
-    p = found.paragraph
-    item = services.citation_item(found.statement, base, (p.key, p.n))
-    return citation_download(item, p.key, fmt)
+    return cite_download(services.load_paragraph(session, key), base, fmt)

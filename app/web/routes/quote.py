@@ -8,12 +8,12 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, Response
 
 from app.quote import MAX_LIMIT, MAX_QUOTE_CHARS
+from app.urls import absolute
 from app.web import schemas
 from app.web.deps import BaseUrlDep, SessionDep
 from app.web.errors import error_response
 from app.web.render import canonical, render
 from app.web.search_adapter import SearchQueryError, SearchUnavailable, run_quote
-from app.web.urls import absolute
 
 router = APIRouter(include_in_schema=False)
 api_router = APIRouter(prefix="/api", tags=["quote"])

@@ -9,19 +9,24 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
-from app.browse.views import Facet, Page
+from app.browse.statements import first_ingested
+from app.browse.views import Page
+from app.facets import Facet
 from app.search import SearchResult
 from app.search.service import FACET_LIMIT
+from app.urls import absolute, page_url, urls, with_args
 from app.web import schemas
 from app.web.charts import year_chart
 from app.web.deps import BaseUrlDep, SessionDep, SettingsDep, read_snapshot
 from app.web.errors import NotFound, error_response
+from app.web.feeds import feed_entry
 from app.web.json_response import ArchiveJSONResponse
 from app.web.ops import index_header, index_note
+from app.web.outputs import DOWNLOADS, Feed, Output, respond, truncation_notice
 from app.web.params import SearchQuery, search_query
 from app.web.render import canonical, render
-from app.web.search_adapter import SearchQueryError, SearchUnavailable, run_search
-from app.web.urls import absolute, page_url, urls, with_args
+from app.web.search_adapter import SearchQueryError, SearchUnavailable, all_matches, run_search
+from app.web.templating import segments
 
 router = APIRouter(include_in_schema=False)
 api_router = APIRouter(prefix="/api", tags=["search"])
@@ -151,16 +156,12 @@ SEARCH_CSV_FIELDS = ["statement_key", "title", "date", "published", "kind", "ven
 
 
 def _plain(snippet: str) -> str:
-    from app.web.templating import segments
-
     return "".join(text for text, _hit in segments(snippet))
 
 
 def _matches(request: Request, session, sq: SearchQuery, settings):
     """Every matching paragraph (exact totals first): a bad query fails here with 400, before
     streaming starts."""
-    from app.web.search_adapter import all_matches
-
     return all_matches(request.app.state.archive.searcher, session, sq, max_query_chars=settings.max_query_chars,
                        limit=MAX_SEARCH_ROWS)
 
@@ -193,35 +194,7 @@ def _session_rows(request: Request, sq: SearchQuery, base: str, settings) -> tup
     return found, rows()
 
 
-@router.get("/search.csv")
-def search_csv(request: Request, settings: SettingsDep, base: BaseUrlDep,
-               sq: Annotated[SearchQuery, Depends(search_query)]) -> Response:
-    from fastapi.responses import StreamingResponse
-
-    from app.formats.spreadsheet import csv_stream
-    from app.web.routes.downloads import truncation_notice
-
-    try:
-        found, rows = _session_rows(request, sq, base, settings)
-    except (SearchQueryError, SearchUnavailable) as e:
-        return search_error(request, e)
-
-    def convert(row: dict) -> dict:
-        return row | {"speakers": "; ".join(row["speakers"])}
-
-    notice = truncation_notice(found.total_paragraphs, MAX_SEARCH_ROWS, "paragraphs", about=not found.exact)
-    return StreamingResponse(csv_stream(rows, SEARCH_CSV_FIELDS, convert, notice=notice),
-                             media_type="text/csv; charset=utf-8",
-                             headers={"content-disposition": 'attachment; filename="search.csv"'})
-
-
-@router.get("/search.json")
-def search_json(request: Request, settings: SettingsDep, base: BaseUrlDep,
-                sq: Annotated[SearchQuery, Depends(search_query)]) -> Response:
-    from fastapi.responses import StreamingResponse
-
-    from app.web.routes.downloads import json_stream
-
+def _download(request: Request, settings, base: str, sq: SearchQuery, ext: str) -> Response:
     try:
         found, rows = _session_rows(request, sq, base, settings)
     except (SearchQueryError, SearchUnavailable) as e:
@@ -230,17 +203,29 @@ def search_json(request: Request, settings: SettingsDep, base: BaseUrlDep,
             "total_paragraphs": found.total_paragraphs, "total_statements": found.total_statements,
             "exact": found.exact, "limit": MAX_SEARCH_ROWS, "truncated": found.truncated,
             "filters": dict(sq.filter_pairs())}
-    return StreamingResponse(json_stream(head, rows), media_type="application/json",
-                             headers={"content-disposition": 'attachment; filename="search.json"'})
+    notice = truncation_notice(found.total_paragraphs, MAX_SEARCH_ROWS, "paragraphs", about=not found.exact)
+    return respond(ext, Output("search", rows, SEARCH_CSV_FIELDS, _csv_row, notice=notice, head=head))
+
+
+def _csv_row(row: dict) -> dict:
+    return row | {"speakers": "; ".join(row["speakers"])}
+
+
+def _download_route(ext: str):
+    def download(request: Request, settings: SettingsDep, base: BaseUrlDep,
+                 sq: Annotated[SearchQuery, Depends(search_query)]) -> Response:
+        return _download(request, settings, base, sq, ext)
+    return download
+
+
+for _ext in DOWNLOADS:  # /search.csv, /search.json
+    router.add_api_route(f"/search.{_ext}", _download_route(_ext), methods=["GET"], name=f"search_{_ext}")
 
 
 @router.get("/search.atom")
 def search_feed(request: Request, session: SessionDep, settings: SettingsDep, base: BaseUrlDep,
                 sq: Annotated[SearchQuery, Depends(search_query)]) -> Response:
     """A saved search as a feed: the newest matching statements, with their best snippet."""
-    from app.browse.statements import first_ingested
-    from app.web.feeds import FeedEntry, atom, entry_date
-
     try:
         result = run_search(request.app.state.archive.searcher, session, sq, max_query_chars=settings.max_query_chars,
                             page=1, per_page=SEARCH_FEED_ENTRIES, sort="newest", per_statement=1).to_json()
@@ -252,16 +237,14 @@ def search_feed(request: Request, session: SessionDep, settings: SettingsDep, ba
     entries = []
     for group in result["results"]:
         st = group["statement"]
-        link = absolute(base, st["url"])
         summary = " … ".join(_plain(p["snippet"]) for p in group["paragraphs"])
-        when, source = entry_date(*(dt.date.fromisoformat(st[k]) if st[k] else None for k in ("date", "published")),
-                                  ingested.get(st["key"]))
-        entries.append(FeedEntry(id=link, title=st["title"], link=link, date=when, date_source=source, summary=summary,
-                                 authors=[s["name"] for s in st["speakers"]], categories=[st["kind"]]))
+        entries.append(feed_entry(absolute(base, st["url"]), st["title"],
+                                  *(dt.date.fromisoformat(st[k]) if st[k] else None for k in ("date", "published")),
+                                  ingested.get(st["key"]), summary=summary,
+                                  authors=[s["name"] for s in st["speakers"]], categories=[st["kind"]]))
     title = f"Search: {sq.q}" if sq.q else "Search"
     if sq.filter_pairs():
         title += " (" + ", ".join(f"{k}: {v}" for k, v in sq.filter_pairs()) + ")"
     feed_url = absolute(base, urls.search_feed(pairs))
-    body = atom(feed_id=feed_url, title=title, self_url=feed_url, html_url=absolute(base, urls.search(pairs)),
-                entries=entries)
-    return Response(body, media_type="application/atom+xml; charset=utf-8")
+    return respond("atom", Output("search", entries, feed=Feed(feed_url, title, feed_url,
+                                                               absolute(base, urls.search(pairs)))))

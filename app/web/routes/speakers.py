@@ -8,13 +8,13 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import RedirectResponse, Response
 
 from app import browse
+from app.urls import urls
 from app.web import services
 from app.web.charts import year_chart
 from app.web.deps import SessionDep
 from app.web.errors import NotFound
 from app.web.params import KEY_RE, ListQuery, StatementQuery, speaker_list_query, statement_query
 from app.web.render import canonical, render
-from app.web.urls import urls
 
 router = APIRouter(include_in_schema=False)
 

@@ -9,12 +9,18 @@ from fastapi.responses import RedirectResponse, Response
 
 from app import browse, citations
 from app.bidi import close_bidi_all
+from app.browse.captures import capture_text
+from app.browse.versions import find_version, version_diff
+from app.browse.views import ParagraphDetail, StatementDetail
 from app.citations import bibtex, ris
+from app.urls import urls
 from app.web import services
 from app.web.deps import BaseUrlDep, SessionDep, SettingsDep
 from app.web.errors import NotFound
+from app.web.hits import statement_hits
 from app.web.params import StatementQuery, statement_query
 from app.web.render import canonical, render
+from app.web.routes import downloads
 
 router = APIRouter(include_in_schema=False)
 CITE_FORMATS = "^(bib|ris|json)$"
@@ -26,8 +32,6 @@ def statement_list(request: Request, session: SessionDep,
     if (redirect := canonical(request, q.pairs())) is not None:
         return redirect
     data = services.statement_list(session, q)
-    from app.web.routes import downloads
-
     return render(request, "statements/list.html", nav="statements", data=data, q=q,
                   pairs=q.pairs(), filter_pairs=q.filter_pairs(), kinds=_kinds(data),
                   download_limit=downloads.MAX_DOWNLOAD_ROWS)
@@ -51,8 +55,6 @@ def statement_detail(request: Request, session: SessionDep, key: str, base: Base
         return found
     hits = None
     if q and q.strip():
-        from app.web.hits import statement_hits
-
         hits = statement_hits(request.app.state.archive.searcher, q.strip(), found.paragraphs,
                               max_query_chars=settings.max_query_chars)
     from app.browse.duplicates import places
@@ -71,8 +73,6 @@ def statement_diff(request: Request, session: SessionDep, key: str,
                    new: Annotated[VersionRef | None, Query(alias="to")] = None) -> Response:
     """A word-level diff of two versions of the statement (by number or id); by default the
     current version and the one before it."""
-    from app.browse.versions import find_version, version_diff
-
     found = services.load_statement(session, key)
     if isinstance(found, RedirectResponse):
         return found
@@ -97,31 +97,34 @@ def statement_paragraph(session: SessionDep, key: str,
         return found
     if n > found.paragraph_count:
         raise NotFound(f"This statement has no paragraph {n}.")
-    from app.web.urls import urls
-
     return RedirectResponse(urls.statement(found.key, n), status_code=301)
 
 
 @router.get("/statements/{key}/cite.{fmt}")
 def statement_cite(session: SessionDep, key: str, base: BaseUrlDep,
                    fmt: Annotated[str, Path(pattern=CITE_FORMATS)]) -> Response:
-    found = services.load_statement(session, key)
-    if isinstance(found, RedirectResponse):
-        return found
-    return citation_download(services.citation_item(found, base), found.key, fmt)
+    return cite_download(services.load_statement(session, key), base, fmt)
 
 
 @router.get("/sources/{sha256}/capture.txt")
 def source_capture(session: SessionDep, sha256: Annotated[str, Path(pattern="^[0-9a-f]{64}$")]) -> Response:
     """The stored page as captured, as plain text: it is untrusted and never rendered."""
-    from app.browse.captures import capture_text
-
     text = capture_text(session, sha256)
     if text is None:
         raise NotFound("No stored page has this sha256.")
     return Response(text, media_type="text/plain; charset=utf-8",
                     headers={"x-content-type-options": "nosniff", "content-security-policy": "sandbox",
                              "content-disposition": f'inline; filename="{sha256}.txt"'})
+
+
+def cite_download(found: StatementDetail | ParagraphDetail | RedirectResponse, base: str, fmt: str) -> Response:
+    """The citation file of a statement or of a paragraph (or the redirect from a retired key)."""
+    if isinstance(found, RedirectResponse):
+        return found
+    if isinstance(found, ParagraphDetail):
+        p = found.paragraph
+        return citation_download(services.citation_item(found.statement, base, (p.key, p.n)), p.key, fmt)
+    return citation_download(services.citation_item(found, base), found.key, fmt)
 
 
 def citation_download(item: dict, name: str, fmt: str) -> Response:

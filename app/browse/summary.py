@@ -1,11 +1,15 @@
-"""Read side: counts and summaries used by the CLI (and later the web pages)."""
+"""Counts and summaries of the whole archive: the CLI's `stats` and the home page."""
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
+from app.browse.entities import list_speakers
+from app.browse.statements import list_statements
+from app.browse.views import Overview, StatementFilter
 from app.models import SourceDocument, Speaker, Statement, StatementSpeaker
 
 
@@ -62,3 +66,14 @@ def counts_by_year(session: Session) -> list[tuple[str, int]]:
         select(year, func.count(Statement.id)).group_by(year).order_by(year)
     ).all()
     return [(str(int(y)) if y is not None else "undated", n) for y, n in rows]
+
+
+def home_overview(session: Session, *, latest: int = 8, speakers: int = 10) -> Overview:
+    s = archive_summary(session)
+    return Overview(
+        statements=s.statements, excerpts=s.excerpts, paragraphs=s.paragraphs, speakers=s.speakers,
+        first_date=dt.date.fromisoformat(s.first_date) if s.first_date else None,
+        last_date=dt.date.fromisoformat(s.last_date) if s.last_date else None,
+        latest=list_statements(session, StatementFilter(), per_page=latest).items,
+        top_speakers=list_speakers(session, per_page=speakers).items,
+    )

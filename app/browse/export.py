@@ -11,20 +11,13 @@ import json
 from collections.abc import Iterator
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from app.bidi import close_bidi_all
-from app.captured import captured_date, page_clocks
-from app.models import (
-    Contribution,
-    KeyAlias,
-    Paragraph,
-    SourceDocument,
-    Statement,
-    StatementSpeaker,
-    StatementTopic,
-    StatementVersion,
-)
+from app.browse.paragraphs import resolve_alias
+from app.browse.rows import load_rows
+from app.browse.views import StatementRow
+from app.models import Contribution, KeyAlias, Paragraph, SourceDocument, Statement, StatementVersion
 from app.urls import statement_path
 
 BATCH = 500
@@ -34,28 +27,26 @@ def _iso(d: dt.date | None) -> str | None:
     return d.isoformat() if d else None
 
 
-def statement_record(st: Statement, sources: list[tuple[str, str]], page_clock: dt.date | None = None,
+def statement_record(st: StatementRow, sources: list[tuple[str, str]], paragraphs: list[dict],
                      extra: dict | None = None) -> dict:
+    """A statement's line: its row (app.browse.rows), sources and current paragraphs, then `extra`."""
     return {
         "key": st.key,
         "title": st.title,
         "kind": st.kind,
-        "date": st.date.isoformat() if st.date else None,
-        "published": st.published.isoformat() if st.published else None,
+        "date": _iso(st.date),
+        "published": _iso(st.published),
         "venue": st.venue.name if st.venue else None,
-        "speakers": [{"name": s.speaker.name, "role": s.role} for s in st.speakers],
-        "topics": [t.topic.name for t in st.topics],
+        "speakers": [{"name": s.name, "role": s.role} for s in st.speakers],
+        "topics": [t.name for t in st.topics],
         "excerpt": st.excerpt,
         "original_url": st.original_url,
         "publisher": st.publisher,
         "captured_at": st.captured_at.isoformat() if st.captured_at else None,
-        "captured": _iso(captured_date(st.captured_at, page_clock)),
+        "captured": _iso(st.captured),
         "url": statement_path(st.key),
         "sources": [{"file": f, "sha256": h} for f, h in sources],
-        "paragraphs": [
-            {"key": p.key, "n": p.n, "text": p.text, "speaker": p.speaker_name, "label": p.label}
-            for p in sorted((p for p in st.paragraphs if p.current), key=lambda p: p.n)
-        ],
+        "paragraphs": paragraphs,
     } | (extra or {})
 
 
@@ -70,37 +61,38 @@ def _sources(session: Session, keys: list[str]) -> dict[str, list[tuple[str, str
     return {k: sorted(v) for k, v in out.items()}
 
 
+def _paragraphs(session: Session, ids: list[int]) -> dict[int, list[tuple[dict, bool]]]:
+    """Every paragraph of the statements (current and retired), as (record, current)."""
+    out: dict[int, list[tuple[dict, bool]]] = {i: [] for i in ids}
+    for sid, key, n, text, speaker, label, current in session.execute(
+            select(Paragraph.statement_id, Paragraph.key, Paragraph.n, Paragraph.text, Paragraph.speaker_name,
+                   Paragraph.label, Paragraph.current)
+            .where(Paragraph.statement_id.in_(ids)).order_by(Paragraph.id)):
+        out[sid].append(({"key": key, "n": n, "text": text, "speaker": speaker, "label": label}, current))
+    return out
+
+
 def export_lines(session: Session) -> Iterator[str]:
     keys = session.scalars(select(Statement.key).order_by(Statement.key)).all()
     redirects = _redirects(session)
     for i in range(0, len(keys), BATCH):
         chunk = keys[i:i + BATCH]
-        statements = session.scalars(
-            select(Statement).where(Statement.key.in_(chunk)).order_by(Statement.key).options(
-                selectinload(Statement.venue),
-                selectinload(Statement.speakers).selectinload(StatementSpeaker.speaker),
-                selectinload(Statement.topics).selectinload(StatementTopic.topic),
-                selectinload(Statement.paragraphs).load_only(
-                    Paragraph.key, Paragraph.n, Paragraph.text, Paragraph.speaker_name,
-                    Paragraph.label, Paragraph.current),
-            )
-        ).all()
+        rows = load_rows(session, Statement.key.in_(chunk), order=(Statement.key,))
+        paragraphs = _paragraphs(session, [sid for sid, _f in rows])
         sources = _sources(session, chunk)
         versions = _versions(session, chunk)
-        clocks = page_clocks(session, [st.key for st in statements if st.captured_at is None])
-        for st in statements:
-            extra = {"versions": _version_records(st, versions.get(st.key, []), sources.get(st.key, [])),
+        for sid, fields in rows:
+            st = StatementRow(**fields)
+            paras = paragraphs[sid]
+            current = sorted((p for p, cur in paras if cur), key=lambda p: p["n"])
+            extra = {"versions": _version_records(st, paras, versions.get(st.key, []), sources.get(st.key, [])),
                      "retired": [], "redirects": redirects.get(st.key, [])}
             in_versions = {f"{st.key}.{k}" for v in versions.get(st.key, []) for k in json.loads(v.keys)}
-            extra["retired"] = [_paragraph(p) for p in sorted(st.paragraphs, key=lambda p: (p.n, p.key))
-                                if not p.current and p.key not in in_versions]
-            record = statement_record(st, sources.get(st.key, []), clocks.get(st.key), extra)
+            extra["retired"] = [p for p in sorted((p for p, cur in paras if not cur), key=lambda p: (p["n"], p["key"]))
+                                if p["key"] not in in_versions]
+            record = statement_record(st, sources.get(st.key, []), current, extra)
             yield json.dumps(close_bidi_all(record), ensure_ascii=False) + "\n"
         session.expunge_all()
-
-
-def _paragraph(p: Paragraph) -> dict:
-    return {"key": p.key, "n": p.n, "text": p.text, "speaker": p.speaker_name, "label": p.label}
 
 
 def _versions(session: Session, keys: list[str]) -> dict[str, list[StatementVersion]]:
@@ -111,7 +103,8 @@ def _versions(session: Session, keys: list[str]) -> dict[str, list[StatementVers
     return out
 
 
-def _version_records(st: Statement, versions: list[StatementVersion], sources: list[tuple[str, str]]) -> list[dict]:
+def _version_records(st: StatementRow, paragraphs: list[tuple[dict, bool]], versions: list[StatementVersion],
+                     sources: list[tuple[str, str]]) -> list[dict]:
     """The versions: each with its captures; the paragraphs of all but the current one (the
     statement's own `paragraphs` are the current version's). A statement of an archive made
     before versions were kept (migration 0009) and not written since is one version."""
@@ -119,13 +112,13 @@ def _version_records(st: Statement, versions: list[StatementVersion], sources: l
         return [{"n": 1, "id": None, "current": True, "role": "excerpt" if st.excerpt else "main",
                  "captured_at": None, "captured_source": None, "estimated": True, "reparse": False,
                  "changes": None, "sources": [{"file": f, "sha256": h} for f, h in sources], "paragraphs": None}]
-    by_key = {p.key: p for p in st.paragraphs}
+    by_key = {p["key"]: p for p, _current in paragraphs}
     single = len(versions) == 1  # nothing to order: an estimated time (a file's mtime) is left out, so
     out = []                     # the same pages copied elsewhere export the same bytes
     for v in versions:
         paras = None
         if not v.current:
-            paras = [_paragraph(by_key[k]) | {"n": i} for i, k in
+            paras = [by_key[k] | {"n": i} for i, k in
                      enumerate((f"{st.key}.{s}" for s in json.loads(v.keys)), 1) if k in by_key]
         hide = single and v.estimated
         out.append({"n": v.n, "id": v.vid, "current": v.current, "role": v.role,
@@ -146,8 +139,6 @@ def _source(src: dict, single: bool) -> dict:
 
 def _redirects(session: Session) -> dict[str, list[dict]]:
     """Retired keys by the statement they lead to (itself or one of its paragraphs), chains followed."""
-    from app.browse.paragraphs import resolve_alias
-
     out: dict[str, list[dict]] = {}
     for old, kind in session.execute(select(KeyAlias.old_key, KeyAlias.kind).order_by(KeyAlias.old_key)):
         target = resolve_alias(session, old)
