@@ -350,9 +350,10 @@ def ensure_index(settings: Settings, factory: sessionmaker[Session], *, progress
 
 # -- check ----------------------------------------------------------------------------------
 
-def check_index(settings: Settings, factory: sessionmaker[Session]) -> CheckReport:
+def check_index(settings: Settings, factory: sessionmaker[Session], *, full: bool = False) -> CheckReport:
     """Database and index agree: every current paragraph indexed once, nothing else indexed,
-    and every statement indexed at its current version (fingerprint)."""
+    and every statement indexed at its current version (fingerprint); the index files read
+    (verify_index_files; `full`: every posting decoded)."""
     state = index_state(settings.index_dir)
     if state != "ok":
         return CheckReport(problem=f"the search index is {state}; run `archive reindex`")
@@ -371,7 +372,7 @@ def check_index(settings: Settings, factory: sessionmaker[Session]) -> CheckRepo
             with ix.searcher() as searcher:
                 reader = searcher.reader()
                 seen, outdated = _indexed_keys(reader, fingerprints)
-                verify_index_files(reader)
+                verify_index_files(reader, full=full)
         finally:
             ix.close()
     except INDEX_DAMAGE as e:
@@ -410,22 +411,50 @@ def _indexed_keys(reader, fingerprints: dict[str, str]) -> tuple[Counter, set[st
     return seen, outdated
 
 
-def verify_index_files(reader) -> None:
-    """Read every file the searches depend on, end to end: each segment's terms, every
-    term's postings blocks (decoded as a search decodes them), every column. Raises what a
-    damaged file raises (INDEX_DAMAGE)."""
-    from app.search.postings import _read_term
+SAMPLE_TERMS = 2000  # terms per segment whose postings `archive check` decodes (all with --full)
 
+
+def verify_index_files(reader, *, full: bool = False, sample: int | None = None) -> None:
+    """Read the files the searches depend on: each segment's whole term dictionary, every
+    term's postings extent checked against the postings file's size (a truncated file), the
+    postings of an even sample of `sample` terms per segment decoded as a search decodes them
+    (overwritten bytes: the sample is spread over the file in term order, so damage to more
+    than 1/`sample` of it is met), every column read to the end and counted. `full`: every
+    term's postings decoded (the work grows with the index, not with the sample).
+    Raises what a damaged file raises (INDEX_DAMAGE)."""
+    sample = sample or SAMPLE_TERMS
     for seg, _offset in reader.leaf_readers():
-        for fieldname, btext in seg.all_terms():
-            tp = _read_term(seg, fieldname, btext)
-            if tp is None:
-                raise ValueError(f"term {fieldname}:{btext[:40]!r} has no postings")
+        terms = seg._terms  # W3TermsReader: the dictionary and the postings file
+        postings_size = os.fstat(terms._postfile.fileno()).st_size
+        kept: list[tuple[str, bytes]] = []
+        stride = 1
+        for i, ((fieldname, btext), info) in enumerate(terms.items()):
+            if not info.is_inlined():
+                start, length = info.extent()
+                length = length[0] if isinstance(length, tuple) else length
+                if start < 0 or length <= 0 or start + length > postings_size:
+                    raise ValueError(f"postings of {fieldname}:{btext[:40]!r} lie beyond the postings file "
+                                     f"({start}+{length} > {postings_size} bytes)")
+            if full:
+                _decode_term(seg, fieldname, btext)
+            elif i % stride == 0:
+                kept.append((fieldname, btext))
+                if len(kept) >= 2 * sample:  # keep every other one: still even over all terms
+                    kept, stride = kept[::2], stride * 2
+        for fieldname, btext in kept:
+            _decode_term(seg, fieldname, btext)
         for name in seg.schema.names():
             if seg.has_column(name):
                 n = sum(1 for _ in seg.column_reader(name))
                 if n != seg.doc_count_all():
                     raise ValueError(f"column {name} has {n} values for {seg.doc_count_all()} documents")
+
+
+def _decode_term(seg, fieldname: str, btext: bytes) -> None:
+    from app.search.postings import _read_term
+
+    if _read_term(seg, fieldname, btext) is None:
+        raise ValueError(f"term {fieldname}:{btext[:40]!r} has no postings")
 
 
 def _damage(e: BaseException) -> str:
