@@ -156,8 +156,15 @@ async def overload(url: str, port: int, idle: int, clients: int, duration: float
             rng = random.Random(i)
             while time.monotonic() < ends:
                 t = time.perf_counter()
+                path = rng.choice(paths)
                 try:
-                    r = await client.get(rng.choice(paths))
+                    try:
+                        r = await client.get(path)
+                    except httpx.RemoteProtocolError:
+                        # a kept-alive connection the server closed as the request went out (its
+                        # keep-alive timeout): a GET is retried once, as browsers do; counted apart
+                        statuses["keepalive_retry"] += 1
+                        r = await client.get(path)
                     statuses[r.status_code] += 1
                     (t503 if r.status_code == 503 else t200).append(time.perf_counter() - t)
                     if r.status_code == 503:

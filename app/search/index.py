@@ -50,6 +50,7 @@ GEN_RE = re.compile(r"^gen-(\d{6,})$")
 LOCK_TIMEOUT = 30.0      # seconds a second writer waits for the first
 COMMIT_EVERY = 5000      # paragraphs per commit during an update
 PARALLEL_FROM = 5_000    # paragraphs from which a rebuild uses two processes
+WHOOSH_BATCH = 100       # documents Whoosh's multiprocess writer hands a sub-process at a time
 REBUILD_FROM = 20_000    # an update of this many paragraphs (and more than the index holds) rebuilds instead
 WHOOSH_LOCK_TIMEOUT = 5.0  # Whoosh's own lock: only contended by a writer that skipped write.lock
 # Segments are written as separate files, not one compound file: a reader opens a compound
@@ -238,7 +239,9 @@ def _rebuild(index_dir: Path, factory: sessionmaker[Session], progress: Progress
         with factory() as session:  # one read transaction: a consistent snapshot
             ids = statement_ids(session)
             total = count_paragraphs(session)
-            procs = 2 if total >= PARALLEL_FROM and (os.cpu_count() or 1) > 1 else 1
+            # two processes share the work only with more statements than Whoosh batches (100) to
+            # one of them: a few long statements would be copied to a second process for nothing
+            procs = 2 if total >= PARALLEL_FROM and len(ids) > WHOOSH_BATCH and (os.cpu_count() or 1) > 1 else 1
             writer = ix.writer(procs=procs, multisegment=procs > 1, limitmb=256, compound=False)
             done = 0
             try:
@@ -424,30 +427,38 @@ def verify_index_files(reader, *, full: bool = False, sample: int | None = None)
     Raises what a damaged file raises (INDEX_DAMAGE)."""
     sample = sample or SAMPLE_TERMS
     for seg, _offset in reader.leaf_readers():
-        terms = seg._terms  # W3TermsReader: the dictionary and the postings file
-        postings_size = os.fstat(terms._postfile.fileno()).st_size
-        kept: list[tuple[str, bytes]] = []
-        stride = 1
-        for i, ((fieldname, btext), info) in enumerate(terms.items()):
-            if not info.is_inlined():
-                start, length = info.extent()
-                length = length[0] if isinstance(length, tuple) else length
-                if start < 0 or length <= 0 or start + length > postings_size:
-                    raise ValueError(f"postings of {fieldname}:{btext[:40]!r} lie beyond the postings file "
-                                     f"({start}+{length} > {postings_size} bytes)")
-            if full:
-                _decode_term(seg, fieldname, btext)
-            elif i % stride == 0:
-                kept.append((fieldname, btext))
-                if len(kept) >= 2 * sample:  # keep every other one: still even over all terms
-                    kept, stride = kept[::2], stride * 2
-        for fieldname, btext in kept:
-            _decode_term(seg, fieldname, btext)
+        _verify_terms(seg, full, sample)
         for name in seg.schema.names():
             if seg.has_column(name):
                 n = sum(1 for _ in seg.column_reader(name))
                 if n != seg.doc_count_all():
                     raise ValueError(f"column {name} has {n} values for {seg.doc_count_all()} documents")
+
+
+def _verify_terms(seg, full: bool, sample: int) -> None:
+    terms = getattr(seg, "_terms", None)  # W3TermsReader: the dictionary and the postings file
+    if terms is None or not hasattr(terms, "_postfile"):  # an empty index, another codec: all decoded
+        for fieldname, btext in seg.all_terms():
+            _decode_term(seg, fieldname, btext)
+        return
+    postings_size = os.fstat(terms._postfile.fileno()).st_size
+    kept: list[tuple[str, bytes]] = []
+    stride = 1
+    for i, ((fieldname, btext), info) in enumerate(terms.items()):
+        if not info.is_inlined():
+            start, length = info.extent()
+            length = length[0] if isinstance(length, tuple) else length
+            if start < 0 or length <= 0 or start + length > postings_size:
+                raise ValueError(f"postings of {fieldname}:{btext[:40]!r} lie beyond the postings file "
+                                 f"({start}+{length} > {postings_size} bytes)")
+        if full:
+            _decode_term(seg, fieldname, btext)
+        elif i % stride == 0:
+            kept.append((fieldname, btext))
+            if len(kept) >= 2 * sample:  # keep every other one: still even over all terms
+                kept, stride = kept[::2], stride * 2
+    for fieldname, btext in kept:
+        _decode_term(seg, fieldname, btext)
 
 
 def _decode_term(seg, fieldname: str, btext: bytes) -> None:
