@@ -160,7 +160,7 @@ async def overload(url: str, port: int, idle: int, clients: int, duration: float
                 try:
                     try:
                         r = await client.get(path)
-                    except httpx.RemoteProtocolError:
+                    except (httpx.RemoteProtocolError, httpx.ReadError):
                         # a kept-alive connection the server closed as the request went out (its
                         # keep-alive timeout): a GET is retried once, as browsers do; counted apart
                         statuses["keepalive_retry"] += 1
