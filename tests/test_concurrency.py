@@ -213,7 +213,8 @@ def serve_while_ingesting(base: Path, *, paragraphs: int, clients: int, workers:
             time.sleep(0.5)
             for n in range(rounds):
                 revise_pages(corpus, every=3 + n, retitle_every=5 + n, new_pages=3, seed=50 + n)
-                done = run(data, "ingest", "corpus", cwd=base)
+                # (a deadline for progress, not a speed: the re-ingest shares 2 cores with the clients)
+                done = run(data, "ingest", "corpus", cwd=base, timeout=1800)
                 assert done.returncode == 0 and no_traceback(done), done.stderr
             wait_for(lambda: _hits(server.url, '"revised after publication"') > 0, timeout=30,
                      what="the server to serve the new index")

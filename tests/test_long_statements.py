@@ -103,6 +103,35 @@ def _lengthen(data, paragraphs: int) -> str:
     return key
 
 
+def test_a_statement_serialised_a_slice_at_a_time_is_the_same_json_as_whole():
+    """The loader serialises and hashes long statements a slice of paragraphs at a time; the
+    strings and fingerprints equal the whole-JSON ones stored pages were compared and made with
+    (else every re-ingest would find every page changed)."""
+    import datetime as dt
+    import hashlib
+    import json
+
+    from app.ingest.load import Para, fingerprint, statement_json
+    from app.ingest.types import ParsedParagraph, ParsedSpeaker, ParsedStatement, statement_to_dict
+
+    for n in (0, 1, 999, 1000, 1001, 2500):
+        for title in ("A title", 'A title with "paragraphs": [] inside', '"paragraphs": null ,'):
+            paras = tuple(ParsedParagraph(i, f"Paragraph {i} — «{title}»", "Лавров" if i % 3 == 0 else None,
+                                          "Q" if i % 5 == 0 else None, 2 * i, 2 * i + 1) for i in range(1, n + 1))
+            st = ParsedStatement("main", title, "speech", dt.date(2021, 6, 1), None, "Москва",
+                                 (ParsedSpeaker("Sergey Lavrov", None, as_printed="S.Lavrov"),), ("a",), paras, 1,
+                                 subtitle=title)
+            assert statement_json(st) == json.dumps(statement_to_dict(st), ensure_ascii=False), (n, title)
+            rows = [Para(f"k.{i:04x}", i, i % 7 != 0, f"Paragraph {i} — «{title}»", "Q" if i % 5 == 0 else None,
+                         "Лавров" if i % 3 == 0 else None, "ab" * 32, 3, (i, i + 1)) for i in range(1, n + 1)]
+            fields = {"title": title, "kind": "speech", "date": "2021-06-01", "venue": "Москва",
+                      "speakers": [{"name": "Sergey Lavrov", "role": None}], "excerpt": False,
+                      "paragraphs": rows, "versions": [{"keys": ["0a1b", "2c3d"], "n": 1}]}
+            whole = json.dumps(dict(fields, paragraphs=[{**p._asdict(), "lines": list(p.lines)} for p in rows]),
+                               sort_keys=True, ensure_ascii=False)
+            assert fingerprint(fields) == hashlib.sha1(whole.encode()).hexdigest()[:16], (n, title)
+
+
 @pytest.mark.slow
 def test_a_600000_paragraph_statement_answers_its_first_page_fast_and_memory_stays_flat(tmp_path):
     import random

@@ -53,7 +53,10 @@ def test_one_ingest_node_and_two_web_nodes_following_the_published_index(tmp_pat
                 wait_for(lambda n=n: _hits(n.url, REVISED) > 0, timeout=20, interval=0.2,
                          what=f"{n.url} to serve the new index")
             caught_up = time.monotonic() - published_at
-            time.sleep(0.5)
+            # a floor on the load, not a speed: on a busy machine it takes longer to reach
+            for load in loads:
+                wait_for(lambda load=load: sum(load["statuses"].values()) > 20, timeout=180,
+                         what="each node's clients to be answered 20 times")
         finally:
             stop.set()
             for load in loads:

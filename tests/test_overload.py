@@ -259,7 +259,10 @@ def test_1000_idle_sockets_then_200_clients_for_30_s_only_fast_503s_and_recovery
         got = asyncio.run(overload(server.url, server.port, 1000, 200, 30, targets(server.url)))
     finally:
         log = server.stop()
+    print(got)
     statuses = got["statuses"]
+    retried = statuses.pop("keepalive_retry", 0)  # the keep-alive race, retried once (benchmarks/overload.py)
+    assert retried <= max(5, sum(statuses.values()) // 100), got
     assert set(statuses) <= {"200", "503"}, statuses
     assert statuses.get("200", 0) > 100
     if got["refused_503"]["n"]:

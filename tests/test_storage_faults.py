@@ -77,6 +77,28 @@ def test_check_reports_a_damaged_index_in_one_line(data, how):
     one_line_error(result, "damaged", "reindex")
 
 
+@pytest.mark.parametrize("how", ["truncated postings", "garbage postings"])
+def test_check_samples_postings_and_still_finds_the_damage_and_full_decodes_every_one(data, how, monkeypatch):
+    """`check` decodes a sample of terms' postings per segment (its time does not grow with
+    every posting of the archive); a tiny sample still meets damage spread over the file, and
+    `check --full` decodes them all."""
+    from app.config import Settings
+    from app.db import open_database
+    from app.search import check_index
+
+    damage(data, how)
+    monkeypatch.setattr("app.search.index.SAMPLE_TERMS", 10)
+    settings = Settings(data_dir=data)
+    engine, factory = open_database(settings, migrate=False)
+    try:
+        assert "damaged" in (check_index(settings, factory).problem or "")
+    finally:
+        engine.dispose()
+    result = run(data, "check", "--full", cwd=data.parent)
+    assert result.returncode == 1
+    one_line_error(result, "damaged", "reindex")
+
+
 def test_a_search_on_a_damaged_index_answers_503_and_the_index_is_rebuilt(data, monkeypatch):
     damage(data, "garbage postings")
     monkeypatch.setenv("ARCHIVE_DATA_DIR", str(data))  # the rebuild runs `archive reindex` in this env

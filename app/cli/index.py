@@ -32,13 +32,16 @@ def reindex() -> None:
               f"({rate:,.0f} paragraphs/s): {settings.index_dir / run.generation}")
 
 
-def check() -> None:
+def check(
+    full: bool = typer.Option(False, "--full", help="Decode every posting of the index, not a sample of "
+                                                     "terms per segment (slower: grows with the index)."),
+) -> None:
     """Compare the database and the search index; exit 1 and say what differs."""
     from app.search import check_index
 
     settings = get_settings()
     _engine, factory = open_archive(settings)
-    report = check_index(settings, factory)
+    report = check_index(settings, factory, full=full)
     if report.ok:
         out.print(f"ok: {report.index_documents:,} paragraphs indexed, database and search index agree")
         return

@@ -14,8 +14,10 @@ a page with 20,000 teasers or 50,000 paragraphs is one transaction of a few seco
 """
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
+import itertools
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
@@ -27,7 +29,7 @@ from sqlalchemy.orm import Session
 from app.ingest.keys import name_key, paragraph_keys, statement_key
 from app.ingest.provenance import Provenance
 from app.ingest.speakers import add_spelling, get_or_create_speaker, get_or_create_topic, get_or_create_venue
-from app.ingest.types import PageError, ParsedPage, statement_to_dict
+from app.ingest.types import PageError, ParsedPage, ParsedStatement, statement_to_dict
 from app.ingest.versions import capture_of, changes, successor, suffix, text_id
 from app.models import (
     Contribution,
@@ -43,6 +45,7 @@ from app.outbox import enqueue
 
 PARSER_VERSION = "2"  # 2: title by evidence, chrome learnt per site (issue 10)
 BATCH = 500
+SLICE = 1000  # paragraphs serialised or hashed at a time
 
 
 @dataclass
@@ -58,6 +61,42 @@ class LoadResult:
     warnings: int = 0
     changed_keys: set[str] = field(default_factory=set)   # statements written (for the index)
     removed_keys: set[str] = field(default_factory=set)   # statements deleted
+
+
+class PagePara(NamedTuple):
+    """A paragraph of a stored contribution, decoded (a tuple, not a dict: a statement may have
+    600,000 of them)."""
+
+    n: int
+    text: str
+    speaker: str | None
+    label: str | None
+    lines: tuple[int, int]
+
+
+class Para(NamedTuple):
+    """A paragraph row of a materialised statement."""
+
+    key: str
+    n: int
+    current: bool
+    text: str
+    label: str | None
+    speaker: str | None
+    doc: str
+    doc_id: int
+    lines: tuple[int, int]
+
+
+def _compact(obj: dict) -> Any:
+    """json.loads' object_hook: a paragraph object becomes a PagePara as soon as it is decoded."""
+    if len(obj) == 5 and "lines" in obj and "text" in obj:
+        return PagePara(obj["n"], obj["text"], obj["speaker"], obj["label"], tuple(obj["lines"]))
+    return obj
+
+
+def decode_contribution(data: str) -> dict:
+    return json.loads(data, object_hook=_compact)
 
 
 class Contrib(NamedTuple):
@@ -121,15 +160,14 @@ def load_page(session: Session, *, path: str, file_name: str, raw: bytes, text: 
     if (doc is not None and not force and doc.sha256 == sha and doc.status == "ok"
             and doc.parser_version == PARSER_VERSION):
         return LoadResult(path=path, status="unchanged")
-    rows: dict[str, dict] = {}
-    for position, st in enumerate(page.statements):
-        key = statement_key(st.title, st.date or st.published)
-        if key not in rows:  # the same teaser twice on one page: once
-            rows[key] = dict(position=position, statement_key=key, role=st.role,
-                             data=json.dumps(statement_to_dict(st), ensure_ascii=False))
+    rows = _contribution_rows(page)
     if doc is not None and not force and _known_earlier(session, path, sha, rows):
         return LoadResult(path=path, status="unchanged")
-    status = "new" if doc is None else "updated"
+    result = LoadResult(path=path, status="new" if doc is None else "updated", warnings=len(page.warnings),
+                        paragraphs=sum(len(st.paragraphs) for st in page.statements),
+                        excerpts=sum(r["role"] == "excerpt" for r in rows.values()))
+    warnings, encoding, captured = page.warnings, page.encoding, page.captured
+    del page  # serialised in `rows`: a long page's parse objects go before its statements are built
     old: list[tuple[str, str]] = []
     earlier_main = None  # the main statement of the capture of this path that is kept as superseded
     if doc is not None:
@@ -139,7 +177,7 @@ def load_page(session: Session, *, path: str, file_name: str, raw: bytes, text: 
         if kept and _differs(doc, sha, kept, rows):
             live = doc
             doc = _supersede(session, doc, path, sha, capture_of(provenance.captured_at, provenance.captured_source,
-                                                                 page.captured, now))
+                                                                 captured, now))
             if live.superseded:
                 earlier_main = next((k for k, role in old if role == "main"), None)
             else:  # the page arriving is the older capture
@@ -149,24 +187,22 @@ def load_page(session: Session, *, path: str, file_name: str, raw: bytes, text: 
         doc = SourceDocument(path=path)
         session.add(doc)
     doc.file_name, doc.sha256, doc.size, doc.raw_text = file_name, sha, len(raw), text
-    doc.encoding, doc.parser_version, doc.ingested_at = page.encoding, PARSER_VERSION, now
+    doc.encoding, doc.parser_version, doc.ingested_at = encoding, PARSER_VERSION, now
     doc.status, doc.error, doc.error_line = "ok", None, None
-    doc.warnings = json.dumps(list(page.warnings), ensure_ascii=False)
-    doc.captured = page.captured
+    doc.warnings = json.dumps(list(warnings), ensure_ascii=False)
+    doc.captured = captured
     _set_provenance(doc, provenance)
     session.flush()
 
     old_main = next((k for k, role in old if role == "main"), None)
     session.execute(delete(Contribution).where(Contribution.source_document_id == doc.id))
 
-    result = LoadResult(path=path, status=status, warnings=len(page.warnings))
-    for st in page.statements:
-        result.paragraphs += len(st.paragraphs)
-    result.excerpts = sum(r["role"] == "excerpt" for r in rows.values())
     insert_rows(session, Contribution, [dict(source_document_id=doc.id, **r) for r in rows.values()])
+    keys = set(rows)
+    del rows  # the page's JSON is in the database now (read back, compactly, to materialise)
 
     live_main = _live_main(session, path)
-    for key, outcome in materialise_many(session, sorted(set(rows) | {k for k, _ in old})):
+    for key, outcome in materialise_many(session, sorted(keys | {k for k, _ in old})):
         if outcome == "removed":
             result.removed_keys.add(key)
         elif outcome != "unchanged":
@@ -179,6 +215,34 @@ def load_page(session: Session, *, path: str, file_name: str, raw: bytes, text: 
         _alias_superseded(session, earlier_main, live_main)
     enqueue(session, result.changed_keys | result.removed_keys)  # for the search index, same transaction
     return result
+
+
+def _contribution_rows(page: ParsedPage) -> dict[str, dict]:
+    """The page's contributions (each statement as JSON), by statement key."""
+    rows: dict[str, dict] = {}
+    for position, st in enumerate(page.statements):
+        key = statement_key(st.title, st.date or st.published)
+        if key not in rows:  # the same teaser twice on one page: once
+            rows[key] = dict(position=position, statement_key=key, role=st.role, data=statement_json(st))
+    return rows
+
+
+def statement_json(st: ParsedStatement) -> str:
+    """`json.dumps(statement_to_dict(st), ensure_ascii=False)`, the paragraphs serialised a slice
+    at a time (600,000 paragraphs are never 600,000 dicts at once). Same string: stored
+    contributions are compared with it to tell an unchanged page."""
+    head = json.dumps(statement_to_dict(dataclasses.replace(st, paragraphs=())), ensure_ascii=False)
+    end = '"paragraphs": []}'
+    if not head.endswith(end):  # pragma: no cover - statement_to_dict put another key last
+        return json.dumps(statement_to_dict(st), ensure_ascii=False)
+    parts = [head[:-2]]
+    paras = st.paragraphs
+    for i in range(0, len(paras), SLICE):
+        part = json.dumps([{"n": p.n, "text": p.text, "speaker": p.speaker, "label": p.label,
+                            "lines": [p.line_start, p.line_end]} for p in paras[i:i + SLICE]], ensure_ascii=False)
+        parts.append((", " if i else "") + part[1:-1])
+    parts.append("]}")
+    return "".join(parts)
 
 
 def _known_earlier(session: Session, path: str, sha: str, rows: dict[str, dict]) -> bool:
@@ -250,11 +314,11 @@ def materialise_many(session: Session, keys: list[str]) -> Iterator[tuple[str, s
                    SourceDocument.parse_seq, SourceDocument.superseded)
             .join(SourceDocument).where(Contribution.statement_key.in_(chunk))
         ):
-            contribs.setdefault(r[0], []).append(Contrib(json.loads(r[1]), *r[2:]))
+            contribs.setdefault(r[0], []).append(Contrib(decode_contribution(r[1]), *r[2:]))
         statements = {s.key: s for s in session.scalars(select(Statement).where(Statement.key.in_(chunk)))}
         writes: list[tuple[Statement, dict]] = []
-        for key in chunk:
-            outcome, fields = materialise(session, key, contribs.get(key, []), statements.get(key))
+        for key in chunk:  # popped: a long statement's contributions go once it is written
+            outcome, fields = materialise(session, key, contribs.pop(key, []), statements.get(key))
             if fields is not None:
                 writes.append((statements.get(key) or _new_statement(session, key), fields))
             yield key, outcome
@@ -301,7 +365,7 @@ def materialise(session: Session, key: str, contribs: list[Contrib],
         "speakers": best["speakers"] or _first(rows, "speakers") or [],
         "topics": best["topics"] or _first(rows, "topics") or [],
         "excerpt": rows[0].role == "excerpt",
-        "paragraphs": _paragraph_rows(key, rows),
+        "paragraphs": ParagraphRows(key, rows),
         "versions": build_versions(key, rows),
     }
     origin = next((c for c in rows if c.original_url), None)
@@ -309,8 +373,7 @@ def materialise(session: Session, key: str, contribs: list[Contrib],
         fields["original_url"] = origin.original_url
         fields["publisher"] = origin.publisher
         fields["captured_at"] = origin.captured_at.isoformat() if origin.captured_at else None
-    fields["fingerprint"] = hashlib.sha1(
-        json.dumps(fields, sort_keys=True, ensure_ascii=False).encode()).hexdigest()[:16]
+    fields["fingerprint"] = fingerprint(fields)
     if statement is not None and statement.fingerprint == fields["fingerprint"]:
         return "unchanged", None
     return ("new" if statement is None else "updated"), fields
@@ -322,8 +385,8 @@ def build_versions(key: str, rows: list[Contrib]) -> list[dict]:
     pool = [c for c in rows if c.role == rows[0].role]
     groups: dict[str, list[Contrib]] = {}
     for c in pool:
-        groups.setdefault(text_id([p["text"] for p in c.data["paragraphs"]]), []).append(c)
-    current = text_id([p["text"] for p in rows[0].data["paragraphs"]])
+        groups.setdefault(text_id([p.text for p in c.data["paragraphs"]]), []).append(c)
+    current = text_id([p.text for p in rows[0].data["paragraphs"]])
 
     def first(cs: list[Contrib]):
         return min((c.capture().sort_key(), c.parse_seq, c.sha256) for c in cs)
@@ -334,7 +397,7 @@ def build_versions(key: str, rows: list[Contrib]) -> list[dict]:
     for n, (vid, cs) in enumerate(sorted(groups.items(), key=lambda kv: (first(kv[1]), kv[0])), 1):
         cs = sorted(cs, key=lambda c: (c.capture().sort_key(), c.parse_seq, c.sha256, c.path))
         cap = cs[0].capture()
-        keys = [suffix(k) for k in paragraph_keys(key, [p["text"] for p in cs[0].data["paragraphs"]])]
+        keys = suffixes(key, cs[0])
         sources, listed = [], set()
         for c in cs:
             if (c.file_name, c.sha256) in listed:
@@ -357,21 +420,53 @@ def build_versions(key: str, rows: list[Contrib]) -> list[dict]:
     return out
 
 
-def _paragraph_rows(key: str, rows: list[Contrib]) -> list[dict]:
-    """Current paragraphs from the best contribution; other contributions' paragraphs whose
-    text is not among them are kept as retired, so their permalinks still resolve."""
-    out: list[dict] = []
-    seen: set[str] = set()
-    for rank, c in enumerate(rows):
-        paras = c.data["paragraphs"]
-        for pkey, p in zip(paragraph_keys(key, [p["text"] for p in paras]), paras, strict=True):
-            if pkey in seen:
-                continue
-            seen.add(pkey)
-            out.append({"key": pkey, "n": p["n"], "current": rank == 0, "text": p["text"],
-                        "label": p["label"], "speaker": p["speaker"], "doc": c.sha256,
-                        "doc_id": c.doc_id, "lines": p["lines"]})
-    return out
+def suffixes(key: str, c: Contrib) -> list[str]:
+    """The paragraph keys of a contribution, without the statement key (computed once per contribution)."""
+    got = c.data.get("_suffixes")  # kept beside the decoded JSON, which is never written back
+    if got is None:
+        got = c.data["_suffixes"] = [suffix(k) for k in paragraph_keys(key, [p.text for p in c.data["paragraphs"]])]
+    return got
+
+
+class ParagraphRows:
+    """A statement's paragraph rows, made as they are iterated (each pass anew, never all held):
+    current paragraphs from the best contribution; other contributions' paragraphs whose text
+    is not among them are kept as retired, so their permalinks still resolve."""
+
+    def __init__(self, key: str, rows: list[Contrib]):
+        self.key, self.rows = key, rows
+
+    def __iter__(self) -> Iterator[Para]:
+        seen: set[str] = set()
+        for rank, c in enumerate(self.rows):
+            for sfx, p in zip(suffixes(self.key, c), c.data["paragraphs"], strict=True):
+                if sfx in seen:
+                    continue
+                seen.add(sfx)
+                yield Para(f"{self.key}.{sfx}", p.n, rank == 0, p.text, p.label, p.speaker, c.sha256, c.doc_id,
+                           p.lines)
+
+
+def fingerprint(fields: dict) -> str:
+    """sha1 of `json.dumps(fields, sort_keys=True, ensure_ascii=False)` with each paragraph row
+    as a dict (how stored fingerprints were made, so a re-ingest finds an unchanged statement
+    unchanged), fed to the hash a slice of paragraphs at a time instead of as one string."""
+    head = json.dumps(dict(fields, paragraphs=None), sort_keys=True, ensure_ascii=False)
+    before, after = head.split('"paragraphs": null', 1)  # a key: quotes inside a value are escaped
+    h = hashlib.sha1(before.encode())
+    h.update(b'"paragraphs": [')
+    first = True
+    for part in _slices(iter(fields["paragraphs"])):
+        text = json.dumps([p._asdict() for p in part], sort_keys=True, ensure_ascii=False)
+        h.update(((", " if not first else "") + text[1:-1]).encode())
+        first = False
+    h.update(b"]" + after.encode())
+    return h.hexdigest()[:16]
+
+
+def _slices(items: Iterator, size: int = SLICE) -> Iterator[list]:
+    while part := list(itertools.islice(items, size)):
+        yield part
 
 
 def _write_statements(session: Session, writes: list[tuple[Statement, dict]], updated: set[int]) -> None:
@@ -386,7 +481,7 @@ def _write_statements(session: Session, writes: list[tuple[Statement, dict]], up
         st.sort_date = st.date or st.published
         st.original_url, st.publisher = f.get("original_url"), f.get("publisher")
         st.captured_at = dt.datetime.fromisoformat(f["captured_at"]) if f.get("captured_at") else None
-        st.paragraph_count = sum(p["current"] for p in f["paragraphs"])
+        st.paragraph_count = sum(p.current for p in f["paragraphs"])
         session.add(st)
     session.flush()
     rewritten = [st.id for st, _ in writes if st.id in updated]
@@ -414,9 +509,9 @@ def _write_statements(session: Session, writes: list[tuple[Statement, dict]], up
         session.expire(st, ["speakers", "topics", "paragraphs"])
     insert_rows(session, StatementSpeaker, speakers)
     insert_rows(session, StatementTopic, topics)
-    inserted = paragraphs.execute(session)
+    paragraphs.execute(session)
     _write_versions(session, writes)
-    _drop_aliases(session, [st.key for st, _ in writes] + inserted)
+    _drop_aliases(session, [st.key for st, _ in writes])
 
 
 def _write_versions(session: Session, writes: list[tuple[Statement, dict]]) -> None:
@@ -434,38 +529,45 @@ def _write_versions(session: Session, writes: list[tuple[Statement, dict]]) -> N
 
 
 class _ParagraphWrites:
-    """Paragraph inserts, updates and deletes collected over many statements, then run in bulk."""
+    """Paragraph inserts, updates and deletes collected over many statements, run in bulk every
+    FLUSH rows (a long statement's rows are never all held as dicts) and at the end. A key
+    inserted is no longer an alias (dropped as it is written)."""
+
+    FLUSH = 10 * BATCH
 
     def __init__(self) -> None:
         self.inserts: list[dict] = []
         self.updates: list[dict] = []
         self.deletes: list[int] = []
 
-    def plan(self, session: Session, st: Statement, paras: list[dict], speaker_ids: dict[str, int],
+    def plan(self, session: Session, st: Statement, paras: Iterable[Para], speaker_ids: dict[str, int],
              existing: dict[str, int]) -> None:
-        wanted = {p["key"] for p in paras}
+        wanted: set[str] = set()  # (only when the statement had paragraphs)
+        for p in paras:
+            if existing:
+                wanted.add(p.key)
+            values = dict(n=p.n, current=p.current, text=p.text, label=p.label, speaker_name=p.speaker,
+                          speaker_id=speaker_ids.get(name_key(p.speaker)) if p.speaker else None,
+                          source_document_id=p.doc_id, line_start=p.lines[0], line_end=p.lines[1])
+            if p.key in existing:
+                self.updates.append(dict(id=existing[p.key], **values))
+            else:
+                self.inserts.append(dict(key=p.key, statement_id=st.id, **values))
+            if len(self.inserts) + len(self.updates) >= self.FLUSH:
+                self.execute(session)
         for key in sorted(k for k in existing if k not in wanted):
             # a paragraph whose text changed: its old permalink leads to the statement
             _add_alias(session, key, "paragraph", st.key, "statement")
             self.deletes.append(existing[key])
-        for p in paras:
-            values = dict(n=p["n"], current=p["current"], text=p["text"], label=p["label"],
-                          speaker_name=p["speaker"],
-                          speaker_id=speaker_ids.get(name_key(p["speaker"])) if p["speaker"] else None,
-                          source_document_id=p["doc_id"], line_start=p["lines"][0], line_end=p["lines"][1])
-            if p["key"] in existing:
-                self.updates.append(dict(id=existing[p["key"]], **values))
-            else:
-                self.inserts.append(dict(key=p["key"], statement_id=st.id, **values))
 
-    def execute(self, session: Session) -> list[str]:
-        """Run the writes; returns the keys inserted (no longer aliases, for the caller to drop)."""
+    def execute(self, session: Session) -> None:
         for chunk in chunks(self.deletes):
             session.execute(delete(Paragraph).where(Paragraph.id.in_(chunk)))
         insert_rows(session, Paragraph, self.inserts)
         for chunk in chunks(self.updates):
             session.execute(update(Paragraph), chunk)
-        return [p["key"] for p in self.inserts]
+        _drop_aliases(session, [p["key"] for p in self.inserts])
+        self.deletes, self.inserts, self.updates = [], [], []
 
 
 def _drop_aliases(session: Session, keys: Iterable[str]) -> None:

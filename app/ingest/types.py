@@ -41,7 +41,7 @@ class ParsedSpeaker:
     as_printed: str | None = None  # the page's spelling when `name` is the speaker table's ("S.Lavrov")
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # (slots: a page may hold 600,000 of them)
 class ParsedParagraph:
     n: int                      # 1-based ordinal within its statement
     text: str                   # without the turn label

@@ -36,6 +36,7 @@ from app.search.documents import (
     paragraph_entries,
 )
 from app.search.engine.runs import install as _install_fast_runs
+from app.search.engine.verify import verify_terms
 from app.search.schema import SCHEMA_VERSION
 
 _install_fast_runs()
@@ -197,9 +198,10 @@ def _shared_database(settings: Settings) -> bool:
 
 # -- check ----------------------------------------------------------------------------------
 
-def check_index(settings: Settings, factory: sessionmaker[Session]) -> CheckReport:
+def check_index(settings: Settings, factory: sessionmaker[Session], *, full: bool = False) -> CheckReport:
     """Database and index agree: every current paragraph indexed once, nothing else indexed,
-    and every statement indexed at its current version (fingerprint)."""
+    and every statement indexed at its current version (fingerprint); the index files read
+    (verify_index_files; `full`: every posting decoded)."""
     state = index_state(settings.index_dir)
     if state != "ok":
         return CheckReport(problem=f"the search index is {state}; run `archive reindex`")
@@ -218,7 +220,7 @@ def check_index(settings: Settings, factory: sessionmaker[Session]) -> CheckRepo
             with ix.searcher() as searcher:
                 reader = searcher.reader()
                 seen, outdated = _indexed_keys(reader, fingerprints)
-                verify_index_files(reader)
+                verify_index_files(reader, full=full)
         finally:
             ix.close()
     except INDEX_DAMAGE as e:
@@ -257,17 +259,20 @@ def _indexed_keys(reader, fingerprints: dict[str, str]) -> tuple[Counter, set[st
     return seen, outdated
 
 
-def verify_index_files(reader) -> None:
-    """Read every file the searches depend on, end to end: each segment's terms, every
-    term's postings blocks (decoded as a search decodes them), every column. Raises what a
-    damaged file raises (INDEX_DAMAGE)."""
-    from app.search.engine import read_term as _read_term
+SAMPLE_TERMS = 2000  # terms per segment whose postings `archive check` decodes (all with --full)
 
+
+def verify_index_files(reader, *, full: bool = False, sample: int | None = None) -> None:
+    """Read the files the searches depend on: each segment's whole term dictionary, every
+    term's postings extent checked against the postings file's size (a truncated file), the
+    postings of an even sample of `sample` terms per segment decoded as a search decodes them
+    (overwritten bytes: the sample is spread over the file in term order, so damage to more
+    than 1/`sample` of it is met), every column read to the end and counted. `full`: every
+    term's postings decoded (the work grows with the index, not with the sample).
+    Raises what a damaged file raises (INDEX_DAMAGE)."""
+    sample = sample or SAMPLE_TERMS
     for seg, _offset in reader.leaf_readers():
-        for fieldname, btext in seg.all_terms():
-            tp = _read_term(seg, fieldname, btext)
-            if tp is None:
-                raise ValueError(f"term {fieldname}:{btext[:40]!r} has no postings")
+        verify_terms(seg, full=full, sample=sample)
         for name in seg.schema.names():
             if seg.has_column(name):
                 n = sum(1 for _ in seg.column_reader(name))

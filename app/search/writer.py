@@ -32,6 +32,7 @@ from app.search.schema import make_schema
 
 COMMIT_EVERY = 5000      # paragraphs per commit during an update
 PARALLEL_FROM = 5_000    # paragraphs from which a rebuild uses two processes
+WHOOSH_BATCH = 100       # documents Whoosh's multiprocess writer hands a sub-process at a time
 REBUILD_FROM = 20_000    # an update of this many paragraphs (and more than the index holds) rebuilds instead
 WHOOSH_LOCK_TIMEOUT = 5.0  # Whoosh's own lock: only contended by a writer that skipped write.lock
 # Segments are written as separate files, not one compound file: a reader opens a compound
@@ -167,7 +168,9 @@ def _rebuild(index_dir: Path, factory: sessionmaker[Session], progress: Progress
     with factory() as session:  # one read transaction: a consistent snapshot
         ids = statement_ids(session)
         total = count_paragraphs(session)
-        procs = 2 if total >= PARALLEL_FROM and (os.cpu_count() or 1) > 1 else 1
+        # two processes share the work only with more statements than Whoosh batches (100) to
+        # one of them: a few long statements would be copied to a second process for nothing
+        procs = 2 if total >= PARALLEL_FROM and len(ids) > WHOOSH_BATCH and (os.cpu_count() or 1) > 1 else 1
         with index_writer(index_dir, fresh=True, procs=procs) as w:
             w.write(session, ids, progress=progress, total=total)
     return w.run(statements=len(ids))

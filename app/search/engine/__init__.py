@@ -5,6 +5,7 @@ patches names Whoosh does not publish (docs/search-engine-internals.md lists eac
                  BM25F scores per posting with the weighting's own formula
 - fast_index.py  the fast index() of paragraph-level fields, byte-identical to the analysers
 - runs.py        the external-sort runs of an index build as marshal chunks
+- verify.py      `archive check`: postings extents against the file, a sample decoded
 
 Every fast path asks version.fast_paths() first: on a Whoosh other than TESTED_WHOOSH the
 public, slower paths run instead (same results)."""
