@@ -32,11 +32,17 @@ run: $(STAMP) $(NODE_STAMP)
 	$(PY) -m app ingest --if-empty seeds/
 	$(PY) -m app serve --host $(HOST) --port $(PORT)
 
+# The tests keep Python's byte-code cache even where the shell sets PYTHONDONTWRITEBYTECODE: without
+# it every test process (and every `python -m app` it starts) compiles app/ and its libraries again.
+TEST_ENV := env -u PYTHONDONTWRITEBYTECODE
+
+# The default suite; tests marked slow (tests/system/: crash, concurrency, hostile corpus, browser,
+# benchmark harness, big builds) run in `make soak`, which CI runs too (.ci/run).
 test: $(TEST_STAMP) $(NODE_STAMP)
-	$(PY) -m pytest -n auto -m "not slow"
+	$(TEST_ENV) $(PY) -m pytest -n auto -m "not slow"
 
 soak: $(TEST_STAMP) $(NODE_STAMP)
-	$(PY) -m pytest -m slow
+	$(TEST_ENV) $(PY) -m pytest -m slow
 
 bench: $(TEST_STAMP) $(NODE_STAMP)
 	$(PY) -m benchmarks.run --paragraphs 100000 --out benchmarks/results-100k.json --readme benchmarks/README.md

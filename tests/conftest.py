@@ -1,5 +1,6 @@
 """Shared fixtures: a fresh archive (real SQLite file, or a fresh PostgreSQL database when
-ARCHIVE_TEST_DATABASE=postgresql: see tests/backend.py; real migrations) per test, and the CLI."""
+ARCHIVE_TEST_DATABASE=postgresql: see tests/backend.py; real migrations) per test, the CLI, and
+the seeded archives built once per test process for the tests that only read them."""
 from __future__ import annotations
 
 import shutil
@@ -18,6 +19,33 @@ ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 DATA = Path(__file__).resolve().parent / "data"
 SEED_TRUTH = DATA / "seed_truth"
+
+
+# The system tests: real processes killed mid-run, servers under concurrent load, a real browser,
+# the benchmark harness, outside tools (citeproc-js under node, the Nu checker, LibreOffice, biber,
+# schemathesis). All marked slow: `make soak` runs them (and CI, .ci/run); `make test`
+# (-m "not slow") does not even import them.
+SYSTEM_MODULES = frozenset({
+    "test_api_schemathesis.py", "test_benchmarks.py", "test_browser.py", "test_browser_pages.py",
+    "test_citeproc_reference.py", "test_concurrency.py", "test_crash.py", "test_exports_clients.py",
+    "test_hostile.py", "test_multi_node.py", "test_orphans.py",
+})
+
+
+def _system(path: Path) -> bool:
+    return path.name in SYSTEM_MODULES
+
+
+def pytest_ignore_collect(collection_path, config):
+    if config.getoption("markexpr") == "not slow" and _system(Path(collection_path)):
+        return True
+    return None
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if _system(item.path):
+            item.add_marker(pytest.mark.slow)
 
 
 def pytest_report_header(config):
@@ -63,6 +91,24 @@ def cli(data_dir):
         return runner.invoke(app_cli, [str(a) for a in args], catch_exceptions=False)
 
     return run
+
+
+@pytest.fixture(scope="session")
+def seeded_archive(tmp_path_factory) -> Path:
+    """The data dir of the seed pages ingested (real parser) and indexed, built once per test
+    process (xdist worker). Read only: a test that changes an archive works on a copy."""
+    from tests.web_support import build_archive
+
+    return build_archive(tmp_path_factory.getbasetemp(), sample=False)
+
+
+@pytest.fixture(scope="session")
+def sample_archive(tmp_path_factory) -> Path:
+    """The seed pages and the hand-made sample pages (tests/web_support.py), indexed; built once
+    per test process. Read only."""
+    from tests.web_support import build_archive
+
+    return build_archive(tmp_path_factory.getbasetemp())
 
 
 @pytest.fixture

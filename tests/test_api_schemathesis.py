@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, settings
-from web_support import build_archive, sample_key, sample_paragraph_keys
+from web_support import sample_key, sample_paragraph_keys
 
 from app.config import Settings
 from app.web.app import create_app
@@ -32,8 +32,8 @@ schema = schemathesis.openapi.from_asgi("/openapi.json", WEB_APP)
 
 
 @pytest.fixture(scope="module")
-def web_app(tmp_path_factory):
-    settings = Settings(data_dir=build_archive(tmp_path_factory.getbasetemp()))
+def web_app(sample_archive):
+    settings = Settings(data_dir=sample_archive)
     WEB_APP.state.archive.close()  # loading the schema may have run the lifespan on the placeholder
     WEB_APP.state.settings = WEB_APP.state.archive.settings = settings
     shutil.rmtree(PLACEHOLDER, ignore_errors=True)

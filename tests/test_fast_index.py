@@ -176,6 +176,7 @@ def _postings(ix):
     return out, lengths, columns
 
 
+@pytest.mark.slow  # every corpus statement indexed twice over (stock and fast): make soak
 @pytest.mark.parametrize("run_limit", [None, 20_000])  # one in-memory run; many runs merged
 def test_a_build_with_the_fast_paths_equals_the_stock_build(tmp_path, monkeypatch, run_limit):
     from whoosh import fields as wfields

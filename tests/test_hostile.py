@@ -48,19 +48,6 @@ def test_hostile_corpus_fails_page_by_page_and_keeps_the_rest(cli, factory, tmp_
     check_outcome(cli, factory, expected, result, teasers=2000)
 
 
-def test_same_page_under_two_names_is_one_statement_with_two_sources(cli, tmp_path):
-    pages = tmp_path / "two"
-    pages.mkdir()
-    text = (SEEDS / "002_822fe0b5f90ffc11.txt").read_bytes()
-    (pages / "a.txt").write_bytes(text)
-    (pages / "b.txt").write_bytes(text)
-    assert cli("ingest", pages).exit_code == 0
-    records = [json.loads(line) for line in cli("export").stdout.splitlines()]
-    main = [r for r in records if not r["excerpt"]]
-    assert len(main) == 1
-    assert [s["file"] for s in main[0]["sources"]] == ["a.txt", "b.txt"]
-
-
 @pytest.mark.slow
 def test_hostile_corpus_at_full_size(cli, factory, tmp_path):
     expected, result = ingest_hostile(cli, tmp_path, teasers=20_000, lines=100_000)

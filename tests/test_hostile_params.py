@@ -21,7 +21,6 @@ from web_support import (
     XSS_SPEAKER,
     XSS_TEXT,
     XSS_TITLE,
-    build_archive,
     make_client,
     sample_key,
     sample_paragraph_keys,
@@ -67,8 +66,8 @@ PATHS = [
 
 
 @pytest.fixture(scope="module")
-def client(tmp_path_factory):
-    with make_client(build_archive(tmp_path_factory.getbasetemp()), raise_server_exceptions=False) as c:
+def client(sample_archive):
+    with make_client(sample_archive, raise_server_exceptions=False) as c:
         yield c
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import shutil
 
+import pytest
+
 from app import index_queue
 from app.ingest.run import ingest_paths
 from app.search import check_index, search_archive
@@ -80,6 +82,7 @@ def test_follow_queue_indexes_pages_loading_meanwhile_and_redoes_what_changed(se
     assert _totals(settings, factory) == updated
 
 
+@pytest.mark.slow  # a real follower process beside the ingest: make soak
 def test_follower_process_end_to_end_and_abort(settings, factory):
     follower = IndexFollower(settings).start()
     ingest_paths(factory, [str(SEEDS)], max_bytes=settings.max_page_bytes, workers=1)

@@ -253,3 +253,16 @@ def test_paragraphs_remember_source_and_line_span(cli, factory):
         assert (first.line_start, first.line_end) == (14, 14)
         assert first.source.file_name == FULL_LAVROV_RSPP
         assert first.source.raw_text.splitlines()[13] == "Mr Shokhin,"
+
+
+def test_same_page_under_two_names_is_one_statement_with_two_sources(cli, tmp_path):
+    pages = tmp_path / "two"
+    pages.mkdir()
+    text = (SEEDS / "002_822fe0b5f90ffc11.txt").read_bytes()
+    (pages / "a.txt").write_bytes(text)
+    (pages / "b.txt").write_bytes(text)
+    assert cli("ingest", pages).exit_code == 0
+    records = [json.loads(line) for line in cli("export").stdout.splitlines()]
+    main = [r for r in records if not r["excerpt"]]
+    assert len(main) == 1
+    assert [s["file"] for s in main[0]["sources"]] == ["a.txt", "b.txt"]

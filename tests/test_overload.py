@@ -194,6 +194,7 @@ async def _burst(url: str, paths: list[str], n: int) -> tuple[Counter, float]:
     return statuses, slowest_503
 
 
+@pytest.mark.slow  # a real multi-worker server: make soak
 def test_idle_and_slow_sockets_are_closed_and_a_burst_gets_only_fast_503s(archive):
     raise_nofile()
     base, data = archive
@@ -220,6 +221,7 @@ def test_idle_and_slow_sockets_are_closed_and_a_burst_gets_only_fast_503s(archiv
     assert "Traceback" not in log, log[-3000:]
 
 
+@pytest.mark.slow  # a real multi-worker server: make soak
 def test_a_worker_that_stops_answering_is_replaced(archive):
     base, data = archive
     server = Serve(data, base)
@@ -302,12 +304,12 @@ def test_every_query_of_death_answers_within_its_deadline_at_13k(archive_13k):
     assert slowest < 2.0, slowest
 
 
-def test_a_request_that_cannot_get_a_connection_in_time_gets_503(tmp_path_factory):
+def test_a_request_that_cannot_get_a_connection_in_time_gets_503(seeded_archive):
     """Every pooled connection taken (a leak, say): the next page is a 503 with Retry-After
     after ARCHIVE_DB_WAIT seconds, not a 30 s wait or a 500."""
-    from tests.web_support import build_archive, make_client
+    from tests.web_support import make_client
 
-    data = build_archive(tmp_path_factory.mktemp("pool"), sample=False)
+    data = seeded_archive
     with make_client(data, settings={"max_requests": 1, "db_wait": 0.2}) as client:
         engine = client.app.state.archive.engine
         held = [engine.connect() for _ in range(engine.pool.size())]

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from web_support import TEST_HOSTS, _paras, build_archive, make_client, soup
+from web_support import TEST_HOSTS, _paras, make_client, soup
 
 from app.db import session_scope
 from app.ingest.load import load_page
@@ -206,8 +206,8 @@ def test_no_index_is_503_not_500(tmp_path):
         assert r.json()["results"] == []
 
 
-def test_seed_pages_found_from_a_perturbed_quote(tmp_path_factory):
-    data = build_archive(tmp_path_factory.getbasetemp())
+def test_seed_pages_found_from_a_perturbed_quote(sample_archive):
+    data = sample_archive
     with make_client(data) as c:
         r = c.get("/api/quote", params={"q": "a major decision was taken to carry out a new program to improve "
                                               "energy eficiency in the economy ... this is only the first stage"})

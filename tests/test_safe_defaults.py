@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import pytest
 
-from tests.web_support import build_archive, make_client
+from tests.web_support import make_client
 
 
 @pytest.fixture(scope="module")
-def data(tmp_path_factory):
-    return build_archive(tmp_path_factory.mktemp("web"), sample=False)
+def data(seeded_archive):
+    return seeded_archive
 
 
 @pytest.mark.parametrize("path", ["/", "/statements.atom", "/api/statements", "/search.atom?q=security",

@@ -14,7 +14,6 @@ from sqlalchemy import delete, func, select, update
 
 from app.config import Settings
 from app.db import open_database
-from app.ingest.run import ingest_paths
 from app.models import Paragraph, Speaker, Statement, StatementSpeaker, StatementTopic, Topic, Venue
 from app.search import (
     SCHEMA_VERSION,
@@ -30,7 +29,6 @@ from app.search import (
 )
 from app.search.documents import paragraph_entries
 from app.search.index import POINTER, read_pointer, write_lock
-from app.search_sync import sync_index
 from tests import backend
 from tests.conftest import SEEDS
 
@@ -40,13 +38,10 @@ YOUTH_FORUM = "2020-08-23-foreign-minister-sergey-lavrov"   # seed 003: remarks,
 # -- fixtures ---------------------------------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def template(tmp_path_factory):
-    """The seeds ingested and indexed once: settings and a session factory (read only)."""
-    settings = Settings(data_dir=tmp_path_factory.mktemp("seeded") / "data")
-    engine, factory = open_database(settings)
-    ingest_paths(factory, [str(SEEDS)], max_bytes=settings.max_page_bytes)
-    sync_index(settings, factory)  # builds the index and empties the index queue, as `ingest` does
-    engine.dispose()  # checkpoints the WAL: archive.sqlite3 alone is complete, ready to copy
+def template(seeded_archive):
+    """The seeds ingested and indexed once (conftest's seeded_archive, whose engine was disposed:
+    archive.sqlite3 alone is complete, ready to copy): settings and a session factory (read only)."""
+    settings = Settings(data_dir=seeded_archive)
     engine, factory = open_database(settings, migrate=False)
     yield settings, factory
     engine.dispose()

@@ -9,7 +9,7 @@ from collections import Counter
 
 import pytest
 from sqlalchemy import select
-from web_support import build_archive, make_client, soup
+from web_support import make_client, soup
 
 from app.config import Settings
 from app.db import open_database
@@ -17,8 +17,8 @@ from app.models import Paragraph, Speaker, Statement, StatementSpeaker
 
 
 @pytest.fixture(scope="module")
-def archive(tmp_path_factory):
-    return build_archive(tmp_path_factory.getbasetemp(), sample=False)  # the five seed pages only
+def archive(seeded_archive):
+    return seeded_archive  # the five seed pages only
 
 
 @pytest.fixture(scope="module")

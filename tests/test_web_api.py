@@ -8,7 +8,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 import rispy
-from web_support import build_archive, make_client, sample_key, sample_paragraph_keys
+from web_support import make_client, sample_key, sample_paragraph_keys
 
 from tests import backend
 
@@ -17,8 +17,8 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 
 
 @pytest.fixture(scope="module")
-def archive(tmp_path_factory):
-    return build_archive(tmp_path_factory.getbasetemp())
+def archive(sample_archive):
+    return sample_archive
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,7 @@ from __future__ import annotations
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import pytest
-from web_support import build_archive, make_client, soup
+from web_support import make_client, soup
 
 from app.web.params import without_blank_values
 
@@ -16,8 +16,8 @@ PAGES = ["/", "/search?q=sanctions", "/search", "/statements", "/statements?year
 
 
 @pytest.fixture(scope="module")
-def client(tmp_path_factory):
-    with make_client(build_archive(tmp_path_factory.getbasetemp())) as c:
+def client(sample_archive):
+    with make_client(sample_archive) as c:
         yield c
 
 

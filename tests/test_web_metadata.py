@@ -10,15 +10,15 @@ from urllib.parse import parse_qs
 import extruct
 import pytest
 from test_web_pages import NEWS
-from web_support import build_archive, make_client, sample_key, sample_paragraph_keys, soup
+from web_support import make_client, sample_key, sample_paragraph_keys, soup
 
 from app.browse.views import SpeakerRef, StatementRow
 from app.web import citations, metadata
 
 
 @pytest.fixture(scope="module")
-def client(tmp_path_factory):
-    with make_client(build_archive(tmp_path_factory.getbasetemp())) as c:
+def client(sample_archive):
+    with make_client(sample_archive) as c:
         yield c
 
 

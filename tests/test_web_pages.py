@@ -7,7 +7,6 @@ import re
 import pytest
 from web_support import (
     SAMPLE_PAGES,
-    build_archive,
     hrefs,
     make_client,
     sample_key,
@@ -19,8 +18,8 @@ NEWS = "lavrov-news-conference.txt"
 
 
 @pytest.fixture(scope="module")
-def client(tmp_path_factory):
-    with make_client(build_archive(tmp_path_factory.getbasetemp())) as c:
+def client(sample_archive):
+    with make_client(sample_archive) as c:
         yield c
 
 

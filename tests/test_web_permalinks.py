@@ -7,7 +7,7 @@ import dataclasses
 
 import pytest
 from sqlalchemy import event, select
-from web_support import SAMPLE_PAGES, SEEDS, build_archive, load_sample, make_client, sample_key, soup
+from web_support import SAMPLE_PAGES, SEEDS, load_sample, make_client, sample_key, soup
 
 from app.db import session_scope
 from app.ingest.load import load_page
@@ -37,7 +37,7 @@ def _page_texts(client, url: str) -> tuple[int, list[str]]:
     return r.status_code, [page.select_one("li.is-focus blockquote").get_text(strip=True)]
 
 
-def test_rebuild_from_scratch_in_another_order_keeps_every_url_and_text(factory, settings, tmp_path_factory):
+def test_rebuild_from_scratch_in_another_order_keeps_every_url_and_text(factory, settings, sample_archive):
     """First build (shared by the web tests): the seed pages in one ingest run, then the sample
     pages. Second build, in this test's fresh data dir: one run per page, last page first, the
     samples reversed. Every statement and paragraph URL of the first build resolves on the
@@ -46,7 +46,7 @@ def test_rebuild_from_scratch_in_another_order_keeps_every_url_and_text(factory,
     from app.db import open_database
     from app.ingest.run import ingest_paths
 
-    first = Settings(data_dir=build_archive(tmp_path_factory.getbasetemp()))
+    first = Settings(data_dir=sample_archive)
     engine, first_factory = open_database(first, migrate=False)
     statements, paragraphs = _urls_and_texts(first_factory)
     engine.dispose()
@@ -149,8 +149,8 @@ def test_retired_paragraph_still_resolves_with_a_note(sample_client, factory):
 
 
 @pytest.fixture(scope="module")
-def counted(tmp_path_factory):
-    with make_client(build_archive(tmp_path_factory.getbasetemp())) as client:
+def counted(sample_archive):
+    with make_client(sample_archive) as client:
         engine = client.app.state.archive.engine
         client.get("/healthz")  # the index health (shown by search pages) read once, then kept:
         client.app.state.archive.health.ttl = float("inf")  # its refresh every 2 s is not a page's cost

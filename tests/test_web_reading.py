@@ -5,14 +5,14 @@ examples come from the archive and find something; /docs renders its Markdown.""
 from __future__ import annotations
 
 import pytest
-from web_support import build_archive, hrefs, make_client, sample_key, soup
+from web_support import hrefs, make_client, sample_key, soup
 
 NEWS = "lavrov-news-conference.txt"
 
 
 @pytest.fixture(scope="module")
-def client(tmp_path_factory):
-    with make_client(build_archive(tmp_path_factory.getbasetemp())) as c:
+def client(sample_archive):
+    with make_client(sample_archive) as c:
         yield c
 
 

@@ -12,7 +12,6 @@ from web_support import (
     XSS_SPEAKER,
     XSS_TEXT,
     XSS_TITLE,
-    build_archive,
     make_client,
     sample_key,
     sample_paragraph_keys,
@@ -25,8 +24,8 @@ MARKUP_TAGS = ["b", "i", "em", "img", "svg", "q", "iframe", "object"]
 
 
 @pytest.fixture(scope="module")
-def client(tmp_path_factory):
-    with make_client(build_archive(tmp_path_factory.getbasetemp())) as c:
+def client(sample_archive):
+    with make_client(sample_archive) as c:
         yield c
 
 
@@ -143,13 +142,13 @@ def test_security_headers_on_every_kind_of_response(client):
     _assert_headers(head, "HEAD")
 
 
-def test_unhandled_error_gives_500_page_in_layout_without_traceback(tmp_path_factory):
+def test_unhandled_error_gives_500_page_in_layout_without_traceback(sample_archive):
     from fastapi.testclient import TestClient
 
     from app.config import Settings
     from app.web.app import create_app
 
-    app = create_app(Settings(data_dir=build_archive(tmp_path_factory.getbasetemp()), allowed_hosts=TEST_HOSTS))
+    app = create_app(Settings(data_dir=sample_archive, allowed_hosts=TEST_HOSTS))
 
     @app.get("/boom")
     @app.get("/api/boom")
