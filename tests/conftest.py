@@ -22,13 +22,13 @@ SEED_TRUTH = DATA / "seed_truth"
 
 
 # The system tests: real processes killed mid-run, servers under concurrent load, a real browser,
-# the benchmark harness, outside tools (citeproc-js under node, the Nu checker, LibreOffice, biber,
-# schemathesis). All marked slow: `make soak` runs them (and CI, .ci/run); `make test`
+# storage faults (damaged files, a full disk), the benchmark harness, outside tools (citeproc-js
+# under node, the Nu checker, LibreOffice, biber, schemathesis). All marked slow: `make soak` runs them (and CI, .ci/run); `make test`
 # (-m "not slow") does not even import them.
 SYSTEM_MODULES = frozenset({
     "test_api_schemathesis.py", "test_benchmarks.py", "test_browser.py", "test_browser_pages.py",
     "test_citeproc_reference.py", "test_concurrency.py", "test_crash.py", "test_exports_clients.py",
-    "test_hostile.py", "test_multi_node.py", "test_orphans.py",
+    "test_hostile.py", "test_multi_node.py", "test_orphans.py", "test_storage_faults.py",
 })
 
 

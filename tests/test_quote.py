@@ -298,6 +298,7 @@ def _accuracy(data: Path, quotes: int, seed: int) -> dict:
         return evaluate(ask, paras, quotes, seed)
 
 
+@pytest.mark.slow  # an accuracy run over a generated 2,500-paragraph archive: make soak
 def test_accuracy_on_perturbed_quotes(tmp_path):
     figures = _accuracy(_generated(tmp_path, 2500, seed=11), quotes=100, seed=5)
     print({k: v for k, v in figures.items() if k != "misses"})

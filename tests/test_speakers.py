@@ -104,6 +104,7 @@ def test_export_is_byte_identical_whatever_the_order(cli, tmp_path, monkeypatch)
     assert '{"name": "Sergey Lavrov", "role": "Foreign Minister"}' in speakers
 
 
+@pytest.mark.slow  # the whole reference corpus ingested twice (a parse pool and an index follower): make soak
 @pytest.mark.skipif(not SHARED_CORPUS.is_dir(), reason="../shared/corpus is not here (a user's clone)")
 def test_corpus_in_two_orders_gives_one_export(cli, tmp_path, monkeypatch):
     pages = sorted(SHARED_CORPUS.glob("*.txt"))

@@ -115,6 +115,7 @@ def test_pages_serve_stored_texts_identical_to_live_ones_and_ignore_outdated_row
             assert {u: _cites(client, u) for u in renamed} == fresh
 
 
+@pytest.mark.slow  # a process pool, each worker starting citeproc-js: make soak
 def test_fill_with_a_process_pool_writes_the_same_rows(factory, monkeypatch):
     load_sample(factory)
     citation_store.fill(factory, workers=2)
