@@ -59,7 +59,7 @@ bench-postgres: $(STAMP) $(NODE_STAMP)
 
 # The README's tour pictures (docs/screenshots/), taken by the browser tests in Debian's Chromium.
 screenshots: $(TEST_STAMP) $(NODE_STAMP)
-	ARCHIVE_SCREENSHOTS=1 $(PY) -m pytest tests/test_browser_pages.py -p no:xdist -q \
+	ARCHIVE_SCREENSHOTS=1 $(PY) -m pytest tests/system/test_browser_pages.py -p no:xdist -q \
 		-k "screenshots or above_the_fold or steps_through or help_examples"
 
 lint: $(TEST_STAMP)

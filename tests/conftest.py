@@ -21,30 +21,26 @@ DATA = Path(__file__).resolve().parent / "data"
 SEED_TRUTH = DATA / "seed_truth"
 
 
-# The system tests: real processes killed mid-run, servers under concurrent load, a real browser,
+# tests/system/: real processes killed mid-run, servers under concurrent load, a real browser,
 # storage faults (damaged files, a full disk), the benchmark harness, outside tools (citeproc-js
-# under node, the Nu checker, LibreOffice, biber, schemathesis). All marked slow: `make soak` runs them (and CI, .ci/run); `make test`
-# (-m "not slow") does not even import them.
-SYSTEM_MODULES = frozenset({
-    "test_api_schemathesis.py", "test_benchmarks.py", "test_browser.py", "test_browser_pages.py",
-    "test_citeproc_reference.py", "test_concurrency.py", "test_crash.py", "test_exports_clients.py",
-    "test_hostile.py", "test_multi_node.py", "test_orphans.py", "test_storage_faults.py",
-})
+# under node, the Nu checker, LibreOffice, biber, schemathesis). All marked slow: `make soak` runs
+# them (and CI, .ci/run); `make test` (-m "not slow") does not even import them.
+SYSTEM = Path(__file__).resolve().parent / "system"
 
 
 def _system(path: Path) -> bool:
-    return path.name in SYSTEM_MODULES
+    return path == SYSTEM or SYSTEM in path.parents
 
 
 def pytest_ignore_collect(collection_path, config):
-    if config.getoption("markexpr") == "not slow" and _system(Path(collection_path)):
+    if config.getoption("markexpr") == "not slow" and _system(Path(collection_path).resolve()):
         return True
     return None
 
 
 def pytest_collection_modifyitems(config, items):
     for item in items:
-        if _system(item.path):
+        if _system(Path(item.path).resolve()):
             item.add_marker(pytest.mark.slow)
 
 
