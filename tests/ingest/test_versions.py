@@ -106,6 +106,7 @@ def scenario(cli, factory, settings, seed_copy, tmp_path, monkeypatch):
     return _scenario(cli, factory, settings, seed_copy, tmp_path, monkeypatch)
 
 
+@pytest.mark.slow  # the whole scenario (ingest, edits, re-parse, rebuild) and every URL ever issued: make soak
 def test_every_issued_url_survives_edits_reparse_and_rebuild(scenario):
     """Every URL ever issued, through the API after the rebuild; the edited statement's pages
     as HTML (every page as HTML: the slow test below)."""

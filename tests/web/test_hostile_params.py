@@ -29,6 +29,10 @@ from tests.web_support import (
     soup,
 )
 
+# A sweep of every route with every hostile parameter, each request under a time bound (a bound
+# that a loaded machine can break): with schemathesis, in `make soak`.
+pytestmark = pytest.mark.slow
+
 HOSTILE = "hostile.txt"
 NEWS = "lavrov-news-conference.txt"
 LONG = "x" * 10_000
