@@ -37,9 +37,10 @@ run: $(STAMP) $(NODE_STAMP)
 TEST_ENV := env -u PYTHONDONTWRITEBYTECODE
 
 # The default suite; tests marked slow (tests/system/: crash, concurrency, hostile corpus, browser,
-# benchmark harness, big builds) run in `make soak`, which CI runs too (.ci/run).
+# benchmark harness, big builds) run in `make soak`, which CI runs too (.ci/run). --dist loadfile:
+# a module's tests on one worker, so its module-scoped archives and clients are built once.
 test: $(TEST_STAMP) $(NODE_STAMP)
-	$(TEST_ENV) $(PY) -m pytest -n auto -m "not slow"
+	$(TEST_ENV) $(PY) -m pytest -n auto --dist loadfile -m "not slow"
 
 soak: $(TEST_STAMP) $(NODE_STAMP)
 	$(TEST_ENV) $(PY) -m pytest -m slow

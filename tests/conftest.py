@@ -3,6 +3,7 @@ ARCHIVE_TEST_DATABASE=postgresql: see tests/backend.py; real migrations) per tes
 the seeded archives built once per test process for the tests that only read them."""
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -86,7 +87,14 @@ def cli(data_dir):
     def run(*args: str):
         return runner.invoke(app_cli, [str(a) for a in args], catch_exceptions=False)
 
-    return run
+    metrics_dir = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    yield run
+    # an in-process `serve --workers 2` leaves this set to the directory it removed, which breaks
+    # /metrics for every later test in the process
+    if metrics_dir is None:
+        os.environ.pop("PROMETHEUS_MULTIPROC_DIR", None)
+    else:
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
 
 
 @pytest.fixture(scope="session")
