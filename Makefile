@@ -32,11 +32,18 @@ run: $(STAMP) $(NODE_STAMP)
 	$(PY) -m app ingest --if-empty seeds/
 	$(PY) -m app serve --host $(HOST) --port $(PORT)
 
+# The tests keep Python's byte-code cache even where the shell sets PYTHONDONTWRITEBYTECODE: without
+# it every test process (and every `python -m app` it starts) compiles app/ and its libraries again.
+TEST_ENV := env -u PYTHONDONTWRITEBYTECODE
+
+# The default suite; tests marked slow (tests/system/: crash, concurrency, hostile corpus, browser,
+# benchmark harness, big builds) run in `make soak`, which CI runs too (.ci/run). --dist loadfile:
+# a module's tests on one worker, so its module-scoped archives and clients are built once.
 test: $(TEST_STAMP) $(NODE_STAMP)
-	$(PY) -m pytest -n auto -m "not slow"
+	$(TEST_ENV) $(PY) -m pytest -n auto --dist loadfile -m "not slow"
 
 soak: $(TEST_STAMP) $(NODE_STAMP)
-	$(PY) -m pytest -m slow
+	$(TEST_ENV) $(PY) -m pytest -m slow
 
 bench: $(TEST_STAMP) $(NODE_STAMP)
 	$(PY) -m benchmarks.run --paragraphs 100000 --out benchmarks/results-100k.json --readme benchmarks/README.md
@@ -54,7 +61,7 @@ bench-postgres: $(STAMP) $(NODE_STAMP)
 
 # The README's tour pictures (docs/screenshots/), taken by the browser tests in Debian's Chromium.
 screenshots: $(TEST_STAMP) $(NODE_STAMP)
-	ARCHIVE_SCREENSHOTS=1 $(PY) -m pytest tests/test_browser_pages.py -p no:xdist -q \
+	ARCHIVE_SCREENSHOTS=1 $(PY) -m pytest tests/system/test_browser_pages.py -p no:xdist -q \
 		-k "screenshots or above_the_fold or steps_through or help_examples"
 
 lint: $(TEST_STAMP)

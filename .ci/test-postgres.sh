@@ -2,7 +2,7 @@
 # The default test suite against PostgreSQL: installs the server (Debian), starts a throwaway
 # cluster in a temp dir on a free port as an unprivileged user, runs `make test` with
 # ARCHIVE_TEST_DATABASE=postgresql (each test's data dir gets a fresh database on it), stops it.
-# Extra arguments go to pytest instead of the default selection, e.g. tests/test_crash.py.
+# Extra arguments go to pytest instead of the default selection, e.g. tests/system/test_crash.py.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash .ci/install-postgres.sh
@@ -19,5 +19,5 @@ if [ "$#" -gt 0 ]; then
 else
     make test
     # the multi-node system test (slow-marked: one database, an ingest node, two web nodes)
-    .venv/bin/python -m pytest -m slow tests/test_multi_node.py
+    .venv/bin/python -m pytest -m slow tests/system/test_multi_node.py
 fi

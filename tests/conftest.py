@@ -1,7 +1,9 @@
 """Shared fixtures: a fresh archive (real SQLite file, or a fresh PostgreSQL database when
-ARCHIVE_TEST_DATABASE=postgresql: see tests/backend.py; real migrations) per test, and the CLI."""
+ARCHIVE_TEST_DATABASE=postgresql: see tests/backend.py; real migrations) per test, the CLI, and
+the seeded archives built once per test process for the tests that only read them."""
 from __future__ import annotations
 
+import os
 import shutil
 from pathlib import Path
 
@@ -18,6 +20,29 @@ ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 DATA = Path(__file__).resolve().parent / "data"
 SEED_TRUTH = DATA / "seed_truth"
+
+
+# tests/system/: real processes killed mid-run, servers under concurrent load, a real browser,
+# storage faults (damaged files, a full disk), the benchmark harness, outside tools (citeproc-js
+# under node, the Nu checker, LibreOffice, biber, schemathesis). All marked slow: `make soak` runs
+# them (and CI, .ci/run); `make test` (-m "not slow") does not even import them.
+SYSTEM = Path(__file__).resolve().parent / "system"
+
+
+def _system(path: Path) -> bool:
+    return path == SYSTEM or SYSTEM in path.parents
+
+
+def pytest_ignore_collect(collection_path, config):
+    if config.getoption("markexpr") == "not slow" and _system(Path(collection_path).resolve()):
+        return True
+    return None
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if _system(Path(item.path).resolve()):
+            item.add_marker(pytest.mark.slow)
 
 
 def pytest_report_header(config):
@@ -62,7 +87,32 @@ def cli(data_dir):
     def run(*args: str):
         return runner.invoke(app_cli, [str(a) for a in args], catch_exceptions=False)
 
-    return run
+    metrics_dir = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    yield run
+    # an in-process `serve --workers 2` leaves this set to the directory it removed, which breaks
+    # /metrics for every later test in the process
+    if metrics_dir is None:
+        os.environ.pop("PROMETHEUS_MULTIPROC_DIR", None)
+    else:
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = metrics_dir
+
+
+@pytest.fixture(scope="session")
+def seeded_archive(tmp_path_factory) -> Path:
+    """The data dir of the seed pages ingested (real parser) and indexed, built once per test
+    process (xdist worker). Read only: a test that changes an archive works on a copy."""
+    from tests.web_support import build_archive
+
+    return build_archive(tmp_path_factory.getbasetemp(), sample=False)
+
+
+@pytest.fixture(scope="session")
+def sample_archive(tmp_path_factory) -> Path:
+    """The seed pages and the hand-made sample pages (tests/web_support.py), indexed; built once
+    per test process. Read only."""
+    from tests.web_support import build_archive
+
+    return build_archive(tmp_path_factory.getbasetemp())
 
 
 @pytest.fixture

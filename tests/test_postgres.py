@@ -23,7 +23,7 @@ from tests.archive_procs import (
     wait_for,
     write_pages,
 )
-from tests.test_concurrency import holds_ingest_lock
+from tests.system.test_concurrency import holds_ingest_lock
 
 pytestmark = backend.postgres_only
 
@@ -128,7 +128,7 @@ def test_a_web_node_on_a_read_only_replica(tmp_path):
     published index, without an error or a traceback in its log."""
     import httpx
 
-    from tests.test_concurrency import Server, _targets
+    from tests.system.test_concurrency import Server, _targets
 
     write_pages(tmp_path / "corpus", 40, seed=21)
     published = tmp_path / "published"

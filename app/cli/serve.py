@@ -67,7 +67,8 @@ def _run(settings: Settings, host: str, port: int, workers: int) -> None:
     try:
         run(host=host, port=port, workers=workers)
     finally:
-        if metrics_dir:
+        if metrics_dir:  # the variable goes with its directory (an in-process caller lives on)
+            os.environ.pop("PROMETHEUS_MULTIPROC_DIR", None)
             shutil.rmtree(metrics_dir, ignore_errors=True)
         if follower is not None and follower.poll() is None:
             follower.terminate()
