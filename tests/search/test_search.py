@@ -15,7 +15,6 @@ from sqlalchemy import delete, func, select, update
 from app.config import Settings
 from app.db import open_database
 from app.models import Paragraph, Speaker, Statement, StatementSpeaker, StatementTopic, Topic, Venue
-from app.outbox.sync import sync_index
 from app.search import (
     SCHEMA_VERSION,
     IndexBusy,
