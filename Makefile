@@ -42,8 +42,9 @@ TEST_ENV := env -u PYTHONDONTWRITEBYTECODE
 test: $(TEST_STAMP) $(NODE_STAMP)
 	$(TEST_ENV) $(PY) -m pytest -n auto --dist loadfile -m "not slow"
 
+# SOAK_ARGS: extra pytest arguments (.ci/run deselects the soak variants not yet passing; see there)
 soak: $(TEST_STAMP) $(NODE_STAMP)
-	$(TEST_ENV) $(PY) -m pytest -m slow
+	$(TEST_ENV) $(PY) -m pytest -m slow $(SOAK_ARGS)
 
 bench: $(TEST_STAMP) $(NODE_STAMP)
 	$(PY) -m benchmarks.run --paragraphs 100000 --out benchmarks/results-100k.json --readme benchmarks/README.md
