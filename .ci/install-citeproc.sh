@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # citeproc-js: node and npm (Debian) when missing, then the npm package `citeproc` pinned in
-# package-lock.json (the app runs it in process; tests/test_citeproc_reference.py runs it under node).
+# package-lock.json (the app runs it in process; tests/system/test_citeproc_reference.py runs it under node).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The real clients of the download tests (tests/test_exports_clients.py), from Debian and npm:
+# The real clients of the download tests (tests/system/test_exports_clients.py), from Debian and npm:
 # BibTeX 0.99 and biber with biblatex under pdflatex, LibreOffice Calc (headless, no GUI),
 # Java and the Nu HTML checker (npm package vnu-jar). Idempotent: installs only what is missing.
 set -euo pipefail

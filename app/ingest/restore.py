@@ -4,7 +4,7 @@ Each version's captures become source documents (one per file, sha256 and parse)
 version's text; retired teaser leads go back to the teaser sources; then every statement is
 materialised by the ingest code (app.ingest.load), so the current version, the retired
 paragraphs and the versions come out as they were, and the exported redirects are restored.
-Exporting the rebuilt archive gives the same lines (tests/test_versions.py)."""
+Exporting the rebuilt archive gives the same lines (tests/ingest/test_versions.py)."""
 from __future__ import annotations
 
 import datetime as dt

@@ -7,7 +7,7 @@ same postings -- (term bytes, frequency, weight, encoded positions), in the same
 one regex pass and a per-process cache word -> final term (None: a stop or too short word),
 positions following ParagraphTokenizer's rule (token j of paragraph i at i*STRIDE + j, clamped
 to the paragraph's last position). Queries and highlighting keep using the analysers.
-tests/test_fast_index.py compares both paths on every corpus paragraph and on generated text.
+tests/search/test_fast_index.py compares both paths on every corpus paragraph and on generated text.
 
 Private Whoosh name used: StemFilter._stem (the stemmer function with its cache). On an
 untested Whoosh (version.fast_paths() false) fast_index() declines and final_term() runs the

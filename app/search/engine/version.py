@@ -1,7 +1,7 @@
 """The supported-version guard: the fast paths read Whoosh's private internals, which are only
 known to match one whoosh3 release (TESTED_WHOOSH). On any other version every fast path
 switches off and Whoosh's own (slower, correct) public paths are used instead; searches give
-the same results either way (tests/test_search_engine.py). docs/search-engine-internals.md
+the same results either way (tests/search/test_search_engine.py). docs/search-engine-internals.md
 says how to move to a new version."""
 from __future__ import annotations
 
