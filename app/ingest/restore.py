@@ -84,11 +84,29 @@ def _data(rec: dict, role: str, paragraphs: list[dict], page_clock: str | None) 
     }, ensure_ascii=False)
 
 
+def _ident(src: dict) -> tuple[str, str, int]:
+    return src["file"], src["sha256"], int(src.get("parse") or 0)
+
+
+def _validate(path: Path) -> tuple[int, dict[tuple[str, str, int], dict]]:
+    """(lines, the exported capture of each source): a source is listed bare (file and sha256)
+    where it only holds a teaser of a statement, and with its capture fields in the versions of
+    the statements it holds; the document is made from the latter, whichever line comes first."""
+    count = 0
+    captures: dict[tuple[str, str, int], dict] = {}
+    for _no, rec in _lines(path):
+        count += 1
+        for v in rec.get("versions") or []:
+            for src in v.get("sources") or []:
+                captures.setdefault(_ident(src), src)
+    return count, captures
+
+
 def import_export(factory: sessionmaker[Session], path: Path) -> ImportReport:
     """Rebuild the (empty) archive from the export at `path`; every line is checked first,
     so a bad line writes nothing."""
     now = dt.datetime.now(dt.UTC).replace(tzinfo=None, microsecond=0)
-    count = sum(1 for _ in _lines(path))  # validate every line before writing anything
+    count, captures = _validate(path)  # every line checked before anything is written
     with factory() as session:
         if session.scalar(select(func.count(Statement.id))):
             raise ImportError_("the archive is not empty: import into a new archive (set ARCHIVE_DATA_DIR)")
@@ -97,12 +115,12 @@ def import_export(factory: sessionmaker[Session], path: Path) -> ImportReport:
     positions: dict[int, int] = {}
 
     def doc_id(session: Session, src: dict) -> int:
-        ident = (src["file"], src["sha256"], int(src.get("parse") or 0))
+        ident = _ident(src)
         if ident not in docs:
             doc = SourceDocument(path=f"import/{ident[0]}@{ident[1][:16]}~{ident[2]}", file_name=ident[0],
                                  sha256=ident[1], size=0, raw_text=None, encoding=None, parser_version=PARSER_VERSION,
                                  status="ok", warnings="[]", format="text", parse_seq=ident[2], superseded=False,
-                                 **_doc_fields(src, now))
+                                 **_doc_fields(captures.get(ident, src), now))
             session.add(doc)
             session.flush()
             docs[ident] = doc.id

@@ -315,3 +315,27 @@ def test_an_archive_made_at_0008_keeps_every_url_after_the_upgrade(cli, settings
     assert cli("import", dump).exit_code == 0
     with make_client(tmp_path / "rebuilt") as client:
         _check_every_url_by_api(client, statements, paragraphs)
+
+
+def test_an_export_imported_exports_the_same_bytes_pages_with_teasers_and_clocks(cli, tmp_path, monkeypatch):
+    """Seeds and the export fixture pages (page clocks, teasers of statements printed in full on
+    other pages): export → import into a fresh archive → export gives the same bytes. A source
+    listed bare (it only holds a teaser of the statement) must not lose the capture fields its
+    other statements' versions carry, whichever line of the export comes first."""
+    import shutil
+
+    from tests.conftest import DATA
+
+    pages = tmp_path / "pages"
+    shutil.copytree(SEEDS, pages)
+    for page in (DATA / "export_pages").iterdir():
+        # bidi_controls.txt is left out: its unterminated controls come back closed differently
+        # after an import (a known gap, not yet mended)
+        if page.suffix in (".txt", ".html") and page.name != "bidi_controls.txt":
+            shutil.copy(page, pages / page.name)
+    assert cli("ingest", pages).exit_code == 0
+    dump = tmp_path / "dump.jsonl"
+    assert cli("export", "--out", dump).exit_code == 0
+    monkeypatch.setenv("ARCHIVE_DATA_DIR", str(tmp_path / "rebuilt"))
+    assert cli("import", dump).exit_code == 0
+    assert cli("export").stdout == dump.read_text(encoding="utf-8")
