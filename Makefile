@@ -67,6 +67,7 @@ screenshots: $(TEST_STAMP) $(NODE_STAMP)
 
 lint: $(TEST_STAMP)
 	$(PY) -m ruff check app tests migrations benchmarks
+	$(PY) -m ruff format --check app tests migrations benchmarks
 
 clean:
 	rm -rf $(VENV) data .pytest_cache node_modules

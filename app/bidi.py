@@ -13,12 +13,13 @@ each string of a JSON answer, download or export line (`close_bidi_all`). BibTeX
 controls instead (`strip_bidi`): (La)TeX has no use for them (direction is set with markup
 there) and pdflatex stops on them ("Unicode character U+202E not set up for use with LaTeX").
 In a URL written as is (BibTeX `url`, RIS `UR`) they are percent-encoded (`url_without_bidi`)."""
+
 from __future__ import annotations
 
 import re
 
 EMBEDDINGS = "\u202a\u202b\u202d\u202e"  # LRE RLE LRO RLO, closed by PDF U+202C
-ISOLATES = "\u2066\u2067\u2068"          # LRI RLI FSI, closed by PDI U+2069
+ISOLATES = "\u2066\u2067\u2068"  # LRI RLI FSI, closed by PDI U+2069
 PDF, PDI = "\u202c", "\u2069"
 _ANY = re.compile("[\u202a-\u202e\u2066-\u2069]")
 

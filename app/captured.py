@@ -3,6 +3,7 @@ the capture time of a source that says where the statement was published (WARC-D
 manifest row, else the HTML file's time: `Statement.captured_at`), else the page clock of its
 main source page (the date the site printed on the page when it was rendered, as the parser
 found it: `SourceDocument.captured`). Unknown: None."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -21,12 +22,18 @@ def page_clocks(session: Session, keys: Iterable[str]) -> dict[str, dt.date]:
     keys = sorted(set(keys))
     out: dict[str, dt.date] = {}
     for i in range(0, len(keys), BATCH):
-        out.update(session.execute(
-            select(Contribution.statement_key, func.min(SourceDocument.captured))
-            .join(SourceDocument, Contribution.source_document_id == SourceDocument.id)
-            .where(Contribution.statement_key.in_(keys[i:i + BATCH]), Contribution.role == "main",
-                   SourceDocument.captured.is_not(None))
-            .group_by(Contribution.statement_key)).all())
+        out.update(
+            session.execute(
+                select(Contribution.statement_key, func.min(SourceDocument.captured))
+                .join(SourceDocument, Contribution.source_document_id == SourceDocument.id)
+                .where(
+                    Contribution.statement_key.in_(keys[i : i + BATCH]),
+                    Contribution.role == "main",
+                    SourceDocument.captured.is_not(None),
+                )
+                .group_by(Contribution.statement_key)
+            ).all()
+        )
     return {k: d if isinstance(d, dt.date) else dt.date.fromisoformat(str(d)[:10]) for k, d in out.items()}
 
 

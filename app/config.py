@@ -1,4 +1,5 @@
 """All configuration in one place: environment variables with the ARCHIVE_ prefix."""
+
 from __future__ import annotations
 
 import os
@@ -19,17 +20,17 @@ class Settings(BaseSettings):
         None, description="SQLAlchemy URL; default: SQLite file archive.sqlite3 in the data dir."
     )
     public_url: str | None = Field(
-        None, description="Base URL of permalinks in citations and feeds, e.g. https://archive.example.org "
-                          "(default: the URL the client used)."
+        None,
+        description="Base URL of permalinks in citations and feeds, e.g. https://archive.example.org "
+        "(default: the URL the client used).",
     )
     allowed_hosts: str | None = Field(
-        None, description="Comma-separated host names the server answers to (any other Host header: 400), "
-                          "e.g. archive.example.org,www.archive.example.org. Default: the loopback names "
-                          "(localhost, 127.0.0.1, ::1). `serve` on another address needs this or public_url."
+        None,
+        description="Comma-separated host names the server answers to (any other Host header: 400), "
+        "e.g. archive.example.org,www.archive.example.org. Default: the loopback names "
+        "(localhost, 127.0.0.1, ::1). `serve` on another address needs this or public_url.",
     )
-    max_page_bytes: int = Field(
-        10 * 1024 * 1024, description="Pages larger than this are refused at ingest."
-    )
+    max_page_bytes: int = Field(10 * 1024 * 1024, description="Pages larger than this are refused at ingest.")
     max_query_chars: int = Field(1000, description="Longest search query accepted.")
     ingest_lock_timeout: float = Field(
         600, description="Seconds an ingest waits for another running ingest before giving up."
@@ -40,51 +41,67 @@ class Settings(BaseSettings):
     )
 
     speakers_file: Path | None = Field(
-        None, description="A TOML file of more people for the speaker table (same shape as "
-                          "app/data/speakers.toml); its entries are added to the shipped ones."
+        None,
+        description="A TOML file of more people for the speaker table (same shape as "
+        "app/data/speakers.toml); its entries are added to the shipped ones.",
     )
 
     index_while_loading: bool = Field(
-        True, description="Build the search index while an ingest of many pages loads them (a second "
-                          "process), instead of after."
+        True,
+        description="Build the search index while an ingest of many pages loads them (a second "
+        "process), instead of after.",
     )
 
     db_pool_size: int = Field(
-        5, ge=1, description="PostgreSQL: connections each process keeps open (a web worker: one per "
-                            "request it serves at a time)."
+        5,
+        ge=1,
+        description="PostgreSQL: connections each process keeps open (a web worker: one per "
+        "request it serves at a time).",
     )
-    db_max_overflow: int = Field(5, ge=0, description="PostgreSQL: extra connections a process may open "
-                                                      "beyond db_pool_size under a burst.")
+    db_max_overflow: int = Field(
+        5,
+        ge=0,
+        description="PostgreSQL: extra connections a process may open beyond db_pool_size under a burst.",
+    )
     db_statement_timeout: float = Field(
-        60, ge=0, description="PostgreSQL: seconds one SQL statement may run before the server cancels it "
-                              "(0: no limit). Migrations run without it."
+        60,
+        ge=0,
+        description="PostgreSQL: seconds one SQL statement may run before the server cancels it "
+        "(0: no limit). Migrations run without it.",
     )
-    db_connect_timeout: float = Field(10, gt=0, description="PostgreSQL: seconds to wait for the server "
-                                                            "to accept a connection.")
+    db_connect_timeout: float = Field(
+        10, gt=0, description="PostgreSQL: seconds to wait for the server to accept a connection."
+    )
 
     index_publish: Path | None = Field(
-        None, description="A directory (local, a shared mount, or a static web server's root) to which "
-                          "ingest and reindex publish each new search index snapshot for web nodes."
+        None,
+        description="A directory (local, a shared mount, or a static web server's root) to which "
+        "ingest and reindex publish each new search index snapshot for web nodes.",
     )
     index_follow: str | None = Field(
-        None, description="A published snapshot directory or its http(s) URL: `serve` follows it (installs "
-                          "each new snapshot) instead of building the search index itself."
+        None,
+        description="A published snapshot directory or its http(s) URL: `serve` follows it (installs "
+        "each new snapshot) instead of building the search index itself.",
     )
-    index_follow_interval: float = Field(2.0, gt=0, description="Seconds between a follower's looks for a "
-                                                                "new snapshot.")
+    index_follow_interval: float = Field(
+        2.0, gt=0, description="Seconds between a follower's looks for a new snapshot."
+    )
 
     max_requests: int = Field(
-        8, description="Requests a server worker runs at once; one more is answered 503 with Retry-After "
-                        "(threads and database connections are sized from it: app.web.limits)."
+        8,
+        description="Requests a server worker runs at once; one more is answered 503 with Retry-After "
+        "(threads and database connections are sized from it: app.web.limits).",
     )
     db_wait: float = Field(2.0, description="Seconds a request waits for a database connection before a 503.")
     read_timeout: float = Field(
-        10.0, description="Seconds a client has to send a whole request (headers and body) before the "
-                          "connection is closed."
+        10.0,
+        description="Seconds a client has to send a whole request (headers and body) before the "
+        "connection is closed.",
     )
     search_deadline: float = Field(
-        0.3, description="Seconds of index work a search may take; then its result is returned as it "
-                         "stands, marked approximate (app.search.budget)."
+        0.3,
+        description="Seconds of index work a search may take; then its result is returned as it "
+        "stands, marked approximate (app.search.budget).",
     )
     keepalive_timeout: float = Field(5.0, description="Seconds an idle keep-alive connection stays open.")
 
@@ -115,7 +132,7 @@ def normalize_url(url: str) -> str:
     """libpq-style URLs (postgres://, postgresql://) name the driver the archive uses: psycopg 3."""
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
-            return "postgresql+psycopg://" + url[len(prefix):]
+            return "postgresql+psycopg://" + url[len(prefix) :]
     return url
 
 

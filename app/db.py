@@ -1,4 +1,5 @@
 """The database: engine, sessions, migrations. The only module that opens connections."""
+
 from __future__ import annotations
 
 import os
@@ -44,15 +45,23 @@ def is_postgresql(url: str) -> bool:
     return url.startswith("postgresql")
 
 
-def postgresql_engine(url: str, settings: Settings | None = None, *, statement_timeout: float | None = None,
-                      connect_args_extra: dict | None = None, **kw) -> Engine:
+def postgresql_engine(
+    url: str,
+    settings: Settings | None = None,
+    *,
+    statement_timeout: float | None = None,
+    connect_args_extra: dict | None = None,
+    **kw,
+) -> Engine:
     """A pool of `db_pool_size` (+ `db_max_overflow`) connections per process, checked before
     use (a restarted server or a failed-over replica is reconnected to), each with the server-side
     statement timeout (`statement_timeout` overrides the setting; 0: none, as for migrations)."""
     settings = settings or Settings()
     timeout = settings.db_statement_timeout if statement_timeout is None else statement_timeout
-    connect_args = {"connect_timeout": max(1, round(settings.db_connect_timeout)),
-                    "application_name": "diplomatic-archive"}
+    connect_args = {
+        "connect_timeout": max(1, round(settings.db_connect_timeout)),
+        "application_name": "diplomatic-archive",
+    }
     if timeout:
         connect_args["options"] = f"-c statement_timeout={int(timeout * 1000)}"
     connect_args.update(connect_args_extra or {})
@@ -63,7 +72,8 @@ def postgresql_engine(url: str, settings: Settings | None = None, *, statement_t
         return create_engine(url, pool_pre_ping=True, connect_args=connect_args, **kw)
     except ModuleNotFoundError as e:
         raise DatabaseUnavailable(
-            "the PostgreSQL driver is not installed: pip install 'diplomatic-archive[postgres]'") from e
+            "the PostgreSQL driver is not installed: pip install 'diplomatic-archive[postgres]'"
+        ) from e
 
 
 class DatabaseUnavailable(Exception):
@@ -97,13 +107,19 @@ def describe_error(exc: BaseException, url: str) -> str:
     detail = " ".join(str(orig).split()) or type(orig).__name__
     sqlstate = getattr(orig, "sqlstate", None) or ""
     if sqlstate == "42501":  # insufficient_privilege
-        return (f"the database role {user!r} lacks a right it needs at {shown}: {detail} "
-                "(grant it, or run this as the role that owns the archive's tables)")
+        return (
+            f"the database role {user!r} lacks a right it needs at {shown}: {detail} "
+            "(grant it, or run this as the role that owns the archive's tables)"
+        )
     if sqlstate == "57014":  # query_canceled: the statement timeout
         return f"a database statement took too long at {shown} and was cancelled: {detail}"
     low = detail.lower()
-    if sqlstate.startswith("28") or "authentication failed" in low or "pg_hba.conf" in low or (
-            "role" in low and "does not exist" in low):
+    if (
+        sqlstate.startswith("28")
+        or "authentication failed" in low
+        or "pg_hba.conf" in low
+        or ("role" in low and "does not exist" in low)
+    ):
         return f"the database server at {shown} refused the login of role {user!r}: {detail}"
     if sqlstate == "3D000" or ("database" in low and "does not exist" in low):
         return f"no such database at {shown}: {detail} (create it first, e.g. createdb)"
@@ -142,8 +158,14 @@ def lock_connection(settings: Settings, purpose: str) -> Iterator[Connection]:
     """A connection of its own (autocommit, not pooled) for holding a PostgreSQL advisory lock;
     its application_name tells other processes who holds it."""
     name = lock_holder_name(purpose)
-    engine = postgresql_engine(settings.db_url, settings, statement_timeout=0, poolclass=NullPool,
-                               isolation_level="AUTOCOMMIT", connect_args_extra={"application_name": name})
+    engine = postgresql_engine(
+        settings.db_url,
+        settings,
+        statement_timeout=0,
+        poolclass=NullPool,
+        isolation_level="AUTOCOMMIT",
+        connect_args_extra={"application_name": name},
+    )
     try:
         with engine.connect() as conn:
             yield conn
@@ -222,7 +244,9 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(conn).get_current_revision()
 
 
-def open_database(settings: Settings, *, migrate: bool = True, **engine_kw) -> tuple[Engine, sessionmaker[Session]]:
+def open_database(
+    settings: Settings, *, migrate: bool = True, **engine_kw
+) -> tuple[Engine, sessionmaker[Session]]:
     """Engine and session factory for the archive, with pending migrations applied first
     (engine_kw: create_engine() options, e.g. a server worker's pool size, app.web.limits)."""
     if migrate:

@@ -2,6 +2,7 @@
 PostgreSQL and back). The target is migrated to the same revision and must hold no archive
 yet; every table is copied in dependency order with its primary keys, in batches, in one
 transaction; PostgreSQL's id sequences are then moved past the copied ids."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -38,8 +39,9 @@ class CopyReport:
         return sum(self.tables.values())
 
 
-def copy_database(source: Settings, target_url: str, *,
-                  progress: Callable[[str, int], None] | None = None) -> CopyReport:
+def copy_database(
+    source: Settings, target_url: str, *, progress: Callable[[str, int], None] | None = None
+) -> CopyReport:
     target = source.model_copy(update={"database_url": target_url})
     if target.db_url == source.db_url:
         raise CopyError("the target is the archive's own database")
@@ -56,8 +58,10 @@ def copy_database(source: Settings, target_url: str, *,
         with dst_engine.begin() as dst:
             for table in tables:
                 if dst.scalar(select(func.count()).select_from(table)):
-                    raise CopyError(f"the target already holds an archive (table {table.name} has rows); "
-                                    "copy into an empty database")
+                    raise CopyError(
+                        f"the target already holds an archive (table {table.name} has rows); "
+                        "copy into an empty database"
+                    )
             counts: dict[str, int] = {}
             with src_engine.connect() as src:
                 if src.dialect.name == "postgresql":  # one snapshot of the source for every table
@@ -91,5 +95,7 @@ def _advance_sequences(conn, tables) -> None:
         col = cols[0].name
         seq = conn.scalar(text("SELECT pg_get_serial_sequence(:t, :c)"), {"t": table.name, "c": col})
         if seq:
-            conn.execute(text(f'SELECT setval(:s, coalesce((SELECT max("{col}") FROM "{table.name}"), 0) + 1, false)'),
-                         {"s": seq})
+            conn.execute(
+                text(f'SELECT setval(:s, coalesce((SELECT max("{col}") FROM "{table.name}"), 0) + 1, false)'),
+                {"s": seq},
+            )

@@ -7,6 +7,7 @@ SIGKILL when the parent goes (prctl PR_SET_PDEATHSIG; the kernel sends it when t
 started the child ends, so the parent must start its children from its main thread, as
 ours do); everywhere, a daemon thread also checks every second that the parent is still the
 one it started with, and exits if not."""
+
 from __future__ import annotations
 
 import os

@@ -1,4 +1,5 @@
 """An exclusive lock between processes (flock on a file), waited for with a bound."""
+
 from __future__ import annotations
 
 import fcntl
@@ -22,8 +23,9 @@ def _holder(path: Path) -> str:
 
 
 @contextmanager
-def exclusive_lock(path: Path, *, timeout: float, what: str,
-                   on_wait: Callable[[str], None] | None = None) -> Iterator[None]:
+def exclusive_lock(
+    path: Path, *, timeout: float, what: str, on_wait: Callable[[str], None] | None = None
+) -> Iterator[None]:
     """Hold `path` locked; wait up to `timeout` seconds for another holder, then raise LockBusy."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
@@ -35,7 +37,9 @@ def exclusive_lock(path: Path, *, timeout: float, what: str,
                 break
             except BlockingIOError:
                 if time.monotonic() >= deadline:
-                    raise LockBusy(f"{what} is already running ({_holder(path)}); try again when it has finished") from None
+                    raise LockBusy(
+                        f"{what} is already running ({_holder(path)}); try again when it has finished"
+                    ) from None
                 if on_wait and not told:
                     on_wait(f"waiting for {what} ({_holder(path)}) to finish …")
                     told = True
@@ -54,8 +58,15 @@ LOCK_IDS = {"migrate": 1, "ingest": 2, "index-writer": 3, "citations": 4}
 
 
 @contextmanager
-def archive_lock(settings, name: str, path: Path, *, timeout: float, what: str,
-                 on_wait: Callable[[str], None] | None = None) -> Iterator[None]:
+def archive_lock(
+    settings,
+    name: str,
+    path: Path,
+    *,
+    timeout: float,
+    what: str,
+    on_wait: Callable[[str], None] | None = None,
+) -> Iterator[None]:
     """The lock `name` of this archive: on PostgreSQL a session advisory lock in the archive's
     database, so that processes on different machines (different data dirs) exclude each other;
     on SQLite the file lock `path` (the database file is on this machine)."""
@@ -70,8 +81,9 @@ def archive_lock(settings, name: str, path: Path, *, timeout: float, what: str,
 
 
 @contextmanager
-def advisory_lock(settings, name: str, *, timeout: float, what: str,
-                  on_wait: Callable[[str], None] | None = None) -> Iterator[None]:
+def advisory_lock(
+    settings, name: str, *, timeout: float, what: str, on_wait: Callable[[str], None] | None = None
+) -> Iterator[None]:
     """Hold PostgreSQL's advisory lock (LOCK_CLASS, LOCK_IDS[name]) on a connection of its own,
     for as long as the block runs; the server releases it if this process dies."""
     from sqlalchemy import text
@@ -100,11 +112,14 @@ def _advisory_holder(conn, name: str) -> str:
     'process 1234 on host-b'."""
     from sqlalchemy import text
 
-    row = conn.execute(text(
-        "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
-        "WHERE l.locktype = 'advisory' AND l.granted AND l.classid = :c AND l.objid = :o "
-        "AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())"),
-        {"c": LOCK_CLASS, "o": LOCK_IDS[name]}).first()
+    row = conn.execute(
+        text(
+            "SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+            "WHERE l.locktype = 'advisory' AND l.granted AND l.classid = :c AND l.objid = :o "
+            "AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+        ),
+        {"c": LOCK_CLASS, "o": LOCK_IDS[name]},
+    ).first()
     name = row[0] if row else ""
     return name.split(": ", 1)[1] if name.startswith("archive ") and ": " in name else "another process"
 
@@ -116,7 +131,13 @@ def advisory_lock_held(settings, name: str) -> bool:
     from app.db import lock_connection
 
     with lock_connection(settings, name) as conn:
-        return conn.scalar(text(
-            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND classid = :c AND objid = :o "
-            "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"),
-            {"c": LOCK_CLASS, "o": LOCK_IDS[name]}) > 0
+        return (
+            conn.scalar(
+                text(
+                    "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted AND classid = :c AND objid = :o "
+                    "AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+                ),
+                {"c": LOCK_CLASS, "o": LOCK_IDS[name]},
+            )
+            > 0
+        )

@@ -1,5 +1,6 @@
 """The archive's tables (SQLAlchemy 2.0 declarative). Keys are deterministic strings
 computed from content (app.ingest.keys); integer ids are internal only."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -47,7 +48,9 @@ class SourceDocument(Base):
     # provenance (migration 0008): where the page came from and when it was captured
     format: Mapped[str] = mapped_column(String(16), default="text", server_default="text")  # text | html
     original_url: Mapped[str | None] = mapped_column(String(2048))
-    url_source: Mapped[str | None] = mapped_column(String(32))       # WARC-Target-URI | manifest | canonical link | og:url
+    url_source: Mapped[str | None] = mapped_column(
+        String(32)
+    )  # WARC-Target-URI | manifest | canonical link | og:url
     publisher: Mapped[str | None] = mapped_column(String(300))
     captured_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     captured_source: Mapped[str | None] = mapped_column(String(32))  # WARC-Date | manifest | file mtime
@@ -164,7 +167,9 @@ class StatementSpeaker(Base):
 
     __tablename__ = "statement_speakers"
 
-    statement_id: Mapped[int] = mapped_column(ForeignKey("statements.id", ondelete="CASCADE"), primary_key=True)
+    statement_id: Mapped[int] = mapped_column(
+        ForeignKey("statements.id", ondelete="CASCADE"), primary_key=True
+    )
     position: Mapped[int] = mapped_column(Integer, primary_key=True)
     speaker_id: Mapped[int] = mapped_column(ForeignKey("speakers.id"), index=True)
     role: Mapped[str | None] = mapped_column(String(300))
@@ -176,7 +181,9 @@ class StatementSpeaker(Base):
 class StatementTopic(Base):
     __tablename__ = "statement_topics"
 
-    statement_id: Mapped[int] = mapped_column(ForeignKey("statements.id", ondelete="CASCADE"), primary_key=True)
+    statement_id: Mapped[int] = mapped_column(
+        ForeignKey("statements.id", ondelete="CASCADE"), primary_key=True
+    )
     position: Mapped[int] = mapped_column(Integer, primary_key=True)
     topic_id: Mapped[int] = mapped_column(ForeignKey("topics.id"), index=True)
 
@@ -277,7 +284,7 @@ class StatementVersion(Base):
     vid: Mapped[str] = mapped_column(String(16))
     current: Mapped[bool] = mapped_column(Boolean)
     role: Mapped[str] = mapped_column(String(16))  # main | excerpt
-    captured_at: Mapped[dt.datetime] = mapped_column(DateTime)       # its first capture
+    captured_at: Mapped[dt.datetime] = mapped_column(DateTime)  # its first capture
     captured_source: Mapped[str] = mapped_column(String(32))
     estimated: Mapped[bool] = mapped_column(Boolean)
     reparse: Mapped[bool] = mapped_column(Boolean)  # the same source text as an earlier version, parsed anew
@@ -309,7 +316,9 @@ class CitationText(Base):
 
     __tablename__ = "citation_texts"
 
-    statement_id: Mapped[int] = mapped_column(ForeignKey("statements.id", ondelete="CASCADE"), primary_key=True)
+    statement_id: Mapped[int] = mapped_column(
+        ForeignKey("statements.id", ondelete="CASCADE"), primary_key=True
+    )
     fingerprint: Mapped[str] = mapped_column(String(40))
     texts: Mapped[str] = mapped_column(Text)
 

@@ -1,4 +1,5 @@
 """Calendar periods: the first and last day of a year, a month or a day (one home for month ends)."""
+
 from __future__ import annotations
 
 import calendar

@@ -1,6 +1,7 @@
 """Storage faults, recognised and said in one line: a full disk, an empty or damaged database
 file, a damaged search index. (What to do about each is the caller's: the CLI exits with
 DISK_FULL_EXIT or fails with the message, the server answers 503 and rebuilds the index.)"""
+
 from __future__ import annotations
 
 import errno
@@ -15,8 +16,22 @@ DISK_FULL_EXIT = 4  # `archive ingest`/`reindex` exit status when the disk is fu
 
 # what reading damaged files raises (truncated or overwritten segments, postings, columns);
 # app.search.INDEX_DAMAGE adds the search engine's own
-FILE_DAMAGE = (EOFError, struct.error, zlib.error, pickle.UnpicklingError, ValueError, IndexError, KeyError,
-                OSError, AssertionError, TypeError, AttributeError, UnicodeDecodeError, MemoryError, OverflowError)
+FILE_DAMAGE = (
+    EOFError,
+    struct.error,
+    zlib.error,
+    pickle.UnpicklingError,
+    ValueError,
+    IndexError,
+    KeyError,
+    OSError,
+    AssertionError,
+    TypeError,
+    AttributeError,
+    UnicodeDecodeError,
+    MemoryError,
+    OverflowError,
+)
 
 
 def disk_full(exc: BaseException) -> bool:
@@ -34,14 +49,18 @@ def disk_full(exc: BaseException) -> bool:
 
 
 def disk_full_message(settings: Settings) -> str:
-    return (f"the disk holding {settings.data_dir} is full: nothing more was written (what was committed "
-            "is kept); free some space and run the command again")
+    return (
+        f"the disk holding {settings.data_dir} is full: nothing more was written (what was committed "
+        "is kept); free some space and run the command again"
+    )
 
 
 def _has_index(settings: Settings) -> bool:
     index = settings.index_dir
     try:
-        return index.is_dir() and any(p.name.startswith("gen-") or p.name == "CURRENT" for p in index.iterdir())
+        return index.is_dir() and any(
+            p.name.startswith("gen-") or p.name == "CURRENT" for p in index.iterdir()
+        )
     except OSError:
         return False
 
@@ -59,9 +78,11 @@ def database_file_problem(settings: Settings) -> str | None:
         size = path.stat().st_size
         if size == 0:
             if _has_index(settings):
-                return (f"the database file {path} is empty (0 bytes) but a search index of an archive is next "
-                        "to it: restore the database from a backup (or move the data directory away to start "
-                        "a new archive)")
+                return (
+                    f"the database file {path} is empty (0 bytes) but a search index of an archive is next "
+                    "to it: restore the database from a backup (or move the data directory away to start "
+                    "a new archive)"
+                )
             return None
     except OSError as e:
         return f"the database file {path} cannot be read: {e.strerror or e}"
@@ -86,7 +107,9 @@ def database_damage(exc: BaseException) -> str | None:
     """The one-line reason when a database error means a damaged file (else None)."""
     text = str(getattr(exc, "orig", None) or exc).splitlines()[0] if str(exc) else type(exc).__name__
     low = text.lower()
-    if any(s in low for s in ("malformed", "not a database", "disk i/o error", "file is encrypted",
-                              "database corrupt")):
+    if any(
+        s in low
+        for s in ("malformed", "not a database", "disk i/o error", "file is encrypted", "database corrupt")
+    ):
         return f"the database is damaged ({text}): restore it from a backup"
     return None

@@ -5,6 +5,7 @@ Statement and paragraph permalinks are permanent citations: `statement_path` and
 `paragraph_path` must give the same bytes forever. `Urls` (exposed to templates as `urls`)
 adds the browse pages, the query-string helpers (`with_args` / `without_args`) and absolute
 URLs for citations and feeds."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
@@ -38,6 +39,7 @@ def statement_page_path(key: str, page: int) -> str:
 def statement_diff_path(key: str, old: int | str, new: int | str) -> str:
     """The word-level diff of two versions of a statement (numbers or version ids)."""
     return f"{statement_path(key)}/diff?from={quote(str(old), safe='')}&to={quote(str(new), safe='')}"
+
 
 Pairs = Sequence[tuple[str, str]]
 
@@ -232,8 +234,7 @@ def add_arg(path: str, pairs: Pairs, key: str, value: str) -> str:
 
 def without_args(path: str, pairs: Pairs, key: str, value: str | None = None) -> str:
     """Remove a filter (all its values, or just `value`), resetting the page."""
-    keep = [(k, v) for k, v in pairs
-            if k != "page" and not (k == key and (value is None or v == str(value)))]
+    keep = [(k, v) for k, v in pairs if k != "page" and not (k == key and (value is None or v == str(value)))]
     return path + _qs(keep)
 
 

@@ -5,8 +5,22 @@ an ANSWER_WORDS word is an answer. Editing these changes what the parser labels,
 index's `question` field holds and how pages show turns; the index's SCHEMA_VERSION covers it.
 """
 
-QUESTION_WORDS = frozenset({"question", "q", "вопрос", "journalist", "moderator", "host", "presenter",
-                            "interviewer", "correspondent", "participant", "audience", "reporter"})
+QUESTION_WORDS = frozenset(
+    {
+        "question",
+        "q",
+        "вопрос",
+        "journalist",
+        "moderator",
+        "host",
+        "presenter",
+        "interviewer",
+        "correspondent",
+        "participant",
+        "audience",
+        "reporter",
+    }
+)
 ANSWER_WORDS = frozenset({"answer", "a", "ответ", "reply", "response"})
 
 

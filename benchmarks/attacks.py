@@ -1,6 +1,7 @@
 """Queries of death: the shapes that once took seconds of CPU per search (issue 11), and a
 generator of random wide prefix / fuzzy / OR queries. Used by benchmarks/overload.py and
 tests/web/test_overload.py."""
+
 from __future__ import annotations
 
 import itertools
@@ -8,13 +9,58 @@ import random
 import string
 
 LETTERS = string.ascii_lowercase
-WORDS = ("security", "cooperation", "sanctions", "international", "minister", "government", "dialogue",
-         "partners", "relations", "economic", "development", "conflict", "settlement", "political",
-         "agreement", "resolution", "council", "strategic", "stability", "question", "president",
-         "foreign", "affairs", "situation", "regional", "efforts", "support", "important", "countries",
-         "principles", "interests", "sovereignty", "territorial", "integrity", "humanitarian", "assistance",
-         "terrorism", "nuclear", "weapons", "energy", "trade", "investment", "meeting", "negotiations",
-         "ceasefire", "peaceful", "community", "europe", "democracy", "freedom")
+WORDS = (
+    "security",
+    "cooperation",
+    "sanctions",
+    "international",
+    "minister",
+    "government",
+    "dialogue",
+    "partners",
+    "relations",
+    "economic",
+    "development",
+    "conflict",
+    "settlement",
+    "political",
+    "agreement",
+    "resolution",
+    "council",
+    "strategic",
+    "stability",
+    "question",
+    "president",
+    "foreign",
+    "affairs",
+    "situation",
+    "regional",
+    "efforts",
+    "support",
+    "important",
+    "countries",
+    "principles",
+    "interests",
+    "sovereignty",
+    "territorial",
+    "integrity",
+    "humanitarian",
+    "assistance",
+    "terrorism",
+    "nuclear",
+    "weapons",
+    "energy",
+    "trade",
+    "investment",
+    "meeting",
+    "negotiations",
+    "ceasefire",
+    "peaceful",
+    "community",
+    "europe",
+    "democracy",
+    "freedom",
+)
 
 
 def _word(rng: random.Random, lo: int, hi: int) -> str:
@@ -40,12 +86,17 @@ SHAPES = {
     "word_1000_letters": long_word(),
     "one_letter_prefix_a": "a*",
     "fuzzy_long_word": "internationalisationalism~2",
-    "many_unknown_words": " ".join(_w for _w in ("qzxv", "wplk", "rrtz", "mnbq", "zzxq", "kkpl", "xqwe", "vbnm")),
+    "many_unknown_words": " ".join(
+        _w for _w in ("qzxv", "wplk", "rrtz", "mnbq", "zzxq", "kkpl", "xqwe", "vbnm")
+    ),
     "deep_and_of_prefixes": " ".join(f"{p}*" for p in ("co", "re", "pr", "de", "in", "st", "se", "ma")),
-    "or_of_phrases": " OR ".join(f'"{a} {b}"' for a, b in itertools.islice(
-        itertools.product(("the", "of", "and", "in"), ("security", "law", "peace", "world", "state")), 20)),
+    "or_of_phrases": " OR ".join(
+        f'"{a} {b}"'
+        for a, b in itertools.islice(
+            itertools.product(("the", "of", "and", "in"), ("security", "law", "peace", "world", "state")), 20
+        )
+    ),
 }
-
 
 
 def random_query(rng: random.Random) -> str:

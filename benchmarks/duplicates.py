@@ -8,6 +8,7 @@ writes a synthetic archive (benchmarks/synth.py) plus a mirror of every tenth pa
 share is detection time / the rest of the ingest's time (an ingest runs the detection
 for the pages it wrote, so its time includes it). It also checks every mirror was grouped with its page.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -25,11 +26,14 @@ def mirror(page: Path, dest: Path) -> None:
     """The page as another site prints it: no chrome, its own title line, two paragraphs merged."""
     blocks = [b.strip() for b in page.read_text(encoding="utf-8").split("\n\n") if b.strip()]
     at = next(i for i, b in enumerate(blocks) if "(no. " in b)  # synth.py's title line
-    title, rest = blocks[at], blocks[at + 1:]
+    title, rest = blocks[at], blocks[at + 1 :]
     if len(rest) > 4:
         rest = [rest[0], rest[1], rest[2] + " " + rest[3], *rest[4:]]
-    dest.write_text("\n\n".join([f"Reprinted by the embassy: {title}", *rest,
-                                 "Share: Facebook | Twitter | Print"]) + "\n", encoding="utf-8")
+    dest.write_text(
+        "\n\n".join([f"Reprinted by the embassy: {title}", *rest, "Share: Facebook | Twitter | Print"])
+        + "\n",
+        encoding="utf-8",
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -63,9 +67,16 @@ def main(argv: list[str] | None = None) -> int:
             detect_s = time.perf_counter() - t0
             session.rollback()
         engine.dispose()
-    result = {"machine": machine(), "pages": pages, "mirrors": len(originals), "paragraphs": paragraphs,
-              "ingest_seconds": round(ingest_s, 1), "detection_seconds": round(detect_s, 1),
-              "detection_share_of_ingest": round(detect_s / max(ingest_s - detect_s, 1e-9), 3), "statements_grouped": grouped}
+    result = {
+        "machine": machine(),
+        "pages": pages,
+        "mirrors": len(originals),
+        "paragraphs": paragraphs,
+        "ingest_seconds": round(ingest_s, 1),
+        "detection_seconds": round(detect_s, 1),
+        "detection_share_of_ingest": round(detect_s / max(ingest_s - detect_s, 1e-9), 3),
+        "statements_grouped": grouped,
+    }
     log(json.dumps(result))
     if args.out:
         args.out.write_text(json.dumps(result, indent=2) + "\n")

@@ -7,6 +7,7 @@ The text page is parsed first (the project's parser) so that its title becomes t
 the lines between the title and the body a meta block, paragraphs <p>s (turn labels in
 <strong>), and teasers a list of items.
 """
+
 from __future__ import annotations
 
 import html
@@ -25,9 +26,11 @@ def _esc(s: str) -> str:
 def chrome(kb: int, seed: int = 0) -> tuple[str, str, str]:
     """(header, sidebar, footer) of about `kb` kilobytes in all."""
     rnd = random.Random(seed)
-    words = ("Ministry Press Service News Events Statements Speeches Briefings Documents Visits Embassies "
-             "Consular Services Treaties Archive Media Photo Video Contacts Regions Europe Asia Africa "
-             "Americas Multilateral Diplomacy Economy Culture Youth").split()
+    words = (
+        "Ministry Press Service News Events Statements Speeches Briefings Documents Visits Embassies "
+        "Consular Services Treaties Archive Media Photo Video Contacts Regions Europe Asia Africa "
+        "Americas Multilateral Diplomacy Economy Culture Youth"
+    ).split()
 
     def link(i: int) -> str:
         text = " ".join(rnd.choice(words) for _ in range(rnd.randint(1, 4)))
@@ -35,38 +38,59 @@ def chrome(kb: int, seed: int = 0) -> tuple[str, str, str]:
 
     per_link = 110
     n = max(10, kb * 1024 // per_link)
-    header = ('<header class="site-header"><div class="logo"><a href="/">Ministry of Foreign Affairs</a></div>'
-              f'<nav class="main-menu" aria-label="Main"><ul>{"".join(link(i) for i in range(n // 2))}</ul></nav>'
-              '<div class="breadcrumbs"><a href="/">Home</a> / <a href="/press/">Press Service</a> /</div></header>')
-    sidebar = ('<aside class="sidebar"><h3>Latest news</h3><ul>'
-               + "".join(f'<li><a href="/news/{i}">{" ".join(rnd.choice(words) for _ in range(6))}</a>'
-                         f'<span class="date">0{1 + i % 9}.1{i % 3}.2021</span></li>' for i in range(n // 8))
-               + "</ul></aside>")
-    footer = ('<footer class="site-footer"><div class="directory"><ul>'
-              + "".join(link(i + n) for i in range(n // 2 - n // 8))
-              + '</ul></div><p>&copy; Ministry of Foreign Affairs. Phone: +7 499 000 00 00</p></footer>'
-              '<script>window.dataLayer=[];function gtag(){dataLayer.push(arguments)}</script>')
+    header = (
+        '<header class="site-header"><div class="logo"><a href="/">Ministry of Foreign Affairs</a></div>'
+        f'<nav class="main-menu" aria-label="Main"><ul>{"".join(link(i) for i in range(n // 2))}</ul></nav>'
+        '<div class="breadcrumbs"><a href="/">Home</a> / <a href="/press/">Press Service</a> /</div></header>'
+    )
+    sidebar = (
+        '<aside class="sidebar"><h3>Latest news</h3><ul>'
+        + "".join(
+            f'<li><a href="/news/{i}">{" ".join(rnd.choice(words) for _ in range(6))}</a>'
+            f'<span class="date">0{1 + i % 9}.1{i % 3}.2021</span></li>'
+            for i in range(n // 8)
+        )
+        + "</ul></aside>"
+    )
+    footer = (
+        '<footer class="site-footer"><div class="directory"><ul>'
+        + "".join(link(i + n) for i in range(n // 2 - n // 8))
+        + "</ul></div><p>&copy; Ministry of Foreign Affairs. Phone: +7 499 000 00 00</p></footer>"
+        "<script>window.dataLayer=[];function gtag(){dataLayer.push(arguments)}</script>"
+    )
     return header, sidebar, footer
 
 
-def render(text: str, template: str = "presidential", *, kb: int = 0, seed: int = 0,
-           url: str | None = None) -> str:
+def render(
+    text: str, template: str = "presidential", *, kb: int = 0, seed: int = 0, url: str | None = None
+) -> str:
     """The text page `text` as an HTML page of the given template (kb: chrome size)."""
     doc = parse_document(text.encode("utf-8"), "page.txt")
     lines = doc.text.split("\n")
     main = doc.page.main
-    header, sidebar, footer = chrome(kb, seed) if kb else ("<header><nav><ul><li><a href='/'>Home</a></li></ul></nav></header>", "", "<footer>&copy;</footer>")
+    header, sidebar, footer = (
+        chrome(kb, seed)
+        if kb
+        else (
+            "<header><nav><ul><li><a href='/'>Home</a></li></ul></nav></header>",
+            "",
+            "<footer>&copy;</footer>",
+        )
+    )
     parts: list[str] = []
     if main is not None:
         t = main.title_line - 1
         first = main.paragraphs[0].line_start - 1 if main.paragraphs else t + 1
-        meta = [s for s in lines[t + 1:first] if s.strip() and s.strip() != main.title]
+        meta = [s for s in lines[t + 1 : first] if s.strip() and s.strip() != main.title]
         body = []
         for p in main.paragraphs:
             inner = "<br>".join(_esc(s) for s in p.text.split("\n"))
             body.append(f"<p><strong>{_esc(p.label)}:</strong> {inner}</p>" if p.label else f"<p>{inner}</p>")
-        chrome_lines = {int(w.split(":")[0][5:]) - 1 for w in doc.page.warnings
-                        if w.startswith("line ") and "section heading" not in w and "genre label" not in w}
+        chrome_lines = {
+            int(w.split(":")[0][5:]) - 1
+            for w in doc.page.warnings
+            if w.startswith("line ") and "section heading" not in w and "genre label" not in w
+        }
         above = [s for i, s in enumerate(lines[:t]) if s.strip() and i not in chrome_lines]
         meta_html = "".join(f'<p class="meta-line">{_esc(s)}</p>' for s in meta)
         above_html = "".join(f'<div class="date">{_esc(s)}</div>' for s in above)
@@ -77,14 +101,19 @@ def render(text: str, template: str = "presidential", *, kb: int = 0, seed: int 
         for s in teasers:
             when = s.published.strftime("%d.%m.%Y") if s.published else ""
             lead = " ".join(p.text for p in s.paragraphs)
-            items.append(f'<div class="announce"><p class="announce__title">{when} - <a href="/item">{_esc(s.title)}</a></p>'
-                         + (f"<p>{_esc(lead)}</p>" if lead else "") + "</div>")
+            items.append(
+                f'<div class="announce"><p class="announce__title">{when} - <a href="/item">{_esc(s.title)}</a></p>'
+                + (f"<p>{_esc(lead)}</p>" if lead else "")
+                + "</div>"
+            )
         parts.append('<section class="news-list">' + "".join(items) + "</section>")
     title = main.title if main is not None else "News"
     canonical = f'<link rel="canonical" href="{_esc(url)}">' if url else ""
-    return (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{_esc(title)} - Ministry</title>'
-            f'{canonical}<link rel="stylesheet" href="/static/site.css"><script src="/static/app.js"></script></head>'
-            f'<body>{header}<div class="layout"><main class="content">{"".join(parts)}</main>{sidebar}</div>{footer}</body></html>')
+    return (
+        f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{_esc(title)} - Ministry</title>'
+        f'{canonical}<link rel="stylesheet" href="/static/site.css"><script src="/static/app.js"></script></head>'
+        f'<body>{header}<div class="layout"><main class="content">{"".join(parts)}</main>{sidebar}</div>{footer}</body></html>'
+    )
 
 
 def _article(template: str, title: str, meta: str, body: str) -> str:
@@ -106,5 +135,7 @@ def warc_of(pages: list[tuple[str, bytes]], fh: io.BufferedIOBase, *, gzip: bool
     w = WARCWriter(fh, gzip=gzip)
     for url, body in pages:
         w.write_record(w.create_warc_record(url, "request", payload=io.BytesIO(b"GET / HTTP/1.1\r\n\r\n")))
-        headers = StatusAndHeaders("200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1")
+        headers = StatusAndHeaders(
+            "200 OK", [("Content-Type", "text/html; charset=utf-8")], protocol="HTTP/1.1"
+        )
         w.write_record(w.create_warc_record(url, "response", payload=io.BytesIO(body), http_headers=headers))

@@ -5,6 +5,7 @@ of the whole process tree (the loader and its parser processes, sampled from /pr
 
     python -m benchmarks.html_warc --pages 2000 --work /tmp/bench-html
 """
+
 from __future__ import annotations
 
 import argparse
@@ -70,8 +71,13 @@ def ingest(warc: Path, work: Path) -> dict:
     run = run_ingest(warc, work, sample=sample, every=0.2)
     if run.returncode not in (0, 1):
         raise RuntimeError(run.stderr[-2000:])
-    return {"seconds": round(run.seconds, 2), "cpu_s": round(run.cpu_seconds, 2), "peak_rss_mb": round(peak, 1),
-            "exit": run.returncode, "notes": run.notes()}
+    return {
+        "seconds": round(run.seconds, 2),
+        "cpu_s": round(run.cpu_seconds, 2),
+        "peak_rss_mb": round(peak, 1),
+        "exit": run.returncode,
+        "notes": run.notes(),
+    }
 
 
 def _paragraphs(work: Path) -> int:
@@ -101,20 +107,32 @@ def main(argv: list[str] | None = None) -> int:
         subprocess.run(["rm", "-rf", str(a.work / "data")], check=True)
         load = os.getloadavg()[0]
         r = ingest(warc, a.work)
-        r.update(load_before=round(load, 1), pages_per_s=round(pages / r["seconds"], 1),
-                 pages_per_cpu_s=round(pages / r["cpu_s"], 1))
+        r.update(
+            load_before=round(load, 1),
+            pages_per_s=round(pages / r["seconds"], 1),
+            pages_per_cpu_s=round(pages / r["cpu_s"], 1),
+        )
         runs.append(r)
     med = sorted(runs, key=lambda r: r["seconds"])[len(runs) // 2]
     cpu_med = sorted(r["cpu_s"] for r in runs)[len(runs) // 2]
     paragraphs = _paragraphs(a.work)
-    res = dict(med, pages=pages, paragraphs=paragraphs, html_mb=round(html_bytes / 2**20, 1),
-               warc_mb=round(warc.stat().st_size / 2**20, 1), made_s=round(made, 1), cpus=os.cpu_count(),
-               median_seconds=med["seconds"], median_cpu_s=cpu_med,
-               paragraphs_per_s=round(paragraphs / med["seconds"], 1),
-               # what the run would do on 2 idle cores: its CPU seconds spread over them (an upper bound)
-               pages_per_s_idle_estimate=round(pages * (os.cpu_count() or 1) / cpu_med, 1),
-               runs=[{k: r[k] for k in ("seconds", "cpu_s", "pages_per_s", "peak_rss_mb", "load_before")}
-                     for r in runs])
+    res = dict(
+        med,
+        pages=pages,
+        paragraphs=paragraphs,
+        html_mb=round(html_bytes / 2**20, 1),
+        warc_mb=round(warc.stat().st_size / 2**20, 1),
+        made_s=round(made, 1),
+        cpus=os.cpu_count(),
+        median_seconds=med["seconds"],
+        median_cpu_s=cpu_med,
+        paragraphs_per_s=round(paragraphs / med["seconds"], 1),
+        # what the run would do on 2 idle cores: its CPU seconds spread over them (an upper bound)
+        pages_per_s_idle_estimate=round(pages * (os.cpu_count() or 1) / cpu_med, 1),
+        runs=[
+            {k: r[k] for k in ("seconds", "cpu_s", "pages_per_s", "peak_rss_mb", "load_before")} for r in runs
+        ],
+    )
     print(json.dumps(res, indent=1))
     if a.out:
         a.out.write_text(json.dumps(res, indent=1) + "\n")

@@ -8,6 +8,7 @@ SQLite's (issue 17: ≥ 0.8).
         --paragraphs 3000 --runs 3 --work /tmp/ingest-pair
 (the URL names a server and a role that may create databases; `ingest_pair` is created and dropped)
 """
+
 from __future__ import annotations
 
 import argparse
@@ -60,9 +61,16 @@ def one(pages: Path, work: Path, url: str | None) -> dict:
     wall, cpu = time.perf_counter() - t0, time.process_time() - c0
     engine.dispose()
     paragraphs = summary.count("paragraphs")
-    return {"database": "postgresql" if url else "sqlite", "wall_s": round(wall, 2), "cpu_s": round(cpu, 2),
-            "paragraphs_per_s": round(paragraphs / wall, 1), "statements": sent["n"],
-            "in_sql_s": round(sent["s"], 2), "load": round(load, 1), "pages": len(summary.results)}
+    return {
+        "database": "postgresql" if url else "sqlite",
+        "wall_s": round(wall, 2),
+        "cpu_s": round(cpu, 2),
+        "paragraphs_per_s": round(paragraphs / wall, 1),
+        "statements": sent["n"],
+        "in_sql_s": round(sent["s"], 2),
+        "load": round(load, 1),
+        "pages": len(summary.results),
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -81,8 +89,10 @@ def main(argv: list[str] | None = None) -> int:
         for url in (None, _fresh_pg(a.database_url)):
             runs.append(one(pages, a.work, url))
             print(json.dumps(runs[-1]), flush=True)
-    med = {db: statistics.median(r["paragraphs_per_s"] for r in runs if r["database"] == db)
-           for db in ("sqlite", "postgresql")}
+    med = {
+        db: statistics.median(r["paragraphs_per_s"] for r in runs if r["database"] == db)
+        for db in ("sqlite", "postgresql")
+    }
     out = {"runs": runs, "median_paragraphs_per_s": med, "ratio": round(med["postgresql"] / med["sqlite"], 2)}
     if a.out:
         a.out.write_text(json.dumps(out, indent=1) + "\n")

@@ -7,6 +7,7 @@ pages and paragraph permalinks. Any answer but a 2xx/3xx, and any connection err
 is an error. Prints the request count, throughput and latency p50/p95/p99 (overall and per
 kind); `--out` writes them as JSON. Exit status 1 when there was any error.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -28,14 +29,34 @@ from benchmarks.synth import write_corpus
 
 ROOT = Path(__file__).resolve().parent.parent
 QUERIES = [
-    "security", "Ukraine", "sanctions", "multipolar world", '"international law"', "NATO OR OSCE",
-    "Europe NOT Ukraine", "nucle*", "cooperat* partners", "said:lavrov Syria", "speaker:zakharova",
-    "kind:interview China", "date:2015 terrorism", "date:2010-01-01..2012-12-31 energy", "venue:moscow dialogue",
-    '"strategic stability"', "Afghanistan Taliban", "climate change",
+    "security",
+    "Ukraine",
+    "sanctions",
+    "multipolar world",
+    '"international law"',
+    "NATO OR OSCE",
+    "Europe NOT Ukraine",
+    "nucle*",
+    "cooperat* partners",
+    "said:lavrov Syria",
+    "speaker:zakharova",
+    "kind:interview China",
+    "date:2015 terrorism",
+    "date:2010-01-01..2012-12-31 energy",
+    "venue:moscow dialogue",
+    '"strategic stability"',
+    "Afghanistan Taliban",
+    "climate change",
 ]
 # kind of request -> share of the mix
-MIX = {"search": 0.30, "api_search": 0.10, "statement": 0.25, "permalink": 0.25, "api_statement": 0.05,
-       "list": 0.05}
+MIX = {
+    "search": 0.30,
+    "api_search": 0.10,
+    "statement": 0.25,
+    "permalink": 0.25,
+    "api_statement": 0.05,
+    "list": 0.05,
+}
 
 
 def log(message: str) -> None:
@@ -66,8 +87,13 @@ def build(data: Path, paragraphs: int) -> None:
         pages, total = write_corpus(corpus, paragraphs, seed=1)
         log(f"generated {pages:,} pages, {total:,} paragraphs in {time.perf_counter() - t0:.0f} s")
     t0 = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "app", "ingest", "corpus"], cwd=data, env=env_for(data),
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "app", "ingest", "corpus"],
+        cwd=data,
+        env=env_for(data),
+        capture_output=True,
+        text=True,
+    )
     if proc.returncode != 0:
         raise SystemExit(f"ingest failed ({proc.returncode}): {proc.stderr[-2000:]}")
     log(f"ingested in {time.perf_counter() - t0:.0f} s")
@@ -79,9 +105,24 @@ class Server:
         self.url = f"http://127.0.0.1:{port}"
         self.log = (data / "serve.log").open("w")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "app", "serve", "--host", "127.0.0.1", "--port", str(port), "--workers",
-             str(workers)], cwd=data, env=env_for(data) | {"ARCHIVE_MAX_REQUESTS": "64"}, stdout=self.log, stderr=subprocess.STDOUT,
-            start_new_session=True)
+            [
+                sys.executable,
+                "-m",
+                "app",
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--workers",
+                str(workers),
+            ],
+            cwd=data,
+            env=env_for(data) | {"ARCHIVE_MAX_REQUESTS": "64"},
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
         deadline = time.monotonic() + 300
         while True:
             if self.proc.poll() is not None:
@@ -115,7 +156,10 @@ def targets(url: str, rng: random.Random) -> dict[str, list[str]]:
         for page in sorted(rng.sample(range(1, first["pages"] + 1), min(20, first["pages"]))):
             if page * 100 > 10_000:  # the pagination depth cap
                 page = rng.randint(1, 100)
-            keys += [s["key"] for s in c.get("/api/statements", params={"per_page": 100, "page": page}).json()["results"]]
+            keys += [
+                s["key"]
+                for s in c.get("/api/statements", params={"per_page": 100, "page": page}).json()["results"]
+            ]
         keys = sorted(set(keys))
         paras: list[str] = []
         for key in rng.sample(keys, min(150, len(keys))):
@@ -170,18 +214,30 @@ async def drive(url: str, urls: dict[str, list[str]], clients: int, duration: fl
     everything = [x for v in latencies.values() for x in v]
 
     def figures(xs: list[float]) -> dict:
-        return {"requests": len(xs), "p50_ms": round(percentile(xs, 50) * 1000, 1),
-                "p95_ms": round(percentile(xs, 95) * 1000, 1), "p99_ms": round(percentile(xs, 99) * 1000, 1),
-                "max_ms": round(max(xs, default=0) * 1000, 1)}
+        return {
+            "requests": len(xs),
+            "p50_ms": round(percentile(xs, 50) * 1000, 1),
+            "p95_ms": round(percentile(xs, 95) * 1000, 1),
+            "p99_ms": round(percentile(xs, 99) * 1000, 1),
+            "max_ms": round(max(xs, default=0) * 1000, 1),
+        }
 
-    return {"clients": clients, "seconds": round(elapsed, 1), "requests": sum(statuses.values()),
-            "per_second": round(sum(statuses.values()) / elapsed, 1), "errors": len(errors),
-            "statuses": {str(k): v for k, v in sorted(statuses.items(), key=str)}, **figures(everything),
-            "by_kind": {k: figures(v) for k, v in sorted(latencies.items())}, "error_samples": errors[:20]}
+    return {
+        "clients": clients,
+        "seconds": round(elapsed, 1),
+        "requests": sum(statuses.values()),
+        "per_second": round(sum(statuses.values()) / elapsed, 1),
+        "errors": len(errors),
+        "statuses": {str(k): v for k, v in sorted(statuses.items(), key=str)},
+        **figures(everything),
+        "by_kind": {k: figures(v) for k, v in sorted(latencies.items())},
+        "error_samples": errors[:20],
+    }
 
 
-def run_load(*, data: Path, paragraphs: int, clients: int, duration: float, workers: int = 2,
-             warmup: float = 5.0) -> dict:
+def run_load(
+    *, data: Path, paragraphs: int, clients: int, duration: float, workers: int = 2, warmup: float = 5.0
+) -> dict:
     data.mkdir(parents=True, exist_ok=True)
     build(data, paragraphs)
     server = Server(data, workers, free_port())
@@ -198,10 +254,12 @@ def run_load(*, data: Path, paragraphs: int, clients: int, duration: float, work
 
 
 def report(r: dict) -> str:
-    lines = [f"{r['requests']:,} requests in {r['seconds']} s ({r['per_second']}/s) by {r['clients']} clients, "
-             f"{r['workers']} workers, {r['paragraphs']:,} paragraphs: {r['errors']} errors",
-             f"latency p50 {r['p50_ms']} ms, p95 {r['p95_ms']} ms, p99 {r['p99_ms']} ms, max {r['max_ms']} ms",
-             f"{'kind':<14} {'requests':>9} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}"]
+    lines = [
+        f"{r['requests']:,} requests in {r['seconds']} s ({r['per_second']}/s) by {r['clients']} clients, "
+        f"{r['workers']} workers, {r['paragraphs']:,} paragraphs: {r['errors']} errors",
+        f"latency p50 {r['p50_ms']} ms, p95 {r['p95_ms']} ms, p99 {r['p99_ms']} ms, max {r['max_ms']} ms",
+        f"{'kind':<14} {'requests':>9} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}",
+    ]
     for kind, f in r["by_kind"].items():
         lines.append(f"{kind:<14} {f['requests']:>9,} {f['p50_ms']:>8} {f['p95_ms']:>8} {f['p99_ms']:>8}")
     lines += [f"error: {e}" for e in r["error_samples"]]
@@ -214,13 +272,22 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--clients", type=int, default=50)
     ap.add_argument("--duration", type=float, default=60)
     ap.add_argument("--workers", type=int, default=2)
-    ap.add_argument("--data", type=Path, default=None,
-                    help="where the archive is built and kept (default: /tmp/archive-load-<paragraphs>)")
+    ap.add_argument(
+        "--data",
+        type=Path,
+        default=None,
+        help="where the archive is built and kept (default: /tmp/archive-load-<paragraphs>)",
+    )
     ap.add_argument("--out", type=Path, default=None, help="write the figures as JSON here")
     args = ap.parse_args(argv)
     data = args.data or Path("/tmp") / f"archive-load-{args.paragraphs}"
-    result = run_load(data=data.resolve(), paragraphs=args.paragraphs, clients=args.clients,
-                      duration=args.duration, workers=args.workers)
+    result = run_load(
+        data=data.resolve(),
+        paragraphs=args.paragraphs,
+        clients=args.clients,
+        duration=args.duration,
+        workers=args.workers,
+    )
     print(report(result))
     if args.out:
         args.out.write_text(json.dumps(result, indent=1) + "\n")

@@ -6,6 +6,7 @@ and the kernel's high-water mark of the largest process).
 
     python -m benchmarks.long_page --paragraphs 600000 --out benchmarks/results-long-page.json
 """
+
 from __future__ import annotations
 
 import argparse
@@ -25,8 +26,10 @@ TARGET_MB = 500
 def write_page(path: Path, paragraphs: int) -> int:
     """A statement of `paragraphs` numbered paragraphs; returns its size in bytes."""
     with path.open("w", encoding="utf-8") as fh:
-        fh.write("Remarks by the Minister of Foreign Affairs at a very long meeting\n\n"
-                 "Submitted on Fri, 11/19/2021 - 11:47\n\n")
+        fh.write(
+            "Remarks by the Minister of Foreign Affairs at a very long meeting\n\n"
+            "Submitted on Fri, 11/19/2021 - 11:47\n\n"
+        )
         for i in range(1, paragraphs + 1):
             fh.write(f"Point {i}.\n\n")
     return path.stat().st_size
@@ -42,9 +45,13 @@ def ingest(page: Path, work: Path) -> dict:
     run = run_ingest(page, work, sample=sample, every=0.1)
     if run.returncode != 0:
         raise RuntimeError(f"ingest failed ({run.returncode}): {run.stderr[-2000:]}")
-    return {"seconds": round(run.seconds, 1), "cpu_seconds": round(run.cpu_seconds, 1),
-            "peak_tree_rss_mb": round(peak, 1), "peak_process_rss_mb": round(run.max_child_rss_mb, 1),
-            "summary": run.stdout.strip().splitlines()[-1:]}
+    return {
+        "seconds": round(run.seconds, 1),
+        "cpu_seconds": round(run.cpu_seconds, 1),
+        "peak_tree_rss_mb": round(peak, 1),
+        "peak_process_rss_mb": round(run.max_child_rss_mb, 1),
+        "summary": run.stdout.strip().splitlines()[-1:],
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -59,9 +66,15 @@ def main(argv: list[str] | None = None) -> int:
     subprocess.run(["rm", "-rf", str(a.work / "data")], check=True)
     load = os.getloadavg()[0]
     res = ingest(page, a.work)
-    res.update(paragraphs=a.paragraphs, page_mb=round(size / 2**20, 2), target_mb=TARGET_MB,
-               met=max(res["peak_tree_rss_mb"], res["peak_process_rss_mb"]) < TARGET_MB,
-               cpus=os.cpu_count(), load_before=round(load, 1), load_after=round(os.getloadavg()[0], 1))
+    res.update(
+        paragraphs=a.paragraphs,
+        page_mb=round(size / 2**20, 2),
+        target_mb=TARGET_MB,
+        met=max(res["peak_tree_rss_mb"], res["peak_process_rss_mb"]) < TARGET_MB,
+        cpus=os.cpu_count(),
+        load_before=round(load, 1),
+        load_after=round(os.getloadavg()[0], 1),
+    )
     print(json.dumps(res, indent=1))
     if a.out:
         a.out.write_text(json.dumps(res, indent=1) + "\n")

@@ -1,5 +1,6 @@
 """`archive ingest PATH` in a child process, sampled while it runs: the one harness of the
 memory and throughput benchmarks of ingest (html_warc, long_page, warc_memory)."""
+
 from __future__ import annotations
 
 import os
@@ -21,7 +22,7 @@ class IngestRun:
     stdout: str
     stderr: str
     seconds: float
-    cpu_seconds: float       # user + system time of the run's processes (all reaped at the end)
+    cpu_seconds: float  # user + system time of the run's processes (all reaped at the end)
     max_child_rss_mb: float  # the largest peak RSS of a reaped child process (getrusage)
 
     def notes(self) -> list[str]:
@@ -33,8 +34,14 @@ def run_ingest(path: Path, work: Path, *, sample: Callable[[int], None], every: 
     env = dict(os.environ, ARCHIVE_DATA_DIR=str(work / "data"))
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "app", "ingest", str(path)], env=env, cwd=ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "app", "ingest", str(path)],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
     def sampler() -> None:
         while proc.poll() is None:

@@ -6,6 +6,7 @@ say that it works and what one machine gives, not what N machines would.
 
     python -m benchmarks.nodes --work /tmp/bench --nodes 2 --concurrency 16 [--database-url URL]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -34,14 +35,23 @@ def main(argv: list[str] | None = None) -> int:
     url = db_url(data, a.database_url)
     published = a.work / "published"
     env = {**os.environ, "ARCHIVE_DATA_DIR": str(data), "ARCHIVE_DATABASE_URL": url}
-    subprocess.run([sys.executable, "-m", "app", "index", "publish", str(published)], env=env, cwd=ROOT,
-                   check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, "-m", "app", "index", "publish", str(published)],
+        env=env,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
     procs = []
     ports = []
     try:
         for n in range(a.nodes):
             port = free_port()
-            node_env = {**env, "ARCHIVE_DATA_DIR": str(a.work / f"node-{n}"), "ARCHIVE_INDEX_FOLLOW": str(published)}
+            node_env = {
+                **env,
+                "ARCHIVE_DATA_DIR": str(a.work / f"node-{n}"),
+                "ARCHIVE_INDEX_FOLLOW": str(published),
+            }
             proc, startup = start_server(node_env, port, workers=2, logfile=a.work / f"node-{n}.log")
             procs.append(proc)
             ports.append(port)
@@ -50,18 +60,30 @@ def main(argv: list[str] | None = None) -> int:
         mix = paths["statement"][:60] + paths["permalink"][:60] + paths["search"] + paths["list"][:20]
 
         async def all_nodes():
-            return await asyncio.gather(*(_timed(measure(f"http://127.0.0.1:{p}", mix, a.concurrency, a.rounds))
-                                          for p in ports))
+            return await asyncio.gather(
+                *(_timed(measure(f"http://127.0.0.1:{p}", mix, a.concurrency, a.rounds)) for p in ports)
+            )
 
         results = asyncio.run(all_nodes())
     finally:
         for proc in procs:
             proc.terminate()
             proc.wait(timeout=30)
-    out = {"database": "postgresql" if url.startswith("postgresql") else "sqlite", "nodes": a.nodes,
-           "concurrency_per_node": a.concurrency, "load_before": round(os.getloadavg()[0], 2),
-           "per_node": [{"requests_per_s": round(m["n"] / s, 1), "p50_ms": round(m["p50"], 1),
-                         "p95_ms": round(m["p95"], 1), "errors": m["errors"]} for m, s in results]}
+    out = {
+        "database": "postgresql" if url.startswith("postgresql") else "sqlite",
+        "nodes": a.nodes,
+        "concurrency_per_node": a.concurrency,
+        "load_before": round(os.getloadavg()[0], 2),
+        "per_node": [
+            {
+                "requests_per_s": round(m["n"] / s, 1),
+                "p50_ms": round(m["p50"], 1),
+                "p95_ms": round(m["p95"], 1),
+                "errors": m["errors"],
+            }
+            for m, s in results
+        ],
+    }
     text = json.dumps(out, indent=1)
     if a.out:
         a.out.write_text(text + "\n")

@@ -14,6 +14,7 @@ starts `archive serve` on 127.0.0.1 and measures, over HTTP:
 3. the server's RSS before and after.
 
 Prints one JSON object (and writes it to --out). Loopback only."""
+
 from __future__ import annotations
 
 import argparse
@@ -43,8 +44,14 @@ CHEAP = ["sanctions", "security cooperation", '"international law"', "said:lavro
 
 def start(env: dict, port: int, logfile: Path, extra: dict | None = None) -> subprocess.Popen:
     out = open(logfile, "a")  # noqa: SIM115 - closed with the process
-    proc = subprocess.Popen([sys.executable, "-m", "app", "serve", "--port", str(port)], cwd=ROOT,
-                            env=env | (extra or {}), stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "app", "serve", "--port", str(port)],
+        cwd=ROOT,
+        env=env | (extra or {}),
+        stdout=out,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         try:
@@ -71,7 +78,9 @@ def stop(proc: subprocess.Popen) -> None:
 def rss_mb(pid: int) -> float:
     """RSS of the server and its workers (not the citation filler), MB."""
     total = 0
-    pids = [pid] + [int(c) for t in Path(f"/proc/{pid}/task").iterdir() for c in (t / "children").read_text().split()]
+    pids = [pid] + [
+        int(c) for t in Path(f"/proc/{pid}/task").iterdir() for c in (t / "children").read_text().split()
+    ]
     for p in pids:
         try:
             cmd = Path(f"/proc/{p}/cmdline").read_bytes()
@@ -120,8 +129,13 @@ def attacker(url: str, stop_at: float, seed: int, results: list) -> None:
 
 
 def summary(values: list[float]) -> dict:
-    return {"n": len(values), "p50_ms": round(pct(values, 50) * 1000, 1), "p95_ms": round(pct(values, 95) * 1000, 1),
-            "p99_ms": round(pct(values, 99) * 1000, 1), "max_ms": round(max(values) * 1000, 1) if values else None}
+    return {
+        "n": len(values),
+        "p50_ms": round(pct(values, 50) * 1000, 1),
+        "p95_ms": round(pct(values, 95) * 1000, 1),
+        "p99_ms": round(pct(values, 99) * 1000, 1),
+        "max_ms": round(max(values) * 1000, 1) if values else None,
+    }
 
 
 def measure_attack(url: str, seconds: float, attackers: int) -> dict:
@@ -136,8 +150,12 @@ def measure_attack(url: str, seconds: float, attackers: int) -> dict:
     for t in threads:
         t.join()
     statuses = Counter(str(s) for _d, s in results)
-    return {"cheap_alone": summary(base), f"cheap_with_{attackers}_attackers": summary(attacked),
-            "attack_queries": summary([d for d, _s in results]), "attack_statuses": dict(statuses)}
+    return {
+        "cheap_alone": summary(base),
+        f"cheap_with_{attackers}_attackers": summary(attacked),
+        "attack_queries": summary([d for d, _s in results]),
+        "attack_statuses": dict(statuses),
+    }
 
 
 async def _get(conn: tuple[asyncio.StreamReader, asyncio.StreamWriter], path: str) -> tuple[int, float, bool]:
@@ -221,9 +239,15 @@ async def overload(url: str, port: int, idle: int, clients: int, duration: float
         time.sleep(0.05)
     for s in socks:
         s.close()
-    return {"idle_sockets": len(socks), "clients": clients, "duration_s": duration,
-            "statuses": {str(k): v for k, v in statuses.items()}, "ok": summary(t200), "refused_503": summary(t503),
-            "recovery_s": round(recovered, 3) if recovered is not None else None}
+    return {
+        "idle_sockets": len(socks),
+        "clients": clients,
+        "duration_s": duration,
+        "statuses": {str(k): v for k, v in statuses.items()},
+        "ok": summary(t200),
+        "refused_503": summary(t503),
+        "recovery_s": round(recovered, 3) if recovered is not None else None,
+    }
 
 
 def targets(url: str) -> list[str]:
@@ -255,8 +279,12 @@ def main(argv: list[str] | None = None) -> int:
     load_before = os.getloadavg()[0]
     proc = start(env, port, work / "serve.log")
     try:
-        result = {"paragraphs": a.paragraphs, "machine": machine(), "load_before": round(load_before, 2),
-                  "rss_start_mb": rss_mb(proc.pid)}
+        result = {
+            "paragraphs": a.paragraphs,
+            "machine": machine(),
+            "load_before": round(load_before, 2),
+            "rss_start_mb": rss_mb(proc.pid),
+        }
         log("cheap searches, alone and attacked")
         for n in sorted({1, a.attackers}):
             result[f"attack_{n}"] = measure_attack(url, a.seconds, n)

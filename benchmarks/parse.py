@@ -7,6 +7,7 @@ Default pages: seeds/ (and ../shared/corpus when present). Prints the
 median of `runs` runs, each parsing every page `passes` times. The parser's memo caches are
 cleared before every pass, so a page parsed again costs what a new page would.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -35,7 +36,8 @@ def main(argv: list[str] | None = None) -> None:
     ap.add_argument("--passes", type=int, default=5)
     a = ap.parse_args(argv)
     dirs = a.dirs or [ROOT / "seeds"] + (
-        [ROOT.parent / "shared" / "corpus"] if (ROOT.parent / "shared" / "corpus").is_dir() else [])
+        [ROOT.parent / "shared" / "corpus"] if (ROOT.parent / "shared" / "corpus").is_dir() else []
+    )
     raws = [f.read_bytes() for d in dirs for f in sorted(d.glob("*.txt"))]
     for raw in raws:  # warm caches and imports
         parse_document(raw, ".txt")
@@ -49,8 +51,10 @@ def main(argv: list[str] | None = None) -> None:
                 parse_document(raw, ".txt")
             spent += time.process_time() - t
         rates.append(a.passes * len(raws) / spent)
-    print(f"{len(raws)} pages, {a.runs} runs x {a.passes} passes: median {statistics.median(rates):.0f} pages/s "
-          f"(CPU), runs {[round(r) for r in rates]}")
+    print(
+        f"{len(raws)} pages, {a.runs} runs x {a.passes} passes: median {statistics.median(rates):.0f} pages/s "
+        f"(CPU), runs {[round(r) for r in rates]}"
+    )
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ and the nodes' figures. `benchmarks/postgres.sh` starts the throwaway cluster an
     python -m benchmarks.pg_pair --paragraphs 100000 --database-url postgresql+psycopg://…/empty \
         --work DIR --out benchmarks/pg-100k.json
 """
+
 from __future__ import annotations
 
 import argparse
@@ -20,9 +21,14 @@ from benchmarks import nodes
 from benchmarks.run import bench, log
 
 # (results name, target) — ingest: PostgreSQL's rate ≥ 80% of SQLite's; pages: p95 ≤ 1.5×
-RATIOS = [("ingest_paragraphs_per_s", 0.8, False), ("statement_p95_ms", 1.5, True),
-          ("permalink_p95_ms", 1.5, True), ("list_p95_ms", 1.5, True), ("search_p95_ms", None, True),
-          ("reindex_s", None, True)]
+RATIOS = [
+    ("ingest_paragraphs_per_s", 0.8, False),
+    ("statement_p95_ms", 1.5, True),
+    ("permalink_p95_ms", 1.5, True),
+    ("list_p95_ms", 1.5, True),
+    ("search_p95_ms", None, True),
+    ("reindex_s", None, True),
+]
 
 
 def ratios(pg: dict, sq: dict) -> dict:
@@ -30,7 +36,13 @@ def ratios(pg: dict, sq: dict) -> dict:
     for name, target, lower in RATIOS:
         r = round(pg[name] / sq[name], 2) if sq.get(name) else None
         ok = None if target is None or r is None else (r <= target if lower else r >= target)
-        out[name] = {"postgresql": pg.get(name), "sqlite": sq.get(name), "ratio": r, "target": target, "met": ok}
+        out[name] = {
+            "postgresql": pg.get(name),
+            "sqlite": sq.get(name),
+            "ratio": r,
+            "target": target,
+            "met": ok,
+        }
     return out
 
 
@@ -53,14 +65,35 @@ def main(argv: list[str] | None = None) -> int:
         pages.symlink_to(a.work / "sqlite" / "pages")  # the same corpus
     log("PostgreSQL")
     pg = bench(a.work / "postgresql", a.paragraphs, a.rounds, a.database_url)
-    out = {"started": started, "paragraphs": pg["paragraphs"], "rounds": a.rounds, "load_end": round(os.getloadavg()[0], 2),
-           "ratios": ratios(pg, sq), "sqlite": sq, "postgresql": pg}
+    out = {
+        "started": started,
+        "paragraphs": pg["paragraphs"],
+        "rounds": a.rounds,
+        "load_end": round(os.getloadavg()[0], 2),
+        "ratios": ratios(pg, sq),
+        "sqlite": sq,
+        "postgresql": pg,
+    }
     a.out.write_text(json.dumps(out, indent=1) + "\n")
     if a.nodes:
         log(f"{a.nodes} web nodes following the published index")
         node_out = a.work / "nodes.json"
-        nodes.main(["--work", str(a.work / "postgresql"), "--nodes", str(a.nodes), "--concurrency", "16",
-                    "--rounds", str(a.node_rounds), "--database-url", a.database_url, "--out", str(node_out)])
+        nodes.main(
+            [
+                "--work",
+                str(a.work / "postgresql"),
+                "--nodes",
+                str(a.nodes),
+                "--concurrency",
+                "16",
+                "--rounds",
+                str(a.node_rounds),
+                "--database-url",
+                a.database_url,
+                "--out",
+                str(node_out),
+            ]
+        )
         out["nodes"] = json.loads(node_out.read_text())
         a.out.write_text(json.dumps(out, indent=1) + "\n")
     print(json.dumps(out["ratios"], indent=1))

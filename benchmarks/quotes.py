@@ -11,6 +11,7 @@ a right answer, and the finder ranks the earliest first).
 
 prints the accuracy (first / top 3) and latency (p50 / p95) of /api/quote's code path in process.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -20,7 +21,7 @@ import re
 import statistics
 import time
 
-QUOTE_MARKS = ["“{}”", "\"{}\"", "‘{}’", "'{}'", "«{}»", "{}"]
+QUOTE_MARKS = ["“{}”", '"{}"', "‘{}’", "'{}'", "«{}»", "{}"]
 
 
 def spans(paragraphs: list[tuple[str, str]], n: int, rng: random.Random) -> list[tuple[str, str]]:
@@ -31,7 +32,7 @@ def spans(paragraphs: list[tuple[str, str]], n: int, rng: random.Random) -> list
         key, words = rng.choice(usable)
         size = rng.randint(12, min(40, len(words)))
         start = rng.randrange(len(words) - size + 1)
-        out.append((key, " ".join(words[start:start + size])))
+        out.append((key, " ".join(words[start : start + size])))
     return out
 
 
@@ -41,8 +42,8 @@ def _misspell(word: str, rng: random.Random) -> str:
         return word + word[-1]
     i = rng.choice(letters[1:-1])
     if rng.random() < 0.5 and i + 1 < len(word) and word[i + 1].isalpha() and word[i] != word[i + 1]:
-        return word[:i] + word[i + 1] + word[i] + word[i + 2:]   # two letters swapped
-    return word[:i] + word[i + 1:]                                # a letter dropped
+        return word[:i] + word[i + 1] + word[i] + word[i + 2 :]  # two letters swapped
+    return word[:i] + word[i + 1 :]  # a letter dropped
 
 
 def perturb(span: str, vocabulary: list[str], rng: random.Random) -> str:
@@ -104,16 +105,23 @@ def evaluate(ask, paragraphs: list[tuple[str, str]], quotes: int, seed: int) -> 
         if found and hit(found[0], key, span):
             first += 1
         else:
-            misses.append({"quote": q, "span": span, "key": key,
-                           "got": [(r["key"], r["score"]) for r in found[:3]]})
+            misses.append(
+                {"quote": q, "span": span, "key": key, "got": [(r["key"], r["score"]) for r in found[:3]]}
+            )
         if any(hit(r, key, span) for r in found[:3]):
             top3 += 1
         exact_first += bool(found and found[0]["key"] == key)
     times.sort()
-    return {"quotes": quotes, "seed": seed, "first": first / quotes, "top3": top3 / quotes,
-            "source_itself_first": exact_first / quotes,
-            "p50_ms": round(statistics.median(times), 1), "p95_ms": round(times[int(0.95 * (len(times) - 1))], 1),
-            "misses": misses}
+    return {
+        "quotes": quotes,
+        "seed": seed,
+        "first": first / quotes,
+        "top3": top3 / quotes,
+        "source_itself_first": exact_first / quotes,
+        "p50_ms": round(statistics.median(times), 1),
+        "p95_ms": round(times[int(0.95 * (len(times) - 1))], 1),
+        "misses": misses,
+    }
 
 
 def paragraphs_of(session) -> list[tuple[str, str]]:
@@ -121,8 +129,12 @@ def paragraphs_of(session) -> list[tuple[str, str]]:
 
     from app.models import Paragraph
 
-    return [(k, t) for k, t in session.execute(
-        select(Paragraph.key, Paragraph.text).where(Paragraph.current.is_(True)).order_by(Paragraph.key))]
+    return [
+        (k, t)
+        for k, t in session.execute(
+            select(Paragraph.key, Paragraph.text).where(Paragraph.current.is_(True)).order_by(Paragraph.key)
+        )
+    ]
 
 
 def main() -> None:

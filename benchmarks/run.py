@@ -5,6 +5,7 @@ paths: `archive ingest` and `archive reindex` as subprocesses, sizes on disk, pe
 HTTP latency against a real uvicorn server (2 workers) at concurrency 1 and 16, start-up
 time to first answer, and the same query mix on SQLite FTS5 over the same paragraphs.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -31,28 +32,71 @@ ROOT = Path(__file__).resolve().parent.parent
 
 # The fixed query mix: common and rare words, AND, phrases, OR/NOT, prefixes, field filters.
 QUERIES = [
-    "security", "Ukraine", "sanctions", "multipolar world", "\"international law\"",
-    "\"United Nations\" Security Council", "NATO OR OSCE", "Europe NOT Ukraine", "nucle*",
-    "cooperat* partners", "said:lavrov Syria", "speaker:zakharova", "kind:interview China",
-    "date:2015 terrorism", "date:2010-01-01..2012-12-31 energy", "venue:moscow dialogue",
-    "climate change", "\"strategic stability\"", "Afghanistan Taliban", "vaccine pandemic",
+    "security",
+    "Ukraine",
+    "sanctions",
+    "multipolar world",
+    '"international law"',
+    '"United Nations" Security Council',
+    "NATO OR OSCE",
+    "Europe NOT Ukraine",
+    "nucle*",
+    "cooperat* partners",
+    "said:lavrov Syria",
+    "speaker:zakharova",
+    "kind:interview China",
+    "date:2015 terrorism",
+    "date:2010-01-01..2012-12-31 energy",
+    "venue:moscow dialogue",
+    "climate change",
+    '"strategic stability"',
+    "Afghanistan Taliban",
+    "vaccine pandemic",
 ]
 # Plain words that are speakers' surnames or occur in titles (benchmarks/synth.py: titles name the
 # speaker and the event), alone and with other words: titles and names take part (issue 14).
 NAME_QUERIES = [
-    "Zakharova", "Lavrov sanctions", "Valdai", "Primakov Readings", "Ryabkov security", "Nebenzia",
-    "\"Raisina Dialogue\"", "Titov cooperation", "Kelin", "Galuzin Ukraine",
+    "Zakharova",
+    "Lavrov sanctions",
+    "Valdai",
+    "Primakov Readings",
+    "Ryabkov security",
+    "Nebenzia",
+    '"Raisina Dialogue"',
+    "Titov cooperation",
+    "Kelin",
+    "Galuzin Ukraine",
 ]
 # Concordance: words with >= 10,000 occurrences at 1.5M paragraphs, first page of 100 lines.
 CONCORDANCE_WORDS = ["Russia", "security", "international", "cooperation"]
 # Trends: three terms each, over the synthetic archive's 22 years.
-TREND_TERMS = [("sanctions", "cooperation", "security"), ("NATO", "Ukraine", "terrorism"),
-               ("\"international law\"", "energy", "dialogue"), ("Syria", "Afghanistan", "China")]
+TREND_TERMS = [
+    ("sanctions", "cooperation", "security"),
+    ("NATO", "Ukraine", "terrorism"),
+    ('"international law"', "energy", "dialogue"),
+    ("Syria", "Afghanistan", "China"),
+]
 FTS_QUERIES = [
-    "security", "Ukraine", "sanctions", "multipolar world", "\"international law\"",
-    "\"United Nations\" Security Council", "NATO OR OSCE", "Europe NOT Ukraine", "nucle*",
-    "cooperat* partners", "Syria", "Zakharova", "interview China", "terrorism", "energy",
-    "dialogue", "climate change", "\"strategic stability\"", "Afghanistan Taliban", "vaccine pandemic",
+    "security",
+    "Ukraine",
+    "sanctions",
+    "multipolar world",
+    '"international law"',
+    '"United Nations" Security Council',
+    "NATO OR OSCE",
+    "Europe NOT Ukraine",
+    "nucle*",
+    "cooperat* partners",
+    "Syria",
+    "Zakharova",
+    "interview China",
+    "terrorism",
+    "energy",
+    "dialogue",
+    "climate change",
+    '"strategic stability"',
+    "Afghanistan Taliban",
+    "vaccine pandemic",
 ]
 
 
@@ -70,8 +114,9 @@ def run_cli(env: dict, *args: str) -> tuple[float, int]:
     """Run `python -m app ARGS`; returns (seconds, peak RSS of the child in MB)."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     t0 = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "app", *args], env=env, cwd=ROOT,
-                          capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "app", *args], env=env, cwd=ROOT, capture_output=True, text=True
+    )
     elapsed = time.perf_counter() - t0
     if proc.returncode not in (0, 1):
         raise RuntimeError(f"archive {' '.join(args)} failed: {proc.stderr[-2000:]}")
@@ -125,10 +170,17 @@ async def measure(base: str, paths: list[str], concurrency: int, rounds: int) ->
             if r.status_code != 200:
                 errors += 1
                 bad.append(f"{r.status_code} {path}")
+
     async with httpx.AsyncClient(timeout=60) as client:
         await asyncio.gather(*(worker(client) for _ in range(concurrency)))
-    return {"p50": pct(latencies, 50), "p95": pct(latencies, 95), "p99": pct(latencies, 99),
-            "n": len(latencies), "errors": errors, "bad": sorted(set(bad))[:5]}
+    return {
+        "p50": pct(latencies, 50),
+        "p95": pct(latencies, 95),
+        "p99": pct(latencies, 99),
+        "n": len(latencies),
+        "errors": errors,
+        "bad": sorted(set(bad))[:5],
+    }
 
 
 def db_url(data: Path, database_url: str | None) -> str:
@@ -155,18 +207,31 @@ def db_mb(url: str, data: Path) -> float:
 
 
 def sample_paths(url: str, rng: random.Random) -> dict[str, list[str]]:
-    keys = [r[0] for r in db_rows(url, "SELECT key FROM statements ORDER BY paragraph_count DESC, key LIMIT 200")]
-    pkeys = [r[0] for r in db_rows(url, "SELECT key FROM paragraphs WHERE current ORDER BY random() LIMIT 200")]
-    speakers = [r[0] for r in db_rows(url,
-        "SELECT s.slug FROM speakers s JOIN statement_speakers ss ON ss.speaker_id = s.id "
-        "GROUP BY s.id, s.slug ORDER BY count(*) DESC, s.slug LIMIT 40")]
+    keys = [
+        r[0] for r in db_rows(url, "SELECT key FROM statements ORDER BY paragraph_count DESC, key LIMIT 200")
+    ]
+    pkeys = [
+        r[0] for r in db_rows(url, "SELECT key FROM paragraphs WHERE current ORDER BY random() LIMIT 200")
+    ]
+    speakers = [
+        r[0]
+        for r in db_rows(
+            url,
+            "SELECT s.slug FROM speakers s JOIN statement_speakers ss ON ss.speaker_id = s.id "
+            "GROUP BY s.id, s.slug ORDER BY count(*) DESC, s.slug LIMIT 40",
+        )
+    ]
     from sqlalchemy import func, select
 
     from app.models import Statement
 
     year = func.extract("year", Statement.sort_date)  # strftime on SQLite, EXTRACT on PostgreSQL
-    years = sorted({str(int(r[0])) for r in db_rows(url, select(year).where(Statement.sort_date.is_not(None))
-                                                   .distinct())})
+    years = sorted(
+        {
+            str(int(r[0]))
+            for r in db_rows(url, select(year).where(Statement.sort_date.is_not(None)).distinct())
+        }
+    )
     from urllib.parse import quote
 
     from benchmarks.quotes import perturb, spans
@@ -177,8 +242,10 @@ def sample_paths(url: str, rng: random.Random) -> dict[str, list[str]]:
     quotes = [perturb(span, vocab, rng) for _k, span in spans([tuple(r) for r in texts], 100, rng)]
     return {
         "search": [f"/search?q={quote(q)}" for q in QUERIES],
-        "search_filtered": [f"/search?q={quote(q)}&speaker={s}&from={y}-01-01&to={y}-12-31"
-                            for q, s, y in zip(QUERIES, speakers * 3, years * 3, strict=False)],
+        "search_filtered": [
+            f"/search?q={quote(q)}&speaker={s}&from={y}-01-01&to={y}-12-31"
+            for q, s, y in zip(QUERIES, speakers * 3, years * 3, strict=False)
+        ],
         "search_deep": [f"/search?q={quote(q)}" for q in QUERIES[:10]],  # page set by deep_pages()
         "search_names": [f"/search?q={quote(q)}" for q in NAME_QUERIES],
         "concordance": [f"/concordance?q={quote(w)}" for w in CONCORDANCE_WORDS],
@@ -196,8 +263,12 @@ def sample_paths(url: str, rng: random.Random) -> dict[str, list[str]]:
 def concordance_word_paragraphs(url: str) -> dict[str, int]:
     """Paragraphs holding each concordance word (a lower bound of its occurrences): the case of
     >= 10,000 occurrences is met when these are."""
-    return {w: db_rows(url, f"SELECT count(*) FROM paragraphs WHERE current AND lower(text) LIKE '%{w.lower()}%'")[0][0]
-            for w in CONCORDANCE_WORDS}
+    return {
+        w: db_rows(
+            url, f"SELECT count(*) FROM paragraphs WHERE current AND lower(text) LIKE '%{w.lower()}%'"
+        )[0][0]
+        for w in CONCORDANCE_WORDS
+    }
 
 
 def deep_pages(base: str, paths: list[str], deepest: int = 20) -> list[str]:
@@ -222,9 +293,24 @@ def without_admission_limit(env: dict) -> dict:
 def start_server(env: dict, port: int, workers: int, logfile: Path) -> tuple[subprocess.Popen, float]:
     t0 = time.perf_counter()
     with logfile.open("ab") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "app", "serve", "--host", "127.0.0.1", "--port", str(port),
-                                 "--workers", str(workers)], env=without_admission_limit(env), cwd=ROOT,
-                                stdout=subprocess.DEVNULL, stderr=out)
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "app",
+                "serve",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(port),
+                "--workers",
+                str(workers),
+            ],
+            env=without_admission_limit(env),
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=out,
+        )
     while time.perf_counter() - t0 < 120:
         try:
             if httpx.get(f"http://127.0.0.1:{port}/", timeout=2).status_code == 200:
@@ -237,8 +323,10 @@ def start_server(env: dict, port: int, workers: int, logfile: Path) -> tuple[sub
 
 def server_rss_mb(proc: subprocess.Popen) -> float:
     """Largest RSS among the server's processes (per worker)."""
-    pids = [proc.pid] + [int(p) for p in subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True,
-                                                        text=True).stdout.split()]
+    pids = [proc.pid] + [
+        int(p)
+        for p in subprocess.run(["pgrep", "-P", str(proc.pid)], capture_output=True, text=True).stdout.split()
+    ]
     best = 0
     for pid in pids:
         try:
@@ -263,8 +351,11 @@ def fts5_p95(db: Path, work: Path) -> tuple[float, float]:
     for _ in range(3):
         for q in FTS_QUERIES:
             t0 = time.perf_counter()
-            con.execute("SELECT rowid, snippet(p, 0, '<mark>', '</mark>', '…', 20) FROM p WHERE p MATCH ? "
-                        "ORDER BY rank LIMIT 20", (q,)).fetchall()
+            con.execute(
+                "SELECT rowid, snippet(p, 0, '<mark>', '</mark>', '…', 20) FROM p WHERE p MATCH ? "
+                "ORDER BY rank LIMIT 20",
+                (q,),
+            ).fetchall()
             con.execute("SELECT count(*) FROM p WHERE p MATCH ?", (q,)).fetchone()
             lat.append((time.perf_counter() - t0) * 1000)
     con.close()
@@ -274,13 +365,18 @@ def fts5_p95(db: Path, work: Path) -> tuple[float, float]:
 def machine() -> str:
     cpu = "unknown CPU"
     try:
-        cpu = next(line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                   if line.startswith("model name"))
+        cpu = next(
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        )
     except (OSError, StopIteration):
         pass
     mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
-    return f"{os.cpu_count()} cores, {cpu}, {mem:.0f} GiB RAM, {platform.system()} {platform.release()}, " \
-           f"Python {platform.python_version()}"
+    return (
+        f"{os.cpu_count()} cores, {cpu}, {mem:.0f} GiB RAM, {platform.system()} {platform.release()}, "
+        f"Python {platform.python_version()}"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -288,15 +384,29 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--paragraphs", type=int, default=5000)
     ap.add_argument("--out", type=Path, default=None)
     ap.add_argument("--work", type=Path, default=None, help="scratch dir (default: a temp dir, removed)")
-    ap.add_argument("--rounds", type=int, default=200, help="requests per measured route and concurrency "
-                    "(cycling through its sample of paths)")
-    ap.add_argument("--readme", type=Path, default=None, help="rewrite this README's tables from results-*.json")
-    ap.add_argument("--serve-only", action="store_true", help="reuse the archive already in --work: measure "
-                    "the server only (for iterating on page and search speed; not a full result)")
+    ap.add_argument(
+        "--rounds",
+        type=int,
+        default=200,
+        help="requests per measured route and concurrency (cycling through its sample of paths)",
+    )
+    ap.add_argument(
+        "--readme", type=Path, default=None, help="rewrite this README's tables from results-*.json"
+    )
+    ap.add_argument(
+        "--serve-only",
+        action="store_true",
+        help="reuse the archive already in --work: measure "
+        "the server only (for iterating on page and search speed; not a full result)",
+    )
     ap.add_argument("--only", default="", help="comma-separated route groups to measure (default: all)")
     ap.add_argument("--concurrency", default="1,16", help="comma-separated concurrency levels")
-    ap.add_argument("--database-url", default=None, help="an empty PostgreSQL database (postgresql+psycopg://…) "
-                    "to benchmark instead of SQLite in the work dir")
+    ap.add_argument(
+        "--database-url",
+        default=None,
+        help="an empty PostgreSQL database (postgresql+psycopg://…) "
+        "to benchmark instead of SQLite in the work dir",
+    )
     a = ap.parse_args(argv)
     if a.serve_only:
         if a.work is None:
@@ -346,26 +456,41 @@ TARGETS = [  # (results name, what, target, lower is better)
 
 def write_readme(readme: Path) -> None:
     """Rewrite the generated part of benchmarks/README.md from every results-*.json beside it."""
-    runs = sorted((json.loads(p.read_text()) for p in readme.parent.glob("results-*.json")),
-                  key=lambda r: r["paragraphs"])
+    runs = sorted(
+        (json.loads(p.read_text()) for p in readme.parent.glob("results-*.json")),
+        key=lambda r: r["paragraphs"],
+    )
     marker = "<!-- generated by benchmarks/run.py -->"
     head = readme.read_text().split(marker)[0] if readme.exists() else "# Benchmarks\n\n"
-    lines = [marker, "", "| measure | target | " + " | ".join(f"{r['paragraphs']:,} paragraphs" + (f" ({r['database']})" if r.get("database") else "")
-                                                     for r in runs) + " |",
-             "|---|---|" + "---|" * len(runs)]
+    lines = [
+        marker,
+        "",
+        "| measure | target | "
+        + " | ".join(
+            f"{r['paragraphs']:,} paragraphs" + (f" ({r['database']})" if r.get("database") else "")
+            for r in runs
+        )
+        + " |",
+        "|---|---|" + "---|" * len(runs),
+    ]
     for name, what, target, lower in TARGETS:
         cells = []
         for r in runs:
             v = r.get(name)
-            ok = "" if target is None or v is None else (" ✓" if (v <= target if lower else v >= target) else " ✗")
+            ok = (
+                ""
+                if target is None or v is None
+                else (" ✓" if (v <= target if lower else v >= target) else " ✗")
+            )
             cells.append("—" if v is None else f"{v:,}{ok}")
         lines.append(f"| {what} | {target if target is not None else ''} | " + " | ".join(cells) + " |")
     lines += ["", "Machines: " + "; ".join(f"{r['paragraphs']:,}: {r['machine']}" for r in runs), ""]
     readme.write_text(head + "\n".join(lines))
 
 
-def serve_bench(work: Path, rounds: int, only: str = "", concurrency: str = "1,16",
-                database_url: str | None = None) -> dict:
+def serve_bench(
+    work: Path, rounds: int, only: str = "", concurrency: str = "1,16", database_url: str | None = None
+) -> dict:
     """Start `archive serve --workers 2` on the archive in WORK and time every route group."""
     data = work / "data"
     url = db_url(data, database_url)
@@ -403,8 +528,11 @@ def serve_bench(work: Path, rounds: int, only: str = "", concurrency: str = "1,1
 def bench(work: Path, paragraphs: int, rounds: int, database_url: str | None = None) -> dict:
     pages_dir, data = work / "pages", work / "data"
     shutil.rmtree(data, ignore_errors=True)
-    pages, total = write_corpus(pages_dir, paragraphs) if not pages_dir.exists() else (
-        len(list(pages_dir.rglob("*.txt"))), paragraphs)
+    pages, total = (
+        write_corpus(pages_dir, paragraphs)
+        if not pages_dir.exists()
+        else (len(list(pages_dir.rglob("*.txt"))), paragraphs)
+    )
     log(f"{pages:,} pages ({total:,} paragraphs) in {pages_dir}")
     url = db_url(data, database_url)
     env = {**os.environ, "ARCHIVE_DATA_DIR": str(data), "ARCHIVE_DATABASE_URL": url}
@@ -420,13 +548,19 @@ def bench(work: Path, paragraphs: int, rounds: int, database_url: str | None = N
     db = data / "archive.sqlite3"
     n_paragraphs = db_rows(url, "SELECT count(*) FROM paragraphs WHERE current")[0][0]
     res: dict = {
-        "machine": machine(), "paragraphs": n_paragraphs, "pages": pages,
+        "machine": machine(),
+        "paragraphs": n_paragraphs,
+        "pages": pages,
         "database": "postgresql" if url.startswith("postgresql") else "sqlite",
-        "ingest_s": round(ingest_s, 2), "ingest_pages_per_s": round(pages / ingest_s, 1),
-        "ingest_paragraphs_per_s": round(n_paragraphs / ingest_s, 1), "ingest_rss_mb": ingest_rss,
-        "reindex_s": round(reindex_s, 2), "reindex_paragraphs_per_s": round(n_paragraphs / reindex_s, 1),
+        "ingest_s": round(ingest_s, 2),
+        "ingest_pages_per_s": round(pages / ingest_s, 1),
+        "ingest_paragraphs_per_s": round(n_paragraphs / ingest_s, 1),
+        "ingest_rss_mb": ingest_rss,
+        "reindex_s": round(reindex_s, 2),
+        "reindex_paragraphs_per_s": round(n_paragraphs / reindex_s, 1),
         "citations_s": round(citations_s, 2),
-        "load_before": round(load, 2), "db_mb": db_mb(url, data),
+        "load_before": round(load, 2),
+        "db_mb": db_mb(url, data),
         "index_mb": round(dir_mb(current_index(data / "index")), 1),
     }
     res.update(serve_bench(work, rounds, database_url=database_url))

@@ -4,6 +4,7 @@ Sentences come from the seed pages; ~200 speakers with a skewed (Zipf-like) freq
 dates 2003–2024; 10–80 paragraphs per page; Q&A turns in about a third of the pages;
 site chrome (page clock, consular lines, counters) like the embassy pages.
 """
+
 from __future__ import annotations
 
 import random
@@ -13,24 +14,110 @@ from pathlib import Path
 
 SEEDS = Path(__file__).resolve().parent.parent / "seeds"
 
-FIRST = ["Sergey", "Maria", "Alexander", "Andrei", "Vladimir", "Dmitry", "Oleg", "Mikhail", "Yury",
-         "Anatoly", "Vassily", "Grigory", "Igor", "Nikolai", "Elena", "Olga", "Pavel", "Konstantin",
-         "Alexey", "Viktor"]
-LAST = ["Lavrov", "Zakharova", "Grushko", "Kelin", "Ryabkov", "Syromolotov", "Yakovenko", "Nebenzia",
-        "Rudenko", "Galuzin", "Bogdanov", "Titov", "Morgulov", "Pankin", "Karasin", "Meshkov",
-        "Polyanskiy", "Ulyanov", "Lukashevich", "Zhukov"]
-ROLES = ["Foreign Minister", "Deputy Foreign Minister", "Ambassador", "Foreign Ministry Spokeswoman",
-         "Permanent Representative", "President", "Director of the Information and Press Department"]
-CITIES = ["Moscow", "London", "New York", "Geneva", "Vienna", "Beijing", "New Delhi", "Paris",
-          "Sochi", "St Petersburg", "Minsk", "Astana", "Brussels", "Tokyo", "Cairo"]
-KIND_PHRASES = [("remarks at", "remarks"), ("interview with", "interview"), ("speech at", "speech"),
-                ("article for", "article"), ("answers to media questions at", "answers"),
-                ("statement at", "statement")]
-EVENTS = ["the OSCE Ministerial Council", "a joint news conference", "the UN General Assembly",
-          "the Primakov Readings", "the Raisina Dialogue", "a meeting with students", "the BRICS summit",
-          "Rossiyskaya Gazeta", "the Valdai Discussion Club", "the CIS Council of Foreign Ministers"]
-MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
-          "October", "November", "December"]
+FIRST = [
+    "Sergey",
+    "Maria",
+    "Alexander",
+    "Andrei",
+    "Vladimir",
+    "Dmitry",
+    "Oleg",
+    "Mikhail",
+    "Yury",
+    "Anatoly",
+    "Vassily",
+    "Grigory",
+    "Igor",
+    "Nikolai",
+    "Elena",
+    "Olga",
+    "Pavel",
+    "Konstantin",
+    "Alexey",
+    "Viktor",
+]
+LAST = [
+    "Lavrov",
+    "Zakharova",
+    "Grushko",
+    "Kelin",
+    "Ryabkov",
+    "Syromolotov",
+    "Yakovenko",
+    "Nebenzia",
+    "Rudenko",
+    "Galuzin",
+    "Bogdanov",
+    "Titov",
+    "Morgulov",
+    "Pankin",
+    "Karasin",
+    "Meshkov",
+    "Polyanskiy",
+    "Ulyanov",
+    "Lukashevich",
+    "Zhukov",
+]
+ROLES = [
+    "Foreign Minister",
+    "Deputy Foreign Minister",
+    "Ambassador",
+    "Foreign Ministry Spokeswoman",
+    "Permanent Representative",
+    "President",
+    "Director of the Information and Press Department",
+]
+CITIES = [
+    "Moscow",
+    "London",
+    "New York",
+    "Geneva",
+    "Vienna",
+    "Beijing",
+    "New Delhi",
+    "Paris",
+    "Sochi",
+    "St Petersburg",
+    "Minsk",
+    "Astana",
+    "Brussels",
+    "Tokyo",
+    "Cairo",
+]
+KIND_PHRASES = [
+    ("remarks at", "remarks"),
+    ("interview with", "interview"),
+    ("speech at", "speech"),
+    ("article for", "article"),
+    ("answers to media questions at", "answers"),
+    ("statement at", "statement"),
+]
+EVENTS = [
+    "the OSCE Ministerial Council",
+    "a joint news conference",
+    "the UN General Assembly",
+    "the Primakov Readings",
+    "the Raisina Dialogue",
+    "a meeting with students",
+    "the BRICS summit",
+    "Rossiyskaya Gazeta",
+    "the Valdai Discussion Club",
+    "the CIS Council of Foreign Ministers",
+]
+MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 
 
 def seed_sentences() -> list[str]:
@@ -61,10 +148,22 @@ class Synth:
         when = f"{MONTHS[day.month - 1]} {day.day}, {day.year}"
         title = f"{role} {name}’s {phrase} {rng.choice(EVENTS)} (no. {i}), {city}, {when}"
         clock = day + timedelta(days=rng.randrange(1, 900))
-        lines = [f"{clock.day} {MONTHS[clock.month - 1]} {clock.year}", "Moscow: 10:15", "London: 07:15", "",
-                 "Consular queries:  ", "+44 (0) 203 668 7474  ", "",
-                 f"{(clock - day).days} days have passed since the Salisbury incident - no credible "
-                 "information or response from the British authorities", "", "", "", title, ""]
+        lines = [
+            f"{clock.day} {MONTHS[clock.month - 1]} {clock.year}",
+            "Moscow: 10:15",
+            "London: 07:15",
+            "",
+            "Consular queries:  ",
+            "+44 (0) 203 668 7474  ",
+            "",
+            f"{(clock - day).days} days have passed since the Salisbury incident - no credible "
+            "information or response from the British authorities",
+            "",
+            "",
+            "",
+            title,
+            "",
+        ]
         n = rng.randint(10, 80)
         qa = rng.random() < 0.33
         for k in range(n):

@@ -7,6 +7,7 @@ typo-sized change; each a later capture), ingesting after each round, so those s
 5 versions. Then `archive serve --workers 1` and, at concurrency 1, GET /statements/{key} and
 /statements/{key}/diff?from=1&to=5 `--rounds` times each (targets: p95 ≤ 30 ms and ≤ 50 ms).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -88,17 +89,27 @@ def main(argv: list[str] | None = None) -> int:
                 os.utime(page, (t, t))
             run_cli(env, "ingest", *map(str, chosen))
         with sqlite3.connect(work / "data" / "archive.sqlite3") as db:
-            keys = [k for (k,) in db.execute("SELECT statement_key FROM statement_versions GROUP BY statement_key "
-                                             "HAVING count(*) = 5 ORDER BY statement_key")]
+            keys = [
+                k
+                for (k,) in db.execute(
+                    "SELECT statement_key FROM statement_versions GROUP BY statement_key "
+                    "HAVING count(*) = 5 ORDER BY statement_key"
+                )
+            ]
         log(f"{len(keys)} statements with 5 versions")
         port = free_port()
         proc, _started = start_server(env, port, 1, work / "server.log")
         base = f"http://127.0.0.1:{port}"
         result = {
-            "paragraphs": args.paragraphs, "statements_with_5_versions": len(keys), "load_before": round(load, 1),
-            "machine": machine(), "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+            "paragraphs": args.paragraphs,
+            "statements_with_5_versions": len(keys),
+            "load_before": round(load, 1),
+            "machine": machine(),
+            "when": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
             "statement_page_5_versions": measure(base, [f"/statements/{k}" for k in keys], args.rounds),
-            "version_diff_1_to_5": measure(base, [f"/statements/{k}/diff?from=1&to=5" for k in keys], args.rounds),
+            "version_diff_1_to_5": measure(
+                base, [f"/statements/{k}/diff?from=1&to=5" for k in keys], args.rounds
+            ),
             "load_after": round(os.getloadavg()[0], 1),
         }
         print(json.dumps(result, indent=1))

@@ -11,6 +11,7 @@ streamed all of it by the time the last page is loaded.
 
     python -m benchmarks.warc_memory --gb 2 --html 1000 --out benchmarks/results-warc-memory.json
 """
+
 from __future__ import annotations
 
 import argparse
@@ -36,7 +37,11 @@ def _proc_mem(pid: int) -> tuple[float, float]:
     """(RSS, PSS) of one process in MB (0 when it is gone)."""
     try:
         with open(f"/proc/{pid}/smaps_rollup") as fh:
-            vals = {k: int(v.split()[0]) for k, _, v in (line.partition(":") for line in fh) if v.strip().endswith("kB")}
+            vals = {
+                k: int(v.split()[0])
+                for k, _, v in (line.partition(":") for line in fh)
+                if v.strip().endswith("kB")
+            }
         return vals.get("Rss", 0) / 1024, vals.get("Pss", 0) / 1024
     except (OSError, ValueError):
         return 0.0, 0.0
@@ -78,31 +83,43 @@ def make_big_warc(path: Path, gb: float, html_pages: int, seed: int = 7) -> dict
     blob = os.urandom(4 << 20)  # incompressible payload, sliced per record
     held = {"html": 0, "big_html": 0, "binary": 0, "html_mb": 0.0}
     with path.open("wb") as fh:
+
         def response(url: str, ctype: str, body: bytes) -> None:
             """A request and a response record, each its own gzip member (as warcio writes them;
             level 1 here: zlib at its default level on incompressible bytes is the slow part)."""
-            for kind, payload, http in (("request", b"GET / HTTP/1.1\r\n\r\n", None),
-                                        ("response", body, StatusAndHeaders("200 OK", [("Content-Type", ctype)],
-                                                                            protocol="HTTP/1.1"))):
+            for kind, payload, http in (
+                ("request", b"GET / HTTP/1.1\r\n\r\n", None),
+                (
+                    "response",
+                    body,
+                    StatusAndHeaders("200 OK", [("Content-Type", ctype)], protocol="HTTP/1.1"),
+                ),
+            ):
                 buf = io.BytesIO()
                 w = WARCWriter(buf, gzip=False)
-                w.write_record(w.create_warc_record(url, kind, payload=io.BytesIO(payload), http_headers=http))
+                w.write_record(
+                    w.create_warc_record(url, kind, payload=io.BytesIO(payload), http_headers=http)
+                )
                 fh.write(gzip.compress(buf.getvalue(), compresslevel=1))
 
         per_page = max(1, target // max(1, html_pages))
         for i in range(html_pages):
             text, _n = synth.page(i)
             big = i % 100 == 50  # a few pages of several MB (a long speech with a huge menu)
-            body = render(text, TEMPLATES[i % len(TEMPLATES)], kb=4000 if big else rnd.randint(50, 150),
-                          seed=i).encode()
+            body = render(
+                text, TEMPLATES[i % len(TEMPLATES)], kb=4000 if big else rnd.randint(50, 150), seed=i
+            ).encode()
             response(f"https://ministry.example/press/{i}.html", "text/html; charset=utf-8", body)
             held["big_html" if big else "html"] += 1
             held["html_mb"] += len(body) / 2**20
             while fh.tell() < per_page * (i + 1) and fh.tell() < target:
                 n = rnd.randint(200 << 10, 4 << 20)
                 start = rnd.randint(0, len(blob) - n)
-                response(f"https://ministry.example/media/{held['binary']}", rnd.choice(_BINARY_TYPES),
-                         blob[start:start + n])
+                response(
+                    f"https://ministry.example/media/{held['binary']}",
+                    rnd.choice(_BINARY_TYPES),
+                    blob[start : start + n],
+                )
                 held["binary"] += 1
     held["html_mb"] = round(held["html_mb"], 1)
     held["warc_mb"] = round(path.stat().st_size / 2**20, 1)
@@ -129,10 +146,16 @@ def ingest_measured(warc: Path, work: Path, interval: float = 0.5) -> dict:
     for role, mb in per.items():  # the two parser workers share a role name: keep the largest
         key = "parser worker / index process" if role.startswith("child: ") else role
         roles[key] = round(max(roles.get(key, 0.0), mb), 1)
-    return {"seconds": round(run.seconds, 1), "cpu_s": round(run.cpu_seconds, 1),
-            "peak_tree_rss_mb": round(peak_rss, 1), "peak_tree_pss_mb": round(peak_pss, 1),
-            "peak_rss_by_process_mb": roles, "exit": run.returncode, "notes": run.notes(),
-            "summary": run.stdout.strip().splitlines()[-14:]}
+    return {
+        "seconds": round(run.seconds, 1),
+        "cpu_s": round(run.cpu_seconds, 1),
+        "peak_tree_rss_mb": round(peak_rss, 1),
+        "peak_tree_pss_mb": round(peak_pss, 1),
+        "peak_rss_by_process_mb": roles,
+        "exit": run.returncode,
+        "notes": run.notes(),
+        "summary": run.stdout.strip().splitlines()[-14:],
+    }
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -150,8 +173,13 @@ def main(argv: list[str] | None = None) -> int:
     subprocess.run(["rm", "-rf", str(a.work / "data")], check=True)
     load = os.getloadavg()[0]
     res = ingest_measured(warc, a.work)
-    res.update(held, made_s=round(made, 1), cpus=os.cpu_count(), load_before=round(load, 1),
-               load_after=round(os.getloadavg()[0], 1))
+    res.update(
+        held,
+        made_s=round(made, 1),
+        cpus=os.cpu_count(),
+        load_before=round(load, 1),
+        load_after=round(os.getloadavg()[0], 1),
+    )
     print(json.dumps(res, indent=1))
     if a.out:
         a.out.write_text(json.dumps(res, indent=1) + "\n")

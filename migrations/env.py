@@ -1,4 +1,5 @@
 """Alembic environment: the database URL comes from app.config (one source)."""
+
 from __future__ import annotations
 
 from alembic import context
@@ -15,8 +16,9 @@ url = config.get_main_option("sqlalchemy.url") or get_settings().db_url
 
 
 def run_migrations_offline() -> None:
-    context.configure(url=url, target_metadata=target_metadata, literal_binds=True,
-                      render_as_batch=True, compare_type=True)
+    context.configure(
+        url=url, target_metadata=target_metadata, literal_binds=True, render_as_batch=True, compare_type=True
+    )
     with context.begin_transaction():
         context.run_migrations()
 
@@ -27,10 +29,13 @@ def run_migrations_online() -> None:
         _run(connectable)
         return
     if url.startswith("sqlite"):
-        engine = sqlite_engine(url, foreign_keys=False, poolclass=pool.NullPool)  # WAL and a busy timeout from the start
+        engine = sqlite_engine(
+            url, foreign_keys=False, poolclass=pool.NullPool
+        )  # WAL and a busy timeout from the start
     elif is_postgresql(url):  # no statement timeout: a migration may rewrite a big table
-        engine = postgresql_engine(url, config.attributes.get("settings"), statement_timeout=0,
-                                   poolclass=pool.NullPool)
+        engine = postgresql_engine(
+            url, config.attributes.get("settings"), statement_timeout=0, poolclass=pool.NullPool
+        )
     else:
         engine = engine_from_config({"sqlalchemy.url": url}, prefix="sqlalchemy.", poolclass=pool.NullPool)
     with engine.connect() as connection:
@@ -38,8 +43,9 @@ def run_migrations_online() -> None:
 
 
 def _run(connection) -> None:
-    context.configure(connection=connection, target_metadata=target_metadata,
-                      render_as_batch=True, compare_type=True)
+    context.configure(
+        connection=connection, target_metadata=target_metadata, render_as_batch=True, compare_type=True
+    )
     with context.begin_transaction():
         context.run_migrations()
 

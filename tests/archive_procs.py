@@ -1,6 +1,7 @@
 """Test support for crash and concurrency tests: `archive …` as real subprocesses (each in its
 own process group, so SIGKILL takes its parse workers too), polling the data dir while they
 run, synthetic corpora (benchmarks/synth.py), and the archive's structural invariants."""
+
 from __future__ import annotations
 
 import os
@@ -33,18 +34,29 @@ def start(data: Path, *args: str, cwd: Path, log: Path | None = None, **extra: s
     would fill a pipe nobody reads, and block it)."""
     out = open(log, "a") if log else subprocess.PIPE  # noqa: SIM115 - closed with the process
     try:
-        return subprocess.Popen([sys.executable, "-m", "app", *map(str, args)], cwd=cwd,
-                                env=archive_env(data, **extra), stdout=out,
-                                stderr=subprocess.STDOUT if log else subprocess.PIPE, text=True,
-                                start_new_session=True)
+        return subprocess.Popen(
+            [sys.executable, "-m", "app", *map(str, args)],
+            cwd=cwd,
+            env=archive_env(data, **extra),
+            stdout=out,
+            stderr=subprocess.STDOUT if log else subprocess.PIPE,
+            text=True,
+            start_new_session=True,
+        )
     finally:
         if log:
             out.close()
 
 
 def run(data: Path, *args: str, cwd: Path, timeout: float = 300, **extra: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "app", *map(str, args)], cwd=cwd, env=archive_env(data, **extra),
-                          capture_output=True, text=True, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "app", *map(str, args)],
+        cwd=cwd,
+        env=archive_env(data, **extra),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
 
 
 def kill(proc: subprocess.Popen) -> None:
@@ -56,8 +68,9 @@ def kill(proc: subprocess.Popen) -> None:
     proc.communicate(timeout=30)
 
 
-def kill_when(proc: subprocess.Popen, condition: Callable[[], bool], *, timeout: float = 120,
-              interval: float = 0.001) -> bool:
+def kill_when(
+    proc: subprocess.Popen, condition: Callable[[], bool], *, timeout: float = 120, interval: float = 0.001
+) -> bool:
     """SIGKILL `proc` as soon as `condition()` holds. False if the process ended first."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -72,8 +85,9 @@ def kill_when(proc: subprocess.Popen, condition: Callable[[], bool], *, timeout:
     raise AssertionError(f"condition not reached within {timeout} s")
 
 
-def wait_for(condition: Callable[[], bool], *, timeout: float = 60, interval: float = 0.01,
-             what: str = "condition") -> None:
+def wait_for(
+    condition: Callable[[], bool], *, timeout: float = 60, interval: float = 0.01, what: str = "condition"
+) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > deadline:
@@ -110,8 +124,9 @@ class Db:
 
         try:
             if self._conn is None:
-                engine = create_engine(backend.database_url_for(self.data), poolclass=NullPool,
-                                       isolation_level="AUTOCOMMIT")
+                engine = create_engine(
+                    backend.database_url_for(self.data), poolclass=NullPool, isolation_level="AUTOCOMMIT"
+                )
                 self._conn = engine.connect()
             return self._conn.exec_driver_sql(sql).scalar()
         except DBAPIError:  # not migrated yet
@@ -138,35 +153,26 @@ def index_committing(data: Path) -> bool:
 
 
 INVARIANTS = {
-    "statement without a contribution":
-        "SELECT s.key FROM statements s WHERE NOT EXISTS "
-        "(SELECT 1 FROM contributions c WHERE c.statement_key = s.key)",
-    "statement whose paragraph_count differs from its current paragraphs":
-        "SELECT s.key FROM statements s WHERE s.paragraph_count != "
-        "(SELECT count(*) FROM paragraphs p WHERE p.statement_id = s.id AND p.current)",
-    "statement whose current paragraphs are not numbered 1..n":
-        "SELECT s.key FROM statements s JOIN paragraphs p ON p.statement_id = s.id AND p.current "
-        "GROUP BY s.id HAVING min(p.n) != 1 OR max(p.n) != count(*) OR count(DISTINCT p.n) != count(*)",
-    "orphan paragraph":
-        "SELECT p.key FROM paragraphs p LEFT JOIN statements s ON s.id = p.statement_id WHERE s.id IS NULL",
-    "paragraph of another statement's key":
-        "SELECT p.key FROM paragraphs p JOIN statements s ON s.id = p.statement_id AND p.current "
-        "WHERE substr(p.key, 1, length(s.key) + 1) != s.key || '.'",
-    "contribution without its page":
-        "SELECT c.statement_key FROM contributions c LEFT JOIN source_documents d "
-        "ON d.id = c.source_document_id WHERE d.id IS NULL",
+    "statement without a contribution": "SELECT s.key FROM statements s WHERE NOT EXISTS "
+    "(SELECT 1 FROM contributions c WHERE c.statement_key = s.key)",
+    "statement whose paragraph_count differs from its current paragraphs": "SELECT s.key FROM statements s WHERE s.paragraph_count != "
+    "(SELECT count(*) FROM paragraphs p WHERE p.statement_id = s.id AND p.current)",
+    "statement whose current paragraphs are not numbered 1..n": "SELECT s.key FROM statements s JOIN paragraphs p ON p.statement_id = s.id AND p.current "
+    "GROUP BY s.id HAVING min(p.n) != 1 OR max(p.n) != count(*) OR count(DISTINCT p.n) != count(*)",
+    "orphan paragraph": "SELECT p.key FROM paragraphs p LEFT JOIN statements s ON s.id = p.statement_id WHERE s.id IS NULL",
+    "paragraph of another statement's key": "SELECT p.key FROM paragraphs p JOIN statements s ON s.id = p.statement_id AND p.current "
+    "WHERE substr(p.key, 1, length(s.key) + 1) != s.key || '.'",
+    "contribution without its page": "SELECT c.statement_key FROM contributions c LEFT JOIN source_documents d "
+    "ON d.id = c.source_document_id WHERE d.id IS NULL",
     # An earlier capture (a superseded page, kept as a version: issue 16) may hold the text of a
     # statement since re-keyed (retitled); its key must then still resolve, through an alias.
-    "contribution without its statement":
-        "SELECT c.statement_key FROM contributions c JOIN source_documents d ON d.id = c.source_document_id "
-        "LEFT JOIN statements s ON s.key = c.statement_key WHERE s.id IS NULL AND (NOT d.superseded "
-        "OR NOT EXISTS (SELECT 1 FROM key_aliases a WHERE a.old_key = c.statement_key))",
-    "page ingested without a statement":
-        "SELECT d.path FROM source_documents d WHERE d.status = 'ok' AND NOT EXISTS "
-        "(SELECT 1 FROM contributions c WHERE c.source_document_id = d.id)",
-    "speaker link to nothing":
-        "SELECT ss.statement_id FROM statement_speakers ss LEFT JOIN speakers sp ON sp.id = ss.speaker_id "
-        "WHERE sp.id IS NULL",
+    "contribution without its statement": "SELECT c.statement_key FROM contributions c JOIN source_documents d ON d.id = c.source_document_id "
+    "LEFT JOIN statements s ON s.key = c.statement_key WHERE s.id IS NULL AND (NOT d.superseded "
+    "OR NOT EXISTS (SELECT 1 FROM key_aliases a WHERE a.old_key = c.statement_key))",
+    "page ingested without a statement": "SELECT d.path FROM source_documents d WHERE d.status = 'ok' AND NOT EXISTS "
+    "(SELECT 1 FROM contributions c WHERE c.source_document_id = d.id)",
+    "speaker link to nothing": "SELECT ss.statement_id FROM statement_speakers ss LEFT JOIN speakers sp ON sp.id = ss.speaker_id "
+    "WHERE sp.id IS NULL",
 }
 
 
@@ -198,7 +204,10 @@ def _pg_invariant_violations(data: Path) -> dict[str, list]:
     engine = create_engine(backend.database_url_for(data), poolclass=NullPool)
     try:
         with engine.connect().execution_options(isolation_level="REPEATABLE READ") as conn:
-            found = {what: [r[0] for r in conn.exec_driver_sql(sql).fetchmany(5)] for what, sql in INVARIANTS.items()}
+            found = {
+                what: [r[0] for r in conn.exec_driver_sql(sql).fetchmany(5)]
+                for what, sql in INVARIANTS.items()
+            }
     finally:
         engine.dispose()
     return {k: v for k, v in found.items() if v}
@@ -238,8 +247,12 @@ def cli(data: Path, *args: str):
 
     from app.cli import cli as app_cli
 
-    return CliRunner().invoke(app_cli, list(args), env={"ARCHIVE_DATA_DIR": str(data), "ARCHIVE_DATABASE_URL": None},
-                              catch_exceptions=False)
+    return CliRunner().invoke(
+        app_cli,
+        list(args),
+        env={"ARCHIVE_DATA_DIR": str(data), "ARCHIVE_DATABASE_URL": None},
+        catch_exceptions=False,
+    )
 
 
 def export_bytes(data: Path) -> bytes:
@@ -258,7 +271,9 @@ def no_traceback(proc_result) -> bool:
     return "Traceback" not in (proc_result.stderr or "") and "Traceback" not in (proc_result.stdout or "")
 
 
-def revise_pages(corpus: Path, *, every: int = 4, retitle_every: int = 7, new_pages: int = 4, seed: int = 99) -> dict:
+def revise_pages(
+    corpus: Path, *, every: int = 4, retitle_every: int = 7, new_pages: int = 4, seed: int = 99
+) -> dict:
     """Change the corpus the way a re-scrape does: a paragraph edited on every `every`-th page
     (new paragraph key, old one aliased), the title changed on every `retitle_every`-th page
     (the statement is re-keyed: the old one disappears), and `new_pages` pages added."""

@@ -5,6 +5,7 @@ On PostgreSQL, ARCHIVE_TEST_DATABASE_URL names a server and a role that may CREA
 gets a database of its own on that server, created on first use and named after the data
 dir's path, so a test's archive is as fresh as its tmp_path, in this process and in the
 `archive` subprocesses it starts (archive_procs passes them the URL)."""
+
 from __future__ import annotations
 
 import hashlib
@@ -23,7 +24,9 @@ _created: set[str] = set()
 _admin = None
 _template: str | None = None
 
-sqlite_only = pytest.mark.skipif(POSTGRES, reason="about the SQLite file itself (the PostgreSQL run has none)")
+sqlite_only = pytest.mark.skipif(
+    POSTGRES, reason="about the SQLite file itself (the PostgreSQL run has none)"
+)
 postgres_only = pytest.mark.skipif(not POSTGRES, reason="needs PostgreSQL (ARCHIVE_TEST_DATABASE=postgresql)")
 
 
@@ -36,8 +39,10 @@ def _server():
         from app.config import normalize_url
 
         if not SERVER_URL:
-            raise RuntimeError("ARCHIVE_TEST_DATABASE=postgresql needs ARCHIVE_TEST_DATABASE_URL (a server and a "
-                               "role that may create databases); .ci/test-postgres.sh sets both")
+            raise RuntimeError(
+                "ARCHIVE_TEST_DATABASE=postgresql needs ARCHIVE_TEST_DATABASE_URL (a server and a "
+                "role that may create databases); .ci/test-postgres.sh sets both"
+            )
         _admin = create_engine(normalize_url(SERVER_URL), isolation_level="AUTOCOMMIT", poolclass=NullPool)
     return _admin
 
@@ -92,8 +97,13 @@ def copy_database(src_data_dir: Path | str, dst_data_dir: Path | str) -> None:
 
     src, dst = database_name(src_data_dir), database_name(dst_data_dir)
     with _server().connect() as conn:
-        conn.execute(text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :d "
-                          "AND pid <> pg_backend_pid()"), {"d": src})
+        conn.execute(
+            text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :d "
+                "AND pid <> pg_backend_pid()"
+            ),
+            {"d": src},
+        )
         conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{dst}" WITH (FORCE)')
         conn.exec_driver_sql(f'CREATE DATABASE "{dst}" TEMPLATE "{src}"')
     _created.add(dst)

@@ -1,6 +1,7 @@
 """Shared fixtures: a fresh archive (real SQLite file, or a fresh PostgreSQL database when
 ARCHIVE_TEST_DATABASE=postgresql: see tests/backend.py; real migrations) per test, the CLI, and
 the seeded archives built once per test process for the tests that only read them."""
+
 from __future__ import annotations
 
 import os

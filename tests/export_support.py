@@ -2,6 +2,7 @@
 break downloads (spreadsheet formulas, TeX specials and unbalanced braces, non-Latin text,
 names with particles, an institution with "and" in its name, a statement with more matching
 paragraphs than a search shows per statement)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -24,35 +25,90 @@ MANY = 27  # paragraphs of one statement that match "ceasefire": more than searc
 
 
 def _paras(*texts: str, speaker: str | None = None) -> tuple[ParsedParagraph, ...]:
-    return tuple(ParsedParagraph(n=i, text=t, speaker=speaker, label=None, line_start=2 * i, line_end=2 * i)
-                 for i, t in enumerate(texts, 1))
+    return tuple(
+        ParsedParagraph(n=i, text=t, speaker=speaker, label=None, line_start=2 * i, line_end=2 * i)
+        for i, t in enumerate(texts, 1)
+    )
 
 
 def _statement(title: str, speakers: tuple[ParsedSpeaker, ...], paragraphs, **kw) -> ParsedStatement:
-    fields = dict(role="main", title=title, kind="statement", date=dt.date(2022, 5, 9), published=None, venue=None,
-                  speakers=speakers, topics=(), paragraphs=paragraphs, title_line=1)
+    fields = dict(
+        role="main",
+        title=title,
+        kind="statement",
+        date=dt.date(2022, 5, 9),
+        published=None,
+        venue=None,
+        speakers=speakers,
+        topics=(),
+        paragraphs=paragraphs,
+        title_line=1,
+    )
     return ParsedStatement(**(fields | kw))
 
 
 EXPORT_PAGES: dict[str, ParsedPage] = {
-    "formulas.txt": ParsedPage(statements=(_statement(
-        FORMULA_TITLE, (ParsedSpeaker("Wang Yi", "Foreign Minister"),),
-        _paras("=1+2", "+33 1 23 45 67 89 is the ceasefire hotline", "-2 degrees and a ceasefire",
-               "@SUM(A1:A2) ceasefire", "\tTabbed ceasefire text", "Lavrov’s “ceasefire” — naïve café, 北京"),
-        date=dt.date(2022, 3, 4)),)),
-    "tex.txt": ParsedPage(statements=(_statement(
-        TEX_TITLE, (ParsedSpeaker("Ursula von der Leyen", "President of the Commission"),
-                    ParsedSpeaker("Mohammed bin Salman Al Saud", "Crown Prince")),
-        _paras(r"A backslash \ and braces { } and ~tilde^ in a ceasefire text."), date=dt.date(2022, 5, 9)),)),
-    "cyrillic.txt": ParsedPage(statements=(_statement(
-        CYRILLIC_TITLE, (ParsedSpeaker("Ministry of Foreign Affairs and Trade", None, "institution"),),
-        _paras("Прекращение огня (ceasefire) должно соблюдаться."), date=None, published=dt.date(2022, 1, 7)),)),
-    "many.txt": ParsedPage(statements=(_statement(
-        "Statement with many ceasefire paragraphs", (ParsedSpeaker("Foreign Ministry", None, "institution"),),
-        _paras(*(f"Paragraph {i} on the ceasefire, point {i}." for i in range(1, MANY + 1)),
-               "A paragraph about something else."), date=dt.date(2022, 2, 1)),)),
-    "undated-unpublished.txt": ParsedPage(statements=(_statement(
-        "Undated note on the ceasefire", (), _paras("The ceasefire note."), date=None, published=None),)),
+    "formulas.txt": ParsedPage(
+        statements=(
+            _statement(
+                FORMULA_TITLE,
+                (ParsedSpeaker("Wang Yi", "Foreign Minister"),),
+                _paras(
+                    "=1+2",
+                    "+33 1 23 45 67 89 is the ceasefire hotline",
+                    "-2 degrees and a ceasefire",
+                    "@SUM(A1:A2) ceasefire",
+                    "\tTabbed ceasefire text",
+                    "Lavrov’s “ceasefire” — naïve café, 北京",
+                ),
+                date=dt.date(2022, 3, 4),
+            ),
+        )
+    ),
+    "tex.txt": ParsedPage(
+        statements=(
+            _statement(
+                TEX_TITLE,
+                (
+                    ParsedSpeaker("Ursula von der Leyen", "President of the Commission"),
+                    ParsedSpeaker("Mohammed bin Salman Al Saud", "Crown Prince"),
+                ),
+                _paras(r"A backslash \ and braces { } and ~tilde^ in a ceasefire text."),
+                date=dt.date(2022, 5, 9),
+            ),
+        )
+    ),
+    "cyrillic.txt": ParsedPage(
+        statements=(
+            _statement(
+                CYRILLIC_TITLE,
+                (ParsedSpeaker("Ministry of Foreign Affairs and Trade", None, "institution"),),
+                _paras("Прекращение огня (ceasefire) должно соблюдаться."),
+                date=None,
+                published=dt.date(2022, 1, 7),
+            ),
+        )
+    ),
+    "many.txt": ParsedPage(
+        statements=(
+            _statement(
+                "Statement with many ceasefire paragraphs",
+                (ParsedSpeaker("Foreign Ministry", None, "institution"),),
+                _paras(
+                    *(f"Paragraph {i} on the ceasefire, point {i}." for i in range(1, MANY + 1)),
+                    "A paragraph about something else.",
+                ),
+                date=dt.date(2022, 2, 1),
+            ),
+        )
+    ),
+    "undated-unpublished.txt": ParsedPage(
+        statements=(
+            _statement(
+                "Undated note on the ceasefire", (), _paras("The ceasefire note."), date=None, published=None
+            ),
+        )
+    ),
 }
 
 
@@ -90,8 +146,15 @@ def build_export_archive(root: Path) -> Path:
         now = dt.datetime(2024, 2, 3, 12, 0)
         for name, page in EXPORT_PAGES.items():
             with session_scope(factory) as session:
-                load_page(session, path=f"export/{name}", file_name=name, raw=name.encode(), text=name,
-                          page=page, now=now)
+                load_page(
+                    session,
+                    path=f"export/{name}",
+                    file_name=name,
+                    raw=name.encode(),
+                    text=name,
+                    page=page,
+                    now=now,
+                )
 
     return _built(root / "export-archive", fill)
 

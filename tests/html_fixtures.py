@@ -1,6 +1,7 @@
 """HTML and WARC pages written for the project's tests, in the structure of the sites the
 archive ingests (a presidential site, a foreign ministry, the UN press site, a state
 department): their markup shapes, made-up text. Nothing here is copied from a real page."""
+
 from __future__ import annotations
 
 import html
@@ -10,12 +11,18 @@ from warcio.statusandheaders import StatusAndHeaders
 from warcio.warcwriter import WARCWriter
 
 MENU = "".join(f'<li class="menu__item"><a href="/section/{i}">Section {i}</a></li>' for i in range(40))
-FOOTER = ('<footer class="footer"><p>Contacts: 1 Example Square</p><p>Phone: +1 555 0100 200</p>'
-          '<p>&copy; 2021 Example Government. All rights reserved.</p></footer>')
-SCRIPTS = '<script>var tracker = {"id": 1};</script><script src="/app.js"></script><style>p{color:red}</style>'
+FOOTER = (
+    '<footer class="footer"><p>Contacts: 1 Example Square</p><p>Phone: +1 555 0100 200</p>'
+    "<p>&copy; 2021 Example Government. All rights reserved.</p></footer>"
+)
+SCRIPTS = (
+    '<script>var tracker = {"id": 1};</script><script src="/app.js"></script><style>p{color:red}</style>'
+)
 
 
-def presidential(title: str, date_text: str, iso: str, paragraphs: list[str], *, url: str | None = None) -> str:
+def presidential(
+    title: str, date_text: str, iso: str, paragraphs: list[str], *, url: str | None = None
+) -> str:
     """A presidential site: <h1 class="entry-title">, a <time> meta line, a read__content body."""
     body = "".join(f"<p>{p}</p>" for p in paragraphs)
     canonical = f'<link rel="canonical" href="{url}">' if url else ""
@@ -47,8 +54,9 @@ def ministry_cp1251(title: str, paragraphs: list[str], closing: str) -> bytes:
 
 def un_press(title: str, paragraphs: list[tuple[str | None, str]], *, url: str) -> str:
     """A UN press page: og:* and article:published_time metadata, <article>, bold turn labels."""
-    body = "".join(f"<p><strong>{html.escape(lab)}:</strong> {t}</p>" if lab else f"<p>{t}</p>"
-                   for lab, t in paragraphs)
+    body = "".join(
+        f"<p><strong>{html.escape(lab)}:</strong> {t}</p>" if lab else f"<p>{t}</p>" for lab, t in paragraphs
+    )
     return f"""<!doctype html><html><head><meta charset="utf-8"><title>{title} | Meetings Coverage</title>
 <meta property="og:title" content="{title}"><meta property="og:url" content="{url}">
 <meta property="og:site_name" content="United Nations Press">
@@ -72,7 +80,10 @@ def state_briefing(title: str, turns: list[tuple[str, str]], *, url: str) -> str
 
 def listing(heading: str, items: list[tuple[str, str]]) -> str:
     """A section page: a heading over linked item titles with dates, and a pager."""
-    rows = "".join(f'<li><a href="/item/{i}">{t}</a> <span class="date">{d}</span></li>' for i, (t, d) in enumerate(items))
+    rows = "".join(
+        f'<li><a href="/item/{i}">{t}</a> <span class="date">{d}</span></li>'
+        for i, (t, d) in enumerate(items)
+    )
     return f"""<html><head><meta charset="utf-8"><title>{heading} - Ministry</title></head><body>
 <nav><ul>{MENU}</ul></nav><div class="content"><h1>{heading}</h1><ul class="news-list">{rows}</ul>
 <div class="pager"><a href="?p=2">2</a> <a href="?p=3">3</a></div></div>{FOOTER}</body></html>"""
@@ -86,7 +97,9 @@ def pdf_only(title: str) -> str:
 <!-- <div>Signed on : 01 Feb 2021</div> --></div>{FOOTER}</body></html>"""
 
 
-def press_office(title: str, release: str, summary: str, byline: list[str], turns: list[str], *, url: str) -> str:
+def press_office(
+    title: str, release: str, summary: str, byline: list[str], turns: list[str], *, url: str
+) -> str:
     """A press office's page (the White House archive's structure): 'Office of the Press
     Secretary' and the release date above the <h1>, an editorial summary, a video link, then the
     remarks' byline as bold one-line paragraphs ('Remarks of …' / genre / place / date) and
@@ -116,13 +129,20 @@ def gov_speech(title: str, summary: str, speaker: str, paragraphs: list[str], *,
 <div class="govspeak">{body}</div></main>{FOOTER}</body></html>"""
 
 
-def section_page(section: str, site: str, items: list[tuple[str, str]], sidebar: list[tuple[str, str]]) -> str:
+def section_page(
+    section: str, site: str, items: list[tuple[str, str]], sidebar: list[tuple[str, str]]
+) -> str:
     """A section's page of a Drupal site: <title>Section | Site</title>, the section printed
     as an <h2> (no <h1>), one or more linked items, and a sidebar of office holders."""
-    rows = "".join(f'<div class="views-row"><span class="date">Signed on : {d}</span>'
-                   f'<h3><a href="/content/{i}">{t}</a></h3></div>' for i, (t, d) in enumerate(items))
-    people = "".join(f'<div class="member"><div class="role">{r}</div><div class="name">{n}</div></div>'
-                     for r, n in sidebar)
+    rows = "".join(
+        f'<div class="views-row"><span class="date">Signed on : {d}</span>'
+        f'<h3><a href="/content/{i}">{t}</a></h3></div>'
+        for i, (t, d) in enumerate(items)
+    )
+    people = "".join(
+        f'<div class="member"><div class="role">{r}</div><div class="name">{n}</div></div>'
+        for r, n in sidebar
+    )
     return f"""<html><head><meta charset="utf-8"><title>{section} | {site}</title>{SCRIPTS}</head><body>
 <div id="header"><div class="site-name">{site}</div><h2 class="element-invisible">You are here</h2>
 <div class="breadcrumb"><a href="/">Home</a> » Documentation</div></div>
@@ -137,10 +157,15 @@ def warc(records: list[tuple[str, str, bytes, str]]) -> bytes:
     w = WARCWriter(out, gzip=True)
     for kind, url, payload, ctype in records:
         if kind == "response":
-            w.write_record(w.create_warc_record(url, "request", payload=io.BytesIO(b"GET / HTTP/1.1\r\n\r\n")))
+            w.write_record(
+                w.create_warc_record(url, "request", payload=io.BytesIO(b"GET / HTTP/1.1\r\n\r\n"))
+            )
             headers = StatusAndHeaders("200 OK", [("Content-Type", ctype)], protocol="HTTP/1.1")
-            w.write_record(w.create_warc_record(url, "response", payload=io.BytesIO(payload), http_headers=headers))
+            w.write_record(
+                w.create_warc_record(url, "response", payload=io.BytesIO(payload), http_headers=headers)
+            )
         else:
-            w.write_record(w.create_warc_record(url, kind, payload=io.BytesIO(payload),
-                                                warc_content_type=ctype))
+            w.write_record(
+                w.create_warc_record(url, kind, payload=io.BytesIO(payload), warc_content_type=ctype)
+            )
     return out.getvalue()

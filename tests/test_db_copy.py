@@ -1,6 +1,7 @@
 """`archive db copy --to URL` moves an archive between databases (SQLite to PostgreSQL and
 back on the PostgreSQL run; SQLite to SQLite on both) with a byte-identical `archive export`,
 and refuses a target that already holds an archive."""
+
 from __future__ import annotations
 
 from tests import backend
@@ -14,8 +15,12 @@ def _export(data, url=None) -> bytes:
 
     from app.cli import cli as app_cli
 
-    result = CliRunner().invoke(app_cli, ["export"], env={"ARCHIVE_DATA_DIR": str(data), "ARCHIVE_DATABASE_URL": url},
-                                catch_exceptions=False)
+    result = CliRunner().invoke(
+        app_cli,
+        ["export"],
+        env={"ARCHIVE_DATA_DIR": str(data), "ARCHIVE_DATABASE_URL": url},
+        catch_exceptions=False,
+    )
     assert result.exit_code == 0, result.output
     return result.stdout_bytes
 
@@ -35,8 +40,11 @@ def test_copy_round_trip_keeps_the_export_byte_identical(tmp_path, monkeypatch):
     assert cli(data, "ingest", str(SEEDS)).exit_code == 0
     before = _export(data)
     assert before.count(b"\n") >= 5
-    there = backend.database_url_for(tmp_path / "target") if backend.POSTGRES else \
-        f"sqlite:///{tmp_path / 'target.sqlite3'}"
+    there = (
+        backend.database_url_for(tmp_path / "target")
+        if backend.POSTGRES
+        else f"sqlite:///{tmp_path / 'target.sqlite3'}"
+    )
     done = _copy(data, there)
     assert done.exit_code == 0, done.output
     assert "copied" in done.stdout and "rows of" in done.stdout
@@ -52,11 +60,17 @@ def test_copy_round_trip_keeps_the_export_byte_identical(tmp_path, monkeypatch):
     from app.cli import cli as app_cli
 
     (tmp_path / "more").mkdir()
-    (tmp_path / "more" / "page.txt").write_text((SEEDS / sorted(p.name for p in SEEDS.iterdir())[0]).read_text()
-                                                .replace("\n", "\n\nAn added paragraph.\n\n", 1))
-    r = CliRunner().invoke(app_cli, ["ingest", str(tmp_path / "more")],
-                           env={"ARCHIVE_DATA_DIR": str(tmp_path / "d2"), "ARCHIVE_DATABASE_URL": there},
-                           catch_exceptions=False)
+    (tmp_path / "more" / "page.txt").write_text(
+        (SEEDS / sorted(p.name for p in SEEDS.iterdir())[0])
+        .read_text()
+        .replace("\n", "\n\nAn added paragraph.\n\n", 1)
+    )
+    r = CliRunner().invoke(
+        app_cli,
+        ["ingest", str(tmp_path / "more")],
+        env={"ARCHIVE_DATA_DIR": str(tmp_path / "d2"), "ARCHIVE_DATABASE_URL": there},
+        catch_exceptions=False,
+    )
     assert r.exit_code == 0, r.output
 
 

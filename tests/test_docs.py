@@ -1,4 +1,5 @@
 """The README documents every setting and every CLI command."""
+
 from __future__ import annotations
 
 from app.cli import cli

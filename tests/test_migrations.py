@@ -1,4 +1,5 @@
 """The schema comes from Alembic migrations, and the models agree with them."""
+
 from __future__ import annotations
 
 import pytest

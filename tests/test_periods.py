@@ -5,7 +5,9 @@ import pytest
 from app.periods import month_end, period
 
 
-@pytest.mark.parametrize(("year", "month", "last"), [(2024, 2, 29), (2023, 2, 28), (2021, 12, 31), (2021, 4, 30)])
+@pytest.mark.parametrize(
+    ("year", "month", "last"), [(2024, 2, 29), (2023, 2, 28), (2021, 12, 31), (2021, 4, 30)]
+)
 def test_month_end(year, month, last):
     assert month_end(year, month) == dt.date(year, month, last)
 

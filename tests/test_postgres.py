@@ -1,6 +1,7 @@
 """PostgreSQL as the shared catalogue of several machines: two ingests from two data dirs on one
 database (the ingest lock is in the database), and clear one-line errors when the server cannot
 be reached or the role lacks rights. Run with ARCHIVE_TEST_DATABASE=postgresql (.ci/test-postgres.sh)."""
+
 from __future__ import annotations
 
 import os
@@ -41,10 +42,18 @@ def test_two_ingests_from_two_data_dirs_on_one_database(tmp_path, monkeypatch):
     try:
         first = start(node_a, "ingest", "corpus", cwd=tmp_path, ARCHIVE_DATABASE_URL=url)
         procs.append(first)
-        wait_for(lambda: holds_ingest_lock(node_a, first.pid), timeout=90, what="the first ingest to take the lock")
+        wait_for(
+            lambda: holds_ingest_lock(node_a, first.pid), timeout=90, what="the first ingest to take the lock"
+        )
         os.killpg(first.pid, signal.SIGSTOP)  # hold it there, whatever the machine's speed
-        refused = start(node_b, "ingest", "corpus", cwd=tmp_path, ARCHIVE_DATABASE_URL=url,
-                        ARCHIVE_INGEST_LOCK_TIMEOUT="0.5")
+        refused = start(
+            node_b,
+            "ingest",
+            "corpus",
+            cwd=tmp_path,
+            ARCHIVE_DATABASE_URL=url,
+            ARCHIVE_INGEST_LOCK_TIMEOUT="0.5",
+        )
         waiting = start(node_b, "ingest", "corpus", cwd=tmp_path, ARCHIVE_DATABASE_URL=url)
         procs += [refused, waiting]
         out, err = refused.communicate(timeout=90)
@@ -72,12 +81,15 @@ def test_two_ingests_from_two_data_dirs_on_one_database(tmp_path, monkeypatch):
 
 def test_unreachable_server_is_one_line(tmp_path):
     url = f"postgresql+psycopg://archive@127.0.0.1:{free_port()}/nothing"
-    done = run(tmp_path / "d", "stats", cwd=tmp_path, ARCHIVE_DATABASE_URL=url, ARCHIVE_DB_CONNECT_TIMEOUT="3")
+    done = run(
+        tmp_path / "d", "stats", cwd=tmp_path, ARCHIVE_DATABASE_URL=url, ARCHIVE_DB_CONNECT_TIMEOUT="3"
+    )
     assert done.returncode == 1
     assert "Traceback" not in done.stderr
     lines = done.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("error: cannot open the archive: cannot reach the database "
-                                                   f"server at {url}"), done.stderr
+    assert len(lines) == 1 and lines[0].startswith(
+        f"error: cannot open the archive: cannot reach the database server at {url}"
+    ), done.stderr
 
 
 def test_missing_database_and_a_role_without_rights_are_one_line(tmp_path):
@@ -98,8 +110,14 @@ def test_missing_database_and_a_role_without_rights_are_one_line(tmp_path):
         assert stats.returncode == 0, stats.stderr  # reading is allowed
         pages = tmp_path / "pages"
         write_pages(pages, 30, seed=3)
-        done = run(tmp_path / "data", "ingest", "pages", cwd=tmp_path, ARCHIVE_DATABASE_URL=reader,
-                   ARCHIVE_INGEST_WORKERS="1")
+        done = run(
+            tmp_path / "data",
+            "ingest",
+            "pages",
+            cwd=tmp_path,
+            ARCHIVE_DATABASE_URL=reader,
+            ARCHIVE_INGEST_WORKERS="1",
+        )
         assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
         lines = [ln for ln in done.stderr.strip().splitlines() if ln.startswith("error:")]
         assert lines and "the database role 'archive_reader' lacks a right it needs" in lines[-1], done.stderr
@@ -133,8 +151,14 @@ def test_a_web_node_on_a_read_only_replica(tmp_path):
     write_pages(tmp_path / "corpus", 40, seed=21)
     published = tmp_path / "published"
     owner_url = backend.database_url_for(tmp_path / "ingest-node")
-    done = run(tmp_path / "ingest-node", "ingest", "corpus", cwd=tmp_path, ARCHIVE_DATABASE_URL=owner_url,
-               ARCHIVE_INDEX_PUBLISH=str(published))
+    done = run(
+        tmp_path / "ingest-node",
+        "ingest",
+        "corpus",
+        cwd=tmp_path,
+        ARCHIVE_DATABASE_URL=owner_url,
+        ARCHIVE_INDEX_PUBLISH=str(published),
+    )
     assert done.returncode == 0, done.stderr
     role = f"replica_{os.getpid()}"
     name = make_url(owner_url).database
@@ -147,8 +171,13 @@ def test_a_web_node_on_a_read_only_replica(tmp_path):
     reader = make_url(owner_url).set(username=role).render_as_string(hide_password=False)
     node = None
     try:
-        node = Server(tmp_path / "web", tmp_path, workers=1, ARCHIVE_DATABASE_URL=reader,
-                      ARCHIVE_INDEX_FOLLOW=str(published))
+        node = Server(
+            tmp_path / "web",
+            tmp_path,
+            workers=1,
+            ARCHIVE_DATABASE_URL=reader,
+            ARCHIVE_INDEX_FOLLOW=str(published),
+        )
         with httpx.Client(base_url=node.url, timeout=60) as client:
             targets = _targets(client)
             bad = [(t, r.status_code) for t in targets if (r := client.get(t)).status_code != 200]

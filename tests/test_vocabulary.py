@@ -1,4 +1,5 @@
 """One list of turn words: the page and the index agree on what a question is."""
+
 from __future__ import annotations
 
 import subprocess
@@ -29,12 +30,15 @@ def test_turn_words_are_compared_folded():
 
 def test_editing_a_folding_table_changes_the_index_schema_version():
     """The index is rebuilt when a table its analysers read changes, with no manual bump."""
-    probe = ("import app.ingest.keys as k; {edit}; from app.search.schema import SCHEMA_VERSION; "
-             "print(SCHEMA_VERSION)")
+    probe = (
+        "import app.ingest.keys as k; {edit}; from app.search.schema import SCHEMA_VERSION; "
+        "print(SCHEMA_VERSION)"
+    )
 
     def version(edit: str) -> int:
-        out = subprocess.run([sys.executable, "-c", probe.format(edit=edit)], capture_output=True, text=True,
-                             check=True)
+        out = subprocess.run(
+            [sys.executable, "-c", probe.format(edit=edit)], capture_output=True, text=True, check=True
+        )
         return int(out.stdout)
 
     plain = version("pass")

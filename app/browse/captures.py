@@ -1,5 +1,6 @@
 """The stored page a statement came from: the HTML as captured (decompressed, decoded with
 the encoding ingest used), or the text page's text."""
+
 from __future__ import annotations
 
 import zlib
@@ -13,7 +14,9 @@ from app.models import SourceDocument
 def capture_text(session: Session, sha256: str) -> str | None:
     row = session.execute(
         select(SourceDocument.capture, SourceDocument.raw_text, SourceDocument.encoding)
-        .where(SourceDocument.sha256 == sha256, SourceDocument.status == "ok").limit(1)).first()
+        .where(SourceDocument.sha256 == sha256, SourceDocument.status == "ok")
+        .limit(1)
+    ).first()
     if row is None:
         return None
     capture, text, encoding = row

@@ -1,4 +1,5 @@
 """One paragraph with its context, and the resolution of retired keys (permalinks never break)."""
+
 from __future__ import annotations
 
 from sqlalchemy import and_, func, or_, select
@@ -16,8 +17,9 @@ MAX_HOPS = 8
 def get_paragraph(session: Session, key: str) -> ParagraphDetail | None:
     """A paragraph, its statement, and the current paragraphs just before and after it
     (retired paragraphs have no context). Five queries."""
-    found = session.execute(select(Paragraph.statement_id, Paragraph.n, Paragraph.current)
-                            .where(Paragraph.key == key)).first()
+    found = session.execute(
+        select(Paragraph.statement_id, Paragraph.n, Paragraph.current).where(Paragraph.key == key)
+    ).first()
     if found is None:
         return None
     sid, n, current = found
@@ -32,10 +34,11 @@ def get_paragraph(session: Session, key: str) -> ParagraphDetail | None:
     context = [v for v in views if v.key != key and v.current]
     before = next((v for v in reversed(context) if v.n < para.n), None)
     after = next((v for v in context if v.n > para.n), None)
-    (_sid, fields), = load_rows(session, Statement.id == sid)
+    ((_sid, fields),) = load_rows(session, Statement.id == sid)
     revision = None if current else paragraph_revision(session, fields["key"], key)
-    return ParagraphDetail(paragraph=para, statement=StatementRow(**fields),
-                           before=before, after=after, revision=revision)
+    return ParagraphDetail(
+        paragraph=para, statement=StatementRow(**fields), before=before, after=after, revision=revision
+    )
 
 
 def _exists(session: Session, kind: str, key: str) -> bool:

@@ -1,4 +1,5 @@
 """A statement's neighbours: the previous and next statement of each of its first speakers."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -25,11 +26,22 @@ def neighbours(session: Session, detail: StatementRow) -> list[Neighbour]:
     statements of the busiest speaker at 1.5M paragraphs (sorting them all took 20-60 ms)."""
     found: list[tuple[SpeakerRef, int | None, int | None]] = []
     shown = detail.speakers[:NEIGHBOUR_SPEAKERS]
-    counts = dict(session.execute(
-        select(Speaker.slug, Speaker.id).where(Speaker.slug.in_([sp.slug for sp in shown]))).all())
-    sizes = dict(session.execute(
-        select(StatementSpeaker.speaker_id, func.count()).where(StatementSpeaker.speaker_id.in_(counts.values()))
-        .group_by(StatementSpeaker.speaker_id)).all()) if counts else {}
+    counts = dict(
+        session.execute(
+            select(Speaker.slug, Speaker.id).where(Speaker.slug.in_([sp.slug for sp in shown]))
+        ).all()
+    )
+    sizes = (
+        dict(
+            session.execute(
+                select(StatementSpeaker.speaker_id, func.count())
+                .where(StatementSpeaker.speaker_id.in_(counts.values()))
+                .group_by(StatementSpeaker.speaker_id)
+            ).all()
+        )
+        if counts
+        else {}
+    )
     for sp in shown:
         sid = counts.get(sp.slug)
         if sid is None:
@@ -47,13 +59,16 @@ def _position(day: dt.date | None, key: str) -> tuple[dt.date, str]:
     return (day or _MIN_DATE, key)
 
 
-def _neighbours_among_all(session: Session, speaker_id: int, detail: StatementRow) -> tuple[int | None, int | None]:
+def _neighbours_among_all(
+    session: Session, speaker_id: int, detail: StatementRow
+) -> tuple[int | None, int | None]:
     here = _position(detail.sort_date, detail.key)
     prev = nxt = None
     for sid, day, key in session.execute(
-            select(Statement.id, Statement.sort_date, Statement.key)
-            .join(StatementSpeaker, StatementSpeaker.statement_id == Statement.id)
-            .where(StatementSpeaker.speaker_id == speaker_id)).all():
+        select(Statement.id, Statement.sort_date, Statement.key)
+        .join(StatementSpeaker, StatementSpeaker.statement_id == Statement.id)
+        .where(StatementSpeaker.speaker_id == speaker_id)
+    ).all():
         pos = _position(day, key)
         if pos < here and (prev is None or pos > prev[0]):
             prev = (pos, sid)
@@ -62,22 +77,35 @@ def _neighbours_among_all(session: Session, speaker_id: int, detail: StatementRo
     return (prev[1] if prev else None), (nxt[1] if nxt else None)
 
 
-def _neighbours_by_index(session: Session, speaker_id: int, detail: StatementRow) -> tuple[int | None, int | None]:
-    by = (select(StatementSpeaker.statement_id)
-          .where(StatementSpeaker.statement_id == Statement.id,
-                 StatementSpeaker.speaker_id + 0 == speaker_id).exists())  # "+ 0": probe by statement, not by speaker
+def _neighbours_by_index(
+    session: Session, speaker_id: int, detail: StatementRow
+) -> tuple[int | None, int | None]:
+    by = (
+        select(StatementSpeaker.statement_id)
+        .where(StatementSpeaker.statement_id == Statement.id, StatementSpeaker.speaker_id + 0 == speaker_id)
+        .exists()
+    )  # "+ 0": probe by statement, not by speaker
     day, key = detail.sort_date, detail.key
 
     def first(*where, desc: bool) -> int | None:
-        order = (Statement.sort_date.desc(), Statement.key.desc()) if desc else (Statement.sort_date, Statement.key)
+        order = (
+            (Statement.sort_date.desc(), Statement.key.desc())
+            if desc
+            else (Statement.sort_date, Statement.key)
+        )
         return session.scalar(select(Statement.id).where(by, *where).order_by(*order).limit(1))
 
     undated = Statement.sort_date.is_(None)
     if day is None:  # undated statements come before every dated one
         prev = first(undated, Statement.key < key, desc=True)
-        nxt = first(undated, Statement.key > key, desc=False) or first(Statement.sort_date.is_not(None), desc=False)
+        nxt = first(undated, Statement.key > key, desc=False) or first(
+            Statement.sort_date.is_not(None), desc=False
+        )
     else:
-        prev = (first(Statement.sort_date <= day, or_(Statement.sort_date < day, Statement.key < key), desc=True)
-                or first(undated, desc=True))
-        nxt = first(Statement.sort_date >= day, or_(Statement.sort_date > day, Statement.key > key), desc=False)
+        prev = first(
+            Statement.sort_date <= day, or_(Statement.sort_date < day, Statement.key < key), desc=True
+        ) or first(undated, desc=True)
+        nxt = first(
+            Statement.sort_date >= day, or_(Statement.sort_date > day, Statement.key > key), desc=False
+        )
     return prev, nxt

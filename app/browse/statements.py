@@ -1,4 +1,5 @@
 """Statements: filtered lists, facet counts, one statement with its paragraphs."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -47,15 +48,15 @@ def _where(f: StatementFilter, session: Session | None = None) -> list:
     sid = (Statement.id + 0) if walk else Statement.id
     conds: list = []
     if f.speakers:
-        conds.append(sid.in_(
-            select(StatementSpeaker.statement_id).join(Speaker).where(Speaker.slug.in_(f.speakers))))
+        conds.append(
+            sid.in_(select(StatementSpeaker.statement_id).join(Speaker).where(Speaker.slug.in_(f.speakers)))
+        )
     if f.kinds:
         conds.append(Statement.kind.in_(f.kinds))
     if f.venues:
         conds.append(Statement.venue_id.in_(select(Venue.id).where(Venue.key.in_(f.venues))))
     if f.topics:
-        conds.append(sid.in_(
-            select(StatementTopic.statement_id).join(Topic).where(Topic.key.in_(f.topics))))
+        conds.append(sid.in_(select(StatementTopic.statement_id).join(Topic).where(Topic.key.in_(f.topics))))
     if f.start:
         conds.append(Statement.sort_date >= f.start)
     if f.end:
@@ -70,14 +71,30 @@ def _walk(session: Session, f: StatementFilter) -> bool:
     and topics: both sizes from indexes (a count over a few thousand index entries)."""
     linked = []
     if f.speakers:
-        linked.append(select(func.count()).select_from(StatementSpeaker).join(Speaker)
-                      .where(Speaker.slug.in_(f.speakers)).scalar_subquery())
+        linked.append(
+            select(func.count())
+            .select_from(StatementSpeaker)
+            .join(Speaker)
+            .where(Speaker.slug.in_(f.speakers))
+            .scalar_subquery()
+        )
     if f.topics:
-        linked.append(select(func.count()).select_from(StatementTopic).join(Topic)
-                      .where(Topic.key.in_(f.topics)).scalar_subquery())
+        linked.append(
+            select(func.count())
+            .select_from(StatementTopic)
+            .join(Topic)
+            .where(Topic.key.in_(f.topics))
+            .scalar_subquery()
+        )
     if f.start or f.end:
-        span = [c for c in (Statement.sort_date >= f.start if f.start else None,
-                            Statement.sort_date <= f.end if f.end else None) if c is not None]
+        span = [
+            c
+            for c in (
+                Statement.sort_date >= f.start if f.start else None,
+                Statement.sort_date <= f.end if f.end else None,
+            )
+            if c is not None
+        ]
         in_range = select(func.count()).select_from(Statement).where(*span).scalar_subquery()
     else:  # every statement: the largest id is a good enough estimate, and O(log n)
         in_range = select(func.coalesce(func.max(Statement.id), 0)).scalar_subquery()
@@ -91,21 +108,36 @@ def _order(sort: str) -> tuple:
     return Statement.sort_date.desc().nulls_last(), Statement.key
 
 
-def list_statements(session: Session, f: StatementFilter, *, sort: str = "newest", page: int = 1,
-                    per_page: int = 20, leads: bool = True) -> Page[StatementRow]:
+def list_statements(
+    session: Session,
+    f: StatementFilter,
+    *,
+    sort: str = "newest",
+    page: int = 1,
+    per_page: int = 20,
+    leads: bool = True,
+) -> Page[StatementRow]:
     conds = _where(f, session)
     if f.speakers and f == StatementFilter(speakers=f.speakers):  # a speaker's page: counted from the links
-        total = session.scalar(select(func.count(func.distinct(StatementSpeaker.statement_id))).join(Speaker)
-                               .where(Speaker.slug.in_(f.speakers))) or 0
+        total = (
+            session.scalar(
+                select(func.count(func.distinct(StatementSpeaker.statement_id)))
+                .join(Speaker)
+                .where(Speaker.slug.in_(f.speakers))
+            )
+            or 0
+        )
     else:
         total = session.scalar(select(func.count(Statement.id)).where(*conds)) or 0
-    rows = statement_rows(session, *conds, order=_order(sort), limit=per_page, offset=(page - 1) * per_page,
-                          leads=leads)
+    rows = statement_rows(
+        session, *conds, order=_order(sort), limit=per_page, offset=(page - 1) * per_page, leads=leads
+    )
     return Page([row for _i, row in rows], total, page, per_page)
 
 
-def iter_statements(session: Session, f: StatementFilter, *, sort: str = "newest", limit: int,
-                    batch: int = 200) -> Iterator[StatementRow]:
+def iter_statements(
+    session: Session, f: StatementFilter, *, sort: str = "newest", limit: int, batch: int = 200
+) -> Iterator[StatementRow]:
     """Rows for downloads, with their leads, batch by batch (bounded by `limit`)."""
     return iter_rows(session, *_where(f), order=_order(sort), limit=limit, batch=batch, leads=True)
 
@@ -117,9 +149,14 @@ def first_ingested(session: Session, keys: list[str]) -> dict[str, dt.date]:
     rows = session.execute(
         select(Contribution.statement_key, func.min(SourceDocument.ingested_at))
         .join(SourceDocument, Contribution.source_document_id == SourceDocument.id)
-        .where(Contribution.statement_key.in_(keys)).group_by(Contribution.statement_key))
-    return {key: when.date() if isinstance(when, dt.datetime) else dt.date.fromisoformat(str(when)[:10])
-            for key, when in rows if when is not None}
+        .where(Contribution.statement_key.in_(keys))
+        .group_by(Contribution.statement_key)
+    )
+    return {
+        key: when.date() if isinstance(when, dt.datetime) else dt.date.fromisoformat(str(when)[:10])
+        for key, when in rows
+        if when is not None
+    }
 
 
 def statement_facets(session: Session, f: StatementFilter) -> dict[str, list[Facet]]:
@@ -128,13 +165,30 @@ def statement_facets(session: Session, f: StatementFilter) -> dict[str, list[Fac
     n = func.count(func.distinct(Statement.id))
     year = func.extract("year", Statement.sort_date)
     specs = {
-        "speaker": (select(Speaker.slug, Speaker.name, n).select_from(Statement).join(StatementSpeaker)
-                    .join(Speaker).group_by(Speaker.id, Speaker.slug, Speaker.name), set(f.speakers)),
+        "speaker": (
+            select(Speaker.slug, Speaker.name, n)
+            .select_from(Statement)
+            .join(StatementSpeaker)
+            .join(Speaker)
+            .group_by(Speaker.id, Speaker.slug, Speaker.name),
+            set(f.speakers),
+        ),
         "kind": (select(Statement.kind, Statement.kind, n).group_by(Statement.kind), set(f.kinds)),
-        "venue": (select(Venue.key, Venue.name, n).select_from(Statement).join(Venue)
-                  .group_by(Venue.id, Venue.key, Venue.name), set(f.venues)),
-        "topic": (select(Topic.key, Topic.name, n).select_from(Statement).join(StatementTopic).join(Topic)
-                  .group_by(Topic.id, Topic.key, Topic.name), set(f.topics)),
+        "venue": (
+            select(Venue.key, Venue.name, n)
+            .select_from(Statement)
+            .join(Venue)
+            .group_by(Venue.id, Venue.key, Venue.name),
+            set(f.venues),
+        ),
+        "topic": (
+            select(Topic.key, Topic.name, n)
+            .select_from(Statement)
+            .join(StatementTopic)
+            .join(Topic)
+            .group_by(Topic.id, Topic.key, Topic.name),
+            set(f.topics),
+        ),
         "year": (select(year, year, n).where(Statement.sort_date.is_not(None)).group_by(year), set()),
     }
     out: dict[str, list[Facet]] = {}
@@ -153,8 +207,11 @@ def filter_labels(session: Session, f: StatementFilter) -> tuple[list[FilterLabe
     """Display names of the filter values, and the values that match nothing (unknown)."""
     labels: list[FilterLabel] = []
     found: set[tuple[str, str]] = set()
-    for name, model, col, values in (("speaker", Speaker, Speaker.slug, f.speakers),
-                                     ("venue", Venue, Venue.key, f.venues), ("topic", Topic, Topic.key, f.topics)):
+    for name, model, col, values in (
+        ("speaker", Speaker, Speaker.slug, f.speakers),
+        ("venue", Venue, Venue.key, f.venues),
+        ("topic", Topic, Topic.key, f.topics),
+    ):
         if values:
             for value, label in session.execute(select(col, model.name).where(col.in_(values))).all():
                 found.add((name, value))
@@ -165,8 +222,11 @@ def filter_labels(session: Session, f: StatementFilter) -> tuple[list[FilterLabe
             labels.append(FilterLabel("kind", k, k.replace("_", " ")))
             if k in known:
                 found.add(("kind", k))
-    wanted = [(n, v) for n, vs in (("speaker", f.speakers), ("kind", f.kinds), ("venue", f.venues),
-                                   ("topic", f.topics)) for v in vs]
+    wanted = [
+        (n, v)
+        for n, vs in (("speaker", f.speakers), ("kind", f.kinds), ("venue", f.venues), ("topic", f.topics))
+        for v in vs
+    ]
     return labels, [w for w in wanted if w not in found]
 
 
@@ -181,16 +241,40 @@ def _turn(p_speaker_id: int | None, p_speaker: str | None, p_label: str | None) 
 
 def paragraph_views(session: Session, where) -> list[ParagraphView]:
     rows = session.execute(
-        select(Paragraph.key, Paragraph.n, Paragraph.text, Paragraph.label, Paragraph.speaker_name,
-               Paragraph.speaker_id, Speaker.slug, Paragraph.current, SourceDocument.file_name,
-               Paragraph.line_start, Paragraph.line_end)
+        select(
+            Paragraph.key,
+            Paragraph.n,
+            Paragraph.text,
+            Paragraph.label,
+            Paragraph.speaker_name,
+            Paragraph.speaker_id,
+            Speaker.slug,
+            Paragraph.current,
+            SourceDocument.file_name,
+            Paragraph.line_start,
+            Paragraph.line_end,
+        )
         .join(SourceDocument, SourceDocument.id == Paragraph.source_document_id)
         .outerjoin(Speaker, Speaker.id == Paragraph.speaker_id)
-        .where(*where).order_by(Paragraph.n, Paragraph.key)
+        .where(*where)
+        .order_by(Paragraph.n, Paragraph.key)
     ).all()
-    return [ParagraphView(key=r[0], n=r[1], text=r[2], label=r[3], speaker=r[4], speaker_slug=r[6],
-                          turn=_turn(r[5], r[4], r[3]), current=r[7], source_file=r[8],
-                          line_start=r[9], line_end=r[10]) for r in rows]
+    return [
+        ParagraphView(
+            key=r[0],
+            n=r[1],
+            text=r[2],
+            label=r[3],
+            speaker=r[4],
+            speaker_slug=r[6],
+            turn=_turn(r[5], r[4], r[3]),
+            current=r[7],
+            source_file=r[8],
+            line_start=r[9],
+            line_end=r[10],
+        )
+        for r in rows
+    ]
 
 
 def _sources(session: Session, statement_id: int, key: str, paragraphs: int = 0) -> list[SourceView]:
@@ -202,14 +286,28 @@ def _sources(session: Session, statement_id: int, key: str, paragraphs: int = 0)
         spans = _long_spans(session, statement_id)
     else:
         spans = dict(
-            (doc_id, (lo, hi)) for doc_id, lo, hi in session.execute(
-                select(Paragraph.source_document_id, func.min(Paragraph.line_start), func.max(Paragraph.line_end))
+            (doc_id, (lo, hi))
+            for doc_id, lo, hi in session.execute(
+                select(
+                    Paragraph.source_document_id, func.min(Paragraph.line_start), func.max(Paragraph.line_end)
+                )
                 .where(Paragraph.statement_id == statement_id, Paragraph.current.is_(True))
-                .group_by(Paragraph.source_document_id)).all())
+                .group_by(Paragraph.source_document_id)
+            ).all()
+        )
     rows = session.execute(
-        select(SourceDocument.id, SourceDocument.file_name, SourceDocument.sha256, Contribution.role,
-               SourceDocument.original_url, SourceDocument.captured_at, SourceDocument.captured_source,
-               SourceDocument.warc_file, SourceDocument.warc_offset, SourceDocument.format)
+        select(
+            SourceDocument.id,
+            SourceDocument.file_name,
+            SourceDocument.sha256,
+            Contribution.role,
+            SourceDocument.original_url,
+            SourceDocument.captured_at,
+            SourceDocument.captured_source,
+            SourceDocument.warc_file,
+            SourceDocument.warc_offset,
+            SourceDocument.format,
+        )
         .join(Contribution, Contribution.source_document_id == SourceDocument.id)
         .where(Contribution.statement_key == key, SourceDocument.superseded.is_(False))
         .order_by(Contribution.role != "main", SourceDocument.file_name, SourceDocument.sha256)
@@ -227,18 +325,24 @@ def _sources(session: Session, statement_id: int, key: str, paragraphs: int = 0)
 
 def _long_spans(session: Session, statement_id: int) -> dict[int, tuple[int, int]]:
     same = (Paragraph.statement_id == statement_id, Paragraph.current.is_(True))
-    first = session.execute(select(Paragraph.source_document_id, Paragraph.line_start).where(*same)
-                            .order_by(Paragraph.n).limit(1)).first()
+    first = session.execute(
+        select(Paragraph.source_document_id, Paragraph.line_start).where(*same).order_by(Paragraph.n).limit(1)
+    ).first()
     if first is None:
         return {}
     doc = first[0]
-    last = session.execute(select(Paragraph.line_end).where(*same, Paragraph.source_document_id == doc)
-                           .order_by(Paragraph.n.desc()).limit(1)).scalar()
+    last = session.execute(
+        select(Paragraph.line_end)
+        .where(*same, Paragraph.source_document_id == doc)
+        .order_by(Paragraph.n.desc())
+        .limit(1)
+    ).scalar()
     return {doc: (first[1], last)}
 
 
-def get_statement(session: Session, key: str, page: int = 1,
-                  per_page: int = PARAGRAPHS_PER_PAGE) -> StatementDetail | None:
+def get_statement(
+    session: Session, key: str, page: int = 1, per_page: int = PARAGRAPHS_PER_PAGE
+) -> StatementDetail | None:
     """A statement with one page of its paragraphs (numbered 1..paragraph_count: page k holds
     (k-1)*per_page+1 … k*per_page), so that a request's memory does not grow with the
     statement. A page beyond the last has no paragraphs (the caller says 404)."""
@@ -247,9 +351,21 @@ def get_statement(session: Session, key: str, page: int = 1,
         return None
     sid, fields = found[0]
     lo = (max(1, page) - 1) * per_page + 1
-    paragraphs = paragraph_views(session, [Paragraph.statement_id == sid, Paragraph.current.is_(True),
-                                           Paragraph.n >= lo, Paragraph.n < lo + per_page])
+    paragraphs = paragraph_views(
+        session,
+        [
+            Paragraph.statement_id == sid,
+            Paragraph.current.is_(True),
+            Paragraph.n >= lo,
+            Paragraph.n < lo + per_page,
+        ],
+    )
     pages = max(1, -(-fields["paragraph_count"] // per_page))
-    return StatementDetail(**fields, paragraphs=paragraphs,
-                           sources=_sources(session, sid, key, fields["paragraph_count"]),
-                           paragraph_page=page, paragraph_pages=pages, versions=list_versions(session, key))
+    return StatementDetail(
+        **fields,
+        paragraphs=paragraphs,
+        sources=_sources(session, sid, key, fields["paragraph_count"]),
+        paragraph_page=page,
+        paragraph_pages=pages,
+        versions=list_versions(session, key),
+    )

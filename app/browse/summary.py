@@ -1,4 +1,5 @@
 """Counts and summaries of the whole archive: the CLI's `stats` and the home page."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -29,9 +30,13 @@ def archive_summary(session: Session) -> ArchiveSummary:
     first, last = session.execute(select(func.min(Statement.sort_date), func.max(Statement.sort_date))).one()
     # one pass over the index on (excerpt, paragraph_count), not the table; the paragraph total is
     # kept per statement at ingest (counting 1.5M paragraph rows took ~2 s)
-    statements, excerpts, paragraphs = session.execute(select(
-        func.count(), func.sum(case((Statement.excerpt.is_(True), 1), else_=0)),
-        func.sum(Statement.paragraph_count))).one()
+    statements, excerpts, paragraphs = session.execute(
+        select(
+            func.count(),
+            func.sum(case((Statement.excerpt.is_(True), 1), else_=0)),
+            func.sum(Statement.paragraph_count),
+        )
+    ).one()
     return ArchiveSummary(
         statements=statements or 0,
         excerpts=excerpts or 0,
@@ -39,7 +44,9 @@ def archive_summary(session: Session) -> ArchiveSummary:
         speakers=session.scalar(select(func.count(func.distinct(StatementSpeaker.speaker_id)))) or 0,
         sources=session.scalar(select(func.count()).select_from(SourceDocument)) or 0,
         failed_sources=session.scalar(  # by the status index: the rows themselves hold whole pages
-            select(func.count()).select_from(SourceDocument).where(SourceDocument.status == "failed")) or 0,
+            select(func.count()).select_from(SourceDocument).where(SourceDocument.status == "failed")
+        )
+        or 0,
         first_date=first.isoformat() if first else None,
         last_date=last.isoformat() if last else None,
     )
@@ -47,31 +54,36 @@ def archive_summary(session: Session) -> ArchiveSummary:
 
 def counts_by_kind(session: Session) -> list[tuple[str, int]]:
     rows = session.execute(
-        select(Statement.kind, func.count(Statement.id)).group_by(Statement.kind)
+        select(Statement.kind, func.count(Statement.id))
+        .group_by(Statement.kind)
         .order_by(func.count(Statement.id).desc(), Statement.kind)
     ).all()
     return [(k, n) for k, n in rows]
 
 
 def counts_by_speaker(session: Session, limit: int | None = None) -> list[tuple[str, int]]:
-    q = (select(Speaker.name, func.count(StatementSpeaker.statement_id)).join(StatementSpeaker)
-         .group_by(Speaker.id, Speaker.name)
-         .order_by(func.count(StatementSpeaker.statement_id).desc(), Speaker.name))
+    q = (
+        select(Speaker.name, func.count(StatementSpeaker.statement_id))
+        .join(StatementSpeaker)
+        .group_by(Speaker.id, Speaker.name)
+        .order_by(func.count(StatementSpeaker.statement_id).desc(), Speaker.name)
+    )
     return [(k, n) for k, n in session.execute(q.limit(limit) if limit else q).all()]
 
 
 def counts_by_year(session: Session) -> list[tuple[str, int]]:
     year = func.extract("year", Statement.sort_date)
-    rows = session.execute(
-        select(year, func.count(Statement.id)).group_by(year).order_by(year)
-    ).all()
+    rows = session.execute(select(year, func.count(Statement.id)).group_by(year).order_by(year)).all()
     return [(str(int(y)) if y is not None else "undated", n) for y, n in rows]
 
 
 def home_overview(session: Session, *, latest: int = 8, speakers: int = 10) -> Overview:
     s = archive_summary(session)
     return Overview(
-        statements=s.statements, excerpts=s.excerpts, paragraphs=s.paragraphs, speakers=s.speakers,
+        statements=s.statements,
+        excerpts=s.excerpts,
+        paragraphs=s.paragraphs,
+        speakers=s.speakers,
         first_date=dt.date.fromisoformat(s.first_date) if s.first_date else None,
         last_date=dt.date.fromisoformat(s.last_date) if s.last_date else None,
         latest=list_statements(session, StatementFilter(), per_page=latest).items,

@@ -1,5 +1,6 @@
 """A statement's versions (read side): the list, a word-level diff of two, and where a
 retired paragraph went (its revision date and its successor in the current text)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -23,7 +24,7 @@ class VersionView:
     estimated: bool
     reparse: bool
     paragraph_count: int
-    changes: dict | None            # {"changed", "added", "removed"} since version n-1
+    changes: dict | None  # {"changed", "added", "removed"} since version n-1
     sources: list[dict] = field(default_factory=list)
 
     @property
@@ -41,13 +42,27 @@ class VersionView:
 
 
 def _view(v: StatementVersion) -> VersionView:
-    return VersionView(v.n, v.vid, v.current, v.captured_at, v.captured_source, v.estimated, v.reparse,
-                       v.paragraph_count, json.loads(v.changes), json.loads(v.sources))
+    return VersionView(
+        v.n,
+        v.vid,
+        v.current,
+        v.captured_at,
+        v.captured_source,
+        v.estimated,
+        v.reparse,
+        v.paragraph_count,
+        json.loads(v.changes),
+        json.loads(v.sources),
+    )
 
 
 def list_versions(session: Session, key: str) -> list[VersionView]:
-    return [_view(v) for v in session.scalars(select(StatementVersion).where(StatementVersion.statement_key == key)
-                                              .order_by(StatementVersion.n))]
+    return [
+        _view(v)
+        for v in session.scalars(
+            select(StatementVersion).where(StatementVersion.statement_key == key).order_by(StatementVersion.n)
+        )
+    ]
 
 
 def find_version(session: Session, key: str, ref: str) -> StatementVersion | None:
@@ -63,7 +78,7 @@ class DiffRow:
     new_n: int | None
     old_key: str | None
     new_key: str | None
-    segments: list[tuple[str, str]]   # (same|del|ins, text); the template escapes the text
+    segments: list[tuple[str, str]]  # (same|del|ins, text); the template escapes the text
 
     @property
     def changed(self) -> bool:
@@ -81,8 +96,12 @@ def _texts(session: Session, key: str, suffixes: set[str]) -> dict[str, str]:
     keys = [f"{key}.{s}" for s in suffixes]
     out: dict[str, str] = {}
     for i in range(0, len(keys), 500):
-        out.update((suffix(k), t) for k, t in session.execute(
-            select(Paragraph.key, Paragraph.text).where(Paragraph.key.in_(keys[i:i + 500]))))
+        out.update(
+            (suffix(k), t)
+            for k, t in session.execute(
+                select(Paragraph.key, Paragraph.text).where(Paragraph.key.in_(keys[i : i + 500]))
+            )
+        )
     return out
 
 
@@ -95,9 +114,15 @@ def version_diff(session: Session, key: str, a: StatementVersion, b: StatementVe
         old = texts.get(ka[i], "") if i is not None else ""
         new = texts.get(kb[j], "") if j is not None else ""
         segs = [("same", old)] if i is not None and j is not None and ka[i] == kb[j] else word_diff(old, new)
-        rows.append(DiffRow(i + 1 if i is not None else None, j + 1 if j is not None else None,
-                            f"{key}.{ka[i]}" if i is not None else None, f"{key}.{kb[j]}" if j is not None else None,
-                            [s for s in segs if s[1]]))
+        rows.append(
+            DiffRow(
+                i + 1 if i is not None else None,
+                j + 1 if j is not None else None,
+                f"{key}.{ka[i]}" if i is not None else None,
+                f"{key}.{kb[j]}" if j is not None else None,
+                [s for s in segs if s[1]],
+            )
+        )
     return VersionDiff(_view(a), _view(b), rows)
 
 
@@ -105,18 +130,21 @@ def version_diff(session: Session, key: str, a: StatementVersion, b: StatementVe
 class Revision:
     """Where a paragraph that is no longer in the current text went."""
 
-    revised_on: dt.datetime | None   # capture of the first version without it
-    version: int | None              # the (last) version it belongs to
-    successor_key: str | None        # its successor in the current text
+    revised_on: dt.datetime | None  # capture of the first version without it
+    version: int | None  # the (last) version it belongs to
+    successor_key: str | None  # its successor in the current text
     successor_n: int | None
-    kept: bool                       # its words are still in the current text (under the same key)
+    kept: bool  # its words are still in the current text (under the same key)
 
 
 def paragraph_revision(session: Session, statement_key: str, paragraph_key: str) -> Revision | None:
     """The revision of a retired paragraph: the version it was issued in, when that text was
     replaced, and its successor in the current version found by aligning the two versions."""
-    versions = session.scalars(select(StatementVersion).where(StatementVersion.statement_key == statement_key)
-                               .order_by(StatementVersion.n)).all()
+    versions = session.scalars(
+        select(StatementVersion)
+        .where(StatementVersion.statement_key == statement_key)
+        .order_by(StatementVersion.n)
+    ).all()
     current = next((v for v in versions if v.current), None)
     s = suffix(paragraph_key)
     holding = [v for v in versions if s in json.loads(v.keys)]
@@ -126,8 +154,11 @@ def paragraph_revision(session: Session, statement_key: str, paragraph_key: str)
     later = [v for v in versions if v.n > mine.n and s not in json.loads(v.keys)]
     revised = later[0].captured_at if later else current.captured_at
     old_keys, new_keys = json.loads(mine.keys), json.loads(current.keys)
-    rows = session.execute(select(Paragraph.key, Paragraph.text, Paragraph.n).join(Statement)
-                           .where(Statement.key == statement_key)).all()
+    rows = session.execute(
+        select(Paragraph.key, Paragraph.text, Paragraph.n)
+        .join(Statement)
+        .where(Statement.key == statement_key)
+    ).all()
     texts = {k: t for k, t, _n in rows}
     numbers = {k: n for k, _t, n in rows}
     text_of = lambda k: texts.get(f"{statement_key}.{k}", "")  # noqa: E731

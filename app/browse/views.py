@@ -1,4 +1,5 @@
 """The values the read side returns: frozen dataclasses, safe to hand to templates."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -14,13 +15,13 @@ T = TypeVar("T")
 class StatementFilter:
     """Which statements: any of the values within one filter, all filters together."""
 
-    speakers: tuple[str, ...] = ()   # speaker slugs
+    speakers: tuple[str, ...] = ()  # speaker slugs
     kinds: tuple[str, ...] = ()
-    venues: tuple[str, ...] = ()     # venue keys
-    topics: tuple[str, ...] = ()     # topic keys
-    start: dt.date | None = None     # on or after (statement date, else publication date)
-    end: dt.date | None = None       # on or before
-    undated: bool = False            # only the statements with neither a date nor a publication date
+    venues: tuple[str, ...] = ()  # venue keys
+    topics: tuple[str, ...] = ()  # topic keys
+    start: dt.date | None = None  # on or after (statement date, else publication date)
+    end: dt.date | None = None  # on or before
+    undated: bool = False  # only the statements with neither a date nor a publication date
 
 
 @dataclass(frozen=True)
@@ -72,11 +73,11 @@ class StatementRow:
     topics: list[NamedRef]
     excerpt: bool
     paragraph_count: int
-    lead: str | None = None          # the first paragraph, for list pages
+    lead: str | None = None  # the first paragraph, for list pages
     original_url: str | None = None  # provenance of the page (HTML/WARC ingest): where it was published,
-    publisher: str | None = None     # by whom,
+    publisher: str | None = None  # by whom,
     captured_at: dt.datetime | None = None  # and when it was captured
-    page_clock: dt.date | None = None        # the date the page printed when it was rendered
+    page_clock: dt.date | None = None  # the date the page printed when it was rendered
 
     @property
     def sort_date(self) -> dt.date | None:
@@ -96,7 +97,7 @@ class ParagraphView:
     label: str | None
     speaker: str | None
     speaker_slug: str | None
-    turn: str                        # "statement" | "question" | "answer"
+    turn: str  # "statement" | "question" | "answer"
     current: bool
     source_file: str
     line_start: int
@@ -107,12 +108,12 @@ class ParagraphView:
 class SourceView:
     file_name: str
     sha256: str
-    role: str                        # main | excerpt
-    line_start: int | None = None    # span of this statement's current paragraphs in the file
+    role: str  # main | excerpt
+    line_start: int | None = None  # span of this statement's current paragraphs in the file
     line_end: int | None = None
     original_url: str | None = None
     captured_at: dt.datetime | None = None
-    captured_source: str | None = None   # WARC-Date | manifest | file mtime
+    captured_source: str | None = None  # WARC-Date | manifest | file mtime
     warc_file: str | None = None
     warc_offset: int | None = None
     format: str = "text"
@@ -122,7 +123,7 @@ class SourceView:
 class StatementDetail(StatementRow):
     paragraphs: list[ParagraphView] = field(default_factory=list)  # those of paragraph_page
     sources: list[SourceView] = field(default_factory=list)
-    paragraph_page: int = 1    # a long statement is shown PARAGRAPHS_PER_PAGE paragraphs a page
+    paragraph_page: int = 1  # a long statement is shown PARAGRAPHS_PER_PAGE paragraphs a page
     paragraph_pages: int = 1
     versions: list = field(default_factory=list)  # app.browse.versions.VersionView, by first capture
 
@@ -133,7 +134,7 @@ class ParagraphDetail:
     statement: StatementRow
     before: ParagraphView | None
     after: ParagraphView | None
-    revision: object | None = None   # app.browse.versions.Revision of a paragraph no longer current
+    revision: object | None = None  # app.browse.versions.Revision of a paragraph no longer current
 
 
 @dataclass(frozen=True)
@@ -162,9 +163,9 @@ class SpeakerRow:
 
 @dataclass(frozen=True)
 class SpeakerDetail(SpeakerRow):
-    aliases: list[str] = field(default_factory=list)   # the spellings met, besides `name`
+    aliases: list[str] = field(default_factory=list)  # the spellings met, besides `name`
     roles: list[tuple[str, int]] = field(default_factory=list)
-    name_parts: dict | None = None                     # CSL-JSON name object (see SpeakerRef)
+    name_parts: dict | None = None  # CSL-JSON name object (see SpeakerRef)
 
 
 @dataclass(frozen=True)

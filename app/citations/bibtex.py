@@ -15,6 +15,7 @@ runs both over every download of the seed archive).
 - Names from the CSL name parts: `{Family}, Given` (lower-case particles as BibTeX's "von"
   part), institutions as one braced token: `{Foreign Ministry}`.
 """
+
 from __future__ import annotations
 
 import base64
@@ -29,9 +30,18 @@ from app.citations.csl import original_url, permalink
 KEY_MAX = 64
 _HASH_CHARS = 16  # base32 letters: 80 bits of SHA-256
 MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
-_SPECIAL = {"\\": r"\textbackslash{}", "{": r"\textbraceleft{}", "}": r"\textbraceright{}",
-            "~": r"\textasciitilde{}", "^": r"\textasciicircum{}", "&": r"\&", "%": r"\%", "$": r"\$",
-            "#": r"\#", "_": r"\_"}
+_SPECIAL = {
+    "\\": r"\textbackslash{}",
+    "{": r"\textbraceleft{}",
+    "}": r"\textbraceright{}",
+    "~": r"\textasciitilde{}",
+    "^": r"\textasciicircum{}",
+    "&": r"\&",
+    "%": r"\%",
+    "$": r"\$",
+    "#": r"\#",
+    "_": r"\_",
+}
 _UNSPECIAL = {v: k for k, v in _SPECIAL.items()}
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]+")
 
@@ -58,7 +68,7 @@ def entry_key(item: dict) -> str:
     digest = base64.b32encode(hashlib.sha256(path.encode()).digest()).decode().lower()[:_HASH_CHARS]
     ascii_id = unicodedata.normalize("NFKD", str(item.get("id", ""))).encode("ascii", "ignore").decode()
     prefix = re.sub(r"-+", "-", re.sub(r"[^A-Za-z0-9]+", "-", ascii_id)).strip("-")
-    prefix = prefix[:KEY_MAX - _HASH_CHARS - 1].rstrip("-") or "statement"
+    prefix = prefix[: KEY_MAX - _HASH_CHARS - 1].rstrip("-") or "statement"
     return f"{prefix}-{digest}"
 
 
@@ -77,8 +87,8 @@ def name(n: dict) -> str:
     # BibTeX's "von" part runs to the last lower-case word; a capitalised particle after it
     # (Al, Van) would be read as the family name's start: keep it inside the braced family
     last_lower = max((i for i, w in enumerate(words) if w[:1].islower()), default=-1)
-    von = "".join(escape(w) + " " for w in words[:last_lower + 1])
-    family = " ".join(words[last_lower + 1:] + [family])
+    von = "".join(escape(w) + " " for w in words[: last_lower + 1])
+    family = " ".join(words[last_lower + 1 :] + [family])
     out = f"{von}{{{escape(family)}}}"
     if n.get("suffix"):  # BibTeX's "von Last, Jr, First"
         out += f", {_braced_if(n['suffix'])}, {_braced_if(n.get('given', ''))}"
@@ -113,8 +123,11 @@ def _note(item: dict) -> str | None:
         para = item.get("note")
     archived = None
     if original_url(item):
-        archived = f"Archived in {item['archive']}: {permalink(item)}" if item.get("archive") \
+        archived = (
+            f"Archived in {item['archive']}: {permalink(item)}"
+            if item.get("archive")
             else f"Archived at {permalink(item)}"
+        )
     return ". ".join(p for p in (para, archived) if p) or None
 
 
@@ -142,7 +155,7 @@ def to_bibtex(item: dict) -> str:
         fields.append(("urldate", "{" + iso_date(item["accessed"]) + "}"))
     if item.get("genre"):
         fields.append(("type", "{" + escape(item["genre"]) + "}"))
-    if (note := _note(item)):
+    if note := _note(item):
         fields.append(("note", "{" + escape(note) + "}"))
     body = ",\n".join(f"  {k} = {v}" for k, v in fields)
     return f"@misc{{{entry_key(item)},\n{body}\n}}\n"

@@ -9,6 +9,7 @@ locale is citeproc-py's locales-en-US.xml, the same files the CI reference run u
 One V8 context per process, created on first use (never before a fork: V8's threads do not
 survive one), one CSL.Engine per style inside it, entries rendered one at a time under a lock.
 Building an engine parses its style (0.3-2 s for these styles); a render takes a few ms."""
+
 from __future__ import annotations
 
 import json
@@ -31,8 +32,10 @@ def processor_path() -> Path:
     env = os.environ.get("ARCHIVE_CITEPROC_JS")
     path = Path(env) if env else ROOT / "node_modules" / "citeproc" / "citeproc_commonjs.js"
     if not path.is_file():
-        raise CiteprocMissing(f"citeproc-js not found at {path}: run `make install` (it runs `npm ci`), "
-                              "or set ARCHIVE_CITEPROC_JS to citeproc_commonjs.js")
+        raise CiteprocMissing(
+            f"citeproc-js not found at {path}: run `make install` (it runs `npm ci`), "
+            "or set ARCHIVE_CITEPROC_JS to citeproc_commonjs.js"
+        )
     return path
 
 
@@ -62,9 +65,9 @@ def locale_path() -> Path:
 
 @dataclass(frozen=True)
 class Rendered:
-    bibliography: str        # the bibliography / reference-list entry
-    citation: str            # the note (Chicago) or in-text citation (APA, MLA)
-    located: str | None      # the citation with the locator, when one was given
+    bibliography: str  # the bibliography / reference-list entry
+    citation: str  # the note (Chicago) or in-text citation (APA, MLA)
+    located: str | None  # the citation with the locator, when one was given
 
 
 class _Engine:
@@ -84,10 +87,14 @@ class _Engine:
         if style not in self.styles:
             self.ctx.call("ARCHIVE.addStyle", style, style_path(style).read_text(encoding="utf-8"))
             self.styles.add(style)
-        out = json.loads(self.ctx.call("ARCHIVE.render", style, json.dumps(item, ensure_ascii=False),
-                                       locator or "", label))
-        return Rendered(_entry(out["bibliography"]), _entry(out["citation"]),
-                        None if out["located"] is None else _entry(out["located"]))
+        out = json.loads(
+            self.ctx.call("ARCHIVE.render", style, json.dumps(item, ensure_ascii=False), locator or "", label)
+        )
+        return Rendered(
+            _entry(out["bibliography"]),
+            _entry(out["citation"]),
+            None if out["located"] is None else _entry(out["located"]),
+        )
 
 
 def _entry(text: str) -> str:

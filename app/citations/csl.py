@@ -11,6 +11,7 @@ address: CSL has no variable for the original of an archived page, and this is t
 three styles print beside `archive` without re-casing it (Chicago capitalises the first letter
 of `archive_location`: "Http://…"); otherwise `container-title` is the archive. A paragraph is cited with the CSL locator (label "paragraph"): "para. 17".
 Everything here is plain text; templates escape it."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -42,16 +43,37 @@ def _date_parts(d: dt.date) -> dict:
 
 # ISO 15924 codes of the scripts a title may be written in, by the first word of a letter's
 # Unicode name; Latin titles are English only when English function words say so.
-_SCRIPTS = {"LATIN": "Latn", "CYRILLIC": "Cyrl", "GREEK": "Grek", "ARABIC": "Arab", "HEBREW": "Hebr",
-            "CJK": "Hani", "HIRAGANA": "Jpan", "KATAKANA": "Jpan", "HANGUL": "Kore", "DEVANAGARI": "Deva",
-            "THAI": "Thai", "GEORGIAN": "Geor", "ARMENIAN": "Armn", "PERSIAN": "Arab", "BENGALI": "Beng"}
-_ENGLISH = frozenset("the of and on in to with for at by from is are was his her their its about after "
-                     "between against during this that as an be has have will not".split())
+_SCRIPTS = {
+    "LATIN": "Latn",
+    "CYRILLIC": "Cyrl",
+    "GREEK": "Grek",
+    "ARABIC": "Arab",
+    "HEBREW": "Hebr",
+    "CJK": "Hani",
+    "HIRAGANA": "Jpan",
+    "KATAKANA": "Jpan",
+    "HANGUL": "Kore",
+    "DEVANAGARI": "Deva",
+    "THAI": "Thai",
+    "GEORGIAN": "Geor",
+    "ARMENIAN": "Armn",
+    "PERSIAN": "Arab",
+    "BENGALI": "Beng",
+}
+_ENGLISH = frozenset(
+    "the of and on in to with for at by from is are was his her their its about after "
+    "between against during this that as an be has have will not".split()
+)
 # Function words of the other languages most often written in Latin script on these sites: each
 # is evidence against English ("Déclaration sur la situation", "Rede von Minister … zur Lage").
-_OTHER = frozenset("le la les des du au aux et sur pour avec dans une est der die das und mit zur zum vom "
-                   "des im auf ist el los las del y para con en por una lo il gli degli della delle di e per "
-                   "una os da do dos das na no em com uma ao dan yang untuk dengan dari ke".split()) - _ENGLISH
+_OTHER = (
+    frozenset(
+        "le la les des du au aux et sur pour avec dans une est der die das und mit zur zum vom "
+        "des im auf ist el los las del y para con en por una lo il gli degli della delle di e per "
+        "una os da do dos das na no em com uma ao dan yang untuk dengan dari ke".split()
+    )
+    - _ENGLISH
+)
 # Word endings English has and the other Latin-script languages write otherwise (-ité, -idad,
 # -ität; -mente): "Weekly Address: Tuition-Free Community College".
 _LEXICON = frozenset(w for w in CORE | NAME_STOPS | MODIFIERS | INSTITUTIONS if w.isascii() and len(w) > 2)
@@ -103,8 +125,9 @@ def language_tag(*texts: str | None) -> str | None:  # the title alone decides (
     return f"und-{script}"
 
 
-def csl_item(st: StatementRow, *, url: str, accessed: dt.date, archive: str,
-             paragraph_n: int | None = None) -> dict:
+def csl_item(
+    st: StatementRow, *, url: str, accessed: dt.date, archive: str, paragraph_n: int | None = None
+) -> dict:
     """The CSL-JSON item for a statement (or one of its paragraphs: `paragraph_n`); `url` is
     the permalink."""
     item: dict = {

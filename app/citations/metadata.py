@@ -8,6 +8,7 @@
 
 All values are plain text; the template escapes them, and the JSON-LD is serialised so that it
 cannot close its script element."""
+
 from __future__ import annotations
 
 import json
@@ -20,9 +21,9 @@ from app.ingest.name_parts import display_name
 
 @dataclass(frozen=True)
 class Embedded:
-    meta: list[tuple[str, str]]   # (name, content) of <meta> tags
-    coins: str                    # the title attribute of the COinS span
-    json_ld: str                  # the JSON-LD document, safe inside <script type="application/ld+json">
+    meta: list[tuple[str, str]]  # (name, content) of <meta> tags
+    coins: str  # the title attribute of the COinS span
+    json_ld: str  # the JSON-LD document, safe inside <script type="application/ld+json">
 
 
 def inverted(name: dict) -> str:
@@ -70,8 +71,12 @@ def embedded(item: dict, *, paragraph: int | None = None, statement_url: str | N
     if original:
         meta.append(("DC.source", original))
 
-    kev = [("ctx_ver", "Z39.88-2004"), ("rft_val_fmt", "info:ofi/fmt:kev:mtx:dc"), ("rft.type", "webpage"),
-           ("rft.title", item["title"])] + [("rft.creator", inverted(a)) for a in authors]
+    kev = [
+        ("ctx_ver", "Z39.88-2004"),
+        ("rft_val_fmt", "info:ofi/fmt:kev:mtx:dc"),
+        ("rft.type", "webpage"),
+        ("rft.title", item["title"]),
+    ] + [("rft.creator", inverted(a)) for a in authors]
     if date:
         kev.append(("rft.date", date.replace("/", "-")))
     kev += [("rft.publisher", _publisher(item)), ("rft.identifier", link)]
@@ -80,8 +85,13 @@ def embedded(item: dict, *, paragraph: int | None = None, statement_url: str | N
     if original:
         kev.append(("rft.source", original))
 
-    doc: dict = {"@context": "https://schema.org", "@type": "CreativeWork", "name": item["title"],
-                 "url": link, "genre": item.get("genre")}
+    doc: dict = {
+        "@context": "https://schema.org",
+        "@type": "CreativeWork",
+        "name": item["title"],
+        "url": link,
+        "genre": item.get("genre"),
+    }
     if authors:
         doc["author"] = [_agent(a) for a in authors]
     if date:
@@ -103,8 +113,11 @@ def embedded(item: dict, *, paragraph: int | None = None, statement_url: str | N
 def _agent(name: dict) -> dict:
     if "literal" in name:
         return {"@type": "Organization", "name": name["literal"]}
-    out = {"@type": "Person", "name": display_name(name), "familyName": " ".join(
-        p for p in (name.get("non-dropping-particle"), name.get("family")) if p)}
+    out = {
+        "@type": "Person",
+        "name": display_name(name),
+        "familyName": " ".join(p for p in (name.get("non-dropping-particle"), name.get("family")) if p),
+    }
     if name.get("given"):
         out["givenName"] = name["given"]
     return out

@@ -4,6 +4,7 @@ Persons are written `Family, Given` (particles before the family name, a suffix 
 given name: `von der Leyen, Ursula`, `King, Martin Luther, Jr.`); an institution ends in a
 comma (`Foreign Ministry,`), the RIS convention for a corporate author, which EndNote and
 Zotero read as one name rather than splitting it into given and family names."""
+
 from __future__ import annotations
 
 import re
@@ -32,7 +33,9 @@ def _clean(text: str) -> str:
 def name(n: dict) -> str:
     if "literal" in n or "family" not in n:
         return _clean(n.get("literal") or n.get("given") or "") + ","
-    family = " ".join(p for p in (n.get("dropping-particle"), n.get("non-dropping-particle"), n["family"]) if p)
+    family = " ".join(
+        p for p in (n.get("dropping-particle"), n.get("non-dropping-particle"), n["family"]) if p
+    )
     parts = [family] + [p for p in (n.get("given"), n.get("suffix")) if p]
     return ", ".join(_clean(p) for p in parts)
 
@@ -45,8 +48,11 @@ def _ymd(date: dict) -> str:
 
 
 def to_ris(item: dict) -> str:
-    entry: dict = {"type_of_reference": "ELEC", "title": _clean(item["title"]),
-                   "urls": [_clean(url_without_bidi(original_url(item) or item["URL"]))]}
+    entry: dict = {
+        "type_of_reference": "ELEC",
+        "title": _clean(item["title"]),
+        "urls": [_clean(url_without_bidi(original_url(item) or item["URL"]))],
+    }
     if item.get("author"):
         entry["authors"] = [name(a) for a in item["author"]]
     if item.get("container-title"):

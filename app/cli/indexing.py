@@ -1,6 +1,7 @@
 """The search index as the commands keep it: synced from the outbox after a command wrote
 pages (app.outbox.sync), built while a big ingest loads (app.outbox.follower), published for
 following nodes (app.search.publish); each reported in one line."""
+
 from __future__ import annotations
 
 import os
@@ -24,14 +25,17 @@ def sync_index(settings: Settings, factory, console: Console = out, *, reader: b
     usable = reader and index_state(settings.index_dir) == "ok"
     try:
         with progress_bar("index") as bar:
-            run = sync.sync_index(settings, factory, progress=bar_progress(bar, "index"),
-                                  lock_timeout=1.0 if usable else None)
+            run = sync.sync_index(
+                settings, factory, progress=bar_progress(bar, "index"), lock_timeout=1.0 if usable else None
+            )
     except IndexBusy as e:
         if not usable:
             note(f"search index not updated: {e}", "error")
             return False
-        note("another process is writing the search index (an ingest?); searching the index as "
-             "it is, without the pages it has not indexed yet")
+        note(
+            "another process is writing the search index (an ingest?); searching the index as "
+            "it is, without the pages it has not indexed yet"
+        )
         return True
     except SearchIndexError as e:
         note(f"search index not updated: {e}", "error")
@@ -44,8 +48,10 @@ def report_index_run(run, console: Console = out) -> None:
     if run.rebuilt:
         console.print(f"search index built: {run.documents:,} paragraphs of {run.statements:,} statements")
     elif run.statements or run.removed:
-        console.print(f"search index updated: {run.statements:,} statements ({run.documents:,} paragraphs) "
-                      f"re-indexed, {run.removed:,} removed")
+        console.print(
+            f"search index updated: {run.statements:,} statements ({run.documents:,} paragraphs) "
+            f"re-indexed, {run.removed:,} removed"
+        )
 
 
 def start_follower(settings: Settings, files: int):
@@ -53,8 +59,12 @@ def start_follower(settings: Settings, files: int):
     the pages load (finished by index_after_ingest); None: index after loading."""
     from app.outbox.follower import FOLLOW_FROM_FILES, IndexFollower
 
-    if (not settings.index_while_loading or files < FOLLOW_FROM_FILES or settings.ingest_workers <= 1
-            or (os.cpu_count() or 1) <= 1):
+    if (
+        not settings.index_while_loading
+        or files < FOLLOW_FROM_FILES
+        or settings.ingest_workers <= 1
+        or (os.cpu_count() or 1) <= 1
+    ):
         return None
     return IndexFollower(settings).start()
 
@@ -109,6 +119,7 @@ def report_queue(factory) -> None:
     with factory() as session:
         queued = queued_statements(session)
     if queued:
-        note(f"{queued:,} statement(s) are queued for the search index (an ingest was interrupted?); "
-             "the next `archive ingest` or `archive reindex` indexes them")
-
+        note(
+            f"{queued:,} statement(s) are queued for the search index (an ingest was interrupted?); "
+            "the next `archive ingest` or `archive reindex` indexes them"
+        )

@@ -1,5 +1,6 @@
 """The commands that write pages: `archive ingest`, `import`, `reparse`, and `warnings` (what
 ingest dropped or guessed). Each holds the ingest lock, then brings the index up to date."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -26,10 +27,14 @@ def ingest(
     paths: list[str] = typer.Argument(..., help="Files, directories (recursive) or globs."),
     force: bool = typer.Option(False, help="Re-parse pages even when unchanged."),
     if_empty: bool = typer.Option(False, "--if-empty", help="Do nothing if the archive has statements."),
-    manifest: Path = typer.Option(None, "--manifest",
-                                  help="CSV with columns path,url,captured: original URL and capture time of pages."),
-    show_warnings: bool = typer.Option(False, "--warnings",
-                                       help="After the summary, what the parser dropped or guessed: warnings by kind and per file."),
+    manifest: Path = typer.Option(
+        None, "--manifest", help="CSV with columns path,url,captured: original URL and capture time of pages."
+    ),
+    show_warnings: bool = typer.Option(
+        False,
+        "--warnings",
+        help="After the summary, what the parser dropped or guessed: warnings by kind and per file.",
+    ),
 ) -> None:
     """Parse pages (text, HTML, WARC) and load them into the archive (each page in its own transaction)."""
     from app.cli.render import render_summary
@@ -83,9 +88,16 @@ def _load(settings: Settings, factory, paths: list[str], force: bool, entries: d
 
     try:
         with progress_bar("ingest") as bar:
-            summary = ingest_paths(factory, paths, max_bytes=settings.max_page_bytes, force=force,
-                                   workers=settings.ingest_workers, before_load=before_load, manifest=entries,
-                                   progress=bar_progress(bar, "ingest"))
+            summary = ingest_paths(
+                factory,
+                paths,
+                max_bytes=settings.max_page_bytes,
+                force=force,
+                workers=settings.ingest_workers,
+                before_load=before_load,
+                manifest=entries,
+                progress=bar_progress(bar, "ingest"),
+            )
     except BaseException:
         if follower is not None:
             follower.abort()
@@ -93,7 +105,9 @@ def _load(settings: Settings, factory, paths: list[str], force: bool, entries: d
     return summary, follower
 
 
-def print_warnings(factory, paths: list[str] | None, contains: str | None = None, as_json: bool = False) -> None:
+def print_warnings(
+    factory, paths: list[str] | None, contains: str | None = None, as_json: bool = False
+) -> None:
     import json
 
     from app.cli.render import render_warnings
@@ -132,8 +146,12 @@ def import_(file: Path = typer.Argument(..., help="An export (JSON Lines) of `ar
             fail(str(e), 2)
         except (UnicodeDecodeError, OSError) as e:
             fail(f"{printable(str(file))}: cannot read: {e}", 2)
-        out.print(f"imported {report.statements:,} statements ({report.documents:,} source captures, "
-                  f"{report.redirects:,} redirects)", markup=False, highlight=False)
+        out.print(
+            f"imported {report.statements:,} statements ({report.documents:,} source captures, "
+            f"{report.redirects:,} redirects)",
+            markup=False,
+            highlight=False,
+        )
         indexed = sync_index(settings, factory)
     raise typer.Exit(0 if indexed else 1)
 
@@ -151,7 +169,10 @@ def reparse() -> None:
             if r.status == "failed":
                 note(f"{printable(r.path)}: {r.error}", "error")
         changed = sum(1 for r in results if r.changed_keys or r.removed_keys)
-        out.print(f"re-parsed {len(results):,} sources: {changed:,} changed statements", markup=False,
-                  highlight=False)
+        out.print(
+            f"re-parsed {len(results):,} sources: {changed:,} changed statements",
+            markup=False,
+            highlight=False,
+        )
         indexed = sync_index(settings, factory)
     raise typer.Exit(1 if not indexed or any(r.status == "failed" for r in results) else 0)

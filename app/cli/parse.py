@@ -1,4 +1,5 @@
 """`archive parse FILE`: what the ingestion job would extract from one page (nothing written)."""
+
 from __future__ import annotations
 
 import hashlib

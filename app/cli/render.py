@@ -1,4 +1,5 @@
 """Terminal rendering for the CLI (rich tables); no logic beyond presentation."""
+
 from __future__ import annotations
 
 from rich.console import Console
@@ -12,12 +13,19 @@ from app.browse import summary as queries
 def render_parse(console: Console, data: dict) -> None:
     console.print(f"[bold]{escape(data['source']['path'])}[/] ({data['source']['encoding']})")
     for st in data["statements"]:
-        speakers = ", ".join(f"{s['name']} ({s['role'] or s['kind']})"
-                             + (f" [printed: {s['as_printed']}]" if s.get("as_printed") else "")
-                             for s in st["speakers"]) or "—"
+        speakers = (
+            ", ".join(
+                f"{s['name']} ({s['role'] or s['kind']})"
+                + (f" [printed: {s['as_printed']}]" if s.get("as_printed") else "")
+                for s in st["speakers"]
+            )
+            or "—"
+        )
         console.print(f"\n[bold cyan]{st['role']}[/]: {escape(st['title'])}")
-        console.print(f"  kind {st['kind']} · date {st['date'] or '—'} · published {st['published'] or '—'}"
-                      f" · venue {escape(st['venue'] or '—')}")
+        console.print(
+            f"  kind {st['kind']} · date {st['date'] or '—'} · published {st['published'] or '—'}"
+            f" · venue {escape(st['venue'] or '—')}"
+        )
         console.print(f"  speakers: {escape(speakers)}")
         if st["topics"]:
             console.print(f"  topics: {escape('; '.join(st['topics']))}")
@@ -34,7 +42,9 @@ def render_explain(console: Console, lines: list[tuple[int, str, str]]) -> None:
     for n, line, what in lines:
         text = line if len(line) <= 70 else line[:69] + "…"
         if n:
-            console.print(f"{n:>5}  {escape(what)}\n       [dim]{escape(text)}[/]", soft_wrap=True, highlight=False)
+            console.print(
+                f"{n:>5}  {escape(what)}\n       [dim]{escape(text)}[/]", soft_wrap=True, highlight=False
+            )
         else:
             console.print(f"[yellow]note[/]   {escape(what)}", soft_wrap=True, highlight=False)
 
@@ -44,8 +54,12 @@ def render_summary(console: Console, summary) -> None:
     read = [r for r in summary.results if r.status != "failed" or r.error != "no such file or directory"]
     rows = [
         ("pages read", len(read)),
-        ("pages new / updated / unchanged",
-         " / ".join(str(sum(r.status == s for r in summary.results)) for s in ("new", "updated", "unchanged"))),
+        (
+            "pages new / updated / unchanged",
+            " / ".join(
+                str(sum(r.status == s for r in summary.results)) for s in ("new", "updated", "unchanged")
+            ),
+        ),
         ("statements new", summary.count("statements_new")),
         ("statements updated", summary.count("statements_updated")),
         ("statements unchanged", summary.count("statements_unchanged")),
@@ -61,12 +75,16 @@ def render_summary(console: Console, summary) -> None:
 
 def render_stats(console: Console, session: Session) -> None:
     s = queries.archive_summary(session)
-    console.print(f"{s.statements} statements ({s.excerpts} excerpts), {s.paragraphs} paragraphs, "
-                  f"{s.speakers} speakers, {s.sources} source pages ({s.failed_sources} failed); "
-                  f"dates {s.first_date or '—'} … {s.last_date or '—'}")
-    for title, rows in (("kind", queries.counts_by_kind(session)),
-                        ("speaker", queries.counts_by_speaker(session, limit=30)),
-                        ("year", queries.counts_by_year(session))):
+    console.print(
+        f"{s.statements} statements ({s.excerpts} excerpts), {s.paragraphs} paragraphs, "
+        f"{s.speakers} speakers, {s.sources} source pages ({s.failed_sources} failed); "
+        f"dates {s.first_date or '—'} … {s.last_date or '—'}"
+    )
+    for title, rows in (
+        ("kind", queries.counts_by_kind(session)),
+        ("speaker", queries.counts_by_speaker(session, limit=30)),
+        ("year", queries.counts_by_year(session)),
+    ):
         t = Table(title=f"Statements by {title}")
         t.add_column(title)
         t.add_column("statements", justify="right")

@@ -1,5 +1,6 @@
 """The commands that read the index: `archive search` and `archive quote` (the index is
 brought up to date first, without waiting for an ingest that is writing it)."""
+
 from __future__ import annotations
 
 import json
@@ -14,12 +15,18 @@ from app.config import get_settings
 
 
 def search_command(
-    query: str = typer.Argument(..., help='Query, e.g. \'said:lavrov "rule of law" -nato date:2021\'.'),
-    speaker: Annotated[list[str] | None, typer.Option("--speaker", help="A speaker of the statement (repeatable).")] = None,
-    said: Annotated[list[str] | None, typer.Option("--said", help="Paragraphs this person said (repeatable).")] = None,
+    query: str = typer.Argument(..., help="Query, e.g. 'said:lavrov \"rule of law\" -nato date:2021'."),
+    speaker: Annotated[
+        list[str] | None, typer.Option("--speaker", help="A speaker of the statement (repeatable).")
+    ] = None,
+    said: Annotated[
+        list[str] | None, typer.Option("--said", help="Paragraphs this person said (repeatable).")
+    ] = None,
     date_from: str = typer.Option(None, "--from", help="From date: YYYY, YYYY-MM or YYYY-MM-DD."),
     date_to: str = typer.Option(None, "--to", help="To date: YYYY, YYYY-MM or YYYY-MM-DD."),
-    kind: Annotated[list[str] | None, typer.Option("--kind", help="interview, remarks, briefing, … (repeatable).")] = None,
+    kind: Annotated[
+        list[str] | None, typer.Option("--kind", help="interview, remarks, briefing, … (repeatable).")
+    ] = None,
     venue: Annotated[list[str] | None, typer.Option("--venue", help="Venue (repeatable).")] = None,
     topic: Annotated[list[str] | None, typer.Option("--topic", help="Topic (repeatable).")] = None,
     questions: str = typer.Option(None, "--questions", help="exclude | only"),
@@ -35,9 +42,22 @@ def search_command(
     settings = get_settings()
     factory = _indexed_archive(settings)
     try:
-        result = search_archive(settings, factory, query, speaker=speaker, said=said, date_from=date_from,
-                                date_to=date_to, kind=kind, venue=venue, topic=topic, questions=questions,
-                                sort=sort, page=page, per_page=per_page)
+        result = search_archive(
+            settings,
+            factory,
+            query,
+            speaker=speaker,
+            said=said,
+            date_from=date_from,
+            date_to=date_to,
+            kind=kind,
+            venue=venue,
+            topic=topic,
+            questions=questions,
+            sort=sort,
+            page=page,
+            per_page=per_page,
+        )
     except QueryError as e:
         fail(e.message, 2)
     except SearchIndexError as e:
@@ -51,9 +71,13 @@ def search_command(
 
 
 def quote_command(
-    quote: str = typer.Argument(..., help='The quote as you have it, e.g. "we will never accept … sanctions".'),
+    quote: str = typer.Argument(
+        ..., help='The quote as you have it, e.g. "we will never accept … sanctions".'
+    ),
     limit: int = typer.Option(10, "--limit", help="Results at most (1-50)."),
-    as_json: bool = typer.Option(False, "--json", help="Print the result object as JSON (docs/quote-json.md)."),
+    as_json: bool = typer.Option(
+        False, "--json", help="Print the result object as JSON (docs/quote-json.md)."
+    ),
 ) -> None:
     """Find where a quote was said: source paragraphs ranked by how well they align with it."""
     from app.quote import QuoteError, quote_archive

@@ -1,5 +1,6 @@
 """`archive serve`: the web pages and the JSON API (uvicorn), after the index is brought up to
 date (or, on a node that follows published snapshots, the latest snapshot installed)."""
+
 from __future__ import annotations
 
 import ipaddress
@@ -25,16 +26,23 @@ def serve(
 
     settings = get_settings()
     if not _loopback(host) and not (settings.public_url or settings.allowed_hosts):
-        fail(f"refusing to serve on {host}: citation and feed URLs would come from the Host header clients "
-             "send. Set ARCHIVE_PUBLIC_URL (e.g. https://archive.example.org) or ARCHIVE_ALLOWED_HOSTS "
-             "(the host names this server answers to), or serve on 127.0.0.1 behind a proxy that sets them.", 2)
-    engine, factory = open_archive(settings)  # migrations applied once; a clear error if the archive cannot be opened
+        fail(
+            f"refusing to serve on {host}: citation and feed URLs would come from the Host header clients "
+            "send. Set ARCHIVE_PUBLIC_URL (e.g. https://archive.example.org) or ARCHIVE_ALLOWED_HOSTS "
+            "(the host names this server answers to), or serve on 127.0.0.1 behind a proxy that sets them.",
+            2,
+        )
+    engine, factory = open_archive(
+        settings
+    )  # migrations applied once; a clear error if the archive cannot be opened
     if settings.index_follow:
         _first_snapshot(settings)  # a node that follows published snapshots builds no index itself
     else:
         _index_before_serving(settings, factory)
     engine.dispose()
-    out.print(f"serving {shown_url(settings.db_url)} at http://{host}:{port}/ ({workers} worker{'s' if workers > 1 else ''})")
+    out.print(
+        f"serving {shown_url(settings.db_url)} at http://{host}:{port}/ ({workers} worker{'s' if workers > 1 else ''})"
+    )
     _run(settings, host, port, workers)
 
 
@@ -48,8 +56,10 @@ def _index_before_serving(settings: Settings, factory) -> None:
     except Exception as e:
         if not disk_full(e):
             raise
-        note("the disk is full: indexing is pending (the statements queued stay queued); "
-             "serving the search index as it is")
+        note(
+            "the disk is full: indexing is pending (the statements queued stay queued); "
+            "serving the search index as it is"
+        )
 
 
 def _run(settings: Settings, host: str, port: int, workers: int) -> None:
@@ -90,9 +100,14 @@ def _first_snapshot(settings: Settings, wait: float = 60.0) -> None:
             return
         except PublishError as e:
             if index_state(settings.index_dir) == "ok" or time.monotonic() > deadline:
-                err.print(f"note: {e}; serving the index this node has" if index_state(settings.index_dir) == "ok"
-                          else f"error: {e}; searches answer 503 until a snapshot is installed",
-                          markup=False, highlight=False, soft_wrap=True)
+                err.print(
+                    f"note: {e}; serving the index this node has"
+                    if index_state(settings.index_dir) == "ok"
+                    else f"error: {e}; searches answer 503 until a snapshot is installed",
+                    markup=False,
+                    highlight=False,
+                    soft_wrap=True,
+                )
                 return
             time.sleep(1.0)
 

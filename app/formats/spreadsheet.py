@@ -10,6 +10,7 @@ is visible in the cell: strip one leading `'` from such cells to get the text ba
 
 When a download stops at its row limit, its first row says so (one cell), before the header.
 """
+
 from __future__ import annotations
 
 import csv
@@ -35,8 +36,9 @@ def inert(value) -> str | int | float:
     return "'" + text if text.startswith(FORMULA_START) else text
 
 
-def csv_stream(rows: Iterable[dict], fields: list[str], convert: Callable[[dict], dict],
-               notice: str | None = None) -> Iterator[str]:
+def csv_stream(
+    rows: Iterable[dict], fields: list[str], convert: Callable[[dict], dict], notice: str | None = None
+) -> Iterator[str]:
     """The CSV text, CHUNK_ROWS rows at a time: BOM, `notice` (a first row of its own, when
     given), the header, then `convert(row)` for each row."""
     buf = io.StringIO()

@@ -7,6 +7,7 @@ Byline (usembassy):             Date line (kremlin.ru):      Subheading (a brief
     New York, New York
     May 18, 2023
 """
+
 from __future__ import annotations
 
 import re
@@ -19,8 +20,10 @@ from app.ingest.turns import split_turn
 
 _TERMINAL = tuple(".,;:!?…")
 _ABBREV_END = re.compile(r"\b(?:[A-Za-z]\.){2,}$|\b[ap]\.m\.$")  # "Washington, D.C.", "3:01 p.m."
-_SALUTATION = frozenset("""dear ladies mr mrs ms madam your excellencies excellency colleagues friends
-distinguished good thank thanks hello sir esteemed honourable honorable""".split())
+_SALUTATION = frozenset(
+    """dear ladies mr mrs ms madam your excellencies excellency colleagues friends
+distinguished good thank thanks hello sir esteemed honourable honorable""".split()
+)
 
 
 @dataclass(frozen=True)
@@ -29,12 +32,16 @@ class Byline:
     role: str | None
     venue: str | None
     date: date | None
-    more: tuple[tuple[str, str | None], ...] = ()   # the others of "Remarks of X and Y": (name, role)
+    more: tuple[tuple[str, str | None], ...] = ()  # the others of "Remarks of X and Y": (name, role)
 
 
-_WEEKDAY = re.compile(r"^(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?\.?,?\s+", re.IGNORECASE)
-_TIME = re.compile(r",?\s*(?:at\s+)?\d{1,2}[:.]\d{2}(?:\s*[ap]\.?\s?m\.?)?(?:\s+(?:msk|gmt|utc|bst|est|edt|cet))?(?=,|$)",
-                   re.IGNORECASE)
+_WEEKDAY = re.compile(
+    r"^(?:mon|tues?|wed(?:nes)?|thu(?:rs)?|fri|sat(?:ur)?|sun)(?:day)?\.?,?\s+", re.IGNORECASE
+)
+_TIME = re.compile(
+    r",?\s*(?:at\s+)?\d{1,2}[:.]\d{2}(?:\s*[ap]\.?\s?m\.?)?(?:\s+(?:msk|gmt|utc|bst|est|edt|cet))?(?=,|$)",
+    re.IGNORECASE,
+)
 
 
 def _date_line(s: str) -> tuple[date | None, str | None]:
@@ -52,16 +59,23 @@ def _date_line(s: str) -> tuple[date | None, str | None]:
 
 def _cased(s: str) -> str:
     """An ALL-CAPS line read in title case ('ANTONY J. BLINKEN, SECRETARY OF STATE')."""
-    return s.title().replace(" Of ", " of ").replace(" The ", " the ").replace(" To ", " to ") if s.isupper() else s
+    return (
+        s.title().replace(" Of ", " of ").replace(" The ", " the ").replace(" To ", " to ")
+        if s.isupper()
+        else s
+    )
 
 
 # Verbs a lead puts after the speaker: "UK Ambassador Barbara Woodward gave a statement at …"
-_LEAD_VERBS = frozenset("""gave delivered made said stated spoke told addressed answered commented wrote briefed
+_LEAD_VERBS = frozenset(
+    """gave delivered made said stated spoke told addressed answered commented wrote briefed
 responded replied gives delivers makes says states speaks tells addresses answers comments writes briefs responds
-replies""".split())
+replies""".split()
+)
 _LEAD_GATE = re.compile(r"\b(?:" + "|".join(sorted(_LEAD_VERBS)) + r")\b")
-_AS_DELIVERED = re.compile(r"\s*[(\[]?\s*as\s+(?:delivered|prepared(?:\s+for\s+delivery)?)\s*[)\]]?\s*\.?$",
-                           re.IGNORECASE)
+_AS_DELIVERED = re.compile(
+    r"\s*[(\[]?\s*as\s+(?:delivered|prepared(?:\s+for\s+delivery)?)\s*[)\]]?\s*\.?$", re.IGNORECASE
+)
 
 
 def read_lead(s: str) -> Byline | None:
@@ -84,7 +98,7 @@ def read_name_line(s: str) -> Byline | None:
     core = _AS_DELIVERED.sub("", s).rstrip(" ,")
     m = re.match(r"^(?:[A-Z][\w-]*\s+){0,3}by\s+", core)
     if m:
-        core = core[m.end():]
+        core = core[m.end() :]
     toks = tokenize(core)
     if not toks:
         return None
@@ -121,8 +135,9 @@ def people_of(s: str) -> list[tuple[str, str | None]]:
 
 def read_byline(lines: list[str]) -> Byline | None:
     """The byline these lines make, when every line is understood and one is a date."""
-    if not 1 <= len(lines) <= 6 or any(len(s) > 100 or s.endswith(_TERMINAL) and not _ABBREV_END.search(s)
-                                       for s in lines):
+    if not 1 <= len(lines) <= 6 or any(
+        len(s) > 100 or s.endswith(_TERMINAL) and not _ABBREV_END.search(s) for s in lines
+    ):
         return None
     name = role = venue = when = None
     more: tuple[tuple[str, str | None], ...] = ()
@@ -136,18 +151,31 @@ def read_byline(lines: list[str]) -> Byline | None:
             when, venue = d, venue or place
         elif not name and (people := people_of(s)):
             (name, role), more = people[0], tuple(people[1:])
-        elif agent.name and agent.end == len(s.split()) and (agent.role or " " in agent.name) and not name \
-                and (agent.role or not s.lower().startswith("the ")):  # "The White House": not a person
+        elif (
+            agent.name
+            and agent.end == len(s.split())
+            and (agent.role or " " in agent.name)
+            and not name
+            and (agent.role or not s.lower().startswith("the "))
+        ):  # "The White House": not a person
             name, role = agent.name, agent.role
-        elif not name and tail and (a := split_role_name(head)).name and a.end == len(head.split()) \
-                and any(w.lower() in CORE for w in tail.split()):
+        elif (
+            not name
+            and tail
+            and (a := split_role_name(head)).name
+            and a.end == len(head.split())
+            and any(w.lower() in CORE for w in tail.split())
+        ):
             name, role = a.name, tail  # "Antony J. Blinken, Secretary of State"
         elif name and any(w.lower() in CORE for w in s.split()):
             role = s  # "Alternate Representative for Special Political Affairs"
         elif all(place_name(p) for p in s.split(",")):
             venue = venue or ", ".join(dict.fromkeys(p.strip() for p in s.split(",")))
-        elif _AS_DELIVERED.fullmatch(s) or genre_only(s) or (
-                name and (raw.isupper() or any(w.lower() in INSTITUTIONS for w in s.split()))):
+        elif (
+            _AS_DELIVERED.fullmatch(s)
+            or genre_only(s)
+            or (name and (raw.isupper() or any(w.lower() in INSTITUTIONS for w in s.split())))
+        ):
             continue  # "AS DELIVERED", "REMARKS", "U.S. Mission to the United Nations"
         elif unknown == 0 and len(s.split()) <= 8 and s is lines[0]:
             unknown = 1  # a meeting line above the date: "Security Council - Ukraine"
@@ -155,8 +183,14 @@ def read_byline(lines: list[str]) -> Byline | None:
             return None
     if when:
         return Byline(name, role, venue, when, more)
-    if len(lines) <= 2 and name and all(split_role_name(x).institution or x is lines[0] or
-                                        any(w.lower() in CORE for w in x.split()) for x in lines):
+    if (
+        len(lines) <= 2
+        and name
+        and all(
+            split_role_name(x).institution or x is lines[0] or any(w.lower() in CORE for w in x.split())
+            for x in lines
+        )
+    ):
         return Byline(name, role, venue, None)  # name (and role) only: "Ambassador Barbara Woodward"
     return None
 

@@ -5,6 +5,7 @@ exact strings, so that other pages of the same sites are covered. `line_chrome` 
 anywhere on the page; `header_chrome` only above the title, where a bare heading or a
 breadcrumb cannot be body text.
 """
+
 from __future__ import annotations
 
 import re
@@ -12,42 +13,57 @@ import re
 from app.ingest.dates import is_clock_time, parse_full_date
 
 _CONSULAR = re.compile(r"^(?:consular\b|консульск)[^:]{0,40}:.{0,80}$", re.IGNORECASE)
-_PHONE = re.compile(r"^(?:(?:tel|phone|telephone|fax|тел|телефон|факс)\.?\s*:?\s*)?\+?[\d\s().\-–/]{7,30}$",
-                    re.IGNORECASE)
-_EMAIL = re.compile(r"^(?:e-?mail\s*:?\s*)?(?:[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\[email\s*protected\])$",
-                    re.IGNORECASE)
+_PHONE = re.compile(
+    r"^(?:(?:tel|phone|telephone|fax|тел|телефон|факс)\.?\s*:?\s*)?\+?[\d\s().\-–/]{7,30}$", re.IGNORECASE
+)
+_EMAIL = re.compile(
+    r"^(?:e-?mail\s*:?\s*)?(?:[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\[email\s*protected\])$", re.IGNORECASE
+)
 # an address (or Cloudflare's "[email protected]") glued to other words of a contact line
 _EMAIL_IN = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+|\[email\s*protected\]", re.IGNORECASE)
 _COUNTER = re.compile(r"^\d[\d,.]*\s+days?\s+ha(?:ve|s)\s+passed\s+since\b", re.IGNORECASE)
 _LANGS = re.compile(r"^[•·*|]?\s*(?:[a-z]{2,3}-[A-Z]{2}\d*[\s|•·,]*)+$")
 _PAGER = re.compile(r"^(?:pages?|страницы)\s*:[\s\d«»‹›<>:.|/…-]*$", re.IGNORECASE)
-_SITE_NAME = re.compile(r"^(?:the\s+)?(?:official\s+(?:web\s*)?site\s+of|официальный\s+сайт)\b", re.IGNORECASE)
-_CAPTION = re.compile(r"(?:\([^()]{0,80}\bphoto\b\s*(?:/|:|by\b)[^()]{0,80}\)$|^photo(?:\s+credit)?\s*:)",
-                      re.IGNORECASE)
+_SITE_NAME = re.compile(
+    r"^(?:the\s+)?(?:official\s+(?:web\s*)?site\s+of|официальный\s+сайт)\b", re.IGNORECASE
+)
+_CAPTION = re.compile(
+    r"(?:\([^()]{0,80}\bphoto\b\s*(?:/|:|by\b)[^()]{0,80}\)$|^photo(?:\s+credit)?\s*:)", re.IGNORECASE
+)
 _SECTIONS = re.compile(r"^(?:published\s+in\s+sections?|publication\s+status|tags?)\s*:", re.IGNORECASE)
 _LINK = re.compile(r"^(?:[\w ]{1,30}:\s*)?(?:https?://|www\.)\S+$", re.IGNORECASE)
 _BREADCRUMB = re.compile(r"^(?:.{0,100}\s[/\\>»›]|(?:home|main|главная)\s*[/\\>»›|].{0,100})$", re.IGNORECASE)
 _CRUMB_SEP = re.compile(r"\s[/\\>»›|]\s")
 _DATE_OR_TIME = re.compile(r"\b\d{4}-\d{2}-\d{2}\b|\b\d{1,2}:\d{2}\b|\b\d{1,2}\.\d{1,2}\.\d{4}\b")
 _HOURS = re.compile(r"\b\d{1,2}[:.]\d{2}\s*(?:[-–—]|to|до)\s*\d{1,2}[:.]\d{2}\b", re.IGNORECASE)
-_HOURS_WORDS = re.compile(r"^(?:opening|office|working|business|reception|consular)\s+hours\b|^часы\s+(?:работы|приёма|приема)"
-                          r"|\b(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\b|\b(?:пн|вт|ср|чт|пт|сб|вс|понедельник|пятница)",
-                          re.IGNORECASE)
-_PHONE_LABELS = re.compile(r"\b(?:tel|telephone|phone|fax|mob|mobile|hotline|hot line|helpline|duty phone|emergency|"
-                           r"consular|reception|тел|телефон|факс|моб)\b\.?", re.IGNORECASE)
-_READ_IN = re.compile(r"^(?:(?:read|view|see|open)(?:\s+(?:this|the|it))?(?:\s+(?:page|article|text|statement|document|"
-                      r"version))?\s+in\s+\w+|(?:this\s+(?:page|article|text)\s+is\s+)?(?:also\s+)?available\s+in\b.{0,60}"
-                      r"|(?:читать|смотреть|открыть|версия)\s+на\s+\w+(?:\s+языке)?|\w+\s+(?:version|версия))[.:]?$",
-                      re.IGNORECASE)
-_DOMAIN = re.compile(r"^(?:[\w-]+\.)+(?:ru|com|org|gov|uk|net|int|info|eu|us|de|fr|cn|in|by|kz|ua|su|рф)/?$",
-                     re.IGNORECASE)
+_HOURS_WORDS = re.compile(
+    r"^(?:opening|office|working|business|reception|consular)\s+hours\b|^часы\s+(?:работы|приёма|приема)"
+    r"|\b(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\b|\b(?:пн|вт|ср|чт|пт|сб|вс|понедельник|пятница)",
+    re.IGNORECASE,
+)
+_PHONE_LABELS = re.compile(
+    r"\b(?:tel|telephone|phone|fax|mob|mobile|hotline|hot line|helpline|duty phone|emergency|"
+    r"consular|reception|тел|телефон|факс|моб)\b\.?",
+    re.IGNORECASE,
+)
+_READ_IN = re.compile(
+    r"^(?:(?:read|view|see|open)(?:\s+(?:this|the|it))?(?:\s+(?:page|article|text|statement|document|"
+    r"version))?\s+in\s+\w+|(?:this\s+(?:page|article|text)\s+is\s+)?(?:also\s+)?available\s+in\b.{0,60}"
+    r"|(?:читать|смотреть|открыть|версия)\s+на\s+\w+(?:\s+языке)?|\w+\s+(?:version|версия))[.:]?$",
+    re.IGNORECASE,
+)
+_DOMAIN = re.compile(
+    r"^(?:[\w-]+\.)+(?:ru|com|org|gov|uk|net|int|info|eu|us|de|fr|cn|in|by|kz|ua|su|рф)/?$", re.IGNORECASE
+)
 _DOC_NUMBER = re.compile(r"^\d{1,6}(?:[-/]\d{1,6}){2,4}$|^(?:no|№|#)\.?\s*\d[\d\-/]{0,20}$", re.IGNORECASE)
-_SITE_HEADER = re.compile(r"\bofficial\s+(?:web\s*)?(?:site|website|portal|page)\b|\bофициальный\s+(?:сайт|портал)\b",
-                          re.IGNORECASE)
+_SITE_HEADER = re.compile(
+    r"\bofficial\s+(?:web\s*)?(?:site|website|portal|page)\b|\bофициальный\s+(?:сайт|портал)\b", re.IGNORECASE
+)
 
 # Site controls printed as text (Liferay portlets, the Kremlin's accessibility bar, pagers …).
 # Languages as a switcher prints them: each in its own script (and English names, ISO codes).
-LANGUAGE_NAMES = frozenset("""
+LANGUAGE_NAMES = frozenset(
+    """
 english русский français francais español espanol deutsch italiano português portugues 中文 简体中文 繁體中文 العربية
 عربي 日本語 한국어 türkçe turkce polski українська қазақша srpski српски български čeština magyar română ελληνικά
 tiếng việt فارسی हिन्दी bahasa indonesia nederlands svenska norsk suomi dansk eesti latviešu lietuvių հայերեն ქართული
@@ -55,23 +71,32 @@ azərbaycan o'zbek oʻzbekcha тоҷикӣ кыргызча монгол עבר�
 russian french spanish german chinese arabic portuguese italian japanese korean turkish ukrainian
 en ru fr es de zh ar pt it ja ko tr pl uk kk sr bg cs hu ro el vi fa hi id nl sv no fi da et lv lt hy ka az uz be
 eng rus fra esp deu
-""".split())
+""".split()
+)
 # Share, print and social links printed as text, in the languages of these sites.
-_SOCIAL = frozenset("""
+_SOCIAL = frozenset(
+    """
 share print tweet facebook twitter x telegram vk vkontakte whatsapp viber linkedin pinterest reddit odnoklassniki
 youtube instagram rss email e-mail mail copy link links version printable send friend comments comment bookmark
 imprimir impressão impressao versão versao imprimer imprimable drucken druckversion stampa condividi compartir
 partager teilen печать печати версия поделиться отправить ссылка ссылку копировать распечатать follow subscribe
 подписаться
-""".split())
-_FILLER = frozenset("""de la le du des на для the a this page on to via by with in of for и по в us our social
-networks network media channel channels нас""".split())
-_CONTROLS = frozenset("""
+""".split()
+)
+_FILLER = frozenset(
+    """de la le du des на для the a this page on to via by with in of for и по в us our social
+networks network media channel channels нас""".split()
+)
+_CONTROLS = frozenset(
+    """
 all messages|web content display|advanced settings|view settings|font size|site colours|site colors
 asset publisher|print|print version|share|back|back to list|version for the visually impaired
 text version|direct link|direct link to material|read more|more|subscribe|search|menu|skip to content
 skip to main content|rss|to top|back to top|home|copy link|все сообщения|версия для печати|поделиться
-""".replace("\n", "|").strip("|").split("|"))
+""".replace("\n", "|")
+    .strip("|")
+    .split("|")
+)
 
 
 def _is_phone(s: str) -> bool:
@@ -102,7 +127,11 @@ def _is_contact(s: str) -> bool:
 
 def _is_doc_number(s: str) -> bool:
     """'2432-20-10-2014', 'No. 123-10-2020' (not a date such as '11/19/2021')."""
-    return bool(_DOC_NUMBER.match(s)) and parse_full_date(s) is None and parse_full_date(s, dayfirst=True) is None
+    return (
+        bool(_DOC_NUMBER.match(s))
+        and parse_full_date(s) is None
+        and parse_full_date(s, dayfirst=True) is None
+    )
 
 
 def _is_hours(s: str) -> bool:
@@ -126,20 +155,35 @@ def is_language_switcher(s: str) -> bool:
     if len(s) > 120:
         return False
     first = _first_word(s)
-    if first not in LANGUAGE_NAMES and first not in _READ_IN_STARTS and " version" not in s.lower() \
-            and " версия" not in s.lower():
+    if (
+        first not in LANGUAGE_NAMES
+        and first not in _READ_IN_STARTS
+        and " version" not in s.lower()
+        and " версия" not in s.lower()
+    ):
         return False
     if _READ_IN.match(s):
         m = _READ_IN.match(s)
-        return any(w in LANGUAGE_NAMES or w.startswith(("русск", "английск", "французск", "испанск", "немецк", "китайск"))
-                   for w in _words(m.group()))
+        return any(
+            w in LANGUAGE_NAMES
+            or w.startswith(("русск", "английск", "французск", "испанск", "немецк", "китайск"))
+            for w in _words(m.group())
+        )
     ws = _words(s)
     if not ws:
         return False
     joined = " ".join(ws)
     names = sum(w in LANGUAGE_NAMES for w in ws) + (joined in LANGUAGE_NAMES)
-    return (len(ws) >= 2 and all(w in LANGUAGE_NAMES for w in ws)) or (len(ws) == 1 and names and ws[0] not in (
-        "en", "de", "it", "no", "id", "be", "a", "x") and not ws[0].isascii()) or joined in ("tiếng việt", "bahasa indonesia")
+    return (
+        (len(ws) >= 2 and all(w in LANGUAGE_NAMES for w in ws))
+        or (
+            len(ws) == 1
+            and names
+            and ws[0] not in ("en", "de", "it", "no", "id", "be", "a", "x")
+            and not ws[0].isascii()
+        )
+        or joined in ("tiếng việt", "bahasa indonesia")
+    )
 
 
 def is_social(s: str) -> bool:
@@ -153,7 +197,20 @@ def is_social(s: str) -> bool:
     return bool(ws) and all(w in _SOCIAL or w in _FILLER for w in ws) and any(w in _SOCIAL for w in ws)
 
 
-_PHONE_STARTS = ("tel", "phone", "fax", "mob", "hot", "help", "duty", "emergency", "reception", "тел", "факс", "моб")
+_PHONE_STARTS = (
+    "tel",
+    "phone",
+    "fax",
+    "mob",
+    "hot",
+    "help",
+    "duty",
+    "emergency",
+    "reception",
+    "тел",
+    "факс",
+    "моб",
+)
 _SENTENCE = (".", "?", "!", ",", ";", "…")
 
 
@@ -170,14 +227,23 @@ _RULES = (
     (lambda low: low.startswith(("consular", "консульск")), _CONSULAR.match, "consular line"),
     (lambda low: low[0] in "+(0123456789tfpт", _is_phone, "phone line"),
     (lambda low: "@" in low or "[email" in low, lambda s: _EMAIL.match(s) or _is_contact(s), "e-mail line"),
-    (lambda low: len(low) <= 120 and (low[0] in "+(0123456789" or low.startswith(_PHONE_STARTS)), _is_phones,
-     "phone line"),
+    (
+        lambda low: len(low) <= 120 and (low[0] in "+(0123456789" or low.startswith(_PHONE_STARTS)),
+        _is_phones,
+        "phone line",
+    ),
     (lambda low: len(low) <= 120 and (":" in low or "." in low), _is_hours, "opening hours"),
     (lambda low: len(low) <= 30 and (low[0].isdigit() or low[0] in "n№#"), _is_doc_number, "document number"),
-    (lambda low: len(low) <= 120 and not low.endswith(_SENTENCE) and low.count(" ") < 12, is_language_switcher,
-     "language selector"),
-    (lambda low: len(low) <= 80 and not low.endswith(_SENTENCE) and low.count(" ") < 8, is_social,
-     "share or print link"),
+    (
+        lambda low: len(low) <= 120 and not low.endswith(_SENTENCE) and low.count(" ") < 12,
+        is_language_switcher,
+        "language selector",
+    ),
+    (
+        lambda low: len(low) <= 80 and not low.endswith(_SENTENCE) and low.count(" ") < 8,
+        is_social,
+        "share or print link",
+    ),
     (lambda low: "." in low and " " not in low, _DOMAIN.match, "site name"),
     (lambda low: low[0].isdigit(), _COUNTER.match, "day counter"),
     (lambda low: "-" in low and len(low) < 150, _LANGS.match, "language selector"),
@@ -218,8 +284,11 @@ def header_chrome(s: str) -> str | None:
         return "section heading"
     if len(s) <= 100 and (s.endswith(("/", "\\")) or _BREADCRUMB.match(s)):
         return "breadcrumb"
-    if len(s) <= 160 and len(_CRUMB_SEP.findall(s)) >= 2 and all(
-            len(p.split()) <= 6 for p in _CRUMB_SEP.split(s)):
+    if (
+        len(s) <= 160
+        and len(_CRUMB_SEP.findall(s)) >= 2
+        and all(len(p.split()) <= 6 for p in _CRUMB_SEP.split(s))
+    ):
         return "breadcrumb"
     if len(s) <= 120 and _SITE_HEADER.search(s):
         return "site name"

@@ -1,5 +1,6 @@
 """Dates as the pages print them. Only full dates (day, month and year) count: "May 30" or
 "2021" alone give None. Parsing is dateutil's; the regexes here only locate candidates."""
+
 from __future__ import annotations
 
 import re
@@ -11,12 +12,22 @@ from dateutil import parser as du
 _INFO = du.parserinfo()
 # dateutil knows English month names only; the Russian page clock needs these.
 _RU_MONTHS = {
-    "январ": "January", "феврал": "February", "март": "March", "апрел": "April", "ма": "May",
-    "июн": "June", "июл": "July", "август": "August", "сентябр": "September",
-    "октябр": "October", "ноябр": "November", "декабр": "December",
+    "январ": "January",
+    "феврал": "February",
+    "март": "March",
+    "апрел": "April",
+    "ма": "May",
+    "июн": "June",
+    "июл": "July",
+    "август": "August",
+    "сентябр": "September",
+    "октябр": "October",
+    "ноябр": "November",
+    "декабр": "December",
 }
-_RU_MONTH_RE = re.compile(r"\b(январ|феврал|март|апрел|ма|июн|июл|август|сентябр|октябр|ноябр|декабр)[а-яё]*\b",
-                          re.IGNORECASE)
+_RU_MONTH_RE = re.compile(
+    r"\b(январ|феврал|март|апрел|ма|июн|июл|август|сентябр|октябр|ноябр|декабр)[а-яё]*\b", re.IGNORECASE
+)
 
 _W = r"[A-Za-z]{3,9}\.?"  # a month word candidate (validated by dateutil's parserinfo)
 _DAY = r"\d{1,2}(?:st|nd|rd|th)?"
@@ -24,24 +35,45 @@ _DMY = rf"{_DAY}\s+{_W},?\s+\d{{4}}"
 _MDY = rf"{_W},?\s+{_DAY},?\s+\d{{4}}"
 _RU_W = r"(?:январ|феврал|март|апрел|ма|июн|июл|август|сентябр|октябр|ноябр|декабр)[а-яё]*"
 _ISO = r"\d{4}-\d{2}-\d{2}"
-DATE_RE = re.compile(rf"(?<![\w.])(?:{_DMY}|{_MDY}|\d{{1,2}}\s+{_RU_W}\s+\d{{4}}|{_ISO})(?![\w])", re.IGNORECASE)
+DATE_RE = re.compile(
+    rf"(?<![\w.])(?:{_DMY}|{_MDY}|\d{{1,2}}\s+{_RU_W}\s+\d{{4}}|{_ISO})(?![\w])", re.IGNORECASE
+)
 _RU_DATE_RE = re.compile(r"^\d{1,2}\s+[а-яё]+\s+\d{4}$", re.IGNORECASE)
 _NUMERIC_RE = re.compile(r"^\d{1,2}\.\d{1,2}\.\d{4}$")
 # mid.ru header: "23 August 202019:37" (time glued to the year) or "23 August 2020 19:37"
 _DATETIME_RE = re.compile(rf"^(?P<d>{_DMY}|{_MDY})\s*(?P<t>\d{{1,2}}:\d{{2}})$")
 _PREFIXED_RE = re.compile(
     r"^(?:submitted(?:\s+on)?|published(?:\s+on)?|posted(?:\s+on)?|publication\s+date|date\s+of\s+publication)"
-    r"\s*:?\s*(?P<rest>.{4,60})$", re.IGNORECASE)
+    r"\s*:?\s*(?P<rest>.{4,60})$",
+    re.IGNORECASE,
+)
 _CLOCK_TIME_RE = re.compile(r"^[^\W\d_][^\W\d_ .'-]*(?:[ .'-]{1,2}[^\W\d_]+){0,3}\s*:\s*\d{1,2}:\d{2}$")
 
 _DIGIT = re.compile(r"\d")
 _D1, _D2 = datetime(1901, 1, 1), datetime(1902, 2, 2)
 
 
-_MONTHS = {m.lower(): i for i, names in enumerate(
-    [("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",), ("jun", "june"),
-     ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"), ("oct", "october"), ("nov", "november"),
-     ("dec", "december")], 1) for m in names}
+_MONTHS = {
+    m.lower(): i
+    for i, names in enumerate(
+        [
+            ("jan", "january"),
+            ("feb", "february"),
+            ("mar", "march"),
+            ("apr", "april"),
+            ("may",),
+            ("jun", "june"),
+            ("jul", "july"),
+            ("aug", "august"),
+            ("sep", "sept", "september"),
+            ("oct", "october"),
+            ("nov", "november"),
+            ("dec", "december"),
+        ],
+        1,
+    )
+    for m in names
+}
 _FAST_DMY = re.compile(r"(\d{1,2})(?:st|nd|rd|th)?\s+([A-Za-z]{3,9})\.?,?\s+(\d{4})", re.IGNORECASE)
 _FAST_MDY = re.compile(r"([A-Za-z]{3,9})\.?,?\s+(\d{1,2})(?:st|nd|rd|th)?,?\s+(\d{4})", re.IGNORECASE)
 _FAST_ISO = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
@@ -142,10 +174,16 @@ def dateline(s: str, loose: bool = True) -> date | None:
     return _date_with_time(s) if loose else None
 
 
-_TIME_PART = re.compile(r"^(?:\d{1,2}[:.]\d{2}(?::\d{2})?(?:\s*[ap]\.?m\.?)?|[ap]\.?m\.?|(?:msk|gmt|utc|bst|est|edt|cet)"
-                        r"(?:[+-]\d{1,2})?|[-–—|,/•·at]+|г\.?|года)$", re.IGNORECASE)
-_WEEKDAY = re.compile(r"^(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?$|^(?:понедельник|вторник|среда|четверг|пятница|суббота"
-                      r"|воскресенье|пн|вт|ср|чт|пт|сб|вс)$", re.IGNORECASE)
+_TIME_PART = re.compile(
+    r"^(?:\d{1,2}[:.]\d{2}(?::\d{2})?(?:\s*[ap]\.?m\.?)?|[ap]\.?m\.?|(?:msk|gmt|utc|bst|est|edt|cet)"
+    r"(?:[+-]\d{1,2})?|[-–—|,/•·at]+|г\.?|года)$",
+    re.IGNORECASE,
+)
+_WEEKDAY = re.compile(
+    r"^(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*\.?$|^(?:понедельник|вторник|среда|четверг|пятница|суббота"
+    r"|воскресенье|пн|вт|ср|чт|пт|сб|вс)$",
+    re.IGNORECASE,
+)
 
 
 def _date_with_time(s: str) -> date | None:

@@ -6,6 +6,7 @@ mojibake repaired (ftfy, quotes and other characters left as they are), U+FFFD d
 NBSP and other spaces made plain, control characters removed, trailing whitespace
 stripped. Each change is reported as a warning with its line number.
 """
+
 from __future__ import annotations
 
 import codecs
@@ -16,22 +17,47 @@ from charset_normalizer import from_bytes
 
 from app.ingest.types import DecodedText, PageError
 
-_BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
-         (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
-_MAGIC = (b"\x89PNG", b"GIF8", b"\xff\xd8\xff", b"%PDF-", b"PK\x03\x04", b"\x1f\x8b", b"\x7fELF",
-          b"II*\x00", b"MM\x00*", b"Rar!", b"7z\xbc\xaf", b"OggS", b"\xd0\xcf\x11\xe0")
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+_MAGIC = (
+    b"\x89PNG",
+    b"GIF8",
+    b"\xff\xd8\xff",
+    b"%PDF-",
+    b"PK\x03\x04",
+    b"\x1f\x8b",
+    b"\x7fELF",
+    b"II*\x00",
+    b"MM\x00*",
+    b"Rar!",
+    b"7z\xbc\xaf",
+    b"OggS",
+    b"\xd0\xcf\x11\xe0",
+)
 _LEGACY = ["cp1252", "cp1251", "koi8_r"]  # what the archived sites used before UTF-8
 _FTFY = ftfy.TextFixerConfig(
-    unescape_html=False, remove_terminal_escapes=False, fix_latin_ligatures=False,
-    fix_character_width=False, uncurl_quotes=False, fix_line_breaks=False, remove_control_chars=False,
-    normalization=None, explain=False,
+    unescape_html=False,
+    remove_terminal_escapes=False,
+    fix_latin_ligatures=False,
+    fix_character_width=False,
+    uncurl_quotes=False,
+    fix_line_breaks=False,
+    remove_control_chars=False,
+    normalization=None,
+    explain=False,
 )
 _SPACES = re.compile(r"[\u00a0\u2000-\u200a\u202f\u205f\u3000]")
 _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200b\u2060\ufeff\u2028\u2029\u00ad]")
 # UTF-8 mojibake: a lead byte read as cp1252/latin-1 ("â", "Ã", "Ð") followed by a continuation
 # byte read the same way ("€", "©", "—"); ftfy only looks at lines where this occurs.
-_CONT = ("\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013\u2014"
-         "\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122")
+_CONT = (
+    "\u0080-\u00bf\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013\u2014"
+    "\u2018-\u201e\u2020-\u2022\u2026\u2030\u2039\u203a\u20ac\u2122"
+)
 _SUSPECT = re.compile(f"[\u00c2-\u00f4][{_CONT}]|[\u00c2\u00c3][ \u00a0]|[\u0080-\u009f]")
 _SURROGATES = re.compile("[\udc80-\udcff]")  # undecodable bytes (surrogateescape)
 _REPLACEMENT = re.compile("\ufffd")
@@ -71,8 +97,13 @@ def _legacy(raw: bytes) -> tuple[str, str] | None:
     results = [(r.chaos, r.encoding, str(r)) for r in from_bytes(raw, cp_isolation=_LEGACY)]
     if not results:
         return None
-    _, enc, text = min(results, key=lambda r: (r[0] + 0.02 * len(_LATIN_CYRILLIC.findall(r[2])),
-                                               _LEGACY.index(r[1]) if r[1] in _LEGACY else 9))
+    _, enc, text = min(
+        results,
+        key=lambda r: (
+            r[0] + 0.02 * len(_LATIN_CYRILLIC.findall(r[2])),
+            _LEGACY.index(r[1]) if r[1] in _LEGACY else 9,
+        ),
+    )
     for other in _LEGACY[: _LEGACY.index(enc)] if enc in _LEGACY else ():
         try:  # the same text in an earlier (more likely) encoding: name that one
             if raw.decode(other) == text:
@@ -89,11 +120,11 @@ def _decode(raw: bytes) -> tuple[str, str, list[str]]:
     for bom, enc in _BOMS:
         if raw.startswith(bom):
             try:
-                return raw[len(bom):].decode(f"{enc}-{'le' if bom[0] == 0xFF else 'be'}"), enc, []
+                return raw[len(bom) :].decode(f"{enc}-{'le' if bom[0] == 0xFF else 'be'}"), enc, []
             except UnicodeDecodeError as e:
                 raise PageError(f"invalid {enc} text after a byte order mark: {e.reason}") from None
     if raw.startswith(codecs.BOM_UTF8):
-        raw = raw[len(codecs.BOM_UTF8):]
+        raw = raw[len(codecs.BOM_UTF8) :]
     if b"\x00" in raw and (text := _utf16_without_bom(raw)) is not None:
         return text, "utf-16", ["line 1: UTF-16 without a byte order mark"]
     if raw.startswith(_MAGIC) or b"\x00" in raw or _binary(raw):
@@ -110,7 +141,11 @@ def _decode(raw: bytes) -> tuple[str, str, list[str]]:
     legacy = _legacy(raw)
     if legacy is None:
         raise PageError("binary file, not a text page")
-    return legacy[0], legacy[1], [f"line {_line_of(raw, first_bad)}: not valid UTF-8; decoded as {legacy[1]} (detected)"]
+    return (
+        legacy[0],
+        legacy[1],
+        [f"line {_line_of(raw, first_bad)}: not valid UTF-8; decoded as {legacy[1]} (detected)"],
+    )
 
 
 def _clean_line(n: int, line: str, warnings: list[str]) -> str:
@@ -138,8 +173,10 @@ def decode_page(raw: bytes) -> DecodedText:
     text, encoding, warnings = _decode(raw)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if _NEEDS_WORK.search(text):  # most pages need none of the line repairs
-        text = "\n".join(_clean_line(n, line, warnings) if _NEEDS_WORK.search(line) else line
-                         for n, line in enumerate(text.split("\n"), 1))
+        text = "\n".join(
+            _clean_line(n, line, warnings) if _NEEDS_WORK.search(line) else line
+            for n, line in enumerate(text.split("\n"), 1)
+        )
     lines = [line.rstrip() for line in _SPACES.sub(" ", text).split("\n")]
     if not any(lines):
         raise PageError("whitespace-only file")

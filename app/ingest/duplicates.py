@@ -20,6 +20,7 @@ facets and counts count the words once, while every member's own URLs keep resol
 All of it is a function of the statements' current texts only: the same pages in any order
 give the same groups and the same canonical keys.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -38,7 +39,7 @@ from app.models import DuplicateBand, DuplicateLink, Paragraph, Statement
 
 SHINGLE = 5
 PERMUTATIONS = 128
-BANDS, ROWS = 16, 8            # candidate at Jaccard 0.8 with p ~ 0.95, at 0.9 with p > 0.9999
+BANDS, ROWS = 16, 8  # candidate at Jaccard 0.8 with p ~ 0.95, at 0.9 with p > 0.9999
 THRESHOLD = 0.8
 DATE_SLACK = dt.timedelta(days=7)
 BATCH = 500
@@ -51,7 +52,7 @@ def shingles(texts: Iterable[str]) -> set[str]:
     words = [w for t in texts for w in _WORD.findall(normalise_text(t))]
     if len(words) < SHINGLE:
         return {" ".join(words)} if words else set()
-    return {" ".join(words[i:i + SHINGLE]) for i in range(len(words) - SHINGLE + 1)}
+    return {" ".join(words[i : i + SHINGLE]) for i in range(len(words) - SHINGLE + 1)}
 
 
 def band_hashes(shingle_set: set[str]) -> list[int]:
@@ -61,7 +62,7 @@ def band_hashes(shingle_set: set[str]) -> list[int]:
     values = mh.hashvalues
     out = []
     for b in range(BANDS):
-        chunk = values[b * ROWS:(b + 1) * ROWS].tobytes()
+        chunk = values[b * ROWS : (b + 1) * ROWS].tobytes()
         digest = hashlib.blake2b(bytes([b]) + chunk, digest_size=8).digest()
         out.append(int.from_bytes(digest, "big", signed=True) >> 1)
     return out
@@ -93,13 +94,16 @@ def canonical(members: Iterable[Member]) -> Member:
 
 # --- the database side -------------------------------------------------------------------
 
+
 def _texts(session: Session, keys: list[str]) -> dict[str, list[str]]:
     out: dict[str, list[str]] = defaultdict(list)
     for i in range(0, len(keys), BATCH):
         rows = session.execute(
-            select(Statement.key, Paragraph.text).join(Paragraph, Paragraph.statement_id == Statement.id)
-            .where(Statement.key.in_(keys[i:i + BATCH]), Paragraph.current.is_(True))
-            .order_by(Statement.key, Paragraph.n))
+            select(Statement.key, Paragraph.text)
+            .join(Paragraph, Paragraph.statement_id == Statement.id)
+            .where(Statement.key.in_(keys[i : i + BATCH]), Paragraph.current.is_(True))
+            .order_by(Statement.key, Paragraph.n)
+        )
         for key, text in rows:
             out[key].append(text)
     return out
@@ -111,8 +115,10 @@ def _members(session: Session, keys: Iterable[str]) -> dict[str, tuple[Member, b
     out = {}
     for i in range(0, len(keys), BATCH):
         for key, sort_date, count, excerpt in session.execute(
-                select(Statement.key, Statement.sort_date, Statement.paragraph_count, Statement.excerpt)
-                .where(Statement.key.in_(keys[i:i + BATCH]))):
+            select(Statement.key, Statement.sort_date, Statement.paragraph_count, Statement.excerpt).where(
+                Statement.key.in_(keys[i : i + BATCH])
+            )
+        ):
             out[key] = (Member(key, sort_date, count or 0), bool(excerpt))
     return out
 
@@ -121,12 +127,16 @@ def _forget(session: Session, keys: list[str]) -> set[str]:
     """Drop the bands and links of these keys; return their former neighbours."""
     neighbours: set[str] = set()
     for i in range(0, len(keys), BATCH):
-        chunk = keys[i:i + BATCH]
-        for a, b in session.execute(select(DuplicateLink.key_a, DuplicateLink.key_b)
-                                    .where(or_(DuplicateLink.key_a.in_(chunk), DuplicateLink.key_b.in_(chunk)))):
+        chunk = keys[i : i + BATCH]
+        for a, b in session.execute(
+            select(DuplicateLink.key_a, DuplicateLink.key_b).where(
+                or_(DuplicateLink.key_a.in_(chunk), DuplicateLink.key_b.in_(chunk))
+            )
+        ):
             neighbours.update((a, b))
-        session.execute(delete(DuplicateLink).where(or_(DuplicateLink.key_a.in_(chunk),
-                                                        DuplicateLink.key_b.in_(chunk))))
+        session.execute(
+            delete(DuplicateLink).where(or_(DuplicateLink.key_a.in_(chunk), DuplicateLink.key_b.in_(chunk)))
+        )
         session.execute(delete(DuplicateBand).where(DuplicateBand.statement_key.in_(chunk)))
     return neighbours
 
@@ -139,16 +149,23 @@ def _candidates(session: Session, bands: dict[str, list[int]]) -> dict[str, set[
     wanted = sorted(by_band)
     out: dict[str, set[str]] = defaultdict(set)
     for i in range(0, len(wanted), BATCH):
-        for key, band in session.execute(select(DuplicateBand.statement_key, DuplicateBand.band)
-                                         .where(DuplicateBand.band.in_(wanted[i:i + BATCH]))):
+        for key, band in session.execute(
+            select(DuplicateBand.statement_key, DuplicateBand.band).where(
+                DuplicateBand.band.in_(wanted[i : i + BATCH])
+            )
+        ):
             for mine in by_band[band]:
                 if key != mine:
                     out[mine].add(key)
     return out
 
 
-def _links(session: Session, fresh: dict[str, set[str]], members: dict[str, tuple[Member, bool]],
-           candidates: dict[str, set[str]]) -> dict[tuple[str, str], float]:
+def _links(
+    session: Session,
+    fresh: dict[str, set[str]],
+    members: dict[str, tuple[Member, bool]],
+    candidates: dict[str, set[str]],
+) -> dict[tuple[str, str], float]:
     others = sorted({c for cs in candidates.values() for c in cs} - set(fresh))
     info = dict(members)
     info.update(_members(session, others))
@@ -172,8 +189,11 @@ def _component(session: Session, start: str, seen: set[str]) -> set[str]:
     group, frontier = {start}, [start]
     while frontier:
         chunk, frontier = frontier[:BATCH], frontier[BATCH:]
-        for a, b in session.execute(select(DuplicateLink.key_a, DuplicateLink.key_b)
-                                    .where(or_(DuplicateLink.key_a.in_(chunk), DuplicateLink.key_b.in_(chunk)))):
+        for a, b in session.execute(
+            select(DuplicateLink.key_a, DuplicateLink.key_b).where(
+                or_(DuplicateLink.key_a.in_(chunk), DuplicateLink.key_b.in_(chunk))
+            )
+        ):
             for k in (a, b):
                 if k not in group:
                     group.add(k)
@@ -193,11 +213,11 @@ def regroup(session: Session, changed: Iterable[str], removed: Iterable[str] = (
     bands = {k: band_hashes(s) for k, s in fresh.items() if s}
     rows = [{"statement_key": k, "band": h} for k in sorted(bands) for h in sorted(set(bands[k]))]
     for i in range(0, len(rows), BATCH):
-        session.execute(insert(DuplicateBand.__table__), rows[i:i + BATCH])
+        session.execute(insert(DuplicateBand.__table__), rows[i : i + BATCH])
     links = _links(session, fresh, members, _candidates(session, bands))
     link_rows = [{"key_a": a, "key_b": b, "similarity": s} for (a, b), s in sorted(links.items())]
     for i in range(0, len(link_rows), BATCH):
-        session.execute(insert(DuplicateLink.__table__), link_rows[i:i + BATCH])
+        session.execute(insert(DuplicateLink.__table__), link_rows[i : i + BATCH])
     return _assign(session, (set(members) | neighbours) - removed)
 
 
@@ -210,8 +230,11 @@ def _assign(session: Session, keys: set[str]) -> set[str]:
         group = _component(session, key, seen)
         info = _members(session, group)
         head = canonical(m for m, _ in info.values()).key if info else None
-        current = dict(session.execute(select(Statement.key, Statement.duplicate_of)
-                                       .where(Statement.key.in_(sorted(info)))).all())
+        current = dict(
+            session.execute(
+                select(Statement.key, Statement.duplicate_of).where(Statement.key.in_(sorted(info)))
+            ).all()
+        )
         for k in sorted(info):
             want = None if k == head or len(info) == 1 else head
             if current.get(k) != want:
@@ -227,29 +250,37 @@ def regroup_all(session: Session) -> set[str]:
     session.execute(delete(DuplicateBand))
     moved = set()
     for i in range(0, len(keys), BATCH * 4):
-        moved |= regroup(session, keys[i:i + BATCH * 4])
+        moved |= regroup(session, keys[i : i + BATCH * 4])
     return moved
 
 
 @dataclass
 class Group:
     canonical: str
-    members: list[str]                 # canonical first, then by key
+    members: list[str]  # canonical first, then by key
     links: list[tuple[str, str, float]]
 
 
 def groups(session: Session) -> list[Group]:
     """Every group of two or more statements, by canonical key (for `archive duplicates`)."""
     members: dict[str, list[str]] = defaultdict(list)
-    for key, head in session.execute(select(Statement.key, Statement.duplicate_of)
-                                     .where(Statement.duplicate_of.is_not(None)).order_by(Statement.key)):
+    for key, head in session.execute(
+        select(Statement.key, Statement.duplicate_of)
+        .where(Statement.duplicate_of.is_not(None))
+        .order_by(Statement.key)
+    ):
         members[head].append(key)
     out = []
     for head in sorted(members):
         keys = [head, *members[head]]
-        links = [(a, b, s) for a, b, s in session.execute(
-            select(DuplicateLink.key_a, DuplicateLink.key_b, DuplicateLink.similarity)
-            .where(DuplicateLink.key_a.in_(keys)).order_by(DuplicateLink.key_a, DuplicateLink.key_b))]
+        links = [
+            (a, b, s)
+            for a, b, s in session.execute(
+                select(DuplicateLink.key_a, DuplicateLink.key_b, DuplicateLink.similarity)
+                .where(DuplicateLink.key_a.in_(keys))
+                .order_by(DuplicateLink.key_a, DuplicateLink.key_b)
+            )
+        ]
         out.append(Group(head, keys, links))
     return out
 

@@ -6,6 +6,7 @@ turned into blocks of plain lines. Around the page's title heading, in the page 
 the short lines just above it (a press office's date) and just under it (a "Date: …"
 field) are read as well: extractors drop them as boilerplate.
 """
+
 from __future__ import annotations
 
 import copy
@@ -21,23 +22,32 @@ from app.ingest.byline import read_lead
 from app.ingest.html_meta import text_of
 
 _CONFIG = use_config()
-_CONFIG.set("DEFAULT", "extraction_timeout", "0")   # no signal-based timeout (worker processes)
+_CONFIG.set("DEFAULT", "extraction_timeout", "0")  # no signal-based timeout (worker processes)
 _CONFIG.set("DEFAULT", "max_file_size", "250000000")  # the reader caps the size itself
 _CONFIG.set("DEFAULT", "min_extracted_size", "1")
 
-_CHROME = (("script", "script"), ("style", "style sheet"), ("noscript", "noscript block"),
-           ("nav", "navigation block"), ("footer", "footer"), ("iframe", "embedded frame"), ("form", "form"))
-_BLOCK_TAGS = frozenset("p div li h1 h2 h3 h4 h5 h6 td th tr dt dd blockquote section article header "
-                        "footer aside ul ol table pre address figcaption time".split())
+_CHROME = (
+    ("script", "script"),
+    ("style", "style sheet"),
+    ("noscript", "noscript block"),
+    ("nav", "navigation block"),
+    ("footer", "footer"),
+    ("iframe", "embedded frame"),
+    ("form", "form"),
+)
+_BLOCK_TAGS = frozenset(
+    "p div li h1 h2 h3 h4 h5 h6 td th tr dt dd blockquote section article header "
+    "footer aside ul ol table pre address figcaption time".split()
+)
 _NAVLIKE = re.compile(r"\b(?:nav|menu|breadcrumb|sidebar|footer|share|social|tags?)\b", re.IGNORECASE)
 _PROSE_END = re.compile(r"[.!?…\"”»]$")
 
 
 @dataclass(frozen=True)
 class Block:
-    kind: str                 # head | p | item | row | quote
+    kind: str  # head | p | item | row | quote
     lines: tuple[str, ...]
-    bold: bool = False        # the whole block is bold (a label or a heading)
+    bold: bool = False  # the whole block is bold (a label or a heading)
 
     @property
     def text(self) -> str:
@@ -57,8 +67,26 @@ def chrome_counts(tree: lhtml.HtmlElement) -> dict[str, int]:
 
 # Subtrees trafilatura deletes whole in its own cleaning (settings.MANUALLY_CLEANED): taken out
 # before it is called, in one C-level pass, so that its XPath pruning walks only what is left.
-_DROPPED_BEFORE = ("script", "style", "noscript", "nav", "footer", "aside", "form", "iframe", "svg",
-                   "select", "menu", "object", "embed", "canvas", "map", "video", "audio", "template")
+_DROPPED_BEFORE = (
+    "script",
+    "style",
+    "noscript",
+    "nav",
+    "footer",
+    "aside",
+    "form",
+    "iframe",
+    "svg",
+    "select",
+    "menu",
+    "object",
+    "embed",
+    "canvas",
+    "map",
+    "video",
+    "audio",
+    "template",
+)
 
 
 def extract(tree: lhtml.HtmlElement) -> list[Block]:
@@ -68,8 +96,17 @@ def extract(tree: lhtml.HtmlElement) -> list[Block]:
     tree = copy.deepcopy(tree)
     etree.strip_elements(tree, *_DROPPED_BEFORE, etree.Comment, with_tail=False)
     doc = trafilatura.bare_extraction(
-        tree, include_formatting=True, include_tables=True, include_comments=False, favor_recall=True,
-        with_metadata=False, deduplicate=False, include_images=False, include_links=False, config=_CONFIG)
+        tree,
+        include_formatting=True,
+        include_tables=True,
+        include_comments=False,
+        favor_recall=True,
+        with_metadata=False,
+        deduplicate=False,
+        include_images=False,
+        include_links=False,
+        config=_CONFIG,
+    )
     if doc is None or doc.body is None:
         return []
     return list(_blocks(doc.body))
@@ -87,8 +124,12 @@ def _lines(el) -> tuple[str, ...]:
 
 def _is_bold(el) -> bool:
     kids = [c for c in el if c.tag != "lb"]
-    return (bool(kids) and all(c.tag == "hi" and "#b" in (c.get("rend") or "") for c in kids)
-            and not (el.text or "").strip() and all(not (c.tail or "").strip() for c in kids))
+    return (
+        bool(kids)
+        and all(c.tag == "hi" and "#b" in (c.get("rend") or "") for c in kids)
+        and not (el.text or "").strip()
+        and all(not (c.tail or "").strip() for c in kids)
+    )
 
 
 def _blocks(body):
@@ -105,7 +146,9 @@ def _blocks(body):
                     yield Block("row", (text,))
         elif tag in ("p", "head", "quote", "item", "row", "cell", "code"):
             if lines := _lines(el):
-                yield Block("head" if tag == "head" else "quote" if tag == "quote" else "p", lines, _is_bold(el))
+                yield Block(
+                    "head" if tag == "head" else "quote" if tag == "quote" else "p", lines, _is_bold(el)
+                )
         elif tag == "graphic":
             continue
         elif lines := _lines(el):
@@ -114,8 +157,10 @@ def _blocks(body):
 
 def is_prose(text: str) -> bool:
     """A sentence or more of running text (not a menu item, a title or a table row)."""
-    return any(len(line.split()) >= 12 and (bool(_PROSE_END.search(line)) or len(line) > 200)  # (cut off)
-               for line in text.split("\n"))
+    return any(
+        len(line.split()) >= 12 and (bool(_PROSE_END.search(line)) or len(line) > 200)  # (cut off)
+        for line in text.split("\n")
+    )
 
 
 def block_is_prose(b: Block) -> bool:

@@ -5,6 +5,7 @@ A page that declares a legacy single-byte charset but whose bytes are valid UTF-
 non-ASCII characters is UTF-8 (a template's stale declaration: cp1251 text is practically
 never valid UTF-8); each such decision is a warning.
 """
+
 from __future__ import annotations
 
 import codecs
@@ -46,7 +47,11 @@ def decode_html(raw: bytes, http_charset: str | None = None) -> tuple[str, str, 
         raise PageError("empty file")
     for bom, enc in _BOMS:
         if raw.startswith(bom):
-            return raw[len(bom):].decode(enc, errors="replace"), enc.replace("-le", "").replace("-be", ""), []
+            return (
+                raw[len(bom) :].decode(enc, errors="replace"),
+                enc.replace("-le", "").replace("-be", ""),
+                [],
+            )
     warnings: list[str] = []
     sources = (("the HTTP header", http_charset), ("a <meta> tag", declared_charset(raw)))
     declared = [(where, name, _codec(name)) for where, name in sources if name]
@@ -59,7 +64,9 @@ def decode_html(raw: bytes, http_charset: str | None = None) -> tuple[str, str, 
         where, codec = known[0]
         if codec == "utf-8" or (utf8 and _NON_ASCII.search(raw)):
             if codec != "utf-8":
-                warnings.append(f"charset {codec} declared in {where}, but the bytes are UTF-8: read as UTF-8")
+                warnings.append(
+                    f"charset {codec} declared in {where}, but the bytes are UTF-8: read as UTF-8"
+                )
             return raw.decode("utf-8", errors="replace"), "utf-8", warnings + _bad_utf8(raw)
         try:
             return raw.decode(codec), codec, warnings

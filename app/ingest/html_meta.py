@@ -1,5 +1,6 @@
 """A page's own metadata, read from its parsed HTML tree (pure): <title>, <h1>, canonical
 link, og:*, article:published_time, citation_*, Dublin Core, JSON-LD, <time datetime>."""
+
 from __future__ import annotations
 
 import json
@@ -10,8 +11,18 @@ from datetime import date
 from lxml import html as lhtml
 
 _ISO_DATE = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})")
-_ARTICLE_TYPES = {"article", "newsarticle", "report", "pressrelease", "speech", "blogposting", "webpage",
-                  "governmentservice", "creativework", "socialmediaposting"}
+_ARTICLE_TYPES = {
+    "article",
+    "newsarticle",
+    "report",
+    "pressrelease",
+    "speech",
+    "blogposting",
+    "webpage",
+    "governmentservice",
+    "creativework",
+    "socialmediaposting",
+}
 
 
 @dataclass(frozen=True)
@@ -19,10 +30,10 @@ class PageMeta:
     title_tag: str | None = None
     h1: tuple[str, ...] = ()
     og_title: str | None = None
-    url: str | None = None            # canonical link, else og:url
-    url_source: str | None = None     # "canonical link" | "og:url" | "citation tag" | "JSON-LD"
+    url: str | None = None  # canonical link, else og:url
+    url_source: str | None = None  # "canonical link" | "og:url" | "citation tag" | "JSON-LD"
     publisher: str | None = None
-    published: date | None = None     # article:published_time, citation_*, DC, JSON-LD
+    published: date | None = None  # article:published_time, citation_*, DC, JSON-LD
     published_source: str | None = None
     author: str | None = None
     time_dates: tuple[date, ...] = ()  # <time datetime> values, in document order
@@ -88,18 +99,35 @@ def page_meta(tree: lhtml.HtmlElement) -> PageMeta:
     metas = _metas(tree)
     ld = _json_ld(tree)
     title_el = tree.find(".//title")
-    canonical = next((link.get("href") for link in tree.iter("link")
-                      if "canonical" in (link.get("rel") or "").lower().split() and link.get("href")), None)
+    canonical = next(
+        (
+            link.get("href")
+            for link in tree.iter("link")
+            if "canonical" in (link.get("rel") or "").lower().split() and link.get("href")
+        ),
+        None,
+    )
     url, url_source = None, None
-    for value, source in ((canonical, "canonical link"), (metas.get("og:url"), "og:url"),
-                          (metas.get("citation_public_url") or metas.get("citation_abstract_html_url"), "citation tag"),
-                          (next((o.get("url") for o in ld if isinstance(o.get("url"), str)), None), "JSON-LD")):
+    for value, source in (
+        (canonical, "canonical link"),
+        (metas.get("og:url"), "og:url"),
+        (metas.get("citation_public_url") or metas.get("citation_abstract_html_url"), "citation tag"),
+        (next((o.get("url") for o in ld if isinstance(o.get("url"), str)), None), "JSON-LD"),
+    ):
         if value and value.strip().lower().startswith(("http://", "https://")):
             url, url_source = value.strip(), source
             break
     published, published_source = None, None
-    for key in ("article:published_time", "citation_publication_date", "citation_date", "citation_online_date",
-                "dc.date.issued", "dc.date", "dcterms.issued", "datepublished"):
+    for key in (
+        "article:published_time",
+        "citation_publication_date",
+        "citation_date",
+        "citation_online_date",
+        "dc.date.issued",
+        "dc.date",
+        "dcterms.issued",
+        "datepublished",
+    ):
         d = iso_date(metas.get(key)) or _slash_date(metas.get(key))
         if d:
             published, published_source = d, f"meta {key}"
@@ -108,18 +136,32 @@ def page_meta(tree: lhtml.HtmlElement) -> PageMeta:
         d = next((iso_date(o.get("datePublished")) for o in ld if iso_date(o.get("datePublished"))), None)
         if d:
             published, published_source = d, "JSON-LD datePublished"
-    publisher = (metas.get("og:site_name") or metas.get("citation_publisher") or metas.get("dc.publisher")
-                 or next((_name(o.get("publisher")) for o in ld if _name(o.get("publisher"))), None))
-    author = (metas.get("citation_author") or metas.get("author") or metas.get("article:author")
-              or next((_name(o.get("author")) for o in ld if _name(o.get("author"))), None))
+    publisher = (
+        metas.get("og:site_name")
+        or metas.get("citation_publisher")
+        or metas.get("dc.publisher")
+        or next((_name(o.get("publisher")) for o in ld if _name(o.get("publisher"))), None)
+    )
+    author = (
+        metas.get("citation_author")
+        or metas.get("author")
+        or metas.get("article:author")
+        or next((_name(o.get("author")) for o in ld if _name(o.get("author"))), None)
+    )
     times = tuple(d for t in tree.iter("time") if (d := iso_date(t.get("datetime"))))
     return PageMeta(
         title_tag=text_of(title_el) if title_el is not None else None,
         h1=tuple(t for h in tree.iter("h1") if (t := text_of(h))),
-        og_title=metas.get("og:title") or metas.get("citation_title")
+        og_title=metas.get("og:title")
+        or metas.get("citation_title")
         or next((_name(o.get("headline")) for o in ld if _name(o.get("headline"))), None),
-        url=url, url_source=url_source, publisher=publisher, published=published,
-        published_source=published_source, author=author, time_dates=times,
+        url=url,
+        url_source=url_source,
+        publisher=publisher,
+        published=published,
+        published_source=published_source,
+        author=author,
+        time_dates=times,
     )
 
 

@@ -5,6 +5,7 @@ paragraphs; a bold label that recurs becomes a "Label:" turn), the project's own
 (app.ingest.parse) does the statement analysis, and the page's metadata fills what the
 text does not say (publication date, original URL, publisher).
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -44,7 +45,7 @@ _SECTION_WORDS = 5
 
 @dataclass(frozen=True)
 class HtmlRead:
-    text: str              # the line form (what paragraph line numbers refer to)
+    text: str  # the line form (what paragraph line numbers refer to)
     page: ParsedPage
     meta: PageMeta
 
@@ -143,8 +144,15 @@ def _date_in(line: str) -> date | None:
     for s in (line, m.group(1) if (m := _LABELLED.match(line)) else None):
         if not s:
             continue
-        d = date_only(s) or dateline(s) or (parse_full_date(s) if len(s) <= 40 and any(c.isdigit() for c in s)
-                                            and len(re.findall(r"\d{4}", s)) == 1 else None)
+        d = (
+            date_only(s)
+            or dateline(s)
+            or (
+                parse_full_date(s)
+                if len(s) <= 40 and any(c.isdigit() for c in s) and len(re.findall(r"\d{4}", s)) == 1
+                else None
+            )
+        )
         if d:
             return d
     hits = find_dates(line)
@@ -194,8 +202,12 @@ def _understood(below: list[str]) -> list[str]:
     """The lines under the title that the parser reads as a byline or datelines, else []
     (a photo caption or other line chrome among them is left out)."""
     below = [s for s in below if not line_chrome(s)]
-    if len(below) >= 2 and (lead := read_lead(below[0])) and (nl := read_name_line(below[1])) \
-            and same_person(nl.name or "", lead.name or ""):
+    if (
+        len(below) >= 2
+        and (lead := read_lead(below[0]))
+        and (nl := read_name_line(below[1]))
+        and same_person(nl.name or "", lead.name or "")
+    ):
         return below[:2]  # a summary naming the speaker, then the speaker's name (gov.uk and the like)
     for n in range(len(below), 0, -1):
         lines = below[:n]
@@ -234,7 +246,7 @@ def _teasers(tree: lhtml.HtmlElement, kept: set[str]) -> list[Block]:
         if not TEASER_RE.match(s):
             continue
         out.append(Block("p", (s,)))
-        for lead in lines[i + 1:]:
+        for lead in lines[i + 1 :]:
             if TEASER_RE.match(lead) or _norm(lead) not in kept:
                 break
             out.append(Block("p", (lead,)))
@@ -261,7 +273,11 @@ def _is_listing(page: ParsedPage, blocks: list[Block]) -> bool:
     main = page.main
     if main is None:
         return False
-    if len(main.title.split()) > _SECTION_WORDS or main.date or any(s.kind == "person" for s in main.speakers):
+    if (
+        len(main.title.split()) > _SECTION_WORDS
+        or main.date
+        or any(s.kind == "person" for s in main.speakers)
+    ):
         return False
     prose = sum(1 for b in blocks if b.kind in ("p", "quote") and block_is_prose(b))
     return prose == 0 and len(blocks) >= 2
@@ -283,12 +299,14 @@ def _around_title_article(title_el, title: str) -> list[Block]:
 
 
 def _pdf_links(tree: lhtml.HtmlElement) -> list[str]:
-    return [a.get("href") for a in tree.iter("a") if (a.get("href") or "").lower().split("?")[0].endswith(".pdf")]
+    return [
+        a.get("href") for a in tree.iter("a") if (a.get("href") or "").lower().split("?")[0].endswith(".pdf")
+    ]
 
 
 def read_html(raw: bytes, http_charset: str | None = None) -> HtmlRead:
     html_text, encoding, warnings = decode_html(raw, http_charset)
-    tree = parse_tree(html_text)   # ours: metadata, the title's surroundings, teasers
+    tree = parse_tree(html_text)  # ours: metadata, the title's surroundings, teasers
     meta = page_meta(tree)
     counts = chrome_counts(tree)
     blocks = extract(tree)  # trafilatura's (on a copy of the tree)
@@ -301,15 +319,24 @@ def read_html(raw: bytes, http_charset: str | None = None) -> HtmlRead:
     above, below = around_title(title_el) if title_el is not None else ([], [])
     notes: list[str] = []
     if counts:
-        notes.append("dropped page chrome: " + ", ".join(f"{n} {what}{'s' if n > 1 else ''}"
-                                                         for what, n in counts.items()))
+        notes.append(
+            "dropped page chrome: "
+            + ", ".join(f"{n} {what}{'s' if n > 1 else ''}" for what, n in counts.items())
+        )
     if repeats:
         notes.append(f"dropped the title printed again in the article ({repeats} block(s))")
     found = blocks
-    if title and not had_title and not any(block_is_prose(b) for b in blocks) and title_el is not None \
-            and (near := _around_title_article(title_el, title)):
-        notes.append(f"article read from the container of the title heading ({len(blocks)} block(s) the "
-                     "extractor chose instead ignored)")
+    if (
+        title
+        and not had_title
+        and not any(block_is_prose(b) for b in blocks)
+        and title_el is not None
+        and (near := _around_title_article(title_el, title))
+    ):
+        notes.append(
+            f"article read from the container of the title heading ({len(blocks)} block(s) the "
+            "extractor chose instead ignored)"
+        )
         blocks = found = near
     if title and not had_title and not any(block_is_prose(b) for b in blocks):
         if blocks:
@@ -324,26 +351,39 @@ def read_html(raw: bytes, http_charset: str | None = None) -> HtmlRead:
         seen = {_norm(line) for b in teasers for line in b.lines}
         blocks = [b for b in blocks if not all(_norm(line) in seen for line in b.lines)]
     if not title and not teasers and not any(block_is_prose(b) for b in blocks):
-        raise PageError(f"no article found: no title heading and no running text on the page "
-                        f"({len(blocks)} block(s) of page chrome)")
+        raise PageError(
+            f"no article found: no title heading and no running text on the page "
+            f"({len(blocks)} block(s) of page chrome)"
+        )
     kept_now = {_norm(line) for b in blocks for line in b.lines}
     meta_lines = _understood(below)
     if meta_lines and not all(_norm(s) in kept_now for s in meta_lines):  # a byline or dateline the
-        under = {_norm(s) for s in meta_lines}                                 # extractor (partly) dropped
-        blocks = [Block("p", tuple(meta_lines))] + [b for b in blocks if not all(_norm(x) in under for x in b.lines)]
+        under = {_norm(s) for s in meta_lines}  # extractor (partly) dropped
+        blocks = [Block("p", tuple(meta_lines))] + [
+            b for b in blocks if not all(_norm(x) in under for x in b.lines)
+        ]
     blocks = _byline_first(_label_bold_runs(blocks))
     blocks, closing_date, closing_venue = _closing_lines(blocks)
     if closing_date:
-        notes.append(f"closing line(s) taken as the date {closing_date}" + (f" and venue {closing_venue}" if closing_venue else ""))
+        notes.append(
+            f"closing line(s) taken as the date {closing_date}"
+            + (f" and venue {closing_venue}" if closing_venue else "")
+        )
     text = _lines(title, blocks + teasers)
     decoded = decode_page(text.encode("utf-8"))
     page = parse_page(decoded.text)
     main = page.main
-    section = bool(title) and len(title.split()) <= _SECTION_WORDS and kind_of_heading(title) is not None \
-        and not any(block_is_prose(b) for b in found)  # "Speeches" over items: the parser may pass it over
+    section = (
+        bool(title)
+        and len(title.split()) <= _SECTION_WORDS
+        and kind_of_heading(title) is not None
+        and not any(block_is_prose(b) for b in found)
+    )  # "Speeches" over items: the parser may pass it over
     if main is not None and (section or _is_listing(page, found)):
         heading = title if section else main.title
-        notes.append(f"listing page: {len(found)} item(s) under the heading {heading!r}, no statement of its own")
+        notes.append(
+            f"listing page: {len(found)} item(s) under the heading {heading!r}, no statement of its own"
+        )
         page = dataclasses.replace(page, statements=tuple(s for s in page.statements if s.role != "main"))
         main = None
     if main is not None:
@@ -362,8 +402,15 @@ def read_html(raw: bytes, http_charset: str | None = None) -> HtmlRead:
         if main.published is None and published_hint:
             changes["published"] = published_hint
         if changes:
-            page = dataclasses.replace(page, statements=tuple(
-                dataclasses.replace(s, **changes) if s is main else s for s in page.statements))
-    page = dataclasses.replace(page, encoding=encoding,
-                               warnings=tuple(warnings) + tuple(notes) + tuple(decoded.warnings) + page.warnings)
+            page = dataclasses.replace(
+                page,
+                statements=tuple(
+                    dataclasses.replace(s, **changes) if s is main else s for s in page.statements
+                ),
+            )
+    page = dataclasses.replace(
+        page,
+        encoding=encoding,
+        warnings=tuple(warnings) + tuple(notes) + tuple(decoded.warnings) + page.warnings,
+    )
     return HtmlRead(text=decoded.text, page=page, meta=meta)

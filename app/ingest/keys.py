@@ -10,6 +10,7 @@ Normalising folds Unicode compatibility forms, quotes, dashes, case and white
 space, so a title or paragraph reprinted with typographic differences keeps
 its key.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -20,9 +21,25 @@ from datetime import date
 from slugify import slugify
 
 TITLE_SLUG_CHARS = 60
-_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
-                         "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u00ab": '"', "\u00bb": '"',
-                         "\u2013": "-", "\u2014": "-", "\u2212": "-", "\u2010": "-", "\u2011": "-"})
+_QUOTES = str.maketrans(
+    {
+        "\u2018": "'",
+        "\u2019": "'",
+        "\u201a": "'",
+        "\u201b": "'",
+        "\u2032": "'",
+        "\u201c": '"',
+        "\u201d": '"',
+        "\u201e": '"',
+        "\u00ab": '"',
+        "\u00bb": '"',
+        "\u2013": "-",
+        "\u2014": "-",
+        "\u2212": "-",
+        "\u2010": "-",
+        "\u2011": "-",
+    }
+)
 _SPACE = re.compile(r"\s+")
 
 
@@ -37,7 +54,15 @@ def short_hash(text: str, n: int = 8) -> str:
 
 def statement_key(title: str, when: date | None) -> str:
     datepart = when.isoformat() if when else "undated"
-    slug = slugify(normalise_text(title).replace("'", ""), max_length=TITLE_SLUG_CHARS, word_boundary=True, save_order=True) or "untitled"
+    slug = (
+        slugify(
+            normalise_text(title).replace("'", ""),
+            max_length=TITLE_SLUG_CHARS,
+            word_boundary=True,
+            save_order=True,
+        )
+        or "untitled"
+    )
     return f"{datepart}-{slug}-{short_hash(datepart + '|' + normalise_text(title))}"
 
 
@@ -61,13 +86,43 @@ def name_key(name: str) -> str:
 
 # Common English spellings of the same Russian names (Сергей: Sergey/Sergei, …).
 TRANSLIT = {
-    "sergei": "sergey", "sergej": "sergey", "aleksandr": "alexander", "alexandr": "alexander",
-    "aleksander": "alexander", "andrey": "andrei", "andrej": "andrei", "yuri": "yury", "yuriy": "yury",
-    "iouri": "yury", "dmitri": "dmitry", "dmitriy": "dmitry", "mariya": "maria", "marya": "maria",
-    "alexei": "alexey", "aleksei": "alexey", "aleksey": "alexey", "nikolai": "nikolay",
-    "vasily": "vassily", "vasili": "vassily", "vassili": "vassily",
-    "yevgeny": "evgeny", "evgeniy": "evgeny", "yevgeniy": "evgeny", "grigori": "grigory", "georgy": "georgy", "georgiy": "georgy", "anatoli": "anatoly",
-    "anatoliy": "anatoly", "vitali": "vitaly", "vitaliy": "vitaly", "valeri": "valery",
-    "valeriy": "valery", "gennadi": "gennady", "gennadiy": "gennady", "arkadi": "arkady",
-    "arkadiy": "arkady", "matvienko": "matviyenko", "nebenzya": "nebenzia",
+    "sergei": "sergey",
+    "sergej": "sergey",
+    "aleksandr": "alexander",
+    "alexandr": "alexander",
+    "aleksander": "alexander",
+    "andrey": "andrei",
+    "andrej": "andrei",
+    "yuri": "yury",
+    "yuriy": "yury",
+    "iouri": "yury",
+    "dmitri": "dmitry",
+    "dmitriy": "dmitry",
+    "mariya": "maria",
+    "marya": "maria",
+    "alexei": "alexey",
+    "aleksei": "alexey",
+    "aleksey": "alexey",
+    "nikolai": "nikolay",
+    "vasily": "vassily",
+    "vasili": "vassily",
+    "vassili": "vassily",
+    "yevgeny": "evgeny",
+    "evgeniy": "evgeny",
+    "yevgeniy": "evgeny",
+    "grigori": "grigory",
+    "georgy": "georgy",
+    "georgiy": "georgy",
+    "anatoli": "anatoly",
+    "anatoliy": "anatoly",
+    "vitali": "vitaly",
+    "vitaliy": "vitaly",
+    "valeri": "valery",
+    "valeriy": "valery",
+    "gennadi": "gennady",
+    "gennadiy": "gennady",
+    "arkadi": "arkady",
+    "arkadiy": "arkady",
+    "matvienko": "matviyenko",
+    "nebenzya": "nebenzia",
 }

@@ -12,6 +12,7 @@ text a statement ever had stays a version and every paragraph key keeps its word
 Rows are written with bulk INSERT/UPDATE/DELETE statements and looked up in batches:
 a page with 20,000 teasers or 50,000 paragraphs is one transaction of a few seconds.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -59,8 +60,8 @@ class LoadResult:
     excerpts: int = 0
     paragraphs: int = 0
     warnings: int = 0
-    changed_keys: set[str] = field(default_factory=set)   # statements written (for the index)
-    removed_keys: set[str] = field(default_factory=set)   # statements deleted
+    changed_keys: set[str] = field(default_factory=set)  # statements written (for the index)
+    removed_keys: set[str] = field(default_factory=set)  # statements deleted
 
 
 class PagePara(NamedTuple):
@@ -122,7 +123,7 @@ class Contrib(NamedTuple):
 
 def chunks(items: list, size: int = BATCH) -> Iterator[list]:
     for i in range(0, len(items), size):
-        yield items[i:i + size]
+        yield items[i : i + size]
 
 
 def insert_rows(session: Session, model, rows: list[dict]) -> None:
@@ -134,13 +135,21 @@ def insert_rows(session: Session, model, rows: list[dict]) -> None:
         session.execute(insert(model.__table__), chunk)
 
 
-def load_failure(session: Session, *, path: str, file_name: str, raw: bytes, error: PageError,
-                 now: dt.datetime) -> LoadResult:
+def load_failure(
+    session: Session, *, path: str, file_name: str, raw: bytes, error: PageError, now: dt.datetime
+) -> LoadResult:
     """Record a page that could not be parsed. A previous good version stays in place."""
     doc = session.scalar(select(SourceDocument).where(SourceDocument.path == path))
     if doc is None:
-        doc = SourceDocument(path=path, file_name=file_name, sha256=hashlib.sha256(raw).hexdigest(),
-                             size=len(raw), raw_text=None, encoding=None, warnings="[]")
+        doc = SourceDocument(
+            path=path,
+            file_name=file_name,
+            sha256=hashlib.sha256(raw).hexdigest(),
+            size=len(raw),
+            raw_text=None,
+            encoding=None,
+            warnings="[]",
+        )
         session.add(doc)
     doc.parser_version = PARSER_VERSION
     doc.ingested_at = now
@@ -150,34 +159,61 @@ def load_failure(session: Session, *, path: str, file_name: str, raw: bytes, err
     return LoadResult(path=path, status="failed", error=str(error))
 
 
-def load_page(session: Session, *, path: str, file_name: str, raw: bytes, text: str | None,
-              page: ParsedPage, now: dt.datetime, force: bool = False,
-              provenance: Provenance | None = None, sha256: str | None = None) -> LoadResult:
+def load_page(
+    session: Session,
+    *,
+    path: str,
+    file_name: str,
+    raw: bytes,
+    text: str | None,
+    page: ParsedPage,
+    now: dt.datetime,
+    force: bool = False,
+    provenance: Provenance | None = None,
+    sha256: str | None = None,
+) -> LoadResult:
     """`sha256`: the source's own, when `raw` is its stored text rather than its bytes (reparse)."""
     sha = sha256 or hashlib.sha256(raw).hexdigest()
     provenance = provenance or Provenance()
     doc = session.scalar(select(SourceDocument).where(SourceDocument.path == path))
-    if (doc is not None and not force and doc.sha256 == sha and doc.status == "ok"
-            and doc.parser_version == PARSER_VERSION):
+    if (
+        doc is not None
+        and not force
+        and doc.sha256 == sha
+        and doc.status == "ok"
+        and doc.parser_version == PARSER_VERSION
+    ):
         return LoadResult(path=path, status="unchanged")
     rows = _contribution_rows(page)
     if doc is not None and not force and _known_earlier(session, path, sha, rows):
         return LoadResult(path=path, status="unchanged")
-    result = LoadResult(path=path, status="new" if doc is None else "updated", warnings=len(page.warnings),
-                        paragraphs=sum(len(st.paragraphs) for st in page.statements),
-                        excerpts=sum(r["role"] == "excerpt" for r in rows.values()))
+    result = LoadResult(
+        path=path,
+        status="new" if doc is None else "updated",
+        warnings=len(page.warnings),
+        paragraphs=sum(len(st.paragraphs) for st in page.statements),
+        excerpts=sum(r["role"] == "excerpt" for r in rows.values()),
+    )
     warnings, encoding, captured = page.warnings, page.encoding, page.captured
     del page  # serialised in `rows`: a long page's parse objects go before its statements are built
     old: list[tuple[str, str]] = []
     earlier_main = None  # the main statement of the capture of this path that is kept as superseded
     if doc is not None:
-        kept = session.execute(select(Contribution.statement_key, Contribution.role, Contribution.data)
-                               .where(Contribution.source_document_id == doc.id)).all()
+        kept = session.execute(
+            select(Contribution.statement_key, Contribution.role, Contribution.data).where(
+                Contribution.source_document_id == doc.id
+            )
+        ).all()
         old = [(k, role) for k, role, _d in kept]
         if kept and _differs(doc, sha, kept, rows):
             live = doc
-            doc = _supersede(session, doc, path, sha, capture_of(provenance.captured_at, provenance.captured_source,
-                                                                 captured, now))
+            doc = _supersede(
+                session,
+                doc,
+                path,
+                sha,
+                capture_of(provenance.captured_at, provenance.captured_source, captured, now),
+            )
             if live.superseded:
                 earlier_main = next((k for k, role in old if role == "main"), None)
             else:  # the page arriving is the older capture
@@ -238,8 +274,19 @@ def statement_json(st: ParsedStatement) -> str:
     parts = [head[:-2]]
     paras = st.paragraphs
     for i in range(0, len(paras), SLICE):
-        part = json.dumps([{"n": p.n, "text": p.text, "speaker": p.speaker, "label": p.label,
-                            "lines": [p.line_start, p.line_end]} for p in paras[i:i + SLICE]], ensure_ascii=False)
+        part = json.dumps(
+            [
+                {
+                    "n": p.n,
+                    "text": p.text,
+                    "speaker": p.speaker,
+                    "label": p.label,
+                    "lines": [p.line_start, p.line_end],
+                }
+                for p in paras[i : i + SLICE]
+            ],
+            ensure_ascii=False,
+        )
         parts.append((", " if i else "") + part[1:-1])
     parts.append("]}")
     return "".join(parts)
@@ -247,11 +294,18 @@ def statement_json(st: ParsedStatement) -> str:
 
 def _known_earlier(session: Session, path: str, sha: str, rows: dict[str, dict]) -> bool:
     """This text, parsed the same, is already kept as an earlier capture of the path."""
-    for doc in session.scalars(select(SourceDocument).where(
-            SourceDocument.superseded.is_(True), SourceDocument.sha256 == sha,
-            SourceDocument.path.startswith(path + "@", autoescape=True))):
-        kept = session.execute(select(Contribution.statement_key, Contribution.role, Contribution.data)
-                               .where(Contribution.source_document_id == doc.id)).all()
+    for doc in session.scalars(
+        select(SourceDocument).where(
+            SourceDocument.superseded.is_(True),
+            SourceDocument.sha256 == sha,
+            SourceDocument.path.startswith(path + "@", autoescape=True),
+        )
+    ):
+        kept = session.execute(
+            select(Contribution.statement_key, Contribution.role, Contribution.data).where(
+                Contribution.source_document_id == doc.id
+            )
+        ).all()
         if not _differs(doc, sha, kept, rows):
             return True
     return False
@@ -260,7 +314,8 @@ def _known_earlier(session: Session, path: str, sha: str, rows: dict[str, dict])
 def _differs(doc: SourceDocument, sha: str, kept, rows: dict[str, dict]) -> bool:
     """Another text, or the same text parsed differently (a parser change)."""
     return doc.sha256 != sha or sorted((k, r, d) for k, r, d in kept) != sorted(
-        (r["statement_key"], r["role"], r["data"]) for r in rows.values())
+        (r["statement_key"], r["role"], r["data"]) for r in rows.values()
+    )
 
 
 def superseded_path(session: Session, path: str, sha: str, seq: int) -> str:
@@ -272,7 +327,9 @@ def superseded_path(session: Session, path: str, sha: str, seq: int) -> str:
     return candidate
 
 
-def _supersede(session: Session, doc: SourceDocument, path: str, sha: str, new_capture) -> SourceDocument | None:
+def _supersede(
+    session: Session, doc: SourceDocument, path: str, sha: str, new_capture
+) -> SourceDocument | None:
     """Keep the live document of `path` as an earlier capture, or (when the page arriving is
     the older capture) keep the arriving page beside it: the document to write the page into
     (None: a new live document at `path`). The live document of a path is always its latest
@@ -292,12 +349,20 @@ def _supersede(session: Session, doc: SourceDocument, path: str, sha: str, new_c
 
 
 def _live_main(session: Session, path: str) -> str | None:
-    return session.scalar(select(Contribution.statement_key).join(SourceDocument)
-                          .where(SourceDocument.path == path, Contribution.role == "main"))
+    return session.scalar(
+        select(Contribution.statement_key)
+        .join(SourceDocument)
+        .where(SourceDocument.path == path, Contribution.role == "main")
+    )
 
 
 def _set_provenance(doc: SourceDocument, p: Provenance) -> None:
-    doc.format, doc.original_url, doc.url_source, doc.publisher = p.format, p.original_url, p.url_source, p.publisher
+    doc.format, doc.original_url, doc.url_source, doc.publisher = (
+        p.format,
+        p.original_url,
+        p.url_source,
+        p.publisher,
+    )
     doc.captured_at, doc.captured_source = p.captured_at, p.captured_source
     doc.warc_file, doc.warc_offset, doc.capture = p.warc_file, p.warc_offset, p.capture
 
@@ -307,12 +372,26 @@ def materialise_many(session: Session, keys: list[str]) -> Iterator[tuple[str, s
     for chunk in chunks(keys):
         contribs: dict[str, list[Contrib]] = {}
         for r in session.execute(
-            select(Contribution.statement_key, Contribution.data, Contribution.role, Contribution.position,
-                   SourceDocument.id, SourceDocument.sha256, SourceDocument.path, SourceDocument.original_url,
-                   SourceDocument.publisher, SourceDocument.captured_at, SourceDocument.file_name,
-                   SourceDocument.captured_source, SourceDocument.captured, SourceDocument.ingested_at,
-                   SourceDocument.parse_seq, SourceDocument.superseded)
-            .join(SourceDocument).where(Contribution.statement_key.in_(chunk))
+            select(
+                Contribution.statement_key,
+                Contribution.data,
+                Contribution.role,
+                Contribution.position,
+                SourceDocument.id,
+                SourceDocument.sha256,
+                SourceDocument.path,
+                SourceDocument.original_url,
+                SourceDocument.publisher,
+                SourceDocument.captured_at,
+                SourceDocument.file_name,
+                SourceDocument.captured_source,
+                SourceDocument.captured,
+                SourceDocument.ingested_at,
+                SourceDocument.parse_seq,
+                SourceDocument.superseded,
+            )
+            .join(SourceDocument)
+            .where(Contribution.statement_key.in_(chunk))
         ):
             contribs.setdefault(r[0], []).append(Contrib(decode_contribution(r[1]), *r[2:]))
         statements = {s.key: s for s in session.scalars(select(Statement).where(Statement.key.in_(chunk)))}
@@ -332,10 +411,20 @@ def _new_statement(session: Session, key: str) -> Statement:
 def _ordered(contribs: list[Contrib]) -> list[Contrib]:
     """Best first: full text, then the latest capture (a later re-parse of the same capture),
     then more paragraphs, then smaller sha256, path, position."""
+
     def rank(c: Contrib):
         when, finer = c.capture().sort_key()
-        return (c.role != "main", -when, -finer, -c.parse_seq, -len(c.data["paragraphs"]), c.sha256, c.path,
-                c.position)
+        return (
+            c.role != "main",
+            -when,
+            -finer,
+            -c.parse_seq,
+            -len(c.data["paragraphs"]),
+            c.sha256,
+            c.path,
+            c.position,
+        )
+
     return sorted(contribs, key=rank)
 
 
@@ -343,8 +432,9 @@ def _first(rows: list[Contrib], name: str) -> Any:
     return next((c.data[name] for c in rows if c.data[name]), None)
 
 
-def materialise(session: Session, key: str, contribs: list[Contrib],
-                statement: Statement | None) -> tuple[str, dict | None]:
+def materialise(
+    session: Session, key: str, contribs: list[Contrib], statement: Statement | None
+) -> tuple[str, dict | None]:
     """What statement `key` becomes from its contributions: (new|updated|unchanged|removed|gone, fields to
     write). Only full texts of earlier captures of pages that now say something else (superseded
     documents; a corrected title): the statement is gone (its keys are aliased to where the page went)."""
@@ -360,8 +450,11 @@ def materialise(session: Session, key: str, contribs: list[Contrib],
     rows = _ordered(contribs)
     best = rows[0].data
     fields = {
-        "title": best["title"], "kind": best["kind"],
-        "date": _first(rows, "date"), "published": _first(rows, "published"), "venue": _first(rows, "venue"),
+        "title": best["title"],
+        "kind": best["kind"],
+        "date": _first(rows, "date"),
+        "published": _first(rows, "published"),
+        "venue": _first(rows, "venue"),
         "speakers": best["speakers"] or _first(rows, "speakers") or [],
         "topics": best["topics"] or _first(rows, "topics") or [],
         "excerpt": rows[0].role == "excerpt",
@@ -404,17 +497,38 @@ def build_versions(key: str, rows: list[Contrib]) -> list[dict]:
                 continue
             listed.add((c.file_name, c.sha256))
             cc = c.capture()
-            sources.append({"file": c.file_name, "sha256": c.sha256, "captured_at": cc.when.isoformat(),
-                            "captured_source": cc.source, "estimated": cc.estimated,
-                            "page_clock": c.page_clock.isoformat() if c.page_clock else None,
-                            "file_time": c.captured_at.isoformat() if c.captured_at else None,
-                            "parse": c.parse_seq, "original_url": c.original_url, "publisher": c.publisher})
+            sources.append(
+                {
+                    "file": c.file_name,
+                    "sha256": c.sha256,
+                    "captured_at": cc.when.isoformat(),
+                    "captured_source": cc.source,
+                    "estimated": cc.estimated,
+                    "page_clock": c.page_clock.isoformat() if c.page_clock else None,
+                    "file_time": c.captured_at.isoformat() if c.captured_at else None,
+                    "parse": c.parse_seq,
+                    "original_url": c.original_url,
+                    "publisher": c.publisher,
+                }
+            )
         shas = {c.sha256 for c in cs}
-        out.append({"n": n, "id": vid, "current": vid == current, "role": cs[0].role,
-                    "captured_at": cap.when.isoformat(), "captured_source": cap.source, "estimated": cap.estimated,
-                    "reparse": bool(shas) and shas <= seen_shas, "paragraph_count": len(keys),
-                    "changes": changes(previous, keys).as_dict() if previous is not None else None,
-                    "keys": keys, "sources": sources, "doc_id": cs[0].doc_id})
+        out.append(
+            {
+                "n": n,
+                "id": vid,
+                "current": vid == current,
+                "role": cs[0].role,
+                "captured_at": cap.when.isoformat(),
+                "captured_source": cap.source,
+                "estimated": cap.estimated,
+                "reparse": bool(shas) and shas <= seen_shas,
+                "paragraph_count": len(keys),
+                "changes": changes(previous, keys).as_dict() if previous is not None else None,
+                "keys": keys,
+                "sources": sources,
+                "doc_id": cs[0].doc_id,
+            }
+        )
         seen_shas |= shas
         previous = keys
     return out
@@ -424,7 +538,9 @@ def suffixes(key: str, c: Contrib) -> list[str]:
     """The paragraph keys of a contribution, without the statement key (computed once per contribution)."""
     got = c.data.get("_suffixes")  # kept beside the decoded JSON, which is never written back
     if got is None:
-        got = c.data["_suffixes"] = [suffix(k) for k in paragraph_keys(key, [p.text for p in c.data["paragraphs"]])]
+        got = c.data["_suffixes"] = [
+            suffix(k) for k in paragraph_keys(key, [p.text for p in c.data["paragraphs"]])
+        ]
     return got
 
 
@@ -443,8 +559,17 @@ class ParagraphRows:
                 if sfx in seen:
                     continue
                 seen.add(sfx)
-                yield Para(f"{self.key}.{sfx}", p.n, rank == 0, p.text, p.label, p.speaker, c.sha256, c.doc_id,
-                           p.lines)
+                yield Para(
+                    f"{self.key}.{sfx}",
+                    p.n,
+                    rank == 0,
+                    p.text,
+                    p.label,
+                    p.speaker,
+                    c.sha256,
+                    c.doc_id,
+                    p.lines,
+                )
 
 
 def fingerprint(fields: dict) -> str:
@@ -490,21 +615,28 @@ def _write_statements(session: Session, writes: list[tuple[Statement, dict]], up
         for model in (StatementSpeaker, StatementTopic):
             session.execute(delete(model).where(model.statement_id.in_(chunk)))
         for sid, key, pid in session.execute(
-                select(Paragraph.statement_id, Paragraph.key, Paragraph.id).where(Paragraph.statement_id.in_(chunk))):
+            select(Paragraph.statement_id, Paragraph.key, Paragraph.id).where(
+                Paragraph.statement_id.in_(chunk)
+            )
+        ):
             existing.setdefault(sid, {})[key] = pid
     speakers, topics, paragraphs = [], [], _ParagraphWrites()
     for st, f in writes:
         speaker_ids: dict[str, int] = {}
         when = st.date or st.published
         for i, sp in enumerate(f["speakers"]):
-            speaker = get_or_create_speaker(session, sp["name"], sp.get("kind") or "person", sp.get("role"), when)
+            speaker = get_or_create_speaker(
+                session, sp["name"], sp.get("kind") or "person", sp.get("role"), when
+            )
             if sp.get("as_printed"):  # the page's spelling of a name the parse gave canonically
                 add_spelling(session, speaker, sp["as_printed"])
             speaker_ids[name_key(sp["name"])] = speaker.id
             speaker_ids.setdefault(name_key(speaker.name), speaker.id)  # a turn printed in another spelling
             speakers.append(dict(statement_id=st.id, position=i, speaker_id=speaker.id, role=sp.get("role")))
-        topics += [dict(statement_id=st.id, position=i, topic_id=get_or_create_topic(session, name).id)
-                   for i, name in enumerate(f["topics"])]
+        topics += [
+            dict(statement_id=st.id, position=i, topic_id=get_or_create_topic(session, name).id)
+            for i, name in enumerate(f["topics"])
+        ]
         paragraphs.plan(session, st, f["paragraphs"], speaker_ids, existing.get(st.id, {}))
         session.expire(st, ["speakers", "topics", "paragraphs"])
     insert_rows(session, StatementSpeaker, speakers)
@@ -518,12 +650,26 @@ def _write_versions(session: Session, writes: list[tuple[Statement, dict]]) -> N
     keys = [st.key for st, _ in writes]
     for chunk in chunks(keys):
         session.execute(delete(StatementVersion).where(StatementVersion.statement_key.in_(chunk)))
-    rows = [dict(statement_key=st.key, n=v["n"], vid=v["id"], current=v["current"], role=v["role"],
-                 captured_at=dt.datetime.fromisoformat(v["captured_at"]), captured_source=v["captured_source"],
-                 estimated=v["estimated"], reparse=v["reparse"], paragraph_count=v["paragraph_count"],
-                 source_document_id=v["doc_id"], keys=json.dumps(v["keys"]),
-                 sources=json.dumps(v["sources"], ensure_ascii=False), changes=json.dumps(v["changes"]))
-            for st, f in writes for v in f["versions"]]
+    rows = [
+        dict(
+            statement_key=st.key,
+            n=v["n"],
+            vid=v["id"],
+            current=v["current"],
+            role=v["role"],
+            captured_at=dt.datetime.fromisoformat(v["captured_at"]),
+            captured_source=v["captured_source"],
+            estimated=v["estimated"],
+            reparse=v["reparse"],
+            paragraph_count=v["paragraph_count"],
+            source_document_id=v["doc_id"],
+            keys=json.dumps(v["keys"]),
+            sources=json.dumps(v["sources"], ensure_ascii=False),
+            changes=json.dumps(v["changes"]),
+        )
+        for st, f in writes
+        for v in f["versions"]
+    ]
     for chunk in chunks(rows):
         session.execute(insert(StatementVersion), chunk)
 
@@ -540,15 +686,29 @@ class _ParagraphWrites:
         self.updates: list[dict] = []
         self.deletes: list[int] = []
 
-    def plan(self, session: Session, st: Statement, paras: Iterable[Para], speaker_ids: dict[str, int],
-             existing: dict[str, int]) -> None:
+    def plan(
+        self,
+        session: Session,
+        st: Statement,
+        paras: Iterable[Para],
+        speaker_ids: dict[str, int],
+        existing: dict[str, int],
+    ) -> None:
         wanted: set[str] = set()  # (only when the statement had paragraphs)
         for p in paras:
             if existing:
                 wanted.add(p.key)
-            values = dict(n=p.n, current=p.current, text=p.text, label=p.label, speaker_name=p.speaker,
-                          speaker_id=speaker_ids.get(name_key(p.speaker)) if p.speaker else None,
-                          source_document_id=p.doc_id, line_start=p.lines[0], line_end=p.lines[1])
+            values = dict(
+                n=p.n,
+                current=p.current,
+                text=p.text,
+                label=p.label,
+                speaker_name=p.speaker,
+                speaker_id=speaker_ids.get(name_key(p.speaker)) if p.speaker else None,
+                source_document_id=p.doc_id,
+                line_start=p.lines[0],
+                line_end=p.lines[1],
+            )
             if p.key in existing:
                 self.updates.append(dict(id=existing[p.key], **values))
             else:
@@ -577,8 +737,11 @@ def _drop_aliases(session: Session, keys: Iterable[str]) -> None:
 
 
 def _remove_statement(session: Session, statement: Statement) -> None:
-    rows = session.execute(select(Paragraph.key, Paragraph.text).where(Paragraph.statement_id == statement.id)
-                           .order_by(Paragraph.current.desc(), Paragraph.n, Paragraph.key)).all()
+    rows = session.execute(
+        select(Paragraph.key, Paragraph.text)
+        .where(Paragraph.statement_id == statement.id)
+        .order_by(Paragraph.current.desc(), Paragraph.n, Paragraph.key)
+    ).all()
     session.info.setdefault("removed_paragraphs", {})[statement.key] = [tuple(r) for r in rows]
     for model in (Paragraph, StatementSpeaker, StatementTopic):
         session.execute(delete(model).where(model.statement_id == statement.id))
@@ -600,8 +763,9 @@ def _alias_superseded(session: Session, key: str, target: str) -> None:
     whether or not this archive ever showed it (so the order pages arrive in does not matter)."""
     if session.scalar(select(Statement.id).where(Statement.key == key)) is not None:
         return
-    datas = session.scalars(select(Contribution.data).where(Contribution.statement_key == key)
-                            .order_by(Contribution.id)).all()
+    datas = session.scalars(
+        select(Contribution.data).where(Contribution.statement_key == key).order_by(Contribution.id)
+    ).all()
     if not datas:
         return
     old: dict[str, str] = {}
@@ -618,9 +782,12 @@ def _alias_to(session: Session, key: str, old: list[tuple[str, str]], target: st
     if key == target:
         return
     _add_alias(session, key, "statement", target, "statement")
-    new = session.execute(select(Paragraph.key, Paragraph.text).join(Statement)
-                          .where(Statement.key == target, Paragraph.current.is_(True))
-                          .order_by(Paragraph.n)).all()
+    new = session.execute(
+        select(Paragraph.key, Paragraph.text)
+        .join(Statement)
+        .where(Statement.key == target, Paragraph.current.is_(True))
+        .order_by(Paragraph.n)
+    ).all()
     if not new:
         return
     by_suffix = {suffix(k): k for k, _ in new}

@@ -4,6 +4,7 @@ not carry them (text dumps), in the CSV form scrapers write: columns path,url,ca
 A relative path is relative to the manifest's folder. `captured` is an ISO date or date and
 time (a time zone is converted to UTC). Bad rows are errors with their line number.
 """
+
 from __future__ import annotations
 
 import csv

@@ -22,6 +22,7 @@ among mixed-case ones ("WANG Yi", "Sergey LAVROV") is the family name; otherwise
 app/data/family_names.toml (a common family name first, and romanised syllables of that
 language after it). Pure: no I/O beyond reading that packaged list once.
 """
+
 from __future__ import annotations
 
 import re
@@ -33,24 +34,30 @@ from pathlib import Path
 DATA = Path(__file__).resolve().parent.parent / "data" / "family_names.toml"
 
 # Lowercase particles that stand before a family name (CSL non-dropping-particle when lowercase).
-PARTICLES = frozenset("""
+PARTICLES = frozenset(
+    """
 von van der den de du des da di del della delle dello dos das do la le las los ter ten zu zum zur
 af av vom d' dell' degli
-""".split())
+""".split()
+)
 # Arabic nasab ("son of"/"daughter of"): "Mohammed bin Salman".
 NASAB = frozenset({"bin", "ibn", "bint", "ben", "bent", "ould"})
 # Titles and honorifics dropped before splitting (CSL has no field for them).
-HONORIFICS = frozenset("""
+HONORIFICS = frozenset(
+    """
 mr mr. mrs mrs. ms ms. miss dr dr. prof prof. professor sir dame h.e. sheikh shaikh sheikha
 г-н г-жа господин госпожа
-""".split())
+""".split()
+)
 SUFFIXES = {"jr": "Jr.", "jr.": "Jr.", "sr": "Sr.", "sr.": "Sr.", "ii": "II", "iii": "III", "iv": "IV"}
 # Words that make a "name" a description: "Lord Ahmad of Wimbledon", "The President".
 _DESCRIPTIVE = frozenset({"of", "the", "and", "for", "to", "in", "at", "on", "&"})
-ROLE_WORDS = frozenset("""
+ROLE_WORDS = frozenset(
+    """
 president minister ambassador spokesperson spokeswoman spokesman secretary chairman chairwoman
 chair premier chancellor king queen prince envoy representative director commissioner speaker
-""".split())
+""".split()
+)
 _PATRONYMIC = re.compile(r"(?:ovich|evich|ovna|evna|ichna|inichna|ович|евич|ич|овна|евна|ична|инична)$", re.I)
 
 _INITIAL = re.compile(r"[^\W\d_][^\W\d_\sA-ZА-ЯЁ]?\.(?:-[^\W\d_][^\W\d_\sA-ZА-ЯЁ]?\.)?")
@@ -92,8 +99,9 @@ def _words(text: str) -> list[str]:
     """The name's words, honorifics dropped ("H.E.", "His Excellency", "Mr"), glued initials
     split ("S.V.Lavrov" -> "S." "V." "Lavrov")."""
     raw = text.replace(",", " ").split()
-    while len(raw) > 1 and (raw[0].lower() in HONORIFICS or
-                            raw[0].lower() in ("his", "her") and raw[1].lower() == "excellency"):
+    while len(raw) > 1 and (
+        raw[0].lower() in HONORIFICS or raw[0].lower() in ("his", "her") and raw[1].lower() == "excellency"
+    ):
         raw.pop(0)
         if raw[0].lower() == "excellency" and len(raw) > 1:
             raw.pop(0)
@@ -123,8 +131,8 @@ def _split(words: list[str]) -> dict | None:
     marked = [i for i, c in enumerate(caps) if c]
     if marked != list(range(marked[0], marked[-1] + 1)):
         return _split_unmarked(_display_case_all(words))
-    family = _display_case_all(words[marked[0]:marked[-1] + 1], inner=True)
-    rest = words[:marked[0]] + words[marked[-1] + 1:]
+    family = _display_case_all(words[marked[0] : marked[-1] + 1], inner=True)
+    rest = words[: marked[0]] + words[marked[-1] + 1 :]
     if marked[0] == 0:
         return {"family": " ".join(family), "given": " ".join(rest), "static-ordering": True}
     return _with_particles(family, rest)
@@ -159,8 +167,27 @@ def _split_unmarked(words: list[str]) -> dict | None:
     return _with_particles(words[k:], words[:k])
 
 
-_CAPITAL_PARTICLES = frozenset({"le", "la", "van", "von", "de", "di", "da", "del", "della", "des", "du",
-                                "dos", "al", "el", "abu", "ter", "ten"})
+_CAPITAL_PARTICLES = frozenset(
+    {
+        "le",
+        "la",
+        "van",
+        "von",
+        "de",
+        "di",
+        "da",
+        "del",
+        "della",
+        "des",
+        "du",
+        "dos",
+        "al",
+        "el",
+        "abu",
+        "ter",
+        "ten",
+    }
+)
 
 
 def _with_particles(family: list[str], given: list[str]) -> dict:
@@ -185,10 +212,10 @@ def _split_nasab(words: list[str]) -> dict | None:
     Without a family name after the chain ('Mohammed bin Salman') there is no honest split."""
     low = [w.lower() for w in words]
     last = max(i for i, w in enumerate(low) if w in NASAB)
-    rest = words[last + 2:]
+    rest = words[last + 2 :]
     if not rest:
         return None
-    return {"family": " ".join(rest), "given": " ".join(words[:last + 2])}
+    return {"family": " ".join(rest), "given": " ".join(words[: last + 2])}
 
 
 def _family_first(words: list[str]) -> bool:
@@ -197,15 +224,23 @@ def _family_first(words: list[str]) -> bool:
     first = _fold(words[0])
     data = _family_data()
     for lang in ("zh", "ko", "vi"):
-        if first in data[lang]["family"] and all(_SYLLABLES.fullmatch(_fold(w).replace("-", "")) for w in words[1:]):
+        if first in data[lang]["family"] and all(
+            _SYLLABLES.fullmatch(_fold(w).replace("-", "")) for w in words[1:]
+        ):
             return True
     hu = data["hu"]
-    return len(words) == 2 and first in hu["family"] and _fold(words[1]) in hu["given"] \
+    return (
+        len(words) == 2
+        and first in hu["family"]
+        and _fold(words[1]) in hu["given"]
         and first not in hu["given"]
+    )
 
 
-_SYLLABLE = (r"(?:zh|ch|sh|ngh|ng|nh|ph|th|tr|kh|gh|gi|qu|kk|tt|pp|ss|jj|wh|[bcdfghjklmnpqrstwxyz])?"
-             r"[aeiouy]{1,3}(?:ng|nh|ch|[nmptkcl])?")
+_SYLLABLE = (
+    r"(?:zh|ch|sh|ngh|ng|nh|ph|th|tr|kh|gh|gi|qu|kk|tt|pp|ss|jj|wh|[bcdfghjklmnpqrstwxyz])?"
+    r"[aeiouy]{1,3}(?:ng|nh|ch|[nmptkcl])?"
+)
 _SYLLABLES = re.compile(rf"(?:{_SYLLABLE})+")
 
 
@@ -239,7 +274,12 @@ def _display_case_all(words: list[str], inner: bool = False) -> list[str]:
     out = []
     for i, w in enumerate(words):
         low = w.lower()
-        if (i > 0 or inner) and low in _LOWER_IN_CAPS and low not in {"le", "al", "el"} and i < len(words) - 1:
+        if (
+            (i > 0 or inner)
+            and low in _LOWER_IN_CAPS
+            and low not in {"le", "al", "el"}
+            and i < len(words) - 1
+        ):
             out.append(low)
         elif _INITIAL.fullmatch(w) or (len(w) == 2 and w.endswith(".")):
             out.append(w[0].upper() + w[1:].lower())

@@ -6,13 +6,15 @@ its connectors bring in ("of Russia", "to the United Kingdom") and capitalised w
 stand before a role noun ("Swedish Minister"); the name is the run of capitalised words
 after it.
 """
+
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-CORE = frozenset("""
+CORE = frozenset(
+    """
 ambassador minister president spokesperson spokeswoman spokesman representative secretary director
 head chairman chairwoman chair envoy officer counsellor counselor consul consul-general attaché attache
 chargé charge adviser advisor aide commissioner governor mayor senator speaker king queen prince
@@ -22,8 +24,10 @@ presidents representatives spokespersons envoys
 министр министра министру министром посол посла послом президент президента президентом председатель председателя
 представитель представителя заместитель заместителя директор директора пресс-секретарь пресс-секретаря
 советник советника консул консула
-""".split())
-MODIFIERS = frozenset("""
+""".split()
+)
+MODIFIERS = frozenset(
+    """
 foreign deputy first second third permanent alternate acting special presidential executive general
 state press information russian russia british american us u.s. uk un u.n. eu nato osce united kingdom
 states nations federation republic union council security ministry embassy mission department affairs
@@ -32,43 +36,74 @@ federal duma kremlin office government former honorary principal associate inter
 plenipotentiary extraordinary consulate delegation d’affaires d'affaires affaires staff public
 иностранных дел российской федерации россии рф мид официальный официального постоянный постоянного чрезвычайный
 чрезвычайного полномочный полномочного департамента информации печати посольства генерального генеральный
-""".split())
-INSTITUTIONS = frozenset("""
+""".split()
+)
+INSTITUTIONS = frozenset(
+    """
 ministry embassy mission department government kremlin office administration service consulate
 delegation presidency secretariat
-""".split())
-HONORIFICS = frozenset({"mr", "mrs", "ms", "dr", "sir", "lord", "lady", "madam", "mr.", "mrs.", "ms.", "dr.", "shri",
-                        "smt", "sri", "h.e.", "he", "excellency", "mme", "m."})
+""".split()
+)
+HONORIFICS = frozenset(
+    {
+        "mr",
+        "mrs",
+        "ms",
+        "dr",
+        "sir",
+        "lord",
+        "lady",
+        "madam",
+        "mr.",
+        "mrs.",
+        "ms.",
+        "dr.",
+        "shri",
+        "smt",
+        "sri",
+        "h.e.",
+        "he",
+        "excellency",
+        "mme",
+        "m.",
+    }
+)
 PARTICLES = frozenset({"bin", "ibn", "al", "el", "de", "da", "di", "del", "von", "van", "der", "la", "le"})
 # Words that end a name run: kind nouns and reporting verbs ("… Lavrov Answers Questions").
-NAME_STOPS = frozenset("""
+NAME_STOPS = frozenset(
+    """
 remarks interview statement comment speech address article letter briefing answers answer replies
 reply press news message says said holds gives meets visits opens speaks talks call
 выступление интервью заявление комментарий брифинг статья письмо послание обращение ответ ответы сообщение
-""".split())
+""".split()
+)
 
 _ROLE_LINKS = frozenset({"of", "to", "for", "the", "in", "в", "во", "при", "по"})
 # Words that end a name even when capitalised (Title Case headlines): "… Thomas-Greenfield At A …".
-TITLE_STOPS = frozenset("""at a an on in to for with during after before following of by and the about upon from over
-under ahead amid between via regarding concerning on into as vs versus""".split())
+TITLE_STOPS = frozenset(
+    """at a an on in to for with during after before following of by and the about upon from over
+under ahead amid between via regarding concerning on into as vs versus""".split()
+)
 # Places that follow a name with no comma in some titles ("Interview of S.V. Lavrov Moscow, …"): a name stops there.
-PLACES = frozenset("""moscow london washington paris berlin beijing tokyo brussels geneva vienna rome madrid new york
+PLACES = frozenset(
+    """moscow london washington paris berlin beijing tokyo brussels geneva vienna rome madrid new york
 kyiv kiev minsk ankara tehran delhi islamabad cairo riyadh doha abu dhabi dubai astana tashkent baku yerevan tbilisi
 sochi st petersburg kazan vladivostok warsaw prague budapest bucharest sofia belgrade athens lisbon dublin oslo
 stockholm helsinki copenhagen tallinn riga vilnius ottawa canberra pretoria nairobi addis ababa havana caracas
 brasilia buenos aires mexico santiago lima bogota jakarta hanoi bangkok manila seoul pyongyang ulaanbaatar kabul
-baghdad damascus beirut amman jerusalem tel aviv""".split())
+baghdad damascus beirut amman jerusalem tel aviv""".split()
+)
 _OPENERS = "“\"«‘(['"
-_TRAILERS = ",;:)”\"»!?]"
+_TRAILERS = ',;:)”"»!?]'
 _NAME_WORD = re.compile(r"(?:[^\W\d_]\.){0,3}[^\W\d_][\w’'-]*|(?:[^\W\d_]\.){1,3}")
 _INITIAL = re.compile(r"(?:[^\W\d_]\.){1,3}|[A-Z][a-z]?\.|U\.[SNK]\.")
 
 
 @dataclass(frozen=True)
 class Token:
-    bare: str        # the word without quotes, punctuation and possessive
-    poss: bool       # it carried a possessive ("Lavrov’s")
-    stop: bool       # punctuation after it ends the phrase ("Zakharova,")
+    bare: str  # the word without quotes, punctuation and possessive
+    poss: bool  # it carried a possessive ("Lavrov’s")
+    stop: bool  # punctuation after it ends the phrase ("Zakharova,")
     opened: bool = False  # a bracket or quote opened before it ("(March")
 
     @property
@@ -104,14 +139,20 @@ class Agent:
     role: str | None
     name: str | None
     institution: str | None
-    poss: bool          # the phrase ended on a possessive
-    end: int            # index of the first token after the phrase
+    poss: bool  # the phrase ended on a possessive
+    end: int  # index of the first token after the phrase
 
 
 def is_name_token(t: Token) -> bool:
     w = t.bare
-    if not w or not w[0].isupper() or t.low in NAME_STOPS or t.low in CORE or t.low in MODIFIERS \
-            or t.low in TITLE_STOPS:
+    if (
+        not w
+        or not w[0].isupper()
+        or t.low in NAME_STOPS
+        or t.low in CORE
+        or t.low in MODIFIERS
+        or t.low in TITLE_STOPS
+    ):
         return False
     if len(w) > 1 and w.isupper() and "." not in w:
         return False  # an acronym (RT, FT, BBC), not a name
@@ -120,7 +161,7 @@ def is_name_token(t: Token) -> bool:
 
 def _core_ahead(toks: list[Token], i: int) -> bool:
     """A role noun follows in the same run of capitalised words ("Swedish Minister")."""
-    for t in toks[i:i + 6]:
+    for t in toks[i : i + 6]:
         if t.low in CORE:
             return True
         if not t.cap or t.stop or t.poss or t.low in TITLE_STOPS or t.low in NAME_STOPS:
@@ -132,8 +173,14 @@ def _caps_name(toks: list[Token], i: int) -> bool:
     """'HAYASHI Yoshimasa': a family name in capitals before the given name (after a role)."""
     t = toks[i]
     nxt = toks[i + 1] if i + 1 < len(toks) else None
-    return (len(t.bare) >= 3 and t.bare.isupper() and t.bare.isalpha() and nxt is not None
-            and is_name_token(nxt) and not nxt.bare.isupper())
+    return (
+        len(t.bare) >= 3
+        and t.bare.isupper()
+        and t.bare.isalpha()
+        and nxt is not None
+        and is_name_token(nxt)
+        and not nxt.bare.isupper()
+    )
 
 
 def _particles_then_name(toks: list[Token], i: int) -> bool:
@@ -176,7 +223,12 @@ def parse_agent(toks: list[Token], i: int = 0) -> Agent:
                 after_conn = True
                 i += 1
                 continue
-            elif t.cap and t.low not in TITLE_STOPS and t.low not in NAME_STOPS and (after_conn or _core_ahead(toks, i)):
+            elif (
+                t.cap
+                and t.low not in TITLE_STOPS
+                and t.low not in NAME_STOPS
+                and (after_conn or _core_ahead(toks, i))
+            ):
                 role.append(t.bare)
             elif is_name_token(t) or (role and _caps_name(toks, i)):
                 name.append(t.bare)
@@ -184,8 +236,16 @@ def parse_agent(toks: list[Token], i: int = 0) -> Agent:
                 break
         elif t.opened:
             break  # "Arindam Bagchi (March 18, 2022)"
-        elif (t.low in PLACES or t.low in ("new", "st", "abu", "tel", "addis", "buenos")
-              and nxt is not None and f"{t.low} {nxt.low}".split()[-1] in PLACES) and not t.poss and name:
+        elif (
+            (
+                t.low in PLACES
+                or t.low in ("new", "st", "abu", "tel", "addis", "buenos")
+                and nxt is not None
+                and f"{t.low} {nxt.low}".split()[-1] in PLACES
+            )
+            and not t.poss
+            and name
+        ):
             break  # "… Lavrov Moscow, 12 March": the place after the name
         elif is_name_token(t) or _particles_then_name(toks, i):
             name.append(t.bare)
@@ -207,7 +267,9 @@ def _agent(role: list[str], name: list[str], poss: bool, end: int) -> Agent:
     idx = [k for k, w in enumerate(role) if w.lower() in INSTITUTIONS]
     if not name and idx:  # "Ministry of Foreign Affairs of Russia"; "Embassy" of "Embassy Press Officer"
         inst = " ".join(role[: idx[-1] + 1] if has_core else role)
-    return Agent(role=" ".join(role) or None, name=" ".join(name) or None, institution=inst, poss=poss, end=end)
+    return Agent(
+        role=" ".join(role) or None, name=" ".join(name) or None, institution=inst, poss=poss, end=end
+    )
 
 
 @lru_cache(maxsize=2048)
@@ -217,14 +279,22 @@ def split_role_name(phrase: str) -> Agent:
 
 def role_before(text: str, pos: int) -> str | None:
     """The role printed just before a name at `pos`: "Russian Ambassador to the UK, Alexander …"."""
-    toks = tokenize(text[max(0, pos - 120):pos].rstrip(" ,"))
+    toks = tokenize(text[max(0, pos - 120) : pos].rstrip(" ,"))
     k = len(toks)
     while k > 0:  # walk back over role words, their connectors and what the connectors bring in
         t, left = toks[k - 1], toks[k - 2] if k >= 2 else None
         right = toks[k] if k < len(toks) else None
-        if t.stop or t.poss or not (
-                t.low in CORE or t.low in MODIFIERS or t.low in _ROLE_LINKS
-                or t.cap and (left is not None and left.low in _ROLE_LINKS or right is not None and right.low in CORE)):
+        if (
+            t.stop
+            or t.poss
+            or not (
+                t.low in CORE
+                or t.low in MODIFIERS
+                or t.low in _ROLE_LINKS
+                or t.cap
+                and (left is not None and left.low in _ROLE_LINKS or right is not None and right.low in CORE)
+            )
+        ):
             break
         k -= 1
     words = [t.bare for t in toks[k:]]
@@ -250,13 +320,40 @@ def full_name(surname: str, text: str) -> str | None:
 # stored and cited in the nominative. Endings (longest first): family names, patronymics and
 # given names; the genitive of a masculine -ов/-ев/-ин surname is also a feminine nominative
 # (Лаврова, Захарова), so a name is only read as genitive where its context is genitive.
-_GENITIVE_FAMILY = (("ского", "ский"), ("цкого", "цкий"), ("ской", "ская"), ("цкой", "цкая"),
-                    ("овой", "ова"), ("евой", "ева"), ("ёвой", "ёва"), ("иной", "ина"), ("ыной", "ына"),
-                    ("ова", "ов"), ("ева", "ев"), ("ёва", "ёв"), ("ина", "ин"), ("ына", "ын"))
-_GENITIVE_PATRONYMIC = (("овича", "ович"), ("евича", "евич"), ("ича", "ич"), ("овны", "овна"), ("евны", "евна"),
-                        ("ичны", "ична"))
-_GENITIVE_GIVEN = (("ея", "ей"), ("ия", "ий"), ("ии", "ия"), ("ьи", "ья"), ("ги", "га"), ("ки", "ка"),
-                   ("ы", "а"), ("а", ""))
+_GENITIVE_FAMILY = (
+    ("ского", "ский"),
+    ("цкого", "цкий"),
+    ("ской", "ская"),
+    ("цкой", "цкая"),
+    ("овой", "ова"),
+    ("евой", "ева"),
+    ("ёвой", "ёва"),
+    ("иной", "ина"),
+    ("ыной", "ына"),
+    ("ова", "ов"),
+    ("ева", "ев"),
+    ("ёва", "ёв"),
+    ("ина", "ин"),
+    ("ына", "ын"),
+)
+_GENITIVE_PATRONYMIC = (
+    ("овича", "ович"),
+    ("евича", "евич"),
+    ("ича", "ич"),
+    ("овны", "овна"),
+    ("евны", "евна"),
+    ("ичны", "ична"),
+)
+_GENITIVE_GIVEN = (
+    ("ея", "ей"),
+    ("ия", "ий"),
+    ("ии", "ия"),
+    ("ьи", "ья"),
+    ("ги", "га"),
+    ("ки", "ка"),
+    ("ы", "а"),
+    ("а", ""),
+)
 _CYRILLIC = re.compile(r"^[А-ЯЁ][а-яё-]+$")
 _CYRILLIC_INITIALS = re.compile(r"^((?:[А-ЯЁ]\.\s?){1,3})(.+)$")
 
@@ -266,7 +363,9 @@ def is_genitive_role(role: str | None) -> bool:
     иностранных дел", "официального представителя МИД"."""
     for w in (role or "").lower().split():
         if w in CORE and re.search("[а-яё]", w):
-            return w.endswith(("а", "я"))  # министра, посла, представителя (nominative: министр, посол, представитель)
+            return w.endswith(
+                ("а", "я")
+            )  # министра, посла, представителя (nominative: министр, посол, представитель)
     return False
 
 

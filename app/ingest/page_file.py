@@ -3,6 +3,7 @@
 A FIFO, socket or device named like a page (`fifo.txt`) would block `open()` or never reach
 end of file. The file is opened non-blocking and checked on the open descriptor (`fstat`),
 so a path swapped between a check and the open cannot slip through."""
+
 from __future__ import annotations
 
 import os
@@ -12,8 +13,13 @@ from typing import BinaryIO
 
 from app.ingest.types import PageError
 
-_KINDS = ((stat.S_ISFIFO, "a FIFO"), (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a character device"),
-          (stat.S_ISBLK, "a block device"), (stat.S_ISDIR, "a directory"))
+_KINDS = (
+    (stat.S_ISFIFO, "a FIFO"),
+    (stat.S_ISSOCK, "a socket"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISDIR, "a directory"),
+)
 
 
 class NotRegularFile(PageError):

@@ -4,6 +4,7 @@ One paragraph per blank-line separated block (a line that opens with a turn labe
 starts one); a body with no blank lines at all has one paragraph per line. Lines that were
 used elsewhere (chrome, datelines …) separate paragraphs like blank lines do.
 """
+
 from __future__ import annotations
 
 from collections.abc import Container, Sequence
@@ -24,7 +25,7 @@ from app.ingest.types import ParsedParagraph
 
 @dataclass(frozen=True)
 class Block:
-    first: int              # 0-based line indexes, inclusive
+    first: int  # 0-based line indexes, inclusive
     last: int
     text: str
 
@@ -102,8 +103,11 @@ def label_person(label: str, speakers: Sequence[str], roles: dict[str, str] | No
     return next((s for s in speakers if same_person(s, a.name)), a.name)
 
 
-def build(blocks_turns: list[tuple[Block, Turn | None]], speakers: Sequence[str],
-          roles: dict[str, str] | None = None) -> list[ParsedParagraph]:
+def build(
+    blocks_turns: list[tuple[Block, Turn | None]],
+    speakers: Sequence[str],
+    roles: dict[str, str] | None = None,
+) -> list[ParsedParagraph]:
     """Paragraphs from blocks; `speakers` are the statement's people (names), `roles` theirs."""
     current = speakers[0] if len(speakers) == 1 else None
     people: dict[str, str] = {}
@@ -115,6 +119,14 @@ def build(blocks_turns: list[tuple[Block, Turn | None]], speakers: Sequence[str]
             if label not in people:
                 people[label] = label_person(label, speakers, roles)
             current = people[label]
-        out.append(ParsedParagraph(n=len(out) + 1, text=text, speaker=current, label=label,
-                                   line_start=b.first + 1, line_end=b.last + 1))
+        out.append(
+            ParsedParagraph(
+                n=len(out) + 1,
+                text=text,
+                speaker=current,
+                label=label,
+                line_start=b.first + 1,
+                line_end=b.last + 1,
+            )
+        )
     return out

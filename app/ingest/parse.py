@@ -6,6 +6,7 @@ the body; maybe "Additional materials" with topic tags; maybe a list of teasers
 ("DD.MM.YYYY - Title" + lead). Every line that is not put into a statement is reported in
 a warning with its number.
 """
+
 from __future__ import annotations
 
 import re
@@ -22,9 +23,13 @@ from app.ingest.titles import genre_only, kind_of_heading
 from app.ingest.types import PageError, ParsedPage, ParsedStatement
 
 TEASER_RE = re.compile(r"^(\d{1,2}\.\d{1,2}\.\d{4})\s+[-–—]\s+(\S.*)$")
-TOPICS_RE = re.compile(r"^(?:(?:additional|related)\s+materials|дополнительные\s+материалы):?$", re.IGNORECASE)
+TOPICS_RE = re.compile(
+    r"^(?:(?:additional|related)\s+materials|дополнительные\s+материалы):?$", re.IGNORECASE
+)
 _MAX_TOPIC = 150
-_CLOCK_LINE = re.compile(r"^(\d{1,2}\s+\w+\s+\d{4})(?:\s+[^\W\d_][\w.'-]*(?: [^\W\d_][\w.'-]*){0,2}:\s*\d{1,2}:\d{2})+$")
+_CLOCK_LINE = re.compile(
+    r"^(\d{1,2}\s+\w+\s+\d{4})(?:\s+[^\W\d_][\w.'-]*(?: [^\W\d_][\w.'-]*){0,2}:\s*\d{1,2}:\d{2})+$"
+)
 
 
 def _norm(s: str) -> str:
@@ -47,19 +52,30 @@ class _Scan:
         self.candidates: list = []
         self.best = None
         self.notes: list[str] = []
-        self.fields: dict[int, str] = {}    # line index -> the field it went into (for --explain)   # warnings that are not about a dropped line (a close title choice)
-        self.used: dict[int, str | None] = {}    # line index -> warning (None: went into a field)
+        self.fields: dict[
+            int, str
+        ] = {}  # line index -> the field it went into (for --explain)   # warnings that are not about a dropped line (a close title choice)
+        self.used: dict[int, str | None] = {}  # line index -> warning (None: went into a field)
         self.captured = None
-        self.datelines: list[tuple[int, date]] = []   # publication datelines, by line
+        self.datelines: list[tuple[int, date]] = []  # publication datelines, by line
         self.heading_kind: str | None = None
         for i, s in enumerate(self.lines):
             reason = line_chrome(s)
             if reason:
-                self.use(i, "dropped separator line" if reason == "separator" else f"dropped site chrome ({reason})")
+                self.use(
+                    i,
+                    "dropped separator line" if reason == "separator" else f"dropped site chrome ({reason})",
+                )
         self._mark_clock_dates()
         self.script = _page_script(self.lines)
         for i, s in enumerate(self.lines):  # "Submitted on …", "Publication date: …" wherever they stand
-            if s and i not in self.used and len(s) < 80 and not s[0].isdigit() and (d := dateline(s, loose=False)):
+            if (
+                s
+                and i not in self.used
+                and len(s) < 80
+                and not s[0].isdigit()
+                and (d := dateline(s, loose=False))
+            ):
                 self.use_dateline(i, d)
         self.teasers = []
         for i, s in enumerate(self.lines):
@@ -74,7 +90,9 @@ class _Scan:
                 else:
                     self.teasers.append(i)
         self.teaser_set = frozenset(self.teasers)
-        self.topics_at = next((i for i, s in enumerate(self.lines) if i not in self.used and TOPICS_RE.match(s)), None)
+        self.topics_at = next(
+            (i for i, s in enumerate(self.lines) if i not in self.used and TOPICS_RE.match(s)), None
+        )
 
     def use(self, i: int, why: str | None) -> None:
         self.used[i] = why
@@ -162,24 +180,36 @@ def _header(sc: _Scan) -> int | None:
             sc.use(c.line, "dropped repeated title")
             continue
         sc.use(c.line, f"dropped site chrome ({reason})")
-        if reason in ("section heading", "genre label") or "genre label" in c.why or "section heading" in c.why:
+        if (
+            reason in ("section heading", "genre label")
+            or "genre label" in c.why
+            or "section heading" in c.why
+        ):
             sc.heading_kind = kind_of_heading(s) or sc.heading_kind
     others = sorted((c for c in cands if c is not best), key=lambda c: -c.score)
     if others and best.score - others[0].score < CLOSE:
-        sc.notes.append(f"title chosen: line {best.line + 1} (score {best.score:g}) over line "
-                        f"{others[0].line + 1} (score {others[0].score:g})")
+        sc.notes.append(
+            f"title chosen: line {best.line + 1} (score {best.score:g}) over line "
+            f"{others[0].line + 1} (score {others[0].score:g})"
+        )
     return best.line
 
 
-_META = re.compile(r"^(?:from|source|author|authors|organisation|organization|department|by)\s*:\s|"
-                   r"^(?:published|updated|last\s+updated)\s+\d", re.IGNORECASE)
+_META = re.compile(
+    r"^(?:from|source|author|authors|organisation|organization|department|by)\s*:\s|"
+    r"^(?:published|updated|last\s+updated)\s+\d",
+    re.IGNORECASE,
+)
 
 
 def _is_event_date(s: str) -> bool:
     """Under a title, a date with a weekday or a time ('Friday, March 18, 2022, 3:01 p.m.') is the
     event's date line; a prefixed or numeric one ('Published 8 April 2022', '28.02.2023') the page's."""
-    return not (s[:1].isdigit() and "." in s[:6]) and not re.match(
-        r"^(?:submitted|published|posted|updated|publication|date\s+of)", s, re.IGNORECASE) and not s[:4].isdigit()
+    return (
+        not (s[:1].isdigit() and "." in s[:6])
+        and not re.match(r"^(?:submitted|published|posted|updated|publication|date\s+of)", s, re.IGNORECASE)
+        and not s[:4].isdigit()
+    )
 
 
 def _title_block(sc: _Scan, ti: int, end: int) -> tuple[int, Byline | None, str | None]:
@@ -198,19 +228,40 @@ def _title_block(sc: _Scan, ti: int, end: int) -> tuple[int, Byline | None, str 
             sc.use_dateline(i, d)
         elif _META.match(s) and len(s) <= 150:
             sc.use(i, "read as page metadata")
-        elif subtitle_lead is None and byline is None and len(s) <= 300 and (k := sc.next_text(i + 1, end)) is not None \
-                and (_META.match(sc.lines[k]) or dateline(sc.lines[k], loose=False)):
+        elif (
+            subtitle_lead is None
+            and byline is None
+            and len(s) <= 300
+            and (k := sc.next_text(i + 1, end)) is not None
+            and (_META.match(sc.lines[k]) or dateline(sc.lines[k], loose=False))
+        ):
             sc.use(i, "read as the summary")  # a one-line summary above "From: …" / "Published …"
             subtitle_lead = s
-        elif byline is None and (lead := read_lead(s)) and (k := sc.next_text(i + 1, end)) is not None and (
-                (nl := read_name_line(sc.lines[k])) and same_person(nl.name or "", lead.name or "")):
+        elif (
+            byline is None
+            and (lead := read_lead(s))
+            and (k := sc.next_text(i + 1, end)) is not None
+            and ((nl := read_name_line(sc.lines[k])) and same_person(nl.name or "", lead.name or ""))
+        ):
             # a one-sentence summary naming the speaker, then the speaker's name: gov.uk and the like
             sc.use(i, f"read as the summary (speaker {lead.name})")
             sc.use(k, f"byline read (speaker {nl.name})")
             byline, subtitle_lead, i = Byline(lead.name, lead.role or nl.role, None, None), s, k
-        elif byline is None and (run := _short_run(sc, i, end)) and (byline := read_byline([sc.lines[k] for k in run])):
-            got = ", ".join(f for f, v in (("speaker", byline.name), ("role", byline.role),
-                                            ("venue", byline.venue), ("date", byline.date)) if v)
+        elif (
+            byline is None
+            and (run := _short_run(sc, i, end))
+            and (byline := read_byline([sc.lines[k] for k in run]))
+        ):
+            got = ", ".join(
+                f
+                for f, v in (
+                    ("speaker", byline.name),
+                    ("role", byline.role),
+                    ("venue", byline.venue),
+                    ("date", byline.date),
+                )
+                if v
+            )
             for k in run:
                 sc.use(k, f"byline read ({got})")
             i = run[-1]
@@ -239,7 +290,11 @@ def _short_run(sc: _Scan, i: int, end: int) -> list[int]:
     out = []
     for k in _run(sc, i, end, limit=7):
         s = sc.lines[k]
-        if len(s) > 100 or re.search(r"[.,;:!?]$", s) and not re.search(r"\b(?:[A-Z]\.){2,}$|\b[ap]\.m\.$", s):
+        if (
+            len(s) > 100
+            or re.search(r"[.,;:!?]$", s)
+            and not re.search(r"\b(?:[A-Z]\.){2,}$|\b[ap]\.m\.$", s)
+        ):
             break  # (but "WASHINGTON, D.C.", "3:01 p.m.")
         out.append(k)
     return out
@@ -282,8 +337,18 @@ def _main(sc: _Scan, ti: int) -> ParsedStatement:
     bs = blocks(sc.lines, start, end, sc.used, per_line)
     if extra_from is not None:
         bs += blocks(sc.lines, extra_from[0], extra_from[1], sc.used, False)
-    return make_statement("main", sc.lines[ti], ti + 1, bs, published=sc.published, captured=sc.captured,
-                          byline=byline, heading_kind=sc.heading_kind, topics=topics, subtitle=subtitle)
+    return make_statement(
+        "main",
+        sc.lines[ti],
+        ti + 1,
+        bs,
+        published=sc.published,
+        captured=sc.captured,
+        byline=byline,
+        heading_kind=sc.heading_kind,
+        topics=topics,
+        subtitle=subtitle,
+    )
 
 
 def _topics(sc: _Scan, ti: int) -> tuple[list[str], tuple[int, int] | None]:
@@ -319,15 +384,29 @@ def _excerpts(sc: _Scan) -> list[ParsedStatement]:
         sc.fields[t] = "teaser: date and title"
         _drop_trailing_headings(sc, t + 1, nxt)
         per_line = not has_blank_lines(sc.lines, t + 1, nxt, sc.used)
-        out.append(make_statement("excerpt", m.group(2), t + 1, blocks(sc.lines, t + 1, nxt, sc.used, per_line),
-                                  published=parse_full_date(m.group(1), dayfirst=True), captured=sc.captured))
+        out.append(
+            make_statement(
+                "excerpt",
+                m.group(2),
+                t + 1,
+                blocks(sc.lines, t + 1, nxt, sc.used, per_line),
+                published=parse_full_date(m.group(1), dayfirst=True),
+                captured=sc.captured,
+            )
+        )
     return out
 
 
 def _is_section_title(main: ParsedStatement, sc: _Scan) -> bool:
     """'News', 'Press releases' over a list of teasers: a listing page's heading, not a statement."""
-    return (not main.paragraphs and bool(sc.teasers) and sc.teasers[0] > main.title_line - 1
-            and len(main.title.split()) <= 5 and not main.speakers and not main.date)
+    return (
+        not main.paragraphs
+        and bool(sc.teasers)
+        and sc.teasers[0] > main.title_line - 1
+        and len(main.title.split()) <= 5
+        and not main.speakers
+        and not main.date
+    )
 
 
 def _is_item_list(sc: _Scan, ti: int) -> bool:
@@ -336,7 +415,11 @@ def _is_item_list(sc: _Scan, ti: int) -> bool:
     short = {i for i in idx if len(sc.lines[i]) <= 40 and date_only(sc.lines[i])}
     if len(short) < 3:
         return False
-    pairs = sum(1 for a, b in zip(idx, idx[1:], strict=False) if a not in short and b in short and len(sc.lines[a]) <= 200)
+    pairs = sum(
+        1
+        for a, b in zip(idx, idx[1:], strict=False)
+        if a not in short and b in short and len(sc.lines[a]) <= 200
+    )
     return pairs >= 3 and 2 * pairs >= 0.6 * len(idx)
 
 
@@ -376,7 +459,9 @@ def explain_page(text: str, learned=None) -> list[tuple[int, str, str]]:
             label = f", turn label {p.label!r}" if p.label else ""
             speaker = f", speaker {p.speaker}" if p.speaker else ""
             for k in range(p.line_start - 1, p.line_end):
-                what[k] = f"{'' if st.role == 'main' else 'teaser '}paragraph {p.n}{label if k == p.line_start - 1 else ''}{speaker}"
+                what[k] = (
+                    f"{'' if st.role == 'main' else 'teaser '}paragraph {p.n}{label if k == p.line_start - 1 else ''}{speaker}"
+                )
         if st.subtitle:
             for k, line in enumerate(sc.lines):
                 if line == st.subtitle and k not in what:

@@ -3,6 +3,7 @@
 Text pages go to the statement parser as they are; HTML pages (also gzipped, also under a
 `.txt` name) through app.ingest.html_reader. WARC files hold many pages: app.ingest.warc.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -17,10 +18,10 @@ from app.ingest.types import PageError, ParsedPage
 
 @dataclass(frozen=True)
 class Document:
-    text: str                       # the page's text as stored (paragraph line numbers refer to it)
+    text: str  # the page's text as stored (paragraph line numbers refer to it)
     page: ParsedPage
-    format: str = "text"            # text | html
-    url: str | None = None          # the page's own idea of its URL (canonical link, og:url)
+    format: str = "text"  # text | html
+    url: str | None = None  # the page's own idea of its URL (canonical link, og:url)
     url_source: str | None = None
     publisher: str | None = None
 
@@ -45,8 +46,14 @@ def parse_html_bytes(raw: bytes, http_charset: str | None = None) -> Document:
     return Document(read.text, read.page, "html", read.meta.url, read.meta.url_source, read.meta.publisher)
 
 
-def parse_document(raw: bytes, name: str, *, max_bytes: int | None = None,
-                   http_charset: str | None = None, learnt: dict[str, int] | None = None) -> Document:
+def parse_document(
+    raw: bytes,
+    name: str,
+    *,
+    max_bytes: int | None = None,
+    http_charset: str | None = None,
+    learnt: dict[str, int] | None = None,
+) -> Document:
     """The parse of one page file (not a WARC: see app.ingest.warc). Raises PageError."""
     kind = sniff(raw[:8192], name)
     if kind.startswith("gzip-"):
@@ -54,7 +61,7 @@ def parse_document(raw: bytes, name: str, *, max_bytes: int | None = None,
             raw, problem = gunzip(raw, max_bytes or 50 * len(raw) + 1_000_000)
         except (ValueError, OverflowError) as e:
             raise PageError(str(e)) from None
-        kind = kind[len("gzip-"):]
+        kind = kind[len("gzip-") :]
         if problem and not raw:
             raise PageError(problem)
     if kind == "warc":

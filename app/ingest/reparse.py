@@ -2,6 +2,7 @@
 parse changes (paragraphs split anew, say) keeps its earlier parse as a superseded document
 (app.ingest.load): the new parse is one more version, and every earlier paragraph key keeps
 its words."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -31,8 +32,11 @@ def stored_page(doc: SourceDocument) -> tuple[bytes, str]:
 def reparse_all(factory: sessionmaker[Session], *, max_bytes: int) -> list[LoadResult]:
     """Each live source document (in path order), in its own transaction."""
     with factory() as session:
-        ids = session.scalars(select(SourceDocument.id).where(
-            SourceDocument.status == "ok", SourceDocument.superseded.is_(False)).order_by(SourceDocument.path)).all()
+        ids = session.scalars(
+            select(SourceDocument.id)
+            .where(SourceDocument.status == "ok", SourceDocument.superseded.is_(False))
+            .order_by(SourceDocument.path)
+        ).all()
     results = []
     for doc_id in ids:
         with session_scope(factory) as session:
@@ -48,17 +52,37 @@ def _reparse(session: Session, doc: SourceDocument, max_bytes: int) -> LoadResul
         return LoadResult(path=doc.path, status="unchanged")  # nothing stored to parse (an imported archive)
     raw, name = stored_page(doc)
     site = PurePosixPath(doc.path).parent.as_posix()
-    learnt = dict(session.execute(select(SiteChrome.line, SiteChrome.pages).where(SiteChrome.site == site)).all())
+    learnt = dict(
+        session.execute(select(SiteChrome.line, SiteChrome.pages).where(SiteChrome.site == site)).all()
+    )
     try:
         parsed = parse_document(raw, name, max_bytes=max_bytes, learnt=learnt or None)
     except PageError as e:
         return LoadResult(path=doc.path, status="failed", error=str(e))
-    prov = Provenance(original_url=doc.original_url, url_source=doc.url_source, captured_at=doc.captured_at,
-                      captured_source=doc.captured_source, warc_file=doc.warc_file, warc_offset=doc.warc_offset,
-                      format=doc.format, publisher=doc.publisher, capture=doc.capture)
+    prov = Provenance(
+        original_url=doc.original_url,
+        url_source=doc.url_source,
+        captured_at=doc.captured_at,
+        captured_source=doc.captured_source,
+        warc_file=doc.warc_file,
+        warc_offset=doc.warc_offset,
+        format=doc.format,
+        publisher=doc.publisher,
+        capture=doc.capture,
+    )
     size = doc.size
-    result = load_page(session, path=doc.path, file_name=doc.file_name, raw=raw, text=parsed.text,
-                       page=parsed.page, now=now, force=True, provenance=prov, sha256=doc.sha256)
+    result = load_page(
+        session,
+        path=doc.path,
+        file_name=doc.file_name,
+        raw=raw,
+        text=parsed.text,
+        page=parsed.page,
+        now=now,
+        force=True,
+        provenance=prov,
+        sha256=doc.sha256,
+    )
     live = session.scalar(select(SourceDocument).where(SourceDocument.path == doc.path))
     if live is not None:
         live.size = size  # the stored text's length is not the file's

@@ -5,6 +5,7 @@ version's text; retired teaser leads go back to the teaser sources; then every s
 materialised by the ingest code (app.ingest.load), so the current version, the retired
 paragraphs and the versions come out as they were, and the exported redirects are restored.
 Exporting the rebuilt archive gives the same lines (tests/ingest/test_versions.py)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -60,9 +61,14 @@ def _doc_fields(src: dict, now: dt.datetime) -> dict:
     """A source document's capture fields back from an exported capture (app.ingest.versions)."""
     how, when = src.get("captured_source"), _time(src.get("captured_at"))
     file_time = _time(src.get("file_time"))
-    fields = dict(captured=dt.date.fromisoformat(src["page_clock"]) if src.get("page_clock") else None,
-                  captured_at=file_time, captured_source=None, ingested_at=now,
-                  original_url=src.get("original_url"), publisher=src.get("publisher"))
+    fields = dict(
+        captured=dt.date.fromisoformat(src["page_clock"]) if src.get("page_clock") else None,
+        captured_at=file_time,
+        captured_source=None,
+        ingested_at=now,
+        original_url=src.get("original_url"),
+        publisher=src.get("publisher"),
+    )
     if how in ("WARC-Date", "manifest"):
         fields.update(captured_at=when, captured_source=how)
     elif file_time is not None:
@@ -73,15 +79,35 @@ def _doc_fields(src: dict, now: dt.datetime) -> dict:
 
 
 def _data(rec: dict, role: str, paragraphs: list[dict], page_clock: str | None) -> str:
-    return json.dumps({
-        "role": role, "title": rec["title"], "kind": rec["kind"], "date": rec.get("date"),
-        "published": rec.get("published"), "venue": rec.get("venue"),
-        "speakers": [{"name": s["name"], "role": s.get("role"), "kind": s.get("kind") or "person"}
-                     for s in rec.get("speakers") or []],
-        "captured": page_clock, "topics": rec.get("topics") or [], "subtitle": None, "title_line": None,
-        "paragraphs": [{"n": p["n"], "text": p["text"], "speaker": p.get("speaker"), "label": p.get("label"),
-                        "lines": [0, 0]} for p in paragraphs],
-    }, ensure_ascii=False)
+    return json.dumps(
+        {
+            "role": role,
+            "title": rec["title"],
+            "kind": rec["kind"],
+            "date": rec.get("date"),
+            "published": rec.get("published"),
+            "venue": rec.get("venue"),
+            "speakers": [
+                {"name": s["name"], "role": s.get("role"), "kind": s.get("kind") or "person"}
+                for s in rec.get("speakers") or []
+            ],
+            "captured": page_clock,
+            "topics": rec.get("topics") or [],
+            "subtitle": None,
+            "title_line": None,
+            "paragraphs": [
+                {
+                    "n": p["n"],
+                    "text": p["text"],
+                    "speaker": p.get("speaker"),
+                    "label": p.get("label"),
+                    "lines": [0, 0],
+                }
+                for p in paragraphs
+            ],
+        },
+        ensure_ascii=False,
+    )
 
 
 def _ident(src: dict) -> tuple[str, str, int]:
@@ -117,10 +143,21 @@ def import_export(factory: sessionmaker[Session], path: Path) -> ImportReport:
     def doc_id(session: Session, src: dict) -> int:
         ident = _ident(src)
         if ident not in docs:
-            doc = SourceDocument(path=f"import/{ident[0]}@{ident[1][:16]}~{ident[2]}", file_name=ident[0],
-                                 sha256=ident[1], size=0, raw_text=None, encoding=None, parser_version=PARSER_VERSION,
-                                 status="ok", warnings="[]", format="text", parse_seq=ident[2], superseded=False,
-                                 **_doc_fields(captures.get(ident, src), now))
+            doc = SourceDocument(
+                path=f"import/{ident[0]}@{ident[1][:16]}~{ident[2]}",
+                file_name=ident[0],
+                sha256=ident[1],
+                size=0,
+                raw_text=None,
+                encoding=None,
+                parser_version=PARSER_VERSION,
+                status="ok",
+                warnings="[]",
+                format="text",
+                parse_seq=ident[2],
+                superseded=False,
+                **_doc_fields(captures.get(ident, src), now),
+            )
             session.add(doc)
             session.flush()
             docs[ident] = doc.id
@@ -128,7 +165,9 @@ def import_export(factory: sessionmaker[Session], path: Path) -> ImportReport:
 
     def contribute(session: Session, rows: list[dict], doc: int, key: str, role: str, data: str) -> None:
         positions[doc] = positions.get(doc, -1) + 1
-        rows.append(dict(source_document_id=doc, position=positions[doc], statement_key=key, role=role, data=data))
+        rows.append(
+            dict(source_document_id=doc, position=positions[doc], statement_key=key, role=role, data=data)
+        )
 
     batch: list[tuple[int, dict]] = []
     for item in _lines(path):
@@ -157,19 +196,33 @@ def _write(factory, batch, doc_id, contribute, report: ImportReport) -> None:
             key = rec["key"]
             keys.append(key)
             in_versions: set[tuple[str, str]] = set()
-            for v in rec.get("versions") or [{"current": True, "sources": rec.get("sources") or [],
-                                              "role": "excerpt" if rec.get("excerpt") else "main"}]:
-                paragraphs = rec["paragraphs"] if v.get("current") or v.get("paragraphs") is None else v["paragraphs"]
+            for v in rec.get("versions") or [
+                {
+                    "current": True,
+                    "sources": rec.get("sources") or [],
+                    "role": "excerpt" if rec.get("excerpt") else "main",
+                }
+            ]:
+                paragraphs = (
+                    rec["paragraphs"] if v.get("current") or v.get("paragraphs") is None else v["paragraphs"]
+                )
                 for src in v.get("sources") or []:
                     in_versions.add((src["file"], src["sha256"]))
-                    contribute(session, rows, doc_id(session, src), key, v.get("role") or "main",
-                               _data(rec, v.get("role") or "main", paragraphs, src.get("page_clock")))
+                    contribute(
+                        session,
+                        rows,
+                        doc_id(session, src),
+                        key,
+                        v.get("role") or "main",
+                        _data(rec, v.get("role") or "main", paragraphs, src.get("page_clock")),
+                    )
             retired = list(rec.get("retired") or [])
             for src in rec.get("sources") or []:
                 if (src["file"], src["sha256"]) in in_versions:
                     continue
-                contribute(session, rows, doc_id(session, src), key, "excerpt",
-                           _data(rec, "excerpt", retired, None))
+                contribute(
+                    session, rows, doc_id(session, src), key, "excerpt", _data(rec, "excerpt", retired, None)
+                )
                 retired = []
         for chunk in chunks(rows):
             session.execute(insert(Contribution), chunk)

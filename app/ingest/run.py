@@ -1,5 +1,6 @@
 """The ingestion job: find page files (and the pages inside WARC files), parse each (pure, in
 worker processes), load each in its own transaction, with its provenance."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -40,7 +41,7 @@ NOTABLE = ("no text body", "no article text found", "listing page")  # warnings 
 @dataclass
 class IngestSummary:
     results: list[LoadResult] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)   # one line each: skipped files, WARC record counts
+    notes: list[str] = field(default_factory=list)  # one line each: skipped files, WARC record counts
 
     def count(self, attr: str) -> int:
         return sum(getattr(r, attr) for r in self.results)
@@ -59,7 +60,9 @@ def discover(paths: Iterable[str], notes: list[str] | None = None) -> tuple[list
     missing: list[LoadResult] = []
     notes = [] if notes is None else notes
     for arg in paths:
-        matches = [Path(m) for m in sorted(glob.glob(arg, recursive=True))] if glob.has_magic(arg) else [Path(arg)]
+        matches = (
+            [Path(m) for m in sorted(glob.glob(arg, recursive=True))] if glob.has_magic(arg) else [Path(arg)]
+        )
         if not matches or not (matches[0].exists() or matches[0].is_symlink()):
             missing.append(LoadResult(path=arg, status="failed", error="no such file or directory"))
             continue
@@ -86,10 +89,14 @@ def _walk(directory: Path, notes: list[str]) -> Iterable[Path]:
             elif assets:
                 skipped += 1
             else:
-                notes.append(f"skipped {display_path(p)}: not a page ({suffix_of(name) or 'no suffix'}; "
-                             "supported: text, HTML, WARC)")
+                notes.append(
+                    f"skipped {display_path(p)}: not a page ({suffix_of(name) or 'no suffix'}; "
+                    "supported: text, HTML, WARC)"
+                )
         if skipped:
-            notes.append(f"skipped {skipped} asset file(s) in {display_path(Path(root))}/ (saved with a page)")
+            notes.append(
+                f"skipped {skipped} asset file(s) in {display_path(Path(root))}/ (saved with a page)"
+            )
 
 
 def display_path(path: Path) -> str:
@@ -105,7 +112,7 @@ class Job:
     """One page to read: a file, or a record of a WARC file (its payload read already)."""
 
     path: Path
-    shown: str                     # the stored path: unique per page ("a.warc.gz#1234" for a record)
+    shown: str  # the stored path: unique per page ("a.warc.gz#1234" for a record)
     file_name: str
     known_sha: str | None = None
     payload: bytes | None = None
@@ -150,21 +157,30 @@ def prepare_job(job: Job, max_bytes: int) -> Prepared:
     if job.known_sha is not None and hashlib.sha256(raw).hexdigest() == job.known_sha:
         return Prepared(job.path, job.shown, raw=raw, unchanged=True, **base)
     try:
-        doc = parse_document(raw, job.file_name if job.payload is None else "record.html",
-                             max_bytes=max_bytes, http_charset=job.http_charset, learnt=job.learnt)
+        doc = parse_document(
+            raw,
+            job.file_name if job.payload is None else "record.html",
+            max_bytes=max_bytes,
+            http_charset=job.http_charset,
+            learnt=job.learnt,
+        )
     except PageError as e:
         return Prepared(job.path, job.shown, raw=raw, error=e, **base)
     except Exception as e:  # a parser bug must not stop the run; the page is reported
-        return Prepared(job.path, job.shown, raw=raw, error=PageError(f"internal parser error: {e!r}"), **base)
+        return Prepared(
+            job.path, job.shown, raw=raw, error=PageError(f"internal parser error: {e!r}"), **base
+        )
     prov = job.provenance.with_page(doc.format, doc.url, doc.url_source, doc.publisher)
     if doc.format == "html":
         prov = prov.with_capture(zlib.compress(raw, 6))
-    return Prepared(job.path, job.shown, raw=raw, text=doc.text, page=doc.page, file_name=job.file_name,
-                    provenance=prov)
+    return Prepared(
+        job.path, job.shown, raw=raw, text=doc.text, page=doc.page, file_name=job.file_name, provenance=prov
+    )
 
 
-def prepare(path: Path, shown: str, max_bytes: int, known_sha: str | None = None,
-            learnt: dict[str, int] | None = None) -> Prepared:
+def prepare(
+    path: Path, shown: str, max_bytes: int, known_sha: str | None = None, learnt: dict[str, int] | None = None
+) -> Prepared:
     return prepare_job(Job(path, shown, path.name, known_sha, learnt=learnt), max_bytes)
 
 
@@ -175,18 +191,32 @@ def load_prepared(factory: sessionmaker[Session], item: Prepared, *, force: bool
     name = item.file_name or item.path.name
     with session_scope(factory) as session:
         if item.error is not None:
-            return load_failure(session, path=item.shown, file_name=name, raw=item.raw,
-                                error=item.error, now=now)
-        return load_page(session, path=item.shown, file_name=name, raw=item.raw, text=item.text,
-                         page=item.take_page(), now=now, force=force, provenance=item.provenance)
+            return load_failure(
+                session, path=item.shown, file_name=name, raw=item.raw, error=item.error, now=now
+            )
+        return load_page(
+            session,
+            path=item.shown,
+            file_name=name,
+            raw=item.raw,
+            text=item.text,
+            page=item.take_page(),
+            now=now,
+            force=force,
+            provenance=item.provenance,
+        )
 
 
 def _known_shas(factory: sessionmaker[Session]) -> dict[str, str]:
     """sha256 of every page already ingested with this parser version, by stored path."""
     with factory() as session:
-        return dict(session.execute(
-            select(SourceDocument.path, SourceDocument.sha256)
-            .where(SourceDocument.status == "ok", SourceDocument.parser_version == PARSER_VERSION)).all())
+        return dict(
+            session.execute(
+                select(SourceDocument.path, SourceDocument.sha256).where(
+                    SourceDocument.status == "ok", SourceDocument.parser_version == PARSER_VERSION
+                )
+            ).all()
+        )
 
 
 def site_of(path: Path) -> str:
@@ -207,7 +237,9 @@ def _edges(path: Path, max_bytes: int) -> str:
 EDGE_BYTES = 4096
 
 
-def learn_site_chrome(factory: sessionmaker[Session], files: list[Path], max_bytes: int) -> dict[str, dict[str, int]]:
+def learn_site_chrome(
+    factory: sessionmaker[Session], files: list[Path], max_bytes: int
+) -> dict[str, dict[str, int]]:
     """Learn each site's recurring lines from the pages of this run, merge them with what was
     learnt before (the larger page count wins) and store them; {site: {line: pages}}."""
     by_site: dict[str, list[Path]] = {}
@@ -216,9 +248,14 @@ def learn_site_chrome(factory: sessionmaker[Session], files: list[Path], max_byt
     out: dict[str, dict[str, int]] = {}
     with session_scope(factory) as session:
         for site in sorted(by_site):
-            stored = dict(session.execute(select(SiteChrome.line, SiteChrome.pages)
-                                          .where(SiteChrome.site == site)).all())
-            fresh = learn(_edges(f, max_bytes) for f in by_site[site]) if len(by_site[site]) >= MIN_PAGES else {}
+            stored = dict(
+                session.execute(
+                    select(SiteChrome.line, SiteChrome.pages).where(SiteChrome.site == site)
+                ).all()
+            )
+            fresh = (
+                learn(_edges(f, max_bytes) for f in by_site[site]) if len(by_site[site]) >= MIN_PAGES else {}
+            )
             for line, pages in sorted(fresh.items()):
                 if pages > stored.get(line, 0):
                     session.merge(SiteChrome(site=site, line=line[:512], pages=pages))
@@ -240,8 +277,14 @@ def is_warc(path: Path) -> bool:
     return head is not None and sniff(head, path.name) in ("warc", "gzip-warc")
 
 
-def jobs(files: list[Path], known: dict[str, str], max_bytes: int, manifest: dict[str, ManifestEntry],
-         summary: IngestSummary, learnt: dict[str, dict[str, int]] | None = None) -> Iterator[Job]:
+def jobs(
+    files: list[Path],
+    known: dict[str, str],
+    max_bytes: int,
+    manifest: dict[str, ManifestEntry],
+    summary: IngestSummary,
+    learnt: dict[str, dict[str, int]] | None = None,
+) -> Iterator[Job]:
     """The pages to read, in order: each file, or each HTML record of a WARC file (streamed)."""
     for f in files:
         shown = display_path(f)
@@ -251,21 +294,45 @@ def jobs(files: list[Path], known: dict[str, str], max_bytes: int, manifest: dic
             for rec in read_warc(str(f), max_bytes, stats):
                 pages += 1
                 rshown = f"{shown}#{rec.offset}"
-                prov = Provenance(original_url=rec.url, url_source="WARC-Target-URI" if rec.url else None,
-                                  captured_at=rec.captured_at, captured_source="WARC-Date" if rec.captured_at else None,
-                                  warc_file=shown, warc_offset=rec.offset)
-                yield Job(f, rshown, f"{f.name}#{rec.offset}", known.get(rshown), rec.payload, rec.http_charset,
-                          prov, None if rec.payload is not None else f"record at offset {rec.offset}: {rec.error}")
+                prov = Provenance(
+                    original_url=rec.url,
+                    url_source="WARC-Target-URI" if rec.url else None,
+                    captured_at=rec.captured_at,
+                    captured_source="WARC-Date" if rec.captured_at else None,
+                    warc_file=shown,
+                    warc_offset=rec.offset,
+                )
+                yield Job(
+                    f,
+                    rshown,
+                    f"{f.name}#{rec.offset}",
+                    known.get(rshown),
+                    rec.payload,
+                    rec.http_charset,
+                    prov,
+                    None if rec.payload is not None else f"record at offset {rec.offset}: {rec.error}",
+                )
             for offset, reason in stats.problems:
-                summary.results.append(LoadResult(path=f"{shown}#{offset}", status="failed",
-                                                  error=f"record at offset {offset}: {reason}"))
+                summary.results.append(
+                    LoadResult(
+                        path=f"{shown}#{offset}",
+                        status="failed",
+                        error=f"record at offset {offset}: {reason}",
+                    )
+                )
             skipped = ", ".join(f"{n} × {why}" for why, n in sorted(stats.skipped.items()))
-            summary.notes.append(f"{shown}: {pages} HTML page(s)" + (f"; skipped {skipped}" if skipped else ""))
+            summary.notes.append(
+                f"{shown}: {pages} HTML page(s)" + (f"; skipped {skipped}" if skipped else "")
+            )
             continue
         entry = manifest.get(os.path.realpath(f))
         if entry is not None:
-            prov = Provenance(original_url=entry.url, url_source="manifest" if entry.url else None,
-                              captured_at=entry.captured, captured_source="manifest" if entry.captured else None)
+            prov = Provenance(
+                original_url=entry.url,
+                url_source="manifest" if entry.url else None,
+                captured_at=entry.captured,
+                captured_source="manifest" if entry.captured else None,
+            )
         else:
             prov = Provenance()
         if prov.captured_at is None:
@@ -282,8 +349,9 @@ def _prepared(work: Iterator[Job], count: int, max_bytes: int, workers: int) -> 
         return
     window = workers * 8
     ctx = multiprocessing.get_context("spawn")  # no fork of a process holding threads and connections
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=die_with_parent,
-                             initargs=(os.getpid(),)) as pool:
+    with ProcessPoolExecutor(
+        max_workers=workers, mp_context=ctx, initializer=die_with_parent, initargs=(os.getpid(),)
+    ) as pool:
         pending: deque = deque()
         for job in work:
             pending.append(pool.submit(prepare_job, job, max_bytes))
@@ -293,10 +361,17 @@ def _prepared(work: Iterator[Job], count: int, max_bytes: int, workers: int) -> 
             yield pending.popleft().result()
 
 
-def ingest_paths(factory: sessionmaker[Session], paths: Iterable[str], *, max_bytes: int,
-                 force: bool = False, workers: int = 1, manifest: dict[str, ManifestEntry] | None = None,
-                 progress: Callable[[int, int], None] | None = None,
-                 before_load: Callable[[int], None] | None = None) -> IngestSummary:
+def ingest_paths(
+    factory: sessionmaker[Session],
+    paths: Iterable[str],
+    *,
+    max_bytes: int,
+    force: bool = False,
+    workers: int = 1,
+    manifest: dict[str, ManifestEntry] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    before_load: Callable[[int], None] | None = None,
+) -> IngestSummary:
     """`before_load(number of files)` runs once the files are known, before any is loaded.
     A WARC file counts as many pages as it turns out to hold (counted as they are read)."""
     summary = IngestSummary()
@@ -320,4 +395,3 @@ def ingest_paths(factory: sessionmaker[Session], paths: Iterable[str], *, max_by
     with session_scope(factory) as session:  # the same text published at several sites
         after_writes(session, *written_keys(summary.results))
     return summary
-

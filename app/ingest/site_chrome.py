@@ -11,6 +11,7 @@ statement do not make its title "recur"); lines that carry a date, a turn label 
 sentence are never learnt. The parser uses what was learnt as evidence (title_choice: a
 recurring line is not the title; a recurring line at the end of the page is dropped).
 """
+
 from __future__ import annotations
 
 import math
@@ -19,10 +20,10 @@ from collections.abc import Iterable, Mapping
 from app.ingest.dates import date_only, dateline, find_dates
 from app.ingest.turns import split_turn
 
-HEAD_LINES = 15     # text lines read at the top of a page
-TAIL_LINES = 10     # and at the bottom
-MIN_PAGES = 3       # a line must recur on at least this many distinct pages
-MIN_SHARE = 0.1     # and on this share of the site's distinct pages
+HEAD_LINES = 15  # text lines read at the top of a page
+TAIL_LINES = 10  # and at the bottom
+MIN_PAGES = 3  # a line must recur on at least this many distinct pages
+MIN_SHARE = 0.1  # and on this share of the site's distinct pages
 
 
 def norm_line(s: str) -> str:

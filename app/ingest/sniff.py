@@ -4,6 +4,7 @@
 unsupported. A page saved as `.txt` whose bytes are HTML is read as HTML; a `.html` file
 that is plain text is read as text.
 """
+
 from __future__ import annotations
 
 import re
@@ -12,16 +13,29 @@ import zlib
 TEXT_SUFFIXES = (".txt",)
 HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".shtml")
 WARC_SUFFIXES = (".warc", ".arc")
-KNOWN_SUFFIXES = TEXT_SUFFIXES + HTML_SUFFIXES + WARC_SUFFIXES + tuple(
-    s + ".gz" for s in TEXT_SUFFIXES + HTML_SUFFIXES + WARC_SUFFIXES)
+KNOWN_SUFFIXES = (
+    TEXT_SUFFIXES
+    + HTML_SUFFIXES
+    + WARC_SUFFIXES
+    + tuple(s + ".gz" for s in TEXT_SUFFIXES + HTML_SUFFIXES + WARC_SUFFIXES)
+)
 
 _HTML_START = re.compile(
     rb"^(?:\xef\xbb\xbf)?\s*(?:<!--.*?-->\s*)*<(?:!doctype\s+html|html|head|body|meta|title|\?xml[^>]*>\s*<(?:!doctype\s+html|html))",
-    re.IGNORECASE | re.DOTALL)
-_HTML_TAGS = re.compile(rb"<(?:p|div|br|h[1-6]|body|html|head|meta|title|table|span|a\s)[\s>/]", re.IGNORECASE)
-_MAGIC = ((b"%PDF-", "a PDF document"), (b"\x89PNG", "a PNG image"), (b"\xff\xd8\xff", "a JPEG image"),
-          (b"GIF8", "a GIF image"), (b"PK\x03\x04", "a ZIP archive (or an office document)"),
-          (b"\xd0\xcf\x11\xe0", "an old Microsoft Office document"), (b"\x7fELF", "a program"))
+    re.IGNORECASE | re.DOTALL,
+)
+_HTML_TAGS = re.compile(
+    rb"<(?:p|div|br|h[1-6]|body|html|head|meta|title|table|span|a\s)[\s>/]", re.IGNORECASE
+)
+_MAGIC = (
+    (b"%PDF-", "a PDF document"),
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"PK\x03\x04", "a ZIP archive (or an office document)"),
+    (b"\xd0\xcf\x11\xe0", "an old Microsoft Office document"),
+    (b"\x7fELF", "a program"),
+)
 
 
 def suffix_of(name: str) -> str:
@@ -92,4 +106,3 @@ def gunzip(raw: bytes, max_bytes: int) -> tuple[bytes, str | None]:
     if not d.eof:
         return out, "truncated gzip file: read what could be decompressed"
     return out, None
-

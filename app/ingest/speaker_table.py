@@ -19,6 +19,7 @@ How a name is matched, strongest evidence first:
    must agree) and country.
 No match: the caller falls back to the name key (app/ingest/keys.name_key).
 """
+
 from __future__ import annotations
 
 import os
@@ -48,7 +49,7 @@ class TableError(ValueError):
 class Role:
     title: str
     start: int | None
-    end: int | None          # None: still held
+    end: int | None  # None: still held
 
     def held_in(self, year: int) -> bool:
         return (self.start is None or self.start <= year) and (self.end is None or year <= self.end)
@@ -56,18 +57,24 @@ class Role:
 
 @dataclass(frozen=True, eq=False)  # one object per table entry: compared by identity
 class Person:
-    name: str                           # canonical display name
-    parts: dict                         # CSL-JSON name object (see app/ingest/name_parts.py)
+    name: str  # canonical display name
+    parts: dict  # CSL-JSON name object (see app/ingest/name_parts.py)
     country: str | None
     roles: tuple[Role, ...]
-    forms: tuple[str, ...] = ()         # every spelling it is known by
+    forms: tuple[str, ...] = ()  # every spelling it is known by
 
     def fits(self, role: str | None, when: date | None) -> bool:
         """Nothing in the statement contradicts this person: country, role kind, year."""
         if not _same_country(self, role):
             return False
-        return any((when is None or r.held_in(when.year)) and (role is None or role_fits(role, r.title))
-                   for r in self.roles) if (role or when) else True
+        return (
+            any(
+                (when is None or r.held_in(when.year)) and (role is None or role_fits(role, r.title))
+                for r in self.roles
+            )
+            if (role or when)
+            else True
+        )
 
 
 class SpeakerTable:
@@ -101,7 +108,9 @@ class SpeakerTable:
             self._cache[k] = self._match(name, role, when)
         return self._cache[k]
 
-    def match_form(self, name: str | None, *, role: str | None = None, when: date | None = None) -> Person | None:
+    def match_form(
+        self, name: str | None, *, role: str | None = None, when: date | None = None
+    ) -> Person | None:
         """A match by a name form or initials, never by a family name alone: what the parse output
         renames (a page that prints only "Yakovenko" keeps "Yakovenko")."""
         if not name or len(name_words(name)) < 2:
@@ -169,8 +178,16 @@ def _key(text: str) -> tuple[str, ...]:
 _SPOKES = {"spokesperson", "spokeswoman", "spokesman", "spokespersons", "spokespeople"}
 _ENVOY = {"ambassador", "representative", "envoy", "charge", "chargee", "ambassadors"}
 _DEPUTY = {"deputy", "vice", "assistant", "alternate", "under", "first"}
-_DOMAINS = {"foreign": "foreign", "external": "foreign", "defence": "defence", "defense": "defence",
-            "home": "home", "interior": "home", "exchequer": "finance", "finance": "finance"}
+_DOMAINS = {
+    "foreign": "foreign",
+    "external": "foreign",
+    "defence": "defence",
+    "defense": "defence",
+    "home": "home",
+    "interior": "home",
+    "exchequer": "finance",
+    "finance": "finance",
+}
 
 
 def role_kinds(role: str) -> frozenset[str]:
@@ -187,8 +204,16 @@ def role_kinds(role: str) -> frozenset[str]:
         kinds.add("secretary-general")
     if "prime" in words or "premier" in words or ("chancellor" in words and "exchequer" not in words):
         kinds.add("head-of-government")
-    elif "minister" in words or "ministers" in words or ("secretary" in words and words & {"state", "foreign", "home", "defence"}
-                                                        and "press" not in words and "general" not in words):
+    elif (
+        "minister" in words
+        or "ministers" in words
+        or (
+            "secretary" in words
+            and words & {"state", "foreign", "home", "defence"}
+            and "press" not in words
+            and "general" not in words
+        )
+    ):
         kinds.add("minister")
     if "president" in words and "high-representative" not in kinds:
         kinds.add("president")
@@ -219,14 +244,26 @@ def role_fits(printed: str, title: str) -> bool:
 
 
 _COUNTRIES = [
-    (r"russia|russian", "RU"), (r"u\.?s\.?a?|american|united states", "US"),
-    (r"u\.?k\.?|british|united kingdom|britain", "GB"), (r"france|french", "FR"), (r"china|chinese|prc", "CN"),
+    (r"russia|russian", "RU"),
+    (r"u\.?s\.?a?|american|united states", "US"),
+    (r"u\.?k\.?|british|united kingdom|britain", "GB"),
+    (r"france|french", "FR"),
+    (r"china|chinese|prc", "CN"),
     (r"eu|european union|european commission|european council|eeas", "EU"),
-    (r"un|u\.n\.|united nations", "UN"), (r"german|germany", "DE"), (r"ukraine|ukrainian", "UA"),
-    (r"india|indian", "IN"), (r"turkey|turkish|türkiye", "TR"), (r"japan|japanese", "JP"),
-    (r"dprk|north korea|north korean", "KP"), (r"korea|korean|rok", "KR"), (r"iran|iranian", "IR"),
-    (r"saudi|saudi arabia", "SA"), (r"hungary|hungarian", "HU"), (r"belarus|belarusian", "BY"),
-    (r"brazil|brazilian", "BR"), (r"vietnam|viet nam|vietnamese", "VN"),
+    (r"un|u\.n\.|united nations", "UN"),
+    (r"german|germany", "DE"),
+    (r"ukraine|ukrainian", "UA"),
+    (r"india|indian", "IN"),
+    (r"turkey|turkish|türkiye", "TR"),
+    (r"japan|japanese", "JP"),
+    (r"dprk|north korea|north korean", "KP"),
+    (r"korea|korean|rok", "KR"),
+    (r"iran|iranian", "IR"),
+    (r"saudi|saudi arabia", "SA"),
+    (r"hungary|hungarian", "HU"),
+    (r"belarus|belarusian", "BY"),
+    (r"brazil|brazilian", "BR"),
+    (r"vietnam|viet nam|vietnamese", "VN"),
 ]
 _COUNTRY_RE = [(re.compile(rf"(?<![\w.])(?:{p})(?![\w])", re.I), c) for p, c in _COUNTRIES]
 
@@ -243,6 +280,7 @@ def role_country(role: str | None) -> str | None:
 
 
 # ------------------------------------------------------------------ loading
+
 
 def _initials(given: str | None, patronymic: str | None) -> list[str]:
     words = [w for w in _WORD.findall(_fold(" ".join(x for x in (given, patronymic) if x)))]
@@ -267,8 +305,12 @@ def _person(entry: dict, where: str) -> tuple[Person, list[tuple[tuple[str, ...]
         parts["static-ordering"] = True
     roles = []
     for r in entry.get("roles", []):
-        if not (isinstance(r, list) and 1 <= len(r) <= 3 and isinstance(r[0], str)
-                and all(isinstance(y, int) for y in r[1:])):
+        if not (
+            isinstance(r, list)
+            and 1 <= len(r) <= 3
+            and isinstance(r[0], str)
+            and all(isinstance(y, int) for y in r[1:])
+        ):
             raise TableError(f"{where}: a role is [title, first year, last year]: {r!r}")
         roles.append(Role(r[0], r[1] if len(r) > 1 else None, r[2] if len(r) > 2 else None))
     given, patr, fam = entry.get("given") or "", entry.get("patronymic") or "", entry["family"]
@@ -294,8 +336,13 @@ def _person(entry: dict, where: str) -> tuple[Person, list[tuple[tuple[str, ...]
             forms.add(" ".join([cfam] + cgiven))
             if len(cgiven) == 2:
                 forms.add(f"{cgiven[0]} {cfam}")
-            families.append((_key(cfam), _initials(" ".join(cgiven), None)
-                             + (_initials(cgiven[0], None) if len(cgiven) > 1 else [])))
+            families.append(
+                (
+                    _key(cfam),
+                    _initials(" ".join(cgiven), None)
+                    + (_initials(cgiven[0], None) if len(cgiven) > 1 else []),
+                )
+            )
     for f in entry.get("forms", []):
         if not isinstance(f, str):
             raise TableError(f"{where}: forms must be texts")
@@ -318,7 +365,9 @@ def load_table(*paths: Path) -> SpeakerTable:
         if not isinstance(people, list):
             raise TableError(f"{path}: expected [[person]] entries")
         for i, entry in enumerate(people, 1):
-            where = f"{path}: person {i}" + (f" ({entry.get('name')})" if isinstance(entry, dict) and entry.get("name") else "")
+            where = f"{path}: person {i}" + (
+                f" ({entry.get('name')})" if isinstance(entry, dict) and entry.get("name") else ""
+            )
             if not isinstance(entry, dict):
                 raise TableError(f"{where}: not a table")
             person, families = _person(entry, where)
@@ -345,6 +394,7 @@ def structured_name(name: str, kind: str = "person", person: Person | None = Non
 
 
 # ------------------------------------------------------------------ the parse output
+
 
 def canonical_names(page: ParsedPage, table: SpeakerTable | None = None) -> ParsedPage:
     """The page with each table person's printed name ('S.Lavrov', 'Sergei Lavrov') replaced by

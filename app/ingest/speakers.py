@@ -1,5 +1,6 @@
 """Get-or-create the entities a statement refers to: speakers (with name aliases and redirect
 slugs; the speaker table's people whatever the spelling), venues, topics."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -41,14 +42,16 @@ def _unique_slug(session: Session, model, base: str) -> str:
     never changes meaning)."""
     slug, n = base or "unnamed", 1
     while session.scalar(select(model.id).where(model.slug == slug)) is not None or (
-            model is Speaker and session.get(SpeakerRedirect, slug) is not None):
+        model is Speaker and session.get(SpeakerRedirect, slug) is not None
+    ):
         n += 1
         slug = f"{base}-{n}"
     return slug
 
 
-def get_or_create_speaker(session: Session, name: str, kind: str, role: str | None = None,
-                          when: dt.date | None = None) -> Speaker:
+def get_or_create_speaker(
+    session: Session, name: str, kind: str, role: str | None = None, when: dt.date | None = None
+) -> Speaker:
     """The speaker a printed name is: a person of the speaker table when the table, the role
     and the date say so (app/ingest/speaker_table.py), else the row of its name key."""
     person = default_table().match(name, role=role, when=when) if kind == "person" else None
@@ -65,12 +68,22 @@ def _get_or_create_speaker(session: Session, name: str, kind: str, person: Perso
     speaker = session.scalar(select(Speaker).where(Speaker.key == key))
     if speaker is None:
         slug = _unique_slug(session, Speaker, slugify(canonical_spelling(shown)))
-        speaker = Speaker(key=key, slug=slug, name=shown, kind=kind, person=person.name if person else None,
-                          name_parts=structured_name(shown, kind, person))
+        speaker = Speaker(
+            key=key,
+            slug=slug,
+            name=shown,
+            kind=kind,
+            person=person.name if person else None,
+            name_parts=structured_name(shown, kind, person),
+        )
         session.add(speaker)
         session.flush()
     elif person is not None and speaker.person != person.name:  # a row of the same spelling, made before
-        speaker.person, speaker.name, speaker.name_parts = person.name, person.name, structured_name(shown, kind, person)
+        speaker.person, speaker.name, speaker.name_parts = (
+            person.name,
+            person.name,
+            structured_name(shown, kind, person),
+        )
     if add_spelling(session, speaker, name):
         if speaker.person is None and _display_rank(name) < _display_rank(speaker.name):
             speaker.name, speaker.name_parts = name, name_parts(name, kind=kind)
@@ -115,15 +128,21 @@ def reconcile_speakers(session: Session) -> set[str]:
     Returns the keys of the statements whose speaker changed (for the search index)."""
     table = default_table()
     changed: set[str] = set()
-    for sp in session.scalars(select(Speaker).where(Speaker.person.is_(None), Speaker.kind == "person")
-                              .order_by(Speaker.slug)).all():
+    for sp in session.scalars(
+        select(Speaker).where(Speaker.person.is_(None), Speaker.kind == "person").order_by(Speaker.slug)
+    ).all():
         if not table.could_match(sp.name):
             continue
-        uses = session.execute(select(Statement.key, StatementSpeaker.role, Statement.date, Statement.published)
-                               .join(StatementSpeaker, StatementSpeaker.statement_id == Statement.id)
-                               .where(StatementSpeaker.speaker_id == sp.id)).all()
-        said = {table.match(sp.name, role=role, when=d or pub) for _, role, d, pub in uses} if uses else \
-            {table.match(sp.name)}
+        uses = session.execute(
+            select(Statement.key, StatementSpeaker.role, Statement.date, Statement.published)
+            .join(StatementSpeaker, StatementSpeaker.statement_id == Statement.id)
+            .where(StatementSpeaker.speaker_id == sp.id)
+        ).all()
+        said = (
+            {table.match(sp.name, role=role, when=d or pub) for _, role, d, pub in uses}
+            if uses
+            else {table.match(sp.name)}
+        )
         if len(said) != 1 or None in said:
             continue
         person = said.pop()
@@ -131,19 +150,29 @@ def reconcile_speakers(session: Session) -> set[str]:
         if target.id == sp.id:
             continue
         changed.update(k for k, *_ in uses)
-        changed.update(session.scalars(select(Statement.key).join(Paragraph, Paragraph.statement_id == Statement.id)
-                                       .where(Paragraph.speaker_id == sp.id).distinct()))
+        changed.update(
+            session.scalars(
+                select(Statement.key)
+                .join(Paragraph, Paragraph.statement_id == Statement.id)
+                .where(Paragraph.speaker_id == sp.id)
+                .distinct()
+            )
+        )
         _merge(session, sp, target)
     return changed
 
 
 def _merge(session: Session, old: Speaker, target: Speaker) -> None:
-    session.execute(update(StatementSpeaker).where(StatementSpeaker.speaker_id == old.id)
-                    .values(speaker_id=target.id))
+    session.execute(
+        update(StatementSpeaker).where(StatementSpeaker.speaker_id == old.id).values(speaker_id=target.id)
+    )
     session.execute(update(Paragraph).where(Paragraph.speaker_id == old.id).values(speaker_id=target.id))
-    session.execute(update(SpeakerAlias).where(SpeakerAlias.speaker_id == old.id).values(speaker_id=target.id))
-    session.execute(update(SpeakerRedirect).where(SpeakerRedirect.speaker_id == old.id)
-                    .values(speaker_id=target.id))
+    session.execute(
+        update(SpeakerAlias).where(SpeakerAlias.speaker_id == old.id).values(speaker_id=target.id)
+    )
+    session.execute(
+        update(SpeakerRedirect).where(SpeakerRedirect.speaker_id == old.id).values(speaker_id=target.id)
+    )
     slug = old.slug
     session.expire(old)
     session.delete(old)

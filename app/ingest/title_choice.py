@@ -14,6 +14,7 @@ turn). Each is scored by what it looks like:
 The best wins; the lines above it are chrome. When the runner-up is close the choice is
 reported in the warnings. Pure functions over the page's lines.
 """
+
 from __future__ import annotations
 
 import re
@@ -28,10 +29,13 @@ from app.ingest.turns import split_turn
 
 MAX_CANDIDATES = 14
 _HEADER_WORDS = INSTITUTIONS | MODIFIERS
-CLOSE = 1.5             # a runner-up within this many points is reported
-_SALUTATION = re.compile(r"^(?:dear|ladies|mr\.?|mrs\.?|ms\.?|madam|your\s+(?:excellenc|majest|royal|highness)|"
-                         r"excellenc|colleagues|friends|distinguished|good\s+(?:morning|afternoon|evening)|"
-                         r"thank\s+you|уважаем|дорог)", re.IGNORECASE)
+CLOSE = 1.5  # a runner-up within this many points is reported
+_SALUTATION = re.compile(
+    r"^(?:dear|ladies|mr\.?|mrs\.?|ms\.?|madam|your\s+(?:excellenc|majest|royal|highness)|"
+    r"excellenc|colleagues|friends|distinguished|good\s+(?:morning|afternoon|evening)|"
+    r"thank\s+you|уважаем|дорог)",
+    re.IGNORECASE,
+)
 _ADDRESSEE = re.compile(r"^(?:to|attn|attention|кому)\s*:\s", re.IGNORECASE)
 _SENTENCE_END = (".", "!", "?", "…", '."', ".”", "»")
 
@@ -48,8 +52,10 @@ def is_body_line(s: str) -> bool:
 
 _LATIN = re.compile(r"[A-Za-z\u00c0-\u024f]")
 _CYRILLIC = re.compile(r"[\u0400-\u052f]")
-_OTHER = re.compile("[\u0530-\u08ff\u0900-\u0dff\u0e00-\u0e7f\u10a0-\u10ff\u1100-\u11ff\u3040-\u30ff"
-                    "\u3400-\u9fff\uac00-\ud7af]")  # Armenian … Arabic, Indic, Thai, Georgian, Hangul, kana, CJK
+_OTHER = re.compile(
+    "[\u0530-\u08ff\u0900-\u0dff\u0e00-\u0e7f\u10a0-\u10ff\u1100-\u11ff\u3040-\u30ff"
+    "\u3400-\u9fff\uac00-\ud7af]"
+)  # Armenian … Arabic, Indic, Thai, Georgian, Hangul, kana, CJK
 
 
 def script_of(s: str) -> str | None:
@@ -66,10 +72,10 @@ def script_of(s: str) -> str | None:
 
 @dataclass(frozen=True)
 class Candidate:
-    line: int                   # 0-based index into the page's lines
+    line: int  # 0-based index into the page's lines
     score: float
-    why: tuple[str, ...]        # the features that made the score, for --explain
-    chrome: str | None = None   # what it is taken for when not the title
+    why: tuple[str, ...]  # the features that made the score, for --explain
+    chrome: str | None = None  # what it is taken for when not the title
 
 
 @lru_cache(maxsize=4096)
@@ -92,7 +98,11 @@ def _intrinsic(s: str) -> tuple[float, tuple[str, ...], str | None]:
     if people:
         score += 3 if any(p.role for p in people) else 2
         why.append("speaker with role" if any(p.role for p in people) else "speaker")
-        why += [f"speaker {p.printed} in the genitive, read as {p.name}" for p in people if getattr(p, "printed", None)]
+        why += [
+            f"speaker {p.printed} in the genitive, read as {p.name}"
+            for p in people
+            if getattr(p, "printed", None)
+        ]
     elif info.speakers or info.unnamed:
         score += 1
         why.append("institution" if info.speakers else "role")
@@ -148,12 +158,19 @@ def _institution_only(s: str) -> bool:
     a = split_role_name(s)
     if a.end < len(words) or a.name:
         return False
-    return bool(a.institution) or (bool(a.role) and not any(w.lower() in CORE for w in (a.role or "").split()))
+    return bool(a.institution) or (
+        bool(a.role) and not any(w.lower() in CORE for w in (a.role or "").split())
+    )
 
 
-def choose(lines: Sequence[str], order: Sequence[int], indent: Sequence[int], page_script: str | None,
-           learned: Callable[[str], int] | None = None, body_found: bool = True,
-           ) -> tuple[Candidate | None, list[Candidate]]:
+def choose(
+    lines: Sequence[str],
+    order: Sequence[int],
+    indent: Sequence[int],
+    page_script: str | None,
+    learned: Callable[[str], int] | None = None,
+    body_found: bool = True,
+) -> tuple[Candidate | None, list[Candidate]]:
     """Score the candidate lines `order` (indexes, top to bottom); the best and all of them.
     `body_found`: the body starts right after the last candidate (else no nearness bonus)."""
     if not order:

@@ -5,6 +5,7 @@
 The kind is read from the head of the title only (the subject and the noun after it, or a
 leading "Interview by …"), so "FT cannot … publish the Ambassador’s letter" is not a letter.
 """
+
 from __future__ import annotations
 
 import re
@@ -30,57 +31,140 @@ from app.ingest.names import (
 # press conferences and press availabilities are briefings, replies to media questions answers,
 # a stakeout or remarks to the press remarks, a readout or call summary a press release.
 _GENRES = {
-    "remarks": "remarks", "remark": "remarks", "stakeout": "remarks", "press stakeout": "remarks",
-    "media stakeout": "remarks", "doorstep": "remarks", "press point": "remarks", "meeting": "remarks",
-    "interview": "interview", "interviews": "interview",
-    "comment": "comment", "comments": "comment", "commentary": "comment",
-    "statement": "statement", "statements": "statement", "declaration": "statement", "communique": "statement",
-    "communiqué": "statement", "intervention": "statement", "explanation of vote": "statement",
-    "explanation of position": "statement", "right of reply": "statement",
-    "article": "article", "articles": "article", "op-ed": "article", "oped": "article", "column": "article",
+    "remarks": "remarks",
+    "remark": "remarks",
+    "stakeout": "remarks",
+    "press stakeout": "remarks",
+    "media stakeout": "remarks",
+    "doorstep": "remarks",
+    "press point": "remarks",
+    "meeting": "remarks",
+    "interview": "interview",
+    "interviews": "interview",
+    "comment": "comment",
+    "comments": "comment",
+    "commentary": "comment",
+    "statement": "statement",
+    "statements": "statement",
+    "declaration": "statement",
+    "communique": "statement",
+    "communiqué": "statement",
+    "intervention": "statement",
+    "explanation of vote": "statement",
+    "explanation of position": "statement",
+    "right of reply": "statement",
+    "article": "article",
+    "articles": "article",
+    "op-ed": "article",
+    "oped": "article",
+    "column": "article",
     "opinion": "article",
-    "speech": "speech", "speeches": "speech", "address": "speech", "lecture": "speech", "keynote": "speech",
-    "toast": "speech", "video address": "speech", "video message": "speech",
-    "letter": "letter", "letters": "letter", "message": "letter", "messages": "letter", "greetings": "letter",
-    "briefing": "briefing", "briefings": "briefing", "press-conference": "briefing", "press conference": "briefing",
-    "news conference": "briefing", "press briefing": "briefing", "press availability": "briefing",
-    "media availability": "briefing", "news briefing": "briefing", "media briefing": "briefing",
-    "answers": "answers", "answer": "answers", "replies": "answers", "reply": "answers", "responds": "answers",
-    "response": "answers", "responses": "answers",
-    "press release": "press_release", "press releases": "press_release", "news release": "press_release",
-    "media release": "press_release", "media note": "press_release", "press note": "press_release",
-    "readout": "press_release", "read-out": "press_release", "telephone conversation": "press_release",
-    "phone conversation": "press_release", "telephone call": "press_release", "phone call": "press_release",
-    "news": "news", "news story": "news",
-    "opening remarks": "remarks", "closing remarks": "remarks", "introductory remarks": "remarks",
-    "concluding remarks": "remarks", "welcoming remarks": "remarks", "remarks to the press": "remarks",
-    "remarks to the media": "remarks", "press remarks": "remarks", "keynote address": "speech",
-    "keynote speech": "speech", "joint statement": "statement", "press statement": "statement",
-    "joint press conference": "briefing", "regular press conference": "briefing", "daily press briefing": "briefing",
-    "answers to media questions": "answers", "answer to a media question": "answers",
+    "speech": "speech",
+    "speeches": "speech",
+    "address": "speech",
+    "lecture": "speech",
+    "keynote": "speech",
+    "toast": "speech",
+    "video address": "speech",
+    "video message": "speech",
+    "letter": "letter",
+    "letters": "letter",
+    "message": "letter",
+    "messages": "letter",
+    "greetings": "letter",
+    "briefing": "briefing",
+    "briefings": "briefing",
+    "press-conference": "briefing",
+    "press conference": "briefing",
+    "news conference": "briefing",
+    "press briefing": "briefing",
+    "press availability": "briefing",
+    "media availability": "briefing",
+    "news briefing": "briefing",
+    "media briefing": "briefing",
+    "answers": "answers",
+    "answer": "answers",
+    "replies": "answers",
+    "reply": "answers",
+    "responds": "answers",
+    "response": "answers",
+    "responses": "answers",
+    "press release": "press_release",
+    "press releases": "press_release",
+    "news release": "press_release",
+    "media release": "press_release",
+    "media note": "press_release",
+    "press note": "press_release",
+    "readout": "press_release",
+    "read-out": "press_release",
+    "telephone conversation": "press_release",
+    "phone conversation": "press_release",
+    "telephone call": "press_release",
+    "phone call": "press_release",
+    "news": "news",
+    "news story": "news",
+    "opening remarks": "remarks",
+    "closing remarks": "remarks",
+    "introductory remarks": "remarks",
+    "concluding remarks": "remarks",
+    "welcoming remarks": "remarks",
+    "remarks to the press": "remarks",
+    "remarks to the media": "remarks",
+    "press remarks": "remarks",
+    "keynote address": "speech",
+    "keynote speech": "speech",
+    "joint statement": "statement",
+    "press statement": "statement",
+    "joint press conference": "briefing",
+    "regular press conference": "briefing",
+    "daily press briefing": "briefing",
+    "answers to media questions": "answers",
+    "answer to a media question": "answers",
     "call": "press_release",
     # Russian-language pages
-    "выступление": "remarks", "интервью": "interview", "заявление": "statement", "совместное заявление": "statement",
-    "комментарий": "comment", "брифинг": "briefing", "пресс-конференция": "briefing", "статья": "article",
-    "письмо": "letter", "послание": "letter", "обращение": "speech", "речь": "speech", "ответ": "answers",
-    "ответы": "answers", "пресс-релиз": "press_release", "сообщение": "press_release",
-    "телефонный разговор": "press_release", "новости": "news",
+    "выступление": "remarks",
+    "интервью": "interview",
+    "заявление": "statement",
+    "совместное заявление": "statement",
+    "комментарий": "comment",
+    "брифинг": "briefing",
+    "пресс-конференция": "briefing",
+    "статья": "article",
+    "письмо": "letter",
+    "послание": "letter",
+    "обращение": "speech",
+    "речь": "speech",
+    "ответ": "answers",
+    "ответы": "answers",
+    "пресс-релиз": "press_release",
+    "сообщение": "press_release",
+    "телефонный разговор": "press_release",
+    "новости": "news",
 }
 _GENRE_MAX = max(len(k.split()) for k in _GENRES)
 _GENRE_FIRST = frozenset(k.split()[0] for k in _GENRES)
 # Words a genre label may carry besides genre names ("Latest news", "Speeches and statements").
-_LABEL_WORDS = frozenset("""story stories transcript transcripts correspondence notice notices guidance events event
+_LABEL_WORDS = frozenset(
+    """story stories transcript transcripts correspondence notice notices guidance events event
 publications multimedia video videos photo photos announcement announcements media archive latest all and & the our
 of recent selected main official documents materials opening closing introductory concluding welcoming keynote
-joint regular daily weekly annual press media""".split())
+joint regular daily weekly annual press media""".split()
+)
 # Verbs that introduce the kind noun: "holds a briefing", "gives an interview".
 _VERBS = frozenset("holds held gives gave delivers delivered hosts makes made publishes sends".split())
-_STOPS = frozenset("""at to with on in for following during before after about regarding concerning of by
-from over upon as into within between""".split())
-_LEADIN = re.compile(r"^(?:(?:excerpts?|extracts?)\s+from|from|transcript\s+of|(?:full\s+)?text\s+of)"
-                     r"(?:\s+the)?\s+", re.IGNORECASE)
-_NOT_PLACES = frozenset("""foreign deputy first permanent alternate acting special presidential executive
-press information ministry""".split())
+_STOPS = frozenset(
+    """at to with on in for following during before after about regarding concerning of by
+from over upon as into within between""".split()
+)
+_LEADIN = re.compile(
+    r"^(?:(?:excerpts?|extracts?)\s+from|from|transcript\s+of|(?:full\s+)?text\s+of)"
+    r"(?:\s+the)?\s+",
+    re.IGNORECASE,
+)
+_NOT_PLACES = frozenset(
+    """foreign deputy first permanent alternate acting special presidential executive
+press information ministry""".split()
+)
 _PLACE_WORD = re.compile(r"^[A-ZА-ЯЁ][\w’'.-]*$")
 
 
@@ -88,8 +172,8 @@ _PLACE_WORD = re.compile(r"^[A-ZА-ЯЁ][\w’'.-]*$")
 class Speaker:
     name: str
     role: str | None
-    kind: str = "person"        # or "institution"
-    confirmed: bool = True      # False: a bare name the body must confirm ("Alexander Yakovenko for RT")
+    kind: str = "person"  # or "institution"
+    confirmed: bool = True  # False: a bare name the body must confirm ("Alexander Yakovenko for RT")
     printed: str | None = None  # the name as printed, when `name` is its nominative ("С.В.Лаврова")
 
 
@@ -99,7 +183,7 @@ class TitleInfo:
     speakers: tuple[Speaker, ...]
     date: date | None
     venue: str | None
-    unnamed: tuple[str, ...] = ()   # roles of people the title does not name ("the President")
+    unnamed: tuple[str, ...] = ()  # roles of people the title does not name ("the President")
 
     @property
     def signals(self) -> int:
@@ -112,8 +196,8 @@ def kind_at(toks: list[Token], i: int) -> tuple[str | None, int]:
     if i >= len(toks) or toks[i].low not in _GENRE_FIRST:
         return None, i
     for n in range(min(_GENRE_MAX, len(toks) - i), 0, -1):
-        phrase = " ".join(t.low for t in toks[i:i + n])
-        if phrase in _GENRES and not any(t.stop for t in toks[i:i + n - 1]):
+        phrase = " ".join(t.low for t in toks[i : i + n])
+        if phrase in _GENRES and not any(t.stop for t in toks[i : i + n - 1]):
             return _GENRES[phrase], i + n
     return None, i
 
@@ -200,17 +284,35 @@ def _genitive_speaker(a: Agent) -> Speaker | None:
 def _appositive(toks: list[Token], a: Agent) -> Agent:
     """'Nicolas de Rivière, Permanent Representative of France to the UN': the role after the name;
     'Minister of Foreign Affairs of the Republic of Belarus, V.Makei, at …': the name after the role."""
-    if a.role and not a.name and not a.poss and a.end < len(toks) and toks[a.end - 1].stop \
-            and any(w.lower() in CORE for w in a.role.split()) \
-            and (not a.institution or a.role.split()[-1].lower() in CORE):  # (not "Ministry of X, …")
+    if (
+        a.role
+        and not a.name
+        and not a.poss
+        and a.end < len(toks)
+        and toks[a.end - 1].stop
+        and any(w.lower() in CORE for w in a.role.split())
+        and (not a.institution or a.role.split()[-1].lower() in CORE)
+    ):  # (not "Ministry of X, …")
         n = parse_agent(toks, a.end)
-        if n.name and not n.role and not n.poss and (" " in n.name or "." in n.name) \
-                and not any(w.lower() in PLACES for w in n.name.split()) \
-                and (n.end == len(toks) or toks[n.end - 1].stop and not toks[n.end].bare[:1].isdigit()):
+        if (
+            n.name
+            and not n.role
+            and not n.poss
+            and (" " in n.name or "." in n.name)
+            and not any(w.lower() in PLACES for w in n.name.split())
+            and (n.end == len(toks) or toks[n.end - 1].stop and not toks[n.end].bare[:1].isdigit())
+        ):
             return Agent(role=a.role, name=n.name, institution=None, poss=False, end=n.end)
         return a
-    if not a.name or a.role or a.poss or a.end >= len(toks) or not toks[a.end - 1].stop \
-            or not toks[a.end - 1].bare or toks[a.end - 1].low != a.name.split()[-1].lower():
+    if (
+        not a.name
+        or a.role
+        or a.poss
+        or a.end >= len(toks)
+        or not toks[a.end - 1].stop
+        or not toks[a.end - 1].bare
+        or toks[a.end - 1].low != a.name.split()[-1].lower()
+    ):
         return a
     r = parse_agent(toks, a.end)
     if r.name or not r.role or not any(w.lower() in CORE for w in r.role.split()):
@@ -232,8 +334,11 @@ def _agents(toks: list[Token], i: int) -> tuple[list[Agent], int]:
 
 
 def _unnamed(agents: list[Agent]) -> tuple[str, ...]:
-    return tuple(a.role for a in agents if a.role and not a.name and not a.institution
-                 and any(w.lower() in CORE for w in a.role.split()))
+    return tuple(
+        a.role
+        for a in agents
+        if a.role and not a.name and not a.institution and any(w.lower() in CORE for w in a.role.split())
+    )
 
 
 def _kind_and_speakers(title: str) -> tuple[str | None, list[Speaker], tuple[str, ...]]:
@@ -245,16 +350,26 @@ def _kind_and_speakers(title: str) -> tuple[str | None, list[Speaker], tuple[str
         by = after
         if kind and by < len(toks) and toks[by].low not in ("by", "of", "from"):
             # "Remarks to the Press by …", "Statement at the UNSC by …": the author after a short complement
-            by = next((m for m in range(after, min(len(toks), after + 7)) if toks[m].low == "by"
-                       and not any(t.stop for t in toks[after:m])), by)
+            by = next(
+                (
+                    m
+                    for m in range(after, min(len(toks), after + 7))
+                    if toks[m].low == "by" and not any(t.stop for t in toks[after:m])
+                ),
+                by,
+            )
         if kind and after < len(toks) and (toks[after].low in CORE or _cyrillic_agent(toks[after])):
-            subject, k = _agents(toks, after)  # "Выступление Министра … С.В.Лаврова": the genitive, no preposition
+            subject, k = _agents(
+                toks, after
+            )  # "Выступление Министра … С.В.Лаврова": the genitive, no preposition
             if _cyrillic_agent(toks[after]):
                 return kind, [s for a in subject if (s := _genitive_speaker(a))], _unnamed(subject)
         elif kind and by < len(toks) and toks[by].low in ("by", "of", "from"):
             subject, k = _agents(toks, by + 1)
             if toks[0].low == "meeting" and k < len(toks) and toks[k].low == "with" and not subject[-1].poss:
-                subject += _agents(toks, k + 1)[0]  # "Meeting of President X with Prime Minister Y": both speak
+                subject += _agents(toks, k + 1)[
+                    0
+                ]  # "Meeting of President X with Prime Minister Y": both speak
         return kind, [s for a in subject if (s := _speaker(a, True))], _unnamed(subject)
     kind, after = scan_kind(toks, j)
     if kind and not subject[-1].poss and after < len(toks) and toks[after].low in ("by", "of"):
@@ -303,7 +418,16 @@ def _venue_before(before: str) -> str | None:
         return m.group(1)
     # "… programme “Voskresnoye vremya” Moscow" / "… annual press conference Moscow"
     m = re.search(r"(?:[”\"»]|\b([a-z][\w-]*))\s+([A-Z][\w’'-]*(?:\s+[A-Z][\w’'-]*)?)$", last)
-    if m and (m.group(1) or "").lower() not in _STOPS | {"the", "a", "an", "and", "his", "her", "its", "their"}:
+    if m and (m.group(1) or "").lower() not in _STOPS | {
+        "the",
+        "a",
+        "an",
+        "and",
+        "his",
+        "her",
+        "its",
+        "their",
+    }:
         return place_name(m.group(2))
     return None
 

@@ -3,6 +3,7 @@
 The JSON form (`page_to_dict`) is the stable shape of `archive parse --json`
 (docs: README, "Parse JSON"); add fields freely, never rename these.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -10,8 +11,18 @@ from datetime import date
 from typing import Any, Literal
 
 KINDS = (
-    "remarks", "interview", "press_release", "comment", "statement", "article",
-    "speech", "letter", "briefing", "answers", "news", "other",
+    "remarks",
+    "interview",
+    "press_release",
+    "comment",
+    "statement",
+    "article",
+    "speech",
+    "letter",
+    "briefing",
+    "answers",
+    "news",
+    "other",
 )
 
 Role = Literal["main", "excerpt"]
@@ -35,19 +46,19 @@ class PageError(Exception):
 
 @dataclass(frozen=True)
 class ParsedSpeaker:
-    name: str                   # "Sergey Lavrov" (no possessive), or "Foreign Ministry"
-    role: str | None            # "Foreign Minister", as the title gives it
+    name: str  # "Sergey Lavrov" (no possessive), or "Foreign Ministry"
+    role: str | None  # "Foreign Minister", as the title gives it
     kind: SpeakerKind = "person"
     as_printed: str | None = None  # the page's spelling when `name` is the speaker table's ("S.Lavrov")
 
 
 @dataclass(frozen=True, slots=True)  # (slots: a page may hold 600,000 of them)
 class ParsedParagraph:
-    n: int                      # 1-based ordinal within its statement
-    text: str                   # without the turn label
-    speaker: str | None         # who speaks in this paragraph (label carried forward)
-    label: str | None           # turn label exactly as printed ("Question", "Q", "Sergey Lavrov")
-    line_start: int             # 1-based source line span (inclusive)
+    n: int  # 1-based ordinal within its statement
+    text: str  # without the turn label
+    speaker: str | None  # who speaks in this paragraph (label carried forward)
+    label: str | None  # turn label exactly as printed ("Question", "Q", "Sergey Lavrov")
+    line_start: int  # 1-based source line span (inclusive)
     line_end: int
 
 
@@ -55,16 +66,16 @@ class ParsedParagraph:
 class ParsedStatement:
     role: Role
     title: str
-    kind: str                   # one of KINDS
-    date: date | None           # when the statement was made
-    published: date | None      # the page's (or teaser's) own publication date
+    kind: str  # one of KINDS
+    date: date | None  # when the statement was made
+    published: date | None  # the page's (or teaser's) own publication date
     venue: str | None
     speakers: tuple[ParsedSpeaker, ...]
     topics: tuple[str, ...]
     paragraphs: tuple[ParsedParagraph, ...]
-    title_line: int             # 1-based line of the title
+    title_line: int  # 1-based line of the title
     captured: date | None = None  # page clock: when the page was rendered
-    subtitle: str | None = None   # a subheading printed between the title and the body
+    subtitle: str | None = None  # a subheading printed between the title and the body
 
 
 @dataclass(frozen=True)
@@ -91,15 +102,23 @@ def statement_to_dict(s: ParsedStatement) -> dict[str, Any]:
         "date": _iso(s.date),
         "published": _iso(s.published),
         "venue": s.venue,
-        "speakers": [{"name": p.name, "role": p.role, "kind": p.kind}
-                     | ({"as_printed": p.as_printed} if p.as_printed else {}) for p in s.speakers],
+        "speakers": [
+            {"name": p.name, "role": p.role, "kind": p.kind}
+            | ({"as_printed": p.as_printed} if p.as_printed else {})
+            for p in s.speakers
+        ],
         "captured": _iso(s.captured),
         "topics": list(s.topics),
         "subtitle": s.subtitle,
         "title_line": s.title_line,
         "paragraphs": [
-            {"n": p.n, "text": p.text, "speaker": p.speaker, "label": p.label,
-             "lines": [p.line_start, p.line_end]}
+            {
+                "n": p.n,
+                "text": p.text,
+                "speaker": p.speaker,
+                "label": p.label,
+                "lines": [p.line_start, p.line_end],
+            }
             for p in s.paragraphs
         ],
     }

@@ -15,6 +15,7 @@ Capture time of a source, best evidence first:
 Ties: a later re-parse of the same source (parse_seq), then the full text over a teaser,
 more paragraphs, then the smaller sha256.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -34,17 +35,23 @@ _EPOCH = dt.datetime(1970, 1, 1)
 @dataclass(frozen=True)
 class Capture:
     when: dt.datetime
-    source: str          # WARC-Date | manifest | page clock | file mtime | ingest time
-    estimated: bool      # file mtime or ingest time: no record of when the page was captured
+    source: str  # WARC-Date | manifest | page clock | file mtime | ingest time
+    estimated: bool  # file mtime or ingest time: no record of when the page was captured
     finer: dt.datetime | None = None  # same-day page clocks: the file time orders them
 
     def sort_key(self) -> tuple[float, float]:
-        return ((self.when - _EPOCH).total_seconds(),
-                (self.finer - _EPOCH).total_seconds() if self.finer else 0.0)
+        return (
+            (self.when - _EPOCH).total_seconds(),
+            (self.finer - _EPOCH).total_seconds() if self.finer else 0.0,
+        )
 
 
-def capture_of(captured_at: dt.datetime | None, captured_source: str | None, page_clock: dt.date | None,
-               ingested_at: dt.datetime | None) -> Capture:
+def capture_of(
+    captured_at: dt.datetime | None,
+    captured_source: str | None,
+    page_clock: dt.date | None,
+    ingested_at: dt.datetime | None,
+) -> Capture:
     """When a source document captured its page, from the best evidence it has."""
     if captured_at is not None and captured_source in EXPLICIT:
         return Capture(captured_at, captured_source, False)
@@ -157,8 +164,9 @@ def paragraph_pairs(old_keys: Sequence[str], new_keys: Sequence[str]) -> list[tu
     """The two versions' paragraphs side by side for a diff: (old index, new index), None for
     a paragraph only on one side; a replaced run is paired in order."""
     out: list[tuple[int | None, int | None]] = []
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, list(old_keys), list(new_keys),
-                                                       autojunk=False).get_opcodes():
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(
+        None, list(old_keys), list(new_keys), autojunk=False
+    ).get_opcodes():
         if tag == "equal":
             out += [(i1 + d, j1 + d) for d in range(i2 - i1)]
             continue

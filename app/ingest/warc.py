@@ -5,6 +5,7 @@ record with an HTML payload is a page; request, metadata, revisit, warcinfo and 
 records are skipped and counted. A corrupt record or a truncated gzip member is reported
 with its offset, and reading resumes at the next record found after it.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -28,17 +29,17 @@ _RESYNC_CHUNK = 1 << 20
 
 @dataclass(frozen=True)
 class WarcPage:
-    offset: int                  # of the record in the WARC file
+    offset: int  # of the record in the WARC file
     url: str | None
     captured_at: dt.datetime | None
     http_charset: str | None
-    payload: bytes | None        # None when too large (error says why)
+    payload: bytes | None  # None when too large (error says why)
     error: str | None = None
 
 
 @dataclass
 class WarcStats:
-    skipped: Counter = field(default_factory=Counter)   # reason -> records
+    skipped: Counter = field(default_factory=Counter)  # reason -> records
     problems: list[tuple[int, str]] = field(default_factory=list)  # (offset, reason)
 
 
@@ -118,12 +119,23 @@ def read_warc(path: str, max_bytes: int, stats: WarcStats) -> Iterator[WarcPage]
                     when = parse_warc_date(record.rec_headers.get_header("WARC-Date"))
                     ctype = record.http_headers.get_header("Content-Type")
                     if len(payload) > max_bytes:
-                        yield WarcPage(offset, url, when, charset_from_content_type(ctype), None,
-                                       f"page too large (over {max_bytes:,} bytes); record skipped")
+                        yield WarcPage(
+                            offset,
+                            url,
+                            when,
+                            charset_from_content_type(ctype),
+                            None,
+                            f"page too large (over {max_bytes:,} bytes); record skipped",
+                        )
                         continue
                     if _truncated(record, payload):
-                        stats.problems.append((offset, "truncated record: its content ends before its "
-                                                       "Content-Length (a truncated gzip member?)"))
+                        stats.problems.append(
+                            (
+                                offset,
+                                "truncated record: its content ends before its "
+                                "Content-Length (a truncated gzip member?)",
+                            )
+                        )
                         continue
                     if not ctype and not looks_like_html(payload[:8192]):
                         stats.skipped["response without a content type, not HTML"] += 1
@@ -131,6 +143,10 @@ def read_warc(path: str, max_bytes: int, stats: WarcStats) -> Iterator[WarcPage]
                     yield WarcPage(offset, url, when, charset_from_content_type(ctype), payload)
                 base = None
             except (ArchiveLoadFailed, EOFError, OSError, ValueError, zlib.error) as e:
-                reason = str(e).strip().splitlines()[0].split(", first line")[0] if str(e).strip() else type(e).__name__
+                reason = (
+                    str(e).strip().splitlines()[0].split(", first line")[0]
+                    if str(e).strip()
+                    else type(e).__name__
+                )
                 stats.problems.append((end, f"corrupt or truncated record: {reason[:120]}"))
                 base = _next_record_start(fh, end)

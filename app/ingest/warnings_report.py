@@ -2,6 +2,7 @@
 (SourceDocument.warnings), counted by kind and listed per file. A warning's kind is its text
 without the line number and other numbers ("line 5: dropped site chrome (phone line)" →
 "dropped site chrome (phone line)")."""
+
 from __future__ import annotations
 
 import json
@@ -24,15 +25,18 @@ def warning_kind(warning: str) -> str:
 @dataclass
 class WarningsReport:
     by_kind: Counter = field(default_factory=Counter)
-    per_file: dict[str, list[str]] = field(default_factory=dict)   # path -> warnings, in page order
+    per_file: dict[str, list[str]] = field(default_factory=dict)  # path -> warnings, in page order
 
     @property
     def total(self) -> int:
         return sum(self.by_kind.values())
 
     def as_json(self) -> dict:
-        return {"total": self.total, "by_kind": dict(self.by_kind.most_common()),
-                "files": [{"path": p, "warnings": w} for p, w in self.per_file.items()]}
+        return {
+            "total": self.total,
+            "by_kind": dict(self.by_kind.most_common()),
+            "files": [{"path": p, "warnings": w} for p, w in self.per_file.items()],
+        }
 
 
 def build_report(rows: Iterable[tuple[str, list[str]]]) -> WarningsReport:
@@ -46,12 +50,15 @@ def build_report(rows: Iterable[tuple[str, list[str]]]) -> WarningsReport:
     return report
 
 
-def stored_report(session: Session, paths: Iterable[str] | None = None, contains: str | None = None) -> WarningsReport:
+def stored_report(
+    session: Session, paths: Iterable[str] | None = None, contains: str | None = None
+) -> WarningsReport:
     """The report of the pages in the archive (only `paths`, or those whose path holds `contains`)."""
     from app.models import SourceDocument
 
-    query = select(SourceDocument.path, SourceDocument.warnings).where(SourceDocument.status == "ok",
-                                                                       SourceDocument.warnings != "[]")
+    query = select(SourceDocument.path, SourceDocument.warnings).where(
+        SourceDocument.status == "ok", SourceDocument.warnings != "[]"
+    )
     wanted = set(paths) if paths is not None else None
     rows = []
     for path, raw in session.execute(query.order_by(SourceDocument.path)):

@@ -24,6 +24,7 @@ Where each part lives:
 This package imports no search code at import time (the loader imports `enqueue` from it);
 `sync`, `follower` and `health` import app.search.
 """
+
 from app.outbox.queue import (
     PendingKeys,
     clear,
@@ -37,5 +38,15 @@ from app.outbox.queue import (
     watermark,
 )
 
-__all__ = ["PendingKeys", "clear", "enqueue", "has_pending", "outbox_depth", "pending", "queued_since", "queued_statements",
-           "unindexed_since", "watermark"]
+__all__ = [
+    "PendingKeys",
+    "clear",
+    "enqueue",
+    "has_pending",
+    "outbox_depth",
+    "pending",
+    "queued_since",
+    "queued_statements",
+    "unindexed_since",
+    "watermark",
+]

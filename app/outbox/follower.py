@@ -8,6 +8,7 @@ it is re-indexed by a second, small writer after the commit (Whoosh cannot delet
 it has not committed). Nothing is committed if the ingest goes away or anything fails: the
 queue still covers the work.
 """
+
 from __future__ import annotations
 
 import multiprocessing
@@ -36,22 +37,30 @@ class FollowerStopped(Exception):
 
 @dataclass
 class _Progress:
-    upto: int = 0                                  # the last queue row covered
-    added: set[str] = field(default_factory=set)   # statements written by the first writer
-    redo: set[str] = field(default_factory=set)    # queued again after they were written
+    upto: int = 0  # the last queue row covered
+    added: set[str] = field(default_factory=set)  # statements written by the first writer
+    redo: set[str] = field(default_factory=set)  # queued again after they were written
     removed: int = 0
 
 
-def follow_queue(settings: Settings, factory: sessionmaker[Session], *, finished: Callable[[], bool],
-                 alive: Callable[[], bool] = lambda: True, poll: float = 0.25,
-                 lock_timeout: float = LOCK_TIMEOUT) -> tuple[IndexRun, int]:
+def follow_queue(
+    settings: Settings,
+    factory: sessionmaker[Session],
+    *,
+    finished: Callable[[], bool],
+    alive: Callable[[], bool] = lambda: True,
+    poll: float = 0.25,
+    lock_timeout: float = LOCK_TIMEOUT,
+) -> tuple[IndexRun, int]:
     """Index what a running ingest queues, while it loads; returns (the run, the last queue row
     covered: the caller clears up to it) once `finished()` was true before a last look at the
     queue. `alive()` false: FollowerStopped, nothing committed."""
     index_dir = settings.index_dir
     with write_lock(index_dir, lock_timeout, settings=settings):
         rebuild = index_state(index_dir) != "ok"
-        with index_writer(index_dir, fresh=rebuild, procs=2 if rebuild and (os.cpu_count() or 1) > 1 else 1) as w:
+        with index_writer(
+            index_dir, fresh=rebuild, procs=2 if rebuild and (os.cpu_count() or 1) > 1 else 1
+        ) as w:
             state = _Progress()
             if rebuild:  # one snapshot: every statement, and the queue so far
                 with factory() as session:
@@ -68,7 +77,9 @@ def follow_queue(settings: Settings, factory: sessionmaker[Session], *, finished
     return w.run(statements=len(state.added | state.redo), removed=state.removed), state.upto
 
 
-def _follow(w: IndexWriter, factory: sessionmaker[Session], state: _Progress, *, finished, alive, poll) -> None:
+def _follow(
+    w: IndexWriter, factory: sessionmaker[Session], state: _Progress, *, finished, alive, poll
+) -> None:
     """Look at the queue until the ingest has finished: each statement queued since the last
     look is written, unless this run wrote it already (then it is redone after the commit)."""
     while True:
@@ -94,14 +105,19 @@ def _follow(w: IndexWriter, factory: sessionmaker[Session], state: _Progress, *,
 
 # -- the follower process -------------------------------------------------------------------
 
+
 def _follow_main(settings: Settings, done, stop, conn) -> None:  # pragma: no cover - runs in a child process
     """The follower process: index the outbox as the loader fills it, then clear what was indexed."""
     parent = multiprocessing.parent_process()
     die_with_parent(parent.pid if parent is not None else None)  # an ingest killed takes this process too
     try:
         _engine, factory = open_database(settings, migrate=False)
-        run, upto = follow_queue(settings, factory, finished=done.is_set,
-                                 alive=lambda: not stop.is_set() and (parent is None or parent.is_alive()))
+        run, upto = follow_queue(
+            settings,
+            factory,
+            finished=done.is_set,
+            alive=lambda: not stop.is_set() and (parent is None or parent.is_alive()),
+        )
         queue.clear(factory, upto)
         conn.send(("ok", run))
     except KeyboardInterrupt:
@@ -121,8 +137,9 @@ class IndexFollower:
         ctx = multiprocessing.get_context("spawn")  # no fork of a process holding connections
         self._done, self._stop = ctx.Event(), ctx.Event()
         self._recv, send = ctx.Pipe(duplex=False)
-        self._proc = ctx.Process(target=_follow_main, args=(settings, self._done, self._stop, send),
-                                 name="index-follower")
+        self._proc = ctx.Process(
+            target=_follow_main, args=(settings, self._done, self._stop, send), name="index-follower"
+        )
         self._send = send
 
     def start(self) -> IndexFollower:

@@ -2,6 +2,7 @@
 search results. A node that builds its own index is behind while the outbox holds changes; a
 node that follows published snapshots (app.search.publish) is also behind while the database
 has moved past the watermark of the snapshot it installed."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -18,12 +19,12 @@ from app.search.index import index_state, read_pointer
 
 @dataclass(frozen=True)
 class IndexHealth:
-    state: str                   # ok | missing | outdated
+    state: str  # ok | missing | outdated
     generation: str | None
-    snapshot: str | None         # the published snapshot installed (following nodes)
-    outbox: int                  # changes queued for an index
+    snapshot: str | None  # the published snapshot installed (following nodes)
+    outbox: int  # changes queued for an index
     behind: bool
-    lag_seconds: float | None    # following nodes: since the oldest page load the snapshot lacks
+    lag_seconds: float | None  # following nodes: since the oldest page load the snapshot lacks
 
     def as_dict(self) -> dict:
         return asdict(self)
@@ -40,9 +41,17 @@ def index_health(settings: Settings, session: Session) -> IndexHealth:
     lag = None
     if behind and "snapshot" in pointer:  # a local index's lag is its outbox (queue rows carry no time)
         since = queue.unindexed_since(session, mark)
-        lag = max(0.0, (dt.datetime.now(dt.UTC).replace(tzinfo=None) - since).total_seconds()) if since else 0.0
-    return IndexHealth(state=state, generation=pointer.get("generation"), snapshot=pointer.get("snapshot"),
-                       outbox=outbox, behind=behind or state != "ok", lag_seconds=lag)
+        lag = (
+            max(0.0, (dt.datetime.now(dt.UTC).replace(tzinfo=None) - since).total_seconds()) if since else 0.0
+        )
+    return IndexHealth(
+        state=state,
+        generation=pointer.get("generation"),
+        snapshot=pointer.get("snapshot"),
+        outbox=outbox,
+        behind=behind or state != "ok",
+        lag_seconds=lag,
+    )
 
 
 class HealthCache:

@@ -1,4 +1,5 @@
 """The outbox table `index_queue`: what is queued, read and cleared (the protocol: app.outbox)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -13,9 +14,9 @@ from app.models import IndexQueue, SourceDocument, Statement
 
 @dataclass(frozen=True)
 class PendingKeys:
-    changed: set[str]   # statements to (re)index
-    removed: set[str]   # statements to drop from the index
-    upto: int           # the last queue row read: clear() deletes up to here only
+    changed: set[str]  # statements to (re)index
+    removed: set[str]  # statements to drop from the index
+    upto: int  # the last queue row read: clear() deletes up to here only
 
 
 def enqueue(session: Session, keys: Iterable[str]) -> None:
@@ -37,7 +38,9 @@ def pending(factory: sessionmaker[Session]) -> PendingKeys:
         existing: set[str] = set()
         ordered = sorted(keys)
         for i in range(0, len(ordered), 500):
-            existing.update(session.scalars(select(Statement.key).where(Statement.key.in_(ordered[i:i + 500]))))
+            existing.update(
+                session.scalars(select(Statement.key).where(Statement.key.in_(ordered[i : i + 500])))
+            )
     return PendingKeys(changed=existing, removed=keys - existing, upto=upto)
 
 
@@ -46,9 +49,15 @@ def queued_since(session: Session, after: int) -> tuple[int, list[str]]:
     upto = session.scalar(select(func.max(IndexQueue.id))) or 0
     if upto <= after:
         return after, []
-    keys = list(dict.fromkeys(session.scalars(
-        select(IndexQueue.statement_key).where(IndexQueue.id > after, IndexQueue.id <= upto)
-        .order_by(IndexQueue.id))))
+    keys = list(
+        dict.fromkeys(
+            session.scalars(
+                select(IndexQueue.statement_key)
+                .where(IndexQueue.id > after, IndexQueue.id <= upto)
+                .order_by(IndexQueue.id)
+            )
+        )
+    )
     return upto, keys
 
 
@@ -73,8 +82,9 @@ def watermark(session: Session) -> dict:
     last page load. An index built after reading it covers at least this (the loader queues
     every change for the index in the page's transaction); a database that has moved past
     the watermark of the index a node serves has changes that index lacks."""
-    pages, last = session.execute(select(func.count(), func.max(SourceDocument.ingested_at))
-                                  .select_from(SourceDocument)).one()
+    pages, last = session.execute(
+        select(func.count(), func.max(SourceDocument.ingested_at)).select_from(SourceDocument)
+    ).one()
     statements = session.scalar(select(func.count()).select_from(Statement)) or 0
     return {"pages": pages or 0, "statements": statements, "last_ingest": last.isoformat() if last else None}
 

@@ -5,6 +5,7 @@ database and clears what was queued before it started. Run by `archive ingest`, 
 `reparse`, `serve` and `reindex`; while an ingest loads, app.outbox.follower does the same
 from a process of its own.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -22,20 +23,36 @@ def needs_sync(settings: Settings, factory: sessionmaker[Session]) -> bool:
     return index_state(settings.index_dir) != "ok" or queue.has_pending(factory)
 
 
-def sync_index(settings: Settings, factory: sessionmaker[Session], *, progress: Progress | None = None,
-               lock_timeout: float | None = None) -> IndexRun:
+def sync_index(
+    settings: Settings,
+    factory: sessionmaker[Session],
+    *,
+    progress: Progress | None = None,
+    lock_timeout: float | None = None,
+) -> IndexRun:
     """Index every queued statement (or rebuild a missing/outdated index), then clear the queue.
     IndexBusy when another writer (an ingest indexing while it loads) holds the index longer
     than `lock_timeout` seconds (default: the index's own)."""
     todo = queue.pending(factory)
-    run = update_index(settings, factory, changed_keys=todo.changed, removed_keys=todo.removed, progress=progress,
-                       **_timeout(lock_timeout))
+    run = update_index(
+        settings,
+        factory,
+        changed_keys=todo.changed,
+        removed_keys=todo.removed,
+        progress=progress,
+        **_timeout(lock_timeout),
+    )
     queue.clear(factory, todo.upto)
     return run
 
 
-def reindex(settings: Settings, factory: sessionmaker[Session], *, progress: Progress | None = None,
-            lock_timeout: float | None = None) -> IndexRun:
+def reindex(
+    settings: Settings,
+    factory: sessionmaker[Session],
+    *,
+    progress: Progress | None = None,
+    lock_timeout: float | None = None,
+) -> IndexRun:
     """Rebuild from the database; what was queued before the rebuild started is covered by it.
     `lock_timeout`: seconds to wait for another index writer (an ingest indexes while it loads)."""
     todo = queue.pending(factory)

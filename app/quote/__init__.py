@@ -7,6 +7,7 @@
 `result` is the object of docs/quote-json.md. Candidates come from the search index
 (app.search.quote), the ranking from aligning the quote with each candidate (app.quote.align).
 """
+
 from app.quote.finder import MAX_LIMIT, MAX_QUOTE_CHARS, QuoteError, find_quote, quote_archive
 
 __all__ = ["MAX_LIMIT", "MAX_QUOTE_CHARS", "QuoteError", "find_quote", "quote_archive"]

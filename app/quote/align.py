@@ -13,6 +13,7 @@ window of the paragraph), and the score is their length-weighted mean, with a pe
 fragments are found out of order. A misspelt or changed word costs a few characters of the
 alignment, not the match.
 """
+
 from __future__ import annotations
 
 import re
@@ -27,7 +28,7 @@ from rapidfuzz.distance import Levenshtein
 WORD = re.compile(r"\w+(?:['’]\w+)*")
 ELLIPSIS = re.compile(r"\[\s*(?:\.\s*){2,}\]|\[\s*…\s*\]|(?:\.\s*){3,}|…")
 MIN_FRAGMENT_WORDS = 2  # a fragment shorter than this (a word left between two ellipses) is not aligned alone
-OUT_OF_ORDER = 0.85     # score factor when a quote's fragments appear in the paragraph in another order
+OUT_OF_ORDER = 0.85  # score factor when a quote's fragments appear in the paragraph in another order
 
 # British -> American endings (applied to both sides, so an odd word mapped too does no harm)
 _SPELLING = [
@@ -66,6 +67,7 @@ def fold_word(word: str) -> str:
 class Folded:
     """A text in the compared form: `text` (its words folded, joined by single spaces); word k
     starts at starts[k] in `text` and is original[k] (start, end) in the text as printed."""
+
     text: str
     starts: tuple[int, ...]
     original_spans: tuple[tuple[int, int], ...]
@@ -116,7 +118,7 @@ def fragments(quote: str) -> list[Folded]:
 
 @dataclass(frozen=True)
 class Alignment:
-    score: float                      # 0..100
+    score: float  # 0..100
     spans: tuple[tuple[int, int], ...]  # matched spans in the original paragraph text
 
 
@@ -165,8 +167,8 @@ def align(quote_fragments: list[Folded], paragraph: str, folded: Folded | None =
 
 
 WORD_WEIGHT = 0.7
-MISSPELT = 0.35    # the cost of a word that is a near spelling of the other (vs 1 for another word)
-EXTRA_WORD = 0.6   # a paragraph word the quote left out (a quote word missing from the paragraph: 1)
+MISSPELT = 0.35  # the cost of a word that is a near spelling of the other (vs 1 for another word)
+EXTRA_WORD = 0.6  # a paragraph word the quote left out (a quote word missing from the paragraph: 1)
 
 
 @lru_cache(maxsize=500_000)

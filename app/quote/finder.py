@@ -9,6 +9,7 @@
    holding them (SAME_WORDS) are where those words appear; the earliest date among them is
    `earliest`, and those of other statements dated later are `quoted_later_by`.
 """
+
 from __future__ import annotations
 
 import re
@@ -28,11 +29,11 @@ from app.urls import paragraph_path, statement_path
 
 MAX_QUOTE_CHARS = 1000  # as long as a search query may be (ARCHIVE_MAX_QUERY_CHARS default)
 MAX_LIMIT = 50
-CANDIDATES = 60   # paragraphs from the index, scored quickly (character level) ...
-ALIGNED = 12      # ... of which the best this many (or `limit`) are aligned word by word and ranked
-MIN_SCORE = 55.0   # results scoring less are not shown (unrelated English prose aligns at ~35-50)
+CANDIDATES = 60  # paragraphs from the index, scored quickly (character level) ...
+ALIGNED = 12  # ... of which the best this many (or `limit`) are aligned word by word and ranked
+MIN_SCORE = 55.0  # results scoring less are not shown (unrelated English prose aligns at ~35-50)
 SAME_WORDS = 90.0  # a paragraph holds a result's words when their span aligns with it this well
-MAX_PLACES = 20   # quoted_later_by and other_places list at most this many (`places` counts them all)
+MAX_PLACES = 20  # quoted_later_by and other_places list at most this many (`places` counts them all)
 MAX_SPAN_FOR_SAME = 400  # characters of a result's span looked for elsewhere (its start, when longer)
 
 
@@ -50,8 +51,11 @@ def check_quote(quote: str | None) -> str:
     if not text:
         raise QuoteError("Enter the quote to look for (a few words at least).")
     if len(text) > MAX_QUOTE_CHARS:
-        raise QuoteError(f"The quote is too long: at most {MAX_QUOTE_CHARS:,} characters "
-                         f"({len(text):,} given). Paste the part you are looking for.", 422)
+        raise QuoteError(
+            f"The quote is too long: at most {MAX_QUOTE_CHARS:,} characters "
+            f"({len(text):,} given). Paste the part you are looking for.",
+            422,
+        )
     words = len(WORD.findall(text))
     if words == 0:
         raise QuoteError("The quote has no words (only punctuation or symbols).")
@@ -96,7 +100,7 @@ class _Candidate:
     statement_key: str
     title: str
     kind: str
-    date: str | None        # event date, else published (ISO)
+    date: str | None  # event date, else published (ISO)
     folded: Folded
     score: float = 0.0
     spans: tuple = ()
@@ -106,16 +110,28 @@ def _load(session: Session, keys: list[str]) -> tuple[list[_Candidate], dict[int
     if not keys:
         return [], {}
     rows = session.execute(
-        select(Paragraph.key, Paragraph.n, Paragraph.text, Paragraph.label, Paragraph.speaker_name,
-               Speaker.name.label("turn_name"), Paragraph.statement_id, Statement.key.label("statement_key"),
-               Statement.title, Statement.kind, Statement.date, Statement.published)
+        select(
+            Paragraph.key,
+            Paragraph.n,
+            Paragraph.text,
+            Paragraph.label,
+            Paragraph.speaker_name,
+            Speaker.name.label("turn_name"),
+            Paragraph.statement_id,
+            Statement.key.label("statement_key"),
+            Statement.title,
+            Statement.kind,
+            Statement.date,
+            Statement.published,
+        )
         .join(Statement, Paragraph.statement_id == Statement.id)
         .outerjoin(Speaker, Paragraph.speaker_id == Speaker.id)
         .where(Paragraph.key.in_(keys))
     ).all()
     speakers: dict[int, list[dict]] = defaultdict(list)
     for sid, name, role in session.execute(
-        select(StatementSpeaker.statement_id, Speaker.name, StatementSpeaker.role).join(Speaker)
+        select(StatementSpeaker.statement_id, Speaker.name, StatementSpeaker.role)
+        .join(Speaker)
         .where(StatementSpeaker.statement_id.in_({r.statement_id for r in rows}))
         .order_by(StatementSpeaker.statement_id, StatementSpeaker.position)
     ):
@@ -123,10 +139,21 @@ def _load(session: Session, keys: list[str]) -> tuple[list[_Candidate], dict[int
     out = []
     for r in rows:
         when = r.date or r.published
-        out.append(_Candidate(key=r.key, n=r.n, text=r.text, label=r.label,
-                              speaker=r.turn_name or r.speaker_name, statement_id=r.statement_id,
-                              statement_key=r.statement_key, title=r.title, kind=r.kind,
-                              date=when.isoformat() if when else None, folded=fold(r.text)))
+        out.append(
+            _Candidate(
+                key=r.key,
+                n=r.n,
+                text=r.text,
+                label=r.label,
+                speaker=r.turn_name or r.speaker_name,
+                statement_id=r.statement_id,
+                statement_key=r.statement_key,
+                title=r.title,
+                kind=r.kind,
+                date=when.isoformat() if when else None,
+                folded=fold(r.text),
+            )
+        )
     return out, speakers
 
 
@@ -156,21 +183,25 @@ def find_quote(view, session: Session, quote: str | None, *, limit: int = 10) ->
     for c in found:
         c.score = char_score(frags, c.folded)
     found.sort(key=_order)
-    aligned = found[:max(limit, ALIGNED)]
+    aligned = found[: max(limit, ALIGNED)]
     for c in aligned:
         a = align(frags, c.text, c.folded)
         c.score, c.spans = a.score, a.spans
     aligned.sort(key=_order)
     shown = [c for c in aligned if c.score >= MIN_SCORE][:limit]
     results = [_result(c, found, speakers) for c in shown]
-    return {"quote": text, "fragments": [f.text for f in frags], "candidates": len(found),
-            "results": results}
+    return {"quote": text, "fragments": [f.text for f in frags], "candidates": len(found), "results": results}
 
 
 def _brief(c: _Candidate, speakers: dict[int, list[dict]]) -> dict:
-    return {"key": c.key, "url": paragraph_path(c.key), "n": c.n, "date": c.date,
-            "speaker": _speaker(c, speakers),
-            "statement": {"key": c.statement_key, "title": c.title, "url": statement_path(c.statement_key)}}
+    return {
+        "key": c.key,
+        "url": paragraph_path(c.key),
+        "n": c.n,
+        "date": c.date,
+        "speaker": _speaker(c, speakers),
+        "statement": {"key": c.statement_key, "title": c.title, "url": statement_path(c.statement_key)},
+    }
 
 
 def _speaker(c: _Candidate, speakers: dict[int, list[dict]]) -> str | None:
@@ -187,16 +218,34 @@ def _result(c: _Candidate, found: list[_Candidate], speakers: dict[int, list[dic
     later = [o for o in dated if c.date and o.date > c.date and o.statement_id != c.statement_id]
     others = [o for o in same if o is not c]
     return {
-        "key": c.key, "url": paragraph_path(c.key), "score": c.score, "n": c.n,
-        "speaker": _speaker(c, speakers), "label": c.label, "date": c.date,
-        "text": c.text, "spans": [list(s) for s in c.spans], "highlight": highlight(c.text, c.spans),
-        "statement": {"key": c.statement_key, "title": c.title, "kind": c.kind, "date": c.date,
-                      "speakers": speakers.get(c.statement_id, []), "url": statement_path(c.statement_key)},
-        "earliest": {"date": earliest.date, "key": earliest.key, "url": paragraph_path(earliest.key),
-                     "this": earliest is c},
+        "key": c.key,
+        "url": paragraph_path(c.key),
+        "score": c.score,
+        "n": c.n,
+        "speaker": _speaker(c, speakers),
+        "label": c.label,
+        "date": c.date,
+        "text": c.text,
+        "spans": [list(s) for s in c.spans],
+        "highlight": highlight(c.text, c.spans),
+        "statement": {
+            "key": c.statement_key,
+            "title": c.title,
+            "kind": c.kind,
+            "date": c.date,
+            "speakers": speakers.get(c.statement_id, []),
+            "url": statement_path(c.statement_key),
+        },
+        "earliest": {
+            "date": earliest.date,
+            "key": earliest.key,
+            "url": paragraph_path(earliest.key),
+            "this": earliest is c,
+        },
         "quoted_later_by": [_brief(o, speakers) for o in later[:MAX_PLACES]],
-        "other_places": [_brief(o, speakers)
-                         for o in sorted(others, key=lambda o: (o.date or "9999", o.key))[:MAX_PLACES]],
+        "other_places": [
+            _brief(o, speakers) for o in sorted(others, key=lambda o: (o.date or "9999", o.key))[:MAX_PLACES]
+        ],
         "places": len(same),
     }
 

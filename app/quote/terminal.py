@@ -1,4 +1,5 @@
 """Quote finder results on a terminal (rich): the matched span highlighted, where else the words appear."""
+
 from __future__ import annotations
 
 from rich.console import Console
@@ -14,7 +15,7 @@ def _window(result: dict) -> str:
     html_text = result["highlight"]
     first, last = html_text.find("<mark>"), html_text.rfind("</mark>")
     if first < 0:
-        return html_text[:2 * CONTEXT]
+        return html_text[: 2 * CONTEXT]
     start = max(0, first - CONTEXT)
     end = min(len(html_text), last + len("</mark>") + CONTEXT)
     start = html_text.rfind(" ", 0, start) + 1 if start else 0  # never inside an &entity;
@@ -25,12 +26,19 @@ def _window(result: dict) -> str:
 
 def render_quote(console: Console, result: dict) -> None:
     shown = len(result["results"])
-    console.print(Text(f"{shown} source paragraph{'s' if shown != 1 else ''} "
-                       f"({result['candidates']} candidates aligned)", style="bold"))
+    console.print(
+        Text(
+            f"{shown} source paragraph{'s' if shown != 1 else ''} "
+            f"({result['candidates']} candidates aligned)",
+            style="bold",
+        )
+    )
     for i, r in enumerate(result["results"], 1):
         st = r["statement"]
         console.print()
-        console.print(Text.assemble((f"{i}. ", "bold"), (f"{r['score']:.0f}  ", "bold green"), (st["title"], "bold")))
+        console.print(
+            Text.assemble((f"{i}. ", "bold"), (f"{r['score']:.0f}  ", "bold green"), (st["title"], "bold"))
+        )
         meta = [r["date"] or "undated", r["speaker"] or "", f"¶{r['n']}", r["url"]]
         console.print(Text("   " + " · ".join(m for m in meta if m), style="dim"))
         console.print(Text("   ").append(snippet_text(_window(r))))
@@ -38,5 +46,8 @@ def render_quote(console: Console, result: dict) -> None:
         if not e["this"]:
             console.print(Text(f"   earliest: {e['date']} {e['url']}", style="dim"))
         for q in r["quoted_later_by"][:5]:
-            console.print(Text(f"   quoted later by {q['speaker'] or 'unknown'} on {q['date']}: {q['url']}",
-                               style="dim"))
+            console.print(
+                Text(
+                    f"   quoted later by {q['speaker'] or 'unknown'} on {q['date']}: {q['url']}", style="dim"
+                )
+            )

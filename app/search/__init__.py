@@ -9,6 +9,7 @@
 docs/search-engine-internals.md. Index maintenance: update_index (after an ingest run),
 rebuild_index (`archive reindex`), check_index; what to index comes from the outbox (app.outbox).
 """
+
 from app.search.budget import QueryTooWide
 from app.search.index import (
     INDEX_DAMAGE,
@@ -29,8 +30,27 @@ from app.search.service import SORTS, search, search_archive, search_json
 from app.search.writer import rebuild_index, update_index
 
 __all__ = [
-    "INDEX_DAMAGE", "SCHEMA_VERSION", "SORTS", "CheckReport", "IndexBusy", "IndexMissing", "IndexOutdated", "IndexRun",
-    "IndexView", "QueryError", "QueryTooWide", "SearchIndexError", "SearchRequest", "SearchResult", "SearcherHolder",
-    "check_index", "index_state", "parse_query", "rebuild_index", "search", "search_archive",
-    "search_json", "update_index",
+    "INDEX_DAMAGE",
+    "SCHEMA_VERSION",
+    "SORTS",
+    "CheckReport",
+    "IndexBusy",
+    "IndexMissing",
+    "IndexOutdated",
+    "IndexRun",
+    "IndexView",
+    "QueryError",
+    "QueryTooWide",
+    "SearchIndexError",
+    "SearchRequest",
+    "SearchResult",
+    "SearcherHolder",
+    "check_index",
+    "index_state",
+    "parse_query",
+    "rebuild_index",
+    "search",
+    "search_archive",
+    "search_json",
+    "update_index",
 ]

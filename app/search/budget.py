@@ -12,6 +12,7 @@ CLI) a query whose expansion would cost seconds whatever the deadline: too many 
 a prefix standing for too many words ("too many terms: `a*` matches 12,000 words; add
 letters"), too many fuzzy words, a fuzzy word too long to expand. The words each prefix and
 fuzzy leaf stands for are computed there once, and kept for the rest of the search."""
+
 from __future__ import annotations
 
 import time
@@ -21,13 +22,13 @@ from whoosh import query as wq
 
 from app.search.filters import AlsoStatement, QueryError
 
-SEARCH_DEADLINE = 0.3       # seconds of index work per search (ARCHIVE_SEARCH_DEADLINE)
-MAX_CLAUSES = 64            # words, phrases, prefixes and fuzzy words in one query
-MAX_PREFIX_TERMS = 500      # words one prefix may stand for
-MAX_FUZZY = 4               # fuzzy words in one query
-MAX_FUZZY_CHARS = 24        # letters of a fuzzy word (the automaton grows with its length)
-MAX_FUZZY_TERMS = 200       # words one fuzzy word may stand for
-MAX_EXPANDED = 1000         # words all the prefixes and fuzzy words of a query stand for
+SEARCH_DEADLINE = 0.3  # seconds of index work per search (ARCHIVE_SEARCH_DEADLINE)
+MAX_CLAUSES = 64  # words, phrases, prefixes and fuzzy words in one query
+MAX_PREFIX_TERMS = 500  # words one prefix may stand for
+MAX_FUZZY = 4  # fuzzy words in one query
+MAX_FUZZY_CHARS = 24  # letters of a fuzzy word (the automaton grows with its length)
+MAX_FUZZY_TERMS = 200  # words one fuzzy word may stand for
+MAX_EXPANDED = 1000  # words all the prefixes and fuzzy words of a query stand for
 COUNT_PREFIX_UPTO = 100_000  # a prefix's words are counted up to this for the message
 
 
@@ -88,22 +89,28 @@ def plan(q: wq.Query, reader, lock=None, clock: Deadline | None = None) -> dict[
     leaves = [leaf for leaf in _leaves(q) if not isinstance(leaf, wq.Every)]
     clauses = sum(len(leaf.words) if isinstance(leaf, wq.Phrase) else 1 for leaf in leaves)
     if clauses > MAX_CLAUSES:
-        raise QueryTooWide(f"too many terms: the query has {clauses:,} search terms; the limit is {MAX_CLAUSES}")
+        raise QueryTooWide(
+            f"too many terms: the query has {clauses:,} search terms; the limit is {MAX_CLAUSES}"
+        )
     fuzzy = [leaf for leaf in leaves if isinstance(leaf, wq.FuzzyTerm)]
     if len(fuzzy) > MAX_FUZZY:
         raise QueryTooWide(f"too many fuzzy words (~): the query has {len(fuzzy)}; the limit is {MAX_FUZZY}")
     for leaf in fuzzy:
         if len(leaf.text) > MAX_FUZZY_CHARS:
-            raise QueryTooWide(f"a fuzzy word may have up to {MAX_FUZZY_CHARS} letters: "
-                             f"`{leaf.text[:40]}…~` has {len(leaf.text):,}")
+            raise QueryTooWide(
+                f"a fuzzy word may have up to {MAX_FUZZY_CHARS} letters: "
+                f"`{leaf.text[:40]}…~` has {len(leaf.text):,}"
+            )
     expanded: dict[wq.Query, list[str]] = {}
     total = 0
     for leaf in leaves:
         if not isinstance(leaf, (wq.Prefix, wq.FuzzyTerm, wq.Wildcard)) or leaf in expanded:
             continue
         if clock is not None and clock.past_hard():
-            raise QueryTooWide("too many terms: the query's prefixes and fuzzy words take too long to look up; "
-                             "use fewer of them")
+            raise QueryTooWide(
+                "too many terms: the query's prefixes and fuzzy words take too long to look up; "
+                "use fewer of them"
+            )
         words = _expand(leaf, reader, lock)
         cap = MAX_FUZZY_TERMS if isinstance(leaf, wq.FuzzyTerm) else MAX_PREFIX_TERMS
         if len(words) > cap:
@@ -113,8 +120,10 @@ def plan(q: wq.Query, reader, lock=None, clock: Deadline | None = None) -> dict[
             raise QueryTooWide(f"too many terms: {_shown(leaf)} matches {n:,}{more} words; {hint}")
         total += len(words)
         if total > MAX_EXPANDED:
-            raise QueryTooWide(f"too many terms: the query's prefixes and fuzzy words stand for more than "
-                             f"{MAX_EXPANDED:,} words; add letters or use fewer of them")
+            raise QueryTooWide(
+                f"too many terms: the query's prefixes and fuzzy words stand for more than "
+                f"{MAX_EXPANDED:,} words; add letters or use fewer of them"
+            )
         expanded[leaf] = words
     return expanded
 

@@ -9,6 +9,7 @@ first, paragraphs in reading order, occurrences left to right), read only as far
 needs; sorted by the words before (`left`) or after (`right`) the match, the first
 MAX_SORTED occurrences (in date order) are gathered and sorted, and the result says so when
 there were more (`sorted_among`)."""
+
 from __future__ import annotations
 
 import re
@@ -22,10 +23,10 @@ from app.search.query import QueryError, parse_query
 from app.search.searcher import IndexView
 
 SORTS = ("newest", "oldest", "left", "right")
-CONTEXT_CHARS = 80          # characters of context on each side (cut at a word boundary)
-MAX_SORTED = 20_000         # occurrences gathered to sort by their context
+CONTEXT_CHARS = 80  # characters of context on each side (cut at a word boundary)
+MAX_SORTED = 20_000  # occurrences gathered to sort by their context
 MAX_PER_PAGE = 500
-SORT_WORDS = 5              # words of context a sort compares
+SORT_WORDS = 5  # words of context a sort compares
 _WORD = re.compile(r"\w+")
 _SPACE = re.compile(r"\s+")
 
@@ -35,12 +36,17 @@ class Line:
     left: str
     match: str
     right: str
-    statement: dict           # key, title, date, published, kind, speakers, url
-    paragraph: dict           # key, n, speaker, url
+    statement: dict  # key, title, date, published, kind, speakers, url
+    paragraph: dict  # key, n, speaker, url
 
     def as_dict(self) -> dict:
-        return {"left": self.left, "match": self.match, "right": self.right,
-                "paragraph": self.paragraph, "statement": self.statement}
+        return {
+            "left": self.left,
+            "match": self.match,
+            "right": self.right,
+            "paragraph": self.paragraph,
+            "statement": self.statement,
+        }
 
 
 def _squash(text: str) -> str:
@@ -58,8 +64,13 @@ def lines_of(text: str, marks: Marks, context: int = CONTEXT_CHARS) -> list[tupl
         if hi < len(text):
             space = text.rfind(" ", e, hi)
             hi = space if space != -1 else hi
-        out.append((("…" if lo > 0 else "") + _squash(text[lo:s]), text[s:e],
-                    _squash(text[e:hi]) + ("…" if hi < len(text) else "")))
+        out.append(
+            (
+                ("…" if lo > 0 else "") + _squash(text[lo:s]),
+                text[s:e],
+                _squash(text[e:hi]) + ("…" if hi < len(text) else ""),
+            )
+        )
     return out
 
 
@@ -71,8 +82,17 @@ def _sort_key(line: Line, side: str) -> tuple:
     return (words, line.match.casefold(), line.statement["date"] or "", line.paragraph["n"])
 
 
-def concordance(view: IndexView, query: str | None, *, session: Session, sort: str = "newest", page: int = 1,
-                per_page: int = 100, max_query_chars: int = 1000, **filters) -> dict:
+def concordance(
+    view: IndexView,
+    query: str | None,
+    *,
+    session: Session,
+    sort: str = "newest",
+    page: int = 1,
+    per_page: int = 100,
+    max_query_chars: int = 1000,
+    **filters,
+) -> dict:
     """The lines of one page. Raises QueryError (a query that cannot be understood, too wide,
     or with no word or phrase to line up) as search() does."""
     sort = sort or "newest"
@@ -84,19 +104,30 @@ def concordance(view: IndexView, query: str | None, *, session: Session, sort: s
     with view.lock:
         marks = marks_for(pq.highlight, view.reader, view.postings.expand) if not pq.empty else Marks()
     if not marks:
-        raise QueryError("the concordance needs a word or \"phrase\" to line up, e.g. sanctions or \"rule of law\"")
+        raise QueryError(
+            'the concordance needs a word or "phrase" to line up, e.g. sanctions or "rule of law"'
+        )
     start, stop = (page - 1) * per_page, page * per_page
     order = sort if sort in ("newest", "oldest") else "newest"
     by_context = sort in ("left", "right")
     want = MAX_SORTED if by_context else stop + 1
     limit = min(max(want, 100), MAX_SORTED)
     while True:
-        found = matches(view, query, session=session, sort=order, max_query_chars=max_query_chars, limit=limit,
-                        names=False, **filters)
+        found = matches(
+            view,
+            query,
+            session=session,
+            sort=order,
+            max_query_chars=max_query_chars,
+            limit=limit,
+            names=False,
+            **filters,
+        )
         lines: list[Line] = []
         for st, p in found:
             statement = {k: st[k] for k in ("key", "title", "date", "published", "kind", "url")} | {
-                "speakers": [s["name"] for s in st["speakers"]]}
+                "speakers": [s["name"] for s in st["speakers"]]
+            }
             paragraph = {"key": p["key"], "n": p["n"], "speaker": p["speaker"], "url": p["url"]}
             for left, match, right in lines_of(p["text"], marks):
                 lines.append(Line(left, match, right, statement, paragraph))
@@ -104,7 +135,9 @@ def concordance(view: IndexView, query: str | None, *, session: Session, sort: s
                 break
         if len(lines) >= want or not found.truncated or limit >= MAX_SORTED:
             break
-        limit = min(limit * 4, MAX_SORTED)  # paragraphs without a marked occurrence (a NOT's, a said:'s): read on
+        limit = min(
+            limit * 4, MAX_SORTED
+        )  # paragraphs without a marked occurrence (a NOT's, a said:'s): read on
     more_unread = len(lines) >= want or found.truncated
     sorted_among = None
     if by_context:
@@ -112,8 +145,14 @@ def concordance(view: IndexView, query: str | None, *, session: Session, sort: s
         lines.sort(key=lambda line: _sort_key(line, sort))
         sorted_among = len(lines) if more_unread else None
     shown = lines[start:stop]
-    return {"query": pq.text, "sort": sort, "page": page, "per_page": per_page,
-            "lines": [line.as_dict() for line in shown],
-            "has_next": len(lines) > stop,
-            "total_paragraphs": found.total_paragraphs, "approximate": not found.exact,
-            "sorted_among": sorted_among}
+    return {
+        "query": pq.text,
+        "sort": sort,
+        "page": page,
+        "per_page": per_page,
+        "lines": [line.as_dict() for line in shown],
+        "has_next": len(lines) > stop,
+        "total_paragraphs": found.total_paragraphs,
+        "approximate": not found.exact,
+        "sorted_among": sorted_among,
+    }

@@ -3,6 +3,7 @@ month, as app.browse's Facet (the one facet type of the archive: value, label, c
 
 A facet with values chosen is counted without its own filter (the other values it could
 add, OR within a facet), under every other filter (AND across facets)."""
+
 from __future__ import annotations
 
 from collections import Counter
@@ -18,13 +19,19 @@ from app.search.query import filter_queries
 if TYPE_CHECKING:
     from app.search.searcher import IndexView
 
-FACET_LIMIT = 30          # speaker, venue and topic facets list the most frequent values
+FACET_LIMIT = 30  # speaker, venue and topic facets list the most frequent values
 FACETS = ("speaker", "year", "kind", "venue", "topic", "month")
 FILTERED_FACETS = FACETS  # facets whose values are search parameters
 
 
-def disjunctive_facets(view: IndexView, facets: dict[str, list[Facet]], params: dict, key: tuple,
-                       clock: Deadline, recount: Callable[[str, list], tuple[list[Facet], bool]]) -> bool:
+def disjunctive_facets(
+    view: IndexView,
+    facets: dict[str, list[Facet]],
+    params: dict,
+    key: tuple,
+    clock: Deadline,
+    recount: Callable[[str, list], tuple[list[Facet], bool]],
+) -> bool:
     """Recount each facet that has values chosen without its own filter (in place):
     recount(name, the other parameters' filter queries) -> (its values, approximate). True
     when a recount is an estimate, or one was left as it was for lack of time (the result is
@@ -45,20 +52,34 @@ def disjunctive_facets(view: IndexView, facets: dict[str, list[Facet]], params: 
     return estimated
 
 
-def facet_counts(view: IndexView, docs: Iterable[int], weight=None, limit: int = FACET_LIMIT,
-                 scale: float = 1.0, months: bool = False, only: tuple[str, ...] | None = None) -> dict[str, list[Facet]]:
+def facet_counts(
+    view: IndexView,
+    docs: Iterable[int],
+    weight=None,
+    limit: int = FACET_LIMIT,
+    scale: float = 1.0,
+    months: bool = False,
+    only: tuple[str, ...] | None = None,
+) -> dict[str, list[Facet]]:
     """Counts of matching paragraphs by speaker, year, kind, venue and topic (and month, as
     YYYY-MM, when `months`): each statement found counts `weight(docnum)` paragraphs
     (estimated: `scale` each). Year and kind are complete (they add up to the number of
     paragraphs; 'undated' included); the others list the `limit` most frequent values.
     `only`: just these facets (the others come back empty)."""
     if only is not None:
-        return _year_counts(view, docs, weight, scale) if only == ("year",) else \
-            {k: v for k, v in facet_counts(view, docs, weight, limit, scale, months).items() if k in only}
+        return (
+            _year_counts(view, docs, weight, scale)
+            if only == ("year",)
+            else {
+                k: v for k, v in facet_counts(view, docs, weight, limit, scale, months).items() if k in only
+            }
+        )
     speakers, topics = view.column("speakers_f"), view.column("topics_f")
     years, kinds, venues = view.column("year"), view.column("kind"), view.column("venue_f")
     counts = {name: Counter() for name in FACETS}
-    c_speaker, c_topic, c_year, c_kind, c_venue = (counts[n] for n in ("speaker", "topic", "year", "kind", "venue"))
+    c_speaker, c_topic, c_year, c_kind, c_venue = (
+        counts[n] for n in ("speaker", "topic", "year", "kind", "venue")
+    )
     c_month = counts["month"]
     dates = view.column("date") if months else None
     if weight is None:  # one per statement: counted in C (~30k statements at 1.5M paragraphs)
@@ -88,7 +109,9 @@ def facet_counts(view: IndexView, docs: Iterable[int], weight=None, limit: int =
         if scale != 1.0:
             counter = Counter({k: max(1, round(v * scale)) for k, v in counter.items()})
         if name == "year":  # newest first, undated last
-            items = sorted(counter.items(), key=lambda kv: (kv[0] == "undated", -int(kv[0]) if kv[0].isdigit() else 0))
+            items = sorted(
+                counter.items(), key=lambda kv: (kv[0] == "undated", -int(kv[0]) if kv[0].isdigit() else 0)
+            )
         elif name == "month":  # in calendar order
             items = [(f"{m // 100:04d}-{m % 100:02d}", n) for m, n in sorted(counter.items())]
         else:
@@ -109,5 +132,7 @@ def _year_counts(view: IndexView, docs: Iterable[int], weight, scale: float) -> 
             counter[years[d]] += weight(d)
     if scale != 1.0:
         counter = Counter({k: max(1, round(v * scale)) for k, v in counter.items()})
-    items = sorted(counter.items(), key=lambda kv: (kv[0] == "undated", -int(kv[0]) if kv[0].isdigit() else 0))
+    items = sorted(
+        counter.items(), key=lambda kv: (kv[0] == "undated", -int(kv[0]) if kv[0].isdigit() else 0)
+    )
     return {"year": [Facet("year", v, v, n) for v, n in items]}

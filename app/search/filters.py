@@ -1,6 +1,7 @@
 """Field filters and their values, shared by the query language (`speaker:lavrov`) and the
 search parameters (speaker=…): names, kinds, dates, years. Raises QueryError for values
 that make no sense, with a message for the user."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -21,8 +22,8 @@ TEXT = text_analyzer()
 EXACT = exact_analyzer()
 
 
-TITLE_BOOST = 3.0      # a plain word found in a statement's title ...
-SPEAKER_BOOST = 3.0    # ... or in its speakers' names: such statements rank high
+TITLE_BOOST = 3.0  # a plain word found in a statement's title ...
+SPEAKER_BOOST = 3.0  # ... or in its speakers' names: such statements rank high
 
 
 class AlsoStatement(wq.Or):
@@ -32,13 +33,16 @@ class AlsoStatement(wq.Or):
     stands for it (resolution.resolve)."""
 
 
-def statement_alternatives(stemmed: Sequence[str], exact: Sequence[str], phrase: bool) -> AlsoStatement | None:
+def statement_alternatives(
+    stemmed: Sequence[str], exact: Sequence[str], phrase: bool
+) -> AlsoStatement | None:
     """The title/speaker alternatives of a plain word (or quoted phrase, `phrase`): None when
     it has no words to look for there."""
     parts: list[wq.Query] = []
-    for fieldname, words, boost in (("title", list(stemmed), TITLE_BOOST),
-                                    ("speaker", [n for n in fold_name(" ".join(exact)).split() if len(n) > 1],
-                                     SPEAKER_BOOST)):  # (Zakharova’s: the name without the 's')
+    for fieldname, words, boost in (
+        ("title", list(stemmed), TITLE_BOOST),
+        ("speaker", [n for n in fold_name(" ".join(exact)).split() if len(n) > 1], SPEAKER_BOOST),
+    ):  # (Zakharova’s: the name without the 's')
         if len(words) == 1:
             parts.append(wq.Term(fieldname, words[0], boost=boost))
         elif words and phrase:
@@ -57,9 +61,17 @@ class QueryError(ValueError):
 
 
 def example(name: str) -> str:
-    return {"speaker": "speaker:lavrov", "said": "said:zakharova", "kind": "kind:interview",
-            "venue": "venue:moscow", "topic": "topic:osce", "date": "date:2021-11",
-            "year": "year:2021", "title": "title:briefing", "label": "label:question"}[name]
+    return {
+        "speaker": "speaker:lavrov",
+        "said": "said:zakharova",
+        "kind": "kind:interview",
+        "venue": "venue:moscow",
+        "topic": "topic:osce",
+        "date": "date:2021-11",
+        "year": "year:2021",
+        "title": "title:briefing",
+        "label": "label:question",
+    }[name]
 
 
 def tokens(analyzer, text: str) -> list[tuple[str, int, int]]:
@@ -77,6 +89,7 @@ def terms(fieldname: str, words: Sequence[str], phrase: bool = True) -> wq.Query
 
 
 # -- field filters (in the query and as parameters) -------------------------------------------
+
 
 def field_query(name: str, value: str, *, quoted: bool = False) -> wq.Query:
     """The query for one `name:value` filter; raises QueryError for a value that makes no sense."""
@@ -99,7 +112,9 @@ def field_query(name: str, value: str, *, quoted: bool = False) -> wq.Query:
         words = fold_name(value).split()
         if prefix and words:
             if len(words[-1]) < MIN_PREFIX:
-                raise QueryError(f"'{name}:{value}' is too short: a prefix needs at least {MIN_PREFIX} letters")
+                raise QueryError(
+                    f"'{name}:{value}' is too short: a prefix needs at least {MIN_PREFIX} letters"
+                )
             rest = terms(name, words[:-1], phrase=False)
             last = wq.Prefix(name, words[-1])
             return wq.And([rest, last]) if rest is not None else last
@@ -179,14 +194,32 @@ def _values(value: str | Iterable[str] | None) -> list[str]:
     return [v for v in value if v is not None and str(v).strip()]
 
 
-def filter_queries(*, speaker=None, said=None, kind=None, venue=None, topic=None, year=None, month=None,
-                   date_from=None, date_to=None, questions: str | None = None) -> list[wq.Query]:
+def filter_queries(
+    *,
+    speaker=None,
+    said=None,
+    kind=None,
+    venue=None,
+    topic=None,
+    year=None,
+    month=None,
+    date_from=None,
+    date_to=None,
+    questions: str | None = None,
+) -> list[wq.Query]:
     """The search parameters as filter queries (ANDed). A parameter given several values
     matches any of them (OR within a facet, AND across facets)."""
     out: list[wq.Query] = []
     special = {"year": year_query, "month": month_query}
-    for name, value in (("speaker", speaker), ("said", said), ("kind", kind), ("venue", venue),
-                        ("topic", topic), ("year", year), ("month", month)):
+    for name, value in (
+        ("speaker", speaker),
+        ("said", said),
+        ("kind", kind),
+        ("venue", venue),
+        ("topic", topic),
+        ("year", year),
+        ("month", month),
+    ):
         qs = [special[name](str(v)) if name in special else field_query(name, str(v)) for v in _values(value)]
         if qs:
             out.append(qs[0] if len(qs) == 1 else wq.Or(qs))

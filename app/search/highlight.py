@@ -1,5 +1,6 @@
 """Snippets: a window of a paragraph's text, HTML-escaped, with <mark> around what the query
 matched. The text is escaped piece by piece; nothing from the archive reaches the page raw."""
+
 from __future__ import annotations
 
 import re
@@ -18,6 +19,7 @@ _ANALYZERS = {"text": text_analyzer(), "exact": exact_analyzer()}
 @dataclass
 class Marks:
     """What to mark: single words per field, and phrases (consecutive words) per field."""
+
     terms: dict[str, set[str]] = field(default_factory=lambda: {"text": set(), "exact": set()})
     phrases: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
 
@@ -31,7 +33,7 @@ def marks_for(queries: list[wq.Query], reader: IndexReader, expand=None) -> Mark
     expansions)."""
     marks = Marks()
     for q in queries:
-        for leaf in ([q] if q.is_leaf() or isinstance(q, wq.Phrase) else q.leaves()):
+        for leaf in [q] if q.is_leaf() or isinstance(q, wq.Phrase) else q.leaves():
             name = leaf.field()
             if name not in marks.terms:
                 continue
@@ -92,7 +94,9 @@ def _tokens(name: str, analyzer, text: str) -> list[tuple[str, int, int]]:
             term = words[word] = got[0] if len(got) == 1 else None
             if len(got) > 1:  # (cannot happen: the word is one token) analyse it in place
                 words.pop(word)
-                return [(t.text, t.startchar, t.endchar) for t in analyzer(text, chars=True, removestops=True)]
+                return [
+                    (t.text, t.startchar, t.endchar) for t in analyzer(text, chars=True, removestops=True)
+                ]
         if term is not None:
             out.append((term, m.start(), m.end()))
     return out

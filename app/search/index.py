@@ -12,6 +12,7 @@ A rebuild writes a fresh generation directory and only then points CURRENT at it
 reader never sees a half-built index. Writers take write.lock for the whole run (bounded
 wait, then IndexBusy); readers never take a lock.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -44,7 +45,7 @@ _install_fast_runs()
 POINTER = "CURRENT"
 LOCK_FILE = "write.lock"
 GEN_RE = re.compile(r"^gen-(\d{6,})$")
-LOCK_TIMEOUT = 30.0      # seconds a second writer waits for the first
+LOCK_TIMEOUT = 30.0  # seconds a second writer waits for the first
 
 Progress = Callable[[int, int], None]
 
@@ -76,21 +77,21 @@ class Generation:
 class IndexRun:
     rebuilt: bool
     generation: str
-    documents: int = 0            # paragraphs written (one document per statement holds them)
-    statements: int = 0           # statements (re)indexed
-    removed: int = 0              # statements taken out
+    documents: int = 0  # paragraphs written (one document per statement holds them)
+    statements: int = 0  # statements (re)indexed
+    removed: int = 0  # statements taken out
     seconds: float = 0.0
 
 
 @dataclass
 class CheckReport:
-    problem: str | None = None    # index missing or outdated: nothing else was compared
+    problem: str | None = None  # index missing or outdated: nothing else was compared
     database_paragraphs: int = 0
-    index_documents: int = 0      # paragraphs in the index
-    missing: list[str] = field(default_factory=list)     # in the database, not in the index
-    stale: list[str] = field(default_factory=list)       # in the index, not in the database
+    index_documents: int = 0  # paragraphs in the index
+    missing: list[str] = field(default_factory=list)  # in the database, not in the index
+    stale: list[str] = field(default_factory=list)  # in the index, not in the database
     duplicates: list[str] = field(default_factory=list)  # in the index more than once
-    outdated: list[str] = field(default_factory=list)    # statements whose indexed text is older
+    outdated: list[str] = field(default_factory=list)  # statements whose indexed text is older
 
     @property
     def ok(self) -> bool:
@@ -98,6 +99,7 @@ class CheckReport:
 
 
 # -- generations and the pointer ----------------------------------------------------------
+
 
 def read_pointer(index_dir: Path) -> dict | None:
     try:
@@ -130,8 +132,10 @@ def open_index(index_dir: Path) -> tuple[FileIndex, Generation]:
     if gen is None:
         raise IndexMissing(f"no search index in {index_dir}; run `archive reindex`")
     if gen.schema_version != SCHEMA_VERSION:
-        raise IndexOutdated(f"the search index in {index_dir} was built by schema version "
-                            f"{gen.schema_version} (now {SCHEMA_VERSION}); run `archive reindex`")
+        raise IndexOutdated(
+            f"the search index in {index_dir} was built by schema version "
+            f"{gen.schema_version} (now {SCHEMA_VERSION}); run `archive reindex`"
+        )
     return windex.open_dir(str(gen.path)), gen
 
 
@@ -151,8 +155,10 @@ def _write_pointer(index_dir: Path, name: str) -> None:
 
 
 def _generations(index_dir: Path) -> list[str]:
-    return sorted((p.name for p in index_dir.iterdir() if GEN_RE.match(p.name) and p.is_dir()),
-                  key=lambda n: int(GEN_RE.match(n).group(1)))
+    return sorted(
+        (p.name for p in index_dir.iterdir() if GEN_RE.match(p.name) and p.is_dir()),
+        key=lambda n: int(GEN_RE.match(n).group(1)),
+    )
 
 
 def _next_generation(index_dir: Path) -> str:
@@ -166,15 +172,21 @@ def _cleanup(index_dir: Path, keep: set[str]) -> None:
         if name not in keep:
             shutil.rmtree(index_dir / name, ignore_errors=True)
     for p in index_dir.iterdir():
-        if p.is_file() and (p.suffix in (".toc", ".seg", ".pst", ".trm", ".fvz", ".pos")
-                            or p.name.endswith("_LOCK") or p.name.startswith("_MAIN")):
+        if p.is_file() and (
+            p.suffix in (".toc", ".seg", ".pst", ".trm", ".fvz", ".pos")
+            or p.name.endswith("_LOCK")
+            or p.name.startswith("_MAIN")
+        ):
             p.unlink(missing_ok=True)
 
 
 # -- the write lock -------------------------------------------------------------------------
 
+
 @contextlib.contextmanager
-def write_lock(index_dir: Path, timeout: float = LOCK_TIMEOUT, *, settings: Settings | None = None) -> Iterator[None]:
+def write_lock(
+    index_dir: Path, timeout: float = LOCK_TIMEOUT, *, settings: Settings | None = None
+) -> Iterator[None]:
     """Exclusive right to write the index, across processes: the file lock of the directory,
     and with `settings` on PostgreSQL also the archive's index-writer lock in the database (the
     outbox the writer consumes is shared by every machine). Waits up to `timeout` seconds."""
@@ -198,6 +210,7 @@ def _shared_database(settings: Settings) -> bool:
 
 # -- check ----------------------------------------------------------------------------------
 
+
 def check_index(settings: Settings, factory: sessionmaker[Session], *, full: bool = False) -> CheckReport:
     """Database and index agree: every current paragraph indexed once, nothing else indexed,
     and every statement indexed at its current version (fingerprint); the index files read
@@ -209,7 +222,8 @@ def check_index(settings: Settings, factory: sessionmaker[Session], *, full: boo
         db: dict[str, str] = {}
         fingerprints: dict[str, str] = {}
         for pkey, skey, fp in session.execute(
-            select(Paragraph.key, Statement.key, Statement.fingerprint).join(Statement)
+            select(Paragraph.key, Statement.key, Statement.fingerprint)
+            .join(Statement)
             .where(Paragraph.current.is_(True), Statement.duplicate_of.is_(None))  # duplicates: not indexed
         ):
             db[pkey] = skey
@@ -224,12 +238,17 @@ def check_index(settings: Settings, factory: sessionmaker[Session], *, full: boo
         finally:
             ix.close()
     except INDEX_DAMAGE as e:
-        return CheckReport(problem=f"the search index is damaged ({_damage(e)}); run `archive reindex` "
-                                   "(the index is rebuilt from the database)")
+        return CheckReport(
+            problem=f"the search index is damaged ({_damage(e)}); run `archive reindex` "
+            "(the index is rebuilt from the database)"
+        )
     return CheckReport(
-        database_paragraphs=len(db), index_documents=sum(seen.values()),
-        missing=sorted(set(db) - set(seen)), stale=sorted(set(seen) - set(db)),
-        duplicates=sorted(k for k, n in seen.items() if n > 1), outdated=sorted(outdated),
+        database_paragraphs=len(db),
+        index_documents=sum(seen.values()),
+        missing=sorted(set(db) - set(seen)),
+        stale=sorted(set(seen) - set(db)),
+        duplicates=sorted(k for k, n in seen.items() if n > 1),
+        outdated=sorted(outdated),
     )
 
 
@@ -248,8 +267,9 @@ def _indexed_keys(reader, fingerprints: dict[str, str]) -> tuple[Counter, set[st
     seen: Counter[str] = Counter()
     outdated: set[str] = set()
     empty = reader.doc_count_all() == 0  # an empty index has no columns
-    paras, skeys, fps = ((reader.column_reader(c) for c in ("paras", "skey", "fp")) if not empty
-                         else ({}, {}, {}))
+    paras, skeys, fps = (
+        (reader.column_reader(c) for c in ("paras", "skey", "fp")) if not empty else ({}, {}, {})
+    )
     for docnum in reader.all_doc_ids():
         for _n, pkey in paragraph_entries(paras[docnum]):
             seen[pkey] += 1

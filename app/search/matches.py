@@ -1,5 +1,6 @@
 """The paragraphs a search matches, for downloads and the concordance: every one (up to a
 limit) in result order, read from the database a batch at a time."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -28,11 +29,11 @@ class Matches:
     while iterating, at most `limit` of them. `total_paragraphs` is exact unless the search
     holds more than `limit` (then `exact` is false and it is search()'s estimate, or more)."""
 
-    query: str                            # the query as understood (search()'s "query")
+    query: str  # the query as understood (search()'s "query")
     total_paragraphs: int
     total_statements: int
     exact: bool
-    plan: list[tuple[int, list[str]]]     # (statement docnum, its matching paragraph keys), in result order
+    plan: list[tuple[int, list[str]]]  # (statement docnum, its matching paragraph keys), in result order
     session: Session
 
     @property
@@ -64,17 +65,37 @@ class Matches:
             if statement is None:
                 captured = captured_date(row.captured_at, clocks.get(row.statement_key))
                 statement = statements[row.statement_id] = statement_fields(row, sole) | {
-                    "original_url": row.original_url, "publisher": row.publisher,
-                    "captured": captured.isoformat() if captured else None}
-            yield statement, {"key": row.key, "n": row.n, "speaker": turn, "label": row.label,
-                                          "text": row.text, "url": paragraph_path(row.key)}
+                    "original_url": row.original_url,
+                    "publisher": row.publisher,
+                    "captured": captured.isoformat() if captured else None,
+                }
+            yield (
+                statement,
+                {
+                    "key": row.key,
+                    "n": row.n,
+                    "speaker": turn,
+                    "label": row.label,
+                    "text": row.text,
+                    "url": paragraph_path(row.key),
+                },
+            )
 
 
 MATCH_BATCH = 500
 
 
-def matches(view: IndexView, query: str | None = None, *, session: Session, sort: str = "relevance",
-            max_query_chars: int = 1000, limit: int = 50_000, names: bool = True, **filters) -> Matches:
+def matches(
+    view: IndexView,
+    query: str | None = None,
+    *,
+    session: Session,
+    sort: str = "relevance",
+    max_query_chars: int = 1000,
+    limit: int = 50_000,
+    names: bool = True,
+    **filters,
+) -> Matches:
     """The paragraphs search() counts for this query and filters (its keyword arguments,
     without paging), up to `limit`, in search()'s order. Statements are resolved in result
     order, without the page's time budget, a chunk per hold of the searcher's lock, until
@@ -83,7 +104,9 @@ def matches(view: IndexView, query: str | None = None, *, session: Session, sort
     pq = parse_query(query, max_chars=max_query_chars, names=names)
     main, in_query = split_filters(pq.query)
     with view.lock:
-        view.postings.remember(budget.plan(pq.query, view.reader))  # a query too wide to run is refused here too
+        view.postings.remember(
+            budget.plan(pq.query, view.reader)
+        )  # a query too wide to run is refused here too
         run = Run(view, main, filter_queries(**filters) + in_query, sort, budget=float("inf"))
         resolved_all = run.exact
         run.exact = True  # rank every statement found (the order does not depend on resolving)
@@ -91,7 +114,7 @@ def matches(view: IndexView, query: str | None = None, *, session: Session, sort
     plan: list[tuple[int, list[str]]] = []
     planned = statements = 0
     for i in range(0, len(order), planning.RESOLVE_CHUNK):
-        chunk = order[i:i + planning.RESOLVE_CHUNK]
+        chunk = order[i : i + planning.RESOLVE_CHUNK]
         if run.positional:
             with view.lock:
                 run._resolve(chunk)
@@ -103,14 +126,20 @@ def matches(view: IndexView, query: str | None = None, *, session: Session, sort
             if not keys:
                 continue
             statements += 1
-            keep = keys[:max(0, limit - planned)]
+            keep = keys[: max(0, limit - planned)]
             if keep:
                 plan.append((d, keep))
                 planned += len(keep)
             if len(keep) < len(keys):  # over the limit: the rest is counted as search() counts it
                 return _over_limit(view, run, resolved_all, pq.text, plan, session, limit)
-    return Matches(query=pq.text, total_paragraphs=planned, total_statements=statements, exact=True,
-                   plan=plan, session=session)
+    return Matches(
+        query=pq.text,
+        total_paragraphs=planned,
+        total_statements=statements,
+        exact=True,
+        plan=plan,
+        session=session,
+    )
 
 
 def _over_limit(view, run: Run, resolved_all: bool, query: str, plan, session, limit: int) -> Matches:
@@ -123,5 +152,11 @@ def _over_limit(view, run: Run, resolved_all: bool, query: str, plan, session, l
             run.exact = False
             total_p, total_s = run.totals()
             exact = False
-    return Matches(query=query, total_paragraphs=max(total_p, limit + 1), total_statements=total_s, exact=exact,
-                   plan=plan, session=session)
+    return Matches(
+        query=query,
+        total_paragraphs=max(total_p, limit + 1),
+        total_statements=total_s,
+        exact=exact,
+        plan=plan,
+        session=session,
+    )

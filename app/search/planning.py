@@ -5,6 +5,7 @@ read by run.py at each search, so that tests may lower them).
 A query is first run on statements, relaxed (relax()) so that it finds every statement that
 can hold a matching paragraph (a NOT of paragraph words dropped, AND across the statement);
 which paragraphs match the query itself is then resolved from positions (resolution.py)."""
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -19,12 +20,12 @@ from app.search.schema import PARAGRAPH_FIELDS
 if TYPE_CHECKING:
     from app.search.searcher import IndexView
 
-RESOLVE_ALL = 1500        # statements found up to which every one is resolved (exact figures)
-RESOLVE_CAP = 4000        # statements resolved at most to fill a page (rare matches in common words)
-RESOLVE_BUDGET = 0.15     # seconds of resolving paragraphs per search; beyond, figures are estimated
-RESOLVE_CHUNK = 20        # statements resolved between two looks at the clock
-SAMPLE = 200              # statements resolved, spread evenly, for the estimates beyond RESOLVE_ALL
-SAMPLE_CHUNK = 25         # sample statements resolved between two looks at the clock
+RESOLVE_ALL = 1500  # statements found up to which every one is resolved (exact figures)
+RESOLVE_CAP = 4000  # statements resolved at most to fill a page (rare matches in common words)
+RESOLVE_BUDGET = 0.15  # seconds of resolving paragraphs per search; beyond, figures are estimated
+RESOLVE_CHUNK = 20  # statements resolved between two looks at the clock
+SAMPLE = 200  # statements resolved, spread evenly, for the estimates beyond RESOLVE_ALL
+SAMPLE_CHUNK = 25  # sample statements resolved between two looks at the clock
 
 
 def values(value) -> list[str]:
@@ -63,8 +64,9 @@ def allowed_docs(view: IndexView, filters: list[wq.Query]) -> set[int] | None:
     return out
 
 
-def candidates_scored(view: IndexView, relaxed: wq.Query, allowed: set[int] | None, clock: Deadline | None = None
-                       ) -> tuple[set[int], dict[int, float] | None]:
+def candidates_scored(
+    view: IndexView, relaxed: wq.Query, allowed: set[int] | None, clock: Deadline | None = None
+) -> tuple[set[int], dict[int, float] | None]:
     """Statements the relaxed query finds within the filters, with their scores when they
     could be read from the postings in the same pass (else None: Whoosh scores them)."""
     if isinstance(relaxed, wq.Every) or (allowed is not None and not allowed):
@@ -156,7 +158,6 @@ def statement_exact(q: wq.Query) -> bool:
     if isinstance(q, wq.Phrase):  # relaxed to its words (see relax)
         return not is_positional(q) or len(q.words) <= 1
     return True
-
 
 
 def month_years(year, month) -> set[str]:

@@ -17,6 +17,7 @@ next search of each worker opens the new generation (app.search.searcher).
 The watermark is the database's state the index covers (app.search.watermark): a node compares
 it with the database it serves to say whether its index is behind.
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -72,8 +73,11 @@ def _sha256(path: Path) -> str:
 
 def _index_files(gen_path: Path) -> list[Path]:
     """The files of a generation (Whoosh's lock files are not part of the index)."""
-    return sorted(p for p in gen_path.iterdir() if p.is_file() and not p.name.endswith("_LOCK")
-                  and not p.name.endswith(".lock"))
+    return sorted(
+        p
+        for p in gen_path.iterdir()
+        if p.is_file() and not p.name.endswith("_LOCK") and not p.name.endswith(".lock")
+    )
 
 
 def _write_json_atomically(path: Path, data: dict) -> None:
@@ -86,6 +90,7 @@ def _write_json_atomically(path: Path, data: dict) -> None:
 
 
 # -- publishing (the node that ingests) -------------------------------------------------------
+
 
 def publish(settings: Settings, dest: Path, watermark: dict, *, lock_timeout: float = 30.0) -> str:
     """Copy the live generation to DEST as a new snapshot and point LATEST at it; returns its
@@ -107,22 +112,31 @@ def publish(settings: Settings, dest: Path, watermark: dict, *, lock_timeout: fl
             digest = hashlib.sha256(json.dumps(entries, sort_keys=True).encode()).hexdigest()[:12]
             number = _next_number(dest)
             name = f"{SNAP_RE_PREFIX}{number:06d}-{digest}"
-            manifest = {"snapshot": name, "schema_version": gen.schema_version, "source_generation": gen.name,
-                        "watermark": watermark, "published_at": time.time(), "files": entries}
+            manifest = {
+                "snapshot": name,
+                "schema_version": gen.schema_version,
+                "source_generation": gen.name,
+                "watermark": watermark,
+                "published_at": time.time(),
+                "files": entries,
+            }
             _write_json_atomically(tmp / MANIFEST, manifest)
             os.replace(tmp, dest / name)
         except BaseException:
             shutil.rmtree(tmp, ignore_errors=True)
             raise
-    _write_json_atomically(dest / LATEST, {"snapshot": name, "schema_version": gen.schema_version,
-                                           "watermark": watermark})
+    _write_json_atomically(
+        dest / LATEST, {"snapshot": name, "schema_version": gen.schema_version, "watermark": watermark}
+    )
     _prune(dest, keep=name)
     return name
 
 
 def _snapshots(dest: Path) -> list[str]:
-    return sorted((p.name for p in dest.iterdir() if p.is_dir() and p.name.startswith(SNAP_RE_PREFIX)),
-                  key=lambda n: int(n.split("-")[1]))
+    return sorted(
+        (p.name for p in dest.iterdir() if p.is_dir() and p.name.startswith(SNAP_RE_PREFIX)),
+        key=lambda n: int(n.split("-")[1]),
+    )
 
 
 def _next_number(dest: Path) -> int:
@@ -132,11 +146,12 @@ def _next_number(dest: Path) -> int:
 
 def _prune(dest: Path, keep: str) -> None:
     snaps = [s for s in _snapshots(dest) if s != keep]
-    for old in snaps[:max(0, len(snaps) - (KEEP_SNAPSHOTS - 1))]:
+    for old in snaps[: max(0, len(snaps) - (KEEP_SNAPSHOTS - 1))]:
         shutil.rmtree(dest / old, ignore_errors=True)
 
 
 # -- following (the web nodes) ----------------------------------------------------------------
+
 
 class _Source:
     """A published directory, by path or by http(s) URL (the directory served as static files)."""
@@ -165,8 +180,10 @@ class _Source:
     def copy(self, target: Path, *parts: str) -> None:
         try:
             if self.http:
-                with urllib.request.urlopen(self._url(*parts), timeout=self.timeout) as r, \
-                        target.open("wb") as out:  # noqa: S310
+                with (
+                    urllib.request.urlopen(self._url(*parts), timeout=self.timeout) as r,
+                    target.open("wb") as out,
+                ):  # noqa: S310
                     shutil.copyfileobj(r, out, CHUNK)
             else:
                 shutil.copyfile(Path(self.where, *parts), target)
@@ -196,8 +213,10 @@ def follow_once(settings: Settings, where: str) -> Installed | None:
     started = time.perf_counter()
     manifest = source.read_json(name, MANIFEST)
     if manifest.get("schema_version") != SCHEMA_VERSION:
-        raise PublishError(f"snapshot {name} was built by schema version {manifest.get('schema_version')} "
-                           f"(this node: {SCHEMA_VERSION}); upgrade the publishing node or this one")
+        raise PublishError(
+            f"snapshot {name} was built by schema version {manifest.get('schema_version')} "
+            f"(this node: {SCHEMA_VERSION}); upgrade the publishing node or this one"
+        )
     files = manifest.get("files") or {}
     index_dir.mkdir(parents=True, exist_ok=True)
     tmp = index_dir / f".incoming-{os.getpid()}-{time.time_ns()}"
@@ -211,8 +230,10 @@ def follow_once(settings: Settings, where: str) -> Installed | None:
             source.copy(target, name, fname)
             size = target.stat().st_size
             if size != meta.get("size") or _sha256(target) != meta.get("sha256"):
-                raise PublishError(f"snapshot {name}: {fname} does not match its checksum (a partial or "
-                                   "corrupted copy); it was not installed")
+                raise PublishError(
+                    f"snapshot {name}: {fname} does not match its checksum (a partial or "
+                    "corrupted copy); it was not installed"
+                )
             total += size
         # the swap, under the index's own lock (one installer at a time on this node)
         with write_lock(index_dir, 30.0):
@@ -220,20 +241,34 @@ def follow_once(settings: Settings, where: str) -> Installed | None:
             gen = _next_generation(index_dir)
             os.replace(tmp, index_dir / gen)
             _write_pointer_with(index_dir, gen, manifest)
-            _cleanup(index_dir, {gen} | ({previous["generation"]} if previous and GEN_RE.match(
-                previous.get("generation", "")) else set()))
+            _cleanup(
+                index_dir,
+                {gen}
+                | (
+                    {previous["generation"]}
+                    if previous and GEN_RE.match(previous.get("generation", ""))
+                    else set()
+                ),
+            )
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
-    return Installed(snapshot=name, generation=gen, files=len(files), bytes=total,
-                     seconds=time.perf_counter() - started)
+    return Installed(
+        snapshot=name, generation=gen, files=len(files), bytes=total, seconds=time.perf_counter() - started
+    )
 
 
 def _write_pointer_with(index_dir: Path, generation: str, manifest: dict) -> None:
-    _write_json_atomically(index_dir / "CURRENT", {
-        "generation": generation, "schema_version": manifest["schema_version"],
-        "snapshot": manifest["snapshot"], "watermark": manifest.get("watermark"),
-        "published_at": manifest.get("published_at")})
+    _write_json_atomically(
+        index_dir / "CURRENT",
+        {
+            "generation": generation,
+            "schema_version": manifest["schema_version"],
+            "snapshot": manifest["snapshot"],
+            "watermark": manifest.get("watermark"),
+            "published_at": manifest.get("published_at"),
+        },
+    )
     with contextlib.suppress(OSError):
         fd = os.open(index_dir, os.O_RDONLY)
         try:
@@ -242,7 +277,9 @@ def _write_pointer_with(index_dir: Path, generation: str, manifest: dict) -> Non
             os.close(fd)
 
 
-def follow(settings: Settings, where: str, *, interval: float = 2.0, stop=lambda: False, report=print) -> None:
+def follow(
+    settings: Settings, where: str, *, interval: float = 2.0, stop=lambda: False, report=print
+) -> None:
     """Install each new snapshot as it is published, until stop(); errors are reported and retried."""
     last_error = None
     while not stop():
@@ -250,8 +287,10 @@ def follow(settings: Settings, where: str, *, interval: float = 2.0, stop=lambda
             done = follow_once(settings, where)
             last_error = None
             if done:
-                report(f"installed {done.snapshot} as {done.generation}: {done.files} files, "
-                       f"{done.bytes:,} bytes in {done.seconds:.2f} s")
+                report(
+                    f"installed {done.snapshot} as {done.generation}: {done.files} files, "
+                    f"{done.bytes:,} bytes in {done.seconds:.2f} s"
+                )
         except PublishError as e:
             if str(e) != last_error:
                 report(f"error: {e}")

@@ -16,6 +16,7 @@ A query that cannot be understood raises QueryError with a message for the user.
 that only looks like syntax is searched literally: an unclosed quote runs to the end,
 "10:30" or "foo:bar" are words, punctuation is ignored.
 """
+
 from __future__ import annotations
 
 import difflib
@@ -40,25 +41,33 @@ from app.search.filters import (
     tokens,
 )
 
-MAX_DEPTH = 20          # nested parentheses / NOTs
+MAX_DEPTH = 20  # nested parentheses / NOTs
 OPEN_QUOTES = '"“”„«»'
 CLOSE_QUOTES = {'"': '"“”', "“": '”"“', "”": '”"“', "„": '“”"', "«": '»"', "»": '«"'}
 _FIELD_RE = re.compile(r"^([A-Za-z][A-Za-z_]*):(.*)$", re.S)
 _FUZZY_RE = re.compile(r"~(\d?)$")
 
-__all__ = ["QueryError", "ParsedQuery", "WordSpan", "field_query", "filter_queries", "parse_date_range",
-           "parse_query"]
+__all__ = [
+    "QueryError",
+    "ParsedQuery",
+    "WordSpan",
+    "field_query",
+    "filter_queries",
+    "parse_date_range",
+    "parse_query",
+]
 
 
 # -- tokens and syntax tree -----------------------------------------------------------------
 
+
 @dataclass(frozen=True)
 class Tok:
-    kind: str          # ( ) OP - WORD PHRASE FIELD
+    kind: str  # ( ) OP - WORD PHRASE FIELD
     text: str
     start: int
     end: int
-    name: str = ""     # FIELD: field name
+    name: str = ""  # FIELD: field name
     quoted: bool = False
 
 
@@ -69,7 +78,7 @@ class Leaf:
 
 @dataclass(frozen=True)
 class Bool:
-    op: str            # and | or
+    op: str  # and | or
     items: tuple
 
 
@@ -81,6 +90,7 @@ class Negate:
 @dataclass(frozen=True)
 class WordSpan:
     """A word of the query as typed, for "did you mean": the field it was looked up in."""
+
     start: int
     end: int
     word: str
@@ -90,14 +100,15 @@ class WordSpan:
 
 @dataclass
 class ParsedQuery:
-    text: str                          # the query after control characters were removed
-    query: wq.Query                    # what to run (Every() for an empty query)
-    empty: bool                        # no query at all: every paragraph (filters only)
+    text: str  # the query after control characters were removed
+    query: wq.Query  # what to run (Every() for an empty query)
+    empty: bool  # no query at all: every paragraph (filters only)
     highlight: list[wq.Query] = field(default_factory=list)  # positive text/exact leaves
     words: list[WordSpan] = field(default_factory=list)
 
 
 # -- lexer ----------------------------------------------------------------------------------
+
 
 def clean(text: str, max_chars: int) -> str:
     if len(text) > max_chars:
@@ -128,7 +139,7 @@ def tokenize(text: str) -> list[Tok]:
             i += 1
         elif c in OPEN_QUOTES:
             j, nxt = _phrase_end(text, i)
-            toks.append(Tok("PHRASE", text[i + 1:j], i, nxt, quoted=True))
+            toks.append(Tok("PHRASE", text[i + 1 : j], i, nxt, quoted=True))
             i = nxt
         elif c in "-+" and i + 1 < n and not text[i + 1].isspace() and text[i + 1] not in ")-+":
             if c == "-":
@@ -159,23 +170,25 @@ def _word_or_field(text: str, i: int, j: int, toks: list[Tok]) -> int:
     if name not in FIELDS:
         close = difflib.get_close_matches(name, FIELDS, n=1, cutoff=0.75)
         if close and value:
-            raise QueryError(f"unknown field '{m.group(1)}:'; did you mean '{close[0]}:'? "
-                             f"Fields: {', '.join(f + ':' for f in FIELDS)}")
+            raise QueryError(
+                f"unknown field '{m.group(1)}:'; did you mean '{close[0]}:'? "
+                f"Fields: {', '.join(f + ':' for f in FIELDS)}"
+            )
         toks.append(Tok("PHRASE" if value else "WORD", word.replace(":", " "), i, j, quoted=False))
         return j
     vstart = i + len(m.group(1)) + 1
-    if not value and j < len(text) and text[j] in OPEN_QUOTES:      # speaker:"maria zakharova"
+    if not value and j < len(text) and text[j] in OPEN_QUOTES:  # speaker:"maria zakharova"
         end, nxt = _phrase_end(text, j)
-        toks.append(Tok("FIELD", text[j + 1:end], i, nxt, name=name, quoted=True))
+        toks.append(Tok("FIELD", text[j + 1 : end], i, nxt, name=name, quoted=True))
         return nxt
-    if not value:                                                  # speaker: lavrov
+    if not value:  # speaker: lavrov
         k = j
         while k < len(text) and text[k].isspace():
             k += 1
         if k < len(text) and text[k] not in "()":
             if text[k] in OPEN_QUOTES:
                 end, nxt = _phrase_end(text, k)
-                toks.append(Tok("FIELD", text[k + 1:end], i, nxt, name=name, quoted=True))
+                toks.append(Tok("FIELD", text[k + 1 : end], i, nxt, name=name, quoted=True))
                 return nxt
             e = k
             while e < len(text) and not text[e].isspace() and text[e] not in "()" + OPEN_QUOTES:
@@ -189,6 +202,7 @@ def _word_or_field(text: str, i: int, j: int, toks: list[Tok]) -> int:
 
 
 # -- parser ---------------------------------------------------------------------------------
+
 
 class _Parser:
     def __init__(self, toks: list[Tok]):
@@ -241,7 +255,9 @@ class _Parser:
         if t.kind == "-" or (t.kind == "OP" and t.text == "NOT"):
             self.take()
             if not self._operand_follows():
-                raise QueryError(f"'{t.text}' needs a search term after it, e.g. {t.text}{'' if t.kind == '-' else ' '}nato")
+                raise QueryError(
+                    f"'{t.text}' needs a search term after it, e.g. {t.text}{'' if t.kind == '-' else ' '}nato"
+                )
             self._deeper()
             node = Negate(self.parse_unary())
             self.depth -= 1
@@ -268,15 +284,18 @@ class _Parser:
     def _deeper(self) -> None:
         self.depth += 1
         if self.depth > MAX_DEPTH:
-            raise QueryError(f"the query nests too deeply (more than {MAX_DEPTH} levels of parentheses or NOT)")
+            raise QueryError(
+                f"the query nests too deeply (more than {MAX_DEPTH} levels of parentheses or NOT)"
+            )
 
 
 # -- compiling to Whoosh ----------------------------------------------------------------------
 
+
 @dataclass
 class _Out:
     query: wq.Query | None
-    stop: wq.Query | None = None   # a stop word: searched only if nothing else is
+    stop: wq.Query | None = None  # a stop word: searched only if nothing else is
 
 
 class _Compiler:
@@ -321,14 +340,18 @@ class _Compiler:
             if not negated:
                 self.words += [WordSpan(offset + s, offset + e, w, "exact", plain=False) for w, s, e in words]
             exact = [w for w, _s, _e in words]
-            return self._also(self._positive(terms("exact", exact), negated), negated,
-                              [w for w, _s, _e in tokens(TEXT, tok.text)], exact)
+            return self._also(
+                self._positive(terms("exact", exact), negated),
+                negated,
+                [w for w, _s, _e in tokens(TEXT, tok.text)],
+                exact,
+            )
         return self.word(tok, negated)
 
     def word(self, tok: Tok, negated: bool) -> _Out:
         text, prefix, fuzzy = tok.text, False, 0
         if m := _FUZZY_RE.search(text):
-            text, fuzzy = text[:m.start()], int(m.group(1) or 0) or -1
+            text, fuzzy = text[: m.start()], int(m.group(1) or 0) or -1
         elif text.endswith("*"):
             text, prefix = text.rstrip("*"), True
         exact = [w for w, _s, _e in tokens(EXACT, text)]
@@ -336,17 +359,21 @@ class _Compiler:
             return _Out(None)
         if prefix:
             if len(exact[-1]) < MIN_PREFIX:
-                raise QueryError(f"'{tok.text}' is too short: a prefix needs at least {MIN_PREFIX} letters before *")
+                raise QueryError(
+                    f"'{tok.text}' is too short: a prefix needs at least {MIN_PREFIX} letters before *"
+                )
             q = wq.Prefix("exact", exact[-1])
-            return self._positive(wq.And([*(wq.Term("exact", w) for w in exact[:-1]), q])
-                                  if len(exact) > 1 else q, negated)
+            return self._positive(
+                wq.And([*(wq.Term("exact", w) for w in exact[:-1]), q]) if len(exact) > 1 else q, negated
+            )
         if fuzzy and len(exact) == 1:
             dist = 2 if fuzzy == -1 and len(exact[0]) >= 6 else max(1, min(abs(fuzzy), 2))
             return self._positive(wq.FuzzyTerm("exact", exact[0], maxdist=dist, prefixlength=1), negated)
         stemmed = [w for w, _s, _e in tokens(TEXT, text)]
         if not negated:
-            self.words += [WordSpan(tok.start + s, tok.start + e, w, "exact")
-                           for w, s, e in tokens(EXACT, text)]
+            self.words += [
+                WordSpan(tok.start + s, tok.start + e, w, "exact") for w, s, e in tokens(EXACT, text)
+            ]
         if not stemmed:  # a stop word ("the", "of"): kept only if nothing else is searched
             return _Out(None, terms("exact", exact))
         return self._also(self._positive(terms("text", stemmed), negated), negated, stemmed, exact)
@@ -368,6 +395,7 @@ class _Compiler:
 
 # -- entry point ------------------------------------------------------------------------------
 
+
 def parse_query(text: str | None, *, max_chars: int = 1000, names: bool = True) -> ParsedQuery:
     """Parse a user query. Raises QueryError (never anything else) for what cannot be understood.
     `names`: plain words also look in titles and speakers' names (False: in the text only, as
@@ -380,7 +408,9 @@ def parse_query(text: str | None, *, max_chars: int = 1000, names: bool = True) 
     out = compiler.compile(tree) if tree is not None else _Out(None)
     q = out.query if out.query is not None else compiler.use_stop(out, False)
     if q is None:
-        raise QueryError("the query has nothing to search for: use words, \"phrases\" or filters such as speaker:lavrov")
+        raise QueryError(
+            'the query has nothing to search for: use words, "phrases" or filters such as speaker:lavrov'
+        )
     if isinstance(q, wq.Not):
         q = wq.And([wq.Every(), q])
     return ParsedQuery(text=text, query=q, empty=False, highlight=compiler.highlight, words=compiler.words)

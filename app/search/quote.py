@@ -11,6 +11,7 @@ named (a bisect into their postings per candidate statement, never a scan of a c
 The best `limit` paragraphs by weight are returned (ties: the earliest dated statement, so that
 the first place words were said is kept when many paragraphs repeat them).
 """
+
 from __future__ import annotations
 
 import math
@@ -22,8 +23,8 @@ from app.search.engine.fast_index import final_term
 from app.search.schema import STRIDE, TOKEN_PATTERN
 from app.search.searcher import IndexView
 
-MAX_TERMS = 12          # slots looked up at most (the rarest)
-SEED_TERMS = 5          # the rarest slots name the candidates ...
+MAX_TERMS = 12  # slots looked up at most (the rarest)
+SEED_TERMS = 5  # the rarest slots name the candidates ...
 SEED_POSTINGS = 60_000  # ... as long as their statements add up to at most this (at least 2 slots)
 _WORD = re.compile(TOKEN_PATTERN)
 UNDATED = 99_999_999
@@ -79,7 +80,7 @@ def candidates(view: IndexView, words: list[tuple[str, ...]], *, limit: int = 40
             for key in hit:
                 weight[key] += idf
         docs = sorted({d for d, _i in weight})
-        for idf, _df, terms in slots[len(seeds):]:
+        for idf, _df, terms in slots[len(seeds) :]:
             hit = set()
             for t in terms:
                 tp = view.postings.term("text", t)
@@ -93,7 +94,9 @@ def candidates(view: IndexView, words: list[tuple[str, ...]], *, limit: int = 40
                 if key in weight:
                     weight[key] += idf
         dates = view.column("date")
-        best = sorted(weight.items(), key=lambda kv: (-round(kv[1], 6), dates[kv[0][0]] or UNDATED, kv[0]))[:limit]
+        best = sorted(weight.items(), key=lambda kv: (-round(kv[1], 6), dates[kv[0][0]] or UNDATED, kv[0]))[
+            :limit
+        ]
     entries = view.values("paras", sorted({d for (d, _i), _w in best}))
     out = []
     for (d, i), w in best:

@@ -13,6 +13,7 @@ statement, the order of the statements found, and which paragraphs of a statemen
   (undated last).
 - Shown paragraphs (best_paragraphs): the `per_statement` paragraphs holding most query
   terms (ties: the earlier), in reading order."""
+
 from __future__ import annotations
 
 import heapq
@@ -32,8 +33,14 @@ class Unsupported(Exception):
     """A query node statement_scores() does not score (the caller lets Whoosh score the query)."""
 
 
-def order_statements(view: IndexView, found: set[int], sort: str, relaxed: wq.Query,
-                     scores: dict[int, float] | None, limit: int | None) -> list[int]:
+def order_statements(
+    view: IndexView,
+    found: set[int],
+    sort: str,
+    relaxed: wq.Query,
+    scores: dict[int, float] | None,
+    limit: int | None,
+) -> list[int]:
     """The statements found in result order; for relevance with a `limit`, only the top
     `limit` (and whatever ties the last of them) are sorted. `scores`: read from the postings
     (None: Whoosh scores the statements)."""
@@ -56,7 +63,9 @@ def order_statements(view: IndexView, found: set[int], sort: str, relaxed: wq.Qu
     return sorted(found if own is scores else own, key=key)
 
 
-def _whoosh_scores(view: IndexView, relaxed: wq.Query, found: set[int], limit: int | None) -> dict[int, float]:
+def _whoosh_scores(
+    view: IndexView, relaxed: wq.Query, found: set[int], limit: int | None
+) -> dict[int, float]:
     if not found:  # (an empty filter set would mean no filter to Whoosh)
         return {}
     results = view.searcher.search(relaxed, limit=limit, filter=found)
@@ -69,6 +78,7 @@ def best_paragraphs(slots: list[int], weights: dict[int, int], k: int) -> list[i
 
 
 # -- statement scores from the postings -------------------------------------------------------
+
 
 def statement_scores(view: IndexView, q: wq.Query, allowed, clock=None) -> dict[int, float]:
     """Statements matching the (relaxed) query within `allowed` (None: all), with the score

@@ -2,6 +2,7 @@
 said:, label:, questions within one paragraph), from the positions of its terms. The
 paragraph at slot i of a statement owns positions i*STRIDE .. i*STRIDE+STRIDE-1 (schema.py),
 so position // STRIDE names the paragraph."""
+
 from __future__ import annotations
 
 from bisect import bisect_left
@@ -19,7 +20,9 @@ if TYPE_CHECKING:
     from app.search.searcher import IndexView
 
 
-def resolve(view: IndexView, tree: wq.Query, docs: list[int], counts: list[int], clock: Deadline | None = None):
+def resolve(
+    view: IndexView, tree: wq.Query, docs: list[int], counts: list[int], clock: Deadline | None = None
+):
     """For each statement docnum (sorted), the paragraph slots matching `tree`, and per slot
     how many positive query terms it holds (for the statements that match).
 
@@ -80,7 +83,9 @@ class _Resolver:
 
     def matched(self, tree: wq.Query, d: int) -> set[int]:
         got, weak = self.ev(tree, d)
-        return got if got or not weak or not self.counts[d] else {0}  # the statement's first paragraph stands for it
+        return (
+            got if got or not weak or not self.counts[d] else {0}
+        )  # the statement's first paragraph stands for it
 
     def ev(self, q: wq.Query, d: int) -> tuple[set[int], bool]:
         """(paragraph slots matching q, whether q matches through the statement itself: a

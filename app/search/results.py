@@ -2,6 +2,7 @@
 groups of paragraph hits, facets, totals, `approximate`, suggestions), shared by the web
 pages, the JSON API and the CLI. SearchResult.to_json() is the one place the object of
 docs/search-json.md is made. build_groups() makes the page's groups from database rows."""
+
 from __future__ import annotations
 
 from collections import defaultdict
@@ -23,7 +24,18 @@ from app.urls import paragraph_path, statement_path
 
 MAX_PER_PAGE = 100
 MAX_PER_STATEMENT = 20
-FILTER_PARAMS = ("speaker", "said", "kind", "venue", "topic", "year", "month", "date_from", "date_to", "questions")
+FILTER_PARAMS = (
+    "speaker",
+    "said",
+    "kind",
+    "venue",
+    "topic",
+    "year",
+    "month",
+    "date_from",
+    "date_to",
+    "questions",
+)
 
 Values = str | int | Iterable | None
 
@@ -33,6 +45,7 @@ class SearchRequest:
     """A query and its filters (each filter: one value or several, OR within it), paging and
     limits. `deadline`: seconds of index work (budget.SEARCH_DEADLINE), after which the
     result is returned as it stands, `approximate`."""
+
     query: str | None = None
     speaker: Values = None
     said: Values = None
@@ -85,14 +98,22 @@ class StatementHit:
     date: str | None
     published: str | None
     venue: str | None
-    speakers: list[dict]          # {"name", "role"} in the statement's order
+    speakers: list[dict]  # {"name", "role"} in the statement's order
     url: str
-    title_html: str               # the title, escaped, the matched words in <mark>
+    title_html: str  # the title, escaped, the matched words in <mark>
 
     def to_json(self) -> dict:
-        return {"key": self.key, "title": self.title, "kind": self.kind, "date": self.date,
-                "published": self.published, "venue": self.venue, "speakers": self.speakers, "url": self.url,
-                "title_html": self.title_html}
+        return {
+            "key": self.key,
+            "title": self.title,
+            "kind": self.kind,
+            "date": self.date,
+            "published": self.published,
+            "venue": self.venue,
+            "speakers": self.speakers,
+            "url": self.url,
+            "title_html": self.title_html,
+        }
 
 
 @dataclass(frozen=True)
@@ -101,32 +122,42 @@ class ParagraphHit:
     n: int
     speaker: str | None
     label: str | None
-    snippet: str                  # escaped text, the matched words in <mark>
+    snippet: str  # escaped text, the matched words in <mark>
     url: str
 
     def to_json(self) -> dict:
-        return {"key": self.key, "n": self.n, "speaker": self.speaker, "label": self.label,
-                "snippet": self.snippet, "url": self.url}
+        return {
+            "key": self.key,
+            "n": self.n,
+            "speaker": self.speaker,
+            "label": self.label,
+            "snippet": self.snippet,
+            "url": self.url,
+        }
 
 
 @dataclass(frozen=True)
 class ResultGroup:
     statement: StatementHit
     paragraphs: list[ParagraphHit]
-    more_paragraphs: int          # matching paragraphs of the statement not shown
+    more_paragraphs: int  # matching paragraphs of the statement not shown
 
     def to_json(self) -> dict:
-        return {"statement": self.statement.to_json(), "paragraphs": [p.to_json() for p in self.paragraphs],
-                "more_paragraphs": self.more_paragraphs}
+        return {
+            "statement": self.statement.to_json(),
+            "paragraphs": [p.to_json() for p in self.paragraphs],
+            "more_paragraphs": self.more_paragraphs,
+        }
 
 
 @dataclass(frozen=True)
 class SpeakerSuggestion:
-    """"Statements by <name>": the search speaker=<name> with `query` (the query without the surname)."""
+    """ "Statements by <name>": the search speaker=<name> with `query` (the query without the surname)."""
+
     name: str
     statements: int
     query: str
-    href: str | None = None       # set by a page (not in the JSON)
+    href: str | None = None  # set by a page (not in the JSON)
 
     def to_json(self) -> dict:
         return {"name": self.name, "statements": self.statements, "query": self.query}
@@ -134,7 +165,7 @@ class SpeakerSuggestion:
 
 @dataclass(frozen=True)
 class SearchResult:
-    query: str                    # the query as understood
+    query: str  # the query as understood
     total_paragraphs: int
     total_statements: int
     page: int
@@ -142,28 +173,44 @@ class SearchResult:
     sort: str
     results: list[ResultGroup]
     facets: dict[str, list[Facet]]
-    suggestion: str | None        # did you mean
-    approximate: bool             # figures estimated ("about N")
+    suggestion: str | None  # did you mean
+    approximate: bool  # figures estimated ("about N")
     speaker_suggestions: list[SpeakerSuggestion]
     warnings: list[str] = field(default_factory=list)  # for people, not in the JSON contract
 
     def to_json(self) -> dict:
         """The object of docs/search-json.md (its one maker)."""
         return {
-            "query": self.query, "total_paragraphs": self.total_paragraphs,
-            "total_statements": self.total_statements, "page": self.page, "per_page": self.per_page,
-            "sort": self.sort, "results": [g.to_json() for g in self.results],
-            "facets": {name: [{"value": f.value, "count": f.count} for f in values]
-                       for name, values in self.facets.items()},
-            "suggestion": self.suggestion, "approximate": self.approximate,
+            "query": self.query,
+            "total_paragraphs": self.total_paragraphs,
+            "total_statements": self.total_statements,
+            "page": self.page,
+            "per_page": self.per_page,
+            "sort": self.sort,
+            "results": [g.to_json() for g in self.results],
+            "facets": {
+                name: [{"value": f.value, "count": f.count} for f in values]
+                for name, values in self.facets.items()
+            },
+            "suggestion": self.suggestion,
+            "approximate": self.approximate,
             "speaker_suggestions": [s.to_json() for s in self.speaker_suggestions],
         }
 
 
 # -- the page's groups from the database --------------------------------------------------------
 
-def build_groups(shown: list[int], picks, slots, pkeys: dict[tuple[int, int], str], rows, speakers,
-                 marks, clock: Deadline | None = None) -> list[ResultGroup]:
+
+def build_groups(
+    shown: list[int],
+    picks,
+    slots,
+    pkeys: dict[tuple[int, int], str],
+    rows,
+    speakers,
+    marks,
+    clock: Deadline | None = None,
+) -> list[ResultGroup]:
     """The page's groups; past the hard deadline snippets are cut without highlighting."""
     out = []
     for d in shown:
@@ -175,15 +222,29 @@ def build_groups(shown: list[int], picks, slots, pkeys: dict[tuple[int, int], st
                 continue
             sole = speakers.get(row.statement_id, [])
             statement = statement or statement_fields(row, sole)
-            paragraphs.append(ParagraphHit(
-                key=row.key, n=row.n, speaker=turn_speaker(row, sole), label=row.label,
-                snippet=snippet(row.text, marks if clock is None or not _out_of_time(clock) else None),
-                url=paragraph_path(row.key)))
+            paragraphs.append(
+                ParagraphHit(
+                    key=row.key,
+                    n=row.n,
+                    speaker=turn_speaker(row, sole),
+                    label=row.label,
+                    snippet=snippet(row.text, marks if clock is None or not _out_of_time(clock) else None),
+                    url=paragraph_path(row.key),
+                )
+            )
         if statement is not None:
-            title_html = (snippet(statement["title"], marks, size=len(statement["title"]) + 1) if marks
-                          else escape(statement["title"]))
-            out.append(ResultGroup(StatementHit(**statement, title_html=title_html), paragraphs,
-                                   len(slots.get(d, ())) - len(picks[d])))
+            title_html = (
+                snippet(statement["title"], marks, size=len(statement["title"]) + 1)
+                if marks
+                else escape(statement["title"])
+            )
+            out.append(
+                ResultGroup(
+                    StatementHit(**statement, title_html=title_html),
+                    paragraphs,
+                    len(slots.get(d, ())) - len(picks[d]),
+                )
+            )
     return out
 
 
@@ -200,11 +261,16 @@ def turn_speaker(row, sole: list[tuple[str, str | None]]) -> str | None:
 
 
 def statement_fields(row, speakers: list[tuple[str, str | None]]) -> dict:
-    return {"key": row.statement_key, "title": row.title, "kind": row.kind,
-            "date": row.date.isoformat() if row.date else None,
-            "published": row.published.isoformat() if row.published else None,
-            "venue": row.venue, "speakers": [{"name": n, "role": r} for n, r in speakers],
-            "url": statement_path(row.statement_key)}
+    return {
+        "key": row.statement_key,
+        "title": row.title,
+        "kind": row.kind,
+        "date": row.date.isoformat() if row.date else None,
+        "published": row.published.isoformat() if row.published else None,
+        "venue": row.venue,
+        "speakers": [{"name": n, "role": r} for n, r in speakers],
+        "url": statement_path(row.statement_key),
+    }
 
 
 def fetch_paragraphs(session: Session, pkeys: list[str]):
@@ -213,10 +279,24 @@ def fetch_paragraphs(session: Session, pkeys: list[str]):
     if not pkeys:
         return {}, {}
     rows = session.execute(
-        select(Paragraph.key, Paragraph.n, Paragraph.text, Paragraph.label, Paragraph.speaker_name,
-               Speaker.name.label("turn_name"), Paragraph.statement_id, Statement.key.label("statement_key"),
-               Statement.title, Statement.kind, Statement.date, Statement.published, Venue.name.label("venue"),
-               Statement.original_url, Statement.publisher, Statement.captured_at)
+        select(
+            Paragraph.key,
+            Paragraph.n,
+            Paragraph.text,
+            Paragraph.label,
+            Paragraph.speaker_name,
+            Speaker.name.label("turn_name"),
+            Paragraph.statement_id,
+            Statement.key.label("statement_key"),
+            Statement.title,
+            Statement.kind,
+            Statement.date,
+            Statement.published,
+            Venue.name.label("venue"),
+            Statement.original_url,
+            Statement.publisher,
+            Statement.captured_at,
+        )
         .join(Statement, Paragraph.statement_id == Statement.id)
         .outerjoin(Speaker, Paragraph.speaker_id == Speaker.id)
         .outerjoin(Venue, Statement.venue_id == Venue.id)
@@ -225,7 +305,8 @@ def fetch_paragraphs(session: Session, pkeys: list[str]):
     by_key = {r.key: r for r in rows}
     speakers: dict[int, list[tuple[str, str | None]]] = defaultdict(list)
     for sid, name, role in session.execute(
-        select(StatementSpeaker.statement_id, Speaker.name, StatementSpeaker.role).join(Speaker)
+        select(StatementSpeaker.statement_id, Speaker.name, StatementSpeaker.role)
+        .join(Speaker)
         .where(StatementSpeaker.statement_id.in_({r.statement_id for r in rows}))
         .order_by(StatementSpeaker.statement_id, StatementSpeaker.position)
     ):

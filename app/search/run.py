@@ -16,6 +16,7 @@ paragraphs resolved so far (resolution.py), and the figures, exact or estimated.
   statements are found); figures are then estimated as beyond RESOLVE_ALL, `approximate`
   is true, and a page is never left empty for lack of time (it may be short, as at
   RESOLVE_CAP)."""
+
 from __future__ import annotations
 
 import time
@@ -36,13 +37,25 @@ if TYPE_CHECKING:
 class Run:
     """One search: the statements found, ranked; the paragraphs resolved so far."""
 
-    def __init__(self, view: IndexView, main: wq.Query, filters: list[wq.Query], sort: str,
-                 budget: float | None = None, clock: Deadline | None = None):
+    def __init__(
+        self,
+        view: IndexView,
+        main: wq.Query,
+        filters: list[wq.Query],
+        sort: str,
+        budget: float | None = None,
+        clock: Deadline | None = None,
+    ):
         self.view, self.sort = view, sort
         self.clock = clock = clock or Deadline()
         self.allowed = planning.allowed_docs(view, filters)
-        self.tree = main if not filters else wq.And([main, *filters]) if not isinstance(main, wq.Every) \
+        self.tree = (
+            main
+            if not filters
+            else wq.And([main, *filters])
+            if not isinstance(main, wq.Every)
             else (filters[0] if len(filters) == 1 else wq.And(filters))
+        )
         self.positional = planning.has_positional(self.tree)
         self.relaxed = planning.relax(main)
         self.counts = view.column("count")
@@ -50,12 +63,14 @@ class Run:
         self.found, self._scores = planning.candidates_scored(view, self.relaxed, self.allowed, clock)
         # the clock for resolving paragraphs starts now (the terms are read and decoded),
         # within the search's deadline
-        self.deadline = min(time.perf_counter() + (planning.RESOLVE_BUDGET if budget is None else budget), clock.soft)
+        self.deadline = min(
+            time.perf_counter() + (planning.RESOLVE_BUDGET if budget is None else budget), clock.soft
+        )
         # every statement found holds a match: counting statements needs no resolution
         self.statement_exact = not self.positional or planning.statement_exact(self.tree)
         self.exact = not self.positional or len(self.found) <= planning.RESOLVE_ALL
-        self.slots: dict[int, list[int]] = {}          # docnum -> matching paragraph slots
-        self.weights: dict[int, dict[int, int]] = {}   # docnum -> slot -> query terms matched
+        self.slots: dict[int, list[int]] = {}  # docnum -> matching paragraph slots
+        self.weights: dict[int, dict[int, int]] = {}  # docnum -> slot -> query terms matched
         self._ranked: list[int] | None = None
         self._resolved_upto = 0
         self._sampled: list[int] | None = None
@@ -94,16 +109,19 @@ class Run:
                 self._resolve(shown)
                 return shown
             upto = min(len(order), want + per_page_slack(stop - start))
-            matched = [d for d in order[:self._resolved_upto] if self.slots.get(d)]
+            matched = [d for d in order[: self._resolved_upto] if self.slots.get(d)]
             while self._resolved_upto < upto and len(matched) < stop:
                 if self.late() and (len(matched) > start or self.clock.past_hard()):
                     break  # out of time, the page not empty (or out of all the time there is)
-                chunk = order[self._resolved_upto:self._resolved_upto + planning.RESOLVE_CHUNK]
+                chunk = order[self._resolved_upto : self._resolved_upto + planning.RESOLVE_CHUNK]
                 self._resolve(chunk)
                 self._resolved_upto += len(chunk)
                 matched += [d for d in chunk if self.slots.get(d)]
-            if len(matched) >= stop or self._resolved_upto >= min(len(self.found), planning.RESOLVE_CAP) \
-                    or (self.late() and (len(matched) > start or self.clock.past_hard())):
+            if (
+                len(matched) >= stop
+                or self._resolved_upto >= min(len(self.found), planning.RESOLVE_CAP)
+                or (self.late() and (len(matched) > start or self.clock.past_hard()))
+            ):
                 # short when out of statements, of planning.RESOLVE_CAP or of time: estimated figures
                 return matched[start:stop]
             want = upto * 2
@@ -119,7 +137,7 @@ class Run:
         for i in range(0, len(docs), planning.RESOLVE_CHUNK):
             if i and self.late():
                 return False
-            self._resolve(docs[i:i + planning.RESOLVE_CHUNK])
+            self._resolve(docs[i : i + planning.RESOLVE_CHUNK])
         return True
 
     def _resolve(self, docs: list[int]) -> None:
@@ -138,12 +156,12 @@ class Run:
         if self._sampled is None:
             found = sorted(self.found)
             step = max(1, len(found) // planning.SAMPLE)
-            sample = found[::step][:planning.SAMPLE]
+            sample = found[::step][: planning.SAMPLE]
             done = 0
             for i in range(0, len(sample), planning.SAMPLE_CHUNK):  # a smaller sample when out of time
                 if i and self.clock.check():
                     break
-                self._resolve(sample[i:i + planning.SAMPLE_CHUNK])
+                self._resolve(sample[i : i + planning.SAMPLE_CHUNK])
                 done = i + planning.SAMPLE_CHUNK
             self._sampled = [d for d in sample[:done] if d in self.slots] or sample[:0]
         return self._sampled
@@ -162,16 +180,21 @@ class Run:
         matched = sum(1 for d in sample if self.slots.get(d))
         if not sample:
             return 0, 0
-        statements = len(self.found) if self.statement_exact else round(len(self.found) * matched / len(sample))
+        statements = (
+            len(self.found) if self.statement_exact else round(len(self.found) * matched / len(sample))
+        )
         return round(len(self.found) * self._per_statement()), statements
 
-    def facets(self, limit: int, months: bool = False, only: tuple[str, ...] | None = None) -> dict[str, list[dict]]:
+    def facets(
+        self, limit: int, months: bool = False, only: tuple[str, ...] | None = None
+    ) -> dict[str, list[dict]]:
         if not self.positional:
             weight = self.counts
             return facet_counts(self.view, self.found, weight.__getitem__, limit, months=months, only=only)
         if self.exact:
-            return facet_counts(self.view, self.found, lambda d: len(self.slots.get(d, ())), limit, months=months,
-                                only=only)
+            return facet_counts(
+                self.view, self.found, lambda d: len(self.slots.get(d, ())), limit, months=months, only=only
+            )
         scale = self._per_statement()
         return facet_counts(self.view, self.found, None, limit, scale, months=months, only=only)
 

@@ -31,6 +31,7 @@ Fields (P: paragraph-level, positions per paragraph; S: statement-level)
 - count             how many paragraphs (column)
 - fp                the statement's fingerprint (check finds content the index missed)
 """
+
 from __future__ import annotations
 
 import json
@@ -62,8 +63,14 @@ def _tables_fingerprint() -> int:
     """A number that changes when a table the analysers or fields read changes (the name
     transliterations, the accent map, the stop words, the turn words), so that editing one
     makes existing indexes outdated without anyone remembering to bump SCHEMA_REVISION."""
-    tables = (sorted(TRANSLIT.items()), sorted(accent_map.items()), sorted(STOP_WORDS), TOKEN_PATTERN,
-              sorted(QUESTION_WORDS), sorted(ANSWER_WORDS))
+    tables = (
+        sorted(TRANSLIT.items()),
+        sorted(accent_map.items()),
+        sorted(STOP_WORDS),
+        TOKEN_PATTERN,
+        sorted(QUESTION_WORDS),
+        sorted(ANSWER_WORDS),
+    )
     return zlib.crc32(json.dumps(tables, ensure_ascii=False).encode()) % 1_000_000
 
 
@@ -91,8 +98,6 @@ def fold_name(text: str) -> str:
     text = unicodedata.normalize("NFKD", text or "").casefold()
     text = "".join(c for c in text if not unicodedata.combining(c))
     return " ".join(TRANSLIT.get(w, w) for w in re.findall(r"\w+", text))
-
-
 
 
 def join_paragraphs(texts) -> str:
@@ -123,9 +128,13 @@ class ParagraphTokenizer(Tokenizer):
 
 
 def paragraph_text_analyzer():
-    return (ParagraphTokenizer(TOKEN_PATTERN) | LowercaseFilter()
-            | StopFilter(stoplist=STOP_WORDS, minsize=2, renumber=False) | StemFilter(cachesize=100_000)
-            | CharsetFilter(accent_map))
+    return (
+        ParagraphTokenizer(TOKEN_PATTERN)
+        | LowercaseFilter()
+        | StopFilter(stoplist=STOP_WORDS, minsize=2, renumber=False)
+        | StemFilter(cachesize=100_000)
+        | CharsetFilter(accent_map)
+    )
 
 
 def paragraph_exact_analyzer():
@@ -140,8 +149,11 @@ class ParagraphText(fields.TEXT):
     """A paragraph-level TEXT field (phrase positions) with a fast index() for plain string values.
     `kind`: "text" (stemmed), "exact" (unstemmed) or "name" (said/label/question)."""
 
-    _ANALYZERS = {"text": paragraph_text_analyzer, "exact": paragraph_exact_analyzer,
-                  "name": paragraph_name_analyzer}
+    _ANALYZERS = {
+        "text": paragraph_text_analyzer,
+        "exact": paragraph_exact_analyzer,
+        "name": paragraph_name_analyzer,
+    }
 
     def __init__(self, kind: str):
         super().__init__(analyzer=self._ANALYZERS[kind](), phrase=True)

@@ -4,6 +4,7 @@ long-lived view, swapped when the index changes).
 Whoosh's Searcher.refresh() and ix.reader(reuse=…) return merged documents twice
 (whoosh3 3.54): never call them. A stale view is replaced by a new ix.searcher().
 """
+
 from __future__ import annotations
 
 import contextlib
@@ -81,8 +82,10 @@ class IndexView:
                 cr = list(self.reader.column_reader(name))
             if name in ("speakers_f", "topics_f"):
                 intern: dict[bytes, tuple[str, ...]] = {}
-                values = [intern.get(v) or intern.setdefault(v, tuple(v.decode().split(SEP)) if v else ())
-                          for v in cr]
+                values = [
+                    intern.get(v) or intern.setdefault(v, tuple(v.decode().split(SEP)) if v else ())
+                    for v in cr
+                ]
             elif name == "venue_f":
                 intern_s: dict[bytes, str | None] = {}
                 values = [intern_s.setdefault(v, v.decode() or None) for v in cr]
@@ -116,9 +119,15 @@ class IndexView:
     def _range_from_column(self, q: wq.Query) -> set[int] | None:
         """A date range from the date column (Whoosh unions a few hundred trie terms for
         it: ~100 ms at 1.5M paragraphs); None for any other query."""
-        if not (isinstance(q, wq.NumericRange) and q.fieldname == "date" and q.start is not None
-                and q.end is not None and not q.startexcl and not q.endexcl
-                and self.reader.has_column("date")):
+        if not (
+            isinstance(q, wq.NumericRange)
+            and q.fieldname == "date"
+            and q.start is not None
+            and q.end is not None
+            and not q.startexcl
+            and not q.endexcl
+            and self.reader.has_column("date")
+        ):
             return None
         lo, hi = q.start, q.end
         docs = {d for d, v in enumerate(self.column("date")) if lo <= v <= hi}
@@ -202,8 +211,8 @@ class SearcherHolder:
         self.index_dir = Path(index_dir)
         self.check_interval = check_interval
         self.background = background
-        self._lock = threading.Lock()          # guards the slot and reference counts
-        self._open_lock = threading.Lock()     # one thread opens a searcher at a time
+        self._lock = threading.Lock()  # guards the slot and reference counts
+        self._open_lock = threading.Lock()  # one thread opens a searcher at a time
         self._slot: _Slot | None = None
         self._checked = 0.0
         self._opening: threading.Thread | None = None
@@ -221,12 +230,14 @@ class SearcherHolder:
         """Open the searcher and load its columns in a daemon thread (a server calls this at
         start-up, so that its first search does not wait for them). Errors are left for the
         first search to report."""
+
         def run():
             try:
                 with self.view() as view:
                     view.warm()
             except Exception:  # e.g. no index yet: the first search says so
                 pass
+
         thread = threading.Thread(target=run, name="searcher-warm", daemon=True)
         thread.start()
         return thread
@@ -292,7 +303,9 @@ class SearcherHolder:
 
     def _open(self) -> _Slot:
         pointer = read_pointer(self.index_dir)
-        signature = index_signature(self.index_dir, pointer)  # before opening: a commit meanwhile shows next time
+        signature = index_signature(
+            self.index_dir, pointer
+        )  # before opening: a commit meanwhile shows next time
         return _Slot(IndexView.open(self.index_dir), pointer, signature)
 
     def _swap(self, new: _Slot) -> None:
@@ -315,8 +328,9 @@ class SearcherHolder:
         with self._lock:
             if self._opening is not None and self._opening.is_alive():
                 return
-            self._opening = threading.Thread(target=self._background_open, name="searcher-refresh",
-                                             daemon=True)
+            self._opening = threading.Thread(
+                target=self._background_open, name="searcher-refresh", daemon=True
+            )
             self._opening.start()
 
     def _background_open(self) -> None:

@@ -13,6 +13,7 @@ every matching paragraph for downloads (matches.py).
 Each statement shows its best `per_statement` paragraphs (ranking.best_paragraphs), in
 reading order, and counts the rest. Only the shown paragraphs are read from the database
 (two queries per search, whatever the page size) and highlighted."""
+
 from __future__ import annotations
 
 from dataclasses import replace
@@ -34,8 +35,18 @@ from app.search.suggestions import SUGGEST_BELOW, did_you_mean, speaker_suggesti
 
 FACET_LIMIT = facet_counting.FACET_LIMIT
 
-__all__ = ["FACET_LIMIT", "SORTS", "Matches", "SearchRequest", "SearchResult", "matches", "search",
-           "search_archive", "search_json", "year_counts"]
+__all__ = [
+    "FACET_LIMIT",
+    "SORTS",
+    "Matches",
+    "SearchRequest",
+    "SearchResult",
+    "matches",
+    "search",
+    "search_archive",
+    "search_json",
+    "year_counts",
+]
 
 
 def search(view: IndexView, request: SearchRequest, *, session: Session) -> SearchResult:
@@ -60,9 +71,13 @@ def search(view: IndexView, request: SearchRequest, *, session: Session) -> Sear
         run = Run(view, main, filters + in_query, sort, clock=clock)
         start, stop = (page - 1) * per_page, page * per_page
         shown = run.page(start, stop)
-        picks = {d: best_paragraphs(run.slots.get(d, []), run.weights.get(d, {}), per_statement) for d in shown}
+        picks = {
+            d: best_paragraphs(run.slots.get(d, []), run.weights.get(d, {}), per_statement) for d in shown
+        }
         entries = view.values("paras", shown)
-        pkeys = {(d, i): paras[i][1] for d in shown for paras in (paragraph_entries(entries[d]),) for i in picks[d]}
+        pkeys = {
+            (d, i): paras[i][1] for d in shown for paras in (paragraph_entries(entries[d]),) for i in picks[d]
+        }
         marks = marks_for(pq.highlight, view.reader, view.postings.expand)
         key = ("figures", run.tree, limit, run.exact, bool(months))
         figures = view.memo(key, lambda: (run.facets(limit, bool(months)), run.totals(), clock.cut))
@@ -75,17 +90,35 @@ def search(view: IndexView, request: SearchRequest, *, session: Session) -> Sear
             sub = Run(view, main, others + in_query, "relevance", clock=clock)
             return sub.facets(limit, bool(months))[name], sub.approximate
 
-        cut = facet_counting.disjunctive_facets(view, facets, params, (main, tuple(in_query), limit, bool(months)),
-                                                clock, recount) or cut
+        cut = (
+            facet_counting.disjunctive_facets(
+                view, facets, params, (main, tuple(in_query), limit, bool(months)), clock, recount
+            )
+            or cut
+        )
         facets["month"] = [f for f in facets.get("month", []) if f.value[:4] in months]
-        suggestion = (did_you_mean(view, pq, run.allowed, total_p, request.max_query_chars, clock)
-                      if total_p < SUGGEST_BELOW and not clock.late() else None)
-        by_speaker = speaker_suggestions(view, pq, run.allowed, values(request.speaker)) if not clock.late() else []
+        suggestion = (
+            did_you_mean(view, pq, run.allowed, total_p, request.max_query_chars, clock)
+            if total_p < SUGGEST_BELOW and not clock.late()
+            else None
+        )
+        by_speaker = (
+            speaker_suggestions(view, pq, run.allowed, values(request.speaker)) if not clock.late() else []
+        )
     rows, speakers = fetch_paragraphs(session, list(pkeys.values()))
     return SearchResult(
-        query=pq.text, total_paragraphs=total_p, total_statements=total_s, page=page, per_page=per_page, sort=sort,
-        results=build_groups(shown, picks, run.slots, pkeys, rows, speakers, marks, clock), facets=facets,
-        suggestion=suggestion, approximate=run.approximate or clock.cut or cut, speaker_suggestions=by_speaker)
+        query=pq.text,
+        total_paragraphs=total_p,
+        total_statements=total_s,
+        page=page,
+        per_page=per_page,
+        sort=sort,
+        results=build_groups(shown, picks, run.slots, pkeys, rows, speakers, marks, clock),
+        facets=facets,
+        suggestion=suggestion,
+        approximate=run.approximate or clock.cut or cut,
+        speaker_suggestions=by_speaker,
+    )
 
 
 def search_json(view: IndexView, query: str | None = None, *, session: Session, **params) -> dict:
@@ -93,8 +126,15 @@ def search_json(view: IndexView, query: str | None = None, *, session: Session, 
     return search(view, SearchRequest(query, **params), session=session).to_json()
 
 
-def year_counts(view: IndexView, query: str | None, *, filters: list, max_query_chars: int = 1000,
-                deadline: float | None = None, names: bool = True) -> tuple[dict[str, int], bool]:
+def year_counts(
+    view: IndexView,
+    query: str | None,
+    *,
+    filters: list,
+    max_query_chars: int = 1000,
+    deadline: float | None = None,
+    names: bool = True,
+) -> tuple[dict[str, int], bool]:
     """Matching paragraphs per year ('undated' included) for a query under filter queries
     (filter_queries()), and whether the counts are estimates: the year facet of search().
     `names`: as parse_query()."""

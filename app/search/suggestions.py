@@ -1,6 +1,7 @@
 """Suggestions: "did you mean" (each word the index does not know replaced by the closest
 frequent word it does know, if that finds more) and "statements by <Full Name>" for a
 surname in the query."""
+
 from __future__ import annotations
 
 from collections import Counter
@@ -20,11 +21,14 @@ from app.search.schema import fold_name
 if TYPE_CHECKING:
     from app.search.searcher import IndexView
 
-SUGGEST_BELOW = 3         # "did you mean" when a query finds fewer paragraphs than this
-SUGGEST_MAX_WORDS = 4     # "did you mean" looks up at most this many unknown words
-SUGGEST_MAX_CHARS = 24    # ... of at most this many letters (edit distance grows with length)
-def did_you_mean(view: IndexView, pq: ParsedQuery, allowed, total: int, max_chars: int,
-             clock: Deadline | None = None) -> str | None:
+SUGGEST_BELOW = 3  # "did you mean" when a query finds fewer paragraphs than this
+SUGGEST_MAX_WORDS = 4  # "did you mean" looks up at most this many unknown words
+SUGGEST_MAX_CHARS = 24  # ... of at most this many letters (edit distance grows with length)
+
+
+def did_you_mean(
+    view: IndexView, pq: ParsedQuery, allowed, total: int, max_chars: int, clock: Deadline | None = None
+) -> str | None:
     """The query with each word the index does not know replaced by the closest frequent
     word it does know, if that finds more (statements that may match). Bounded: at most
     SUGGEST_MAX_WORDS unknown words of up to SUGGEST_MAX_CHARS letters, within the deadline."""
@@ -39,7 +43,7 @@ def did_you_mean(view: IndexView, pq: ParsedQuery, allowed, total: int, max_char
             return None
         better = _closest(reader, w.field, w.word)
         if better:
-            text, changed = text[:w.start] + better + text[w.end:], True
+            text, changed = text[: w.start] + better + text[w.end :], True
     if not changed:
         return None
     try:
@@ -59,8 +63,9 @@ def _known(reader, w) -> bool:
         return True
     names = fold_name(w.word).split()
     stems = [t for t, _s, _e in tokens(TEXT, w.word)]
-    return bool(names and all(reader.doc_frequency("speaker", n) for n in names)) or \
-        bool(stems and all(reader.doc_frequency("title", t) for t in stems))
+    return bool(names and all(reader.doc_frequency("speaker", n) for n in names)) or bool(
+        stems and all(reader.doc_frequency("title", t) for t in stems)
+    )
 
 
 def _closest(reader, fieldname: str, word: str) -> str | None:
@@ -68,8 +73,13 @@ def _closest(reader, fieldname: str, word: str) -> str | None:
     edit (two for longer words)."""
     folded = fold_name(word)
     for dist in (1, 2) if len(word) > 4 else (1,):
-        found = [(reader.doc_frequency(f, w), w) for f, q in ((fieldname, word), ("speaker", folded)) if q
-                 for w in reader.terms_within(f, q, dist, prefix=1) if w not in (word, folded)]
+        found = [
+            (reader.doc_frequency(f, w), w)
+            for f, q in ((fieldname, word), ("speaker", folded))
+            if q
+            for w in reader.terms_within(f, q, dist, prefix=1)
+            if w not in (word, folded)
+        ]
         if found:
             return max(found)[1]
     return None
@@ -78,8 +88,10 @@ def _closest(reader, fieldname: str, word: str) -> str | None:
 SPEAKER_SUGGESTIONS = 3
 
 
-def speaker_suggestions(view: IndexView, pq: ParsedQuery, allowed, chosen: Iterable[str]) -> list[SpeakerSuggestion]:
-    """"Statements by <Full Name>": for each plain word of the query that is part of a
+def speaker_suggestions(
+    view: IndexView, pq: ParsedQuery, allowed, chosen: Iterable[str]
+) -> list[SpeakerSuggestion]:
+    """ "Statements by <Full Name>": for each plain word of the query that is part of a
     speaker's name (a surname), the speakers so named, with how many statements (within the
     filters) they have, and the query without that word (to go with the speaker filter)."""
     if pq.empty:
@@ -95,9 +107,14 @@ def speaker_suggestions(view: IndexView, pq: ParsedQuery, allowed, chosen: Itera
         if allowed is not None:
             docs = docs & allowed
         every = Counter(chain.from_iterable(map(speakers.__getitem__, docs)))  # counted in C
-        counts = Counter({name: n for name, n in every.items()
-                          if folded in (f := fold_name(name)).split() and f not in taken})
-        rest = " ".join((pq.text[:w.start] + pq.text[w.end:]).split())
+        counts = Counter(
+            {
+                name: n
+                for name, n in every.items()
+                if folded in (f := fold_name(name)).split() and f not in taken
+            }
+        )
+        rest = " ".join((pq.text[: w.start] + pq.text[w.end :]).split())
         for name, n in counts.most_common(SPEAKER_SUGGESTIONS):
             out.setdefault(name, SpeakerSuggestion(name, n, rest))
     return sorted(out.values(), key=lambda s: -s.statements)[:SPEAKER_SUGGESTIONS]

@@ -1,4 +1,5 @@
 """Search results on a terminal (rich): the grouped results, <mark> shown highlighted."""
+
 from __future__ import annotations
 
 import html
@@ -15,7 +16,7 @@ def snippet_text(snippet: str, style: str = "bold black on yellow") -> Text:
     """An HTML snippet (escaped text with <mark>) as rich Text with the marks styled."""
     out, pos = Text(), 0
     for m in _MARK.finditer(snippet):
-        out.append(html.unescape(snippet[pos:m.start()]))
+        out.append(html.unescape(snippet[pos : m.start()]))
         out.append(html.unescape(m.group(1)), style=style)
         pos = m.end()
     out.append(html.unescape(snippet[pos:]))
@@ -24,8 +25,13 @@ def snippet_text(snippet: str, style: str = "bold black on yellow") -> Text:
 
 def render_results(console: Console, result: dict) -> None:
     pages = max(1, -(-result["total_statements"] // result["per_page"]))
-    console.print(Text(f"{result['total_paragraphs']:,} paragraphs in {result['total_statements']:,} statements"
-                       f" · page {result['page']} of {pages} · {result['sort']}", style="bold"))
+    console.print(
+        Text(
+            f"{result['total_paragraphs']:,} paragraphs in {result['total_statements']:,} statements"
+            f" · page {result['page']} of {pages} · {result['sort']}",
+            style="bold",
+        )
+    )
     if result["suggestion"]:
         console.print(Text.assemble("did you mean: ", (result["suggestion"], "bold cyan")))
     first = (result["page"] - 1) * result["per_page"]
@@ -33,8 +39,12 @@ def render_results(console: Console, result: dict) -> None:
         st = group["statement"]
         console.print()
         console.print(Text.assemble((f"{i}. ", "bold"), (st["title"], "bold")))
-        meta = [st["date"] or st["published"] or "undated", st["kind"],
-                ", ".join(s["name"] for s in st["speakers"]), st["venue"] or ""]
+        meta = [
+            st["date"] or st["published"] or "undated",
+            st["kind"],
+            ", ".join(s["name"] for s in st["speakers"]),
+            st["venue"] or "",
+        ]
         console.print(Text("   " + " · ".join(m for m in meta if m), style="dim"))
         console.print(Text("   " + st["url"], style="dim"))
         for p in group["paragraphs"]:
@@ -49,4 +59,6 @@ def render_results(console: Console, result: dict) -> None:
         for name, values in result["facets"].items():
             if values:
                 shown = ", ".join(f"{v['value']} ({v['count']})" for v in values[:FACETS_SHOWN])
-                console.print(Text.assemble((f"{name}: ", "bold"), shown + (" …" if len(values) > FACETS_SHOWN else "")))
+                console.print(
+                    Text.assemble((f"{name}: ", "bold"), shown + (" …" if len(values) > FACETS_SHOWN else ""))
+                )

@@ -1,6 +1,7 @@
 """Writing the index: one writer (IndexWriter) shared by the three flows that write it:
 `rebuild_index` (a fresh generation, swapped in), `update_index` (the live generation), and the
 outbox follower (app.outbox.follower). Every flow holds the index's write lock (app.search.index)."""
+
 from __future__ import annotations
 
 import contextlib
@@ -30,10 +31,10 @@ from app.search.index import (
 )
 from app.search.schema import make_schema
 
-COMMIT_EVERY = 5000      # paragraphs per commit during an update
-PARALLEL_FROM = 5_000    # paragraphs from which a rebuild uses two processes
-WHOOSH_BATCH = 100       # documents Whoosh's multiprocess writer hands a sub-process at a time
-REBUILD_FROM = 20_000    # an update of this many paragraphs (and more than the index holds) rebuilds instead
+COMMIT_EVERY = 5000  # paragraphs per commit during an update
+PARALLEL_FROM = 5_000  # paragraphs from which a rebuild uses two processes
+WHOOSH_BATCH = 100  # documents Whoosh's multiprocess writer hands a sub-process at a time
+REBUILD_FROM = 20_000  # an update of this many paragraphs (and more than the index holds) rebuilds instead
 WHOOSH_LOCK_TIMEOUT = 5.0  # Whoosh's own lock: only contended by a writer that skipped write.lock
 # Segments are written as separate files, not one compound file: a reader opens a compound
 # segment by copying each of its parts into memory (BytesIO), which cost a server worker
@@ -41,6 +42,7 @@ WHOOSH_LOCK_TIMEOUT = 5.0  # Whoosh's own lock: only contended by a writer that 
 
 
 # -- the writer of every flow (rebuild, update, the outbox follower) ------------------------
+
 
 class IndexWriter:
     """One Whoosh writer, shared by the three flows that write the index (rebuild, update, and
@@ -53,10 +55,10 @@ class IndexWriter:
     def __init__(self, index_dir: Path, *, fresh: bool, procs: int = 1):
         self.index_dir, self.fresh = index_dir, fresh
         self.started = time.perf_counter()
-        self.written = 0                         # paragraphs written
-        self.path: Path | None = None            # a fresh generation's directory
+        self.written = 0  # paragraphs written
+        self.path: Path | None = None  # a fresh generation's directory
         self._writer = None
-        self._blank = fresh                      # nothing committed yet: nothing to replace
+        self._blank = fresh  # nothing committed yet: nothing to replace
         if not fresh:
             self.ix, gen = open_index(index_dir)
             self.name = gen.name
@@ -77,8 +79,16 @@ class IndexWriter:
             self._writer = self.ix.writer(timeout=WHOOSH_LOCK_TIMEOUT, compound=False)
         return self._writer
 
-    def write(self, session: Session, ids: list[int], *, speakers: dict | None = None,
-              progress: Progress | None = None, total: int = 0, commit_every: int = 0) -> set[str]:
+    def write(
+        self,
+        session: Session,
+        ids: list[int],
+        *,
+        speakers: dict | None = None,
+        progress: Progress | None = None,
+        total: int = 0,
+        commit_every: int = 0,
+    ) -> set[str]:
         """Index the statements `ids` (each replacing its earlier documents); the keys written."""
         found: set[str] = set()
         pending = 0
@@ -111,8 +121,14 @@ class IndexWriter:
             self._writer, self._blank = None, False
 
     def run(self, *, statements: int, removed: int = 0) -> IndexRun:
-        return IndexRun(rebuilt=self.fresh, generation=self.name, documents=self.written, statements=statements,
-                        removed=removed, seconds=time.perf_counter() - self.started)
+        return IndexRun(
+            rebuilt=self.fresh,
+            generation=self.name,
+            documents=self.written,
+            statements=statements,
+            removed=removed,
+            seconds=time.perf_counter() - self.started,
+        )
 
     def _abandon(self) -> None:
         try:
@@ -157,8 +173,14 @@ def _cancel(writer) -> None:
 
 # -- rebuild, update ------------------------------------------------------------------------
 
-def rebuild_index(settings: Settings, factory: sessionmaker[Session], *, progress: Progress | None = None,
-                  lock_timeout: float = LOCK_TIMEOUT) -> IndexRun:
+
+def rebuild_index(
+    settings: Settings,
+    factory: sessionmaker[Session],
+    *,
+    progress: Progress | None = None,
+    lock_timeout: float = LOCK_TIMEOUT,
+) -> IndexRun:
     """Build the whole index from the database into a fresh generation, then swap it in."""
     with write_lock(settings.index_dir, lock_timeout, settings=settings):
         return _rebuild(settings.index_dir, factory, progress)
@@ -176,9 +198,15 @@ def _rebuild(index_dir: Path, factory: sessionmaker[Session], progress: Progress
     return w.run(statements=len(ids))
 
 
-def update_index(settings: Settings, factory: sessionmaker[Session], *, changed_keys: Iterable[str] = (),
-                 removed_keys: Iterable[str] = (), progress: Progress | None = None,
-                 lock_timeout: float = LOCK_TIMEOUT) -> IndexRun:
+def update_index(
+    settings: Settings,
+    factory: sessionmaker[Session],
+    *,
+    changed_keys: Iterable[str] = (),
+    removed_keys: Iterable[str] = (),
+    progress: Progress | None = None,
+    lock_timeout: float = LOCK_TIMEOUT,
+) -> IndexRun:
     """Re-index the statements an ingest run wrote and drop the ones it deleted, with one
     writer and one commit per COMMIT_EVERY documents. A missing or outdated index is
     rebuilt from the database instead."""
@@ -198,8 +226,14 @@ def _update(index_dir: Path, factory, changed: set[str], removed: set[str], prog
         if total >= REBUILD_FROM and total >= _indexed_paragraphs(index_dir):  # e.g. the first big ingest
             return _rebuild(index_dir, factory, progress)
         with index_writer(index_dir, fresh=False) as w:
-            found = w.write(session, ids, speakers=load_speakers(session) if ids else {}, progress=progress,
-                            total=total, commit_every=COMMIT_EVERY)
+            found = w.write(
+                session,
+                ids,
+                speakers=load_speakers(session) if ids else {},
+                progress=progress,
+                total=total,
+                commit_every=COMMIT_EVERY,
+            )
             gone = removed | (changed - found)  # a changed key no longer in the database
             w.delete(gone)
     return w.run(statements=len(found), removed=len(gone))

@@ -1,5 +1,6 @@
 """The web application: `create_app(settings)`; the archive (engine, sessions, searcher) is
 opened in the lifespan, or on first use, and kept on `app.state.archive`."""
+
 from __future__ import annotations
 
 import threading
@@ -120,8 +121,13 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fas
             archive.close()
 
     app = FastAPI(
-        title=f"{SITE_NAME} API", version="1", lifespan=lifespan, docs_url=None, redoc_url=None,
-        openapi_url="/openapi.json", default_response_class=ArchiveJSONResponse,
+        title=f"{SITE_NAME} API",
+        version="1",
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+        openapi_url="/openapi.json",
+        default_response_class=ArchiveJSONResponse,
         description="Read-only JSON API of the archive. Every HTML page has a JSON twin under /api/.",
     )
     env = make_env()

@@ -1,5 +1,6 @@
 """Geometry of the small bar charts (matches or statements per year). Pure numbers: the SVG
 markup itself is in templates/_chart.html."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -8,7 +9,7 @@ from dataclasses import dataclass
 WIDTH, HEIGHT = 640, 170
 LEFT, RIGHT, TOP, BOTTOM = 40, 8, 10, 24
 MAX_LABELS = 12
-MAX_SLOT = 56            # widest bar slot: few years do not make giant bars
+MAX_SLOT = 56  # widest bar slot: few years do not make giant bars
 
 
 @dataclass(frozen=True)
@@ -29,7 +30,7 @@ class Chart:
     width: int
     height: int
     bars: list[Bar]
-    ticks: list[tuple[float, int]]   # (y, value) for the horizontal guide lines
+    ticks: list[tuple[float, int]]  # (y, value) for the horizontal guide lines
     left: int
     right: float
     baseline: float
@@ -46,8 +47,9 @@ def _nice_max(n: int) -> int:
     return n
 
 
-def year_chart(counts: list[tuple[int, int]], *, title: str, unit: str,
-               href: Callable[[int], str] | None = None) -> Chart | None:
+def year_chart(
+    counts: list[tuple[int, int]], *, title: str, unit: str, href: Callable[[int], str] | None = None
+) -> Chart | None:
     """Bars for each year from the first to the last with a count (gaps shown as zero)."""
     if not counts:
         return None
@@ -61,12 +63,30 @@ def year_chart(counts: list[tuple[int, int]], *, title: str, unit: str,
     for i, year in enumerate(years):
         n = by_year.get(year, 0)
         h = plot_h * n / top
-        bars.append(Bar(x=round(LEFT + i * slot + slot * 0.1, 2), y=round(TOP + plot_h - h, 2),
-                        width=round(slot * 0.8, 2), height=round(h, 2), label=str(year), count=n,
-                        href=href(year) if href and n else None, show_label=(i % every == 0),
-                        label_x=round(LEFT + i * slot + slot / 2, 2)))
+        bars.append(
+            Bar(
+                x=round(LEFT + i * slot + slot * 0.1, 2),
+                y=round(TOP + plot_h - h, 2),
+                width=round(slot * 0.8, 2),
+                height=round(h, 2),
+                label=str(year),
+                count=n,
+                href=href(year) if href and n else None,
+                show_label=(i % every == 0),
+                label_x=round(LEFT + i * slot + slot / 2, 2),
+            )
+        )
     ticks = [(round(TOP + plot_h - plot_h * v / top, 2), v) for v in sorted({0, top // 2, top})]
-    return Chart(width=WIDTH, height=HEIGHT, bars=bars, ticks=ticks, left=LEFT,
-                 right=round(LEFT + slot * len(years), 2),
-                 baseline=TOP + plot_h, label_y=HEIGHT - 6, title=title, unit=unit,
-                 total=sum(by_year.values()))
+    return Chart(
+        width=WIDTH,
+        height=HEIGHT,
+        bars=bars,
+        ticks=ticks,
+        left=LEFT,
+        right=round(LEFT + slot * len(years), 2),
+        baseline=TOP + plot_h,
+        label_y=HEIGHT - 6,
+        title=title,
+        unit=unit,
+        total=sum(by_year.values()),
+    )

@@ -1,4 +1,5 @@
 """Request dependencies: the archive's session, settings and base URL, read from app.state."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator

@@ -1,5 +1,6 @@
 """Error responses in the site's layout (HTML) or as {"error": …} (API, JSON downloads).
 No traceback ever reaches a client."""
+
 from __future__ import annotations
 
 import logging
@@ -15,10 +16,19 @@ from app.web.params import ParamError
 
 log = logging.getLogger("app.web")
 
-TITLES = {400: "Bad request", 404: "Not found", 405: "Method not allowed", 422: "Invalid parameters",
-          500: "Server error", 503: "Service unavailable"}
-DEFAULT_MESSAGES = {404: "There is no page at this address.", 405: "This address does not accept that method.",
-                    500: "Something went wrong on our side. The error has been logged."}
+TITLES = {
+    400: "Bad request",
+    404: "Not found",
+    405: "Method not allowed",
+    422: "Invalid parameters",
+    500: "Server error",
+    503: "Service unavailable",
+}
+DEFAULT_MESSAGES = {
+    404: "There is no page at this address.",
+    405: "This address does not accept that method.",
+    500: "Something went wrong on our side. The error has been logged.",
+}
 
 
 class NotFound(Exception):
@@ -44,8 +54,15 @@ def truncated(text: str | None, limit: int = MAX_ECHO) -> str | None:
     return text[:limit] + f"… ({len(text):,} characters)"
 
 
-def error_response(env: Environment, path: str, status: int, message: str | None = None,
-                   *, search: str | None = None, details: list[str] | None = None) -> Response:
+def error_response(
+    env: Environment,
+    path: str,
+    status: int,
+    message: str | None = None,
+    *,
+    search: str | None = None,
+    details: list[str] | None = None,
+) -> Response:
     message = truncated(message or DEFAULT_MESSAGES.get(status) or TITLES.get(status, "Error"), 2 * MAX_ECHO)
     search = truncated(search)
     details = [truncated(d) for d in details[:10]] if details else details
@@ -56,12 +73,20 @@ def error_response(env: Environment, path: str, status: int, message: str | None
         return ArchiveJSONResponse(body, status_code=status)
     try:
         page = env.get_template("errors/error.html").render(
-            status=status, title=TITLES.get(status, "Error"), message=message, search=search,
-            details=details or [], nav=None)
+            status=status,
+            title=TITLES.get(status, "Error"),
+            message=message,
+            search=search,
+            details=details or [],
+            nav=None,
+        )
     except Exception:  # the error page itself must never fail
         log.exception("rendering the error page failed")
-        return Response(f"{status} {TITLES.get(status, 'Error')}: {message}\n", status_code=status,
-                        media_type="text/plain; charset=utf-8")
+        return Response(
+            f"{status} {TITLES.get(status, 'Error')}: {message}\n",
+            status_code=status,
+            media_type="text/plain; charset=utf-8",
+        )
     return HTMLResponse(page, status_code=status)
 
 

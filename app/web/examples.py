@@ -2,6 +2,7 @@
 a surname, a month and a kind from one real statement of the archive's busiest speaker, each
 kept only if it finds something (run through the search like any query). Cached per process
 for a few minutes: a page view costs nothing once they are known."""
+
 from __future__ import annotations
 
 import re
@@ -13,18 +14,20 @@ from sqlalchemy.orm import Session
 
 CACHE_SECONDS = 300.0
 _WORD = re.compile(r"[^\W\d_]{4,}")
-_COMMON = frozenset("""about after again against also been before being between both could does down
+_COMMON = frozenset(
+    """about after again against also been before being between both could does down
 during each from further have having here into itself more most much must only other over same
 should some such than that their them then there these they this those through under until very
-were what when where which while will with would your""".split())
-_cache: dict[str, tuple[float, list]] = {}   # archive (data dir) -> (when, examples)
+were what when where which while will with would your""".split()
+)
+_cache: dict[str, tuple[float, list]] = {}  # archive (data dir) -> (when, examples)
 _lock = threading.Lock()
 
 
 @dataclass(frozen=True)
 class Example:
     query: str
-    says: str   # what it finds, in words
+    says: str  # what it finds, in words
 
 
 def _surname(name: str) -> str:
@@ -65,10 +68,19 @@ def _candidates(session: Session) -> list[Example]:
     if surname:
         out.append(Example(f"said:{surname}", f"what {speaker.name} said (not the questions put to them)"))
     if st.date:
-        out.append(Example(f"speaker:{surname} date:{st.date:%Y-%m}" if surname else f"date:{st.date:%Y-%m}",
-                           f"statements of {st.date:%B %Y}" + (f" by {speaker.name}" if surname else "")))
+        out.append(
+            Example(
+                f"speaker:{surname} date:{st.date:%Y-%m}" if surname else f"date:{st.date:%Y-%m}",
+                f"statements of {st.date:%B %Y}" + (f" by {speaker.name}" if surname else ""),
+            )
+        )
     if words and st.kind:
-        out.append(Example(f"kind:{st.kind} {words[0]}", f"“{words[0]}” in statements of the kind {st.kind.replace('_', ' ')}"))
+        out.append(
+            Example(
+                f"kind:{st.kind} {words[0]}",
+                f"“{words[0]}” in statements of the kind {st.kind.replace('_', ' ')}",
+            )
+        )
     if len(words) > 1:
         out.append(Example(f"{words[0]} OR {words[-1]}", "either word"))
     return out

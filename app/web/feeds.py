@@ -5,6 +5,7 @@ Dates are never invented: an entry's date is the statement's date, else its publ
 date, else the day the archive ingested it; which one it is, is said in the summary
 ("Undated statement; published …" / "… added to the archive …") and only a statement or
 publication date is given as <published>."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -22,18 +23,19 @@ DATE_SOURCES = ("statement", "published", "ingested")
 
 @dataclass(frozen=True)
 class FeedEntry:
-    id: str            # absolute permalink
+    id: str  # absolute permalink
     title: str
     link: str
     date: dt.date | None
     summary: str
     authors: list[str]
     categories: list[str]
-    date_source: str = "statement"   # what `date` is: one of DATE_SOURCES
+    date_source: str = "statement"  # what `date` is: one of DATE_SOURCES
 
 
-def entry_date(date: dt.date | None, published: dt.date | None,
-               ingested: dt.date | None) -> tuple[dt.date | None, str]:
+def entry_date(
+    date: dt.date | None, published: dt.date | None, ingested: dt.date | None
+) -> tuple[dt.date | None, str]:
     """The date an entry carries and where it comes from (see the module's docstring)."""
     if date:
         return date, "statement"
@@ -42,8 +44,9 @@ def entry_date(date: dt.date | None, published: dt.date | None,
     return ingested, "ingested"
 
 
-def feed_entry(link: str, title: str, date: dt.date | None, published: dt.date | None,
-               ingested: dt.date | None, **fields) -> FeedEntry:
+def feed_entry(
+    link: str, title: str, date: dt.date | None, published: dt.date | None, ingested: dt.date | None, **fields
+) -> FeedEntry:
     """The entry of a statement at `link` (its id too), dated by entry_date."""
     when, source = entry_date(date, published, ingested)
     return FeedEntry(id=link, title=title, link=link, date=when, date_source=source, **fields)
@@ -72,8 +75,16 @@ def _date_note(e: FeedEntry) -> str:
     return ""
 
 
-def atom(*, feed_id: str, title: str, self_url: str, html_url: str, entries: Iterable[FeedEntry],
-         subtitle: str | None = None, now: dt.datetime | None = None) -> bytes:
+def atom(
+    *,
+    feed_id: str,
+    title: str,
+    self_url: str,
+    html_url: str,
+    entries: Iterable[FeedEntry],
+    subtitle: str | None = None,
+    now: dt.datetime | None = None,
+) -> bytes:
     fg = FeedGenerator()
     fg.id(feed_id)
     fg.title(xml_safe(title))

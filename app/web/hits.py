@@ -4,6 +4,7 @@ layer's own parser and highlighter (app.search), so the marks are those of the s
 
 A paragraph counts as a hit when one of the query's positive words or phrases is in it (the
 statement was found by the whole query; a page only needs to show where its words are)."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -16,9 +17,9 @@ _MARK = "<mark>"
 @dataclass(frozen=True)
 class Hits:
     query: str
-    marked: dict[int, str] = field(default_factory=dict)   # paragraph n -> text with <mark> (escaped HTML)
-    order: list[int] = field(default_factory=list)          # the hit paragraphs' numbers, in reading order
-    problem: str | None = None                              # why nothing could be marked
+    marked: dict[int, str] = field(default_factory=dict)  # paragraph n -> text with <mark> (escaped HTML)
+    order: list[int] = field(default_factory=list)  # the hit paragraphs' numbers, in reading order
+    problem: str | None = None  # why nothing could be marked
 
     def prev(self, n: int) -> int | None:
         i = self.order.index(n)

@@ -1,5 +1,6 @@
 """The API's JSON answers: strings with their unterminated bidi controls closed (app.bidi), so
 that an ingested U+202E cannot reverse what a client shows after the value."""
+
 from __future__ import annotations
 
 import re

@@ -17,6 +17,7 @@ The three sizes are set together so that a request admitted never waits on anoth
 the endpoint then waited for a second thread; with 40 threads and 15 connections, 40
 requests in their dependencies waited for a connection held by requests waiting for a
 thread, for the pool's 30 s timeout, again and again.)"""
+
 from __future__ import annotations
 
 import asyncio
@@ -26,12 +27,12 @@ from dataclasses import dataclass
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-THREAD_MARGIN = 4     # threads beyond max_requests: the searcher warm-up, background work
-POOL_MARGIN = 4       # connections beyond max_requests: the citation filler's reads, start-up
-RETRY_AFTER = "1"     # seconds a refused client is asked to wait
-HEARTBEAT = 0.5       # seconds between two beats of a worker's event loop
-STALLED_LOOP = 10.0   # a worker whose event loop has not beaten for this long stops answering pings
-STUCK_AFTER = 120.0   # ... and so does one in which requests run but none finished for this long
+THREAD_MARGIN = 4  # threads beyond max_requests: the searcher warm-up, background work
+POOL_MARGIN = 4  # connections beyond max_requests: the citation filler's reads, start-up
+RETRY_AFTER = "1"  # seconds a refused client is asked to wait
+HEARTBEAT = 0.5  # seconds between two beats of a worker's event loop
+STALLED_LOOP = 10.0  # a worker whose event loop has not beaten for this long stops answering pings
+STUCK_AFTER = 120.0  # ... and so does one in which requests run but none finished for this long
 
 
 @dataclass(frozen=True)
@@ -49,7 +50,9 @@ class Limits:
 
     def engine_options(self, db_url: str) -> dict:
         """create_engine() pool options (a fixed-size pool: no overflow to wait past)."""
-        if db_url.startswith("sqlite") and (":memory:" in db_url or db_url.rstrip("/") in ("sqlite:", "sqlite")):
+        if db_url.startswith("sqlite") and (
+            ":memory:" in db_url or db_url.rstrip("/") in ("sqlite:", "sqlite")
+        ):
             return {}  # one shared in-memory connection: not pooled
         return {"pool_size": self.pool_size, "max_overflow": 0, "pool_timeout": self.db_wait}
 
@@ -63,7 +66,7 @@ class Health:
     and are its requests finishing? One per worker process (module state after the fork)."""
 
     def __init__(self) -> None:
-        self.beat: float | None = None       # None until the worker's lifespan started the heart
+        self.beat: float | None = None  # None until the worker's lifespan started the heart
         self.active = 0
         self.finished = time.monotonic()
 
@@ -135,9 +138,18 @@ class AdmissionMiddleware:
 
 async def refuse(send: Send, path: str) -> None:
     media, body = _refusal(path)
-    await send({"type": "http.response.start", "status": 503, "headers": [
-        (b"content-type", media), (b"retry-after", RETRY_AFTER.encode()), (b"cache-control", b"no-store"),
-        (b"content-length", str(len(body)).encode())]})
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 503,
+            "headers": [
+                (b"content-type", media),
+                (b"retry-after", RETRY_AFTER.encode()),
+                (b"cache-control", b"no-store"),
+                (b"content-length", str(len(body)).encode()),
+            ],
+        }
+    )
     await send({"type": "http.response.body", "body": body})
 
 
@@ -161,8 +173,12 @@ def install(app, env) -> None:
         # a damaged or unreachable database (malformed image, disk I/O error, server gone):
         # logged in full, answered with a clear 503, never a traceback
         log.error("database error on %s", request.url.path, exc_info=exc)
-        resp = error_response(env, request.url.path, 503, "The archive's database cannot be read at the moment; "
-                              "the error has been logged. Retry later.")
+        resp = error_response(
+            env,
+            request.url.path,
+            503,
+            "The archive's database cannot be read at the moment; the error has been logged. Retry later.",
+        )
         resp.headers["retry-after"] = "30"
         return resp
 

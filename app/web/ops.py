@@ -4,6 +4,7 @@ structured access log (one JSON object per request on the `app.access` logger).
 
 With several workers, `archive serve` points PROMETHEUS_MULTIPROC_DIR at a fresh directory
 before the workers start, so /metrics adds up every worker's counts, whichever answers."""
+
 from __future__ import annotations
 
 import json
@@ -25,10 +26,17 @@ if not access_log.handlers:  # one JSON object per line on stderr (uvicorn's own
     access_log.propagate = False
 router = APIRouter(include_in_schema=False)
 
-REQUESTS = Counter("archive_http_requests_total", "HTTP requests answered, by route and status",
-                   ["method", "route", "status"])
-LATENCY = Histogram("archive_http_request_duration_seconds", "Time to answer an HTTP request, by route",
-                    ["route"], buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10))
+REQUESTS = Counter(
+    "archive_http_requests_total",
+    "HTTP requests answered, by route and status",
+    ["method", "route", "status"],
+)
+LATENCY = Histogram(
+    "archive_http_request_duration_seconds",
+    "Time to answer an HTTP request, by route",
+    ["route"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
 
 
 def _route(scope) -> str:
@@ -69,11 +77,23 @@ class AccessMiddleware:
             LATENCY.labels(route).observe(elapsed)
             if access_log.isEnabledFor(logging.INFO):
                 client = scope.get("client")
-                access_log.info(json.dumps({
-                    "ts": round(time.time(), 3), "method": scope["method"], "path": scope.get("path"),
-                    "query": scope.get("query_string", b"").decode("latin-1")[:500], "route": route,
-                    "status": status["code"], "bytes": status["bytes"], "ms": round(elapsed * 1000, 2),
-                    "client": client[0] if client else None, "pid": os.getpid()}, ensure_ascii=False))
+                access_log.info(
+                    json.dumps(
+                        {
+                            "ts": round(time.time(), 3),
+                            "method": scope["method"],
+                            "path": scope.get("path"),
+                            "query": scope.get("query_string", b"").decode("latin-1")[:500],
+                            "route": route,
+                            "status": status["code"],
+                            "bytes": status["bytes"],
+                            "ms": round(elapsed * 1000, 2),
+                            "client": client[0] if client else None,
+                            "pid": os.getpid(),
+                        },
+                        ensure_ascii=False,
+                    )
+                )
 
 
 def _health(request: Request) -> tuple[int, dict]:
@@ -83,8 +103,10 @@ def _health(request: Request) -> tuple[int, dict]:
 
     archive = request.app.state.archive
     settings = request.app.state.settings
-    body: dict = {"status": "ok", "database": {"backend": "postgresql" if is_postgresql(settings.db_url)
-                                               else "sqlite"}}
+    body: dict = {
+        "status": "ok",
+        "database": {"backend": "postgresql" if is_postgresql(settings.db_url) else "sqlite"},
+    }
     started = time.perf_counter()
     try:
         with archive.factory() as session:
@@ -126,12 +148,19 @@ class _IndexCollector:
             health = archive.health.get(self.request.app.state.settings, archive.factory)
         except Exception:  # noqa: BLE001 - the database is down: /healthz says so
             return
-        yield GaugeMetricFamily("archive_index_behind", "1 while the served index lacks changes of the database",
-                                value=int(health.behind))
-        yield GaugeMetricFamily("archive_index_outbox", "Changes queued for the search index", value=health.outbox)
-        yield GaugeMetricFamily("archive_index_lag_seconds",
-                                "Seconds since the oldest page load the served snapshot lacks (0: none)",
-                                value=health.lag_seconds or 0.0)
+        yield GaugeMetricFamily(
+            "archive_index_behind",
+            "1 while the served index lacks changes of the database",
+            value=int(health.behind),
+        )
+        yield GaugeMetricFamily(
+            "archive_index_outbox", "Changes queued for the search index", value=health.outbox
+        )
+        yield GaugeMetricFamily(
+            "archive_index_lag_seconds",
+            "Seconds since the oldest page load the served snapshot lacks (0: none)",
+            value=health.lag_seconds or 0.0,
+        )
 
 
 @router.get("/metrics")
@@ -146,8 +175,9 @@ def metrics(request: Request) -> Response:
 
         registry = REGISTRY_VIEW(REGISTRY)
     registry.register(_IndexCollector(request))
-    return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST,
-                    headers={"cache-control": "no-store"})
+    return Response(
+        generate_latest(registry), media_type=CONTENT_TYPE_LATEST, headers={"cache-control": "no-store"}
+    )
 
 
 class REGISTRY_VIEW(CollectorRegistry):  # noqa: N801 - a registry: the default one's metrics and ours

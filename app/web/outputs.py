@@ -6,6 +6,7 @@ all answer `.csv`, `.json` and `.atom` through `respond(ext, output)`.
 - csv: app.formats.spreadsheet (BOM, the truncation notice as a first row, inert cells), streamed.
 - json: {…head, "results": [row, …]}, written row by row (each string's bidi controls closed).
 - atom: app.web.feeds over rows that are FeedEntry values."""
+
 from __future__ import annotations
 
 import json
@@ -31,13 +32,13 @@ class Feed:
 
 @dataclass(frozen=True)
 class Output:
-    name: str                                    # the file's name, without its extension
-    rows: Iterable                               # dicts (csv, json) or FeedEntry values (atom)
-    fields: list[str] = field(default_factory=list)   # csv: the header
-    convert: Callable[[dict], dict] = dict       # csv: a row's cells by field
-    notice: str | None = None                    # csv: the first row of a truncated file
-    head: dict = field(default_factory=dict)     # json: the members before "results"
-    feed: Feed | None = None                     # atom
+    name: str  # the file's name, without its extension
+    rows: Iterable  # dicts (csv, json) or FeedEntry values (atom)
+    fields: list[str] = field(default_factory=list)  # csv: the header
+    convert: Callable[[dict], dict] = dict  # csv: a row's cells by field
+    notice: str | None = None  # csv: the first row of a truncated file
+    head: dict = field(default_factory=dict)  # json: the members before "results"
+    feed: Feed | None = None  # atom
 
 
 Renderer = Callable[[Output], Response]
@@ -49,6 +50,7 @@ def renderer(ext: str) -> Callable[[Renderer], Renderer]:
     def register(fn: Renderer) -> Renderer:
         RENDERERS[ext] = fn
         return fn
+
     return register
 
 
@@ -62,21 +64,28 @@ def _attachment(output: Output, ext: str) -> dict[str, str]:
 
 @renderer("csv")
 def render_csv(output: Output) -> Response:
-    return StreamingResponse(csv_stream(output.rows, output.fields, output.convert, notice=output.notice),
-                             media_type="text/csv; charset=utf-8", headers=_attachment(output, "csv"))
+    return StreamingResponse(
+        csv_stream(output.rows, output.fields, output.convert, notice=output.notice),
+        media_type="text/csv; charset=utf-8",
+        headers=_attachment(output, "csv"),
+    )
 
 
 @renderer("json")
 def render_json(output: Output) -> Response:
-    return StreamingResponse(json_stream(output.head, output.rows), media_type="application/json",
-                             headers=_attachment(output, "json"))
+    return StreamingResponse(
+        json_stream(output.head, output.rows),
+        media_type="application/json",
+        headers=_attachment(output, "json"),
+    )
 
 
 @renderer("atom")
 def render_atom(output: Output) -> Response:
     feed = output.feed
-    body = atom(feed_id=feed.id, title=feed.title, self_url=feed.self_url, html_url=feed.html_url,
-                entries=output.rows)
+    body = atom(
+        feed_id=feed.id, title=feed.title, self_url=feed.self_url, html_url=feed.html_url, entries=output.rows
+    )
     return Response(body, media_type="application/atom+xml; charset=utf-8")
 
 
@@ -93,5 +102,7 @@ def truncation_notice(total: int, limit: int, what: str, about: bool = False) ->
     """The first row of a download that stops at its limit (None: the file is complete)."""
     if total <= limit:
         return None
-    return (f"Truncated: this file holds the first {limit:,} of {'about ' if about else ''}{total:,} matching "
-            f"{what} (the download limit); narrow the search or the filters to download the rest.")
+    return (
+        f"Truncated: this file holds the first {limit:,} of {'about ' if about else ''}{total:,} matching "
+        f"{what} (the download limit); narrow the search or the filters to download the rest."
+    )

@@ -5,6 +5,7 @@ them) and returns a frozen dataclass. HTML pages redirect to the canonical form 
 string (no empty values, no defaults, no duplicates, fixed order), so one state has one URL.
 Hostile input is refused with 400 before any work: see app.web.query_guard.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -20,8 +21,8 @@ from app.periods import period
 MAX_PER_PAGE = 100
 DEFAULT_PER_PAGE = 20
 MAX_PAGE = 500
-MAX_OFFSET = 10_000          # deepest row reachable by pagination
-MAX_VALUES = 20              # values of one multi-valued filter
+MAX_OFFSET = 10_000  # deepest row reachable by pagination
+MAX_VALUES = 20  # values of one multi-valued filter
 MIN_YEAR, MAX_YEAR = 1000, 2999
 
 KEY_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,219}$")
@@ -68,22 +69,27 @@ def _clean_multi(values: list[str] | None) -> tuple[str, ...]:
 
 def _check_depth(page: int, per_page: int) -> None:
     if (page - 1) * per_page >= MAX_OFFSET:
-        raise ParamError(f"page {page} is too deep (at most the first {MAX_OFFSET:,} results can be paged "
-                         "through); narrow the query or the filters")
+        raise ParamError(
+            f"page {page} is too deep (at most the first {MAX_OFFSET:,} results can be paged "
+            "through); narrow the query or the filters"
+        )
 
 
 # Shared parameter declarations (documented in the OpenAPI schema) --------------------------
 Page = Annotated[int, Query(ge=1, le=MAX_PAGE, description=f"1-based page number (at most {MAX_PAGE}).")]
-PerPage = Annotated[int, Query(ge=1, le=MAX_PER_PAGE, description=f"Results per page (at most {MAX_PER_PAGE}).")]
+PerPage = Annotated[
+    int, Query(ge=1, le=MAX_PER_PAGE, description=f"Results per page (at most {MAX_PER_PAGE}).")
+]
 Multi = Annotated[list[str] | None, Query(max_length=MAX_VALUES)]
 DateParam = Annotated[str | None, Query(max_length=10, pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$")]
 
 
-
 def paging_pairs(page: int, per_page: int) -> list[tuple[str, str]]:
     """The paging part of a canonical query string: defaults left out."""
-    return ([("per_page", str(per_page))] if per_page != DEFAULT_PER_PAGE else []) + \
-        ([("page", str(page))] if page != 1 else [])
+    return ([("per_page", str(per_page))] if per_page != DEFAULT_PER_PAGE else []) + (
+        [("page", str(page))] if page != 1 else []
+    )
+
 
 @dataclass(frozen=True)
 class StatementQuery:
@@ -129,17 +135,42 @@ STATEMENT_SORTS = ("newest", "oldest")
 
 def statement_query(
     request: Request,
-    speaker: Annotated[list[str] | None, Query(max_length=MAX_VALUES, description="Speaker slug (repeatable: any of).")] = None,
-    kind: Annotated[list[str] | None, Query(max_length=MAX_VALUES, description="Kind, e.g. remarks, interview (repeatable).")] = None,
-    venue: Annotated[list[str] | None, Query(max_length=MAX_VALUES, description="Venue key (repeatable).")] = None,
-    topic: Annotated[list[str] | None, Query(max_length=MAX_VALUES, description="Topic key (repeatable).")] = None,
+    speaker: Annotated[
+        list[str] | None, Query(max_length=MAX_VALUES, description="Speaker slug (repeatable: any of).")
+    ] = None,
+    kind: Annotated[
+        list[str] | None,
+        Query(max_length=MAX_VALUES, description="Kind, e.g. remarks, interview (repeatable)."),
+    ] = None,
+    venue: Annotated[
+        list[str] | None, Query(max_length=MAX_VALUES, description="Venue key (repeatable).")
+    ] = None,
+    topic: Annotated[
+        list[str] | None, Query(max_length=MAX_VALUES, description="Topic key (repeatable).")
+    ] = None,
     year: Annotated[int | None, Query(ge=MIN_YEAR, le=MAX_YEAR, description="Year of the statement.")] = None,
     month: Annotated[int | None, Query(ge=1, le=12, description="Month (1-12); needs `year`.")] = None,
-    date_from: Annotated[str | None, Query(alias="from", max_length=10, pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$",
-                                           description="On or after: 2021, 2021-11 or 2021-11-30.")] = None,
-    date_to: Annotated[str | None, Query(alias="to", max_length=10, pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$",
-                                         description="On or before: 2021, 2021-11 or 2021-11-30.")] = None,
-    sort: Annotated[str, Query(pattern="^(newest|oldest)$", description="newest (default) or oldest.")] = "newest",
+    date_from: Annotated[
+        str | None,
+        Query(
+            alias="from",
+            max_length=10,
+            pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$",
+            description="On or after: 2021, 2021-11 or 2021-11-30.",
+        ),
+    ] = None,
+    date_to: Annotated[
+        str | None,
+        Query(
+            alias="to",
+            max_length=10,
+            pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$",
+            description="On or before: 2021, 2021-11 or 2021-11-30.",
+        ),
+    ] = None,
+    sort: Annotated[
+        str, Query(pattern="^(newest|oldest)$", description="newest (default) or oldest.")
+    ] = "newest",
     page: Page = 1,
     per_page: PerPage = DEFAULT_PER_PAGE,
 ) -> StatementQuery:
@@ -153,9 +184,19 @@ def statement_query(
         raise ParamError(f"'from' ({date_from}) is after 'to' ({date_to})")
     _check_depth(page, per_page)
     return StatementQuery(
-        speakers=_clean_multi(speaker), kinds=_clean_multi(kind), venues=_clean_multi(venue),
-        topics=_clean_multi(topic), year=year, month=month, date_from=start, date_to=stop,
-        sort=sort, page=page, per_page=per_page, raw_from=date_from or None, raw_to=date_to or None,
+        speakers=_clean_multi(speaker),
+        kinds=_clean_multi(kind),
+        venues=_clean_multi(venue),
+        topics=_clean_multi(topic),
+        year=year,
+        month=month,
+        date_from=start,
+        date_to=stop,
+        sort=sort,
+        page=page,
+        per_page=per_page,
+        raw_from=date_from or None,
+        raw_to=date_to or None,
     )
 
 
@@ -179,7 +220,9 @@ class ListQuery:
 
 
 def speaker_list_query(
-    sort: Annotated[str, Query(pattern="^(count|name|recent)$", description="count (default), name or recent.")] = "count",
+    sort: Annotated[
+        str, Query(pattern="^(count|name|recent)$", description="count (default), name or recent.")
+    ] = "count",
     page: Page = 1,
     per_page: PerPage = 50,
 ) -> ListQuery:
@@ -187,7 +230,9 @@ def speaker_list_query(
     return ListQuery(page=page, per_page=per_page, sort=sort)
 
 
-def canonical_redirect_target(path: str, actual: list[tuple[str, str]], canonical: list[tuple[str, str]]) -> str | None:
+def canonical_redirect_target(
+    path: str, actual: list[tuple[str, str]], canonical: list[tuple[str, str]]
+) -> str | None:
     """Where to redirect when the query string is not in canonical form, else None."""
     if actual == canonical:
         return None
@@ -218,8 +263,11 @@ class SearchQuery:
 
     def filter_pairs(self) -> list[tuple[str, str]]:
         pairs = [(name, v) for name in SEARCH_FILTERS for v in getattr(self, name)]
-        pairs += [(k, v) for k, v in (("from", self.date_from), ("to", self.date_to),
-                                      ("questions", self.questions)) if v]
+        pairs += [
+            (k, v)
+            for k, v in (("from", self.date_from), ("to", self.date_to), ("questions", self.questions))
+            if v
+        ]
         return pairs
 
     def state_pairs(self) -> list[tuple[str, str]]:
@@ -237,29 +285,75 @@ class SearchQuery:
 
     def search_args(self) -> dict:
         """Keyword arguments of app.search.search()."""
-        return {"speaker": list(self.speaker), "said": list(self.said), "kind": list(self.kind),
-                "venue": list(self.venue), "topic": list(self.topic), "year": list(self.year),
-                "month": list(self.month), "date_from": self.date_from, "date_to": self.date_to, "questions": self.questions,
-                "sort": self.sort, "page": self.page, "per_page": self.per_page}
+        return {
+            "speaker": list(self.speaker),
+            "said": list(self.said),
+            "kind": list(self.kind),
+            "venue": list(self.venue),
+            "topic": list(self.topic),
+            "year": list(self.year),
+            "month": list(self.month),
+            "date_from": self.date_from,
+            "date_to": self.date_to,
+            "questions": self.questions,
+            "sort": self.sort,
+            "page": self.page,
+            "per_page": self.per_page,
+        }
 
 
 _DATE_PATTERN = r"^\d{4}(-\d{2}(-\d{2})?)?$"
 
 
 def search_filters(
-    speaker: Annotated[list[str] | None, Query(max_length=MAX_VALUES, description="A speaker of the statement (repeatable: any of).")] = None,
-    said: Annotated[list[str] | None, Query(max_length=MAX_VALUES, description="Paragraphs this person said (repeatable).")] = None,
-    kind: Annotated[list[str] | None, Query(max_length=MAX_VALUES, description="Kind of statement (repeatable).")] = None,
-    venue: Annotated[list[str] | None, Query(max_length=MAX_VALUES, description="Venue (repeatable).")] = None,
-    topic: Annotated[list[str] | None, Query(max_length=MAX_VALUES, description="Topic (repeatable).")] = None,
-    year: Annotated[list[str] | None, Query(max_length=MAX_VALUES, description="Year, or 'undated' (repeatable).")] = None,
-    month: Annotated[list[str] | None, Query(max_length=MAX_VALUES, description="Month as YYYY-MM (repeatable: any of).")] = None,
-    date_from: Annotated[str | None, Query(alias="from", max_length=10, pattern=_DATE_PATTERN,
-                                           description="On or after: 2021, 2021-11 or 2021-11-30.")] = None,
-    date_to: Annotated[str | None, Query(alias="to", max_length=10, pattern=_DATE_PATTERN,
-                                         description="On or before: 2021, 2021-11 or 2021-11-30.")] = None,
-    questions: Annotated[str | None, Query(pattern="^(exclude|only)$",
-                                           description="exclude: no questions put to the speakers; only: just them.")] = None,
+    speaker: Annotated[
+        list[str] | None,
+        Query(max_length=MAX_VALUES, description="A speaker of the statement (repeatable: any of)."),
+    ] = None,
+    said: Annotated[
+        list[str] | None,
+        Query(max_length=MAX_VALUES, description="Paragraphs this person said (repeatable)."),
+    ] = None,
+    kind: Annotated[
+        list[str] | None, Query(max_length=MAX_VALUES, description="Kind of statement (repeatable).")
+    ] = None,
+    venue: Annotated[
+        list[str] | None, Query(max_length=MAX_VALUES, description="Venue (repeatable).")
+    ] = None,
+    topic: Annotated[
+        list[str] | None, Query(max_length=MAX_VALUES, description="Topic (repeatable).")
+    ] = None,
+    year: Annotated[
+        list[str] | None, Query(max_length=MAX_VALUES, description="Year, or 'undated' (repeatable).")
+    ] = None,
+    month: Annotated[
+        list[str] | None, Query(max_length=MAX_VALUES, description="Month as YYYY-MM (repeatable: any of).")
+    ] = None,
+    date_from: Annotated[
+        str | None,
+        Query(
+            alias="from",
+            max_length=10,
+            pattern=_DATE_PATTERN,
+            description="On or after: 2021, 2021-11 or 2021-11-30.",
+        ),
+    ] = None,
+    date_to: Annotated[
+        str | None,
+        Query(
+            alias="to",
+            max_length=10,
+            pattern=_DATE_PATTERN,
+            description="On or before: 2021, 2021-11 or 2021-11-30.",
+        ),
+    ] = None,
+    questions: Annotated[
+        str | None,
+        Query(
+            pattern="^(exclude|only)$",
+            description="exclude: no questions put to the speakers; only: just them.",
+        ),
+    ] = None,
 ) -> SearchQuery:
     """The filters of a search (shared by search, concordance and trends), validated."""
     for v in year or []:
@@ -271,20 +365,35 @@ def search_filters(
     if start and stop and start > stop:
         raise ParamError(f"'from' ({date_from}) is after 'to' ({date_to})")
     return SearchQuery(
-        speaker=_clean_multi(speaker), said=_clean_multi(said), kind=_clean_multi(kind),
-        venue=_clean_multi(venue), topic=_clean_multi(topic), year=_clean_multi(year), month=_clean_multi(month),
-        date_from=date_from or None, date_to=date_to or None, questions=questions or None,
+        speaker=_clean_multi(speaker),
+        said=_clean_multi(said),
+        kind=_clean_multi(kind),
+        venue=_clean_multi(venue),
+        topic=_clean_multi(topic),
+        year=_clean_multi(year),
+        month=_clean_multi(month),
+        date_from=date_from or None,
+        date_to=date_to or None,
+        questions=questions or None,
     )
 
 
-QueryText = Annotated[str | None, Query(description="The query: words, \"phrases\", OR, NOT/-word, (groups), prefix*, "
-                                                    "fuzzy~, speaker:, said:, kind:, venue:, topic:, date:.")]
+QueryText = Annotated[
+    str | None,
+    Query(
+        description='The query: words, "phrases", OR, NOT/-word, (groups), prefix*, '
+        "fuzzy~, speaker:, said:, kind:, venue:, topic:, date:."
+    ),
+]
 
 
 def search_query(
     filters: Annotated[SearchQuery, Depends(search_filters)],
     q: QueryText = None,
-    sort: Annotated[str, Query(pattern="^(relevance|newest|oldest)$", description="relevance (default), newest or oldest.")] = "relevance",
+    sort: Annotated[
+        str,
+        Query(pattern="^(relevance|newest|oldest)$", description="relevance (default), newest or oldest."),
+    ] = "relevance",
     page: Page = 1,
     per_page: PerPage = DEFAULT_PER_PAGE,
 ) -> SearchQuery:
@@ -306,7 +415,7 @@ CONCORDANCE_PER_PAGE, CONCORDANCE_MAX_PER_PAGE = 100, 500
 
 @dataclass(frozen=True)
 class ConcordanceQuery:
-    search: SearchQuery              # the query and its filters (as a search)
+    search: SearchQuery  # the query and its filters (as a search)
     sort: str = "newest"
     page: int = 1
     per_page: int = CONCORDANCE_PER_PAGE
@@ -316,22 +425,38 @@ class ConcordanceQuery:
         return pairs + ([("sort", self.sort)] if self.sort != "newest" else [])
 
     def pairs(self) -> list[tuple[str, str]]:
-        return self.state_pairs() + ([("per_page", str(self.per_page))] if self.per_page != CONCORDANCE_PER_PAGE else []) \
+        return (
+            self.state_pairs()
+            + ([("per_page", str(self.per_page))] if self.per_page != CONCORDANCE_PER_PAGE else [])
             + ([("page", str(self.page))] if self.page != 1 else [])
+        )
 
 
 def concordance_query(
     filters: Annotated[SearchQuery, Depends(search_filters)],
     q: QueryText = None,
-    sort: Annotated[str, Query(pattern="^(newest|oldest|left|right)$",
-                               description="newest (default) or oldest statements first; left or right: "
-                                           "alphabetically by the words before or after the match.")] = "newest",
+    sort: Annotated[
+        str,
+        Query(
+            pattern="^(newest|oldest|left|right)$",
+            description="newest (default) or oldest statements first; left or right: "
+            "alphabetically by the words before or after the match.",
+        ),
+    ] = "newest",
     page: Page = 1,
-    per_page: Annotated[int, Query(ge=1, le=CONCORDANCE_MAX_PER_PAGE,
-                                   description=f"Lines per page (at most {CONCORDANCE_MAX_PER_PAGE}).")] = CONCORDANCE_PER_PAGE,
+    per_page: Annotated[
+        int,
+        Query(
+            ge=1,
+            le=CONCORDANCE_MAX_PER_PAGE,
+            description=f"Lines per page (at most {CONCORDANCE_MAX_PER_PAGE}).",
+        ),
+    ] = CONCORDANCE_PER_PAGE,
 ) -> ConcordanceQuery:
     _check_depth(page, per_page)
-    return ConcordanceQuery(search=replace(filters, q=(q or "").strip()), sort=sort, page=page, per_page=per_page)
+    return ConcordanceQuery(
+        search=replace(filters, q=(q or "").strip()), sort=sort, page=page, per_page=per_page
+    )
 
 
 MAX_TREND_TERMS = 6
@@ -340,7 +465,7 @@ MAX_TREND_TERMS = 6
 @dataclass(frozen=True)
 class TrendsQuery:
     terms: tuple[str, ...]
-    search: SearchQuery              # the filters (q unused)
+    search: SearchQuery  # the filters (q unused)
 
     def pairs(self) -> list[tuple[str, str]]:
         return [("q", t) for t in self.terms] + self.search.filter_pairs()
@@ -348,11 +473,19 @@ class TrendsQuery:
 
 def trends_query(
     filters: Annotated[SearchQuery, Depends(search_filters)],
-    q: Annotated[list[str] | None, Query(max_length=MAX_VALUES, description=f"A term to chart: a word, \"phrase\" or "
-                                         f"any query (repeatable, at most {MAX_TREND_TERMS}).")] = None,
+    q: Annotated[
+        list[str] | None,
+        Query(
+            max_length=MAX_VALUES,
+            description=f'A term to chart: a word, "phrase" or '
+            f"any query (repeatable, at most {MAX_TREND_TERMS}).",
+        ),
+    ] = None,
 ) -> TrendsQuery:
     terms = _clean_multi(q)
     if len(terms) > MAX_TREND_TERMS:
-        raise ParamError(f"too many terms: {len(terms)} given; a trends chart compares at most {MAX_TREND_TERMS}",
-                         status=422)
+        raise ParamError(
+            f"too many terms: {len(terms)} given; a trends chart compares at most {MAX_TREND_TERMS}",
+            status=422,
+        )
     return TrendsQuery(terms=terms, search=filters)

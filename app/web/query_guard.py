@@ -1,6 +1,7 @@
 """The raw query string and path, checked before routing (app.web.security): hostile input is
 refused with 400 (404 for a path) before any work, and the empty fields an HTML form sends are
 dropped."""
+
 from __future__ import annotations
 
 import re
@@ -8,8 +9,8 @@ from urllib.parse import parse_qsl, unquote_plus, unquote_to_bytes
 
 from app.web.params import MAX_VALUES, ParamError
 
-MAX_VALUE_CHARS = 300        # any parameter but q
-MAX_QUERY_STRING = 16_384    # the whole raw query string, in bytes
+MAX_VALUE_CHARS = 300  # any parameter but q
+MAX_QUERY_STRING = 16_384  # the whole raw query string, in bytes
 
 # Parameters that take one value; repeating one is an error rather than a silent pick.
 SINGLE = frozenset({"q", "page", "per_page", "sort", "from", "to", "month", "questions", "cursor"})
@@ -49,7 +50,9 @@ def check_raw_query(raw: bytes, *, max_query_chars: int, path: str = "") -> None
             raise ParamError(f"parameter {_show(key)!r} contains control characters")
         limit = max_query_chars if key == "q" else MAX_VALUE_CHARS
         if len(value) > limit:
-            raise ParamError(f"parameter {_show(key)!r} is too long ({len(value):,} characters; limit {limit:,})")
+            raise ParamError(
+                f"parameter {_show(key)!r} is too long ({len(value):,} characters; limit {limit:,})"
+            )
         if key in SINGLE and key in seen and key not in repeatable:
             raise ParamError(f"parameter {key!r} given more than once")
         seen.add(key)
@@ -65,8 +68,11 @@ def without_blank_values(raw: bytes) -> bytes | None:
     if not raw:
         return None
     parts = raw.split(b"&")
-    kept = [p for p in parts
-            if p and not (b"=" in p and not unquote_plus(p.partition(b"=")[2].decode("latin-1")).strip())]
+    kept = [
+        p
+        for p in parts
+        if p and not (b"=" in p and not unquote_plus(p.partition(b"=")[2].decode("latin-1")).strip())
+    ]
     return None if len(kept) == len(parts) else b"&".join(kept)
 
 

@@ -1,4 +1,5 @@
 """Pydantic models of the API's responses (documentation in /openapi.json, and validation)."""
+
 from __future__ import annotations
 
 from pydantic import BaseModel, Field
@@ -37,16 +38,22 @@ class StatementOut(StatementBase):
     topic_keys: list[str]
     excerpt: bool
     paragraph_count: int
-    original_url: str | None = Field(None, description="Where the statement was published (WARC-Target-URI, "
-                                                      "manifest, canonical link or og:url).")
+    original_url: str | None = Field(
+        None,
+        description="Where the statement was published (WARC-Target-URI, "
+        "manifest, canonical link or og:url).",
+    )
     publisher: str | None = Field(None, description="The site that published it (og:site_name, …).")
     captured_at: str | None = Field(None, description="When that page was captured (ISO date-time, UTC).")
     url: str = Field(description="Permalink path of the statement page.")
     permalink: str = Field(description="Absolute permalink.")
     api: str
-    captured: str | None = Field(None, description="The day the page was captured (ISO date): that of "
-                                                   "`captured_at`, else the date the page printed when it was "
-                                                   "rendered (its clock); null when unknown.")
+    captured: str | None = Field(
+        None,
+        description="The day the page was captured (ISO date): that of "
+        "`captured_at`, else the date the page printed when it was "
+        "rendered (its clock); null when unknown.",
+    )
 
 
 class StatementListItem(StatementOut):
@@ -98,13 +105,16 @@ class VersionSource(BaseModel):
 
 
 class VersionOut(BaseModel):
-    n: int = Field(description="Number by first capture (1 = earliest); may shift when an older capture "
-                               "turns up later.")
+    n: int = Field(
+        description="Number by first capture (1 = earliest); may shift when an older capture turns up later."
+    )
     id: str = Field(description="Stable id: hash of the version's normalised paragraph texts.")
     current: bool
     captured_at: str = Field(description="Its first capture (ISO date-time, UTC).")
     captured_source: str = Field(description="WARC-Date | manifest | page clock | file mtime | ingest time")
-    estimated: bool = Field(description="The capture time is a file or ingest time, not a record of the capture.")
+    estimated: bool = Field(
+        description="The capture time is a file or ingest time, not a record of the capture."
+    )
     reparse: bool = Field(description="A new parse of sources an earlier version was read from.")
     paragraph_count: int
     changes: dict[str, int] | None = Field(description="Paragraphs changed/added/removed since version n-1.")
@@ -125,14 +135,20 @@ class StatementFull(StatementOut):
     sources: list[SourceOut]
     neighbours: list[Neighbours]
     cite: dict[str, str] = Field(description="Citation downloads: bibtex, ris, csl-json.")
-    paragraphs_page: ParagraphsPage = Field(description="A long statement's paragraphs, a page at a time (?page=k).")
-    versions: list[VersionOut] = Field(default_factory=list,
-                                       description="Every distinct text ingested (empty: one, before versions were kept).")
+    paragraphs_page: ParagraphsPage = Field(
+        description="A long statement's paragraphs, a page at a time (?page=k)."
+    )
+    versions: list[VersionOut] = Field(
+        default_factory=list,
+        description="Every distinct text ingested (empty: one, before versions were kept).",
+    )
 
 
 class ParagraphFull(ParagraphOut):
-    revision: Revision | None = Field(None, description="For a paragraph no longer in the current text: when it "
-                                                        "was revised and its successor.")
+    revision: Revision | None = Field(
+        None,
+        description="For a paragraph no longer in the current text: when it was revised and its successor.",
+    )
     statement: StatementOut
     before: ParagraphOut | None
     after: ParagraphOut | None
@@ -250,13 +266,18 @@ class SearchResult(BaseModel):
     per_page: int
     sort: str
     results: list[SearchGroup]
-    facets: dict[str, list[SearchFacet]] = Field(description="speaker, year, kind, venue, topic, month (YYYY-MM: "
-                                                             "the months of the chosen year, else empty).")
+    facets: dict[str, list[SearchFacet]] = Field(
+        description="speaker, year, kind, venue, topic, month (YYYY-MM: "
+        "the months of the chosen year, else empty)."
+    )
     suggestion: str | None
-    approximate: bool = Field(description="True when the totals, more_paragraphs and the facet counts are "
-                                          "estimates: show them as \"about N\".")
-    speaker_suggestions: list[SpeakerSuggestion] = Field(description="\"Statements by <name>\" for a query word "
-                                                                     "that is part of a speaker's name.")
+    approximate: bool = Field(
+        description="True when the totals, more_paragraphs and the facet counts are "
+        'estimates: show them as "about N".'
+    )
+    speaker_suggestions: list[SpeakerSuggestion] = Field(
+        description='"Statements by <name>" for a query word that is part of a speaker\'s name.'
+    )
 
 
 class ConcordanceParagraph(BaseModel):
@@ -293,18 +314,26 @@ class ConcordanceResult(BaseModel):
     per_page: int
     lines: list[ConcordanceLine]
     has_next: bool
-    total_paragraphs: int = Field(description="Paragraphs the query matches (about this many when `approximate`).")
+    total_paragraphs: int = Field(
+        description="Paragraphs the query matches (about this many when `approximate`)."
+    )
     approximate: bool
-    sorted_among: int | None = Field(description="Sorted by context: the number of occurrences sorted when there "
-                                                 "were more (the first, newest statements first); else null.")
+    sorted_among: int | None = Field(
+        description="Sorted by context: the number of occurrences sorted when there "
+        "were more (the first, newest statements first); else null."
+    )
     next: str | None
     prev: str | None
 
 
 class TrendPoint(BaseModel):
     year: int
-    paragraphs: int = Field(description="Paragraphs of that year holding the term (about, when `approximate`).")
-    per_10k: float = Field(description="The same per 10,000 paragraphs of that year (under the same filters).")
+    paragraphs: int = Field(
+        description="Paragraphs of that year holding the term (about, when `approximate`)."
+    )
+    per_10k: float = Field(
+        description="The same per 10,000 paragraphs of that year (under the same filters)."
+    )
     search: str = Field(description="The search behind this figure.")
 
 
@@ -324,7 +353,7 @@ class TrendsResult(BaseModel):
     terms: list[TrendTerm]
     years: list[TrendYear]
     undated: int
-    approximate: bool = Field(description="True when some counts are estimates: read them as \"about N\".")
+    approximate: bool = Field(description='True when some counts are estimates: read them as "about N".')
 
 
 class QuotePlace(BaseModel):

@@ -1,5 +1,6 @@
 """The web side of the search layer (app.search): the long-lived searcher of a server process
 and one function to run a search. Routes never touch the search engine directly."""
+
 from __future__ import annotations
 
 import contextlib
@@ -25,14 +26,18 @@ log = logging.getLogger("app.web")
 class SearchUnavailable(Exception):
     """No usable search index (missing, being built for the first time, unreadable): 503."""
 
-    def __init__(self, message: str = "Search is not available right now: the search index is missing or "
-                                      "being rebuilt."):
+    def __init__(
+        self,
+        message: str = "Search is not available right now: the search index is missing or being rebuilt.",
+    ):
         super().__init__(message)
         self.message = message
 
 
-DAMAGED = ("Search is not available right now: the search index is damaged, and is being rebuilt from the "
-           "database. Browsing and permalinks work meanwhile; retry search in a few minutes.")
+DAMAGED = (
+    "Search is not available right now: the search index is damaged, and is being rebuilt from the "
+    "database. Browsing and permalinks work meanwhile; retry search in a few minutes."
+)
 REBUILD_EVERY = 600.0  # seconds: a worker starts at most one rebuild of a damaged index this often
 _rebuild: dict = {"proc": None, "at": -REBUILD_EVERY}
 _rebuild_lock = threading.Lock()
@@ -50,9 +55,13 @@ def schedule_rebuild() -> bool:
         _rebuild["at"] = time.monotonic()
         try:
             _rebuild["proc"] = subprocess.Popen(
-                [sys.executable, "-m", "app", "reindex"], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                stderr=subprocess.DEVNULL, start_new_session=True,
-                preexec_fn=(lambda: os.nice(10)) if hasattr(os, "nice") else None)
+                [sys.executable, "-m", "app", "reindex"],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                start_new_session=True,
+                preexec_fn=(lambda: os.nice(10)) if hasattr(os, "nice") else None,
+            )
         except OSError as e:  # pragma: no cover - logged; the next damaged search tries again later
             log.error("could not start a rebuild of the search index: %s", e)
             return False
@@ -100,12 +109,21 @@ def index_errors() -> Iterator[None]:
         raise SearchUnavailable(DAMAGED) from None
 
 
-def run_search(holder: Any, session: Session, sq: SearchQuery, *, max_query_chars: int,
-               per_statement: int = 3, **overrides: Any) -> SearchResult:
+def run_search(
+    holder: Any,
+    session: Session,
+    sq: SearchQuery,
+    *,
+    max_query_chars: int,
+    per_statement: int = 3,
+    **overrides: Any,
+) -> SearchResult:
     """The SearchResult for this query (overrides: page, per_page, sort, facet_limit);
     .to_json() is the object of docs/search-json.md."""
     args = {"deadline": getattr(holder, "deadline", None)} | sq.search_args() | overrides
-    request = SearchRequest(sq.q or None, per_statement=per_statement, max_query_chars=max_query_chars, **args)
+    request = SearchRequest(
+        sq.q or None, per_statement=per_statement, max_query_chars=max_query_chars, **args
+    )
     with index_errors(), holder.view() as view:
         return search(view, request, session=session)
 
@@ -114,14 +132,30 @@ def _filter_args(sq: SearchQuery) -> dict:
     return {k: v for k, v in sq.search_args().items() if k not in ("page", "per_page", "sort")}
 
 
-def run_concordance(holder: Any, session: Session, sq: SearchQuery, *, sort: str, page: int, per_page: int,
-                    max_query_chars: int) -> dict:
+def run_concordance(
+    holder: Any,
+    session: Session,
+    sq: SearchQuery,
+    *,
+    sort: str,
+    page: int,
+    per_page: int,
+    max_query_chars: int,
+) -> dict:
     """One page of the concordance (app.search.concordance) of sq's query under its filters."""
     from app.search.concordance import concordance
 
     with index_errors(), holder.view() as view:
-        return concordance(view, sq.q or None, session=session, sort=sort, page=page, per_page=per_page,
-                           max_query_chars=max_query_chars, **_filter_args(sq))
+        return concordance(
+            view,
+            sq.q or None,
+            session=session,
+            sort=sort,
+            page=page,
+            per_page=per_page,
+            max_query_chars=max_query_chars,
+            **_filter_args(sq),
+        )
 
 
 def run_trends(holder: Any, terms: list[str], sq: SearchQuery, *, max_query_chars: int) -> dict:
@@ -129,8 +163,13 @@ def run_trends(holder: Any, terms: list[str], sq: SearchQuery, *, max_query_char
     from app.search.trends import trends
 
     with index_errors(), holder.view() as view:
-        return trends(view, terms, max_query_chars=max_query_chars, deadline=getattr(holder, "deadline", None),
-                      **_filter_args(sq))
+        return trends(
+            view,
+            terms,
+            max_query_chars=max_query_chars,
+            deadline=getattr(holder, "deadline", None),
+            **_filter_args(sq),
+        )
 
 
 DOWNLOAD_BUDGET = 30.0  # seconds a download's searches may take in all; then it ends where it is
@@ -145,8 +184,9 @@ def all_matches(holder: Any, session: Session, sq: SearchQuery, *, max_query_cha
     args = {k: v for k, v in sq.search_args().items() if k not in ("page", "per_page")}
     try:
         with holder.view() as view:
-            return matches(view, sq.q or None, session=session, max_query_chars=max_query_chars, limit=limit,
-                           **args)
+            return matches(
+                view, sq.q or None, session=session, max_query_chars=max_query_chars, limit=limit, **args
+            )
     except QueryError as e:
         raise SearchQueryError(e.message) from None
     except SearchIndexError as e:

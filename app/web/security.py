@@ -1,5 +1,6 @@
 """Pure ASGI middleware: security headers on every response, hostile requests refused before
 routing, and any unhandled exception turned into the site's 500 page (never a traceback)."""
+
 from __future__ import annotations
 
 import logging
@@ -13,8 +14,10 @@ from app.web.query_guard import check_path, check_raw_query, without_blank_value
 
 log = logging.getLogger("app.web")
 
-CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
-       "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; font-src 'self'; "
+    "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
 HEADERS = [
     (b"content-security-policy", CSP.encode()),
     (b"x-content-type-options", b"nosniff"),

@@ -5,6 +5,7 @@ date, so workers open the archive without migrating (`create_worker_app`). With 
 workers the supervisor imports the web app once and the workers are forked from it, so a
 worker is ready in a fraction of a second instead of re-importing FastAPI, Jinja, Whoosh
 and citeproc in a freshly spawned interpreter (uvicorn spawns by default)."""
+
 from __future__ import annotations
 
 import multiprocessing
@@ -149,11 +150,21 @@ def server_config(*, host: str, port: int, workers: int, settings=None) -> _Conf
 
     settings = settings or get_settings()
     protocol = type("ArchiveH11Protocol", (TimedH11Protocol,), {"read_timeout": settings.read_timeout})
-    return _Config(APP, factory=True, host=host, port=port, workers=workers, proxy_headers=True,
-                   server_header=False, log_level="info", http=protocol,
-                   timeout_keep_alive=max(1, round(settings.keepalive_timeout)),
-                   timeout_worker_healthcheck=5, backlog=4096,
-                   access_log=False)  # app.web.ops logs each request (JSON)
+    return _Config(
+        APP,
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=True,
+        server_header=False,
+        log_level="info",
+        http=protocol,
+        timeout_keep_alive=max(1, round(settings.keepalive_timeout)),
+        timeout_worker_healthcheck=5,
+        backlog=4096,
+        access_log=False,
+    )  # app.web.ops logs each request (JSON)
 
 
 def run(*, host: str, port: int, workers: int) -> None:

@@ -1,5 +1,6 @@
 """What a page and its API twin both need, computed once: thin glue between params, the read
 side (app.browse) and the citation builders. Raises ParamError/NotFound; returns values."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -54,18 +55,28 @@ def redirect_alias(session: Session, key: str, *, api: bool = False) -> Redirect
     return RedirectResponse(url, status_code=301)
 
 
-def load_statement(session: Session, key: str, *, api: bool = False, page: int = 1) -> StatementDetail | RedirectResponse:
+def load_statement(
+    session: Session, key: str, *, api: bool = False, page: int = 1
+) -> StatementDetail | RedirectResponse:
     """The statement with its paragraphs' page `page` (404 beyond the last page)."""
-    found = _load(session, key, lambda s, k: browse.get_statement(s, k, page=page),
-                  "There is no statement with this key in the archive.", api)
+    found = _load(
+        session,
+        key,
+        lambda s, k: browse.get_statement(s, k, page=page),
+        "There is no statement with this key in the archive.",
+        api,
+    )
     if isinstance(found, StatementDetail) and page > found.paragraph_pages:
-        raise NotFound(f"page {page} does not exist: this statement's paragraphs end on page {found.paragraph_pages}")
+        raise NotFound(
+            f"page {page} does not exist: this statement's paragraphs end on page {found.paragraph_pages}"
+        )
     return found
 
 
 def load_paragraph(session: Session, key: str, *, api: bool = False) -> ParagraphDetail | RedirectResponse:
-    return _load(session, key, browse.get_paragraph, "There is no paragraph with this permalink in the archive.",
-                 api)
+    return _load(
+        session, key, browse.get_paragraph, "There is no paragraph with this permalink in the archive.", api
+    )
 
 
 def _load(session: Session, key: str, get, missing: str, api: bool):
@@ -92,16 +103,31 @@ def today() -> dt.date:
 
 def citation_item(st: StatementRow, base: str, paragraph: tuple[str, int] | None = None) -> dict:
     path = urls.paragraph(paragraph[0]) if paragraph else urls.statement(st.key)
-    return citations.csl_item(st, url=absolute(base, path), accessed=today(), archive=SITE_NAME,
-                              paragraph_n=paragraph[1] if paragraph else None)
+    return citations.csl_item(
+        st,
+        url=absolute(base, path),
+        accessed=today(),
+        archive=SITE_NAME,
+        paragraph_n=paragraph[1] if paragraph else None,
+    )
 
 
-def cite_box(session: Session, st: StatementRow, base: str,
-             paragraph: tuple[str, int] | None = None) -> citations.CitationSet:
+def cite_box(
+    session: Session, st: StatementRow, base: str, paragraph: tuple[str, int] | None = None
+) -> citations.CitationSet:
     """The Cite box: texts from the stored rendering when it is up to date (app.citations.store),
     else rendered now; the same texts either way."""
     item = citation_item(st, base, paragraph)
-    meta = metadata.embedded(item, paragraph=paragraph[1] if paragraph else None,
-                             statement_url=absolute(base, urls.statement(st.key)))
-    return citations.citation_set(item, date=st.sort_date, accessed=citations.accessed(item), captured=st.captured,
-                                  texts=store.citation_texts(session, st.key, item), meta=meta)
+    meta = metadata.embedded(
+        item,
+        paragraph=paragraph[1] if paragraph else None,
+        statement_url=absolute(base, urls.statement(st.key)),
+    )
+    return citations.citation_set(
+        item,
+        date=st.sort_date,
+        accessed=citations.accessed(item),
+        captured=st.captured,
+        texts=store.citation_texts(session, st.key, item),
+        meta=meta,
+    )

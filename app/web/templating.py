@@ -1,6 +1,7 @@
 """The Jinja environment: autoescape everywhere, strict undefined, small display filters.
 
 Filters return plain values or lists; templates make all the markup (no HTML in Python)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -18,8 +19,20 @@ ROOT = Path(__file__).resolve().parent.parent.parent
 TEMPLATES_DIR = ROOT / "templates"
 STATIC_DIR = ROOT / "static"
 
-MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
-          "October", "November", "December"]
+MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 _MARK = re.compile(r"(<mark>.*?</mark>)", re.S)
 
 
@@ -96,7 +109,6 @@ def plural(n: int, one: str, many: str | None = None) -> str:
     return f"{n:,} {one if n == 1 else (many or one + 's')}"
 
 
-
 def _finalize(value):
     from markupsafe import Markup
 
@@ -109,17 +121,36 @@ def _finalize(value):
 
 
 def make_env() -> Environment:
-    env = Environment(loader=FileSystemLoader(str(TEMPLATES_DIR)), autoescape=True,
-                      undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-                      auto_reload=False)  # templates ship with the code: no stat() per include
+    env = Environment(
+        loader=FileSystemLoader(str(TEMPLATES_DIR)),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        auto_reload=False,
+    )  # templates ship with the code: no stat() per include
     env.finalize = _finalize  # every value printed: unterminated bidi controls closed (app.bidi)
-    env.filters.update(human_date=human_date, iso=iso, month_name=month_name, kind_label=kind_label,
-                       facet_label=facet_label, number=number, segments=segments, plural=plural,
-                       markdown=markdown)
+    env.filters.update(
+        human_date=human_date,
+        iso=iso,
+        month_name=month_name,
+        kind_label=kind_label,
+        facet_label=facet_label,
+        number=number,
+        segments=segments,
+        plural=plural,
+        markdown=markdown,
+    )
     env.tests["web_url"] = lambda v: isinstance(v, str) and v.lower().startswith(("http://", "https://"))
     env.globals.update(
-        urls=url_helpers.urls, site_name=SITE_NAME, with_args=url_helpers.with_args,
-        add_arg=url_helpers.add_arg, without_args=url_helpers.without_args, page_url=url_helpers.page_url,
-        month_names=MONTHS, kinds=KINDS, paragraphs_per_page=url_helpers.PARAGRAPHS_PER_PAGE,
+        urls=url_helpers.urls,
+        site_name=SITE_NAME,
+        with_args=url_helpers.with_args,
+        add_arg=url_helpers.add_arg,
+        without_args=url_helpers.without_args,
+        page_url=url_helpers.page_url,
+        month_names=MONTHS,
+        kinds=KINDS,
+        paragraphs_per_page=url_helpers.PARAGRAPHS_PER_PAGE,
     )
     return env

@@ -1,5 +1,6 @@
 """Geometry of the trends chart: one line per term over the years, a point per year. Pure
 numbers; the SVG markup is in templates/trends/_chart.html (no script)."""
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -40,8 +41,8 @@ class TrendChart:
     width: int
     height: int
     series: list[Series]
-    ticks: list[tuple[float, str]]          # (y, label)
-    labels: list[tuple[float, int]]          # (x, year)
+    ticks: list[tuple[float, str]]  # (y, label)
+    labels: list[tuple[float, int]]  # (x, year)
     left: int
     right: float
     baseline: float
@@ -69,15 +70,34 @@ def trend_chart(result: dict, *, measure: str, href: Callable[[str, int], str]) 
     x_of = {y: round(LEFT + (i * step if len(years) > 1 else plot_w / 2), 2) for i, y in enumerate(years)}
     series = []
     for i, t in enumerate(result["terms"]):
-        points = [Point(x=x_of[p["year"]], y=round(TOP + plot_h - plot_h * p[measure] / top, 2), year=p["year"],
-                        value=p[measure], count=p["paragraphs"], href=href(t["term"], p["year"]))
-                  for p in t["years"]]
-        series.append(Series(term=t["term"], colour=COLOURS[i % len(COLOURS)], dash=DASHES[i % len(DASHES)],
-                             points=points))
+        points = [
+            Point(
+                x=x_of[p["year"]],
+                y=round(TOP + plot_h - plot_h * p[measure] / top, 2),
+                year=p["year"],
+                value=p[measure],
+                count=p["paragraphs"],
+                href=href(t["term"], p["year"]),
+            )
+            for p in t["years"]
+        ]
+        series.append(
+            Series(
+                term=t["term"], colour=COLOURS[i % len(COLOURS)], dash=DASHES[i % len(DASHES)], points=points
+            )
+        )
     every = -(-len(years) // MAX_LABELS)
     fmt = (lambda v: f"{v:g}") if measure == "per_10k" else (lambda v: f"{int(v):,}")
     ticks = [(round(TOP + plot_h - plot_h * v / top, 2), fmt(v)) for v in (0, top / 2, top)]
-    return TrendChart(width=WIDTH, height=HEIGHT, series=series, ticks=ticks,
-                      labels=[(x_of[y], y) for i, y in enumerate(years) if i % every == 0], left=LEFT,
-                      right=WIDTH - RIGHT, baseline=TOP + plot_h, label_y=HEIGHT - 8,
-                      unit="paragraphs per 10,000" if measure == "per_10k" else "paragraphs")
+    return TrendChart(
+        width=WIDTH,
+        height=HEIGHT,
+        series=series,
+        ticks=ticks,
+        labels=[(x_of[y], y) for i, y in enumerate(years) if i % every == 0],
+        left=LEFT,
+        right=WIDTH - RIGHT,
+        baseline=TOP + plot_h,
+        label_y=HEIGHT - 8,
+        unit="paragraphs per 10,000" if measure == "per_10k" else "paragraphs",
+    )

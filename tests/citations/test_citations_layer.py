@@ -1,4 +1,5 @@
 """app.citations knows no HTTP: nothing of FastAPI, Starlette or the web layer is imported by it."""
+
 from __future__ import annotations
 
 import ast
@@ -27,8 +28,10 @@ def test_no_module_of_the_package_imports_the_web_layer():
 
 
 def test_importing_the_package_loads_no_web_module():
-    code = ("import sys, app.citations, app.citations.store, app.citations.metadata, app.citations.bibtex, "
-            "app.citations.ris; print(sorted(m for m in sys.modules if m.split('.')[0] in "
-            "('fastapi', 'starlette', 'jinja2') or m.startswith('app.web')))")
+    code = (
+        "import sys, app.citations, app.citations.store, app.citations.metadata, app.citations.bibtex, "
+        "app.citations.ris; print(sorted(m for m in sys.modules if m.split('.')[0] in "
+        "('fastapi', 'starlette', 'jinja2') or m.startswith('app.web')))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"

@@ -1,6 +1,7 @@
 """`archive citations fill`: the citation texts of every statement rendered and stored once
 (a second run renders nothing), and a background filler that finds another one at work exits
 at once with status 0."""
+
 from __future__ import annotations
 
 from sqlalchemy import func, select
@@ -26,8 +27,9 @@ def test_citations_fill_stores_every_statement_once(cli, settings, factory):
 
 
 def test_citations_fill_in_the_background_leaves_a_busy_archive_alone(cli, settings, factory):
-    with archive_lock(settings, "citations", settings.data_dir / "citations.lock", timeout=0,
-                      what="another citation filler"):
+    with archive_lock(
+        settings, "citations", settings.data_dir / "citations.lock", timeout=0, what="another citation filler"
+    ):
         result = cli("citations", "fill", "--background")
     assert result.exit_code == 0
     assert "another citation filler" in result.output

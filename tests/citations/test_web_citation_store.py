@@ -1,6 +1,7 @@
 """Citation texts rendered ahead of time (app.citations.store) give exactly the texts citeproc-js
 renders on demand; outdated rows are ignored; and the read-side query plans chosen by size
 (neighbours, speaker/topic filters) return the same rows whichever plan runs."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -19,17 +20,29 @@ from app.models import CitationText, Speaker, Statement, StatementSpeaker
 from tests.citations.test_web_citations import seed_items
 from tests.web_support import load_sample, make_client, soup
 
-DATES = [dt.date(2026, 11, 22), dt.date(2026, 5, 1), dt.date(2021, 1, 11), dt.date(2030, 12, 31), dt.date(1999, 2, 2)]
+DATES = [
+    dt.date(2026, 11, 22),
+    dt.date(2026, 5, 1),
+    dt.date(2021, 1, 11),
+    dt.date(2030, 12, 31),
+    dt.date(1999, 2, 2),
+]
 
 
 def _hostile_items() -> list[dict]:
-    base = {"type": "webpage", "container-title": "Archive", "URL": "https://a.example/s/x",
-            "accessed": {"date-parts": [[2026, 1, 1]]}}
-    return [base | {"title": "On 11 Nov. 1111 and November 11, 1111"},
-            base | {"title": f"{citation_store.PLACEHOLDER} twice {citation_store.PLACEHOLDER}"},
-            base | {"title": "A URL with the year", "URL": "https://a.example/1111"},
-            base | {"title": "Issued in the sentinel year", "issued": {"date-parts": [[1111, 11, 11]]}},
-            base | {"title": "<b>markup</b> & “quotes”", "author": [{"literal": "Ministry & Co"}]}]
+    base = {
+        "type": "webpage",
+        "container-title": "Archive",
+        "URL": "https://a.example/s/x",
+        "accessed": {"date-parts": [[2026, 1, 1]]},
+    }
+    return [
+        base | {"title": "On 11 Nov. 1111 and November 11, 1111"},
+        base | {"title": f"{citation_store.PLACEHOLDER} twice {citation_store.PLACEHOLDER}"},
+        base | {"title": "A URL with the year", "URL": "https://a.example/1111"},
+        base | {"title": "Issued in the sentinel year", "issued": {"date-parts": [[1111, 11, 11]]}},
+        base | {"title": "<b>markup</b> & “quotes”", "author": [{"literal": "Ministry & Co"}]},
+    ]
 
 
 @pytest.mark.parametrize("accessed", DATES)
@@ -42,9 +55,14 @@ def test_stored_texts_are_served_exactly_as_citeproc_renders_them(accessed):
         para = item | {"note": "Paragraph 17"}
         for label in citations.STYLES:
             whole, located = citations.render_texts(item, label), citations.render_texts(para, label)
-            for form, expected, loc in (("", whole.bibliography, None), ("/cite", whole.citation, None),
-                                        ("/para", located.citation, "17")):
-                served = citation_store.serve_text(stored[label + form], label, item["URL"], accessed, form, loc)
+            for form, expected, loc in (
+                ("", whole.bibliography, None),
+                ("/cite", whole.citation, None),
+                ("/para", located.citation, "17"),
+            ):
+                served = citation_store.serve_text(
+                    stored[label + form], label, item["URL"], accessed, form, loc
+                )
                 if served is not None:
                     used += 1
                     assert served == expected, (label, form, item["title"])
@@ -60,24 +78,36 @@ def test_inputs_that_mention_the_sentinel_year_are_never_stored():
 
 def test_the_access_date_as_each_style_writes_it():
     forms = {label: citation_store.date_forms(label, dt.date(2026, 5, 1)) for label in citations.STYLES}
-    assert forms == {"Chicago": ("November 11, 1111", "May 1, 2026"), "APA": ("November 11, 1111", "May 1, 2026"),
-                     "MLA": ("11 Nov. 1111", "1 May 2026")}
+    assert forms == {
+        "Chicago": ("November 11, 1111", "May 1, 2026"),
+        "APA": ("November 11, 1111", "May 1, 2026"),
+        "MLA": ("11 Nov. 1111", "1 May 2026"),
+    }
 
 
 def test_the_fingerprint_ignores_url_access_date_and_paragraph_but_not_the_inputs():
     item = seed_items()[0] | {"id": "a", "note": "Paragraph 3"}
-    same = item | {"URL": "https://other/", "accessed": {"date-parts": [[2000, 1, 1]]}, "id": "b", "note": "x"}
+    same = item | {
+        "URL": "https://other/",
+        "accessed": {"date-parts": [[2000, 1, 1]]},
+        "id": "b",
+        "note": "x",
+    }
     assert citation_store.fingerprint(citation_store.inputs(item)) == citation_store.fingerprint(
-        citation_store.inputs(same))
+        citation_store.inputs(same)
+    )
     assert citation_store.fingerprint(citation_store.inputs(item)) != citation_store.fingerprint(
-        citation_store.inputs(item | {"title": item["title"] + "!"}))
+        citation_store.inputs(item | {"title": item["title"] + "!"})
+    )
 
 
 def _cites(client, url: str) -> list[str]:
     return [p.get_text() for p in soup(client.get(url)).select("p.citation")]
 
 
-def test_pages_serve_stored_texts_identical_to_live_ones_and_ignore_outdated_rows(factory, data_dir, monkeypatch):
+def test_pages_serve_stored_texts_identical_to_live_ones_and_ignore_outdated_rows(
+    factory, data_dir, monkeypatch
+):
     load_sample(factory)
     with factory() as s:
         statements = s.scalar(select(func.count()).select_from(Statement))
@@ -102,8 +132,11 @@ def test_pages_serve_stored_texts_identical_to_live_ones_and_ignore_outdated_row
         with factory() as s, s.begin():
             sid, name = s.execute(select(Speaker.id, Speaker.name).join(StatementSpeaker).limit(1)).one()
             s.execute(update(Speaker).where(Speaker.id == sid).values(name=name + " Jr"))
-            affected = s.scalar(select(func.count(func.distinct(StatementSpeaker.statement_id)))
-                                .where(StatementSpeaker.speaker_id == sid))
+            affected = s.scalar(
+                select(func.count(func.distinct(StatementSpeaker.statement_id))).where(
+                    StatementSpeaker.speaker_id == sid
+                )
+            )
         renamed = [u for u in urls if _cites(client, u) != live[u]]
         assert len(renamed) == affected > 0
         with monkeypatch.context() as m:  # what citeproc renders now, without any stored row
@@ -121,17 +154,25 @@ def test_fill_with_a_process_pool_writes_the_same_rows(factory, monkeypatch):
     load_sample(factory)
     citation_store.fill(factory, workers=2)
     with factory() as s:
-        pooled = s.execute(select(CitationText.statement_id, CitationText.fingerprint, CitationText.texts)
-                           .order_by(CitationText.statement_id)).all()
+        pooled = s.execute(
+            select(CitationText.statement_id, CitationText.fingerprint, CitationText.texts).order_by(
+                CitationText.statement_id
+            )
+        ).all()
         s.execute(CitationText.__table__.delete())
         s.commit()
     citation_store.fill(factory, workers=1)
     with factory() as s:
-        single = s.execute(select(CitationText.statement_id, CitationText.fingerprint, CitationText.texts)
-                           .order_by(CitationText.statement_id)).all()
+        single = s.execute(
+            select(CitationText.statement_id, CitationText.fingerprint, CitationText.texts).order_by(
+                CitationText.statement_id
+            )
+        ).all()
     assert pooled == single and pooled
-    assert all(set(json.loads(t)) == {s + f for s in citations.STYLES for f in citation_store.FORMS}
-               for _i, _f, t in single)
+    assert all(
+        set(json.loads(t)) == {s + f for s in citations.STYLES for f in citation_store.FORMS}
+        for _i, _f, t in single
+    )
 
 
 def test_the_filler_command_and_its_background_mode(factory, data_dir, capsys, monkeypatch):
@@ -140,7 +181,9 @@ def test_the_filler_command_and_its_background_mode(factory, data_dir, capsys, m
     assert citation_store.fill_command() == 0
     assert "citation texts written" in capsys.readouterr().out
     with exclusive_lock(data_dir / "citations.lock", timeout=1, what="test"):
-        assert citation_store.fill_command(background=True) == 0  # another filler holds the data dir: leaves at once
+        assert (
+            citation_store.fill_command(background=True) == 0
+        )  # another filler holds the data dir: leaves at once
 
 
 def test_rows_of_removed_statements_go_with_them(factory):
@@ -155,12 +198,17 @@ def test_rows_of_removed_statements_go_with_them(factory):
 
 # --- plans chosen by size give the same rows -----------------------------------------------------
 
+
 def _expected_neighbours(session, detail):
     out = []
     here = ((detail.sort_date or dt.date(1, 1, 1)), detail.key)
-    for sp in detail.speakers[:browse_neighbours.NEIGHBOUR_SPEAKERS]:
-        rows = session.execute(select(Statement.key, Statement.sort_date).join(StatementSpeaker)
-                               .join(Speaker).where(Speaker.slug == sp.slug)).all()
+    for sp in detail.speakers[: browse_neighbours.NEIGHBOUR_SPEAKERS]:
+        rows = session.execute(
+            select(Statement.key, Statement.sort_date)
+            .join(StatementSpeaker)
+            .join(Speaker)
+            .where(Speaker.slug == sp.slug)
+        ).all()
         pos = sorted(((d or dt.date(1, 1, 1)), k) for k, d in rows)
         before = [p for p in pos if p < here]
         after = [p for p in pos if p > here]
@@ -177,8 +225,10 @@ def test_neighbours_are_the_same_whichever_way_they_are_found(factory, monkeypat
             monkeypatch.setattr(browse_neighbours, "SMALL_SPEAKER", small)
             for key in keys:
                 detail = browse.get_statement(s, key)
-                got = [(n.speaker.slug, n.prev.key if n.prev else None, n.next.key if n.next else None)
-                       for n in browse.neighbours(s, detail)]
+                got = [
+                    (n.speaker.slug, n.prev.key if n.prev else None, n.next.key if n.next else None)
+                    for n in browse.neighbours(s, detail)
+                ]
                 assert got == _expected_neighbours(s, detail), (small, key)
 
 
@@ -187,14 +237,17 @@ def test_speaker_and_topic_filters_give_the_same_rows_with_either_plan(factory, 
     with factory() as s:
         slugs = s.scalars(select(Speaker.slug)).all()
         filters = [StatementFilter(speakers=(slug,)) for slug in slugs]
-        filters += [StatementFilter(speakers=(slug,), start=dt.date(2000, 1, 1), end=dt.date(2022, 12, 31))
-                    for slug in slugs]
+        filters += [
+            StatementFilter(speakers=(slug,), start=dt.date(2000, 1, 1), end=dt.date(2022, 12, 31))
+            for slug in slugs
+        ]
         filters += [StatementFilter(speakers=tuple(slugs[:2]), kinds=("remarks", "interview"))]
         results = []
         for factor in (0, 10**9):  # never walk / always walk
             monkeypatch.setattr(browse_statements, "WALK_FACTOR", factor)
-            results.append([(browse.list_statements(s, f, per_page=5), browse.statement_facets(s, f))
-                            for f in filters])
+            results.append(
+                [(browse.list_statements(s, f, per_page=5), browse.statement_facets(s, f)) for f in filters]
+            )
         assert results[0] == results[1]
 
 

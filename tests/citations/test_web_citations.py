@@ -1,6 +1,7 @@
 """Citation items (CSL-JSON) and texts: names as structured data, the issuing institution for
 author-less statements, the original source and the archive permalink, the paragraph locator,
 `language` from the script, and the texts citeproc-js gives (app.citations.citeproc_js)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -21,34 +22,59 @@ def seed_rows() -> list[StatementRow]:
     for page in sorted(SEEDS.glob("*.txt")):
         _text, parsed = parse_document(page.read_bytes(), ".txt")
         for st in parsed.statements:
-            rows.append(StatementRow(
-                key=f"seed-{len(rows)}", title=st.title, kind=st.kind, date=st.date, published=st.published,
-                venue=None, speakers=[SpeakerRef(p.name, f"s{i}", None, p.kind) for i, p in enumerate(st.speakers)],
-                topics=[], excerpt=False, paragraph_count=1))
+            rows.append(
+                StatementRow(
+                    key=f"seed-{len(rows)}",
+                    title=st.title,
+                    kind=st.kind,
+                    date=st.date,
+                    published=st.published,
+                    venue=None,
+                    speakers=[SpeakerRef(p.name, f"s{i}", None, p.kind) for i, p in enumerate(st.speakers)],
+                    topics=[],
+                    excerpt=False,
+                    paragraph_count=1,
+                )
+            )
     return rows
 
 
 def seed_items() -> list[dict]:
-    return [citations.csl_item(row, url=f"https://a.example/{i}", accessed=ACCESSED,
-                               archive="Diplomatic Statements Archive") for i, row in enumerate(seed_rows())]
+    return [
+        citations.csl_item(
+            row, url=f"https://a.example/{i}", accessed=ACCESSED, archive="Diplomatic Statements Archive"
+        )
+        for i, row in enumerate(seed_rows())
+    ]
 
 
 def _row(**kw) -> StatementRow:
-    base = dict(key="2021-10-02-remarks-1234abcd", title="Remarks on the situation in the region", kind="remarks",
-                date=dt.date(2021, 10, 2), published=None, venue=NamedRef("moscow", "Moscow"),
-                speakers=[SpeakerRef("Sergey Lavrov", "sergey-lavrov")], topics=[], excerpt=False,
-                paragraph_count=20)
+    base = dict(
+        key="2021-10-02-remarks-1234abcd",
+        title="Remarks on the situation in the region",
+        kind="remarks",
+        date=dt.date(2021, 10, 2),
+        published=None,
+        venue=NamedRef("moscow", "Moscow"),
+        speakers=[SpeakerRef("Sergey Lavrov", "sergey-lavrov")],
+        topics=[],
+        excerpt=False,
+        paragraph_count=20,
+    )
     return StatementRow(**(base | kw))
 
 
 def _item(row: StatementRow, n: int | None = None) -> dict:
-    return citations.csl_item(row, url="https://arch.example/s/k", accessed=ACCESSED, archive="Archive",
-                              paragraph_n=n)
+    return citations.csl_item(
+        row, url="https://arch.example/s/k", accessed=ACCESSED, archive="Archive", paragraph_n=n
+    )
 
 
 def test_names_are_structured_not_split_on_the_last_word():
-    people = [SpeakerRef(n, n.lower().replace(" ", "-")) for n in
-              ("Wang Yi", "Mohammed bin Salman Al Saud", "Ursula von der Leyen")]
+    people = [
+        SpeakerRef(n, n.lower().replace(" ", "-"))
+        for n in ("Wang Yi", "Mohammed bin Salman Al Saud", "Ursula von der Leyen")
+    ]
     item = _item(_row(speakers=[*people, SpeakerRef("Foreign Ministry", "fm", None, "institution")]))
     assert item["author"][0]["family"] == "Wang" and item["author"][0]["given"] == "Yi"
     assert item["author"][1] == {"family": "Al Saud", "given": "Mohammed bin Salman"}
@@ -66,12 +92,19 @@ def test_an_author_less_statement_is_credited_to_its_publisher_or_led_by_its_tit
     for label, text in texts.items():  # CSL substitution: the title is not printed twice
         assert text.count("situation in the region") + text.count("Situation in the Region") == 1, label
     issued = _item(_row(speakers=[], publisher="Ministry of Foreign Affairs of Ruritania"))
-    assert issued["author"] == [{"literal": "Ministry of Foreign Affairs of Ruritania"}] and "publisher" not in issued
-    assert citations.render(issued, "APA").startswith("Ministry of Foreign Affairs of Ruritania. (2021, October 2).")
+    assert (
+        issued["author"] == [{"literal": "Ministry of Foreign Affairs of Ruritania"}]
+        and "publisher" not in issued
+    )
+    assert citations.render(issued, "APA").startswith(
+        "Ministry of Foreign Affairs of Ruritania. (2021, October 2)."
+    )
 
 
 def test_the_original_source_is_named_and_the_permalink_is_the_archive_location():
-    row = _row(original_url="https://mfa.example/press/123", publisher="Ministry of Foreign Affairs of Ruritania")
+    row = _row(
+        original_url="https://mfa.example/press/123", publisher="Ministry of Foreign Affairs of Ruritania"
+    )
     item = _item(row)
     # the permalink is what the reader consulted (`URL`, with the access date); the original
     # address is `archive_collection` (Chicago re-cases `archive_location`: "Http://…")
@@ -96,7 +129,9 @@ def test_a_paragraph_is_cited_with_its_locator():
 
 
 def test_no_url_is_re_cased_and_the_access_date_goes_with_the_permalink():
-    row = _row(original_url="https://mfa.example/press/123", publisher="Ministry of Foreign Affairs of Ruritania")
+    row = _row(
+        original_url="https://mfa.example/press/123", publisher="Ministry of Foreign Affairs of Ruritania"
+    )
     for paragraph in (None, 4):
         cs = citations.citation_set(_item(row, paragraph), date=None, accessed=ACCESSED)
         for label, text in cs.texts + [(label, text) for label, _f, text in cs.short]:
@@ -107,27 +142,33 @@ def test_no_url_is_re_cased_and_the_access_date_goes_with_the_permalink():
         assert chicago.index("https://mfa.example/press/123") < chicago.index("Archive. Accessed")
 
 
-@pytest.mark.parametrize(("title", "tag"), [
-    ("Weekly Address: Tuition-Free Community College", "en"),
-    ("Vladimir Putin’s annual news conference", "en"),
-    ("Foreign Ministry Statement", "en"),
-    ("Déclaration sur la situation au Sahel", "und-Latn"),
-    ("Rede von Bundesminister Steinmeier zur Lage in Berlin", "und-Latn"),
-    ("Declaración del Ministro de Relaciones Exteriores", "und-Latn"),
-    ("Pernyataan Menteri Luar Negeri", "und-Latn"),
-])
+@pytest.mark.parametrize(
+    ("title", "tag"),
+    [
+        ("Weekly Address: Tuition-Free Community College", "en"),
+        ("Vladimir Putin’s annual news conference", "en"),
+        ("Foreign Ministry Statement", "en"),
+        ("Déclaration sur la situation au Sahel", "und-Latn"),
+        ("Rede von Bundesminister Steinmeier zur Lage in Berlin", "und-Latn"),
+        ("Declaración del Ministro de Relaciones Exteriores", "und-Latn"),
+        ("Pernyataan Menteri Luar Negeri", "und-Latn"),
+    ],
+)
 def test_english_is_told_from_other_latin_script_languages_by_weighed_evidence(title, tag):
     assert citations.language_tag(title) == tag
 
 
-@pytest.mark.parametrize(("title", "tag"), [
-    ("Remarks by the Minister at the press conference", "en"),
-    ("Déclaration conjointe franco-allemande", "und-Latn"),
-    ("Выступление и ответы на вопросы СМИ", "und-Cyrl"),
-    ("外交部发言人答记者问", "und-Hani"),
-    ("بيان وزارة الخارجية", "und-Arab"),
-    ("2021", None),
-])
+@pytest.mark.parametrize(
+    ("title", "tag"),
+    [
+        ("Remarks by the Minister at the press conference", "en"),
+        ("Déclaration conjointe franco-allemande", "und-Latn"),
+        ("Выступление и ответы на вопросы СМИ", "und-Cyrl"),
+        ("外交部发言人答记者问", "und-Hani"),
+        ("بيان وزارة الخارجية", "und-Arab"),
+        ("2021", None),
+    ],
+)
 def test_language_comes_from_the_script_and_english_words(title, tag):
     assert citations.language_tag(title) == tag
 

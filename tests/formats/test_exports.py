@@ -1,6 +1,7 @@
 """Downloads: BibTeX, RIS, CSV and Atom written so that real clients take them as they are
 (the clients themselves run in test_exports_clients.py): unique short keys, balanced braces,
 CRLF, inert spreadsheet cells, every matching paragraph, no invented dates."""
+
 from __future__ import annotations
 
 import csv
@@ -27,8 +28,13 @@ def client(tmp_path_factory):
 
 
 def _item(title="A title", url="https://a.example/statements/k", **kw) -> dict:
-    return {"id": "k", "title": title, "URL": url, "container-title": "Archive",
-            "accessed": {"date-parts": [[2026, 12, 1]]}} | kw
+    return {
+        "id": "k",
+        "title": title,
+        "URL": url,
+        "container-title": "Archive",
+        "accessed": {"date-parts": [[2026, 12, 1]]},
+    } | kw
 
 
 def _balanced(text: str) -> bool:
@@ -43,19 +49,23 @@ def _balanced(text: str) -> bool:
 
 # -- BibTeX --------------------------------------------------------------------------------
 
+
 @given(st.text())
 def test_bibtex_escaping_round_trips_and_keeps_braces_balanced(text):
     escaped = bibtex.escape(text)
     assert _balanced(escaped)
     assert not re.search(r"(?<!\\)[&%$#_]", escaped.replace("\\textbackslash{}", ""))
-    expected = re.sub(r"[\x00-\x1f\x7f\u2028\u2029]+", " ", __import__("unicodedata").normalize("NFC", text)).strip()
+    expected = re.sub(
+        r"[\x00-\x1f\x7f\u2028\u2029]+", " ", __import__("unicodedata").normalize("NFC", text)
+    ).strip()
     assert bibtex.decode(escaped) == expected
 
 
 def test_bibtex_escapes_every_special_character_as_a_balanced_command():
     assert bibtex.escape("~ ^ { } \\ & % $ # _") == (
         r"\textasciitilde{} \textasciicircum{} \textbraceleft{} \textbraceright{} \textbackslash{} "
-        r"\& \% \$ \# \_")
+        r"\& \% \$ \# \_"
+    )
     assert bibtex.escape("Заявление, café") == "Заявление, café"  # UTF-8 kept (biber, BibTeX 0.99 pass it on)
 
 
@@ -78,23 +88,38 @@ def test_long_keys_of_two_paragraphs_differ_where_the_old_80_character_cut_merge
 
 
 def test_bibtex_entry_fields():
-    item = _item(TEX_TITLE, url="https://a.example/p/k_1~x%20y", issued={"date-parts": [[2021, 5, 9]]},
-                 author=[{"family": "Wang", "given": "Yi"}, {"literal": "Ministry of Foreign Affairs and Trade"},
-                         {"family": "Leyen", "given": "Ursula", "non-dropping-particle": "von der"},
-                         {"family": "Saud", "given": "Mohammed", "dropping-particle": "bin Salman Al"},
-                         {"family": "King", "given": "Martin Luther", "suffix": "Jr."}],
-                 locator="17", label="paragraph")
+    item = _item(
+        TEX_TITLE,
+        url="https://a.example/p/k_1~x%20y",
+        issued={"date-parts": [[2021, 5, 9]]},
+        author=[
+            {"family": "Wang", "given": "Yi"},
+            {"literal": "Ministry of Foreign Affairs and Trade"},
+            {"family": "Leyen", "given": "Ursula", "non-dropping-particle": "von der"},
+            {"family": "Saud", "given": "Mohammed", "dropping-particle": "bin Salman Al"},
+            {"family": "King", "given": "Martin Luther", "suffix": "Jr."},
+        ],
+        locator="17",
+        label="paragraph",
+    )
     text = bibtex.to_bibtex(item)
     assert "  month = may,\n" in text and "  year = 2021,\n" in text
     assert "  url = {https://a.example/p/k_1~x%20y},\n" in text and "  urldate = {2026-12-01}," in text
-    assert ("author = {{Wang}, Yi and {Ministry of Foreign Affairs and Trade} and von der {Leyen}, Ursula"
-            " and bin {Salman Al Saud}, Mohammed and {King}, Jr., Martin Luther}") in text
+    assert (
+        "author = {{Wang}, Yi and {Ministry of Foreign Affairs and Trade} and von der {Leyen}, Ursula"
+        " and bin {Salman Al Saud}, Mohammed and {King}, Jr., Martin Luther}"
+    ) in text
     assert "note = {para. 17}" in text
     assert _balanced(text)
     entry = next(iter(pybtex.database.parse_string(text, "bibtex").entries.values()))
     people = entry.persons["author"]
-    assert [" ".join(p.last_names) for p in people] == ["{Wang}", "{Ministry of Foreign Affairs and Trade}",
-                                                          "{Leyen}", "{Salman Al Saud}", "{King}"]
+    assert [" ".join(p.last_names) for p in people] == [
+        "{Wang}",
+        "{Ministry of Foreign Affairs and Trade}",
+        "{Leyen}",
+        "{Salman Al Saud}",
+        "{King}",
+    ]
     assert " ".join(people[2].prelast_names) == "von der" and people[4].lineage_names == ["Jr."]
     assert bibtex.decode(entry.fields["title"][1:-1]) == TEX_TITLE
 
@@ -106,10 +131,17 @@ def test_author_less_entry_has_a_sort_key():
 
 # -- RIS -----------------------------------------------------------------------------------
 
+
 def test_ris_has_crlf_and_keeps_institutions_whole():
-    item = _item("Line\nbreak", author=[{"literal": "Foreign Ministry"}, {"family": "Leyen", "given": "Ursula",
-                                                                         "non-dropping-particle": "von der"}],
-                 issued={"date-parts": [[2021, 5]]}, locator="3")
+    item = _item(
+        "Line\nbreak",
+        author=[
+            {"literal": "Foreign Ministry"},
+            {"family": "Leyen", "given": "Ursula", "non-dropping-particle": "von der"},
+        ],
+        issued={"date-parts": [[2021, 5]]},
+        locator="3",
+    )
     text = ris.to_ris(item)
     assert text.startswith("TY  - ELEC\r\n") and text.endswith("\r\nER  - \r\n")
     assert "\n" not in text.replace("\r\n", "")
@@ -120,15 +152,31 @@ def test_ris_has_crlf_and_keeps_institutions_whole():
 
 # -- CSV -----------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("cell,out", [("=1+2", "'=1+2"), ("+33 1", "'+33 1"), ("-2 degrees", "'-2 degrees"),
-                                      ("@SUM(A1)", "'@SUM(A1)"), ("\tx", "'\tx"), ("\rx", "'\rx"),
-                                      ("a=b", "a=b"), ("'quoted", "'quoted"), (17, 17), (None, ""), (True, "yes")])
+
+@pytest.mark.parametrize(
+    "cell,out",
+    [
+        ("=1+2", "'=1+2"),
+        ("+33 1", "'+33 1"),
+        ("-2 degrees", "'-2 degrees"),
+        ("@SUM(A1)", "'@SUM(A1)"),
+        ("\tx", "'\tx"),
+        ("\rx", "'\rx"),
+        ("a=b", "a=b"),
+        ("'quoted", "'quoted"),
+        (17, 17),
+        (None, ""),
+        (True, "yes"),
+    ],
+)
 def test_csv_cells_follow_the_owasp_rule(cell, out):
     assert spreadsheet.inert(cell) == out
 
 
 def test_csv_stream_has_bom_notice_and_header():
-    text = "".join(spreadsheet.csv_stream(iter([{"a": "=x", "b": 1}]), ["a", "b"], dict, notice="Truncated: …"))
+    text = "".join(
+        spreadsheet.csv_stream(iter([{"a": "=x", "b": 1}]), ["a", "b"], dict, notice="Truncated: …")
+    )
     assert text.startswith("\ufeffTruncated: …\r\na,b\r\n'=x,1\r\n")
 
 
@@ -138,7 +186,9 @@ def _csv(response) -> list[dict]:
     return list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
 
 
-@pytest.mark.parametrize("q", ["ceasefire", "the", "sanctions OR vienna", '"strategic stability"', "speaker:foreign-ministry"])
+@pytest.mark.parametrize(
+    "q", ["ceasefire", "the", "sanctions OR vienna", '"strategic stability"', "speaker:foreign-ministry"]
+)
 def test_search_csv_has_every_matching_paragraph_with_its_text(client, q):
     """The research workflow: search, download the CSV, count: the same number as the search says."""
     api = client.get("/api/search", params={"q": q}).json()
@@ -153,7 +203,11 @@ def test_search_csv_has_every_matching_paragraph_with_its_text(client, q):
 
 
 def test_search_csv_keeps_more_than_twenty_paragraphs_of_one_statement_and_the_full_text(client):
-    rows = [r for r in _csv(client.get("/search.csv?q=ceasefire")) if r["title"] == "Statement with many ceasefire paragraphs"]
+    rows = [
+        r
+        for r in _csv(client.get("/search.csv?q=ceasefire"))
+        if r["title"] == "Statement with many ceasefire paragraphs"
+    ]
     assert [int(r["n"]) for r in rows] == list(range(1, MANY + 1))
     long = [r for r in _csv(client.get("/search.csv?q=speaker:sergey-lavrov")) if len(r["text"]) > 400]
     assert long and "snippet" not in long[0]  # the whole text, not a ~320-character extract
@@ -162,9 +216,13 @@ def test_search_csv_keeps_more_than_twenty_paragraphs_of_one_statement_and_the_f
 def test_search_csv_cells_are_inert_and_text_intact(client):
     rows = _csv(client.get("/search.csv?q=ceasefire"))
     formula = [r for r in rows if r["title"] == "'" + FORMULA_TITLE]
-    assert [r["text"] for r in formula] == ["'+33 1 23 45 67 89 is the ceasefire hotline", "'-2 degrees and a ceasefire",
-                                            "'@SUM(A1:A2) ceasefire", "'\tTabbed ceasefire text",
-                                            "Lavrov’s “ceasefire” — naïve café, 北京"]
+    assert [r["text"] for r in formula] == [
+        "'+33 1 23 45 67 89 is the ceasefire hotline",
+        "'-2 degrees and a ceasefire",
+        "'@SUM(A1:A2) ceasefire",
+        "'\tTabbed ceasefire text",
+        "Lavrov’s “ceasefire” — naïve café, 北京",
+    ]
     assert not [v for r in rows for v in r.values() if v and v[0] in "=+-@\t\r"]
     assert any(r["title"] == CYRILLIC_TITLE for r in rows)
 
@@ -188,11 +246,16 @@ def test_a_capped_download_says_so_in_its_first_row(client, monkeypatch):
     page = client.get("/search?q=ceasefire").text
     assert "first 5 of" in page
     monkeypatch.setattr(downloads, "MAX_DOWNLOAD_ROWS", 3)
-    assert client.get("/statements.csv").content.decode("utf-8-sig").startswith("Truncated: this file holds the first 3 of")
+    assert (
+        client.get("/statements.csv")
+        .content.decode("utf-8-sig")
+        .startswith("Truncated: this file holds the first 3 of")
+    )
     assert "first 3 of" in client.get("/statements").text
 
 
 # -- Atom ----------------------------------------------------------------------------------
+
 
 def test_feeds_parse_and_invent_no_dates(client):
     for url in ("/statements.atom", "/search.atom?q=ceasefire", "/statements.atom?kind=statement"):
@@ -204,7 +267,9 @@ def test_feeds_parse_and_invent_no_dates(client):
     feed = feedparser.parse(client.get("/search.atom?q=ceasefire").content)
     by_title = {e.title: e for e in feed.entries}
     published_only = by_title[CYRILLIC_TITLE]
-    assert published_only.updated.startswith("2022-01-07") and published_only.published.startswith("2022-01-07")
+    assert published_only.updated.startswith("2022-01-07") and published_only.published.startswith(
+        "2022-01-07"
+    )
     assert published_only.summary.startswith("Undated statement; published 2022-01-07.")
     ingested = by_title["Undated note on the ceasefire"]
     assert ingested.updated.startswith("2024-02-03") and "published" not in ingested
@@ -212,12 +277,21 @@ def test_feeds_parse_and_invent_no_dates(client):
     assert by_title[FORMULA_TITLE].published.startswith("2022-03-04")
 
 
-@pytest.mark.parametrize("name,kind,family,given", [
-    ("Wang Yi", "person", "{Wang}", "Yi"), ("Ursula von der Leyen", "person", "{Leyen}", "Ursula"),
-    ("Mohammed bin Salman Al Saud", "person", "{Al Saud}", "Mohammed bin Salman"),
-    ("Martin Luther King Jr.", "person", "{King}", "Martin Luther"),
-    ("Ministry of Foreign Affairs and Trade", "institution", "{Ministry of Foreign Affairs and Trade}", ""),
-])
+@pytest.mark.parametrize(
+    "name,kind,family,given",
+    [
+        ("Wang Yi", "person", "{Wang}", "Yi"),
+        ("Ursula von der Leyen", "person", "{Leyen}", "Ursula"),
+        ("Mohammed bin Salman Al Saud", "person", "{Al Saud}", "Mohammed bin Salman"),
+        ("Martin Luther King Jr.", "person", "{King}", "Martin Luther"),
+        (
+            "Ministry of Foreign Affairs and Trade",
+            "institution",
+            "{Ministry of Foreign Affairs and Trade}",
+            "",
+        ),
+    ],
+)
 def test_structured_names_reach_bibtex_and_ris_whole(name, kind, family, given):
     """From app.ingest.name_parts to what pybtex (BibTeX's name rules) and rispy read back."""
     from app.ingest.name_parts import name_parts
@@ -226,7 +300,10 @@ def test_structured_names_reach_bibtex_and_ris_whole(name, kind, family, given):
     text = bibtex.to_bibtex(_item(author=[parts]))
     person = next(iter(pybtex.database.parse_string(text, "bibtex").entries.values())).persons["author"]
     assert len(person) == 1
-    assert " ".join(person[0].last_names) == family and " ".join(person[0].first_names + person[0].middle_names) == given
+    assert (
+        " ".join(person[0].last_names) == family
+        and " ".join(person[0].first_names + person[0].middle_names) == given
+    )
     authors = rispy.loads(ris.to_ris(_item(author=[parts])).replace("\r\n", "\n"))[0]["authors"]
     assert authors == [f"{name}," if kind == "institution" else ris.name(parts)]
     assert (authors[0].split(",")[0].strip() == name) == (kind == "institution")

@@ -1,6 +1,7 @@
 """Downloads of an archive ingested from realistic pages (tests/data/export_pages, written for
 these tests, through the real parser, HTML reader and manifest): the capture date in every
 export and API, and bidirectional controls made harmless in each format."""
+
 from __future__ import annotations
 
 import csv
@@ -50,7 +51,10 @@ def _export(data_dir) -> dict[str, dict]:
 # -- the capture date ------------------------------------------------------------------------
 
 EXPECTED_CAPTURED = {  # title start -> (captured_at, captured)
-    "Statement by the Ministry of Foreign Affairs and Trade": ("2023-03-13T21:00:00", "2023-03-13"),  # manifest, +13:00
+    "Statement by the Ministry of Foreign Affairs and Trade": (
+        "2023-03-13T21:00:00",
+        "2023-03-13",
+    ),  # manifest, +13:00
     "Wang Yi Meets": ("2023-02-18T03:00:00", "2023-02-18"),  # manifest
     "Embassy’s comment": (None, "2023-03-14"),  # the page clock of a text page without a source URL
     "Statement by President Ursula von der Leyen": (None, None),  # neither
@@ -84,16 +88,20 @@ def test_the_capture_date_is_in_the_api_lists_and_details_the_csvs_and_the_expor
 def test_the_csvs_name_the_original_url_and_publisher(client):
     rows = {r["title"]: r for r in _csv(client.get("/statements.csv").content)}
     un = next(r for t, r in rows.items() if t.startswith("Statement by Ambassador Linda Thomas-Greenfield"))
-    assert un["original_url"] == ("https://usun.example/~remarks/statement_by_ambassador%E2%80%93thomas-greenfield"
-                                  "?x=1&y=2#main")
+    assert un["original_url"] == (
+        "https://usun.example/~remarks/statement_by_ambassador%E2%80%93thomas-greenfield?x=1&y=2#main"
+    )
     assert un["publisher"] == "United States Mission to the United Nations"
     tex = next(r for t, r in rows.items() if t.startswith("Press briefing on the {draft}"))
     assert tex["original_url"] == "https://press.example/briefings/{draft}_100%25/~zakharova#q&a"
     searched = [r for r in _csv(client.get("/search.csv", params={"q": "humanitarian"}).content)]
-    assert {r["original_url"] for r in searched} >= {"https://www.mfat.example/~press/2023_03/ceasefire%2Dstatement.html"}
+    assert {r["original_url"] for r in searched} >= {
+        "https://www.mfat.example/~press/2023_03/ceasefire%2Dstatement.html"
+    }
 
 
 # -- bidi controls ---------------------------------------------------------------------------
+
 
 def _closed_per_value(value: str) -> bool:
     """Every embedding/override/isolate opened in `value` is closed within it, and nothing else."""
@@ -114,12 +122,16 @@ def _strings(value):
 
 @pytest.fixture(scope="module")
 def bidi_urls(client):
-    (st,) = [s for s in client.get("/api/statements").json()["results"] if s["title"].startswith("Remarks on the")]
+    (st,) = [
+        s for s in client.get("/api/statements").json()["results"] if s["title"].startswith("Remarks on the")
+    ]
     pkeys = [p["key"] for p in client.get(st["api"]).json()["paragraphs"]]
     return st, pkeys
 
 
-def test_json_answers_downloads_and_the_export_close_bidi_controls_in_each_string(client, data_dir, bidi_urls):
+def test_json_answers_downloads_and_the_export_close_bidi_controls_in_each_string(
+    client, data_dir, bidi_urls
+):
     st, pkeys = bidi_urls
     answers = {
         "api list": client.get("/api/statements").json(),
@@ -165,8 +177,14 @@ def test_ris_closes_bidi_controls_in_each_value_and_bibtex_drops_them(client, bi
 def test_bidi_controls_in_an_original_url_are_percent_encoded_in_bibtex_and_ris():
     from app.citations import bibtex, ris
 
-    item = {"id": "k", "title": "T", "URL": "https://a.example/\u202eexe.txt", "archive": "Archive",
-            "archive_location": "https://archive.example/statements/k", "accessed": {"date-parts": [[2026, 12, 1]]}}
+    item = {
+        "id": "k",
+        "title": "T",
+        "URL": "https://a.example/\u202eexe.txt",
+        "archive": "Archive",
+        "archive_location": "https://archive.example/statements/k",
+        "accessed": {"date-parts": [[2026, 12, 1]]},
+    }
     assert "url = {https://a.example/%E2%80%AEexe.txt}" in bibtex.to_bibtex(item)
     assert "UR  - https://a.example/%E2%80%AEexe.txt\r\n" in ris.to_ris(item)
 
@@ -175,11 +193,15 @@ def test_an_original_url_item_keeps_the_archive_permalink_in_bibtex_and_ris(clie
     import bibtexparser
     import rispy
 
-    (st,) = [s for s in client.get("/api/statements").json()["results"] if s["title"].startswith("Wang Yi Meets")]
+    (st,) = [
+        s for s in client.get("/api/statements").json()["results"] if s["title"].startswith("Wang Yi Meets")
+    ]
     pkey = client.get(st["api"]).json()["paragraphs"][1]["key"]
     entry = bibtexparser.parse_string(client.get(f"/p/{pkey}/cite.bib").text).entries[0]
     assert entry["url"] == st["original_url"]
-    assert entry["note"] == f"Paragraph 2. Archived in Diplomatic Statements Archive: http://testserver/p/{pkey}"
+    assert (
+        entry["note"] == f"Paragraph 2. Archived in Diplomatic Statements Archive: http://testserver/p/{pkey}"
+    )
     (rec,) = rispy.loads(client.get(f"/p/{pkey}/cite.ris").text.replace("\r\n", "\n"))
     assert rec["urls"] == [st["original_url"]]
     assert rec["name_of_database"] == "Diplomatic Statements Archive"

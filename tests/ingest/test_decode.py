@@ -1,4 +1,5 @@
 """Page bytes -> text: encodings, refusals, and the line repairs with their warnings."""
+
 from __future__ import annotations
 
 import codecs
@@ -9,16 +10,19 @@ from app.ingest.decode import decode_page
 from app.ingest.types import PageError
 
 
-@pytest.mark.parametrize("raw, message", [
-    (b"", "empty file"),
-    (b" \n\t\r\n  ", "whitespace-only file"),
-    ("\u00a0\n\u00a0 \n".encode(), "whitespace-only file"),
-    (codecs.BOM_UTF8, "whitespace-only file"),
-    (b"Title\x00\x00\x01body", "binary file, not a text page"),
-    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary file, not a text page"),
-    (b"%PDF-1.7\n1 0 obj", "binary file, not a text page"),
-    (bytes(range(256)) * 4, "binary file, not a text page"),
-])
+@pytest.mark.parametrize(
+    "raw, message",
+    [
+        (b"", "empty file"),
+        (b" \n\t\r\n  ", "whitespace-only file"),
+        ("\u00a0\n\u00a0 \n".encode(), "whitespace-only file"),
+        (codecs.BOM_UTF8, "whitespace-only file"),
+        (b"Title\x00\x00\x01body", "binary file, not a text page"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "binary file, not a text page"),
+        (b"%PDF-1.7\n1 0 obj", "binary file, not a text page"),
+        (bytes(range(256)) * 4, "binary file, not a text page"),
+    ],
+)
 def test_refused(raw, message):
     with pytest.raises(PageError) as e:
         decode_page(raw)
@@ -40,7 +44,9 @@ def test_utf16_with_bom(codec):
 
 def test_utf16_without_bom_is_read_with_a_warning():
     d = decode_page("Title of the page\nBody text here.".encode("utf-16-le"))
-    assert d.text == "Title of the page\nBody text here." and d.warnings == ("line 1: UTF-16 without a byte order mark",)
+    assert d.text == "Title of the page\nBody text here." and d.warnings == (
+        "line 1: UTF-16 without a byte order mark",
+    )
 
 
 def test_cp1251_is_detected_and_named():
@@ -73,13 +79,20 @@ def test_mostly_utf8_with_invalid_bytes_drops_them():
 def test_replacement_characters_are_dropped_with_a_warning():
     d = decode_page("Title\n323 days have passed\ufffd\ufffd\ufffd  \nBody\ufffd".encode())
     assert d.text == "Title\n323 days have passed\nBody"
-    assert d.warnings == ("line 2: dropped 3 replacement character(s)", "line 3: dropped 1 replacement character(s)")
+    assert d.warnings == (
+        "line 2: dropped 3 replacement character(s)",
+        "line 3: dropped 1 replacement character(s)",
+    )
 
 
 def test_mojibake_is_repaired_per_line():
     d = decode_page("Title\nLavrovâ€™s remarks\nÐ\xa0Ð¾Ñ\x81Ñ\x81Ð¸Ñ\x8f\nÂ£100".encode())
     assert d.text == "Title\nLavrov’s remarks\nРоссия\n£100"
-    assert d.warnings == ("line 2: repaired mojibake", "line 3: repaired mojibake", "line 4: repaired mojibake")
+    assert d.warnings == (
+        "line 2: repaired mojibake",
+        "line 3: repaired mojibake",
+        "line 4: repaired mojibake",
+    )
 
 
 def test_faithful_text_is_left_alone():

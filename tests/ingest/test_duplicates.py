@@ -1,6 +1,7 @@
 """Duplicates across sites (app.ingest.duplicates): one text published at several places is
 one group with one canonical statement; search counts its words once; every member's own
 URL keeps resolving; grouping does not depend on the order pages arrive in."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -15,7 +16,7 @@ from app.ingest import duplicates as dup
 from app.models import Statement
 from tests.conftest import SEEDS
 
-BODY_SEED = "000_1bbf74939fffeac4.txt"   # a long speech (the original)
+BODY_SEED = "000_1bbf74939fffeac4.txt"  # a long speech (the original)
 OTHER_SEED = "001_e008f88601b054ee.txt"  # an unrelated statement
 
 
@@ -40,12 +41,22 @@ def _mirror_pages(root: Path) -> dict[str, Path]:
     merged = [body[0], body[1] + " " + body[2], *body[3:]]
     merged[4] = merged[4].replace("foreign policy", "foreign polciy", 1)
     pages["mirror"] = sites["embassy"] / "news-item.txt"
-    pages["mirror"].write_text("\n\n".join([
-        "Remarks by the President at the expanded Collegium of the Foreign Ministry (Embassy reprint)",
-        dated, *merged, "Share this page: Facebook | Twitter | Print"]) + "\n", encoding="utf-8")
+    pages["mirror"].write_text(
+        "\n\n".join(
+            [
+                "Remarks by the President at the expanded Collegium of the Foreign Ministry (Embassy reprint)",
+                dated,
+                *merged,
+                "Share this page: Facebook | Twitter | Print",
+            ]
+        )
+        + "\n",
+        encoding="utf-8",
+    )
     pages["later"] = sites["later"] / "again.txt"
-    pages["later"].write_text("\n\n".join([title + " (archive)", dated.replace("2021", "2022"), *body]) + "\n",
-                              encoding="utf-8")
+    pages["later"].write_text(
+        "\n\n".join([title + " (archive)", dated.replace("2021", "2022"), *body]) + "\n", encoding="utf-8"
+    )
     pages["digest"] = sites["digest"] / "digest.txt"
     pages["digest"].write_text("\n\n".join([title + " - digest", dated, *body[:2]]) + "\n", encoding="utf-8")
     pages["other"] = sites["other"] / "other.txt"
@@ -68,16 +79,19 @@ def _key_of(factory, path: Path) -> str:
     from app.models import Contribution, SourceDocument
 
     with factory() as session:
-        return session.scalar(select(Contribution.statement_key).join(SourceDocument)
-                              .where(SourceDocument.path.like(f"%{path.parent.name}/{path.name}"),
-                                     Contribution.role == "main"))
+        return session.scalar(
+            select(Contribution.statement_key)
+            .join(SourceDocument)
+            .where(SourceDocument.path.like(f"%{path.parent.name}/{path.name}"), Contribution.role == "main")
+        )
 
 
 # --- the pure parts ------------------------------------------------------------------------
 
+
 def test_shingles_do_not_depend_on_paragraph_split_case_or_quotes():
     a = dup.shingles(["The Minister said: “we will act now.” Then he left the room quickly."])
-    b = dup.shingles(["the minister said \"We will act now\".", "Then he left the room quickly"])
+    b = dup.shingles(['the minister said "We will act now".', "Then he left the room quickly"])
     assert a == b and len(a) == 9  # 13 words
 
 
@@ -90,7 +104,7 @@ def test_band_hashes_are_deterministic_and_shared_by_equal_texts():
     s = dup.shingles(["one two three four five six seven eight nine ten eleven twelve"])
     assert dup.band_hashes(s) == dup.band_hashes(set(sorted(s, reverse=True)))
     assert len(dup.band_hashes(s)) == dup.BANDS
-    assert all(-(2 ** 63) <= h < 2 ** 63 for h in dup.band_hashes(s))
+    assert all(-(2**63) <= h < 2**63 for h in dup.band_hashes(s))
 
 
 def test_jaccard_and_dates():
@@ -104,14 +118,19 @@ def test_jaccard_and_dates():
 
 def test_canonical_is_earliest_then_fullest_then_smallest_key():
     d = dt.date(2021, 1, 1)
-    members = [dup.Member("b", d, 10), dup.Member("a", d, 9), dup.Member("c", d - dt.timedelta(1), 1),
-               dup.Member("z", None, 99)]
+    members = [
+        dup.Member("b", d, 10),
+        dup.Member("a", d, 9),
+        dup.Member("c", d - dt.timedelta(1), 1),
+        dup.Member("z", None, 99),
+    ]
     assert dup.canonical(members).key == "c"
     assert dup.canonical(members[:2]).key == "b"
     assert dup.canonical([dup.Member("b", d, 5), dup.Member("a", d, 5)]).key == "a"
 
 
 # --- in an archive ---------------------------------------------------------------------------
+
 
 def test_a_mirror_is_grouped_under_the_original_and_the_rest_is_not(tmp_path, factory, settings):
     pages = _mirror_pages(tmp_path / "pages")
@@ -134,8 +153,13 @@ def test_grouping_does_not_depend_on_ingest_order(tmp_path, settings):
 
     pages = _mirror_pages(tmp_path / "pages")
     seen = []
-    for i, order in enumerate([list(pages.values()), list(reversed(pages.values())),
-                               [pages["mirror"], pages["other"], pages["original"], pages["digest"], pages["later"]]]):
+    for i, order in enumerate(
+        [
+            list(pages.values()),
+            list(reversed(pages.values())),
+            [pages["mirror"], pages["other"], pages["original"], pages["digest"], pages["later"]],
+        ]
+    ):
         run_settings = settings.model_copy(update={"data_dir": tmp_path / f"d{i}"})
         engine, factory = open_database(run_settings)
         for p in order:  # one page per run: each arrives when the others are already grouped

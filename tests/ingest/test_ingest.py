@@ -1,5 +1,6 @@
 """Ingestion into a real SQLite archive: keys, merge of teasers and full texts, idempotence,
 changed pages, and bad input that fails alone."""
+
 from __future__ import annotations
 
 import json
@@ -13,8 +14,8 @@ from app.models import KeyAlias, Paragraph, SourceDocument, Statement
 from tests.conftest import SEEDS
 
 SEED_FILES = sorted(SEEDS.glob("*.txt"))
-FULL_LAVROV_RSPP = "002_822fe0b5f90ffc11.txt"   # full text of a statement …
-TEASER_PAGE = "001_e008f88601b054ee.txt"       # … that this page lists as a teaser
+FULL_LAVROV_RSPP = "002_822fe0b5f90ffc11.txt"  # full text of a statement …
+TEASER_PAGE = "001_e008f88601b054ee.txt"  # … that this page lists as a teaser
 
 
 def export(cli) -> str:
@@ -42,9 +43,27 @@ def test_export_line_shape(cli):
     cli("ingest", SEEDS)
     line = export(cli).splitlines()[0]
     rec = json.loads(line)
-    assert list(rec) == ["key", "title", "kind", "date", "published", "venue", "speakers", "topics",
-                         "excerpt", "original_url", "publisher", "captured_at", "captured", "url", "sources",
-                         "paragraphs", "versions", "retired", "redirects"]
+    assert list(rec) == [
+        "key",
+        "title",
+        "kind",
+        "date",
+        "published",
+        "venue",
+        "speakers",
+        "topics",
+        "excerpt",
+        "original_url",
+        "publisher",
+        "captured_at",
+        "captured",
+        "url",
+        "sources",
+        "paragraphs",
+        "versions",
+        "retired",
+        "redirects",
+    ]
     assert rec["url"] == f"/statements/{rec['key']}"
     assert list(rec["paragraphs"][0]) == ["key", "n", "text", "speaker", "label"]
     keys = [json.loads(x)["key"] for x in export(cli).splitlines()]
@@ -86,16 +105,22 @@ def test_teaser_and_full_text_are_one_statement(cli, order):
     assert full["published"] == "2021-11-24"  # known only from the teaser's dateline
     assert sorted(s["file"] for s in full["sources"]) == [TEASER_PAGE, FULL_LAVROV_RSPP]
     # the teaser's lead is the full text's 4th paragraph: same key, same text
-    lead = next(p for p in full["paragraphs"] if p["text"].startswith("The Russian Foreign Ministry has always"))
+    lead = next(
+        p for p in full["paragraphs"] if p["text"].startswith("The Russian Foreign Ministry has always")
+    )
     assert lead["n"] == 4
 
 
 def test_teaser_lead_not_in_full_text_still_resolves(cli, factory, seed_copy):
     teaser_page = seed_copy / TEASER_PAGE
     text = teaser_page.read_text(encoding="utf-8")
-    teaser_page.write_text(text.replace("The Russian Foreign Ministry has always proceeded",
-                                        "The Russian Foreign Ministry has always, always proceeded"),
-                           encoding="utf-8")
+    teaser_page.write_text(
+        text.replace(
+            "The Russian Foreign Ministry has always proceeded",
+            "The Russian Foreign Ministry has always, always proceeded",
+        ),
+        encoding="utf-8",
+    )
     cli("ingest", teaser_page)
     teaser = next(r for r in records(cli).values() if r["date"] == "2021-11-23")
     lead_key = teaser["paragraphs"][0]["key"]
@@ -125,15 +150,17 @@ def test_changed_page_updates_statement_in_place(cli, factory, seed_copy):
     cli("ingest", page)
     before = next(r for r in records(cli).values() if not r["excerpt"])
     old_text = before["paragraphs"][2]["text"]
-    page.write_text(page.read_text(encoding="utf-8").replace(old_text, old_text + " (Applause.)"),
-                    encoding="utf-8")
+    page.write_text(
+        page.read_text(encoding="utf-8").replace(old_text, old_text + " (Applause.)"), encoding="utf-8"
+    )
     later = page.stat().st_mtime + 60  # the edit is the later capture, whatever the clock's resolution
     os.utime(page, (later, later))
     result = cli("ingest", page)
     assert result.exit_code == 0 and "0 / 1 / 0" in result.stdout
     after = records(cli)[before["key"]]  # same statement key
-    assert [p["key"] for i, p in enumerate(after["paragraphs"]) if i != 2] == \
-           [p["key"] for i, p in enumerate(before["paragraphs"]) if i != 2]
+    assert [p["key"] for i, p in enumerate(after["paragraphs"]) if i != 2] == [
+        p["key"] for i, p in enumerate(before["paragraphs"]) if i != 2
+    ]
     assert after["paragraphs"][2]["key"] != before["paragraphs"][2]["key"]
     with factory() as s:  # the old paragraph permalink keeps its words, as a retired paragraph
         old = s.scalar(select(Paragraph).where(Paragraph.key == before["paragraphs"][2]["key"]))
@@ -146,9 +173,14 @@ def test_changed_title_aliases_old_keys(cli, factory, seed_copy):
     page = seed_copy / FULL_LAVROV_RSPP
     cli("ingest", page)
     before = next(r for r in records(cli).values() if not r["excerpt"])
-    page.write_text(page.read_text(encoding="utf-8").replace("Foreign Minister Sergey Lavrov’s remarks at the meeting",
-                                                             "Foreign Minister Sergey Lavrov’s speech at the meeting", 1),
-                    encoding="utf-8")
+    page.write_text(
+        page.read_text(encoding="utf-8").replace(
+            "Foreign Minister Sergey Lavrov’s remarks at the meeting",
+            "Foreign Minister Sergey Lavrov’s speech at the meeting",
+            1,
+        ),
+        encoding="utf-8",
+    )
     cli("ingest", page)
     after = next(r for r in records(cli).values() if not r["excerpt"])
     assert after["key"] != before["key"]
@@ -157,8 +189,10 @@ def test_changed_title_aliases_old_keys(cli, factory, seed_copy):
         old_p = before["paragraphs"][5]["key"]
         alias = s.get(KeyAlias, old_p)
         assert alias.new_kind == "paragraph"
-        assert s.scalar(select(Paragraph.text).where(Paragraph.key == alias.new_key)) == \
-            before["paragraphs"][5]["text"]
+        assert (
+            s.scalar(select(Paragraph.text).where(Paragraph.key == alias.new_key))
+            == before["paragraphs"][5]["text"]
+        )
 
 
 BAD_PAGES = {
@@ -166,7 +200,7 @@ BAD_PAGES = {
     "blank.txt": b"   \n\n \t\n",
     "binary.txt": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)),
     "chrome-only.txt": b"3 December 2021\nMoscow: 07:30\nLondon: 04:30\n\nConsular queries:\n"
-                       b"+44 (0) 203 668 7474\n\nall messages\n",
+    b"+44 (0) 203 668 7474\n\nall messages\n",
 }
 
 
@@ -206,8 +240,15 @@ def test_50mb_single_line_with_default_cap(cli, tmp_path):
 
 def test_invalid_utf8_page_is_decoded_not_refused(cli, tmp_path):
     page = tmp_path / "cp1251.txt"
-    text = (SEEDS / FULL_LAVROV_RSPP).read_text(encoding="utf-8").replace("’", "'").replace("“", '"') \
-        .replace("”", '"').replace("–", "-").replace("\u00a0", " ")
+    text = (
+        (SEEDS / FULL_LAVROV_RSPP)
+        .read_text(encoding="utf-8")
+        .replace("’", "'")
+        .replace("“", '"')
+        .replace("”", '"')
+        .replace("–", "-")
+        .replace("\u00a0", " ")
+    )
     page.write_bytes(text.encode("cp1251", errors="replace") + "\nПривет\n".encode("cp1251"))
     result = cli("ingest", page)
     assert result.exit_code == 0, result.stderr

@@ -1,5 +1,6 @@
 """`archive ingest --warnings` and `archive warnings`: what the parser dropped or guessed, by
 kind and per file, read back from the archive (the summary only counted them)."""
+
 from __future__ import annotations
 
 import json
@@ -13,7 +14,11 @@ def test_warning_kind_drops_line_numbers_and_numbers():
     assert warning_kind("line 5: dropped site chrome (phone line)") == "dropped site chrome (phone line)"
     assert warning_kind("lines 3-4: merged 2 lines") == "merged N lines"
     report = build_report([("a.txt", ["line 1: x", "line 2: x"]), ("b.txt", []), ("c.txt", ["line 9: y"])])
-    assert report.total == 3 and report.by_kind == {"x": 2, "y": 1} and list(report.per_file) == ["a.txt", "c.txt"]
+    assert (
+        report.total == 3
+        and report.by_kind == {"x": 2, "y": 1}
+        and list(report.per_file) == ["a.txt", "c.txt"]
+    )
 
 
 def test_ingest_shows_the_warnings_it_counted(cli, data_dir):

@@ -1,4 +1,5 @@
 """Deterministic keys and name matching (pure functions)."""
+
 from __future__ import annotations
 
 from datetime import date
@@ -11,7 +12,9 @@ from app.ingest.keys import name_key, normalise_text, paragraph_keys, statement_
 
 def test_statement_key_survives_typographic_differences():
     a = statement_key("Foreign Minister Sergey Lavrov’s remarks, Moscow, October 2, 2021", date(2021, 10, 2))
-    b = statement_key("Foreign  Minister Sergey Lavrov's remarks, Moscow, October 2, 2021 ", date(2021, 10, 2))
+    b = statement_key(
+        "Foreign  Minister Sergey Lavrov's remarks, Moscow, October 2, 2021 ", date(2021, 10, 2)
+    )
     assert a == b
     assert a.startswith("2021-10-02-foreign-minister-sergey-lavrovs-remarks")
 

@@ -1,4 +1,5 @@
 """name_parts: CSL-JSON name objects for names of every shape."""
+
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -47,7 +48,10 @@ CASES = [
     ("URSULA VON DER LEYEN", VDL),
     ("Ursula VON DER LEYEN", VDL),
     ("Charles de Gaulle", {"family": "Gaulle", "given": "Charles", "non-dropping-particle": "de"}),
-    ("Luiz Inácio Lula da Silva", {"family": "Silva", "given": "Luiz Inácio Lula", "non-dropping-particle": "da"}),
+    (
+        "Luiz Inácio Lula da Silva",
+        {"family": "Silva", "given": "Luiz Inácio Lula", "non-dropping-particle": "da"},
+    ),
     ("Jean-Yves Le Drian", {"family": "Le Drian", "given": "Jean-Yves"}),
     ("JEAN-YVES LE DRIAN", {"family": "Le Drian", "given": "Jean-Yves"}),
     ("Herman Van Rompuy", {"family": "Van Rompuy", "given": "Herman"}),
@@ -93,12 +97,22 @@ def test_name_parts(name, parts):
 def test_institutions_are_literal():
     assert name_parts("Foreign Ministry", kind="institution") == {"literal": "Foreign Ministry"}
     assert name_parts("Ministry of Foreign Affairs of the Russian Federation", kind="institution") == {
-        "literal": "Ministry of Foreign Affairs of the Russian Federation"}
+        "literal": "Ministry of Foreign Affairs of the Russian Federation"
+    }
     assert name_parts("  Embassy  of Russia ", kind="institution") == {"literal": "Embassy of Russia"}
 
 
-@pytest.mark.parametrize("name", ["Wang Yi", "Ursula von der Leyen", "Mohammed bin Salman Al Saud",
-                                  "Sergey Lavrov", "Martin Luther King Jr.", "Jean-Yves Le Drian"])
+@pytest.mark.parametrize(
+    "name",
+    [
+        "Wang Yi",
+        "Ursula von der Leyen",
+        "Mohammed bin Salman Al Saud",
+        "Sergey Lavrov",
+        "Martin Luther King Jr.",
+        "Jean-Yves Le Drian",
+    ],
+)
 def test_display_name_prints_the_name_back(name):
     assert display_name(name_parts(name)) == name
 
@@ -112,8 +126,15 @@ def test_display_name_of_caps_and_initials():
 @given(st.text(max_size=60))
 def test_never_raises_and_is_csl(text):
     parts = name_parts(text)
-    assert set(parts) <= {"family", "given", "non-dropping-particle", "dropping-particle", "suffix",
-                          "static-ordering", "literal"}
+    assert set(parts) <= {
+        "family",
+        "given",
+        "non-dropping-particle",
+        "dropping-particle",
+        "suffix",
+        "static-ordering",
+        "literal",
+    }
     assert ("literal" in parts) != ("family" in parts)
     if text.strip():
         assert all(isinstance(v, str) and v.strip() for k, v in parts.items() if k != "static-ordering")

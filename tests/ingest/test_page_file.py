@@ -1,6 +1,7 @@
 """Special files named like pages (a FIFO, a directory) are reported or skipped, never opened
 for a blocking read, by every reader of the ingest pipeline: the walk's sniffing, the WARC
 check, site-chrome learning and the page reader (app/ingest/page_file.py)."""
+
 from __future__ import annotations
 
 import os

@@ -1,6 +1,7 @@
 """The parser on page families it must handle on sites it has never seen (synthetic pages
 written for these tests in tests/data/families, one per family), the whole parse of every seed
 page pinned, `archive parse --explain`, and the score on ../shared/corpus when it is there."""
+
 from __future__ import annotations
 
 import importlib.util
@@ -45,11 +46,17 @@ def test_family_page(page: Path):
     assert iso(main.date) == truth["date"]
     assert iso(main.published) == truth["published"]
     venue = norm(main.venue)
-    assert (venue == "") if not truth["venue"] else (norm(truth["venue"]) in venue or venue in norm(truth["venue"]))
+    assert (
+        (venue == "")
+        if not truth["venue"]
+        else (norm(truth["venue"]) in venue or venue in norm(truth["venue"]))
+    )
     assert main.kind == truth["kind"]
     first = main.paragraphs[0]
     assert alnum((first.label or "") + first.text).startswith(alnum(truth["first_paragraph"])[:30])
-    assert {name_key(p.label) for p in main.paragraphs if p.label} == {name_key(x) for x in truth["turn_speakers"]}
+    assert {name_key(p.label) for p in main.paragraphs if p.label} == {
+        name_key(x) for x in truth["turn_speakers"]
+    }
 
 
 @pytest.mark.parametrize("page", sorted((ROOT / "seeds").glob("*.txt")), ids=lambda p: p.stem[:3])
@@ -62,12 +69,24 @@ def test_seed_parse_is_pinned(page: Path):
 
 
 def test_explain_says_what_each_line_was_taken_for():
-    page = "\n".join([
-        "Permanent Mission of Utopia to the United Nations", "", "Permanent Mission of Utopia to the United Nations",
-        "", "Home > News > Statements", "Speech", "Remarks by Ambassador Jane Doe at the Security Council, "
-        "New York, 3 May 2023", "", "Ambassador Doe: Thank you, Mr. President. We are here again to discuss the "
-        "same crisis, and little has changed.", "", "Question: Will you vote for the draft?", "",
-        "Ambassador: We will see."])
+    page = "\n".join(
+        [
+            "Permanent Mission of Utopia to the United Nations",
+            "",
+            "Permanent Mission of Utopia to the United Nations",
+            "",
+            "Home > News > Statements",
+            "Speech",
+            "Remarks by Ambassador Jane Doe at the Security Council, New York, 3 May 2023",
+            "",
+            "Ambassador Doe: Thank you, Mr. President. We are here again to discuss the "
+            "same crisis, and little has changed.",
+            "",
+            "Question: Will you vote for the draft?",
+            "",
+            "Ambassador: We will see.",
+        ]
+    )
     what = {n: w for n, _, w in explain_page(page)}
     assert what[1].startswith("dropped site chrome (site header)")
     assert "title candidate, score" in what[1] and "printed twice above other lines" in what[1]
@@ -81,8 +100,11 @@ def test_explain_says_what_each_line_was_taken_for():
 
 def test_explain_cli(cli, tmp_path):
     f = tmp_path / "p.txt"
-    f.write_text("Speech\nForeign Minister Jane Doe’s speech at the Forum, Vienna, 3 May 2023\n\n"
-                 "Dear colleagues, it is an honour to speak here today about our common future.\n", "utf-8")
+    f.write_text(
+        "Speech\nForeign Minister Jane Doe’s speech at the Forum, Vienna, 3 May 2023\n\n"
+        "Dear colleagues, it is an honour to speak here today about our common future.\n",
+        "utf-8",
+    )
     result = cli("parse", "--explain", f)
     assert result.exit_code == 0
     assert "dropped site chrome (genre label)" in result.output
@@ -121,33 +143,54 @@ def test_shared_reference_score(folder, threshold):
     assert n and ok / n >= threshold, (ok / n, bad)
 
 
-@pytest.mark.parametrize("line,reason", [
-    ("English | Русский | Français | 中文 | العربية", "language selector"),
-    ("Read in Russian", "language selector"), ("Читать на русском языке", "language selector"),
-    ("Versão de impressão", "share or print link"), ("Facebook Twitter Telegram Print", "share or print link"),
-    ("[email protected]org.uk", "e-mail line"), ("Email: press@example.org, tel. +7 495 123 4567", "e-mail line"),
-    ("Tel.: +7 495 123-45-67, +7 495 765-43-21; Fax: (495) 111 2233", "phone line"),
-    ("Opening hours: Monday - Friday 09:30 - 12:30", "opening hours"), ("пн-пт 9:30-12:30", "opening hours"),
-    ("2432-20-10-2014", "document number"), ("example.gov", "site name"),
-])
+@pytest.mark.parametrize(
+    "line,reason",
+    [
+        ("English | Русский | Français | 中文 | العربية", "language selector"),
+        ("Read in Russian", "language selector"),
+        ("Читать на русском языке", "language selector"),
+        ("Versão de impressão", "share or print link"),
+        ("Facebook Twitter Telegram Print", "share or print link"),
+        ("[email protected]org.uk", "e-mail line"),
+        ("Email: press@example.org, tel. +7 495 123 4567", "e-mail line"),
+        ("Tel.: +7 495 123-45-67, +7 495 765-43-21; Fax: (495) 111 2233", "phone line"),
+        ("Opening hours: Monday - Friday 09:30 - 12:30", "opening hours"),
+        ("пн-пт 9:30-12:30", "opening hours"),
+        ("2432-20-10-2014", "document number"),
+        ("example.gov", "site name"),
+    ],
+)
 def test_chrome_line_families(line, reason):
     from app.ingest.chrome import line_chrome
 
     assert line_chrome(line) == reason
 
 
-@pytest.mark.parametrize("line", ["2022-03-18 19:30", "11/19/2021", "1941-1945", "The text of the statement.",
-                                  "Print media in Europe face new pressure every year.", "English is spoken here."])
+@pytest.mark.parametrize(
+    "line",
+    [
+        "2022-03-18 19:30",
+        "11/19/2021",
+        "1941-1945",
+        "The text of the statement.",
+        "Print media in Europe face new pressure every year.",
+        "English is spoken here.",
+    ],
+)
 def test_not_chrome(line):
     from app.ingest.chrome import line_chrome
 
     assert line_chrome(line) is None
 
 
-@pytest.mark.parametrize("line,reason", [
-    ("Home > News > Statements", "breadcrumb"), ("Главная \\ Новости \\ Заявления", "breadcrumb"),
-    ("Embassy of Utopia in the USA official site", "site name"),
-])
+@pytest.mark.parametrize(
+    "line,reason",
+    [
+        ("Home > News > Statements", "breadcrumb"),
+        ("Главная \\ Новости \\ Заявления", "breadcrumb"),
+        ("Embassy of Utopia in the USA official site", "site name"),
+    ],
+)
 def test_header_chrome_families(line, reason):
     from app.ingest.chrome import header_chrome
 

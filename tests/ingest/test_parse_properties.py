@@ -9,6 +9,7 @@ bytes, `decode_page` (and the whole text reader) raises nothing but PageError.
 Example counts are bounded so the file runs in a few seconds; the `slow` variant explores
 more (make soak).
 """
+
 from __future__ import annotations
 
 import json
@@ -28,33 +29,83 @@ from app.ingest.types import PageError, ParsedPage, page_to_dict
 from tests.shared_data import shared_corpus_pages
 
 ROOT = Path(__file__).resolve().parent.parent.parent
-PAGES = sorted((ROOT / "seeds").glob("*.txt")) + shared_corpus_pages()  # the real pages, when ../shared is here
-REAL_LINES = sorted({line.strip() for p in PAGES for line in p.read_text("utf-8").splitlines() if line.strip()})
+PAGES = (
+    sorted((ROOT / "seeds").glob("*.txt")) + shared_corpus_pages()
+)  # the real pages, when ../shared is here
+REAL_LINES = sorted(
+    {line.strip() for p in PAGES for line in p.read_text("utf-8").splitlines() if line.strip()}
+)
 REAL_PAGES = [p.read_text("utf-8") for p in PAGES]
 
 # Lines that exercise each rule of the parser: chrome, datelines, labels, teasers, topics …
 SYNTHETIC = [
-    "3 December 2021", "Moscow: 07:30", "London: 04:30", "3 December 2021 Moscow: 07:30 London: 04:30",
-    "Consular queries:", "+44 (0) 203 668 7474", "Tel.: 8 495 244 1606", "info@example.org",
+    "3 December 2021",
+    "Moscow: 07:30",
+    "London: 04:30",
+    "3 December 2021 Moscow: 07:30 London: 04:30",
+    "Consular queries:",
+    "+44 (0) 203 668 7474",
+    "Tel.: 8 495 244 1606",
+    "info@example.org",
     "1000 days have passed since the Salisbury incident" + " " * 300 + "- no response",
-    "• de-DE1 en-GB1 es-ES1 fr-FR1 ru-RU1", "Pages: 1 2 3 … 10", "SPEECHES, INTERVIEWS, ARTICLES",
-    "LATEST EVENTS", "all messages", "Web Content Display", "Advanced settings", "Москва: 10:15",
-    "Консульские вопросы: +7 495 244 1606", "Submitted on Fri, 11/19/2021 - 11:47", "26.01.2018",
-    "23 August 202019:37", "Publication date: 5 March 2019", "Additional materials", "Related materials:",
-    "OSCE", "Arms control", "Question:", "Q:", "A.:", "Answer:", "Sergey Lavrov:", "Fyodor Lukyanov: Thank you.",
-    "Question: What do you expect from the talks?", "Sergey Lavrov: We expect nothing.",
-    "In a recent article Fyodor Lukyanov wrote: it is fine.", "12.11.2021 - Foreign Minister Sergey Lavrov’s "
-    "remarks at a news conference, Moscow, November 12, 2021", "01.02.2020 - News", "Home / News / Statements",
-    "Official website of the Embassy", "Photo: MFA Russia", "https://mid.ru/en/", "-----", "***", "1.", "2. Second.",
+    "• de-DE1 en-GB1 es-ES1 fr-FR1 ru-RU1",
+    "Pages: 1 2 3 … 10",
+    "SPEECHES, INTERVIEWS, ARTICLES",
+    "LATEST EVENTS",
+    "all messages",
+    "Web Content Display",
+    "Advanced settings",
+    "Москва: 10:15",
+    "Консульские вопросы: +7 495 244 1606",
+    "Submitted on Fri, 11/19/2021 - 11:47",
+    "26.01.2018",
+    "23 August 202019:37",
+    "Publication date: 5 March 2019",
+    "Additional materials",
+    "Related materials:",
+    "OSCE",
+    "Arms control",
+    "Question:",
+    "Q:",
+    "A.:",
+    "Answer:",
+    "Sergey Lavrov:",
+    "Fyodor Lukyanov: Thank you.",
+    "Question: What do you expect from the talks?",
+    "Sergey Lavrov: We expect nothing.",
+    "In a recent article Fyodor Lukyanov wrote: it is fine.",
+    "12.11.2021 - Foreign Minister Sergey Lavrov’s remarks at a news conference, Moscow, November 12, 2021",
+    "01.02.2020 - News",
+    "Home / News / Statements",
+    "Official website of the Embassy",
+    "Photo: MFA Russia",
+    "https://mid.ru/en/",
+    "-----",
+    "***",
+    "1.",
+    "2. Second.",
     "Foreign Minister Sergey Lavrov’s interview with RT, Moscow, October 2, 2021",
-    "Statement by the Foreign Ministry", "Press release on the meeting in London, 27 November 2019",
-    "<script>alert(1)</script>", "<img src=x onerror=alert(1)>", "\u202eRTL override \u05e9\u05dc\u05d5\u05dd",
-    "e\u0301\u0301\u0301 combining", "x" * 500, "A: " + "word " * 60, ":", "::::", "Q", "(",
+    "Statement by the Foreign Ministry",
+    "Press release on the meeting in London, 27 November 2019",
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(1)>",
+    "\u202eRTL override \u05e9\u05dc\u05d5\u05dd",
+    "e\u0301\u0301\u0301 combining",
+    "x" * 500,
+    "A: " + "word " * 60,
+    ":",
+    "::::",
+    "Q",
+    "(",
 ]
 
 line_text = st.text(st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=80)
 one_line = st.one_of(
-    st.sampled_from(REAL_LINES), st.sampled_from(SYNTHETIC), line_text, st.just(""), st.just("   "),
+    st.sampled_from(REAL_LINES),
+    st.sampled_from(SYNTHETIC),
+    line_text,
+    st.just(""),
+    st.just("   "),
 )
 separators = st.sampled_from(["\n", "\r\n", "\r"])
 
@@ -129,7 +180,11 @@ def check_page(text: str) -> None:
         assert lines[i], f"blank line {i + 1} is used: {found}"
         warned = [u for u in found if u.startswith("warning")]
         if warned:  # chrome: one warning (a bare label merged across it may span it: not a second use)
-            assert len(warned) == 1 and len(found) - 1 <= 1 and "title" not in found, (i + 1, lines[i][:80], found)
+            assert len(warned) == 1 and len(found) - 1 <= 1 and "title" not in found, (
+                i + 1,
+                lines[i][:80],
+                found,
+            )
         else:
             assert len(found) == 1, f"line {i + 1} {lines[i][:80]!r} is used {len(found)} times: {found}"
     for s in page.statements:
@@ -141,22 +196,28 @@ def check_page(text: str) -> None:
         for p in s.paragraphs:
             assert 1 <= p.line_start <= p.line_end <= len(lines)
             assert p.text.strip() or p.label, (s.title_line, p)  # a bare "Question:" keeps its label
-            source = _norm(" ".join(lines[p.line_start - 1:p.line_end]))
+            source = _norm(" ".join(lines[p.line_start - 1 : p.line_end]))
             assert _norm(p.text) in source, (p.text, source)  # the paragraph's text is its lines' text
             assert p.label is None or _norm(p.label) in source, (p.label, source)
         assert [p.n for p in s.paragraphs] == list(range(1, len(s.paragraphs) + 1))
     again = parse_page(text)
     assert again == page
-    assert json.dumps(page_to_dict(again, path="x", sha256="0")) == json.dumps(page_to_dict(page, path="x", sha256="0"))
+    assert json.dumps(page_to_dict(again, path="x", sha256="0")) == json.dumps(
+        page_to_dict(page, path="x", sha256="0")
+    )
 
 
-PROFILE = dict(deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+PROFILE = dict(
+    deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+)
 
 
 @settings(max_examples=250, **PROFILE)
 @given(pages())
-@example("Foreign Minister Sergey Lavrov’s interview with RT, Moscow, October 2, 2021\n\nFirst.\n\n"
-         "Question:\n+44 (0) 203 668 7474\nWhat now?\n\nSergey Lavrov: Nothing.")
+@example(
+    "Foreign Minister Sergey Lavrov’s interview with RT, Moscow, October 2, 2021\n\nFirst.\n\n"
+    "Question:\n+44 (0) 203 668 7474\nWhat now?\n\nSergey Lavrov: Nothing."
+)
 @example("01.12.2021 - Foreign Ministry statement, November 30, 2021\nQuestion:")
 def test_every_line_is_accounted_for_exactly_once_and_parsing_is_deterministic(text):
     check_page(text)
@@ -176,11 +237,14 @@ def test_every_line_of_the_real_pages_is_accounted_for(path):
 _bytes = st.one_of(
     st.binary(max_size=600),
     st.text(max_size=300).map(lambda t: t.encode("utf-8", "surrogatepass")),
-    st.tuples(st.sampled_from(["utf-16", "utf-16-le", "utf-16-be", "cp1251", "latin-1", "koi8_r", "utf-32"]),
-              st.sampled_from(REAL_LINES + SYNTHETIC), st.binary(max_size=8))
-      .map(lambda t: t[1].encode(t[0], "replace") + t[2]),
-    st.tuples(st.sampled_from(REAL_PAGES), st.binary(max_size=16), st.integers(0, 4000))
-      .map(lambda t: t[0].encode()[:t[2]] + t[1] + t[0].encode()[t[2]:]),
+    st.tuples(
+        st.sampled_from(["utf-16", "utf-16-le", "utf-16-be", "cp1251", "latin-1", "koi8_r", "utf-32"]),
+        st.sampled_from(REAL_LINES + SYNTHETIC),
+        st.binary(max_size=8),
+    ).map(lambda t: t[1].encode(t[0], "replace") + t[2]),
+    st.tuples(st.sampled_from(REAL_PAGES), st.binary(max_size=16), st.integers(0, 4000)).map(
+        lambda t: t[0].encode()[: t[2]] + t[1] + t[0].encode()[t[2] :]
+    ),
 )
 
 

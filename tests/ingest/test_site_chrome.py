@@ -1,6 +1,7 @@
 """Chrome learnt across the pages of one site at ingest (app.ingest.site_chrome, table
 site_chrome of migration 0006): learnt from a folder of pages, stored, used when parsing,
 order-independent; a single page still parses without it."""
+
 from __future__ import annotations
 
 import json
@@ -13,9 +14,11 @@ from app.ingest.site_chrome import learn, lookup
 
 
 def _page(i: int, header: str = "Stay connected with Utopia", footer: str = "Utopia at a glance") -> str:
-    return (f"{header}\n\nOur people abroad\n\nTalks between the two ministers, round {i}\n\n"
-            f"The Minister met his counterpart for round {i} of the talks and discussed trade, energy and "
-            f"the situation in the region at length.\n\nThank you.\n\n{footer}\n")
+    return (
+        f"{header}\n\nOur people abroad\n\nTalks between the two ministers, round {i}\n\n"
+        f"The Minister met his counterpart for round {i} of the talks and discussed trade, energy and "
+        f"the situation in the region at length.\n\nThank you.\n\n{footer}\n"
+    )
 
 
 def test_learn_counts_distinct_pages_and_skips_body_lines():
@@ -59,7 +62,9 @@ def test_ingest_learns_stores_and_is_order_independent(cli, tmp_path, data_dir, 
     engine.dispose()
     assert rows == [("our people abroad", 4), ("stay connected with utopia", 4), ("utopia at a glance", 4)]
     exported = [json.loads(x) for x in first.splitlines()]
-    assert sorted(x["title"] for x in exported) == [f"Talks between the two ministers, round {i}" for i in range(4)]
+    assert sorted(x["title"] for x in exported) == [
+        f"Talks between the two ministers, round {i}" for i in range(4)
+    ]
     assert all(x["paragraphs"][-1]["text"] == "Thank you." for x in exported)
     # a fresh archive, the files named in the other order: the same export, byte for byte
     monkeypatch.setenv("ARCHIVE_DATA_DIR", str(tmp_path / "data2"))

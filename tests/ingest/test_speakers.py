@@ -1,6 +1,7 @@
 """Speakers are people whatever the spelling: pages with different spellings ingest into one
 speaker with its structured name and the spellings met; alias slugs answer with a 301; every
 speaker slug issued before keeps resolving (migration 0007, merges by a later ingest)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -23,14 +24,14 @@ SHARED_CORPUS = ROOT.parent / "shared" / "corpus"
 
 PAGES = {  # real text pages, parsed by the real parser: three spellings of one man
     "a.txt": "Foreign Minister Sergei Lavrov’s remarks at a news conference, Moscow, March 3, 2021\n\n"
-             "Good afternoon. We have discussed strategic stability today.\n\n"
-             "We will continue these talks next week in Geneva.\n",
+    "Good afternoon. We have discussed strategic stability today.\n\n"
+    "We will continue these talks next week in Geneva.\n",
     "c.txt": "Foreign Minister Lavrov’s statement on the anniversary of the United Nations, Moscow, March 7, 2021\n\n"
-             "The United Nations remains the centre of the world order.\n",
+    "The United Nations remains the centre of the world order.\n",
     "d.txt": "Foreign Minister Sergey Viktorovich Lavrov’s article for the Izvestia newspaper, March 9, 2021\n\n"
-             "Multilateral diplomacy has no alternative.\n",
+    "Multilateral diplomacy has no alternative.\n",
     "e.txt": "Ambassador Yakovenko’s interview with the Sunday Express, April 17, 2017\n\n"
-             "Question: What do you expect?\n\nAnswer: A constructive conversation.\n",
+    "Question: What do you expect?\n\nAnswer: A constructive conversation.\n",
 }
 
 
@@ -44,17 +45,38 @@ def _write_pages(tmp_path, names=None):
 
 def _initials_page(name: str, when: dt.date, title: str) -> ParsedPage:
     """A parse whose speaker is printed with initials (loaded through the real loader)."""
-    return ParsedPage(statements=(ParsedStatement(
-        role="main", title=title, kind="interview", date=when, published=None, venue="Moscow",
-        speakers=(ParsedSpeaker(name, "Foreign Minister"),), topics=(), title_line=1,
-        paragraphs=(ParsedParagraph(1, "What is next?", "Question", "Question", 3, 3),
-                    ParsedParagraph(2, "We shall see.", name, name, 5, 5))),))
+    return ParsedPage(
+        statements=(
+            ParsedStatement(
+                role="main",
+                title=title,
+                kind="interview",
+                date=when,
+                published=None,
+                venue="Moscow",
+                speakers=(ParsedSpeaker(name, "Foreign Minister"),),
+                topics=(),
+                title_line=1,
+                paragraphs=(
+                    ParsedParagraph(1, "What is next?", "Question", "Question", 3, 3),
+                    ParsedParagraph(2, "We shall see.", name, name, 5, 5),
+                ),
+            ),
+        )
+    )
 
 
 def _load(factory, name: str, page: ParsedPage) -> None:
     with session_scope(factory) as session:
-        load_page(session, path=f"parsed/{name}", file_name=name, raw=name.encode(), text=name, page=page,
-                  now=dt.datetime(2024, 1, 1))
+        load_page(
+            session,
+            path=f"parsed/{name}",
+            file_name=name,
+            raw=name.encode(),
+            text=name,
+            page=page,
+            now=dt.datetime(2024, 1, 1),
+        )
 
 
 def _speakers(factory) -> dict[str, Speaker]:
@@ -73,12 +95,19 @@ def test_pages_with_different_spellings_are_one_speaker(cli, factory, tmp_path):
     assert not [s for s in speakers.values() if "lavrov" in s.slug and s.slug != "sergey-lavrov"]
     with factory() as session:
         aliases = set(session.scalars(select(SpeakerAlias.name).where(SpeakerAlias.speaker_id == lavrov.id)))
-        statements = session.scalar(select(text("count(*)")).select_from(StatementSpeaker)
-                                    .where(StatementSpeaker.speaker_id == lavrov.id))
-        turn_ids = set(session.scalars(select(Paragraph.speaker_id).where(Paragraph.speaker_name == "Sergey Lavrov")))
+        statements = session.scalar(
+            select(text("count(*)"))
+            .select_from(StatementSpeaker)
+            .where(StatementSpeaker.speaker_id == lavrov.id)
+        )
+        turn_ids = set(
+            session.scalars(select(Paragraph.speaker_id).where(Paragraph.speaker_name == "Sergey Lavrov"))
+        )
     assert aliases >= {"Sergey Lavrov", "Lavrov", "С.В.Лавров", "S.Lavrov"}
     assert statements == 5
-    assert turn_ids == {lavrov.id}  # the turns printed "С.В.Лавров:" are his (their speaker named canonically)
+    assert turn_ids == {
+        lavrov.id
+    }  # the turns printed "С.В.Лавров:" are his (their speaker named canonically)
     # a family name alone with role and date: the ambassador of the time
     yakovenko = speakers["alexander-yakovenko"]
     assert yakovenko.name_parts == {"family": "Yakovenko", "given": "Alexander"}
@@ -100,7 +129,9 @@ def test_export_is_byte_identical_whatever_the_order(cli, tmp_path, monkeypatch)
     for name in reversed(sorted(PAGES)):
         assert cli("ingest", pages / name).exit_code == 0
     assert cli("export").stdout == first
-    speakers = {json.dumps(s, ensure_ascii=False) for line in first.splitlines() for s in json.loads(line)["speakers"]}
+    speakers = {
+        json.dumps(s, ensure_ascii=False) for line in first.splitlines() for s in json.loads(line)["speakers"]
+    }
     assert '{"name": "Sergey Lavrov", "role": "Foreign Minister"}' in speakers
 
 
@@ -126,6 +157,7 @@ def test_corpus_in_two_orders_gives_one_export(cli, tmp_path, monkeypatch):
 
 
 # ------------------------------------------------------------------ web
+
 
 @pytest.fixture
 def client(cli, factory, tmp_path, data_dir):
@@ -163,7 +195,9 @@ def test_speaker_page_lists_the_spellings_met(client):
 
 def test_statement_api_carries_name_parts(client):
     rows = client.get("/api/statements?speaker=sergey-lavrov").json()["results"]
-    assert rows and all(r["speakers"][0]["name_parts"] == {"family": "Lavrov", "given": "Sergey"} for r in rows)
+    assert rows and all(
+        r["speakers"][0]["name_parts"] == {"family": "Lavrov", "given": "Sergey"} for r in rows
+    )
 
 
 def test_statement_filter_accepts_a_spelling_slug(client):
@@ -180,6 +214,7 @@ def test_unknown_speaker_is_404_not_a_redirect(client):
 
 
 # ------------------------------------------------------------------ permanence
+
 
 def test_slugs_issued_before_the_table_still_resolve_after_it(cli, factory, tmp_path, data_dir, monkeypatch):
     """An archive built without the table (as before this change) issued a slug per spelling;
@@ -214,12 +249,20 @@ def test_migration_0007_fills_names_and_keeps_old_slugs(settings, data_dir):
     upgrade(settings, "0005")
     engine = make_engine(settings)
     with engine.begin() as conn:
-        conn.execute(text("INSERT INTO speakers (id, key, slug, name, kind) VALUES "
-                          "(1, 'lavrov sergey', 'sergey-lavrov', 'Sergey Lavrov', 'person'), "
-                          "(2, 'ministry foreign', 'foreign-ministry', 'Foreign Ministry', 'institution'), "
-                          "(3, 'wang yi', 'wang-yi', 'WANG Yi', 'person')"))
-        conn.execute(text("INSERT INTO speaker_aliases (speaker_id, name) VALUES "
-                          "(1, 'Sergey Lavrov'), (1, 'Sergei Lavrov'), (2, 'Foreign Ministry'), (3, 'WANG Yi')"))
+        conn.execute(
+            text(
+                "INSERT INTO speakers (id, key, slug, name, kind) VALUES "
+                "(1, 'lavrov sergey', 'sergey-lavrov', 'Sergey Lavrov', 'person'), "
+                "(2, 'ministry foreign', 'foreign-ministry', 'Foreign Ministry', 'institution'), "
+                "(3, 'wang yi', 'wang-yi', 'WANG Yi', 'person')"
+            )
+        )
+        conn.execute(
+            text(
+                "INSERT INTO speaker_aliases (speaker_id, name) VALUES "
+                "(1, 'Sergey Lavrov'), (1, 'Sergei Lavrov'), (2, 'Foreign Ministry'), (3, 'WANG Yi')"
+            )
+        )
     engine.dispose()
     upgrade(settings)
     engine, factory = open_database(settings)
@@ -227,9 +270,11 @@ def test_migration_0007_fills_names_and_keeps_old_slugs(settings, data_dir):
         with factory() as session:
             parts = dict(session.execute(select(Speaker.slug, Speaker.name_parts)).all())
             redirects = dict(session.execute(select(SpeakerRedirect.slug, SpeakerRedirect.speaker_id)).all())
-        assert parts == {"sergey-lavrov": {"family": "Lavrov", "given": "Sergey"},
-                         "foreign-ministry": {"literal": "Foreign Ministry"},
-                         "wang-yi": {"family": "Wang", "given": "Yi", "static-ordering": True}}
+        assert parts == {
+            "sergey-lavrov": {"family": "Lavrov", "given": "Sergey"},
+            "foreign-ministry": {"literal": "Foreign Ministry"},
+            "wang-yi": {"family": "Wang", "given": "Yi", "static-ordering": True},
+        }
         assert redirects == {"sergei-lavrov": 1}
         with make_client(data_dir) as c:
             for slug in ("sergey-lavrov", "foreign-ministry", "wang-yi"):

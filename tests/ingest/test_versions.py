@@ -3,6 +3,7 @@ every statement and paragraph URL ever issued keeps its words, through edits und
 file name and new ones (split, merge, reorder, reword, typo fix), a re-parse with a changed
 paragraph rule, and a rebuild from the export; the current version is the latest capture,
 whatever the ingest order."""
+
 from __future__ import annotations
 
 import json
@@ -20,7 +21,7 @@ from app.models import Paragraph, SourceDocument, Statement
 from tests.conftest import SEEDS
 from tests.web_support import make_client, soup
 
-FULL = "002_822fe0b5f90ffc11.txt"   # a full statement (Lavrov at the RSPP) with a page clock
+FULL = "002_822fe0b5f90ffc11.txt"  # a full statement (Lavrov at the RSPP) with a page clock
 
 
 def _records(cli) -> dict[str, dict]:
@@ -57,12 +58,12 @@ def _edit(text: str) -> str:
     ps = [i for i, b in enumerate(blocks) if _prose(b)]
     assert len(ps) >= 8
     a, b, c, d, e, f, g = ps[:7]
-    blocks[f] = blocks[f].replace(" the ", " this ", 2)                 # reword
-    blocks[g] = blocks[g].replace("e", "é", 1)                          # typo-sized change
-    blocks[d], blocks[e] = blocks[e], blocks[d]                         # reorder
+    blocks[f] = blocks[f].replace(" the ", " this ", 2)  # reword
+    blocks[g] = blocks[g].replace("e", "é", 1)  # typo-sized change
+    blocks[d], blocks[e] = blocks[e], blocks[d]  # reorder
     head, tail = blocks[a].split(". ", 1)
-    blocks[a] = f"{head}.\n\n{tail}"                                   # split
-    blocks[b] = f"{blocks[b]} {blocks[c]}"                              # merge (b and c need not be adjacent)
+    blocks[a] = f"{head}.\n\n{tail}"  # split
+    blocks[b] = f"{blocks[b]} {blocks[c]}"  # merge (b and c need not be adjacent)
     del blocks[c]
     return "\n\n".join(blocks)
 
@@ -79,6 +80,7 @@ def _check_every_url(client, statements: dict[str, str], paragraphs: dict[str, s
 
 def _split_long_blocks(real):
     """A changed paragraph rule: a block over 400 characters is split after its first sentence."""
+
     def blocks(lines, start, end, used, per_line):
         out = []
         for b in real(lines, start, end, used, per_line):
@@ -88,6 +90,7 @@ def _split_long_blocks(real):
             else:
                 out.append(b)
         return out
+
     return blocks
 
 
@@ -113,8 +116,11 @@ def test_every_issued_url_survives_edits_reparse_and_rebuild(scenario):
     statements, paragraphs, key, rebuilt = scenario
     with make_client(rebuilt) as client:
         _check_every_url_by_api(client, statements, paragraphs)
-        _check_every_url(client, {f"/statements/{key}": statements[f"/statements/{key}"]},
-                         {u: t for u, t in paragraphs.items() if u.startswith(f"/p/{key}.")})
+        _check_every_url(
+            client,
+            {f"/statements/{key}": statements[f"/statements/{key}"]},
+            {u: t for u, t in paragraphs.items() if u.startswith(f"/p/{key}.")},
+        )
 
 
 @pytest.mark.slow
@@ -134,7 +140,7 @@ def _scenario(cli, factory, settings, seed_copy, tmp_path, monkeypatch):
     original = full.read_text(encoding="utf-8")
     key = next(k for k, r in _records(cli).items() if not r["excerpt"] and FULL in json.dumps(r["sources"]))
 
-    full.write_text(_edit(original), encoding="utf-8")   # edited under the same file name
+    full.write_text(_edit(original), encoding="utf-8")  # edited under the same file name
     _touch(full, 60)
     assert cli("ingest", full).exit_code == 0
     rec = _records(cli)[key]
@@ -143,9 +149,11 @@ def _scenario(cli, factory, settings, seed_copy, tmp_path, monkeypatch):
     for url, text in _issued(factory)[1].items():
         paragraphs.setdefault(url, text)
 
-    elsewhere = tmp_path / "mirror" / "copy-of-the-page.txt"   # a later capture under another name
+    elsewhere = tmp_path / "mirror" / "copy-of-the-page.txt"  # a later capture under another name
     elsewhere.parent.mkdir()
-    elsewhere.write_text(_edit(original).replace("Colleagues and friends,", "Colleagues, friends,"), encoding="utf-8")
+    elsewhere.write_text(
+        _edit(original).replace("Colleagues and friends,", "Colleagues, friends,"), encoding="utf-8"
+    )
     _touch(elsewhere, 120)
     assert cli("ingest", elsewhere).exit_code == 0
     rec = _records(cli)[key]
@@ -165,8 +173,11 @@ def _scenario(cli, factory, settings, seed_copy, tmp_path, monkeypatch):
     statements.update({u: t for u, t in _issued(factory)[0].items()})
 
     with make_client(settings.data_dir) as client:  # here: the edited statement's (the rebuild: every URL)
-        _check_every_url(client, {f"/statements/{key}": rec["title"]},
-                         {u: t for u, t in paragraphs.items() if u.startswith(f"/p/{key}.")})
+        _check_every_url(
+            client,
+            {f"/statements/{key}": rec["title"]},
+            {u: t for u, t in paragraphs.items() if u.startswith(f"/p/{key}.")},
+        )
         old = next(u for u, t in paragraphs.items() if t == _body_paragraphs(original)[5].strip())
         page = soup(client.get(old))
         notice = page.select_one("p.notice.revised")
@@ -193,7 +204,7 @@ def _scenario(cli, factory, settings, seed_copy, tmp_path, monkeypatch):
     result = cli("import", dump)
     assert result.exit_code == 0, result.output
     again = cli("export")
-    assert again.stdout == dump.read_text(encoding="utf-8")   # the rebuild exports the same lines
+    assert again.stdout == dump.read_text(encoding="utf-8")  # the rebuild exports the same lines
     return statements, paragraphs, key, rebuilt
 
 
@@ -201,7 +212,11 @@ def test_current_version_is_the_latest_capture_whatever_the_order(cli, tmp_path,
     """The same three captures of one page (two at the same path, one under another name),
     ingested in two orders into two archives: byte-identical exports, the latest capture current."""
     original = (SEEDS / FULL).read_text(encoding="utf-8")
-    texts = [original, _edit(original), _edit(original).replace("Colleagues and friends,", "Colleagues, friends,")]
+    texts = [
+        original,
+        _edit(original),
+        _edit(original).replace("Colleagues and friends,", "Colleagues, friends,"),
+    ]
     times = [1_600_000_000, 1_600_000_600, 1_600_001_200]
     exports = []
     for order in ([0, 1, 2], [2, 1, 0]):
@@ -254,10 +269,16 @@ def test_import_refuses_bad_lines_and_a_full_archive(cli, tmp_path, monkeypatch)
 
 def test_alignment_finds_split_merged_and_reworded_successors():
     old = ["a", "b", "c", "d"]
-    texts = {"a": "One two three four five. Six seven eight nine ten.", "b": "Alpha beta gamma delta.",
-             "c": "Epsilon zeta eta theta.", "d": "The minister said the talks went well.",
-             "a1": "One two three four five.", "a2": "Six seven eight nine ten.",
-             "bc": "Alpha beta gamma delta. Epsilon zeta eta theta.", "d2": "The minister said this talks went well."}
+    texts = {
+        "a": "One two three four five. Six seven eight nine ten.",
+        "b": "Alpha beta gamma delta.",
+        "c": "Epsilon zeta eta theta.",
+        "d": "The minister said the talks went well.",
+        "a1": "One two three four five.",
+        "a2": "Six seven eight nine ten.",
+        "bc": "Alpha beta gamma delta. Epsilon zeta eta theta.",
+        "d2": "The minister said this talks went well.",
+    }
     new = ["a1", "a2", "bc", "d2"]
     assert successor(old, 0, new, texts.__getitem__) == (0, False)
     assert successor(old, 1, new, texts.__getitem__) == (2, False)
@@ -268,8 +289,12 @@ def test_alignment_finds_split_merged_and_reworded_successors():
 
 
 def test_word_diff_marks_words_and_keeps_text_unescaped_for_the_template():
-    assert word_diff("the <b> talks", "the <i> talks") == [("same", "the "), ("del", "<b>"), ("ins", "<i>"),
-                                                           ("same", " talks")]
+    assert word_diff("the <b> talks", "the <i> talks") == [
+        ("same", "the "),
+        ("del", "<b>"),
+        ("ins", "<i>"),
+        ("same", " talks"),
+    ]
 
 
 def test_diff_page_escapes_html(cli, settings, seed_copy):
@@ -287,7 +312,9 @@ def test_diff_page_escapes_html(cli, settings, seed_copy):
 
 
 @pytest.mark.empty_database
-def test_an_archive_made_at_0008_keeps_every_url_after_the_upgrade(cli, settings, seed_copy, tmp_path, monkeypatch):
+def test_an_archive_made_at_0008_keeps_every_url_after_the_upgrade(
+    cli, settings, seed_copy, tmp_path, monkeypatch
+):
     """Built, then taken back to migration 0008 (no versions, no superseded documents): after the
     upgrade every statement and paragraph URL resolves to its words, the export (one version a
     statement) rebuilds an archive, and the next edit makes versions."""
@@ -300,7 +327,9 @@ def test_an_archive_made_at_0008_keeps_every_url_after_the_upgrade(cli, settings
     engine = make_engine(settings)
     assert current_revision(engine) == "0008"
     with engine.connect() as conn:
-        statements = {f"/statements/{k}": t for k, t in conn.exec_driver_sql("SELECT key, title FROM statements")}
+        statements = {
+            f"/statements/{k}": t for k, t in conn.exec_driver_sql("SELECT key, title FROM statements")
+        }
         paragraphs = {f"/p/{k}": t for k, t in conn.exec_driver_sql("SELECT key, text FROM paragraphs")}
     engine.dispose()
     with make_client(settings.data_dir) as client:  # the server migrates to head as it starts
@@ -310,7 +339,9 @@ def test_an_archive_made_at_0008_keeps_every_url_after_the_upgrade(cli, settings
     engine.dispose()
     dump = tmp_path / "old.jsonl"
     assert cli("export", "--out", dump).exit_code == 0
-    assert all(len(json.loads(line)["versions"]) == 1 for line in dump.read_text(encoding="utf-8").splitlines())
+    assert all(
+        len(json.loads(line)["versions"]) == 1 for line in dump.read_text(encoding="utf-8").splitlines()
+    )
     monkeypatch.setenv("ARCHIVE_DATA_DIR", str(tmp_path / "rebuilt"))
     assert cli("import", dump).exit_code == 0
     with make_client(tmp_path / "rebuilt") as client:

@@ -1,6 +1,7 @@
 """Concordance (KWIC) and trends over the real app and a real index on disk: the seed pages, the
 web sample pages and one page of our own (a formula-like paragraph, for the CSV). Occurrences
 and counts are checked against the database's texts with plain regular expressions."""
+
 from __future__ import annotations
 
 import csv
@@ -20,11 +21,25 @@ from app.models import Paragraph, Statement
 from app.outbox.sync import sync_index
 from tests.web_support import SEEDS, load_sample, make_client, soup
 
-FORMULA = "=HYPERLINK(\"http://example.invalid\",\"osce\") is what the OSCE said, and +1 more"
-FORMULA_PAGE = ParsedPage(statements=(ParsedStatement(
-    role="main", title="=cmd|' /C calc'!A0 Statement on the OSCE", kind="statement", date=dt.date(2017, 3, 1),
-    published=None, venue=None, speakers=(ParsedSpeaker("Test Speaker", None),), topics=(), title_line=1,
-    paragraphs=(ParsedParagraph(n=1, text=FORMULA, speaker=None, label=None, line_start=3, line_end=3),)),))
+FORMULA = '=HYPERLINK("http://example.invalid","osce") is what the OSCE said, and +1 more'
+FORMULA_PAGE = ParsedPage(
+    statements=(
+        ParsedStatement(
+            role="main",
+            title="=cmd|' /C calc'!A0 Statement on the OSCE",
+            kind="statement",
+            date=dt.date(2017, 3, 1),
+            published=None,
+            venue=None,
+            speakers=(ParsedSpeaker("Test Speaker", None),),
+            topics=(),
+            title_line=1,
+            paragraphs=(
+                ParsedParagraph(n=1, text=FORMULA, speaker=None, label=None, line_start=3, line_end=3),
+            ),
+        ),
+    )
+)
 
 
 @pytest.fixture(scope="module")
@@ -35,8 +50,15 @@ def archive(tmp_path_factory):
     ingest_paths(factory, [str(SEEDS)], max_bytes=settings.max_page_bytes)
     load_sample(factory)
     with session_scope(factory) as session:
-        load_page(session, path="sample/formula.txt", file_name="formula.txt", raw=b"formula", text="formula",
-                  page=FORMULA_PAGE, now=dt.datetime(2024, 1, 1))
+        load_page(
+            session,
+            path="sample/formula.txt",
+            file_name="formula.txt",
+            raw=b"formula",
+            text="formula",
+            page=FORMULA_PAGE,
+            now=dt.datetime(2024, 1, 1),
+        )
     sync_index(settings, factory)
     engine.dispose()
     return data
@@ -54,8 +76,11 @@ def paragraphs(archive):
     engine, factory = open_database(Settings(data_dir=archive), migrate=False)
     with factory() as s:
         rows = []
-        for key, text, st in s.execute(select(Paragraph.key, Paragraph.text, Statement).join(Statement)
-                                       .where(Paragraph.current.is_(True))):
+        for key, text, st in s.execute(
+            select(Paragraph.key, Paragraph.text, Statement)
+            .join(Statement)
+            .where(Paragraph.current.is_(True))
+        ):
             when = st.sort_date or st.date or st.published
             rows.append((key, text, str(when.year) if when else "undated"))
     engine.dispose()
@@ -97,7 +122,9 @@ def test_every_occurrence_is_a_line_linked_to_its_paragraph(client, paragraphs):
 
 def test_a_phrase_and_a_stemmed_word(client, paragraphs):
     phrase = all_lines(client, q='"international law"')
-    assert len(phrase) == sum(len(re.findall(r"\binternational\s+law\b", t, re.I)) for _k, t, _y in paragraphs)
+    assert len(phrase) == sum(
+        len(re.findall(r"\binternational\s+law\b", t, re.I)) for _k, t, _y in paragraphs
+    )
     assert phrase and all(line["match"].casefold() == "international law" for line in phrase)
     stemmed = all_lines(client, q="sanction")
     assert {line["match"].casefold() for line in stemmed} >= {"sanctions"}
@@ -117,8 +144,9 @@ def test_the_concordance_takes_the_search_filters(client):
     lavrov = all_lines(client, q="osce", speaker="Sergey Lavrov")
     assert lavrov and all("Sergey Lavrov" in line["statement"]["speakers"] for line in lavrov)
     in_2021 = all_lines(client, q="osce", year="2021")
-    assert in_2021 and all((line["statement"]["date"] or line["statement"]["published"]).startswith("2021")
-                           for line in in_2021)
+    assert in_2021 and all(
+        (line["statement"]["date"] or line["statement"]["published"]).startswith("2021") for line in in_2021
+    )
     newest = all_lines(client, q="osce")
     oldest = all_lines(client, q="osce", sort="oldest")
     dates = [line["statement"]["date"] or "" for line in oldest if line["statement"]["date"]]
@@ -137,13 +165,16 @@ def test_the_page_shows_lines_sort_links_and_pages(client):
     assert empty.status_code == 200 and soup(empty).select_one("input[name=q]") is not None
 
 
-@pytest.mark.parametrize(("params", "status", "words"), [
-    ({"q": "speaker:lavrov"}, 400, "word or"),
-    ({"q": "(osce"}, 400, "parentheses"),
-    ({"q": " ".join(f"w{i}" for i in range(70))}, 422, "too many terms"),
-    ({"q": "osce", "sort": "sideways"}, 400, "sort"),
-    ({"q": "osce", "per_page": "100000"}, 400, "per_page"),
-])
+@pytest.mark.parametrize(
+    ("params", "status", "words"),
+    [
+        ({"q": "speaker:lavrov"}, 400, "word or"),
+        ({"q": "(osce"}, 400, "parentheses"),
+        ({"q": " ".join(f"w{i}" for i in range(70))}, 422, "too many terms"),
+        ({"q": "osce", "sort": "sideways"}, 400, "sort"),
+        ({"q": "osce", "per_page": "100000"}, 400, "per_page"),
+    ],
+)
 def test_bad_concordance_requests_are_refused_with_text(client, params, status, words):
     page = client.get("/concordance", params=params)
     assert page.status_code == status, page.text
@@ -176,14 +207,25 @@ def test_trends_count_paragraphs_per_year_against_the_database(client, paragraph
     years = sorted(int(y) for y in per_year if y.isdigit())
     assert [y["year"] for y in result["years"]] == list(range(years[0], years[-1] + 1))
     assert all(y["paragraphs"] == per_year.get(str(y["year"]), 0) for y in result["years"])
-    patterns = {"osce": r"\bosce\b", "sanctions": r"\bsanction(s)?\b", '"international law"': r"\binternational\s+law\b"}
+    patterns = {
+        "osce": r"\bosce\b",
+        "sanctions": r"\bsanction(s)?\b",
+        '"international law"': r"\binternational\s+law\b",
+    }
     for term in result["terms"]:
         for point in term["years"]:
-            want = sum(1 for _k, t, y in paragraphs if y == str(point["year"]) and re.search(patterns[term["term"]], t, re.I))
+            want = sum(
+                1
+                for _k, t, y in paragraphs
+                if y == str(point["year"]) and re.search(patterns[term["term"]], t, re.I)
+            )
             assert point["paragraphs"] == want, (term["term"], point)
             total = per_year.get(str(point["year"]), 0)
             assert point["per_10k"] == (round(want * 10_000 / total, 2) if total else 0.0)
-            assert point["search"].startswith("http://testserver/search?q=") and f"year={point['year']}" in point["search"]
+            assert (
+                point["search"].startswith("http://testserver/search?q=")
+                and f"year={point['year']}" in point["search"]
+            )
 
 
 def test_trends_page_chart_table_and_csv(client):

@@ -1,5 +1,6 @@
 """The fast index() of paragraph-level fields (schema.ParagraphText) gives byte-identical
 postings to the analyser path it replaces, on every corpus paragraph and on generated text."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -117,12 +118,42 @@ def test_fast_postings_edge_cases(field_name, value):
 
 
 _ALPHABET = st.sampled_from(
-    list("abcdefghijklmnopqrstuvwxyzABCXYZ0123456789 .,;:'’-_\u00a0\t\n") + [PARA_SEP]
-    + list("éèêëàâäçñöüÉÀÇßøåæœıİ") + ["\u0301", "\u0308", "Ж", "я", "Ё", "ﬁ", "²", "①", "東"]
+    list("abcdefghijklmnopqrstuvwxyzABCXYZ0123456789 .,;:'’-_\u00a0\t\n")
+    + [PARA_SEP]
+    + list("éèêëàâäçñöüÉÀÇßøåæœıİ")
+    + ["\u0301", "\u0308", "Ж", "я", "Ё", "ﬁ", "²", "①", "東"]
 )
-_WORDS = st.sampled_from(["the", "us", "may", "U.S.", "sanctions", "Sanctioned", "it's", "l'Europe", "a",
-                          "an", "x", "12", "3.5", "e.g.", "Lavrov", "Заявил", "naïve", "CAFÉ", "running",
-                          "ran", "organization", "NATO", "nato's", PARA_SEP, "\u00a0", "..", "a.b.c"])
+_WORDS = st.sampled_from(
+    [
+        "the",
+        "us",
+        "may",
+        "U.S.",
+        "sanctions",
+        "Sanctioned",
+        "it's",
+        "l'Europe",
+        "a",
+        "an",
+        "x",
+        "12",
+        "3.5",
+        "e.g.",
+        "Lavrov",
+        "Заявил",
+        "naïve",
+        "CAFÉ",
+        "running",
+        "ran",
+        "organization",
+        "NATO",
+        "nato's",
+        PARA_SEP,
+        "\u00a0",
+        "..",
+        "a.b.c",
+    ]
+)
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -133,8 +164,7 @@ def test_fast_postings_generated_text(value):
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(_WORDS, min_size=1, max_size=8), st.integers(STRIDE - 5, STRIDE + 300),
-       st.integers(0, 3))
+@given(st.lists(_WORDS, min_size=1, max_size=8), st.integers(STRIDE - 5, STRIDE + 300), st.integers(0, 3))
 def test_fast_postings_long_paragraphs(words, length, paragraphs):
     para = " ".join(words[i % len(words)] for i in range(length)).replace(PARA_SEP, " ")
     value = PARA_SEP.join([para] * (paragraphs + 1))
@@ -160,6 +190,7 @@ def test_non_string_values_take_the_analyser_path():
 
 # --- the whole build: the fast field index() changes nothing ---------------------------------------
 
+
 def _postings(ix):
     out = []
     with ix.reader() as r:
@@ -169,9 +200,13 @@ def _postings(ix):
             while m.is_active():
                 items.append((m.id(), m.weight(), m.value()))
                 m.next()
-            out.append((fieldname, text, r.doc_frequency(fieldname, text), r.frequency(fieldname, text), items))
-        lengths = {f: [r.doc_field_length(d, f) for d in r.all_doc_ids()]
-                   for f in ("text", "exact", "said", "label", "question", "title")}
+            out.append(
+                (fieldname, text, r.doc_frequency(fieldname, text), r.frequency(fieldname, text), items)
+            )
+        lengths = {
+            f: [r.doc_field_length(d, f) for d in r.all_doc_ids()]
+            for f in ("text", "exact", "said", "label", "question", "title")
+        }
         columns = {c: [r.column_reader(c)[d] for d in r.all_doc_ids()] for c in ("skey", "paras", "count")}
     return out, lengths, columns
 
@@ -182,20 +217,29 @@ def test_a_build_with_the_fast_paths_equals_the_stock_build(tmp_path, monkeypatc
     from whoosh import fields as wfields
     from whoosh import index as windex
 
-
     docs = []
     for _name, page in _corpus_pages():
         for i, stmt in enumerate(page.statements):
             if stmt.paragraphs:
                 text = join_paragraphs(p.text for p in stmt.paragraphs)
-                docs.append(dict(skey=f"{_name}-{i}", text=text, exact=text, title=stmt.title or "",
-                                 said=join_paragraphs(fold_name(p.speaker or "") for p in stmt.paragraphs),
-                                 label=join_paragraphs(fold_name(p.label or "") for p in stmt.paragraphs),
-                                 question=join_paragraphs("no" for _ in stmt.paragraphs),
-                                 paras="\x1f".join(str(p.n) for p in stmt.paragraphs).encode(),
-                                 count=len(stmt.paragraphs)))
-    docs += [dict(skey=f"edge-{i}", text=v, exact=v, said=v, label=v, question=v, count=1)
-             for i, v in enumerate(EDGE_CASES) if v.strip(PARA_SEP)]
+                docs.append(
+                    dict(
+                        skey=f"{_name}-{i}",
+                        text=text,
+                        exact=text,
+                        title=stmt.title or "",
+                        said=join_paragraphs(fold_name(p.speaker or "") for p in stmt.paragraphs),
+                        label=join_paragraphs(fold_name(p.label or "") for p in stmt.paragraphs),
+                        question=join_paragraphs("no" for _ in stmt.paragraphs),
+                        paras="\x1f".join(str(p.n) for p in stmt.paragraphs).encode(),
+                        count=len(stmt.paragraphs),
+                    )
+                )
+    docs += [
+        dict(skey=f"edge-{i}", text=v, exact=v, said=v, label=v, question=v, count=1)
+        for i, v in enumerate(EDGE_CASES)
+        if v.strip(PARA_SEP)
+    ]
 
     def build(path):
         path.mkdir()

@@ -1,6 +1,7 @@
 """The index built while an ingest loads (app.outbox.follower: IndexFollower, follow_queue): pages
 that arrive during the run, a statement queued again after it was indexed (a teaser, then its
 full text), a re-scrape in update mode; the result agrees with the database and with a rebuild."""
+
 from __future__ import annotations
 
 import shutil
@@ -45,13 +46,16 @@ def _scripted_follow(settings, factory, steps):
     return run
 
 
-def test_follow_queue_indexes_pages_loading_meanwhile_and_redoes_what_changed(settings, factory, tmp_path,
-                                                                               monkeypatch):
+def test_follow_queue_indexes_pages_loading_meanwhile_and_redoes_what_changed(
+    settings, factory, tmp_path, monkeypatch
+):
     from whoosh.index import FileIndex
 
     writers = []
     stock_writer = FileIndex.writer
-    monkeypatch.setattr(FileIndex, "writer", lambda self, **kw: writers.append(kw) or stock_writer(self, **kw))
+    monkeypatch.setattr(
+        FileIndex, "writer", lambda self, **kw: writers.append(kw) or stock_writer(self, **kw)
+    )
     teaser, rest = tmp_path / "teaser", tmp_path / "rest"
     teaser.mkdir(), rest.mkdir()
     for f in sorted(SEEDS.glob("*.txt")):
@@ -72,8 +76,16 @@ def test_follow_queue_indexes_pages_loading_meanwhile_and_redoes_what_changed(se
     # a re-scrape while an index exists: update mode, a page edited and a statement re-queued
     page = rest / sorted(p.name for p in rest.iterdir())[0]
     page.write_text(page.read_text("utf-8").replace("the", "THE the", 3) + "\n", "utf-8")
-    run = _scripted_follow(settings, factory, [load(rest), lambda: ingest_paths(
-        factory, [str(rest)], max_bytes=settings.max_page_bytes, workers=1, force=True)])
+    run = _scripted_follow(
+        settings,
+        factory,
+        [
+            load(rest),
+            lambda: ingest_paths(
+                factory, [str(rest)], max_bytes=settings.max_page_bytes, workers=1, force=True
+            ),
+        ],
+    )
     assert not run.rebuilt
     assert check_index(settings, factory).ok
     updated = _totals(settings, factory)

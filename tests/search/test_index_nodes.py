@@ -2,6 +2,7 @@
 the new index; snapshots published to a directory (or served over HTTP) are installed by a
 following node only when every checksum matches; /healthz, /metrics and the search results say
 when the served index is behind the database; the access log is one JSON object per request."""
+
 from __future__ import annotations
 
 import functools
@@ -72,14 +73,18 @@ def test_publish_then_follow_installs_a_checksummed_snapshot(node, tmp_path):
     with make_client(web.data_dir, {"database_url": web.db_url}) as client:
         assert _hits(client, "Omsk") > 0
         health = client.get("/healthz").json()
-        assert health["status"] == "ok" and health["index"]["snapshot"] == name and not health["index"]["behind"]
+        assert (
+            health["status"] == "ok" and health["index"]["snapshot"] == name and not health["index"]["behind"]
+        )
 
         # the ingest node loads a page: the web node's database has it, its index not yet
         client.app.state.archive.health.ttl = 0
         load_sample(factory, ["zakharova-briefing.txt"])
         sync_index(settings, factory)
         health = client.get("/healthz").json()
-        assert health["status"] == "behind" and health["index"]["behind"] and health["index"]["lag_seconds"] >= 0
+        assert (
+            health["status"] == "behind" and health["index"]["behind"] and health["index"]["lag_seconds"] >= 0
+        )
         r = client.get("/api/search", params={"q": "sanctions"})
         assert r.json()["total_paragraphs"] == 0 and r.headers["x-archive-index"].startswith("behind")
         page = client.get("/search", params={"q": "sanctions"})

@@ -2,6 +2,7 @@
 
 The seeds are ingested and indexed once per module; tests that change the archive or the
 index work on a copy (`archive` fixture)."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -32,10 +33,11 @@ from app.search.index import POINTER, read_pointer, write_lock
 from tests import backend
 from tests.conftest import SEEDS
 
-YOUTH_FORUM = "2020-08-23-foreign-minister-sergey-lavrov"   # seed 003: remarks, then Q&A
+YOUTH_FORUM = "2020-08-23-foreign-minister-sergey-lavrov"  # seed 003: remarks, then Q&A
 
 
 # -- fixtures ---------------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def template(seeded_archive):
@@ -64,8 +66,10 @@ def session(template):
 @pytest.fixture
 def run(view, session, template):
     """search() on the seeded index."""
+
     def go(query="", **params):
         return search(view, query, session=session, max_query_chars=template[0].max_query_chars, **params)
+
     return go
 
 
@@ -94,16 +98,22 @@ def keys_of(result) -> list[str]:
     return [p["key"] for r in result["results"] for p in r["paragraphs"]]
 
 
-NORILSK_QUESTION = "For example, Norilsk."          # the youth forum: a question …
-NORILSK_ANSWER = "in Omsk or abroad"                 # … and Lavrov's answer; both name Norilsk
+NORILSK_QUESTION = "For example, Norilsk."  # the youth forum: a question …
+NORILSK_ANSWER = "in Omsk or abroad"  # … and Lavrov's answer; both name Norilsk
 
 
 def forum_paragraph(session, text: str) -> str:
-    return session.scalar(select(Paragraph.key).join(Statement).where(
-        Statement.key.startswith(YOUTH_FORUM), Paragraph.text.contains(text), Paragraph.current.is_(True)))
+    return session.scalar(
+        select(Paragraph.key)
+        .join(Statement)
+        .where(
+            Statement.key.startswith(YOUTH_FORUM), Paragraph.text.contains(text), Paragraph.current.is_(True)
+        )
+    )
 
 
 # -- results ----------------------------------------------------------------------------------
+
 
 def test_a_phrase_that_occurs_once_finds_exactly_its_paragraph(run, session):
     result = run('"in Omsk or abroad"')
@@ -117,8 +127,19 @@ def test_a_phrase_that_occurs_once_finds_exactly_its_paragraph(run, session):
 
 def test_result_object_has_the_documented_shape(run):
     result = run("said:lavrov Omsk")
-    assert list(result) == ["query", "total_paragraphs", "total_statements", "page", "per_page", "sort",
-                            "results", "facets", "suggestion", "approximate", "speaker_suggestions"]
+    assert list(result) == [
+        "query",
+        "total_paragraphs",
+        "total_statements",
+        "page",
+        "per_page",
+        "sort",
+        "results",
+        "facets",
+        "suggestion",
+        "approximate",
+        "speaker_suggestions",
+    ]
     assert result["approximate"] is False  # estimated figures only beyond service.RESOLVE_ALL statements
     group = result["results"][0]
     assert list(group) == ["statement", "paragraphs", "more_paragraphs"]
@@ -126,7 +147,11 @@ def test_result_object_has_the_documented_shape(run):
     assert list(st) == ["key", "title", "kind", "date", "published", "venue", "speakers", "url", "title_html"]
     assert st["speakers"] == [{"name": "Sergey Lavrov", "role": "Foreign Minister"}]
     assert (st["kind"], st["date"], st["venue"], st["url"]) == (
-        "remarks", "2020-08-23", "Solnechnogorsk", f"/statements/{st['key']}")
+        "remarks",
+        "2020-08-23",
+        "Solnechnogorsk",
+        f"/statements/{st['key']}",
+    )
     assert list(group["paragraphs"][0]) == ["key", "n", "speaker", "label", "snippet", "url"]
     assert list(result["facets"]) == ["speaker", "year", "kind", "venue", "topic", "month"]
     assert json.loads(json.dumps(result)) == result
@@ -151,25 +176,55 @@ def test_said_lavrov_in_the_youth_forum_is_every_paragraph_but_the_questions(run
     assert run("date:2020-08-23", questions="only")["total_paragraphs"] == questions
 
 
-@pytest.mark.parametrize("query, params, where", [
-    ("kind:remarks", {"kind": "remarks"}, lambda: Statement.kind == "remarks"),
-    ("kind:interview", {"kind": "interview"}, lambda: Statement.kind == "interview"),
-    ("venue:moscow", {"venue": "Moscow"}, lambda: Statement.venue_id.in_(
-        select(Venue.id).where(Venue.name.contains("Moscow")))),
-    ("topic:osce", {"topic": "OSCE"}, lambda: Statement.id.in_(
-        select(StatementTopic.statement_id).join(Topic).where(Topic.name.contains("OSCE")))),
-    ("speaker:putin", {"speaker": "putin"}, lambda: Statement.id.in_(
-        select(StatementSpeaker.statement_id).join(Speaker).where(Speaker.name.contains("Putin")))),
-    ("speaker:zakharova", {"speaker": "Maria Zakharova"}, lambda: Statement.id.in_(
-        select(StatementSpeaker.statement_id).join(Speaker).where(Speaker.name.contains("Zakharova")))),
-    ("date:2021", {"date_from": "2021", "date_to": "2021"}, lambda: Statement.sort_date.between(
-        dt.date(2021, 1, 1), dt.date(2021, 12, 31))),
-    ("date:2021-11", {"date_from": "2021-11", "date_to": "2021-11"}, lambda: Statement.sort_date.between(
-        dt.date(2021, 11, 1), dt.date(2021, 11, 30))),
-    ("date:2019-11-20..2020-01-14", {"date_from": "2019-11-20", "date_to": dt.date(2020, 1, 14)},
-     lambda: Statement.sort_date.between(dt.date(2019, 11, 20), dt.date(2020, 1, 14))),
-    ("date:2021-12..", {"date_from": "2021-12"}, lambda: Statement.sort_date >= dt.date(2021, 12, 1)),
-])
+@pytest.mark.parametrize(
+    "query, params, where",
+    [
+        ("kind:remarks", {"kind": "remarks"}, lambda: Statement.kind == "remarks"),
+        ("kind:interview", {"kind": "interview"}, lambda: Statement.kind == "interview"),
+        (
+            "venue:moscow",
+            {"venue": "Moscow"},
+            lambda: Statement.venue_id.in_(select(Venue.id).where(Venue.name.contains("Moscow"))),
+        ),
+        (
+            "topic:osce",
+            {"topic": "OSCE"},
+            lambda: Statement.id.in_(
+                select(StatementTopic.statement_id).join(Topic).where(Topic.name.contains("OSCE"))
+            ),
+        ),
+        (
+            "speaker:putin",
+            {"speaker": "putin"},
+            lambda: Statement.id.in_(
+                select(StatementSpeaker.statement_id).join(Speaker).where(Speaker.name.contains("Putin"))
+            ),
+        ),
+        (
+            "speaker:zakharova",
+            {"speaker": "Maria Zakharova"},
+            lambda: Statement.id.in_(
+                select(StatementSpeaker.statement_id).join(Speaker).where(Speaker.name.contains("Zakharova"))
+            ),
+        ),
+        (
+            "date:2021",
+            {"date_from": "2021", "date_to": "2021"},
+            lambda: Statement.sort_date.between(dt.date(2021, 1, 1), dt.date(2021, 12, 31)),
+        ),
+        (
+            "date:2021-11",
+            {"date_from": "2021-11", "date_to": "2021-11"},
+            lambda: Statement.sort_date.between(dt.date(2021, 11, 1), dt.date(2021, 11, 30)),
+        ),
+        (
+            "date:2019-11-20..2020-01-14",
+            {"date_from": "2019-11-20", "date_to": dt.date(2020, 1, 14)},
+            lambda: Statement.sort_date.between(dt.date(2019, 11, 20), dt.date(2020, 1, 14)),
+        ),
+        ("date:2021-12..", {"date_from": "2021-12"}, lambda: Statement.sort_date >= dt.date(2021, 12, 1)),
+    ],
+)
 def test_every_filter_narrows_to_what_the_database_says(run, session, query, params, where):
     expected = db_count(session, where())
     assert 0 < expected < db_count(session)
@@ -234,7 +289,9 @@ def test_prefix_fuzzy_or_and_stop_word_queries_find_things(run):
     assert run("sanct*")["total_paragraphs"] >= run("sanctions")["total_paragraphs"] > 0
     assert keys_of(run("Norilks~")) == keys_of(run("Norilsk"))
     either = run("Omsk OR Norilsk")["total_paragraphs"]
-    assert either == len(set(keys_of(run("Omsk", per_statement=20))) | set(keys_of(run("Norilsk", per_statement=20))))
+    assert either == len(
+        set(keys_of(run("Omsk", per_statement=20))) | set(keys_of(run("Norilsk", per_statement=20)))
+    )
     assert run("the")["total_paragraphs"] > 100
 
 
@@ -267,7 +324,10 @@ def test_pagination_covers_every_statement_once(run):
 
 def test_paragraphs_grouped_per_statement_best_first_the_rest_counted(run):
     result = run("Russia", per_page=100, per_statement=2)
-    assert sum(len(r["paragraphs"]) + r["more_paragraphs"] for r in result["results"]) == result["total_paragraphs"]
+    assert (
+        sum(len(r["paragraphs"]) + r["more_paragraphs"] for r in result["results"])
+        == result["total_paragraphs"]
+    )
     for group in result["results"]:
         ns = [p["n"] for p in group["paragraphs"]]
         assert len(ns) <= 2 and ns == sorted(ns)
@@ -296,14 +356,17 @@ def test_syntax_lookalikes_search_literally_or_fail_clearly(run, query):
 
 
 def test_bad_parameters_are_query_errors(run):
-    for params, message in (({"page": "two"}, "page must be a whole number"),
-                            ({"questions": "some"}, "questions must be"),
-                            ({"date_from": "2021-02-30"}, "is not a date")):
+    for params, message in (
+        ({"page": "two"}, "page must be a whole number"),
+        ({"questions": "some"}, "questions must be"),
+        ({"date_from": "2021-02-30"}, "is not a date"),
+    ):
         with pytest.raises(QueryError, match=message):
             run("Russia", **params)
 
 
 # -- CLI --------------------------------------------------------------------------------------
+
 
 def test_cli_search_json_is_the_search_object(cli, archive):
     settings, factory = archive
@@ -328,6 +391,7 @@ def test_cli_search_reads_the_index_as_it_is_while_another_process_writes_it(cli
     with factory() as s:  # something queued, so the search would index it first
         key = s.scalar(select(Statement.key).limit(1))
     from app.outbox import queue as index_queue
+
     with factory() as s:
         index_queue.enqueue(s, [key])
         s.commit()
@@ -341,7 +405,9 @@ def test_cli_search_reads_the_index_as_it_is_while_another_process_writes_it(cli
     assert not index_queue.has_pending(factory)
 
 
-@pytest.mark.parametrize("query", ["AND OR", "speaker:", "x" * 10_000, "(omsk", "kind:memo", "spekaer:lavrov"])
+@pytest.mark.parametrize(
+    "query", ["AND OR", "speaker:", "x" * 10_000, "(omsk", "kind:memo", "spekaer:lavrov"]
+)
 def test_cli_search_rejects_a_malformed_query_with_one_error_line(cli, archive, query):
     result = cli("search", query)
     assert result.exit_code == 2
@@ -364,6 +430,7 @@ def test_cli_search_rejects_bad_options(cli, archive):
 
 
 # -- the index: updates, rebuilds, check ------------------------------------------------------
+
 
 def test_ingest_updates_the_index_in_the_same_run(cli, archive, seed_copy):
     settings, factory = archive
@@ -389,12 +456,27 @@ def test_check_detects_missing_stale_and_outdated(cli, archive):
         s.execute(delete(Paragraph).where(Paragraph.key == stale))
         template = s.scalar(select(Paragraph).where(Paragraph.statement_id == st.id, Paragraph.n == 1))
         missing = f"{st.key}.deadbeef"
-        s.add(Paragraph(key=missing, statement_id=st.id, n=999, current=True, text="A new paragraph.",
-                        source_document_id=template.source_document_id, line_start=1, line_end=1))
+        s.add(
+            Paragraph(
+                key=missing,
+                statement_id=st.id,
+                n=999,
+                current=True,
+                text="A new paragraph.",
+                source_document_id=template.source_document_id,
+                line_start=1,
+                line_end=1,
+            )
+        )
         s.execute(update(Statement).where(Statement.id == st.id).values(fingerprint="changed"))
         st_key = st.key
     report = check_index(settings, factory)
-    assert (report.missing, report.stale, report.outdated, report.duplicates) == ([missing], [stale], [st_key], [])
+    assert (report.missing, report.stale, report.outdated, report.duplicates) == (
+        [missing],
+        [stale],
+        [st_key],
+        [],
+    )
     result = cli("check")
     assert result.exit_code == 1
     assert f"1 missing from the index:\n  {missing}" in result.stdout
@@ -425,13 +507,13 @@ def test_reindex_swaps_atomically_and_an_open_searcher_keeps_working(cli, archiv
         assert "indexed" in result.stdout and "paragraphs/s" in result.stdout
         after = read_pointer(settings.index_dir)["generation"]
         assert after != before
-        assert search(old, "Norilsk", session=s) == expected         # still the old generation
+        assert search(old, "Norilsk", session=s) == expected  # still the old generation
         new = IndexView.open(settings.index_dir)
         assert new.generation == after and search(new, "Norilsk", session=s) == expected
     old.close()
     new.close()
     gens = sorted(p.name for p in settings.index_dir.iterdir() if p.name.startswith("gen-"))
-    assert gens == sorted({before, after})                          # the previous one is kept
+    assert gens == sorted({before, after})  # the previous one is kept
 
 
 def test_a_failed_rebuild_leaves_the_current_index_alone(archive):
@@ -444,7 +526,9 @@ def test_a_failed_rebuild_leaves_the_current_index_alone(archive):
     with pytest.raises(RuntimeError, match="disk full"):
         rebuild_index(settings, factory, progress=explode)
     assert read_pointer(settings.index_dir) == before
-    assert sorted(p.name for p in settings.index_dir.iterdir() if p.name.startswith("gen-")) == [before["generation"]]
+    assert sorted(p.name for p in settings.index_dir.iterdir() if p.name.startswith("gen-")) == [
+        before["generation"]
+    ]
     assert check_index(settings, factory).ok
 
 
@@ -481,7 +565,7 @@ def test_a_second_writer_waits_then_fails_clearly_and_searches_never_wait(archiv
     holder = threading.Thread(target=hold)
     holder.start()
     threading.Timer(0.3, release.set).start()
-    update_index(settings, factory, changed_keys=set(), lock_timeout=5)   # waits, then succeeds
+    update_index(settings, factory, changed_keys=set(), lock_timeout=5)  # waits, then succeeds
     holder.join()
 
 
@@ -491,8 +575,9 @@ def test_the_holder_swaps_searchers_and_never_returns_a_document_twice(archive, 
     settings, factory = archive
     holder = SearcherHolder(settings.index_dir, check_interval=0, background=False)
     total = db_count(session)
-    statements = session.scalar(select(func.count(func.distinct(Paragraph.statement_id)))
-                                .where(Paragraph.current.is_(True)))  # one document per statement
+    statements = session.scalar(
+        select(func.count(func.distinct(Paragraph.statement_id))).where(Paragraph.current.is_(True))
+    )  # one document per statement
     with holder.view() as first:
         assert first.searcher.doc_count() == statements
     keys = session.scalars(select(Statement.key).order_by(Statement.key)).all()
@@ -504,9 +589,9 @@ def test_the_holder_swaps_searchers_and_never_returns_a_document_twice(archive, 
             assert v.searcher.doc_count() == statements
             result = search(v, "", session=session, per_page=100, per_statement=20)
             assert result["total_paragraphs"] == total
-            assert sorted(key for d in v.reader.all_doc_ids()
-                          for _n, key in paragraph_entries(v.column("paras")[d])) == sorted(
-                session.scalars(select(Paragraph.key).where(Paragraph.current.is_(True))))
+            assert sorted(
+                key for d in v.reader.all_doc_ids() for _n, key in paragraph_entries(v.column("paras")[d])
+            ) == sorted(session.scalars(select(Paragraph.key).where(Paragraph.current.is_(True))))
     assert any(b < a for a, b in zip(segments, segments[1:], strict=False)), segments  # a merge happened
     rebuild_index(settings, factory)
     with holder.view() as v:
@@ -546,9 +631,17 @@ def test_holder_serves_threads_during_updates_and_swaps_in_the_background(archiv
 def test_threads_share_one_view_and_get_the_same_answers(template, view):
     template_view = view
     settings, factory = template
-    queries = ["Russia", "said:lavrov Norilsk", "sanct* -Ukraine", '"rule of law"', "NATO OR OSCE",
-               "speaker:zakharova", "date:2021-11 Europe", "Norilks~"]
-    view = IndexView.open(settings.index_dir)   # fresh: columns and filters load under contention
+    queries = [
+        "Russia",
+        "said:lavrov Norilsk",
+        "sanct* -Ukraine",
+        '"rule of law"',
+        "NATO OR OSCE",
+        "speaker:zakharova",
+        "date:2021-11 Europe",
+        "Norilks~",
+    ]
+    view = IndexView.open(settings.index_dir)  # fresh: columns and filters load under contention
     with factory() as s:
         expected = {q: search(template_view, q, session=s) for q in queries}
     errors: list[object] = []

@@ -2,6 +2,7 @@
 documents the fast paths give what Whoosh's own public paths give (postings, positions,
 scores, statement scores), and on a Whoosh version other than the tested one the fast paths
 switch off and searches give identical results."""
+
 from __future__ import annotations
 
 import random
@@ -22,17 +23,26 @@ from tests.search.test_fast_index import _postings as _stored
 
 template, view, session, run = base.template, base.view, base.session, base.run  # the same fixtures
 
-WORDS = ("sanctions security council russia ukraine nato peace talks minister foreign ceasefire vienna "
-         "osce cooperation partners europe china café naïve U.S. co-operation the of and international law").split()
+WORDS = (
+    "sanctions security council russia ukraine nato peace talks minister foreign ceasefire vienna "
+    "osce cooperation partners europe china café naïve U.S. co-operation the of and international law"
+).split()
 
 
 def _doc(rng: random.Random, i: int) -> dict:
     paras = [" ".join(rng.choice(WORDS) for _ in range(rng.randint(1, 40))) for _ in range(rng.randint(1, 6))]
     text = join_paragraphs(paras)
-    return dict(skey=f"s{i}", text=text, exact=text, said=join_paragraphs("lavrov" for _ in paras),
-                label=join_paragraphs("" for _ in paras), question=join_paragraphs("no" for _ in paras),
-                title=" ".join(rng.choice(WORDS) for _ in range(5)), count=len(paras),
-                paras="\x1f".join(f"{n}\tp{i}-{n}" for n in range(len(paras))).encode())
+    return dict(
+        skey=f"s{i}",
+        text=text,
+        exact=text,
+        said=join_paragraphs("lavrov" for _ in paras),
+        label=join_paragraphs("" for _ in paras),
+        question=join_paragraphs("no" for _ in paras),
+        title=" ".join(rng.choice(WORDS) for _ in range(5)),
+        count=len(paras),
+        paras="\x1f".join(f"{n}\tp{i}-{n}" for n in range(len(paras))).encode(),
+    )
 
 
 def _build(path, *, pool_limit: int | None = None):
@@ -73,7 +83,10 @@ def test_fast_postings_equal_whooshs_matchers_on_a_multi_segment_index_with_dele
     terms = [(f, t) for f, t in multi.reader.all_terms() if f in ("text", "exact", "said", "title", "skey")]
     assert len(terms) > 40
     for fieldname, btext in terms:
-        fast, slow = engine_postings._read_term(multi.reader, fieldname, btext), _public(multi, fieldname, btext)
+        fast, slow = (
+            engine_postings._read_term(multi.reader, fieldname, btext),
+            _public(multi, fieldname, btext),
+        )
         if slow is None or not len(slow):  # every posting deleted
             assert fast is None or not len(fast) or list(fast.ids) == list(slow.ids)
             continue
@@ -81,7 +94,9 @@ def test_fast_postings_equal_whooshs_matchers_on_a_multi_segment_index_with_dele
         assert list(fast.weights) == list(slow.weights)
         assert fast.values == slow.values  # the same stored bytes
         if fieldname != "skey":
-            assert [fast.positions(i) for i in range(len(fast))] == [slow.positions(i) for i in range(len(slow))]
+            assert [fast.positions(i) for i in range(len(fast))] == [
+                slow.positions(i) for i in range(len(slow))
+            ]
         assert not any(multi.reader.is_deleted(d) for d in fast.ids)
 
 
@@ -97,8 +112,17 @@ def test_fast_scores_equal_whooshs_scorer(multi, monkeypatch):
     assert fast == slow
 
 
-@pytest.mark.parametrize("text", ["sanctions", "security council", "russia OR china", "peace -nato",
-                                  "minister* vienna", "\"international law\""])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "sanctions",
+        "security council",
+        "russia OR china",
+        "peace -nato",
+        "minister* vienna",
+        '"international law"',
+    ],
+)
 def test_statement_scores_are_whoosh_scores_on_a_multi_segment_index(multi, text):
     from app.search.planning import relax, split_filters
     from app.search.query import parse_query
@@ -106,8 +130,11 @@ def test_statement_scores_are_whoosh_scores_on_a_multi_segment_index(multi, text
     relaxed = relax(split_filters(parse_query(text, names=False).query)[0])
     mine = statement_scores(multi, relaxed, None)
     theirs = {d: s for s, d in multi.searcher.search(relaxed, limit=None).top_n}
-    if any(isinstance(leaf, wq.Prefix) and len(multi.postings.expand(leaf)) > 1
-           for leaf in relaxed.leaves() if leaf is not None):
+    if any(
+        isinstance(leaf, wq.Prefix) and len(multi.postings.expand(leaf)) > 1
+        for leaf in relaxed.leaves()
+        if leaf is not None
+    ):
         assert mine.keys() == theirs.keys()  # Whoosh scores an expansion 1.0 below 5,000 documents
         return
     assert mine.keys() == theirs.keys()
@@ -118,7 +145,11 @@ def test_the_guard_switches_the_fast_paths_off_on_another_whoosh(monkeypatch):
     from app.search.engine.fast_index import fast_index, final_term
 
     assert fast_paths() and tuple(whoosh.__version__) == TESTED_WHOOSH
-    words = [(k, w) for k in ("text", "exact", "name") for w in ("Sanctions", "the", "café", "a", "Running", "ÉCOLE")]
+    words = [
+        (k, w)
+        for k in ("text", "exact", "name")
+        for w in ("Sanctions", "the", "café", "a", "Running", "ÉCOLE")
+    ]
     words += [("text", "U.S"), ("exact", "co.operation")]
     fast_terms = [final_term(k, w) for k, w in words]
     monkeypatch.setattr(whoosh, "__version__", (TESTED_WHOOSH[0], TESTED_WHOOSH[1] + 1, 0))
@@ -137,9 +168,22 @@ def test_an_index_built_without_the_fast_paths_is_byte_identical(tmp_path, monke
     assert fast == slow
 
 
-QUERIES = ["sanctions", "Lavrov", "russia OR china", "sanctions europe", "\"international law\"", "security -nato",
-           "said:lavrov", "kind:interview russia", "minister*", "sanctoins~", "speaker:lavrov OR sanctions",
-           "title:briefing", "Norilsk", "lavrov sanctions"]
+QUERIES = [
+    "sanctions",
+    "Lavrov",
+    "russia OR china",
+    "sanctions europe",
+    '"international law"',
+    "security -nato",
+    "said:lavrov",
+    "kind:interview russia",
+    "minister*",
+    "sanctoins~",
+    "speaker:lavrov OR sanctions",
+    "title:briefing",
+    "Norilsk",
+    "lavrov sanctions",
+]
 
 
 def test_searches_are_identical_with_the_fast_paths_off(template, session, monkeypatch):

@@ -1,6 +1,7 @@
 """The fast paths of the search layer give what Whoosh (or the slow path) gives: statement
 scores read from the postings, date filters from the date column, highlighting with
 remembered words, and figures estimated (and flagged) when resolving runs out of time."""
+
 from __future__ import annotations
 
 import pytest
@@ -16,10 +17,23 @@ from tests.search.test_search import keys_of
 
 template, view, session, run = base.template, base.view, base.session, base.run  # the same fixtures
 
-QUERIES = ["sanctions", "Lavrov", "russia OR china", "sanctions europe", "\"international law\"",
-           "security -nato", "said:lavrov", "said:zakharova sanctions", "kind:interview russia",
-           "date:2020 foreign", "speaker:lavrov OR sanctions", "title:briefing", "europe NOT sanctions",
-           "minister*", "sanctoins~"]
+QUERIES = [
+    "sanctions",
+    "Lavrov",
+    "russia OR china",
+    "sanctions europe",
+    '"international law"',
+    "security -nato",
+    "said:lavrov",
+    "said:zakharova sanctions",
+    "kind:interview russia",
+    "date:2020 foreign",
+    "speaker:lavrov OR sanctions",
+    "title:briefing",
+    "europe NOT sanctions",
+    "minister*",
+    "sanctoins~",
+]
 
 
 def _relaxed(view, text):
@@ -43,16 +57,22 @@ def test_statement_scores_from_the_postings_are_whoosh_scores(view, text):
     assert all(abs(mine[d] - theirs[d]) < 1e-9 for d in mine)
 
 
-@pytest.mark.parametrize("lo, hi", [(1, 99991231), (20200101, 20201231), (20210301, 20210331), (1, 20150101),
-                                    (20990101, 20991231)])
+@pytest.mark.parametrize(
+    "lo, hi", [(1, 99991231), (20200101, 20201231), (20210301, 20210331), (1, 20150101), (20990101, 20991231)]
+)
 def test_a_date_range_from_the_column_is_what_whoosh_finds(view, lo, hi):
     q = wq.NumericRange("date", lo, hi)
     assert view.filter_docs(q) == set(view.searcher.docs_for_query(q))
 
 
 def test_a_term_filter_from_the_postings_is_what_whoosh_finds(view):
-    for q in (wq.Term("said", "lavrov"), wq.Term("speaker", "zakharova"), wq.Term("kind", "interview"),
-              wq.Term("question", "yes"), wq.Term("speaker", "nobody")):
+    for q in (
+        wq.Term("said", "lavrov"),
+        wq.Term("speaker", "zakharova"),
+        wq.Term("kind", "interview"),
+        wq.Term("question", "yes"),
+        wq.Term("speaker", "nobody"),
+    ):
         assert view.filter_docs(q) == set(view.searcher.docs_for_query(q))
 
 
@@ -61,11 +81,13 @@ def test_highlight_tokens_are_the_analysers_tokens(session):
     texts += ["U.S. and the E.U.'s café Lavróv — 10:30 a.m. co-operation naïve ÉCOLE it's", "", "a"]
     for name, analyzer in highlight._ANALYZERS.items():
         for text in texts:
-            expected = [(t.text, t.startchar, t.endchar) for t in analyzer(text, chars=True, removestops=True)]
+            expected = [
+                (t.text, t.startchar, t.endchar) for t in analyzer(text, chars=True, removestops=True)
+            ]
             assert highlight._tokens(name, analyzer, text) == expected
 
 
-@pytest.mark.parametrize("text", ["sanctions", "russia OR china", "foreign minister", "\"foreign minister\""])
+@pytest.mark.parametrize("text", ["sanctions", "russia OR china", "foreign minister", '"foreign minister"'])
 def test_out_of_time_the_figures_are_estimates_flagged_approximate(run, monkeypatch, text):
     exact = run(text)
     assert exact["approximate"] is False and exact["results"]

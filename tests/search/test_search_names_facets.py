@@ -2,6 +2,7 @@
 HTTP): words that occur only in titles and speakers' surnames find those statements, ranked
 first, the title highlighted; "statements by <name>"; did-you-mean over names; multi-value
 facets (OR within, AND across), the month facet, a facet's own page; "about N"."""
+
 from __future__ import annotations
 
 import re
@@ -38,11 +39,18 @@ def db(archive):
         out = {}
         for st in s.scalars(select(Statement)):
             when = st.sort_date or st.date or st.published
-            texts = list(s.scalars(select(Paragraph.text).where(Paragraph.statement_id == st.id,
-                                                                 Paragraph.current.is_(True))))
-            out[st.key] = {"title": st.title, "speakers": names.get(st.id, []), "texts": texts,
-                           "year": str(when.year) if when else "undated",
-                           "month": f"{when.year}-{when.month:02d}" if when else None}
+            texts = list(
+                s.scalars(
+                    select(Paragraph.text).where(Paragraph.statement_id == st.id, Paragraph.current.is_(True))
+                )
+            )
+            out[st.key] = {
+                "title": st.title,
+                "speakers": names.get(st.id, []),
+                "texts": texts,
+                "year": str(when.year) if when else "undated",
+                "month": f"{when.year}-{when.month:02d}" if when else None,
+            }
     engine.dispose()
     return out
 
@@ -76,18 +84,25 @@ def test_a_word_only_in_titles_finds_those_statements_with_the_title_highlighted
 
 
 def test_a_surname_finds_that_speakers_statements_first_and_offers_the_speaker_filter(client, db):
-    for surname, full in (("Zakharova", "Maria Zakharova"), ("Kelin", "Andrei Kelin"), ("ryabkov", "Sergey Ryabkov")):
+    for surname, full in (
+        ("Zakharova", "Maria Zakharova"),
+        ("Kelin", "Andrei Kelin"),
+        ("ryabkov", "Sergey Ryabkov"),
+    ):
         theirs = {k for k, st in db.items() if full in st["speakers"]}
         assert theirs, full
         result = api(client, q=surname, per_page=50)
         keys = statement_keys(result)
-        assert set(keys[:len(theirs)]) == theirs, (surname, keys)  # theirs rank first
+        assert set(keys[: len(theirs)]) == theirs, (surname, keys)  # theirs rank first
         assert result["speaker_suggestions"][0] == {"name": full, "statements": len(theirs), "query": ""}
         page = soup(client.get("/search", params={"q": surname}))
         link = page.select_one(".speaker-suggestion a")
         assert link.get_text(strip=True) == f"Statements by {full}"
-        by_speaker = client.get(link["href"]).json() if link["href"].startswith("/api") else \
-            api(client, **dict(re.findall(r"(\w+)=([^&]+)", link["href"].replace("+", " "))))
+        by_speaker = (
+            client.get(link["href"]).json()
+            if link["href"].startswith("/api")
+            else api(client, **dict(re.findall(r"(\w+)=([^&]+)", link["href"].replace("+", " "))))
+        )
         assert set(statement_keys(by_speaker)) == theirs
 
 
@@ -104,8 +119,9 @@ def test_a_name_and_a_word_find_the_paragraphs_on_that_word_in_that_speakers_sta
 
 def test_the_exact_field_operators_keep_their_meaning(client, db):
     by_title = api(client, q="title:spokeswoman", per_page=50)
-    assert by_title["total_paragraphs"] == sum(len(st["texts"]) for st in db.values()
-                                               if "spokeswoman" in st["title"].lower())
+    assert by_title["total_paragraphs"] == sum(
+        len(st["texts"]) for st in db.values() if "spokeswoman" in st["title"].lower()
+    )
     negated = api(client, q="-zakharova", per_page=50)  # a negated word: the text only
     theirs = {k for k, st in db.items() if "Maria Zakharova" in st["speakers"]}
     assert theirs <= set(statement_keys(negated))
@@ -163,11 +179,15 @@ def test_a_facets_own_page_lists_every_value_with_a_filter_box(client, db, monke
     values = [a.get_text(" ", strip=True) for a in full.select(".facet-values a")]
     counts = Counter()
     for st in db.values():
-        if any(re.search(r"\brussia\b", t, re.I) for t in st["texts"]) or re.search(r"\brussia\b", st["title"], re.I):
+        if any(re.search(r"\brussia\b", t, re.I) for t in st["texts"]) or re.search(
+            r"\brussia\b", st["title"], re.I
+        ):
             counts.update(st["speakers"])
     assert {v.rsplit(" ", 1)[0] for v in values} == set(counts)
     narrowed = soup(client.get(more["href"] + "&filter=lav"))
-    assert [a.get_text(" ", strip=True).rsplit(" ", 1)[0] for a in narrowed.select(".facet-values a")] == ["Sergey Lavrov"]
+    assert [a.get_text(" ", strip=True).rsplit(" ", 1)[0] for a in narrowed.select(".facet-values a")] == [
+        "Sergey Lavrov"
+    ]
     assert narrowed.select_one("form.facet-filter input[name=filter]")["value"] == "lav"
     assert client.get("/search/facets/colour?q=russia").status_code == 404
 
@@ -178,7 +198,9 @@ def test_estimated_figures_say_about(client, monkeypatch):
     monkeypatch.setattr(service, "RESOLVE_ALL", 0)  # every figure estimated from a sample
     result = api(client, q="russia cooperation")
     assert result["approximate"] is True
-    count = soup(client.get("/search", params={"q": "russia cooperation"})).select_one(".result-count").get_text()
+    count = (
+        soup(client.get("/search", params={"q": "russia cooperation"})).select_one(".result-count").get_text()
+    )
     assert count.startswith("about ") and "in about" in count
 
 

@@ -3,6 +3,7 @@
 free port of 127.0.0.1 serving the seed-and-sample archive. One server and one browser per
 module. Without Chromium the module is skipped with a visible reason, except under CI (CI=true),
 where that is a failure (.ci/run installs Debian's chromium)."""
+
 from __future__ import annotations
 
 import os
@@ -16,8 +17,16 @@ import pytest
 
 CHROMIUM = Path("/usr/bin/chromium")
 WAIT_MS = 180_000  # a bound on each wait for a page, not a speed target: the machine may be loaded
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
 def require_chromium() -> None:
@@ -25,13 +34,17 @@ def require_chromium() -> None:
     if not CHROMIUM.exists():
         if os.environ.get("CI"):
             pytest.fail(f"{CHROMIUM} is missing: .ci/run must install Debian's chromium", pytrace=False)
-        pytest.skip(f"browser tests need Debian's chromium at {CHROMIUM} (apt-get install chromium)",
-                    allow_module_level=True)
+        pytest.skip(
+            f"browser tests need Debian's chromium at {CHROMIUM} (apt-get install chromium)",
+            allow_module_level=True,
+        )
     try:
         import playwright.sync_api  # noqa: F401
     except ImportError:
         if os.environ.get("CI"):
-            pytest.fail("the playwright package is missing: make test installs the test extras", pytrace=False)
+            pytest.fail(
+                "the playwright package is missing: make test installs the test extras", pytrace=False
+            )
         pytest.skip("the playwright package is not installed", allow_module_level=True)
 
 

@@ -2,6 +2,7 @@
 generated requests each (valid and invalid parameters), run in-process over ASGI on the seed +
 sample archive. No 5xx; status codes, content types, headers and bodies conform to the schema;
 invalid input is rejected with 4xx."""
+
 from __future__ import annotations
 
 import shutil
@@ -17,17 +18,33 @@ from app.web.app import create_app
 from tests.web_support import sample_key, sample_paragraph_keys
 
 MAX_EXAMPLES = 30
-API_PATHS = {"/api", "/api/statements", "/api/facets", "/api/statements/{key}", "/api/p/{key}", "/api/speakers",
-             "/api/speakers/{slug}", "/api/venues", "/api/topics", "/api/dates", "/api/dates/{year}",
-             "/api/dates/{year}/{month}", "/api/search", "/api/concordance", "/api/trends",
-             "/api/quote"}
+API_PATHS = {
+    "/api",
+    "/api/statements",
+    "/api/facets",
+    "/api/statements/{key}",
+    "/api/p/{key}",
+    "/api/speakers",
+    "/api/speakers/{slug}",
+    "/api/venues",
+    "/api/topics",
+    "/api/dates",
+    "/api/dates/{year}",
+    "/api/dates/{year}/{month}",
+    "/api/search",
+    "/api/concordance",
+    "/api/trends",
+    "/api/quote",
+}
 
 
 # The schema is loaded when the module is imported (schemathesis.pytest.from_fixture does not work
 # with pytest 9); the app opens its archive lazily, on the first request, so the fixture below
 # points it at the built archive before any request is made.
 PLACEHOLDER = Path(tempfile.mkdtemp(prefix="archive-schema-"))
-WEB_APP = create_app(Settings(data_dir=PLACEHOLDER, allowed_hosts="testserver,localhost,127.0.0.1"), migrate=False)
+WEB_APP = create_app(
+    Settings(data_dir=PLACEHOLDER, allowed_hosts="testserver,localhost,127.0.0.1"), migrate=False
+)
 schema = schemathesis.openapi.from_asgi("/openapi.json", WEB_APP)
 
 
@@ -56,8 +73,13 @@ def test_the_schema_documents_every_api_operation(web_app):
 
 
 @schema.include(path_regex="^/api").parametrize()
-@settings(max_examples=MAX_EXAMPLES, deadline=None, derandomize=True, database=None,
-          suppress_health_check=list(HealthCheck))
+@settings(
+    max_examples=MAX_EXAMPLES,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=list(HealthCheck),
+)
 def test_api_conforms_to_its_schema_and_never_fails(web_app, case):
     # Every check but "schema-valid data is accepted": some rules span parameters and cannot be
     # written in OpenAPI ('month' needs a 'year', '2021-02-30' is not a date, page x per_page is
@@ -96,4 +118,6 @@ def test_real_archive_data_conforms_too(api_schema, path, params, query):
     response = case.call_and_validate(excluded_checks=[schemathesis.checks.positive_data_acceptance])
     assert response.status_code == 200, response.text
     body = response.json()
-    assert body.get("results", body.get("paragraphs", body.get("lines", body.get("terms", [1])))), body  # not empty
+    assert body.get("results", body.get("paragraphs", body.get("lines", body.get("terms", [1])))), (
+        body
+    )  # not empty

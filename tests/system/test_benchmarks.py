@@ -1,20 +1,46 @@
 """The benchmark harness at CI size: it runs end to end through the real CLI and a real
 server and writes every figure (the figures themselves are not judged here)."""
+
 from __future__ import annotations
 
 import json
 
 from benchmarks.run import TARGETS, main
 
-STABLE = ("ingest_paragraphs_per_s", "reindex_s", "search_p50_ms", "search_p95_ms", "statement_p95_ms",
-          "permalink_p95_ms", "list_p95_ms", "server_rss_mb", "startup_s", "fts5_ratio_p95")
+STABLE = (
+    "ingest_paragraphs_per_s",
+    "reindex_s",
+    "search_p50_ms",
+    "search_p95_ms",
+    "statement_p95_ms",
+    "permalink_p95_ms",
+    "list_p95_ms",
+    "server_rss_mb",
+    "startup_s",
+    "fts5_ratio_p95",
+)
 
 
 def test_the_harness_completes_and_writes_every_figure(tmp_path):
     out, readme = tmp_path / "results-ci.json", tmp_path / "README.md"
     readme.write_text("# Benchmarks\n\nNotes kept above the marker.\n")
-    assert main(["--paragraphs", "2000", "--rounds", "16", "--work", str(tmp_path / "work"),
-                 "--out", str(out), "--readme", str(readme)]) == 0
+    assert (
+        main(
+            [
+                "--paragraphs",
+                "2000",
+                "--rounds",
+                "16",
+                "--work",
+                str(tmp_path / "work"),
+                "--out",
+                str(out),
+                "--readme",
+                str(readme),
+            ]
+        )
+        == 0
+    )
     results = json.loads(out.read_text())
     for name in (*STABLE, *(t[0] for t in TARGETS)):
         value = results[name]

@@ -2,6 +2,7 @@
 driven by Playwright against a real uvicorn server on a free port of 127.0.0.1. Skipped with a
 visible reason when Chromium is missing, except under CI (CI=true), where that is a failure.
 Screenshots of the main pages go to tests/artifacts/ (not committed)."""
+
 from __future__ import annotations
 
 import re
@@ -41,7 +42,10 @@ def page(browser, server):
     problems: list[str] = []
     pg.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
     pg.on("pageerror", lambda e: problems.append(str(e)))
-    pg.on("request", lambda r: problems.append(f"off-site request {r.url}") if not r.url.startswith(server) else None)
+    pg.on(
+        "request",
+        lambda r: problems.append(f"off-site request {r.url}") if not r.url.startswith(server) else None,
+    )
     yield pg
     context.close()
     assert not problems, problems  # no CSP violation, no script error, nothing fetched from elsewhere

@@ -8,6 +8,7 @@ JavaScript. One server and one browser for the module (tests/browser_support.py)
 
 With ARCHIVE_SCREENSHOTS=1 (`make screenshots`) the README's tour pictures are written to
 docs/screenshots/; every other screenshot goes to tests/artifacts/ (not committed)."""
+
 from __future__ import annotations
 
 import os
@@ -26,29 +27,50 @@ from axe_playwright_python.sync_playwright import Axe  # noqa: E402
 NEWS = "lavrov-news-conference.txt"
 ROOT = Path(__file__).resolve().parent.parent.parent
 ARTIFACTS = Path(__file__).resolve().parent.parent / "artifacts"
-TOUR = ROOT / "docs" / "screenshots"   # the README's pictures: written only with ARCHIVE_SCREENSHOTS=1
+TOUR = ROOT / "docs" / "screenshots"  # the README's pictures: written only with ARCHIVE_SCREENSHOTS=1
 TOUR_NAMES = {"home", "search-results", "search-results-phone", "statement-from-search", "dates"}
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 375, "height": 667}
 NARROW = {"width": 320, "height": 640}
-AXE_OPTIONS = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa",
-                                                     "best-practice"]}}
+AXE_OPTIONS = {
+    "runOnly": {
+        "type": "tag",
+        "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"],
+    }
+}
 
 
 def page_types() -> dict[str, str]:
     key = sample_key(NEWS)
     return {
-        "home": "/", "search (empty)": "/search", "search results": "/search?q=ceasefire",
-        "search results, filtered": "/search?q=vienna&kind=briefing", "search error": "/search?q=%22",
-        "statement": f"/statements/{key}", "statement from a search": f"/statements/{key}?q=ceasefire",
-        "paragraph": f"/p/{sample_paragraph_keys(NEWS)[2]}", "statements": "/statements",
-        "statements, filtered": "/statements?speaker=sergey-lavrov&year=2021", "speakers": "/speakers",
-        "speaker": "/speakers/sergey-lavrov", "dates": "/dates", "year": "/dates/2021",
-        "month": "/dates/2021/10", "undated": "/dates/undated", "venues": "/venues", "topics": "/topics",
-        "API docs": "/docs", "help": "/help", "about": "/about", "not found": "/statements/no-such-statement",
-        "facet values": "/search/facets/speaker?q=ceasefire", "concordance": "/concordance?q=ceasefire",
-        "concordance, by left context": "/concordance?q=ceasefire&sort=left", "trends": "/trends?q=ceasefire&q=osce",
-        "quote finder (empty)": "/quote", "quote finder": "/quote?q=we%20discussed%20the%20ceasefire",
+        "home": "/",
+        "search (empty)": "/search",
+        "search results": "/search?q=ceasefire",
+        "search results, filtered": "/search?q=vienna&kind=briefing",
+        "search error": "/search?q=%22",
+        "statement": f"/statements/{key}",
+        "statement from a search": f"/statements/{key}?q=ceasefire",
+        "paragraph": f"/p/{sample_paragraph_keys(NEWS)[2]}",
+        "statements": "/statements",
+        "statements, filtered": "/statements?speaker=sergey-lavrov&year=2021",
+        "speakers": "/speakers",
+        "speaker": "/speakers/sergey-lavrov",
+        "dates": "/dates",
+        "year": "/dates/2021",
+        "month": "/dates/2021/10",
+        "undated": "/dates/undated",
+        "venues": "/venues",
+        "topics": "/topics",
+        "API docs": "/docs",
+        "help": "/help",
+        "about": "/about",
+        "not found": "/statements/no-such-statement",
+        "facet values": "/search/facets/speaker?q=ceasefire",
+        "concordance": "/concordance?q=ceasefire",
+        "concordance, by left context": "/concordance?q=ceasefire&sort=left",
+        "trends": "/trends?q=ceasefire&q=osce",
+        "quote finder (empty)": "/quote",
+        "quote finder": "/quote?q=we%20discussed%20the%20ceasefire",
         "versions diff": f"/statements/{key}/diff",
     }
 
@@ -95,8 +117,12 @@ def test_every_page_type_passes_axe_and_fits_the_screen(browser, server, axe, vi
             page.goto(path)
             found = axe.run(page, options=AXE_OPTIONS).response["violations"]
             if found:
-                problems[name] = [(v["id"], v["impact"], [n["target"] for n in v["nodes"][:3]]) for v in found]
-            overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+                problems[name] = [
+                    (v["id"], v["impact"], [n["target"] for n in v["nodes"][:3]]) for v in found
+                ]
+            overflow = page.evaluate(
+                "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+            )
             if overflow > 0:
                 problems.setdefault(name, []).append(f"scrolls sideways by {overflow} px")
     finally:
@@ -109,7 +135,8 @@ def test_permalink_and_cite_controls_are_touch_sized_on_a_phone(browser, server)
     page = context.new_page()
     page.goto(f"/statements/{sample_key(NEWS)}")
     sizes = page.locator(".para-links a, .para-links button:visible").evaluate_all(
-        "els => els.map(e => e.getBoundingClientRect().height)")
+        "els => els.map(e => e.getBoundingClientRect().height)"
+    )
     context.close()
     assert sizes and min(sizes) >= 24, sizes
 
@@ -185,7 +212,9 @@ def _tabs_until(page, selector: str, limit: int) -> int:
         page.keyboard.press("Tab")
         if page.evaluate(f"document.activeElement.matches({selector!r})"):
             return n
-    raise AssertionError(f"{selector} not reached in {limit} Tabs; at {page.evaluate('document.activeElement.outerHTML')[:200]}")
+    raise AssertionError(
+        f"{selector} not reached in {limit} Tabs; at {page.evaluate('document.activeElement.outerHTML')[:200]}"
+    )
 
 
 def test_keyboard_reaches_the_first_result_and_the_cite_box_in_a_few_tabs(browser, server):
@@ -209,16 +238,31 @@ def test_keyboard_reaches_the_first_result_and_the_cite_box_in_a_few_tabs(browse
 
 # -- every form on every page -----------------------------------------------------------------
 
-FORM_PAGES = ["/", "/search", "/search?q=ceasefire", "/statements", "/statements?speaker=sergey-lavrov",
-              "/speakers", "/dates/2021/10"]
-FILL = {"q": "ceasefire", "speaker": "lavrov", "said": "lavrov", "venue": "moscow", "topic": "osce",
-        "from": "2021", "to": "2021-12-31"}
+FORM_PAGES = [
+    "/",
+    "/search",
+    "/search?q=ceasefire",
+    "/statements",
+    "/statements?speaker=sergey-lavrov",
+    "/speakers",
+    "/dates/2021/10",
+]
+FILL = {
+    "q": "ceasefire",
+    "speaker": "lavrov",
+    "said": "lavrov",
+    "venue": "moscow",
+    "topic": "osce",
+    "from": "2021",
+    "to": "2021-12-31",
+}
 
 
 def _controls(form) -> list[tuple[str, str]]:
     """(name, tag) of the form's visible named controls."""
     return form.locator("input[name]:not([type=hidden]), select[name]").evaluate_all(
-        "els => els.map(e => [e.name, e.tagName.toLowerCase()])")
+        "els => els.map(e => [e.name, e.tagName.toLowerCase()])"
+    )
 
 
 def _submit(page, path: str, form_index: int, name: str | None, tag: str | None):
@@ -313,8 +357,12 @@ def test_tour_screenshots(browser, server):
     """The README's pictures of the main pages (written to docs/ with ARCHIVE_SCREENSHOTS=1)."""
     context = _context(browser, server, DESKTOP)
     page = context.new_page()
-    for name, path in [("statement", f"/statements/{sample_key(NEWS)}"), ("dates", "/dates"),
-                       ("statements", "/statements?speaker=sergey-lavrov"), ("about", "/about")]:
+    for name, path in [
+        ("statement", f"/statements/{sample_key(NEWS)}"),
+        ("dates", "/dates"),
+        ("statements", "/statements?speaker=sergey-lavrov"),
+        ("about", "/about"),
+    ]:
         page.goto(path)
         _shot(page, name)
     context.close()

@@ -3,6 +3,7 @@ after ARCHIVE_INGEST_LOCK_TIMEOUT), `archive reindex` racing an ingest (one inde
 time), and an ingest while a real `archive serve` (uvicorn; 2 workers in the soak) answers concurrent
 clients: no request fails, and each response shows the archive before or after a commit,
 never a mixture of both."""
+
 from __future__ import annotations
 
 import os
@@ -40,10 +41,15 @@ def holds_ingest_lock(data: Path, pid: int) -> bool:
         from app.db import lock_holder_name
         from app.locking import LOCK_CLASS, LOCK_IDS
 
-        return Db(data).scalar(
-            "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE l.locktype = 'advisory' "
-            f"AND l.granted AND l.classid = {LOCK_CLASS} AND l.objid = {LOCK_IDS['ingest']} "
-            f"AND a.application_name = '{lock_holder_name('ingest', pid)}'", 0) > 0
+        return (
+            Db(data).scalar(
+                "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid WHERE l.locktype = 'advisory' "
+                f"AND l.granted AND l.classid = {LOCK_CLASS} AND l.objid = {LOCK_IDS['ingest']} "
+                f"AND a.application_name = '{lock_holder_name('ingest', pid)}'",
+                0,
+            )
+            > 0
+        )
     try:
         return (data / "ingest.lock").read_text().strip() == str(pid)
     except OSError:
@@ -58,8 +64,12 @@ def test_two_ingests_at_once_one_waits_one_refuses_and_reindex_waits_its_turn(tm
     try:
         first = start(data, "ingest", "corpus", cwd=tmp_path)
         procs.append(first)
-        wait_for(lambda: holds_ingest_lock(data, first.pid), timeout=60, what="the first ingest to take the lock")
-        os.killpg(first.pid, signal.SIGSTOP)  # hold it there: the others meet a running ingest, whatever the speed
+        wait_for(
+            lambda: holds_ingest_lock(data, first.pid), timeout=60, what="the first ingest to take the lock"
+        )
+        os.killpg(
+            first.pid, signal.SIGSTOP
+        )  # hold it there: the others meet a running ingest, whatever the speed
         refused = start(data, "ingest", "corpus", cwd=tmp_path, ARCHIVE_INGEST_LOCK_TIMEOUT="0.5")
         waiting = start(data, "ingest", "corpus", cwd=tmp_path)
         procs += [refused, waiting]
@@ -91,6 +101,7 @@ def test_two_ingests_at_once_one_waits_one_refuses_and_reindex_waits_its_turn(tm
 
 # --- serving while ingesting -----------------------------------------------------------------
 
+
 def _build_archive(base: Path, corpus: Path, data: Path) -> None:
     done = run(data, "ingest", corpus.name, cwd=base)
     assert done.returncode == 0, done.stderr
@@ -101,8 +112,9 @@ class Server:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = cwd / f"serve-{self.port}.log"
-        self.proc = start(data, "serve", "--port", str(self.port), "--workers", str(workers), cwd=cwd, log=self.log,
-                          **env)
+        self.proc = start(
+            data, "serve", "--port", str(self.port), "--workers", str(workers), cwd=cwd, log=self.log, **env
+        )
         try:
             wait_for(self.ready, timeout=90, interval=0.2, what="the server to answer")
         except BaseException:
@@ -128,9 +140,20 @@ def _targets(client: httpx.Client) -> list[str]:
     paras = []
     for key in keys[:25]:
         paras += [p["key"] for p in client.get(f"/api/statements/{key}").json()["paragraphs"][:3]]
-    queries = ["sanctions", "cooperation", "security council", '"international law"', "russia OR china",
-               "said:lavrov", "kind:interview", "date:2010..2015 europe", '"revised after publication"',
-               "revised", "question", "nato -europe"]
+    queries = [
+        "sanctions",
+        "cooperation",
+        "security council",
+        '"international law"',
+        "russia OR china",
+        "said:lavrov",
+        "kind:interview",
+        "date:2010..2015 europe",
+        '"revised after publication"',
+        "revised",
+        "question",
+        "nato -europe",
+    ]
     out = []
     for q in queries:
         out += [f"/search?q={q}", f"/api/search?q={q}"]
@@ -163,8 +186,9 @@ def _consistent(path: str, r: httpx.Response) -> str | None:
     return None
 
 
-def drive(url: str, targets: list[str], stop: threading.Event, clients: int, seed: int = 0,
-          timeout: float = 30) -> dict:
+def drive(
+    url: str, targets: list[str], stop: threading.Event, clients: int, seed: int = 0, timeout: float = 30
+) -> dict:
     """`clients` threads requesting random targets until `stop`; every failure recorded
     (`timeout`: seconds a client waits for an answer before counting it a failure)."""
     statuses: Counter = Counter()
@@ -178,8 +202,7 @@ def drive(url: str, targets: list[str], stop: threading.Event, clients: int, see
                 path = rng.choice(targets)
                 try:
                     r = c.get(path)
-                    problem = (f"status {r.status_code}" if r.status_code != 200
-                               else _consistent(path, r))
+                    problem = f"status {r.status_code}" if r.status_code != 200 else _consistent(path, r)
                 except (httpx.HTTPError, ValueError) as e:
                     r, problem = None, f"{type(e).__name__}: {e}"
                 with lock:
@@ -197,7 +220,9 @@ def _hits(url: str, q: str) -> int:
     return httpx.get(f"{url}/api/search", params={"q": q}, timeout=30).json()["total_paragraphs"]
 
 
-def serve_while_ingesting(base: Path, *, paragraphs: int, clients: int, workers: int, rounds: int = 1) -> Counter:
+def serve_while_ingesting(
+    base: Path, *, paragraphs: int, clients: int, workers: int, rounds: int = 1
+) -> Counter:
     corpus = base / "corpus"
     write_pages(corpus, paragraphs, seed=8)
     data = base / "data"
@@ -216,11 +241,17 @@ def serve_while_ingesting(base: Path, *, paragraphs: int, clients: int, workers:
                 # (a deadline for progress, not a speed: the re-ingest shares 2 cores with the clients)
                 done = run(data, "ingest", "corpus", cwd=base, timeout=1800)
                 assert done.returncode == 0 and no_traceback(done), done.stderr
-            wait_for(lambda: _hits(server.url, '"revised after publication"') > 0, timeout=30,
-                     what="the server to serve the new index")
+            wait_for(
+                lambda: _hits(server.url, '"revised after publication"') > 0,
+                timeout=30,
+                what="the server to serve the new index",
+            )
             # A floor on the load, not a speed: on a busy machine it takes longer to reach.
-            wait_for(lambda: sum(load["statuses"].values()) > 50, timeout=180,
-                     what="the clients to be answered 50 times")
+            wait_for(
+                lambda: sum(load["statuses"].values()) > 50,
+                timeout=180,
+                what="the clients to be answered 50 times",
+            )
         finally:
             stop.set()
             for t in load["threads"]:

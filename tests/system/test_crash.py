@@ -5,6 +5,7 @@ and `archive ingest` again. Each page is its own transaction and the index is fe
 outbox in the database, so after every kill there is no partial statement and no orphan
 paragraph, `check` says what lags (never crashes), the next ingest completes the work, and
 the final export is byte-identical to an archive built without any kill."""
+
 from __future__ import annotations
 
 import os
@@ -96,8 +97,12 @@ def test_ingest_killed_at_several_points_resumes_to_the_same_archive(crash_dir, 
     # 4. a re-scrape (edited paragraphs, changed titles, new pages), killed during the incremental
     #    index commit (a short window: retried with fresh changes if the run was quicker)
     revise_pages(corpus)
-    kill_during_index_update(data, crash_dir, corpus,
-                             completed=lambda: states.append(_snapshot(corpus, crash_dir / f"state-{len(states)}")))
+    kill_during_index_update(
+        data,
+        crash_dir,
+        corpus,
+        completed=lambda: states.append(_snapshot(corpus, crash_dir / f"state-{len(states)}")),
+    )
     # 5. to completion: byte-identical to an archive built from the same pages without a kill
     finish(data, crash_dir, "after the kills of a re-scrape")
     states.append(corpus)

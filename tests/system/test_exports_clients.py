@@ -13,6 +13,7 @@ outside CI a missing client skips its test, with CI=true it fails):
 - The Nu HTML checker (vnu.jar of the npm package vnu-jar, on the machine's Java) on a
   sample of every page type: no error.
 """
+
 from __future__ import annotations
 
 import csv
@@ -44,7 +45,9 @@ def build(name: str, root: Path) -> Path:
     pages = root / "shared-pages"  # the corpus's pages (text and HTML), without its truth files
     if not pages.is_dir():
         pages.mkdir()
-        for src in sorted((SHARED / "corpus").glob("*.txt")) + sorted((SHARED / "corpus-html").glob("*.html")):
+        for src in sorted((SHARED / "corpus").glob("*.txt")) + sorted(
+            (SHARED / "corpus-html").glob("*.html")
+        ):
             (pages / f"{src.parent.name}-{src.name}").symlink_to(src)
     return build_pages_archive(root, pages, name="corpus-archive")
 
@@ -81,8 +84,14 @@ def all_downloads(client, paragraphs: int | None = None) -> tuple[str, list[str]
 
 
 def _run(cmd: list[str], cwd: Path, timeout: int = 300) -> subprocess.CompletedProcess:
-    return subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=timeout,
-                          env=os.environ | {"max_print_line": "10000"})
+    return subprocess.run(
+        cmd,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=os.environ | {"max_print_line": "10000"},
+    )
 
 
 @pytest.fixture(scope="module", params=ARCHIVES)
@@ -129,7 +138,8 @@ def test_biber_reads_every_download_without_error_or_warning(bib_dir):
     biber = need("biber", shutil.which("biber"))
     (bib_dir / "biblatex.tex").write_text(
         "\\documentclass{article}\n\\usepackage[backend=biber]{biblatex}\n\\addbibresource{archive.bib}\n"
-        "\\begin{document}\n\\nocite{*}\n\\end{document}\n")
+        "\\begin{document}\n\\nocite{*}\n\\end{document}\n"
+    )
     first = _run([latex, "-interaction=nonstopmode", "-halt-on-error", "biblatex.tex"], bib_dir)
     assert first.returncode == 0, first.stdout[-3000:]
     out = _run([biber, "biblatex"], bib_dir)
@@ -141,6 +151,7 @@ def test_biber_reads_every_download_without_error_or_warning(bib_dir):
 
 
 # -- LibreOffice Calc ------------------------------------------------------------------------
+
 
 def _soffice() -> str:
     return need("LibreOffice (soffice)", shutil.which("soffice") or shutil.which("libreoffice"))
@@ -154,8 +165,22 @@ def _through_calc(csv_bytes: bytes, tmp: Path, name: str):
     src = tmp / f"{name}.csv"
     src.write_bytes(csv_bytes)
     profile = tmp / "lo-profile"
-    out = _run([_soffice(), f"-env:UserInstallation=file://{profile}", "--headless", "--norestore",
-                "--infilter=CSV:44,34,76,1", "--convert-to", "xlsx", "--outdir", str(tmp), str(src)], tmp, timeout=180)
+    out = _run(
+        [
+            _soffice(),
+            f"-env:UserInstallation=file://{profile}",
+            "--headless",
+            "--norestore",
+            "--infilter=CSV:44,34,76,1",
+            "--convert-to",
+            "xlsx",
+            "--outdir",
+            str(tmp),
+            str(src),
+        ],
+        tmp,
+        timeout=180,
+    )
     xlsx = tmp / f"{name}.xlsx"
     assert xlsx.exists(), out.stdout + out.stderr
     return openpyxl.load_workbook(xlsx).active
@@ -176,7 +201,9 @@ def _check_sheet(sheet, rows: list[list[str]]) -> None:
                 assert text == want or str(got) == want or float(want) == got, (cell.coordinate, got, want)
 
 
-@pytest.mark.parametrize("url", ["/search.csv?q=ceasefire", "/search.csv?q=speaker:sergey-lavrov", "/statements.csv"])
+@pytest.mark.parametrize(
+    "url", ["/search.csv?q=ceasefire", "/search.csv?q=speaker:sergey-lavrov", "/statements.csv"]
+)
 def test_libreoffice_imports_the_csv_downloads_as_text(client, tmp_path, url):
     body = client.get(url).content
     rows = list(csv.reader(io.StringIO(body.decode("utf-8-sig"), newline="")))
@@ -203,9 +230,12 @@ def test_libreoffice_imports_the_csvs_of_the_realistic_pages_as_text(pages_clien
 
 # -- Nu HTML checker -------------------------------------------------------------------------
 
+
 def _vnu_jar() -> str | None:
     try:
-        root = subprocess.run(["npm", "root", "-g"], capture_output=True, text=True, timeout=30).stdout.strip()
+        root = subprocess.run(
+            ["npm", "root", "-g"], capture_output=True, text=True, timeout=30
+        ).stdout.strip()
     except (OSError, subprocess.TimeoutExpired):
         return None
     jar = Path(root) / "vnu-jar" / "build" / "dist" / "vnu.jar"
@@ -219,12 +249,27 @@ def sample_pages(client) -> dict[str, str]:
     pkey = client.get(f"/api/statements/{key}").json()["paragraphs"][0]["key"]
     speaker = client.get("/api/speakers").json()
     speaker = (speaker.get("results") or speaker.get("items") or speaker)[0]
-    pages = {"home": "/", "statements": "/statements", "statements filtered": "/statements?kind=statement",
-             "statement": f"/statements/{key}", "paragraph": f"/p/{pkey}", "search": "/search?q=ceasefire",
-             "search empty": "/search", "search nothing": "/search?q=zzzzqqq", "search error": "/search?q=AND OR",
-             "speakers": "/speakers", "speaker": f"/speakers/{speaker['slug']}", "venues": "/venues",
-             "topics": "/topics", "dates": "/dates", "not found": "/statements/no-such-statement"}
-    for name, title in (("many paragraphs", "Statement with many ceasefire paragraphs"), ("hostile", FORMULA_TITLE)):
+    pages = {
+        "home": "/",
+        "statements": "/statements",
+        "statements filtered": "/statements?kind=statement",
+        "statement": f"/statements/{key}",
+        "paragraph": f"/p/{pkey}",
+        "search": "/search?q=ceasefire",
+        "search empty": "/search",
+        "search nothing": "/search?q=zzzzqqq",
+        "search error": "/search?q=AND OR",
+        "speakers": "/speakers",
+        "speaker": f"/speakers/{speaker['slug']}",
+        "venues": "/venues",
+        "topics": "/topics",
+        "dates": "/dates",
+        "not found": "/statements/no-such-statement",
+    }
+    for name, title in (
+        ("many paragraphs", "Statement with many ceasefire paragraphs"),
+        ("hostile", FORMULA_TITLE),
+    ):
         st = next(s for s in statements if s["title"] == title)
         pages[f"statement {name}"] = f"/statements/{st['key']}"
     return pages
@@ -257,9 +302,16 @@ def test_nu_html_checker_finds_no_error_on_any_page_type(client, pages_client, t
         path = tmp_path / f"{len(files):02d}-{name.replace(' ', '-')}.html"
         path.write_bytes(r.content)
         files.append(path)
-    out = subprocess.run([java, "-Xss4m", "-jar", jar, "--format", "json", "--exit-zero-always", *map(str, files)],
-                         capture_output=True, text=True, timeout=300)
+    out = subprocess.run(
+        [java, "-Xss4m", "-jar", jar, "--format", "json", "--exit-zero-always", *map(str, files)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     messages = json.loads(out.stderr or out.stdout)["messages"]
-    errors = [f"{Path(m.get('url', '')).name}:{m.get('lastLine')}: {m['message']}" for m in messages
-              if m["type"] == "error" or m.get("subType") == "fatal"]
+    errors = [
+        f"{Path(m.get('url', '')).name}:{m.get('lastLine')}: {m['message']}"
+        for m in messages
+        if m["type"] == "error" or m.get("subType") == "fatal"
+    ]
     assert not errors, "\n".join(errors)

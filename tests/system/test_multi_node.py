@@ -3,6 +3,7 @@ file otherwise), one ingest node that publishes the index, and two web nodes wit
 their own that follow the published snapshots. After an ingest both serve the new statements
 within seconds; concurrent clients of both see no error and no mixed page; /healthz of each
 names the installed snapshot."""
+
 from __future__ import annotations
 
 import json
@@ -24,8 +25,11 @@ def test_one_ingest_node_and_two_web_nodes_following_the_published_index(tmp_pat
     corpus = tmp_path / "corpus"
     write_pages(corpus, 500, seed=8)
     ingest_node, published = tmp_path / "ingest-node", tmp_path / "published"
-    url = backend.database_url_for(ingest_node) if backend.POSTGRES else \
-        f"sqlite:///{ingest_node / 'archive.sqlite3'}"
+    url = (
+        backend.database_url_for(ingest_node)
+        if backend.POSTGRES
+        else f"sqlite:///{ingest_node / 'archive.sqlite3'}"
+    )
     shared = {"ARCHIVE_DATABASE_URL": url}
     done = run(ingest_node, "ingest", "corpus", cwd=tmp_path, ARCHIVE_INDEX_PUBLISH=str(published), **shared)
     assert done.returncode == 0 and no_traceback(done), done.stderr
@@ -46,17 +50,26 @@ def test_one_ingest_node_and_two_web_nodes_following_the_published_index(tmp_pat
         try:
             time.sleep(0.5)
             revise_pages(corpus, every=3, retitle_every=5, new_pages=3, seed=50)
-            done = run(ingest_node, "ingest", "corpus", cwd=tmp_path, ARCHIVE_INDEX_PUBLISH=str(published), **shared)
+            done = run(
+                ingest_node, "ingest", "corpus", cwd=tmp_path, ARCHIVE_INDEX_PUBLISH=str(published), **shared
+            )
             assert done.returncode == 0 and no_traceback(done), done.stderr
             published_at = time.monotonic()
             for n in nodes:
-                wait_for(lambda n=n: _hits(n.url, REVISED) > 0, timeout=20, interval=0.2,
-                         what=f"{n.url} to serve the new index")
+                wait_for(
+                    lambda n=n: _hits(n.url, REVISED) > 0,
+                    timeout=20,
+                    interval=0.2,
+                    what=f"{n.url} to serve the new index",
+                )
             caught_up = time.monotonic() - published_at
             # a floor on the load, not a speed: on a busy machine it takes longer to reach
             for load in loads:
-                wait_for(lambda load=load: sum(load["statuses"].values()) > 20, timeout=180,
-                         what="each node's clients to be answered 20 times")
+                wait_for(
+                    lambda load=load: sum(load["statuses"].values()) > 20,
+                    timeout=180,
+                    what="each node's clients to be answered 20 times",
+                )
         finally:
             stop.set()
             for load in loads:

@@ -2,6 +2,7 @@
 (not its process group) while its parse pool and index follower run leaves no process
 behind (app/lifeline.py), and the next ingest completes the archive to the same export as
 an uninterrupted run."""
+
 from __future__ import annotations
 
 import os
@@ -50,17 +51,27 @@ def test_sigkill_of_the_ingest_leaves_no_process_and_the_next_ingest_completes(t
     (base / "corpus").mkdir(parents=True)
     write_pages(base / "corpus", 3000, seed=11)
     data = base / "data"
-    proc = start(data, "ingest", "corpus", cwd=base, ARCHIVE_INGEST_WORKERS="2", ARCHIVE_INDEX_WHILE_LOADING="1")
+    proc = start(
+        data, "ingest", "corpus", cwd=base, ARCHIVE_INGEST_WORKERS="2", ARCHIVE_INDEX_WHILE_LOADING="1"
+    )
     try:
         # the parse pool (2) and the index follower are running
-        wait_for(lambda: len(_children(proc.pid)) >= 3 or proc.poll() is not None, timeout=120, interval=0.05,
-                 what="the ingest's worker processes")
+        wait_for(
+            lambda: len(_children(proc.pid)) >= 3 or proc.poll() is not None,
+            timeout=120,
+            interval=0.05,
+            what="the ingest's worker processes",
+        )
         assert proc.poll() is None, "the ingest ended before its workers were seen"
         time.sleep(0.5)
         os.kill(proc.pid, signal.SIGKILL)  # the main process only: its children are on their own
         proc.communicate(timeout=30)
-        wait_for(lambda: not _group(proc.pid), timeout=20, interval=0.1,
-                 what="every process of the killed ingest to exit")
+        wait_for(
+            lambda: not _group(proc.pid),
+            timeout=20,
+            interval=0.1,
+            what="every process of the killed ingest to exit",
+        )
     finally:
         if _group(proc.pid):
             os.killpg(proc.pid, signal.SIGKILL)

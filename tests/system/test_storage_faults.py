@@ -4,6 +4,7 @@ line, and a search meeting it answers 503 while the server rebuilds the index fr
 database; an empty or damaged database file is reported (never migrated into a new, empty
 archive next to the old index); a full disk (a small tmpfs, when the tests run as root and may
 mount one) during ingest is one line and exit status 4, and `serve` then starts anyway."""
+
 from __future__ import annotations
 
 import os
@@ -52,8 +53,10 @@ def damage(data: Path, how: str) -> None:
             fh.seek(size // 4)
             fh.write(os.urandom(size // 2))
     else:
-        f = _segment_file(data, {"truncated postings": ".pst", "truncated terms": ".trm",
-                                 "truncated column": ".paras.col"}[how])
+        f = _segment_file(
+            data,
+            {"truncated postings": ".pst", "truncated terms": ".trm", "truncated column": ".paras.col"}[how],
+        )
         with f.open("r+b") as fh:
             fh.truncate(f.stat().st_size // 2)
 
@@ -113,6 +116,7 @@ def test_a_search_on_a_damaged_index_answers_503_and_the_index_is_rebuilt(data, 
 
         def answers() -> bool:
             return client.get("/api/search", params={"q": "cooperation"}).status_code == 200
+
         wait_for(answers, timeout=120, interval=0.5, what="the rebuilt index to answer")
     assert run(data, "check", cwd=data.parent).returncode == 0
 
@@ -152,7 +156,9 @@ def small_disk(tmp_path):
         pytest.skip("mounting a small tmpfs needs root")
     mnt = tmp_path / "small-disk"
     mnt.mkdir()
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(mnt)], capture_output=True).returncode:
+    if subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", str(mnt)], capture_output=True
+    ).returncode:
         pytest.skip("cannot mount a tmpfs here")
     try:
         yield mnt
@@ -160,8 +166,11 @@ def small_disk(tmp_path):
         subprocess.run(["umount", "-l", str(mnt)], capture_output=True)
 
 
-@pytest.mark.skipif(backend.POSTGRES, reason="open on PostgreSQL: the database is not on the small disk, the index "
-                    "alone fills it, and Whoosh's indexing subprocess prints a traceback (FileNotFoundError)")
+@pytest.mark.skipif(
+    backend.POSTGRES,
+    reason="open on PostgreSQL: the database is not on the small disk, the index "
+    "alone fills it, and Whoosh's indexing subprocess prints a traceback (FileNotFoundError)",
+)
 def test_a_full_disk_during_ingest_is_one_line_and_serve_still_starts(small_disk, tmp_path):
     corpus = tmp_path / "corpus"
     corpus.mkdir()

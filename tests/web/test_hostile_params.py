@@ -5,6 +5,7 @@ values, NUL and other control characters, invalid UTF-8 percent-encoding, repeat
 Each answer is 2xx/3xx (a parameter the route does not take is ignored) or 400/404/422 with a
 clear message — never 500, never a traceback, never unbounded work. Then markup in every field
 stays text in every representation: pages, feeds, CSV/JSON downloads, citations, API, errors."""
+
 from __future__ import annotations
 
 import csv
@@ -40,32 +41,80 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 
 # (name, query string): each applied to every route
 PARAMS = [
-    ("huge page", "page=100000000000000000000000"), ("negative page", "page=-5"), ("page zero", "page=0"),
-    ("float page", "page=1.5"), ("per_page 10^9", "per_page=1000000000"), ("negative per_page", "per_page=-1"),
-    ("deep page", "page=500&per_page=100"), ("invalid date", "from=2021-02-30"), ("date zero", "from=0000-00-00"),
-    ("not a date", "to=yesterday"), ("reversed range", "from=2022&to=2021"), ("year text", "year=MMXXI"),
-    ("negative year", "year=-2021"), ("huge year", "year=99999999999999999999"), ("month 13", "year=2021&month=13"),
-    ("unknown speaker", "speaker=nobody-at-all"), ("unknown kind", "kind=manifesto"), ("unknown venue", "venue=atlantis"),
-    ("traversal speaker", "speaker=..%2F..%2Fetc%2Fpasswd"), ("traversal topic", "topic=../../app"),
-    ("long query", f"q={LONG}"), ("long speaker", f"speaker={LONG}"), ("long sort", f"sort={LONG}"),
-    ("NUL query", "q=osce%00"), ("NUL key", "speaker=%00"), ("newline", "q=a%0Ab"), ("escape", "q=%1B%5B31m"),
-    ("bad UTF-8", "q=%ff%fe%fd"), ("overlong UTF-8", "q=%c0%af"), ("lone surrogate", "q=%ed%a0%80"),
-    ("repeated q", "q=a&q=b"), ("repeated page", "page=1&page=2"), ("repeated sort", "sort=newest&sort=oldest"),
-    ("many speakers", "&".join(["speaker=a"] * 50)), ("bad sort", "sort=drop%20table"),
-    ("bad questions", "questions=all"), ("syntax query", "q=AND%20OR%20NOT"), ("field only", "q=speaker%3A"),
-    ("markup query", "q=%3Cscript%3Ealert(1)%3C%2Fscript%3E"), ("huge per_page and page", "page=99999&per_page=99999"),
-    ("cursor junk", "cursor=%27%3B--"), ("empty values", "q=&speaker=&page=&per_page="),
+    ("huge page", "page=100000000000000000000000"),
+    ("negative page", "page=-5"),
+    ("page zero", "page=0"),
+    ("float page", "page=1.5"),
+    ("per_page 10^9", "per_page=1000000000"),
+    ("negative per_page", "per_page=-1"),
+    ("deep page", "page=500&per_page=100"),
+    ("invalid date", "from=2021-02-30"),
+    ("date zero", "from=0000-00-00"),
+    ("not a date", "to=yesterday"),
+    ("reversed range", "from=2022&to=2021"),
+    ("year text", "year=MMXXI"),
+    ("negative year", "year=-2021"),
+    ("huge year", "year=99999999999999999999"),
+    ("month 13", "year=2021&month=13"),
+    ("unknown speaker", "speaker=nobody-at-all"),
+    ("unknown kind", "kind=manifesto"),
+    ("unknown venue", "venue=atlantis"),
+    ("traversal speaker", "speaker=..%2F..%2Fetc%2Fpasswd"),
+    ("traversal topic", "topic=../../app"),
+    ("long query", f"q={LONG}"),
+    ("long speaker", f"speaker={LONG}"),
+    ("long sort", f"sort={LONG}"),
+    ("NUL query", "q=osce%00"),
+    ("NUL key", "speaker=%00"),
+    ("newline", "q=a%0Ab"),
+    ("escape", "q=%1B%5B31m"),
+    ("bad UTF-8", "q=%ff%fe%fd"),
+    ("overlong UTF-8", "q=%c0%af"),
+    ("lone surrogate", "q=%ed%a0%80"),
+    ("repeated q", "q=a&q=b"),
+    ("repeated page", "page=1&page=2"),
+    ("repeated sort", "sort=newest&sort=oldest"),
+    ("many speakers", "&".join(["speaker=a"] * 50)),
+    ("bad sort", "sort=drop%20table"),
+    ("bad questions", "questions=all"),
+    ("syntax query", "q=AND%20OR%20NOT"),
+    ("field only", "q=speaker%3A"),
+    ("markup query", "q=%3Cscript%3Ealert(1)%3C%2Fscript%3E"),
+    ("huge per_page and page", "page=99999&per_page=99999"),
+    ("cursor junk", "cursor=%27%3B--"),
+    ("empty values", "q=&speaker=&page=&per_page="),
 ]
 
 # Paths that hostile path segments are tried on (besides every route with a real key below).
 PATHS = [
-    "/statements/..%2F..%2Fetc%2Fpasswd/cite.bib", "/p/..%2F..%2Fapp%2Fcli.py/cite.ris", "/statements/%2e%2e/p/1",
-    "/statements/{key}/p/-1", "/statements/{key}/p/99999999999999999999", "/statements/{key}/p/abc",
-    "/statements/{key}/cite.exe", "/p/{pkey}/cite.%00", "/speakers/..%2F..", "/speakers/%00", "/dates/0",
-    "/dates/-2021", "/dates/2021/13", "/dates/2021/0", "/dates/2021/99999999999999999999", "/dates/abc/def",
-    "/api/dates/2021/13", "/api/dates/99999", "/api/speakers/..%2F", "/api/statements/" + "a" * 300,
-    "/p/" + "b" * 10_000, "/statements/%ff", "/p/%c0%af", "/search/..%2F..%2F", "/static/..%2F..%2Fetc%2Fpasswd",
-    "/static/%2e%2e/app/config.py", "/%2e%2e/%2e%2e/etc/passwd", "/statements.csv/..%2F",
+    "/statements/..%2F..%2Fetc%2Fpasswd/cite.bib",
+    "/p/..%2F..%2Fapp%2Fcli.py/cite.ris",
+    "/statements/%2e%2e/p/1",
+    "/statements/{key}/p/-1",
+    "/statements/{key}/p/99999999999999999999",
+    "/statements/{key}/p/abc",
+    "/statements/{key}/cite.exe",
+    "/p/{pkey}/cite.%00",
+    "/speakers/..%2F..",
+    "/speakers/%00",
+    "/dates/0",
+    "/dates/-2021",
+    "/dates/2021/13",
+    "/dates/2021/0",
+    "/dates/2021/99999999999999999999",
+    "/dates/abc/def",
+    "/api/dates/2021/13",
+    "/api/dates/99999",
+    "/api/speakers/..%2F",
+    "/api/statements/" + "a" * 300,
+    "/p/" + "b" * 10_000,
+    "/statements/%ff",
+    "/p/%c0%af",
+    "/search/..%2F..%2F",
+    "/static/..%2F..%2Fetc%2Fpasswd",
+    "/static/%2e%2e/app/config.py",
+    "/%2e%2e/%2e%2e/etc/passwd",
+    "/statements.csv/..%2F",
 ]
 
 
@@ -77,8 +126,16 @@ def client(sample_archive):
 
 def _routes() -> list[str]:
     key, pkey = sample_key(NEWS), sample_paragraph_keys(NEWS)[0]
-    fill = {"key": key, "n": "1", "fmt": "bib", "slug": "sergey-lavrov", "year": "2021", "month": "10", "name": "speaker",
-            "sha256": hashlib.sha256(sorted(SEEDS.glob("*.txt"))[0].read_bytes()).hexdigest()}
+    fill = {
+        "key": key,
+        "n": "1",
+        "fmt": "bib",
+        "slug": "sergey-lavrov",
+        "year": "2021",
+        "month": "10",
+        "name": "speaker",
+        "sha256": hashlib.sha256(sorted(SEEDS.glob("*.txt"))[0].read_bytes()).hexdigest(),
+    }
     out = []
     for router in ROUTERS:
         for route in router.routes:
@@ -92,8 +149,12 @@ def _routes() -> list[str]:
 
 
 # Routes that answer 400 without a query (a concordance or trends download of nothing): given one.
-NEEDS_QUERY = {"/concordance.csv": "q=osce", "/api/concordance": "q=osce", "/trends.csv": "q=osce",
-               "/api/trends": "q=osce"}
+NEEDS_QUERY = {
+    "/concordance.csv": "q=osce",
+    "/api/concordance": "q=osce",
+    "/trends.csv": "q=osce",
+    "/api/trends": "q=osce",
+}
 # Routes where q is repeatable (the terms of a trends chart): a repeated q is accepted there.
 REPEATABLE_Q = ("/trends", "/trends.csv?q=osce", "/api/trends?q=osce")
 QUOTE = "the%20OSCE%20and%20strategic%20stability%20were%20discussed"
@@ -116,8 +177,13 @@ def _assert_clear_refusal(r, where) -> None:
 
 def test_every_route_is_in_the_table():
     assert len(ROUTES) >= 35 and "/search.atom" in ROUTES and "/api/dates/2021/10" in ROUTES
-    assert {"/concordance", "/trends", "/api/concordance?q=osce", "/api/trends?q=osce",
-            "/search/facets/speaker"} <= set(ROUTES)
+    assert {
+        "/concordance",
+        "/trends",
+        "/api/concordance?q=osce",
+        "/api/trends?q=osce",
+        "/search/facets/speaker",
+    } <= set(ROUTES)
     assert {"/quote", "/api/quote", f"/quote?q={QUOTE}", f"/api/quote?q={QUOTE}"} <= set(ROUTES)
 
 
@@ -137,10 +203,30 @@ def test_hostile_parameters_on_every_route(client, route):
         assert elapsed < 10, (where, f"{elapsed:.1f} s: unbounded work?")
         if r.status_code in (200, 301, 302, 307, 308):
             # accepted: only when the parameter is harmless here (ignored, or a valid value)
-            refused = ("NUL query", "NUL key", "bad UTF-8", "overlong UTF-8", "lone surrogate", "escape",
-                       "repeated page", "repeated sort", "long query", "long speaker", "long sort", "many speakers")
-            assert name not in refused and (name != "repeated q" or route in REPEATABLE_Q), (where, r.status_code)
-            if r.status_code == 200 and "per_page" in params and route.startswith("/api/") and "results" in r.text:
+            refused = (
+                "NUL query",
+                "NUL key",
+                "bad UTF-8",
+                "overlong UTF-8",
+                "lone surrogate",
+                "escape",
+                "repeated page",
+                "repeated sort",
+                "long query",
+                "long speaker",
+                "long sort",
+                "many speakers",
+            )
+            assert name not in refused and (name != "repeated q" or route in REPEATABLE_Q), (
+                where,
+                r.status_code,
+            )
+            if (
+                r.status_code == 200
+                and "per_page" in params
+                and route.startswith("/api/")
+                and "results" in r.text
+            ):
                 body = r.json()
                 assert len(body.get("results", [])) <= 100, where
             continue
@@ -175,6 +261,7 @@ def test_a_huge_query_string_or_header_is_refused_not_processed(client):
 
 # --- markup stays text everywhere ---------------------------------------------------------------
 
+
 def test_markup_is_text_in_paragraph_citations_search_feeds_and_exports(client):
     key, pkeys = sample_key(HOSTILE), sample_paragraph_keys(HOSTILE)
     # paragraph citations (BibTeX, RIS, CSL-JSON): the title as text, never executable
@@ -206,12 +293,18 @@ def test_markup_is_text_in_paragraph_citations_search_feeds_and_exports(client):
     assert json.loads(speakers)[0]["name"] == XSS_SPEAKER
 
 
-@pytest.mark.parametrize("path", [
-    "/statements/%3Cscript%3Ealert(1)%3C%2Fscript%3E", "/p/%22%3E%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E",
-    "/speakers/%3Csvg%20onload%3Dalert(1)%3E", "/search?q=%22%3E%3Cscript%3Ealert(1)%3C%2Fscript%3E",
-    "/search?q=speaker%3A%3Cscript%3E", "/statements?speaker=%3Cscript%3Ealert(1)%3C%2Fscript%3E",
-    "/search?q=%3Cscript%3E&speaker=%3Cb%3Ex%3C%2Fb%3E&sort=%3Ci%3E",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/statements/%3Cscript%3Ealert(1)%3C%2Fscript%3E",
+        "/p/%22%3E%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E",
+        "/speakers/%3Csvg%20onload%3Dalert(1)%3E",
+        "/search?q=%22%3E%3Cscript%3Ealert(1)%3C%2Fscript%3E",
+        "/search?q=speaker%3A%3Cscript%3E",
+        "/statements?speaker=%3Cscript%3Ealert(1)%3C%2Fscript%3E",
+        "/search?q=%3Cscript%3E&speaker=%3Cb%3Ex%3C%2Fb%3E&sort=%3Ci%3E",
+    ],
+)
 def test_reflected_input_in_error_and_result_pages_is_escaped(client, path):
     r = client.get(path)
     assert r.status_code in (200, 400, 404, 422), path

@@ -2,6 +2,7 @@
 API twin answer with one page, `/statements/<key>/p/<n>` and every paragraph link land on
 the page that shows n, and a request's memory does not grow with the statement. The
 600,000-paragraph page with three readers is in the slow suite."""
+
 from __future__ import annotations
 
 import pytest
@@ -22,8 +23,10 @@ def long_archive(tmp_path_factory):
     page = root / "pages" / "long.txt"
     page.parent.mkdir()
     body = "".join(f"Point {i}: we discussed item number {i} at length.\n\n" for i in range(1, N + 1))
-    page.write_text("Remarks by the Minister of Foreign Affairs at a long meeting\n\n"
-                    "Submitted on Fri, 11/19/2021 - 11:47\n\n" + body)
+    page.write_text(
+        "Remarks by the Minister of Foreign Affairs at a long meeting\n\n"
+        "Submitted on Fri, 11/19/2021 - 11:47\n\n" + body
+    )
     data = root / "data"
     settings = Settings(data_dir=data)
     engine, factory = open_database(settings)
@@ -45,7 +48,10 @@ def test_the_statement_page_shows_one_page_of_paragraphs_with_links_to_the_other
     ns = [int(li["value"]) for li in first.select("ol.paragraphs > li")]
     assert ns == list(range(1, 501))
     nav = first.select_one("nav.paragraph-pages")
-    assert f"of {count:,}" in nav.get_text() and nav.select_one("a[rel=next]")["href"] == f"/statements/{key}?page=2"
+    assert (
+        f"of {count:,}" in nav.get_text()
+        and nav.select_one("a[rel=next]")["href"] == f"/statements/{key}?page=2"
+    )
     last_page = -(-count // 500)
     last = soup(client.get(f"/statements/{key}", params={"page": last_page}))
     ns = [int(li["value"]) for li in last.select("ol.paragraphs > li")]
@@ -59,8 +65,10 @@ def test_paragraph_shortcuts_and_links_land_on_the_page_that_shows_the_paragraph
     client, key, _count = long_archive
     r = client.get(f"/statements/{key}/p/750", follow_redirects=False)
     assert r.status_code == 301 and r.headers["location"] == f"/statements/{key}?page=2#p750"
-    assert client.get(f"/statements/{key}/p/12", follow_redirects=False).headers["location"] == \
-        f"/statements/{key}#p12"
+    assert (
+        client.get(f"/statements/{key}/p/12", follow_redirects=False).headers["location"]
+        == f"/statements/{key}#p12"
+    )
     page2 = soup(client.get(f"/statements/{key}", params={"page": 2}))
     li = page2.select_one("li#p750")
     assert li.select_one("a.para-number")["href"] == f"/statements/{key}?page=2#p750"
@@ -76,12 +84,17 @@ def test_the_api_pages_the_paragraphs_too(long_archive):
     one = client.get(f"/api/statements/{key}").json()
     assert [p["n"] for p in one["paragraphs"]] == list(range(1, 501))
     pg = one["paragraphs_page"]
-    assert pg["page"] == 1 and pg["pages"] == -(-count // 500) and pg["per_page"] == 500 and pg["prev"] is None
+    assert (
+        pg["page"] == 1 and pg["pages"] == -(-count // 500) and pg["per_page"] == 500 and pg["prev"] is None
+    )
     two = client.get(pg["next"].replace("http://testserver", "")).json()
-    assert two["paragraphs"][0]["n"] == 501 and two["paragraphs_page"]["prev"].endswith(f"/api/statements/{key}")
+    assert two["paragraphs"][0]["n"] == 501 and two["paragraphs_page"]["prev"].endswith(
+        f"/api/statements/{key}"
+    )
 
 
 # --- 600,000 paragraphs (make soak) -------------------------------------------------------------
+
 
 def _lengthen(data, paragraphs: int) -> str:
     """Give the archive's first statement `paragraphs` paragraphs (rows written directly: an
@@ -90,12 +103,30 @@ def _lengthen(data, paragraphs: int) -> str:
 
     conn = sqlite3.connect(data / "archive.sqlite3")
     try:
-        sid, key, count = conn.execute("SELECT id, key, paragraph_count FROM statements ORDER BY id LIMIT 1").fetchone()
-        doc = conn.execute("SELECT source_document_id FROM paragraphs WHERE statement_id = ?", (sid,)).fetchone()[0]
-        rows = ((f"{key}.long{n:07d}", sid, n, 1, f"Paragraph {n} of a very long statement about item {n}.",
-                 doc, n, n) for n in range(count + 1, paragraphs + 1))
-        conn.executemany("INSERT INTO paragraphs (key, statement_id, n, current, text, source_document_id, "
-                         "line_start, line_end) VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        sid, key, count = conn.execute(
+            "SELECT id, key, paragraph_count FROM statements ORDER BY id LIMIT 1"
+        ).fetchone()
+        doc = conn.execute(
+            "SELECT source_document_id FROM paragraphs WHERE statement_id = ?", (sid,)
+        ).fetchone()[0]
+        rows = (
+            (
+                f"{key}.long{n:07d}",
+                sid,
+                n,
+                1,
+                f"Paragraph {n} of a very long statement about item {n}.",
+                doc,
+                n,
+                n,
+            )
+            for n in range(count + 1, paragraphs + 1)
+        )
+        conn.executemany(
+            "INSERT INTO paragraphs (key, statement_id, n, current, text, source_document_id, "
+            "line_start, line_end) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            rows,
+        )
         conn.execute("UPDATE statements SET paragraph_count = ? WHERE id = ?", (paragraphs, sid))
         conn.commit()
     finally:
@@ -116,19 +147,60 @@ def test_a_statement_serialised_a_slice_at_a_time_is_the_same_json_as_whole():
 
     for n in (0, 1, 999, 1000, 1001, 2500):
         for title in ("A title", 'A title with "paragraphs": [] inside', '"paragraphs": null ,'):
-            paras = tuple(ParsedParagraph(i, f"Paragraph {i} — «{title}»", "Лавров" if i % 3 == 0 else None,
-                                          "Q" if i % 5 == 0 else None, 2 * i, 2 * i + 1) for i in range(1, n + 1))
-            st = ParsedStatement("main", title, "speech", dt.date(2021, 6, 1), None, "Москва",
-                                 (ParsedSpeaker("Sergey Lavrov", None, as_printed="S.Lavrov"),), ("a",), paras, 1,
-                                 subtitle=title)
+            paras = tuple(
+                ParsedParagraph(
+                    i,
+                    f"Paragraph {i} — «{title}»",
+                    "Лавров" if i % 3 == 0 else None,
+                    "Q" if i % 5 == 0 else None,
+                    2 * i,
+                    2 * i + 1,
+                )
+                for i in range(1, n + 1)
+            )
+            st = ParsedStatement(
+                "main",
+                title,
+                "speech",
+                dt.date(2021, 6, 1),
+                None,
+                "Москва",
+                (ParsedSpeaker("Sergey Lavrov", None, as_printed="S.Lavrov"),),
+                ("a",),
+                paras,
+                1,
+                subtitle=title,
+            )
             assert statement_json(st) == json.dumps(statement_to_dict(st), ensure_ascii=False), (n, title)
-            rows = [Para(f"k.{i:04x}", i, i % 7 != 0, f"Paragraph {i} — «{title}»", "Q" if i % 5 == 0 else None,
-                         "Лавров" if i % 3 == 0 else None, "ab" * 32, 3, (i, i + 1)) for i in range(1, n + 1)]
-            fields = {"title": title, "kind": "speech", "date": "2021-06-01", "venue": "Москва",
-                      "speakers": [{"name": "Sergey Lavrov", "role": None}], "excerpt": False,
-                      "paragraphs": rows, "versions": [{"keys": ["0a1b", "2c3d"], "n": 1}]}
-            whole = json.dumps(dict(fields, paragraphs=[{**p._asdict(), "lines": list(p.lines)} for p in rows]),
-                               sort_keys=True, ensure_ascii=False)
+            rows = [
+                Para(
+                    f"k.{i:04x}",
+                    i,
+                    i % 7 != 0,
+                    f"Paragraph {i} — «{title}»",
+                    "Q" if i % 5 == 0 else None,
+                    "Лавров" if i % 3 == 0 else None,
+                    "ab" * 32,
+                    3,
+                    (i, i + 1),
+                )
+                for i in range(1, n + 1)
+            ]
+            fields = {
+                "title": title,
+                "kind": "speech",
+                "date": "2021-06-01",
+                "venue": "Москва",
+                "speakers": [{"name": "Sergey Lavrov", "role": None}],
+                "excerpt": False,
+                "paragraphs": rows,
+                "versions": [{"keys": ["0a1b", "2c3d"], "n": 1}],
+            }
+            whole = json.dumps(
+                dict(fields, paragraphs=[{**p._asdict(), "lines": list(p.lines)} for p in rows]),
+                sort_keys=True,
+                ensure_ascii=False,
+            )
             assert fingerprint(fields) == hashlib.sha1(whole.encode()).hexdigest()[:16], (n, title)
 
 

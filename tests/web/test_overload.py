@@ -3,6 +3,7 @@ idle and slow (slowloris) sockets are closed after the read timeout, a burst bey
 admission limit gets fast 503s with Retry-After (never a 500), a plain request succeeds at
 once after the load stops, and a worker that stops answering is replaced by the supervisor.
 The 1,000-socket + 200-client soak is marked slow (`make soak`)."""
+
 from __future__ import annotations
 
 import asyncio
@@ -43,8 +44,9 @@ class Serve:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = cwd / f"serve-{self.port}.log"
-        self.proc = start(data, "serve", "--port", str(self.port), "--workers", str(workers), cwd=cwd,
-                          log=self.log, **env)
+        self.proc = start(
+            data, "serve", "--port", str(self.port), "--workers", str(workers), cwd=cwd, log=self.log, **env
+        )
         try:
             wait_for(self.ready, timeout=90, interval=0.2, what="the server to answer")
         except BaseException:
@@ -87,6 +89,7 @@ def archive(tmp_path_factory) -> tuple[Path, Path]:
 
 
 # --- admission control, in process ------------------------------------------------------------
+
 
 def test_admission_refuses_beyond_the_limit_at_once_and_counts_back_down():
     started, release = asyncio.Event(), asyncio.Event()
@@ -147,11 +150,15 @@ def test_pool_threads_and_admission_are_sized_together(settings):
     limits = Limits.from_settings(settings)
     assert limits.threads > limits.max_requests  # an admitted request never waits for a thread
     assert limits.pool_size > limits.max_requests  # ... nor for a connection
-    assert limits.engine_options(settings.db_url) == {"pool_size": limits.pool_size, "max_overflow": 0,
-                                                       "pool_timeout": settings.db_wait}
+    assert limits.engine_options(settings.db_url) == {
+        "pool_size": limits.pool_size,
+        "max_overflow": 0,
+        "pool_timeout": settings.db_wait,
+    }
 
 
 # --- a real server ---------------------------------------------------------------------------------
+
 
 def _slowloris(port: int, n: int) -> list[socket.socket]:
     socks = []
@@ -179,6 +186,7 @@ async def _burst(url: str, paths: list[str], n: int) -> tuple[Counter, float]:
     slowest_503 = 0.0
     limits = httpx.Limits(max_connections=n, max_keepalive_connections=n)
     async with httpx.AsyncClient(base_url=url, timeout=60, limits=limits) as client:
+
         async def one(i: int) -> None:
             nonlocal slowest_503
             t = time.perf_counter()
@@ -190,6 +198,7 @@ async def _burst(url: str, paths: list[str], n: int) -> tuple[Counter, float]:
                     slowest_503 = max(slowest_503, time.perf_counter() - t)
             except httpx.HTTPError as e:
                 statuses[type(e).__name__] += 1
+
         await asyncio.gather(*(one(i) for i in range(n)))
     return statuses, slowest_503
 
@@ -203,8 +212,12 @@ def test_idle_and_slow_sockets_are_closed_and_a_burst_gets_only_fast_503s(archiv
         idle = _slowloris(server.port, 40)
         # the idle and half-sent sockets do not stop the server answering meanwhile
         assert httpx.get(f"{server.url}/api", timeout=5).status_code == 200
-        wait_for(lambda: all(_closed(s) for s in idle), timeout=20, interval=0.2,
-                 what="the idle sockets to be closed after the read timeout")
+        wait_for(
+            lambda: all(_closed(s) for s in idle),
+            timeout=20,
+            interval=0.2,
+            what="the idle sockets to be closed after the read timeout",
+        )
         for s in idle:
             s.close()
         keys = [s["key"] for s in httpx.get(f"{server.url}/api/statements", timeout=10).json()["results"]]
@@ -228,14 +241,19 @@ def test_a_worker_that_stops_answering_is_replaced(archive):
     try:
         (worker,) = server.workers()
         os.kill(worker, signal.SIGSTOP)  # neither its event loop nor its ping thread runs now
-        wait_for(lambda: server.workers() and server.workers() != [worker], timeout=60, interval=0.5,
-                 what="the supervisor to replace the stopped worker")
+        wait_for(
+            lambda: server.workers() and server.workers() != [worker],
+            timeout=60,
+            interval=0.5,
+            what="the supervisor to replace the stopped worker",
+        )
         wait_for(server.ready, timeout=30, interval=0.2, what="the new worker to answer")
     finally:
         server.stop()
 
 
 # --- the soak (make soak) ------------------------------------------------------------------------
+
 
 @pytest.fixture(scope="module")
 def archive_13k(tmp_path_factory) -> tuple[Path, Path]:

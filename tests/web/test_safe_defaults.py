@@ -2,6 +2,7 @@
 feed URLs never come from one a client made up), `serve` on a non-loopback address without
 ARCHIVE_PUBLIC_URL or ARCHIVE_ALLOWED_HOSTS refuses to start, and error pages echo at most a
 few hundred characters of what a client sent, in HTML and JSON."""
+
 from __future__ import annotations
 
 import pytest
@@ -14,8 +15,17 @@ def data(seeded_archive):
     return seeded_archive
 
 
-@pytest.mark.parametrize("path", ["/", "/statements.atom", "/api/statements", "/search.atom?q=security",
-                                  "/statements.csv", "/api/search?q=security"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/statements.atom",
+        "/api/statements",
+        "/search.atom?q=security",
+        "/statements.csv",
+        "/api/search?q=security",
+    ],
+)
 def test_a_host_that_is_not_allowed_is_refused_in_every_format(data, path):
     with make_client(data, settings={"allowed_hosts": None}) as client:  # the default: loopback names
         r = client.get(path, headers={"host": "evil.example"})
@@ -70,7 +80,8 @@ def bidi_archive(tmp_path_factory):
     (pages / "bidi.txt").write_text(
         f"Remarks on the {RLO}gnidaerts of the treaty\n\nSubmitted on Fri, 11/19/2021 - 11:47\n\n"
         f"The treaty {RLO}txet desrever continues here and never closes.\n\n"
-        "A second paragraph about the treaty follows.\n")
+        "A second paragraph about the treaty follows.\n"
+    )
     data = root / "data"
     settings = Settings(data_dir=data)
     engine, factory = open_database(settings)

@@ -1,4 +1,5 @@
 """The JSON API, downloads (CSV, JSON, citations) and Atom feeds."""
+
 from __future__ import annotations
 
 import csv
@@ -52,7 +53,10 @@ def test_statement_list_filters_match_the_page(client):
     assert api["results"] and all(r["kind"] == "remarks" for r in api["results"])
     assert all(any(s["slug"] == "sergey-lavrov" for s in r["speakers"]) for r in api["results"])
     facets = client.get("/api/facets?speaker=sergey-lavrov").json()
-    assert sum(f["count"] for f in facets["kind"]) == client.get("/api/statements?speaker=sergey-lavrov").json()["total"]
+    assert (
+        sum(f["count"] for f in facets["kind"])
+        == client.get("/api/statements?speaker=sergey-lavrov").json()["total"]
+    )
     assert [f["selected"] for f in facets["speaker"] if f["value"] == "sergey-lavrov"] == [True]
 
 
@@ -68,11 +72,26 @@ def test_statement_json_carries_the_export_fields_and_permalinks(client, archive
     key = sample_key(NEWS)
     data = client.get(f"/api/statements/{key}").json()
     ref = exported[key]
-    for field in ("key", "title", "kind", "date", "published", "venue", "topics", "excerpt", "url", "original_url",
-                  "publisher", "captured_at", "captured"):
+    for field in (
+        "key",
+        "title",
+        "kind",
+        "date",
+        "published",
+        "venue",
+        "topics",
+        "excerpt",
+        "url",
+        "original_url",
+        "publisher",
+        "captured_at",
+        "captured",
+    ):
         assert data[field] == ref[field], field
     assert [{"name": s["name"], "role": s["role"]} for s in data["speakers"]] == ref["speakers"]
-    assert [{k: p[k] for k in ("key", "n", "text", "speaker", "label")} for p in data["paragraphs"]] == ref["paragraphs"]
+    assert [{k: p[k] for k in ("key", "n", "text", "speaker", "label")} for p in data["paragraphs"]] == ref[
+        "paragraphs"
+    ]
     assert data["paragraphs"][0]["permalink"] == f"http://testserver/p/{ref['paragraphs'][0]['key']}"
     assert data["sources"][0]["file"] == NEWS and len(data["sources"][0]["sha256"]) == 64
     assert data["cite"]["bibtex"] == f"http://testserver/statements/{key}/cite.bib"
@@ -85,13 +104,16 @@ def test_paragraph_json_has_context_and_statement(client):
     assert (data["n"], data["turn"], data["label"]) == (2, "question", "Question")
     assert data["before"]["key"] == pkeys[0] and data["after"]["key"] == pkeys[2]
     assert data["statement"]["key"] == sample_key(NEWS)
-    assert client.get("/api/p/2021-01-01-none-00000000.00000000").json() == \
-        {"error": "There is no paragraph with this permalink in the archive."}
+    assert client.get("/api/p/2021-01-01-none-00000000.00000000").json() == {
+        "error": "There is no paragraph with this permalink in the archive."
+    }
 
 
 def test_speakers_venues_topics_dates_api(client):
     speakers = client.get("/api/speakers?per_page=2").json()
-    assert speakers["results"][0]["slug"] == "sergey-lavrov" and speakers["next"].endswith("per_page=2&page=2")
+    assert speakers["results"][0]["slug"] == "sergey-lavrov" and speakers["next"].endswith(
+        "per_page=2&page=2"
+    )
     lavrov = client.get("/api/speakers/sergey-lavrov").json()
     assert lavrov["statements"] == sum(y["count"] for y in lavrov["years"])
     assert {"role": "Foreign Minister", "count": lavrov["roles"][0]["count"]} in lavrov["roles"]
@@ -99,13 +121,17 @@ def test_speakers_venues_topics_dates_api(client):
     assert {"key": "moscow", "name": "Moscow"}.items() <= client.get("/api/venues").json()[0].items()
     assert any(t["key"] == "osce" for t in client.get("/api/topics").json())
     years = client.get("/api/dates").json()
-    assert years["undated"] >= 1 and {"value": 2021} .items() <= next(
-        y for y in years["results"] if y["value"] == 2021).items()
+    assert (
+        years["undated"] >= 1
+        and {"value": 2021}.items() <= next(y for y in years["results"] if y["value"] == 2021).items()
+    )
     months = client.get("/api/dates/2021").json()["results"]
     assert [m["value"] for m in months] == sorted(m["value"] for m in months)
     days = client.get("/api/dates/2021/10").json()["results"]
-    assert {"value": 2, "statements": "http://testserver/statements?from=2021-10-02&to=2021-10-02"}.items() <= \
-        next(d for d in days if d["value"] == 2).items()
+    assert {
+        "value": 2,
+        "statements": "http://testserver/statements?from=2021-10-02&to=2021-10-02",
+    }.items() <= next(d for d in days if d["value"] == 2).items()
 
 
 def test_api_search_returns_exactly_the_cli_object(client, archive):
@@ -116,10 +142,12 @@ def test_api_search_returns_exactly_the_cli_object(client, archive):
     settings = Settings(data_dir=archive)
     engine, factory = open_database(settings, migrate=False)
     try:
-        for params, kwargs in [({"q": "ceasefire"}, {}),
-                               ({"q": "Omsk", "said": "lavrov"}, {"said": ["lavrov"]}),
-                               ({"q": "vienna", "sort": "newest", "per_page": "1"}, {"sort": "newest", "per_page": 1}),
-                               ({"q": "osce", "kind": "briefing", "from": "2021"}, {"kind": ["briefing"], "date_from": "2021"})]:
+        for params, kwargs in [
+            ({"q": "ceasefire"}, {}),
+            ({"q": "Omsk", "said": "lavrov"}, {"said": ["lavrov"]}),
+            ({"q": "vienna", "sort": "newest", "per_page": "1"}, {"sort": "newest", "per_page": 1}),
+            ({"q": "osce", "kind": "briefing", "from": "2021"}, {"kind": ["briefing"], "date_from": "2021"}),
+        ]:
             expected = search_archive(settings, factory, params["q"], **kwargs)
             got = client.get("/api/search", params=params).json()
             assert got == expected, params
@@ -139,11 +167,33 @@ def test_api_search_pagination_link_header_and_errors(client):
 def test_openapi_documents_every_api_route(client):
     schema = client.get("/openapi.json").json()
     paths = set(schema["paths"])
-    assert {"/api/statements", "/api/statements/{key}", "/api/p/{key}", "/api/speakers", "/api/speakers/{slug}",
-            "/api/venues", "/api/topics", "/api/dates", "/api/facets", "/api/search"} <= paths
+    assert {
+        "/api/statements",
+        "/api/statements/{key}",
+        "/api/p/{key}",
+        "/api/speakers",
+        "/api/speakers/{slug}",
+        "/api/venues",
+        "/api/topics",
+        "/api/dates",
+        "/api/facets",
+        "/api/search",
+    } <= paths
     assert all(p.startswith("/api") for p in paths)
     search_params = {p["name"] for p in schema["paths"]["/api/search"]["get"]["parameters"]}
-    assert {"q", "speaker", "said", "kind", "venue", "topic", "from", "to", "sort", "page", "per_page"} <= search_params
+    assert {
+        "q",
+        "speaker",
+        "said",
+        "kind",
+        "venue",
+        "topic",
+        "from",
+        "to",
+        "sort",
+        "page",
+        "per_page",
+    } <= search_params
 
 
 def test_statements_csv_and_json_downloads_have_every_matching_row(client):
@@ -185,8 +235,10 @@ def test_atom_feeds_latest_per_speaker_and_per_search(client):
     assert dated == sorted(dated, reverse=True)  # newest first; undated statements (no <published>) last
     per_speaker = _atom(client.get("/statements.atom?speaker=maria-zakharova"))
     assert "Maria Zakharova" in per_speaker.find(f"{ATOM}title").text
-    assert all(any(a.find(f"{ATOM}name").text == "Maria Zakharova" for a in e.findall(f"{ATOM}author"))
-               for e in per_speaker.findall(f"{ATOM}entry"))
+    assert all(
+        any(a.find(f"{ATOM}name").text == "Maria Zakharova" for a in e.findall(f"{ATOM}author"))
+        for e in per_speaker.findall(f"{ATOM}entry")
+    )
     saved = _atom(client.get("/search.atom?q=ceasefire"))
     assert saved.find(f"{ATOM}title").text == "Search: ceasefire"
     links = [e.find(f"{ATOM}link").get("href") for e in saved.findall(f"{ATOM}entry")]
@@ -200,9 +252,13 @@ def test_citation_downloads_bibtex_ris_csl_json(client):
     assert bib.text.startswith(f"@misc{{{key[:40]}") and "author = {{Lavrov}, Sergey}" in bib.text
     assert f"url = {{http://testserver/statements/{key}}}" in bib.text and "month = oct" in bib.text
     ris = rispy.loads(client.get(f"/statements/{key}/cite.ris").text)
-    assert ris[0]["authors"] == ["Lavrov, Sergey"] and ris[0]["urls"] == [f"http://testserver/statements/{key}"]
+    assert ris[0]["authors"] == ["Lavrov, Sergey"] and ris[0]["urls"] == [
+        f"http://testserver/statements/{key}"
+    ]
     csl = client.get(f"/statements/{key}/cite.json").json()
-    assert csl[0]["issued"] == {"date-parts": [[2021, 10, 2]]} and csl[0]["author"] == [{"given": "Sergey", "family": "Lavrov"}]
+    assert csl[0]["issued"] == {"date-parts": [[2021, 10, 2]]} and csl[0]["author"] == [
+        {"given": "Sergey", "family": "Lavrov"}
+    ]
     pkey = sample_paragraph_keys(NEWS)[3]
     pcsl = client.get(f"/p/{pkey}/cite.json").json()
     assert pcsl[0]["URL"] == f"http://testserver/p/{pkey}" and pcsl[0]["note"] == "Paragraph 4"

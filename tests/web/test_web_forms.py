@@ -2,6 +2,7 @@
 the empty ones as `name=` (what `from=&to=&questions=` looked like when it was refused with
 400). Empty fields must be dropped by a redirect to the canonical URL, never rejected, and the
 filled ones must survive."""
+
 from __future__ import annotations
 
 from urllib.parse import parse_qsl, urlencode, urlsplit
@@ -11,8 +12,17 @@ import pytest
 from app.web.query_guard import without_blank_values
 from tests.web_support import make_client, soup
 
-PAGES = ["/", "/search?q=sanctions", "/search", "/statements", "/statements?year=2021", "/speakers", "/dates",
-         "/quote", "/quote?q=we+have+discussed+strategic+stability"]
+PAGES = [
+    "/",
+    "/search?q=sanctions",
+    "/search",
+    "/statements",
+    "/statements?year=2021",
+    "/speakers",
+    "/dates",
+    "/quote",
+    "/quote?q=we+have+discussed+strategic+stability",
+]
 
 
 @pytest.fixture(scope="module")
@@ -29,7 +39,11 @@ def browser_pairs(form, fill: dict[str, str] | None = None) -> list[tuple[str, s
         name = control.get("name")
         if not name or control.get("type") in ("submit", "button", "reset"):
             continue
-        if control.get("type") in ("checkbox", "radio") and not control.has_attr("checked") and name not in fill:
+        if (
+            control.get("type") in ("checkbox", "radio")
+            and not control.has_attr("checked")
+            and name not in fill
+        ):
             continue
         if control.name == "select":
             chosen = control.find("option", selected=True) or control.find("option")
@@ -92,9 +106,18 @@ def test_a_redirect_never_leaves_the_site(client):
         assert not r.headers["location"].startswith("//")
 
 
-@pytest.mark.parametrize("raw, want", [
-    (b"", None), (b"q=a", None), (b"q=a&from=", b"q=a"), (b"from=&to=", b""), (b"q=+%20+&page=2", b"page=2"),
-    (b"flag&q=", b"flag"), (b"q=%C3%A9&to=", b"q=%C3%A9"), (b"a=1&&b=2", b"a=1&b=2"),
-])
+@pytest.mark.parametrize(
+    "raw, want",
+    [
+        (b"", None),
+        (b"q=a", None),
+        (b"q=a&from=", b"q=a"),
+        (b"from=&to=", b""),
+        (b"q=+%20+&page=2", b"page=2"),
+        (b"flag&q=", b"flag"),
+        (b"q=%C3%A9&to=", b"q=%C3%A9"),
+        (b"a=1&&b=2", b"a=1&b=2"),
+    ],
+)
 def test_without_blank_values(raw, want):
     assert without_blank_values(raw) == want

@@ -1,6 +1,7 @@
 """What a reference manager reads from statement and paragraph pages, read by an independent
 extractor (extruct: JSON-LD and Dublin Core, as Zotero's translators read them) and by an HTML
 parser for the Highwire `citation_*` tags and the COinS span: the same facts as the citation."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -38,15 +39,23 @@ def test_statement_page_embeds_highwire_dublin_core_coins_and_json_ld(client):
     assert tags["citation_title"] == [soup(r).h1.get_text()]
     assert tags["citation_author"] == ["Lavrov, Sergey"]
     assert tags["citation_publication_date"] == ["2021/10/02"] and tags["citation_public_url"] == [url]
-    assert tags["citation_publisher"] == ["Diplomatic Statements Archive"] and tags["citation_language"] == ["en"]
+    assert tags["citation_publisher"] == ["Diplomatic Statements Archive"] and tags["citation_language"] == [
+        "en"
+    ]
 
     data = extruct.extract(r.text, base_url=url, syntaxes=["json-ld", "dublincore"], uniform=True)
     (ld,) = data["json-ld"]
     assert ld["@type"] == "CreativeWork" and ld["url"] == url and ld["datePublished"] == "2021-10-02"
-    assert ld["author"] == [{"@type": "Person", "name": "Sergey Lavrov", "familyName": "Lavrov", "givenName": "Sergey"}]
+    assert ld["author"] == [
+        {"@type": "Person", "name": "Sergey Lavrov", "familyName": "Lavrov", "givenName": "Sergey"}
+    ]
     assert ld["inLanguage"] == "en" and ld["locationCreated"]["name"] == "Moscow"
     dc = {e["name"]: e["content"] for e in data["dublincore"][0]["elements"]}
-    assert dc["DC.title"] == tags["citation_title"][0] and dc["DC.identifier"] == url and dc["DC.date"] == "2021-10-02"
+    assert (
+        dc["DC.title"] == tags["citation_title"][0]
+        and dc["DC.identifier"] == url
+        and dc["DC.date"] == "2021-10-02"
+    )
 
     (span,) = soup(r).select("span.Z3988")
     kev = parse_qs(span["title"])
@@ -65,12 +74,26 @@ def test_paragraph_page_embeds_its_permalink_and_position(client):
 
 
 def test_an_institution_is_an_organisation_and_the_original_source_is_given():
-    row = StatementRow(key="k", title='A <b>"bold"</b> </script> title', kind="statement", date=dt.date(2022, 3, 4),
-                       published=None, venue=None, topics=[], excerpt=False, paragraph_count=1,
-                       speakers=[SpeakerRef("Ursula von der Leyen", "u"), SpeakerRef("Foreign Ministry", "f", None,
-                                                                                    "institution")],
-                       original_url="https://mfa.example/p?id=1&x=2", publisher="Ministry of Foreign Affairs")
-    item = citations.csl_item(row, url="https://arch.example/s/k", accessed=dt.date(2026, 1, 1), archive="Archive")
+    row = StatementRow(
+        key="k",
+        title='A <b>"bold"</b> </script> title',
+        kind="statement",
+        date=dt.date(2022, 3, 4),
+        published=None,
+        venue=None,
+        topics=[],
+        excerpt=False,
+        paragraph_count=1,
+        speakers=[
+            SpeakerRef("Ursula von der Leyen", "u"),
+            SpeakerRef("Foreign Ministry", "f", None, "institution"),
+        ],
+        original_url="https://mfa.example/p?id=1&x=2",
+        publisher="Ministry of Foreign Affairs",
+    )
+    item = citations.csl_item(
+        row, url="https://arch.example/s/k", accessed=dt.date(2026, 1, 1), archive="Archive"
+    )
     emb = metadata.embedded(item)
     tags = dict(emb.meta)
     assert [v for n, v in emb.meta if n == "citation_author"] == ["von der Leyen, Ursula", "Foreign Ministry"]
@@ -90,8 +113,10 @@ def test_the_page_clock_date_is_shown_as_captured_in_the_cite_box_and_the_api(cl
     for r in rows:
         full = client.get(r["api"]).json()
         box = soup(client.get(r["url"])).find("section", id="cite")
-        facts = {d.get_text(): dd for d, dd in zip(box.select(".cite-facts dt"), box.select(".cite-facts dd"),
-                                                  strict=True)}
+        facts = {
+            d.get_text(): dd
+            for d, dd in zip(box.select(".cite-facts dt"), box.select(".cite-facts dd"), strict=True)
+        }
         if full["captured"] is None:
             assert "Page captured" not in facts
         else:

@@ -1,6 +1,7 @@
 """Permalinks never break: a rebuild from scratch (pages in another order) keeps every URL and
 its text; retired keys redirect (301, chains followed, loops and long chains refused); retired
 paragraphs still resolve; a page costs a bounded number of queries whatever its length."""
+
 from __future__ import annotations
 
 import dataclasses
@@ -18,11 +19,15 @@ from tests.web_support import SAMPLE_PAGES, SEEDS, load_sample, make_client, sam
 def _urls_and_texts(factory) -> tuple[dict[str, list[str]], dict[str, str]]:
     """Every statement URL with its title and paragraph texts, every paragraph URL with its text."""
     with factory() as session:
-        statements = {f"/statements/{k}": [t] for k, t in session.execute(select(Statement.key, Statement.title))}
+        statements = {
+            f"/statements/{k}": [t] for k, t in session.execute(select(Statement.key, Statement.title))
+        }
         paragraphs = {}
         for skey, pkey, text, current in session.execute(
-                select(Statement.key, Paragraph.key, Paragraph.text, Paragraph.current)
-                .join(Statement).order_by(Statement.key, Paragraph.n)):
+            select(Statement.key, Paragraph.key, Paragraph.text, Paragraph.current)
+            .join(Statement)
+            .order_by(Statement.key, Paragraph.n)
+        ):
             paragraphs[f"/p/{pkey}"] = text
             if current:
                 statements[f"/statements/{skey}"].append(text)
@@ -74,26 +79,35 @@ def sample_client(settings, factory):
 
 def _retitle(name: str, title: str) -> ParsedPage:
     page = SAMPLE_PAGES[name]
-    return dataclasses.replace(page, statements=(dataclasses.replace(page.statements[0], title=title),
-                                                 *page.statements[1:]))
+    return dataclasses.replace(
+        page, statements=(dataclasses.replace(page.statements[0], title=title), *page.statements[1:])
+    )
 
 
 def test_retired_statement_and_paragraph_keys_redirect_301(sample_client, factory):
     name = "zakharova-briefing.txt"
     old_key = sample_key(name)
     with factory() as session:
-        old_pkeys = session.scalars(select(Paragraph.key).join(Statement).where(Statement.key == old_key)
-                                    .order_by(Paragraph.n)).all()
+        old_pkeys = session.scalars(
+            select(Paragraph.key).join(Statement).where(Statement.key == old_key).order_by(Paragraph.n)
+        ).all()
     import datetime as dt
 
     with session_scope(factory) as session:  # the same page, re-ingested with a corrected title
-        load_page(session, path=f"sample/{name}", file_name=name, raw=b"v2", text="v2",
-                  page=_retitle(name, "Briefing by Maria Zakharova (corrected), Moscow, November 10, 2021"),
-                  now=dt.datetime(2024, 2, 1))
+        load_page(
+            session,
+            path=f"sample/{name}",
+            file_name=name,
+            raw=b"v2",
+            text="v2",
+            page=_retitle(name, "Briefing by Maria Zakharova (corrected), Moscow, November 10, 2021"),
+            now=dt.datetime(2024, 2, 1),
+        )
     with factory() as session:
         new_key = session.scalar(select(Statement.key).where(Statement.title.like("%corrected%")))
-        new_pkeys = session.scalars(select(Paragraph.key).join(Statement).where(Statement.key == new_key)
-                                    .order_by(Paragraph.n)).all()
+        new_pkeys = session.scalars(
+            select(Paragraph.key).join(Statement).where(Statement.key == new_key).order_by(Paragraph.n)
+        ).all()
     assert new_key != old_key
     r = sample_client.get(f"/statements/{old_key}", follow_redirects=False)
     assert (r.status_code, r.headers["location"]) == (301, f"/statements/{new_key}")
@@ -110,21 +124,52 @@ def test_retired_statement_and_paragraph_keys_redirect_301(sample_client, factor
 def test_alias_chains_are_followed_and_loops_or_long_chains_are_404(sample_client, factory):
     target = sample_key("undated.txt")
     with session_scope(factory) as session:
-        session.add_all([
-            KeyAlias(old_key="2000-01-01-a-00000001", kind="statement", new_key="2000-01-01-b-00000002", new_kind="statement"),
-            KeyAlias(old_key="2000-01-01-b-00000002", kind="statement", new_key=target, new_kind="statement"),
-            KeyAlias(old_key="2000-01-01-x-00000003", kind="statement", new_key="2000-01-01-y-00000004", new_kind="statement"),
-            KeyAlias(old_key="2000-01-01-y-00000004", kind="statement", new_key="2000-01-01-x-00000003", new_kind="statement"),
-        ])
+        session.add_all(
+            [
+                KeyAlias(
+                    old_key="2000-01-01-a-00000001",
+                    kind="statement",
+                    new_key="2000-01-01-b-00000002",
+                    new_kind="statement",
+                ),
+                KeyAlias(
+                    old_key="2000-01-01-b-00000002", kind="statement", new_key=target, new_kind="statement"
+                ),
+                KeyAlias(
+                    old_key="2000-01-01-x-00000003",
+                    kind="statement",
+                    new_key="2000-01-01-y-00000004",
+                    new_kind="statement",
+                ),
+                KeyAlias(
+                    old_key="2000-01-01-y-00000004",
+                    kind="statement",
+                    new_key="2000-01-01-x-00000003",
+                    new_kind="statement",
+                ),
+            ]
+        )
         for i in range(30):
-            session.add(KeyAlias(old_key=f"2000-01-01-chain-{i:08d}", kind="statement",
-                                 new_key=f"2000-01-01-chain-{i + 1:08d}", new_kind="statement"))
-        session.add(KeyAlias(old_key="2000-01-01-chain-00000030", kind="statement", new_key=target, new_kind="statement"))
+            session.add(
+                KeyAlias(
+                    old_key=f"2000-01-01-chain-{i:08d}",
+                    kind="statement",
+                    new_key=f"2000-01-01-chain-{i + 1:08d}",
+                    new_kind="statement",
+                )
+            )
+        session.add(
+            KeyAlias(
+                old_key="2000-01-01-chain-00000030", kind="statement", new_key=target, new_kind="statement"
+            )
+        )
     r = sample_client.get("/statements/2000-01-01-a-00000001", follow_redirects=False)
     assert (r.status_code, r.headers["location"]) == (301, f"/statements/{target}")
     assert sample_client.get("/statements/2000-01-01-x-00000003").status_code == 404
     assert sample_client.get("/statements/2000-01-01-chain-00000000").status_code == 404
-    assert sample_client.get("/statements/2000-01-01-chain-00000025", follow_redirects=False).status_code == 301
+    assert (
+        sample_client.get("/statements/2000-01-01-chain-00000025", follow_redirects=False).status_code == 301
+    )
 
 
 def test_retired_paragraph_still_resolves_with_a_note(sample_client, factory):
@@ -133,11 +178,23 @@ def test_retired_paragraph_still_resolves_with_a_note(sample_client, factory):
     from app.ingest.keys import paragraph_keys
 
     full = next(s for s in SAMPLE_PAGES["zakharova-briefing.txt"].statements if s.role == "main")
-    teaser = dataclasses.replace(full, role="excerpt", paragraphs=(
-        ParsedParagraph(1, "A teaser lead that the full text words differently.", None, None, 3, 3),))
+    teaser = dataclasses.replace(
+        full,
+        role="excerpt",
+        paragraphs=(
+            ParsedParagraph(1, "A teaser lead that the full text words differently.", None, None, 3, 3),
+        ),
+    )
     with session_scope(factory) as session:
-        load_page(session, path="sample/listing.txt", file_name="listing.txt", raw=b"listing", text="listing",
-                  page=ParsedPage(statements=(teaser,)), now=dt.datetime(2024, 3, 1))
+        load_page(
+            session,
+            path="sample/listing.txt",
+            file_name="listing.txt",
+            raw=b"listing",
+            text="listing",
+            page=ParsedPage(statements=(teaser,)),
+            now=dt.datetime(2024, 3, 1),
+        )
     key = sample_key("zakharova-briefing.txt")
     retired = paragraph_keys(key, [teaser.paragraphs[0].text])[0]
     page = soup(sample_client.get(f"/p/{retired}"))

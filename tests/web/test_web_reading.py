@@ -2,6 +2,7 @@
 seed-and-sample archive): a statement arrived at from a search marks its matches; lists have
 first/last/per-page; a month lists its statements; /dates reaches the undated ones; Help's
 examples come from the archive and find something; /docs renders its Markdown."""
+
 from __future__ import annotations
 
 import pytest
@@ -25,7 +26,9 @@ def test_statement_from_a_search_marks_its_matching_paragraphs(client):
     first, second = (h["id"] for h in hits)
     assert hits[0].select_one("a[rel=next]")["href"] == f"#{second}"
     assert hits[1].select_one("a[rel=prev]")["href"] == f"#{first}"
-    assert page.select_one(".top-actions a[href='#cite']") and f"#{first}" in hrefs(page.select_one(".top-actions"))
+    assert page.select_one(".top-actions a[href='#cite']") and f"#{first}" in hrefs(
+        page.select_one(".top-actions")
+    )
     plain = soup(client.get(f"/statements/{key}"))
     assert not plain.select("li.is-hit, mark") and plain.select_one(".top-actions a[href='#cite']")
 
@@ -69,7 +72,9 @@ def test_lists_have_first_last_and_per_page(client):
     assert not nav.select("a[rel=first]") and nav.select_one("a[rel=last]")
     last = nav.select_one("a[rel=last]")["href"]
     end = soup(client.get(last)).select_one("nav.pagination")
-    assert end.select_one("a[rel=first]")["href"] == "/statements?per_page=2" and not end.select("a[rel=next]")
+    assert end.select_one("a[rel=first]")["href"] == "/statements?per_page=2" and not end.select(
+        "a[rel=next]"
+    )
     choices = page.select(".per-page a, .per-page strong")
     assert [c.get_text() for c in choices] == ["20", "50", "100"]
     assert page.select_one(".per-page a")["href"] == "/statements"  # 20 is the default: left out
@@ -79,12 +84,16 @@ def test_lists_have_first_last_and_per_page(client):
 def test_month_page_lists_its_statements_and_dates_reach_the_undated(client):
     month = soup(client.get("/dates/2021/10"))
     titles = [a.get_text() for a in month.select("article.card .card-title a")]
-    assert titles and all(h.startswith("/statements/") for h in hrefs(month.select_one("section")) if "/statements/" in h)
+    assert titles and all(
+        h.startswith("/statements/") for h in hrefs(month.select_one("section")) if "/statements/" in h
+    )
     assert "/statements?from=2021-10-02&to=2021-10-02" in hrefs(month.select_one(".day-links"))
     dates = soup(client.get("/dates"))
     assert "/dates/undated" in hrefs(dates)
     undated = soup(client.get("/dates/undated"))
-    assert [a.get_text() for a in undated.select("article.card .card-title a")] == ["Press release on consular matters"]
+    assert [a.get_text() for a in undated.select("article.card .card-title a")] == [
+        "Press release on consular matters"
+    ]
     assert client.get("/dates/undated?page=9").status_code == 404
     assert client.get("/dates/undated?per_page=20", follow_redirects=False).status_code == 302  # the default
 

@@ -1,6 +1,7 @@
 """Untrusted text and hostile requests: everything escaped (pages, feeds, citations, downloads),
 security headers on every response, strict CSP with no inline script or style anywhere, and
 hostile parameters answered 400/404/422 with a message, never 500."""
+
 from __future__ import annotations
 
 import json
@@ -35,9 +36,17 @@ def hostile_pages(client) -> dict[str, str]:
     key, pkeys = sample_key(HOSTILE), sample_paragraph_keys(HOSTILE)
     slug = client.get(f"/api/statements/{key}").json()["speakers"][0]["slug"]
     return {
-        "statement": f"/statements/{key}", "paragraph": f"/p/{pkeys[0]}", "question": f"/p/{pkeys[1]}",
-        "list": "/statements?kind=comment", "home": "/", "speaker": f"/speakers/{slug}", "speakers": "/speakers",
-        "venues": "/venues", "topics": "/topics", "search": "/search?q=alert", "search_said": "/search?q=click",
+        "statement": f"/statements/{key}",
+        "paragraph": f"/p/{pkeys[0]}",
+        "question": f"/p/{pkeys[1]}",
+        "list": "/statements?kind=comment",
+        "home": "/",
+        "speaker": f"/speakers/{slug}",
+        "speakers": "/speakers",
+        "venues": "/venues",
+        "topics": "/topics",
+        "search": "/search?q=alert",
+        "search_said": "/search?q=click",
         "reflected": "/search?q=%3Cscript%3Ealert(9)%3C/script%3E&speaker=%3Cimg+src%3Dx%3E",
         "error": "/statements?speaker=%3Cscript%3Ealert(1)%3C/script%3E",
     }
@@ -93,11 +102,14 @@ def test_feeds_and_downloads_carry_markup_as_text(client):
     assert entry.find(f"{ATOM}title").text == XSS_TITLE
     assert entry.find(f"{ATOM}summary").text == XSS_TEXT
     assert entry.find(f"{ATOM}author/{ATOM}name").text == XSS_SPEAKER
-    for path, media in [(f"/statements/{key}/cite.bib", "application/x-bibtex"),
-                        (f"/statements/{key}/cite.ris", "application/x-research-info-systems"),
-                        (f"/statements/{key}/cite.json", "application/vnd.citationstyles.csl+json"),
-                        ("/statements.csv?kind=comment", "text/csv"), ("/statements.json?kind=comment", "application/json"),
-                        ("/search.csv?q=alert", "text/csv")]:
+    for path, media in [
+        (f"/statements/{key}/cite.bib", "application/x-bibtex"),
+        (f"/statements/{key}/cite.ris", "application/x-research-info-systems"),
+        (f"/statements/{key}/cite.json", "application/vnd.citationstyles.csl+json"),
+        ("/statements.csv?kind=comment", "text/csv"),
+        ("/statements.json?kind=comment", "application/json"),
+        ("/search.csv?q=alert", "text/csv"),
+    ]:
         r = client.get(path)
         assert r.status_code == 200 and r.headers["content-type"].startswith(media), path
         assert r.headers["x-content-type-options"] == "nosniff"
@@ -105,23 +117,46 @@ def test_feeds_and_downloads_carry_markup_as_text(client):
     assert client.get(f"/api/statements/{key}").json()["title"] == XSS_TITLE
 
 
-PAGES = ["/", "/statements", "/speakers", "/speakers/sergey-lavrov", "/dates", "/dates/2021", "/dates/2021/10",
-         "/venues", "/topics", "/search", "/search?q=osce", "/docs", "/nope", "/quote",
-         "/quote?q=the+OSCE+monitoring+mission+continues"]
+PAGES = [
+    "/",
+    "/statements",
+    "/speakers",
+    "/speakers/sergey-lavrov",
+    "/dates",
+    "/dates/2021",
+    "/dates/2021/10",
+    "/venues",
+    "/topics",
+    "/search",
+    "/search?q=osce",
+    "/docs",
+    "/nope",
+    "/quote",
+    "/quote?q=the+OSCE+monitoring+mission+continues",
+]
 
 
 def test_no_inline_script_or_style_anywhere(client):
     key = sample_key("lavrov-news-conference.txt")
-    for path in PAGES + [f"/statements/{key}", f"/p/{sample_paragraph_keys('lavrov-news-conference.txt')[0]}"]:
+    for path in PAGES + [
+        f"/statements/{key}",
+        f"/p/{sample_paragraph_keys('lavrov-news-conference.txt')[0]}",
+    ]:
         page = soup(client.get(path))
         assert page.find("style") is None, path
         # JSON-LD (type application/ld+json) is a data block that no browser executes: CSP does not apply
-        assert all(s.get("src") and not s.string for s in page.find_all("script")
-                   if s.get("type") != "application/ld+json"), path
+        assert all(
+            s.get("src") and not s.string
+            for s in page.find_all("script")
+            if s.get("type") != "application/ld+json"
+        ), path
         assert not [el.name for el in page.find_all(True) if el.has_attr("style")], path
         assert not page.find(src=lambda v: v and v.startswith(("http:", "https:", "//"))), path
-        assert not [link for link in page.find_all("link", href=lambda v: v and v.startswith(("http:", "https:", "//")))
-                    if "canonical" not in link["rel"]], path
+        assert not [
+            link
+            for link in page.find_all("link", href=lambda v: v and v.startswith(("http:", "https:", "//")))
+            if "canonical" not in link["rel"]
+        ], path
 
 
 def _assert_headers(r, where):
@@ -134,9 +169,18 @@ def _assert_headers(r, where):
 
 
 def test_security_headers_on_every_kind_of_response(client):
-    for path in PAGES + ["/api/statements", "/static/app.css", "/static/copy.js", "/openapi.json",
-                         "/statements.csv", "/statements.atom", "/statements?page=0", "/statements?q=%00",
-                         "/statements?speaker=", "/api/p/none"]:
+    for path in PAGES + [
+        "/api/statements",
+        "/static/app.css",
+        "/static/copy.js",
+        "/openapi.json",
+        "/statements.csv",
+        "/statements.atom",
+        "/statements?page=0",
+        "/statements?q=%00",
+        "/statements?speaker=",
+        "/api/p/none",
+    ]:
         _assert_headers(client.get(path, follow_redirects=False), path)
     head = client.head("/statements")
     assert head.status_code == 200
@@ -169,14 +213,45 @@ def test_unhandled_error_gives_500_page_in_layout_without_traceback(sample_archi
 
 TOO_LONG = "a" * 10_000
 HOSTILE_PARAMS = [
-    "page=100000000000000000000", "page=-1", "page=0", "page=abc", "per_page=1000000000", "per_page=0",
-    "per_page=100&page=101", "from=2021-02-30", "from=notadate", "to=2021-13", "from=2022&to=2021",
-    "year=abc", "year=99999", "month=13&year=2021", "month=5", "sort=bogus", "q=%00", "speaker=a%00b",
-    f"q={TOO_LONG}", f"speaker={TOO_LONG}", "page=1&page=2", "sort=newest&sort=oldest", "q=%ff%fe",
-    "kind=%c3%28", "questions=maybe", "year=2020&year=2021", "q=a%0db",
+    "page=100000000000000000000",
+    "page=-1",
+    "page=0",
+    "page=abc",
+    "per_page=1000000000",
+    "per_page=0",
+    "per_page=100&page=101",
+    "from=2021-02-30",
+    "from=notadate",
+    "to=2021-13",
+    "from=2022&to=2021",
+    "year=abc",
+    "year=99999",
+    "month=13&year=2021",
+    "month=5",
+    "sort=bogus",
+    "q=%00",
+    "speaker=a%00b",
+    f"q={TOO_LONG}",
+    f"speaker={TOO_LONG}",
+    "page=1&page=2",
+    "sort=newest&sort=oldest",
+    "q=%ff%fe",
+    "kind=%c3%28",
+    "questions=maybe",
+    "year=2020&year=2021",
+    "q=a%0db",
 ]
-ROUTES = ["/statements", "/statements.csv", "/statements.atom", "/speakers/sergey-lavrov", "/search", "/search.json",
-          "/api/statements", "/api/search", "/api/speakers"]
+ROUTES = [
+    "/statements",
+    "/statements.csv",
+    "/statements.atom",
+    "/speakers/sergey-lavrov",
+    "/search",
+    "/search.json",
+    "/api/statements",
+    "/api/search",
+    "/api/speakers",
+]
 
 
 @pytest.mark.parametrize("route", ROUTES)
@@ -184,8 +259,10 @@ def test_hostile_parameters_are_refused_with_a_message_never_500(client, route):
     for params in HOSTILE_PARAMS:
         r = client.get(f"{route}?{params}", follow_redirects=False)
         if r.status_code in (200, 302):  # a parameter this route does not take is ignored / dropped
-            assert not any(params.startswith(p) for p in ("page=-1", "page=0", "per_page=0", "q=%00",
-                                                          "per_page=1000000000", "page=1000")), (route, params)
+            assert not any(
+                params.startswith(p)
+                for p in ("page=-1", "page=0", "per_page=0", "q=%00", "per_page=1000000000", "page=1000")
+            ), (route, params)
             continue
         assert r.status_code in (400, 404, 422), (route, params, r.status_code)
         if route.startswith("/api/") or route.endswith(".json"):
@@ -194,17 +271,34 @@ def test_hostile_parameters_are_refused_with_a_message_never_500(client, route):
             assert soup(r).select_one(".error-message").get_text(strip=True), (route, params)
 
 
-@pytest.mark.parametrize("path", [
-    "/statements/..%2F..%2Fetc%2Fpasswd", "/p/..%2F..%2Fetc%2Fpasswd", "/statements/%00", "/p/a%00b",
-    "/statements/%ff%fe", "/p/%3Cscript%3E", "/speakers/..%2f", "/speakers/%3Cb%3E", "/statements/" + "a" * 5000,
-    "/dates/99999999999999999999", "/dates/2021/-1", "/api/statements/..%2F", "/api/p/%00", "/static/..%2Fapp%2Fcli.py",
-    "/statements/x/cite.exe", "/p/%E2%80%AE",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/statements/..%2F..%2Fetc%2Fpasswd",
+        "/p/..%2F..%2Fetc%2Fpasswd",
+        "/statements/%00",
+        "/p/a%00b",
+        "/statements/%ff%fe",
+        "/p/%3Cscript%3E",
+        "/speakers/..%2f",
+        "/speakers/%3Cb%3E",
+        "/statements/" + "a" * 5000,
+        "/dates/99999999999999999999",
+        "/dates/2021/-1",
+        "/api/statements/..%2F",
+        "/api/p/%00",
+        "/static/..%2Fapp%2Fcli.py",
+        "/statements/x/cite.exe",
+        "/p/%E2%80%AE",
+    ],
+)
 def test_hostile_paths_are_404_or_400_never_500(client, path):
     r = client.get(path, follow_redirects=False)
     # "/speakers/../" is redirected (307) to drop its trailing slash; nothing else answers
-    assert r.status_code in (400, 404, 422) or (r.status_code == 307 and path.lower().endswith("%2f")), \
-        (path, r.status_code)
+    assert r.status_code in (400, 404, 422) or (r.status_code == 307 and path.lower().endswith("%2f")), (
+        path,
+        r.status_code,
+    )
     _assert_headers(r, path)
 
 

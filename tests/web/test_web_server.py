@@ -1,5 +1,6 @@
 """The multi-worker listening socket keeps its TCP protocol number, so asyncio sets
 TCP_NODELAY on accepted connections (without it, keep-alive responses waited ~40 ms)."""
+
 from __future__ import annotations
 
 import socket

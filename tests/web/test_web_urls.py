@@ -1,5 +1,6 @@
 """Unit tests of the web layer's pure parts: URL builders, query canonicalisation, date bounds,
 chart geometry, snippet segments, citations."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -40,11 +41,17 @@ def test_query_helpers_keep_other_args_and_reset_the_page():
     assert page_url("/s", pairs, 4) == "/s?kind=remarks&speaker=a&page=4"
 
 
-@pytest.mark.parametrize("value, end, expected", [
-    ("2021", False, dt.date(2021, 1, 1)), ("2021", True, dt.date(2021, 12, 31)),
-    ("2020-02", True, dt.date(2020, 2, 29)), ("2021-12", True, dt.date(2021, 12, 31)),
-    ("2021-11-30", False, dt.date(2021, 11, 30)), ("", False, None),
-])
+@pytest.mark.parametrize(
+    "value, end, expected",
+    [
+        ("2021", False, dt.date(2021, 1, 1)),
+        ("2021", True, dt.date(2021, 12, 31)),
+        ("2020-02", True, dt.date(2020, 2, 29)),
+        ("2021-12", True, dt.date(2021, 12, 31)),
+        ("2021-11-30", False, dt.date(2021, 11, 30)),
+        ("", False, None),
+    ],
+)
 def test_date_bounds(value, end, expected):
     assert parse_date_bound(value, "from", end=end) == expected
 
@@ -55,8 +62,18 @@ def test_bad_dates_are_refused(value):
         parse_date_bound(value, "from", end=False)
 
 
-@pytest.mark.parametrize("raw", [b"q=%00", b"q=%ff", b"page=1&page=2", b"q=" + b"a" * 2000,
-                                 b"speaker=" + b"x" * 400, b"x=" * 10_000, b"kind=a&" * 21])
+@pytest.mark.parametrize(
+    "raw",
+    [
+        b"q=%00",
+        b"q=%ff",
+        b"page=1&page=2",
+        b"q=" + b"a" * 2000,
+        b"speaker=" + b"x" * 400,
+        b"x=" * 10_000,
+        b"kind=a&" * 21,
+    ],
+)
 def test_hostile_query_strings_are_refused(raw):
     with pytest.raises(ParamError):
         check_raw_query(raw, max_query_chars=1000)
@@ -74,7 +91,10 @@ def test_key_shapes():
 
 def test_snippet_segments_keep_only_mark():
     assert segments("a &lt;b&gt; <mark>c</mark> &amp; <i>d</i>") == [
-        ("a <b> ", False), ("c", True), (" & <i>d</i>", False)]
+        ("a <b> ", False),
+        ("c", True),
+        (" & <i>d</i>", False),
+    ]
     assert segments(None) == []
 
 
@@ -88,19 +108,33 @@ def test_year_chart_fills_gaps_and_scales():
 
 
 def _row(**kw) -> StatementRow:
-    base = dict(key="2021-10-02-remarks-1234abcd", title="Remarks on {things} & 100% $more", kind="remarks",
-                date=dt.date(2021, 10, 2), published=None, venue=NamedRef("moscow", "Moscow"),
-                speakers=[SpeakerRef("Sergey Lavrov", "sergey-lavrov", "Foreign Minister"),
-                          SpeakerRef("Foreign Ministry", "foreign-ministry", None, "institution")],
-                topics=[], excerpt=False, paragraph_count=2)
+    base = dict(
+        key="2021-10-02-remarks-1234abcd",
+        title="Remarks on {things} & 100% $more",
+        kind="remarks",
+        date=dt.date(2021, 10, 2),
+        published=None,
+        venue=NamedRef("moscow", "Moscow"),
+        speakers=[
+            SpeakerRef("Sergey Lavrov", "sergey-lavrov", "Foreign Minister"),
+            SpeakerRef("Foreign Ministry", "foreign-ministry", None, "institution"),
+        ],
+        topics=[],
+        excerpt=False,
+        paragraph_count=2,
+    )
     return StatementRow(**(base | kw))
 
 
 def test_citations_in_three_styles_and_downloads():
-    item = citations.csl_item(_row(), url="https://x/statements/k", accessed=dt.date(2025, 1, 2), archive="Archive")
+    item = citations.csl_item(
+        _row(), url="https://x/statements/k", accessed=dt.date(2025, 1, 2), archive="Archive"
+    )
     texts = dict(citations.citation_set(item, date=dt.date(2021, 10, 2), accessed=dt.date(2025, 1, 2)).texts)
     # the period inside the closing quote (US style, as citeproc-js): this used to pin "…$more”."
-    assert texts["Chicago"].startswith("Lavrov, Sergey and Foreign Ministry. “Remarks on {things} & 100% $more.”")
+    assert texts["Chicago"].startswith(
+        "Lavrov, Sergey and Foreign Ministry. “Remarks on {things} & 100% $more.”"
+    )
     assert "Accessed January 2, 2025. https://x/statements/k." in texts["Chicago"]
     assert texts["APA"].startswith("Lavrov, S. & Foreign Ministry. (2021, October 2).")  # citeproc-js: person
     # and institution are joined without the serial comma (was citeproc-py's "Lavrov, S., & Foreign Ministry")
@@ -114,7 +148,14 @@ def test_citations_in_three_styles_and_downloads():
 
 
 def test_undated_anonymous_statement_still_cites():
-    item = citations.csl_item(_row(date=None, speakers=[], venue=None), url="https://x/s", accessed=dt.date(2025, 1, 2),
-                              archive="Archive")
+    item = citations.csl_item(
+        _row(date=None, speakers=[], venue=None),
+        url="https://x/s",
+        accessed=dt.date(2025, 1, 2),
+        archive="Archive",
+    )
     assert "issued" not in item and "author" not in item
-    assert all("https://x/s" in t for _label, t in citations.citation_set(item, date=None, accessed=dt.date(2025, 1, 2)).texts)
+    assert all(
+        "https://x/s" in t
+        for _label, t in citations.citation_set(item, date=None, accessed=dt.date(2025, 1, 2)).texts
+    )

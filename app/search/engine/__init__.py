@@ -9,6 +9,7 @@ patches names Whoosh does not publish (docs/search-engine-internals.md lists eac
 
 Every fast path asks version.fast_paths() first: on a Whoosh other than TESTED_WHOOSH the
 public, slower paths run instead (same results)."""
+
 from app.search.engine.postings import Postings, TermPostings, read_term
 from app.search.engine.version import TESTED_WHOOSH, fast_paths
 

@@ -12,6 +12,7 @@ tests/search/test_fast_index.py compares both paths on every corpus paragraph an
 Private Whoosh name used: StemFilter._stem (the stemmer function with its cache). On an
 untested Whoosh (version.fast_paths() false) fast_index() declines and final_term() runs the
 public analyser chain."""
+
 from __future__ import annotations
 
 import re
@@ -26,8 +27,11 @@ from app.search.tables import PARA_SEP, STOP_WORDS, STRIDE, TOKEN_PATTERN
 _STEM = None
 _TERM_CACHE: dict[str, dict[str, str | None]] = {"text": {}, "exact": {}, "name": {}}
 _CACHE_MAX = 500_000  # words per kind; the cache is cleared when it grows past this
-_PATTERNS = {"text": re.compile(TOKEN_PATTERN), "exact": re.compile(TOKEN_PATTERN),
-             "name": re.compile(r"\w+")}
+_PATTERNS = {
+    "text": re.compile(TOKEN_PATTERN),
+    "exact": re.compile(TOKEN_PATTERN),
+    "name": re.compile(r"\w+"),
+}
 
 
 def _fast_final_term(kind: str, word: str) -> str | None:
@@ -79,8 +83,13 @@ def fast_index(field, value, kwargs: dict) -> list | None:
     """The postings of a ParagraphText field for a plain string value, or None when the
     analysers must run (another value type, index options, a boost, another format, or an
     untested Whoosh)."""
-    if (type(value) is not str or kwargs or field.format.field_boost != 1.0
-            or type(field.format) is not formats.Positions or not fast_paths()):
+    if (
+        type(value) is not str
+        or kwargs
+        or field.format.field_boost != 1.0
+        or type(field.format) is not formats.Positions
+        or not fast_paths()
+    ):
         return None
     return fast_postings(field.paragraph_kind, value, field.format.encode)
 

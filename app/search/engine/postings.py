@@ -14,6 +14,7 @@ statement level, the set of statements and their BM25F scores (computed by Whoos
 BM25F scorer, so the ranking is the one Whoosh would give), and, for the paragraph level,
 the positions of just the statements being resolved.
 """
+
 from __future__ import annotations
 
 import os
@@ -32,13 +33,14 @@ from whoosh.system import _INT_SIZE
 
 from app.search.engine.version import fast_paths
 
-CACHE_POSTINGS = 1_500_000   # postings kept decoded per searcher (~60 bytes each)
-EXPANSIONS_KEPT = 256          # prefix/fuzzy expansions kept per searcher
+CACHE_POSTINGS = 1_500_000  # postings kept decoded per searcher (~60 bytes each)
+EXPANSIONS_KEPT = 256  # prefix/fuzzy expansions kept per searcher
 
 
 class TermPostings:
     """Every posting of one term across the segments, in docnum order. `fast`: positions are
     decoded by the fast path (Whoosh's own decode_positions() otherwise)."""
+
     __slots__ = ("ids", "weights", "values", "fmt", "fast", "_scores", "_index")
 
     def __init__(self, ids: array, weights: array, values: list, fmt, fast: bool = True):
@@ -64,7 +66,9 @@ class TermPostings:
 def read_term(reader, fieldname: str, btext) -> TermPostings | None:
     """Every posting of a term (None: not in the index), from the blocks (fast path) or through
     Whoosh's public matcher (any other Whoosh version)."""
-    return _read_term(reader, fieldname, btext) if fast_paths() else _read_term_public(reader, fieldname, btext)
+    return (
+        _read_term(reader, fieldname, btext) if fast_paths() else _read_term_public(reader, fieldname, btext)
+    )
 
 
 def _read_term_public(reader, fieldname: str, btext) -> TermPostings | None:
@@ -96,7 +100,7 @@ def _read_term(reader, fieldname: str, btext) -> TermPostings | None:
                 deleted = frozenset(getattr(m, "_ids", ()) or ())
             m = m.child
         fmt = m.format if hasattr(m, "format") else seg.schema[fieldname].format
-        if hasattr(m, "_postfile") and hasattr(m, "_nextoffset"):   # W3LeafMatcher: whole blocks
+        if hasattr(m, "_postfile") and hasattr(m, "_nextoffset"):  # W3LeafMatcher: whole blocks
             _will_need(m)
             for bids, bweights, bvalues in _blocks(m, offset):
                 if deleted:
@@ -147,7 +151,7 @@ def _blocks(m, offset: int):
             elif fixed == 0:
                 bvalues = [None] * n
             else:
-                bvalues = [bvalues[i:i + fixed] for i in range(0, len(bvalues), fixed)]
+                bvalues = [bvalues[i : i + fixed] for i in range(0, len(bvalues), fixed)]
             yield bids, bweights, bvalues
         if m._lastblock:
             break
@@ -236,8 +240,10 @@ class Postings:
                 # scoring.bm25() with its per-document part computed once per field; the same
                 # operations in the same order, so the same floats
                 idf, k1p1, norms = scorer.idf, scorer.K1 + 1, self._norms(fieldname, scorer)
-                tp._scores = array("d", [idf * ((tf * k1p1) / (tf + norms[d]))
-                                         for tf, d in zip(tp.weights, tp.ids, strict=True)])
+                tp._scores = array(
+                    "d",
+                    [idf * ((tf * k1p1) / (tf + norms[d])) for tf, d in zip(tp.weights, tp.ids, strict=True)],
+                )
             else:
                 score, lengths = scorer._score, self.lengths(fieldname)
                 tp._scores = array("d", map(score, tp.weights, map(lengths.__getitem__, tp.ids)))
@@ -249,8 +255,9 @@ class Postings:
         got = self._lengths.get(key)
         if got is None:
             K1, B, avgfl = scorer.K1, scorer.B, scorer.avgfl
-            got = self._lengths[key] = [K1 * ((1 - B) + B * fl / avgfl) if fl is not None else 0.0
-                                           for fl in self.lengths(fieldname)]
+            got = self._lengths[key] = [
+                K1 * ((1 - B) + B * fl / avgfl) if fl is not None else 0.0 for fl in self.lengths(fieldname)
+            ]
         return got
 
     def expand(self, leaf: wq.Query) -> list:
@@ -261,8 +268,11 @@ class Postings:
         if got is not None:
             return got
         fieldname = leaf.field()
-        return [t.decode("utf-8") if isinstance(t, bytes) else t
-                for f, t in leaf.existing_terms(self.reader, expand=True) if f == fieldname]
+        return [
+            t.decode("utf-8") if isinstance(t, bytes) else t
+            for f, t in leaf.existing_terms(self.reader, expand=True)
+            if f == fieldname
+        ]
 
     def remember(self, expanded: dict[wq.Query, list]) -> None:
         with self._lock:

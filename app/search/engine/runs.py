@@ -9,6 +9,7 @@ SortingPool's private _write_run/_read_run; the runs are temporary files of one 
 format never outlives the process that wrote it. Each pool decides once (at its first run)
 whether to use the fast format (version.fast_paths()); otherwise Whoosh's own methods run.
 """
+
 from __future__ import annotations
 
 import marshal

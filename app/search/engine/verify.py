@@ -1,5 +1,6 @@
 """`archive check`'s reading of a segment's terms and postings (app.search.index.verify_index_files):
 W3's term dictionary and postings file are private (docs/search-engine-internals.md)."""
+
 from __future__ import annotations
 
 import os
@@ -23,8 +24,10 @@ def verify_terms(seg, *, full: bool, sample: int) -> None:
             start, length = info.extent()
             length = length[0] if isinstance(length, tuple) else length
             if start < 0 or length <= 0 or start + length > postings_size:
-                raise ValueError(f"postings of {fieldname}:{btext[:40]!r} lie beyond the postings file "
-                                 f"({start}+{length} > {postings_size} bytes)")
+                raise ValueError(
+                    f"postings of {fieldname}:{btext[:40]!r} lie beyond the postings file "
+                    f"({start}+{length} > {postings_size} bytes)"
+                )
         if full:
             _decode_term(seg, fieldname, btext)
         elif i % stride == 0:

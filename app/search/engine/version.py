@@ -3,6 +3,7 @@ known to match one whoosh3 release (TESTED_WHOOSH). On any other version every f
 switches off and Whoosh's own (slower, correct) public paths are used instead; searches give
 the same results either way (tests/search/test_search_engine.py). docs/search-engine-internals.md
 says how to move to a new version."""
+
 from __future__ import annotations
 
 import whoosh

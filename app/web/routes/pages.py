@@ -1,4 +1,5 @@
 """Home, the date archive, venues, topics and the offline API documentation page."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -40,8 +41,13 @@ def _paged(q: ListQuery, default_per_page: int) -> ListQuery:
 def home(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
     if (redirect := canonical(request, [])) is not None:
         return redirect
-    return render(request, "home.html", nav="home", o=browse.home_overview(session),
-                  examples=_examples(request, session, settings)[:3])
+    return render(
+        request,
+        "home.html",
+        nav="home",
+        o=browse.home_overview(session),
+        examples=_examples(request, session, settings)[:3],
+    )
 
 
 @router.get("/dates")
@@ -54,28 +60,46 @@ def date_archive(request: Request, session: SessionDep) -> Response:
 
 
 @router.get("/dates/undated")
-def date_undated(request: Request, session: SessionDep, q: Annotated[ListQuery, Depends(statement_page_query)]) -> Response:
+def date_undated(
+    request: Request, session: SessionDep, q: Annotated[ListQuery, Depends(statement_page_query)]
+) -> Response:
     """The statements with neither a date nor a publication date, newest ingested key order."""
     q = _paged(q, DEFAULT_PER_PAGE)
-    if (redirect := canonical(request, q.pairs(default_sort="newest", default_per_page=DEFAULT_PER_PAGE))) is not None:
+    if (
+        redirect := canonical(request, q.pairs(default_sort="newest", default_per_page=DEFAULT_PER_PAGE))
+    ) is not None:
         return redirect
-    page = browse.list_statements(session, browse.StatementFilter(undated=True), page=q.page, per_page=q.per_page)
+    page = browse.list_statements(
+        session, browse.StatementFilter(undated=True), page=q.page, per_page=q.per_page
+    )
     if q.page > page.pages:
         raise NotFound(f"page {q.page} does not exist: the last page is {page.pages}")
-    return render(request, "dates/undated.html", nav="dates", pg=page,
-                  pairs=q.pairs(default_sort="newest", default_per_page=DEFAULT_PER_PAGE))
+    return render(
+        request,
+        "dates/undated.html",
+        nav="dates",
+        pg=page,
+        pairs=q.pairs(default_sort="newest", default_per_page=DEFAULT_PER_PAGE),
+    )
 
 
 @router.get("/dates/{year}")
 def date_year(request: Request, session: SessionDep, year: Year) -> Response:
     if (redirect := canonical(request, [])) is not None:
         return redirect
-    return render(request, "dates/year.html", nav="dates", year=year, months=browse.date_months(session, year))
+    return render(
+        request, "dates/year.html", nav="dates", year=year, months=browse.date_months(session, year)
+    )
 
 
 @router.get("/dates/{year}/{month}")
-def date_month(request: Request, session: SessionDep, year: Year, month: Month,
-               q: Annotated[ListQuery, Depends(statement_page_query)]) -> Response:
+def date_month(
+    request: Request,
+    session: SessionDep,
+    year: Year,
+    month: Month,
+    q: Annotated[ListQuery, Depends(statement_page_query)],
+) -> Response:
     """The month's days with their counts, and its statements (titles), oldest first, paged."""
     q = _paged(q, MONTH_PER_PAGE)
     pairs = q.pairs(default_sort="newest", default_per_page=MONTH_PER_PAGE)
@@ -83,12 +107,26 @@ def date_month(request: Request, session: SessionDep, year: Year, month: Month,
         return redirect
     first = dt.date(year, month, 1)
     last = dt.date(year + (month == 12), month % 12 + 1, 1) - dt.timedelta(days=1)
-    page = browse.list_statements(session, browse.StatementFilter(start=first, end=last), sort="oldest",
-                                  page=q.page, per_page=q.per_page, leads=False)
+    page = browse.list_statements(
+        session,
+        browse.StatementFilter(start=first, end=last),
+        sort="oldest",
+        page=q.page,
+        per_page=q.per_page,
+        leads=False,
+    )
     if q.page > page.pages:
         raise NotFound(f"page {q.page} does not exist: the last page is {page.pages}")
-    return render(request, "dates/month.html", nav="dates", year=year, month=month,
-                  days=browse.date_days(session, year, month), pg=page, pairs=pairs)
+    return render(
+        request,
+        "dates/month.html",
+        nav="dates",
+        year=year,
+        month=month,
+        days=browse.date_days(session, year, month),
+        pg=page,
+        pairs=pairs,
+    )
 
 
 @router.get("/venues")
@@ -112,18 +150,34 @@ def api_docs(request: Request) -> Response:
     ops = []
     for path, methods in schema.get("paths", {}).items():
         for method, op in methods.items():
-            params = [(p["name"], p.get("in", ""), p.get("required", False), p.get("description", ""))
-                      for p in op.get("parameters", [])]
-            ops.append({"path": path, "method": method.upper(), "summary": op.get("summary", ""),
-                        "description": op.get("description", ""), "params": params})
+            params = [
+                (p["name"], p.get("in", ""), p.get("required", False), p.get("description", ""))
+                for p in op.get("parameters", [])
+            ]
+            ops.append(
+                {
+                    "path": path,
+                    "method": method.upper(),
+                    "summary": op.get("summary", ""),
+                    "description": op.get("description", ""),
+                    "params": params,
+                }
+            )
     return render(request, "docs.html", nav="api", ops=ops, info=schema.get("info", {}))
 
 
 def _examples(request: Request, session, settings) -> list:
     """Query examples from this archive that find something (app.web.examples)."""
+
     def finds(query: str) -> bool:
-        result = run_search(request.app.state.archive.searcher, session, SearchQuery(q=query),
-                            max_query_chars=settings.max_query_chars, per_page=1, per_statement=1)
+        result = run_search(
+            request.app.state.archive.searcher,
+            session,
+            SearchQuery(q=query),
+            max_query_chars=settings.max_query_chars,
+            per_page=1,
+            per_statement=1,
+        )
         return result.total_paragraphs > 0
 
     return archive_examples(session, finds, str(settings.data_dir))
@@ -142,5 +196,10 @@ def about_page(request: Request, session: SessionDep) -> Response:
     """What is in the archive, where it comes from, how to cite it, what its dates mean."""
     if (redirect := canonical(request, [])) is not None:
         return redirect
-    return render(request, "about.html", nav="about", o=browse.home_overview(session, latest=1, speakers=1),
-                  kinds=browse.statement_facets(session, browse.StatementFilter()).get("kind", []))
+    return render(
+        request,
+        "about.html",
+        nav="about",
+        o=browse.home_overview(session, latest=1, speakers=1),
+        kinds=browse.statement_facets(session, browse.StatementFilter()).get("kind", []),
+    )

@@ -1,4 +1,5 @@
 """Paragraph permalinks: `/p/<paragraph-key>` and its citations."""
+
 from __future__ import annotations
 
 from typing import Annotated
@@ -20,11 +21,19 @@ def paragraph_detail(request: Request, session: SessionDep, key: str, base: Base
     if isinstance(found, RedirectResponse):
         return found
     p = found.paragraph
-    return render(request, "paragraphs/detail.html", nav="statements", d=found, st=found.statement,
-                  cite=services.cite_box(session, found.statement, base, (p.key, p.n)), cite_kind="paragraph")
+    return render(
+        request,
+        "paragraphs/detail.html",
+        nav="statements",
+        d=found,
+        st=found.statement,
+        cite=services.cite_box(session, found.statement, base, (p.key, p.n)),
+        cite_kind="paragraph",
+    )
 
 
 @router.get("/p/{key}/cite.{fmt}")
-def paragraph_cite(session: SessionDep, key: str, base: BaseUrlDep,
-                   fmt: Annotated[str, Path(pattern=CITE_FORMATS)]) -> Response:
+def paragraph_cite(
+    session: SessionDep, key: str, base: BaseUrlDep, fmt: Annotated[str, Path(pattern=CITE_FORMATS)]
+) -> Response:
     return cite_download(services.load_paragraph(session, key), base, fmt)

@@ -1,5 +1,6 @@
 """The quote finder: /quote (a form and its results, no script needed) and /api/quote
 (docs/quote-json.md). Everything about finding is in app.quote."""
+
 from __future__ import annotations
 
 from typing import Annotated
@@ -26,7 +27,9 @@ def _limit(raw: str | None) -> int:
     try:
         value = int(raw)
     except ValueError:
-        raise SearchQueryError(f"limit must be a whole number from 1 to {MAX_LIMIT}, not {raw[:40]!r}") from None
+        raise SearchQueryError(
+            f"limit must be a whole number from 1 to {MAX_LIMIT}, not {raw[:40]!r}"
+        ) from None
     if not 1 <= value <= MAX_LIMIT:
         raise SearchQueryError(f"limit must be a whole number from 1 to {MAX_LIMIT}, not {value}")
     return value
@@ -37,34 +40,57 @@ def _error(request: Request, exc: SearchQueryError | SearchUnavailable, q: str |
     if request.url.path.startswith("/api/"):
         resp = error_response(request.app.state.env, request.url.path, status, exc.message)
     else:
-        resp = render(request, "quote/page.html", status=status, nav="quote", q=q or "", result=None,
-                      error=exc.message, max_chars=MAX_QUOTE_CHARS)
+        resp = render(
+            request,
+            "quote/page.html",
+            status=status,
+            nav="quote",
+            q=q or "",
+            result=None,
+            error=exc.message,
+            max_chars=MAX_QUOTE_CHARS,
+        )
     if status == 503:
         resp.headers["retry-after"] = "60"
     return resp
 
 
 @router.get("/quote")
-def quote_page(request: Request, session: SessionDep, q: str | None = None, limit: str | None = None) -> Response:
+def quote_page(
+    request: Request, session: SessionDep, q: str | None = None, limit: str | None = None
+) -> Response:
     if (redirect := canonical(request, [(k, v) for k, v in (("q", q), ("limit", limit)) if v])) is not None:
         return redirect  # empty fields of the form dropped, unknown parameters too
     if q is None or not q.strip():  # the empty form
-        return render(request, "quote/page.html", nav="quote", q="", result=None, error=None,
-                      max_chars=MAX_QUOTE_CHARS)
+        return render(
+            request, "quote/page.html", nav="quote", q="", result=None, error=None, max_chars=MAX_QUOTE_CHARS
+        )
     try:
         result = run_quote(request.app.state.archive.searcher, session, q, limit=_limit(limit))
     except (SearchQueryError, SearchUnavailable) as e:
         return _error(request, e, q)
-    return render(request, "quote/page.html", nav="quote", q=q, result=result, error=None, max_chars=MAX_QUOTE_CHARS)
+    return render(
+        request, "quote/page.html", nav="quote", q=q, result=result, error=None, max_chars=MAX_QUOTE_CHARS
+    )
 
 
-@api_router.get("/quote", summary="Find where a quote was said (docs/quote-json.md)",
-                responses={200: {"model": schemas.QuoteResult}, 400: {"model": schemas.Error},
-                           422: {"model": schemas.Error}, 503: {"model": schemas.Error}})
-def api_quote(request: Request, session: SessionDep, base: BaseUrlDep,
-              q: Annotated[str | None, Query(description="The quote as you have it.")] = None,
-              limit: Annotated[str | None, Query(description=f"Results at most, 1-{MAX_LIMIT} (default 10).")] = None
-              ) -> Response:
+@api_router.get(
+    "/quote",
+    summary="Find where a quote was said (docs/quote-json.md)",
+    responses={
+        200: {"model": schemas.QuoteResult},
+        400: {"model": schemas.Error},
+        422: {"model": schemas.Error},
+        503: {"model": schemas.Error},
+    },
+)
+def api_quote(
+    request: Request,
+    session: SessionDep,
+    base: BaseUrlDep,
+    q: Annotated[str | None, Query(description="The quote as you have it.")] = None,
+    limit: Annotated[str | None, Query(description=f"Results at most, 1-{MAX_LIMIT} (default 10).")] = None,
+) -> Response:
     """Source paragraphs ranked by how well they align with the quote; each with its permalink,
     the earliest date its words appear and the later paragraphs that quote them."""
     try:

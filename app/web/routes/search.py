@@ -1,5 +1,6 @@
 """Search: the results page, its JSON twin (/api/search: exactly docs/search-json.md), CSV and
 JSON downloads and an Atom feed of a saved search."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -30,8 +31,14 @@ from app.web.templating import segments
 
 router = APIRouter(include_in_schema=False)
 api_router = APIRouter(prefix="/api", tags=["search"])
-FACET_PARAMS = {"speaker": "Speaker", "year": "Year", "month": "Month", "kind": "Kind", "venue": "Venue",
-                "topic": "Topic"}
+FACET_PARAMS = {
+    "speaker": "Speaker",
+    "year": "Year",
+    "month": "Month",
+    "kind": "Kind",
+    "venue": "Venue",
+    "topic": "Topic",
+}
 
 
 def search_error(request: Request, exc: Exception, sq: SearchQuery | None = None) -> Response:
@@ -42,39 +49,86 @@ def search_error(request: Request, exc: Exception, sq: SearchQuery | None = None
     if request.url.path.startswith("/api/") or sq is None:
         resp = error_response(request.app.state.env, request.url.path, status, message)
     else:
-        resp = render(request, "search/results.html", status=status, nav="search", sq=sq, result=None,
-                      error=message, pairs=sq.pairs(), facets=[], chart=None, pages=0, pg=None,
-                      facet_limit=FACET_LIMIT)
+        resp = render(
+            request,
+            "search/results.html",
+            status=status,
+            nav="search",
+            sq=sq,
+            result=None,
+            error=message,
+            pairs=sq.pairs(),
+            facets=[],
+            chart=None,
+            pages=0,
+            pg=None,
+            facet_limit=FACET_LIMIT,
+        )
     if status == 503:
         resp.headers["retry-after"] = "60"
     return resp
 
 
 @router.get("/search")
-def search_page(request: Request, session: SessionDep, settings: SettingsDep,
-                sq: Annotated[SearchQuery, Depends(search_query)]) -> Response:
+def search_page(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    sq: Annotated[SearchQuery, Depends(search_query)],
+) -> Response:
     if (redirect := canonical(request, sq.pairs())) is not None:
         return redirect
     if sq.blank:
-        return render(request, "search/results.html", nav="search", sq=sq, result=None, error=None,
-                      pairs=[], facets=[], chart=None, pages=0, pg=None, facet_limit=FACET_LIMIT)
+        return render(
+            request,
+            "search/results.html",
+            nav="search",
+            sq=sq,
+            result=None,
+            error=None,
+            pairs=[],
+            facets=[],
+            chart=None,
+            pages=0,
+            pg=None,
+            facet_limit=FACET_LIMIT,
+        )
     try:
-        result = run_search(request.app.state.archive.searcher, session, sq,
-                            max_query_chars=settings.max_query_chars)
+        result = run_search(
+            request.app.state.archive.searcher, session, sq, max_query_chars=settings.max_query_chars
+        )
     except (SearchQueryError, SearchUnavailable) as e:
         return search_error(request, e, sq)
     pages = max(1, -(-result.total_statements // sq.per_page))
     if sq.page > pages:
         raise NotFound(f"page {sq.page} does not exist: the last page is {pages}")
     note = index_note(request)
-    result = replace(result, speaker_suggestions=[
-        replace(s, href=with_args(urls.search(), sq.pairs(), q=s.query or None, speaker=[*sq.speaker, s.name]))
-        for s in result.speaker_suggestions])
-    return render(request, "search/results.html", nav="search", sq=sq, result=result, error=None,
-                  facet_limit=FACET_LIMIT,
-                  pairs=sq.pairs(), facets=_facets(result, sq), chart=_chart(result, sq), pages=pages,
-                  pg=Page([], result.total_statements, sq.page, sq.per_page), download_limit=MAX_SEARCH_ROWS,
-                  index_behind=note, headers=index_header(note))
+    result = replace(
+        result,
+        speaker_suggestions=[
+            replace(
+                s, href=with_args(urls.search(), sq.pairs(), q=s.query or None, speaker=[*sq.speaker, s.name])
+            )
+            for s in result.speaker_suggestions
+        ],
+    )
+    return render(
+        request,
+        "search/results.html",
+        nav="search",
+        sq=sq,
+        result=result,
+        error=None,
+        facet_limit=FACET_LIMIT,
+        pairs=sq.pairs(),
+        facets=_facets(result, sq),
+        chart=_chart(result, sq),
+        pages=pages,
+        pg=Page([], result.total_statements, sq.page, sq.per_page),
+        download_limit=MAX_SEARCH_ROWS,
+        index_behind=note,
+        headers=index_header(note),
+    )
 
 
 def _facets(result: SearchResult, sq: SearchQuery) -> list[tuple[str, str, list[Facet]]]:
@@ -90,13 +144,18 @@ def _facets(result: SearchResult, sq: SearchQuery) -> list[tuple[str, str, list[
     return out
 
 
-FACET_PAGE_MAX = 10_000   # values listed on a facet's own page
+FACET_PAGE_MAX = 10_000  # values listed on a facet's own page
 
 
 @router.get("/search/facets/{name}")
-def search_facet_page(request: Request, session: SessionDep, settings: SettingsDep, name: str,
-                      sq: Annotated[SearchQuery, Depends(search_query)],
-                      filter: Annotated[str | None, Query(max_length=100)] = None) -> Response:
+def search_facet_page(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    name: str,
+    sq: Annotated[SearchQuery, Depends(search_query)],
+    filter: Annotated[str | None, Query(max_length=100)] = None,
+) -> Response:
     """Every value of one facet of a search, narrowed by a filter box (works without script);
     each value adds itself to the search (OR within the facet)."""
     if name not in FACET_PARAMS:
@@ -106,35 +165,71 @@ def search_facet_page(request: Request, session: SessionDep, settings: SettingsD
     if (redirect := canonical(request, wanted)) is not None:
         return redirect
     try:
-        result = run_search(request.app.state.archive.searcher, session, sq, max_query_chars=settings.max_query_chars,
-                            page=1, per_page=1, per_statement=1, facet_limit=FACET_PAGE_MAX)
+        result = run_search(
+            request.app.state.archive.searcher,
+            session,
+            sq,
+            max_query_chars=settings.max_query_chars,
+            page=1,
+            per_page=1,
+            per_statement=1,
+            facet_limit=FACET_PAGE_MAX,
+        )
     except (SearchQueryError, SearchUnavailable) as e:
         return search_error(request, e, sq)
     needle = (filter or "").strip().casefold()
     values = next(v for p, _t, v in _facets(result, sq) if p == name)
     shown = [f for f in values if needle in f.value.casefold()] if needle else values
-    return render(request, "search/facet.html", nav="search", sq=sq, name=name, title=FACET_PARAMS[name],
-                  values=shown, total=len(values), needle=(filter or "").strip(), pairs=pairs,
-                  approximate=result.approximate, search_path=urls.search())
+    return render(
+        request,
+        "search/facet.html",
+        nav="search",
+        sq=sq,
+        name=name,
+        title=FACET_PARAMS[name],
+        values=shown,
+        total=len(values),
+        needle=(filter or "").strip(),
+        pairs=pairs,
+        approximate=result.approximate,
+        search_path=urls.search(),
+    )
 
 
 def _chart(result: SearchResult, sq: SearchQuery):
     years = [(int(f.value), f.count) for f in result.facets.get("year", []) if f.value.isdigit()]
     pairs = sq.pairs()
-    return year_chart(years, title="Matching paragraphs per year", unit="paragraph",
-                      href=lambda y: with_args(urls.search(), pairs, year=str(y)))
+    return year_chart(
+        years,
+        title="Matching paragraphs per year",
+        unit="paragraph",
+        href=lambda y: with_args(urls.search(), pairs, year=str(y)),
+    )
 
 
-@api_router.get("/search", summary="Search paragraphs, grouped by statement (docs/search-json.md)",
-                responses={200: {"model": schemas.SearchResult}, 400: {"model": schemas.Error},
-                           422: {"model": schemas.Error}, 503: {"model": schemas.Error}})
-def api_search(request: Request, session: SessionDep, settings: SettingsDep, base: BaseUrlDep,
-               sq: Annotated[SearchQuery, Depends(search_query)]) -> Response:
+@api_router.get(
+    "/search",
+    summary="Search paragraphs, grouped by statement (docs/search-json.md)",
+    responses={
+        200: {"model": schemas.SearchResult},
+        400: {"model": schemas.Error},
+        422: {"model": schemas.Error},
+        503: {"model": schemas.Error},
+    },
+)
+def api_search(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    base: BaseUrlDep,
+    sq: Annotated[SearchQuery, Depends(search_query)],
+) -> Response:
     """The same object as `archive search --json`. The next and previous pages are in the
     `Link` header (rel="next", rel="prev")."""
     try:
-        result = run_search(request.app.state.archive.searcher, session, sq,
-                            max_query_chars=settings.max_query_chars)
+        result = run_search(
+            request.app.state.archive.searcher, session, sq, max_query_chars=settings.max_query_chars
+        )
     except (SearchQueryError, SearchUnavailable) as e:
         return search_error(request, e)
     pages = max(1, -(-result.total_statements // sq.per_page))
@@ -151,8 +246,24 @@ def api_search(request: Request, session: SessionDep, settings: SettingsDep, bas
 
 MAX_SEARCH_ROWS = 50_000  # paragraphs in one download; beyond, the file's first row and the page say so
 SEARCH_FEED_ENTRIES = 50
-SEARCH_CSV_FIELDS = ["statement_key", "title", "date", "published", "kind", "venue", "speakers", "paragraph_key",
-                     "n", "speaker", "label", "text", "permalink", "original_url", "publisher", "captured"]
+SEARCH_CSV_FIELDS = [
+    "statement_key",
+    "title",
+    "date",
+    "published",
+    "kind",
+    "venue",
+    "speakers",
+    "paragraph_key",
+    "n",
+    "speaker",
+    "label",
+    "text",
+    "permalink",
+    "original_url",
+    "publisher",
+    "captured",
+]
 
 
 def _plain(snippet: str) -> str:
@@ -162,17 +273,35 @@ def _plain(snippet: str) -> str:
 def _matches(request: Request, session, sq: SearchQuery, settings):
     """Every matching paragraph (exact totals first): a bad query fails here with 400, before
     streaming starts."""
-    return all_matches(request.app.state.archive.searcher, session, sq, max_query_chars=settings.max_query_chars,
-                       limit=MAX_SEARCH_ROWS)
+    return all_matches(
+        request.app.state.archive.searcher,
+        session,
+        sq,
+        max_query_chars=settings.max_query_chars,
+        limit=MAX_SEARCH_ROWS,
+    )
 
 
 def _search_rows(matches, base: str):
     for st, p in matches:
-        yield {"statement_key": st["key"], "title": st["title"], "date": st["date"], "published": st["published"],
-               "kind": st["kind"], "venue": st["venue"], "speakers": [s["name"] for s in st["speakers"]],
-               "paragraph_key": p["key"], "n": p["n"], "speaker": p["speaker"], "label": p["label"],
-               "text": p["text"], "permalink": absolute(base, p["url"]), "original_url": st["original_url"],
-               "publisher": st["publisher"], "captured": st["captured"]}
+        yield {
+            "statement_key": st["key"],
+            "title": st["title"],
+            "date": st["date"],
+            "published": st["published"],
+            "kind": st["kind"],
+            "venue": st["venue"],
+            "speakers": [s["name"] for s in st["speakers"]],
+            "paragraph_key": p["key"],
+            "n": p["n"],
+            "speaker": p["speaker"],
+            "label": p["label"],
+            "text": p["text"],
+            "permalink": absolute(base, p["url"]),
+            "original_url": st["original_url"],
+            "publisher": st["publisher"],
+            "captured": st["captured"],
+        }
 
 
 def _session_rows(request: Request, sq: SearchQuery, base: str, settings) -> tuple[int, object]:
@@ -199,10 +328,15 @@ def _download(request: Request, settings, base: str, sq: SearchQuery, ext: str) 
         found, rows = _session_rows(request, sq, base, settings)
     except (SearchQueryError, SearchUnavailable) as e:
         return search_error(request, e)
-    head = {"query": found.query,
-            "total_paragraphs": found.total_paragraphs, "total_statements": found.total_statements,
-            "exact": found.exact, "limit": MAX_SEARCH_ROWS, "truncated": found.truncated,
-            "filters": dict(sq.filter_pairs())}
+    head = {
+        "query": found.query,
+        "total_paragraphs": found.total_paragraphs,
+        "total_statements": found.total_statements,
+        "exact": found.exact,
+        "limit": MAX_SEARCH_ROWS,
+        "truncated": found.truncated,
+        "filters": dict(sq.filter_pairs()),
+    }
     notice = truncation_notice(found.total_paragraphs, MAX_SEARCH_ROWS, "paragraphs", about=not found.exact)
     return respond(ext, Output("search", rows, SEARCH_CSV_FIELDS, _csv_row, notice=notice, head=head))
 
@@ -212,9 +346,14 @@ def _csv_row(row: dict) -> dict:
 
 
 def _download_route(ext: str):
-    def download(request: Request, settings: SettingsDep, base: BaseUrlDep,
-                 sq: Annotated[SearchQuery, Depends(search_query)]) -> Response:
+    def download(
+        request: Request,
+        settings: SettingsDep,
+        base: BaseUrlDep,
+        sq: Annotated[SearchQuery, Depends(search_query)],
+    ) -> Response:
         return _download(request, settings, base, sq, ext)
+
     return download
 
 
@@ -223,28 +362,54 @@ for _ext in DOWNLOADS:  # /search.csv, /search.json
 
 
 @router.get("/search.atom")
-def search_feed(request: Request, session: SessionDep, settings: SettingsDep, base: BaseUrlDep,
-                sq: Annotated[SearchQuery, Depends(search_query)]) -> Response:
+def search_feed(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    base: BaseUrlDep,
+    sq: Annotated[SearchQuery, Depends(search_query)],
+) -> Response:
     """A saved search as a feed: the newest matching statements, with their best snippet."""
     try:
-        result = run_search(request.app.state.archive.searcher, session, sq, max_query_chars=settings.max_query_chars,
-                            page=1, per_page=SEARCH_FEED_ENTRIES, sort="newest", per_statement=1).to_json()
+        result = run_search(
+            request.app.state.archive.searcher,
+            session,
+            sq,
+            max_query_chars=settings.max_query_chars,
+            page=1,
+            per_page=SEARCH_FEED_ENTRIES,
+            sort="newest",
+            per_statement=1,
+        ).to_json()
     except (SearchQueryError, SearchUnavailable) as e:
         return search_error(request, e)
     pairs = sq.state_pairs()
-    undated = [g["statement"]["key"] for g in result["results"] if not (g["statement"]["date"] or g["statement"]["published"])]
+    undated = [
+        g["statement"]["key"]
+        for g in result["results"]
+        if not (g["statement"]["date"] or g["statement"]["published"])
+    ]
     ingested = first_ingested(session, undated)
     entries = []
     for group in result["results"]:
         st = group["statement"]
         summary = " … ".join(_plain(p["snippet"]) for p in group["paragraphs"])
-        entries.append(feed_entry(absolute(base, st["url"]), st["title"],
-                                  *(dt.date.fromisoformat(st[k]) if st[k] else None for k in ("date", "published")),
-                                  ingested.get(st["key"]), summary=summary,
-                                  authors=[s["name"] for s in st["speakers"]], categories=[st["kind"]]))
+        entries.append(
+            feed_entry(
+                absolute(base, st["url"]),
+                st["title"],
+                *(dt.date.fromisoformat(st[k]) if st[k] else None for k in ("date", "published")),
+                ingested.get(st["key"]),
+                summary=summary,
+                authors=[s["name"] for s in st["speakers"]],
+                categories=[st["kind"]],
+            )
+        )
     title = f"Search: {sq.q}" if sq.q else "Search"
     if sq.filter_pairs():
         title += " (" + ", ".join(f"{k}: {v}" for k, v in sq.filter_pairs()) + ")"
     feed_url = absolute(base, urls.search_feed(pairs))
-    return respond("atom", Output("search", entries, feed=Feed(feed_url, title, feed_url,
-                                                               absolute(base, urls.search(pairs)))))
+    return respond(
+        "atom",
+        Output("search", entries, feed=Feed(feed_url, title, feed_url, absolute(base, urls.search(pairs)))),
+    )

@@ -1,4 +1,5 @@
 """Speakers: the list with counts and date spans; one speaker with their statements by date."""
+
 from __future__ import annotations
 
 from dataclasses import replace
@@ -20,8 +21,9 @@ router = APIRouter(include_in_schema=False)
 
 
 @router.get("/speakers")
-def speaker_list(request: Request, session: SessionDep,
-                 q: Annotated[ListQuery, Depends(speaker_list_query)]) -> Response:
+def speaker_list(
+    request: Request, session: SessionDep, q: Annotated[ListQuery, Depends(speaker_list_query)]
+) -> Response:
     if (redirect := canonical(request, q.pairs())) is not None:
         return redirect
     page = browse.list_speakers(session, sort=q.sort, page=q.page, per_page=q.per_page)
@@ -40,13 +42,16 @@ def load_speaker(session, slug: str, request: Request | None = None, *, api: boo
             url = urls.api_speaker(target) if api else urls.speaker(target)
             query = request.url.query if request is not None else ""
             return RedirectResponse(url + (f"?{query}" if query else ""), status_code=301)
-        raise NotFound("There is no speaker with this name in the archive.", search=slug.replace("-", " ")[:100])
+        raise NotFound(
+            "There is no speaker with this name in the archive.", search=slug.replace("-", " ")[:100]
+        )
     return speaker
 
 
 @router.get("/speakers/{slug}")
-def speaker_detail(request: Request, session: SessionDep, slug: str,
-                   q: Annotated[StatementQuery, Depends(statement_query)]) -> Response:
+def speaker_detail(
+    request: Request, session: SessionDep, slug: str, q: Annotated[StatementQuery, Depends(statement_query)]
+) -> Response:
     """A speaker and their statements (the statement filters apply, speaker fixed)."""
     speaker = load_speaker(session, slug, request)
     if isinstance(speaker, RedirectResponse):
@@ -55,7 +60,19 @@ def speaker_detail(request: Request, session: SessionDep, slug: str,
     if (redirect := canonical(request, q.pairs())) is not None:
         return redirect
     data = services.statement_list(session, replace(q, speakers=(speaker.slug,)), facets=False)
-    chart = year_chart(browse.speaker_years(session, speaker.slug), title=f"Statements by {speaker.name} per year",
-                       unit="statement", href=lambda y: urls.statements(speaker=speaker.slug, year=y))
-    return render(request, "speakers/detail.html", nav="speakers", speaker=speaker, data=data, q=q,
-                  pairs=q.pairs(), chart=chart)
+    chart = year_chart(
+        browse.speaker_years(session, speaker.slug),
+        title=f"Statements by {speaker.name} per year",
+        unit="statement",
+        href=lambda y: urls.statements(speaker=speaker.slug, year=y),
+    )
+    return render(
+        request,
+        "speakers/detail.html",
+        nav="speakers",
+        speaker=speaker,
+        data=data,
+        q=q,
+        pairs=q.pairs(),
+        chart=chart,
+    )

@@ -1,4 +1,5 @@
 """Statement pages: the filtered list, one statement, its paragraph shortcuts and citations."""
+
 from __future__ import annotations
 
 import json
@@ -27,14 +28,23 @@ CITE_FORMATS = "^(bib|ris|json)$"
 
 
 @router.get("/statements")
-def statement_list(request: Request, session: SessionDep,
-                   q: Annotated[StatementQuery, Depends(statement_query)]) -> Response:
+def statement_list(
+    request: Request, session: SessionDep, q: Annotated[StatementQuery, Depends(statement_query)]
+) -> Response:
     if (redirect := canonical(request, q.pairs())) is not None:
         return redirect
     data = services.statement_list(session, q)
-    return render(request, "statements/list.html", nav="statements", data=data, q=q,
-                  pairs=q.pairs(), filter_pairs=q.filter_pairs(), kinds=_kinds(data),
-                  download_limit=downloads.MAX_DOWNLOAD_ROWS)
+    return render(
+        request,
+        "statements/list.html",
+        nav="statements",
+        data=data,
+        q=q,
+        pairs=q.pairs(),
+        filter_pairs=q.filter_pairs(),
+        kinds=_kinds(data),
+        download_limit=downloads.MAX_DOWNLOAD_ROWS,
+    )
 
 
 def _kinds(data: services.StatementList) -> list[str]:
@@ -46,8 +56,15 @@ SearchWords = Annotated[str | None, Query(description="a search whose matching p
 
 
 @router.get("/statements/{key}")
-def statement_detail(request: Request, session: SessionDep, key: str, base: BaseUrlDep, settings: SettingsDep,
-                     page: ParagraphPage = 1, q: SearchWords = None) -> Response:
+def statement_detail(
+    request: Request,
+    session: SessionDep,
+    key: str,
+    base: BaseUrlDep,
+    settings: SettingsDep,
+    page: ParagraphPage = 1,
+    q: SearchWords = None,
+) -> Response:
     """`?q=` (arriving from a search): the paragraphs holding the query's words are marked,
     each with links to the previous and next one (app.web.hits)."""
     found = services.load_statement(session, key, page=page)
@@ -55,22 +72,38 @@ def statement_detail(request: Request, session: SessionDep, key: str, base: Base
         return found
     hits = None
     if q and q.strip():
-        hits = statement_hits(request.app.state.archive.searcher, q.strip(), found.paragraphs,
-                              max_query_chars=settings.max_query_chars)
+        hits = statement_hits(
+            request.app.state.archive.searcher,
+            q.strip(),
+            found.paragraphs,
+            max_query_chars=settings.max_query_chars,
+        )
     from app.browse.duplicates import places
 
-    return render(request, "statements/detail.html", nav="statements", st=found, hits=hits,
-                  neighbours=browse.neighbours(session, found), places=places(session, found.key),
-                  cite=services.cite_box(session, found, base), cite_kind="statement")
+    return render(
+        request,
+        "statements/detail.html",
+        nav="statements",
+        st=found,
+        hits=hits,
+        neighbours=browse.neighbours(session, found),
+        places=places(session, found.key),
+        cite=services.cite_box(session, found, base),
+        cite_kind="statement",
+    )
 
 
 VersionRef = Annotated[str, Query(pattern="^([0-9]{1,6}|[0-9a-f]{16})$", description="version number or id")]
 
 
 @router.get("/statements/{key}/diff")
-def statement_diff(request: Request, session: SessionDep, key: str,
-                   old: Annotated[VersionRef | None, Query(alias="from")] = None,
-                   new: Annotated[VersionRef | None, Query(alias="to")] = None) -> Response:
+def statement_diff(
+    request: Request,
+    session: SessionDep,
+    key: str,
+    old: Annotated[VersionRef | None, Query(alias="from")] = None,
+    new: Annotated[VersionRef | None, Query(alias="to")] = None,
+) -> Response:
     """A word-level diff of two versions of the statement (by number or id); by default the
     current version and the one before it."""
     found = services.load_statement(session, key)
@@ -81,15 +114,23 @@ def statement_diff(request: Request, session: SessionDep, key: str,
     old = old or str(max(1, int(new) - 1) if new.isdigit() else current)
     a, b = find_version(session, found.key, old), find_version(session, found.key, new)
     if a is None or b is None:
-        raise NotFound(f"This statement has no version {old if a is None else new} "
-                       f"(it has {max(1, len(found.versions))}).")
-    return render(request, "statements/diff.html", nav="statements", st=found,
-                  diff=version_diff(session, found.key, a, b))
+        raise NotFound(
+            f"This statement has no version {old if a is None else new} "
+            f"(it has {max(1, len(found.versions))})."
+        )
+    return render(
+        request,
+        "statements/diff.html",
+        nav="statements",
+        st=found,
+        diff=version_diff(session, found.key, a, b),
+    )
 
 
 @router.get("/statements/{key}/p/{n}")
-def statement_paragraph(session: SessionDep, key: str,
-                        n: Annotated[int, Path(ge=1, le=1_000_000)]) -> Response:
+def statement_paragraph(
+    session: SessionDep, key: str, n: Annotated[int, Path(ge=1, le=1_000_000)]
+) -> Response:
     """`/statements/<key>/p/<n>` → the paragraph's anchor on the page of the statement that
     shows it (301)."""
     found = services.load_statement(session, key)
@@ -101,8 +142,9 @@ def statement_paragraph(session: SessionDep, key: str,
 
 
 @router.get("/statements/{key}/cite.{fmt}")
-def statement_cite(session: SessionDep, key: str, base: BaseUrlDep,
-                   fmt: Annotated[str, Path(pattern=CITE_FORMATS)]) -> Response:
+def statement_cite(
+    session: SessionDep, key: str, base: BaseUrlDep, fmt: Annotated[str, Path(pattern=CITE_FORMATS)]
+) -> Response:
     return cite_download(services.load_statement(session, key), base, fmt)
 
 
@@ -112,12 +154,20 @@ def source_capture(session: SessionDep, sha256: Annotated[str, Path(pattern="^[0
     text = capture_text(session, sha256)
     if text is None:
         raise NotFound("No stored page has this sha256.")
-    return Response(text, media_type="text/plain; charset=utf-8",
-                    headers={"x-content-type-options": "nosniff", "content-security-policy": "sandbox",
-                             "content-disposition": f'inline; filename="{sha256}.txt"'})
+    return Response(
+        text,
+        media_type="text/plain; charset=utf-8",
+        headers={
+            "x-content-type-options": "nosniff",
+            "content-security-policy": "sandbox",
+            "content-disposition": f'inline; filename="{sha256}.txt"',
+        },
+    )
 
 
-def cite_download(found: StatementDetail | ParagraphDetail | RedirectResponse, base: str, fmt: str) -> Response:
+def cite_download(
+    found: StatementDetail | ParagraphDetail | RedirectResponse, base: str, fmt: str
+) -> Response:
     """The citation file of a statement or of a paragraph (or the redirect from a retired key)."""
     if isinstance(found, RedirectResponse):
         return found
@@ -135,5 +185,6 @@ def citation_download(item: dict, name: str, fmt: str) -> Response:
     else:
         body = json.dumps([close_bidi_all(item)], ensure_ascii=False, indent=1)
     media = citations.DOWNLOADS[fmt][1]
-    return Response(body, media_type=media,
-                    headers={"content-disposition": f'attachment; filename="{name}.{fmt}"'})
+    return Response(
+        body, media_type=media, headers={"content-disposition": f'attachment; filename="{name}.{fmt}"'}
+    )
