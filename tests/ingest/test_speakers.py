@@ -245,6 +245,7 @@ def test_slugs_issued_before_the_table_still_resolve_after_it(cli, factory, tmp_
     assert all(redirects.get(slug, "sergey-lavrov") == "sergey-lavrov" for slug in issued)
 
 
+@pytest.mark.empty_database
 def test_migration_0007_fills_names_and_keeps_old_slugs(settings, data_dir):
     upgrade(settings, "0005")
     engine = make_engine(settings)
