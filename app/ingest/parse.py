@@ -13,10 +13,10 @@ import re
 from datetime import date
 
 from app.ingest.byline import Byline, is_subheading, read_byline, read_lead, read_name_line
+from app.ingest.canonical_names import canonical_names
 from app.ingest.chrome import header_chrome, is_caps_heading, line_chrome
 from app.ingest.dates import date_only, dateline, is_clock_time, parse_full_date
 from app.ingest.paragraphs import blocks, has_blank_lines, same_person
-from app.ingest.speaker_table import canonical_names
 from app.ingest.statements import make_statement
 from app.ingest.title_choice import CLOSE, MAX_CANDIDATES, choose, is_body_line, script_of
 from app.ingest.titles import genre_only, kind_of_heading
