@@ -16,10 +16,10 @@ from app.ingest.byline import Byline, is_subheading, read_byline, read_lead, rea
 from app.ingest.canonical_names import canonical_names
 from app.ingest.chrome import header_chrome, is_caps_heading, line_chrome
 from app.ingest.dates import date_only, dateline, is_clock_time, parse_full_date
+from app.ingest.genres import genre_only, kind_of_heading
 from app.ingest.paragraphs import blocks, has_blank_lines, same_person
 from app.ingest.statements import make_statement
 from app.ingest.title_choice import CLOSE, MAX_CANDIDATES, choose, is_body_line, script_of
-from app.ingest.titles import genre_only, kind_of_heading
 from app.ingest.types import PageError, ParsedPage, ParsedStatement
 
 TEASER_RE = re.compile(r"^(\d{1,2}\.\d{1,2}\.\d{4})\s+[-–—]\s+(\S.*)$")

@@ -23,8 +23,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from app.ingest.chrome import header_chrome
+from app.ingest.genres import genre_only
 from app.ingest.names import CORE, INSTITUTIONS, MODIFIERS, split_role_name
-from app.ingest.titles import analyse_title, genre_only
+from app.ingest.titles import analyse_title
 from app.ingest.turns import split_turn
 
 MAX_CANDIDATES = 14
