@@ -14,6 +14,7 @@ SITE_NAME = "Diplomatic Statements Archive"  # in page titles, feeds and citatio
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="ARCHIVE_", extra="ignore")
+    # (field declarations: name, default, description; alike in shape, each its own setting)
 
     data_dir: Path = Field(Path("data"), description="Holds archive.sqlite3 and the search index.")
     database_url: str | None = Field(

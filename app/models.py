@@ -179,6 +179,9 @@ class StatementSpeaker(Base):
 
 
 class StatementTopic(Base):
+    """A statement's topic tags, in order. (Its key has the shape of StatementSpeaker's: each
+    ordered association table declares its own columns, as its migration does.)"""
+
     __tablename__ = "statement_topics"
 
     statement_id: Mapped[int] = mapped_column(

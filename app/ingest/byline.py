@@ -14,9 +14,10 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from app.ingest.genres import genre_only
 from app.ingest.names import CORE, HONORIFICS, INSTITUTIONS, parse_agent, split_role_name, tokenize
-from app.ingest.titles import date_and_venue, genre_only, place_name
 from app.ingest.turns import split_turn
+from app.ingest.venues import date_and_venue, place_name
 
 _TERMINAL = tuple(".,;:!?…")
 _ABBREV_END = re.compile(r"\b(?:[A-Za-z]\.){2,}$|\b[ap]\.m\.$")  # "Washington, D.C.", "3:01 p.m."

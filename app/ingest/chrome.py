@@ -12,6 +12,7 @@ import re
 
 from app.ingest.dates import is_clock_time, parse_full_date
 
+# One pattern per kind of chrome line (declarations alike in shape only; the rules are in _RULES).
 _CONSULAR = re.compile(r"^(?:consular\b|консульск)[^:]{0,40}:.{0,80}$", re.IGNORECASE)
 _PHONE = re.compile(
     r"^(?:(?:tel|phone|telephone|fax|тел|телефон|факс)\.?\s*:?\s*)?\+?[\d\s().\-–/]{7,30}$", re.IGNORECASE

@@ -11,6 +11,7 @@ from datetime import date
 from lxml import html as lhtml
 
 _ISO_DATE = re.compile(r"^\s*(\d{4})-(\d{2})-(\d{2})")
+_SLASH_DATE = re.compile(r"^\s*(\d{4})/(\d{1,2})/(\d{1,2})")
 _ARTICLE_TYPES = {
     "article",
     "newsarticle",
@@ -45,7 +46,15 @@ def text_of(el) -> str:
 
 
 def iso_date(value: str | None) -> date | None:
-    m = _ISO_DATE.match(value or "")
+    return _date_of(_ISO_DATE.match(value or ""))
+
+
+def _slash_date(value: str | None) -> date | None:
+    return _date_of(_SLASH_DATE.match(value or ""))
+
+
+def _date_of(m: re.Match | None) -> date | None:
+    """The date of a year, month, day match; None for no match or no such day."""
     if not m:
         return None
     try:
@@ -95,47 +104,24 @@ def _name(value) -> str | None:
     return " ".join(value.split()) if isinstance(value, str) and value.strip() else None
 
 
+_PUBLISHED_KEYS = (
+    "article:published_time",
+    "citation_publication_date",
+    "citation_date",
+    "citation_online_date",
+    "dc.date.issued",
+    "dc.date",
+    "dcterms.issued",
+    "datepublished",
+)
+
+
 def page_meta(tree: lhtml.HtmlElement) -> PageMeta:
     metas = _metas(tree)
     ld = _json_ld(tree)
     title_el = tree.find(".//title")
-    canonical = next(
-        (
-            link.get("href")
-            for link in tree.iter("link")
-            if "canonical" in (link.get("rel") or "").lower().split() and link.get("href")
-        ),
-        None,
-    )
-    url, url_source = None, None
-    for value, source in (
-        (canonical, "canonical link"),
-        (metas.get("og:url"), "og:url"),
-        (metas.get("citation_public_url") or metas.get("citation_abstract_html_url"), "citation tag"),
-        (next((o.get("url") for o in ld if isinstance(o.get("url"), str)), None), "JSON-LD"),
-    ):
-        if value and value.strip().lower().startswith(("http://", "https://")):
-            url, url_source = value.strip(), source
-            break
-    published, published_source = None, None
-    for key in (
-        "article:published_time",
-        "citation_publication_date",
-        "citation_date",
-        "citation_online_date",
-        "dc.date.issued",
-        "dc.date",
-        "dcterms.issued",
-        "datepublished",
-    ):
-        d = iso_date(metas.get(key)) or _slash_date(metas.get(key))
-        if d:
-            published, published_source = d, f"meta {key}"
-            break
-    if published is None:
-        d = next((iso_date(o.get("datePublished")) for o in ld if iso_date(o.get("datePublished"))), None)
-        if d:
-            published, published_source = d, "JSON-LD datePublished"
+    url, url_source = _url(tree, metas, ld)
+    published, published_source = _published(metas, ld)
     publisher = (
         metas.get("og:site_name")
         or metas.get("citation_publisher")
@@ -165,11 +151,34 @@ def page_meta(tree: lhtml.HtmlElement) -> PageMeta:
     )
 
 
-def _slash_date(value: str | None) -> date | None:
-    m = re.match(r"^\s*(\d{4})/(\d{1,2})/(\d{1,2})", value or "")
-    if not m:
-        return None
-    try:
-        return date(int(m.group(1)), int(m.group(2)), int(m.group(3)))
-    except ValueError:
-        return None
+def _url(tree: lhtml.HtmlElement, metas: dict[str, str], ld: list[dict]) -> tuple[str | None, str | None]:
+    """The page's own http(s) URL and where it was read: canonical link, og:url, citation tag, JSON-LD."""
+    canonical = next(
+        (
+            link.get("href")
+            for link in tree.iter("link")
+            if "canonical" in (link.get("rel") or "").lower().split() and link.get("href")
+        ),
+        None,
+    )
+    for value, source in (
+        (canonical, "canonical link"),
+        (metas.get("og:url"), "og:url"),
+        (metas.get("citation_public_url") or metas.get("citation_abstract_html_url"), "citation tag"),
+        (next((o.get("url") for o in ld if isinstance(o.get("url"), str)), None), "JSON-LD"),
+    ):
+        if value and value.strip().lower().startswith(("http://", "https://")):
+            return value.strip(), source
+    return None, None
+
+
+def _published(metas: dict[str, str], ld: list[dict]) -> tuple[date | None, str | None]:
+    """The publication date the page's metadata gives, and where it was read."""
+    for key in _PUBLISHED_KEYS:
+        d = iso_date(metas.get(key)) or _slash_date(metas.get(key))
+        if d:
+            return d, f"meta {key}"
+    d = next((iso_date(o.get("datePublished")) for o in ld if iso_date(o.get("datePublished"))), None)
+    if d:
+        return d, "JSON-LD datePublished"
+    return None, None

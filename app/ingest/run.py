@@ -289,41 +289,7 @@ def jobs(
     for f in files:
         shown = display_path(f)
         if is_warc(f):
-            stats = WarcStats()
-            pages = 0
-            for rec in read_warc(str(f), max_bytes, stats):
-                pages += 1
-                rshown = f"{shown}#{rec.offset}"
-                prov = Provenance(
-                    original_url=rec.url,
-                    url_source="WARC-Target-URI" if rec.url else None,
-                    captured_at=rec.captured_at,
-                    captured_source="WARC-Date" if rec.captured_at else None,
-                    warc_file=shown,
-                    warc_offset=rec.offset,
-                )
-                yield Job(
-                    f,
-                    rshown,
-                    f"{f.name}#{rec.offset}",
-                    known.get(rshown),
-                    rec.payload,
-                    rec.http_charset,
-                    prov,
-                    None if rec.payload is not None else f"record at offset {rec.offset}: {rec.error}",
-                )
-            for offset, reason in stats.problems:
-                summary.results.append(
-                    LoadResult(
-                        path=f"{shown}#{offset}",
-                        status="failed",
-                        error=f"record at offset {offset}: {reason}",
-                    )
-                )
-            skipped = ", ".join(f"{n} × {why}" for why, n in sorted(stats.skipped.items()))
-            summary.notes.append(
-                f"{shown}: {pages} HTML page(s)" + (f"; skipped {skipped}" if skipped else "")
-            )
+            yield from _warc_jobs(f, shown, known, max_bytes, summary)
             continue
         entry = manifest.get(os.path.realpath(f))
         if entry is not None:
@@ -338,6 +304,40 @@ def jobs(
         if prov.captured_at is None:
             prov = prov.replace(captured_at=_file_time(f), captured_source="file mtime")
         yield Job(f, shown, f.name, known.get(shown), provenance=prov, learnt=(learnt or {}).get(site_of(f)))
+
+
+def _warc_jobs(
+    f: Path, shown: str, known: dict[str, str], max_bytes: int, summary: IngestSummary
+) -> Iterator[Job]:
+    """One job per HTML record of a WARC file; its unreadable records and skipped ones go to the summary."""
+    stats = WarcStats()
+    pages = 0
+    for rec in read_warc(str(f), max_bytes, stats):
+        pages += 1
+        rshown = f"{shown}#{rec.offset}"
+        prov = Provenance(
+            original_url=rec.url,
+            url_source="WARC-Target-URI" if rec.url else None,
+            captured_at=rec.captured_at,
+            captured_source="WARC-Date" if rec.captured_at else None,
+            warc_file=shown,
+            warc_offset=rec.offset,
+        )
+        yield Job(
+            f,
+            rshown,
+            f"{f.name}#{rec.offset}",
+            known.get(rshown),
+            rec.payload,
+            rec.http_charset,
+            prov,
+            None if rec.payload is not None else f"record at offset {rec.offset}: {rec.error}",
+        )
+    for offset, reason in stats.problems:
+        error = f"record at offset {offset}: {reason}"
+        summary.results.append(LoadResult(path=f"{shown}#{offset}", status="failed", error=error))
+    skipped = ", ".join(f"{n} × {why}" for why, n in sorted(stats.skipped.items()))
+    summary.notes.append(f"{shown}: {pages} HTML page(s)" + (f"; skipped {skipped}" if skipped else ""))
 
 
 def _prepared(work: Iterator[Job], count: int, max_bytes: int, workers: int) -> Iterator[Prepared]:

@@ -18,6 +18,7 @@ How a name is matched, strongest evidence first:
    the statement's year, of the printed kind (ambassador, minister, spokesperson, …; "deputy"
    must agree) and country.
 No match: the caller falls back to the name key (app/ingest/keys.name_key).
+How a printed role counts as evidence: speaker_roles; renaming a parse output: canonical_names.
 """
 
 from __future__ import annotations
@@ -25,8 +26,7 @@ from __future__ import annotations
 import os
 import re
 import tomllib
-import unicodedata
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -34,11 +34,10 @@ from pathlib import Path
 from app.ingest.keys import TRANSLIT
 from app.ingest.name_parts import SUFFIXES, name_parts
 from app.ingest.name_parts import _words as name_words
-from app.ingest.types import ParsedPage, ParsedStatement
+from app.ingest.speaker_roles import WORD, fold, role_country, role_fits
 
 SHIPPED = Path(__file__).resolve().parent.parent / "data" / "speakers.toml"
 _INITIAL = re.compile(r"([^\W\d_])[^\W\d_\s]?\.(?:-([^\W\d_])[^\W\d_]?\.)?")
-_WORD = re.compile(r"[^\W\d_]+")
 
 
 class TableError(ValueError):
@@ -135,7 +134,7 @@ class SpeakerTable:
         if not key or (not initials and role is None and when is None):
             return None  # a family name alone, and nothing to weigh it against
         if initials:
-            given = "".join(_fold(_initial_letters(w)) for w in initials)
+            given = "".join(fold(_initial_letters(w)) for w in initials)
             found = [p for ini, p in self._initials.get(key, []) if ini.startswith(given)]
         else:
             found = self._family.get(key, [])
@@ -163,137 +162,53 @@ def _initial_letters(w: str) -> str:
     return "".join(g for g in m.groups() if g) if m else w[:1]
 
 
-def _fold(text: str) -> str:
-    text = unicodedata.normalize("NFKD", text.replace("ё", "е").replace("Ё", "Е")).casefold()
-    return "".join(c for c in text if not unicodedata.combining(c))
-
-
 def _key(text: str) -> tuple[str, ...]:
     """Match key: folded words, transliteration variants unified, order ignored."""
-    return tuple(sorted(TRANSLIT.get(w, w) for w in _WORD.findall(_fold(text))))
-
-
-# ------------------------------------------------------------------ roles as evidence
-
-_SPOKES = {"spokesperson", "spokeswoman", "spokesman", "spokespersons", "spokespeople"}
-_ENVOY = {"ambassador", "representative", "envoy", "charge", "chargee", "ambassadors"}
-_DEPUTY = {"deputy", "vice", "assistant", "alternate", "under", "first"}
-_DOMAINS = {
-    "foreign": "foreign",
-    "external": "foreign",
-    "defence": "defence",
-    "defense": "defence",
-    "home": "home",
-    "interior": "home",
-    "exchequer": "finance",
-    "finance": "finance",
-}
-
-
-def role_kinds(role: str) -> frozenset[str]:
-    """The kinds of office a role names: 'Deputy Foreign Minister' -> {minister, deputy, foreign}."""
-    words = set(_WORD.findall(_fold(role).replace("-", " ")))
-    kinds: set[str] = set()
-    if words & _SPOKES or {"press", "secretary"} <= words or {"information", "press", "department"} <= words:
-        kinds.add("spokesperson")
-    if {"high", "representative"} <= words:
-        kinds.add("high-representative")
-    elif words & _ENVOY:
-        kinds.add("envoy")
-    if {"secretary", "general"} <= words:
-        kinds.add("secretary-general")
-    if "prime" in words or "premier" in words or ("chancellor" in words and "exchequer" not in words):
-        kinds.add("head-of-government")
-    elif (
-        "minister" in words
-        or "ministers" in words
-        or (
-            "secretary" in words
-            and words & {"state", "foreign", "home", "defence"}
-            and "press" not in words
-            and "general" not in words
-        )
-    ):
-        kinds.add("minister")
-    if "president" in words and "high-representative" not in kinds:
-        kinds.add("president")
-    if words & {"aide", "adviser", "advisor"}:
-        kinds.add("aide")
-    if words & {"chair", "chairman", "chairwoman", "speaker"}:
-        kinds.add("chair")
-    if words & {"prince", "king", "queen", "emir", "sultan"}:
-        kinds.add("monarch")
-    if kinds and words & _DEPUTY and not ("first" in words and not words & (_DEPUTY - {"first"})):
-        kinds.add("deputy")
-    kinds.update(_DOMAINS[w] for w in words if w in _DOMAINS)
-    if "secretary" in words and "state" in words and "minister" in kinds:
-        kinds.add("foreign")  # the US Secretary of State
-    return frozenset(kinds)
-
-
-def role_fits(printed: str, title: str) -> bool:
-    """A printed role ('Ambassador', 'Foreign Minister') fits a held title; a role that names no
-    kind of office ('Mr', 'Head') is no evidence either way."""
-    said = role_kinds(printed)
-    if not said - set(_DOMAINS.values()):
-        return True
-    held = role_kinds(title)
-    if ("deputy" in said) != ("deputy" in held):
-        return False
-    return said <= held
-
-
-_COUNTRIES = [
-    (r"russia|russian", "RU"),
-    (r"u\.?s\.?a?|american|united states", "US"),
-    (r"u\.?k\.?|british|united kingdom|britain", "GB"),
-    (r"france|french", "FR"),
-    (r"china|chinese|prc", "CN"),
-    (r"eu|european union|european commission|european council|eeas", "EU"),
-    (r"un|u\.n\.|united nations", "UN"),
-    (r"german|germany", "DE"),
-    (r"ukraine|ukrainian", "UA"),
-    (r"india|indian", "IN"),
-    (r"turkey|turkish|türkiye", "TR"),
-    (r"japan|japanese", "JP"),
-    (r"dprk|north korea|north korean", "KP"),
-    (r"korea|korean|rok", "KR"),
-    (r"iran|iranian", "IR"),
-    (r"saudi|saudi arabia", "SA"),
-    (r"hungary|hungarian", "HU"),
-    (r"belarus|belarusian", "BY"),
-    (r"brazil|brazilian", "BR"),
-    (r"vietnam|viet nam|vietnamese", "VN"),
-]
-_COUNTRY_RE = [(re.compile(rf"(?<![\w.])(?:{p})(?![\w])", re.I), c) for p, c in _COUNTRIES]
-
-
-def role_country(role: str | None) -> str | None:
-    """The state a printed role speaks for: 'Russian Ambassador to the UK' -> RU (the part before 'to')."""
-    if not role:
-        return None
-    head = re.split(r"\s(?:to|at|in|for)\s", role, maxsplit=1)[0]
-    for rx, code in _COUNTRY_RE:
-        if rx.search(head):
-            return code
-    return None
+    return tuple(sorted(TRANSLIT.get(w, w) for w in WORD.findall(fold(text))))
 
 
 # ------------------------------------------------------------------ loading
 
 
 def _initials(given: str | None, patronymic: str | None) -> list[str]:
-    words = [w for w in _WORD.findall(_fold(" ".join(x for x in (given, patronymic) if x)))]
+    words = [w for w in WORD.findall(fold(" ".join(x for x in (given, patronymic) if x)))]
     return ["".join(w[0] for w in words)] if words else []
 
 
-def _person(entry: dict, where: str) -> tuple[Person, list[tuple[tuple[str, ...], list[str]]]]:
+_Families = list[tuple[tuple[str, ...], list[str]]]  # (family-name key, initials of the given names)
+
+
+def _person(entry: dict, where: str) -> tuple[Person, _Families]:
+    """One [[person]] entry: the person, and the family names and initials it is found by."""
     for k in ("name", "family"):
         if not isinstance(entry.get(k), str) or not entry[k].strip():
             raise TableError(f"{where}: '{k}' is missing or not a text")
     family_first = entry.get("order") == "family-first"
     if entry.get("order") not in (None, "family-first", "given-first"):
         raise TableError(f"{where}: order must be 'family-first' or 'given-first'")
+    roles = _roles(entry, where)  # (checked before the forms, as the table's errors are reported)
+    given, patr, fam = entry.get("given") or "", entry.get("patronymic") or "", entry["family"]
+    particle = entry.get("non_dropping_particle") or entry.get("dropping_particle") or ""
+    family_words = " ".join(x for x in (particle, fam) if x)
+    forms = {entry["name"], f"{given} {family_words}".strip(), f"{family_words} {given}".strip()}
+    if patr:
+        forms |= {f"{given} {patr} {family_words}", f"{family_words} {given} {patr}"}
+    families = [(_key(family_words), [] if family_first else _initials(given, patr) + _initials(given, None))]
+    cyr = entry.get("cyrillic")
+    if cyr:
+        forms.add(cyr)
+        families.append(_cyrillic(cyr, family_first, forms))
+    for f in entry.get("forms", []):
+        if not isinstance(f, str):
+            raise TableError(f"{where}: forms must be texts")
+        forms.add(f)
+    parts = _name_parts(entry, family_first)
+    person = Person(entry["name"], parts, entry.get("country"), roles, tuple(sorted(forms)))
+    return person, families
+
+
+def _name_parts(entry: dict, family_first: bool) -> dict:
+    """The CSL-JSON name object of an entry."""
     parts: dict = {"family": entry["family"]}
     if entry.get("given"):
         parts["given"] = entry["given"]
@@ -303,6 +218,10 @@ def _person(entry: dict, where: str) -> tuple[Person, list[tuple[tuple[str, ...]
             parts[key] = value
     if family_first:
         parts["static-ordering"] = True
+    return parts
+
+
+def _roles(entry: dict, where: str) -> tuple[Role, ...]:
     roles = []
     for r in entry.get("roles", []):
         if not (
@@ -313,42 +232,27 @@ def _person(entry: dict, where: str) -> tuple[Person, list[tuple[tuple[str, ...]
         ):
             raise TableError(f"{where}: a role is [title, first year, last year]: {r!r}")
         roles.append(Role(r[0], r[1] if len(r) > 1 else None, r[2] if len(r) > 2 else None))
-    given, patr, fam = entry.get("given") or "", entry.get("patronymic") or "", entry["family"]
-    particle = entry.get("non_dropping_particle") or entry.get("dropping_particle") or ""
-    family_words = " ".join(x for x in (particle, fam) if x)
-    forms = {entry["name"], f"{given} {family_words}".strip(), f"{family_words} {given}".strip()}
-    if patr:
-        forms |= {f"{given} {patr} {family_words}", f"{family_words} {given} {patr}"}
-    families = [(_key(family_words), [] if family_first else _initials(given, patr) + _initials(given, None))]
-    cyr = entry.get("cyrillic")
-    if cyr:
-        cwords = cyr.split()
-        forms.add(cyr)
-        if family_first:
-            families.append((_key(cwords[0]), []))
-        else:
-            cfam = cwords[-1]
-            k = len(cwords) - 1
-            while k > 1 and cwords[k - 1][:1].islower():  # "фон дер Ляйен"
-                k -= 1
-                cfam = " ".join(cwords[k:])
-            cgiven = cwords[:k]
-            forms.add(" ".join([cfam] + cgiven))
-            if len(cgiven) == 2:
-                forms.add(f"{cgiven[0]} {cfam}")
-            families.append(
-                (
-                    _key(cfam),
-                    _initials(" ".join(cgiven), None)
-                    + (_initials(cgiven[0], None) if len(cgiven) > 1 else []),
-                )
-            )
-    for f in entry.get("forms", []):
-        if not isinstance(f, str):
-            raise TableError(f"{where}: forms must be texts")
-        forms.add(f)
-    person = Person(entry["name"], parts, entry.get("country"), tuple(roles), tuple(sorted(forms)))
-    return person, families
+    return tuple(roles)
+
+
+def _cyrillic(cyr: str, family_first: bool, forms: set[str]) -> tuple[tuple[str, ...], list[str]]:
+    """The forms of a name printed in Cyrillic (added to `forms`) and its family name and initials."""
+    cwords = cyr.split()
+    if family_first:
+        return _key(cwords[0]), []
+    cfam = cwords[-1]
+    k = len(cwords) - 1
+    while k > 1 and cwords[k - 1][:1].islower():  # "фон дер Ляйен"
+        k -= 1
+        cfam = " ".join(cwords[k:])
+    cgiven = cwords[:k]
+    forms.add(" ".join([cfam] + cgiven))
+    if len(cgiven) == 2:
+        forms.add(f"{cgiven[0]} {cfam}")
+    return (
+        _key(cfam),
+        _initials(" ".join(cgiven), None) + (_initials(cgiven[0], None) if len(cgiven) > 1 else []),
+    )
 
 
 def load_table(*paths: Path) -> SpeakerTable:
@@ -391,42 +295,3 @@ def structured_name(name: str, kind: str = "person", person: Person | None = Non
     if person is not None:
         return dict(person.parts)
     return name_parts(name, kind=kind)
-
-
-# ------------------------------------------------------------------ the parse output
-
-
-def canonical_names(page: ParsedPage, table: SpeakerTable | None = None) -> ParsedPage:
-    """The page with each table person's printed name ('S.Lavrov', 'Sergei Lavrov') replaced by
-    the table's canonical one, the printed spelling kept as `as_printed`; paragraph speakers
-    likewise (turn labels stay as printed). A family name alone is left as printed: only a
-    name form or initials rename."""
-    table = default_table() if table is None else table
-    statements = tuple(_canonical_statement(st, table) for st in page.statements)
-    if all(a is b for a, b in zip(statements, page.statements, strict=True)):
-        return page
-    return replace(page, statements=statements)
-
-
-def _canonical_statement(st: ParsedStatement, table: SpeakerTable) -> ParsedStatement:
-    when = st.date or st.published
-    renamed: dict[str, str] = {}
-    speakers = []
-    for sp in st.speakers:
-        person = table.match_form(sp.name, role=sp.role, when=when) if sp.kind == "person" else None
-        if person is not None and person.name != sp.name:
-            renamed[sp.name] = person.name
-            sp = replace(sp, name=person.name, as_printed=sp.as_printed or sp.name)
-        speakers.append(sp)
-    paragraphs = []
-    for para in st.paragraphs:
-        name = para.speaker
-        if name and name not in renamed:
-            person = table.match_form(name, when=when)
-            renamed[name] = person.name if person is not None else name
-        if name and renamed[name] != name:
-            para = replace(para, speaker=renamed[name])
-        paragraphs.append(para)
-    if not renamed or all(k == v for k, v in renamed.items()):
-        return st
-    return replace(st, speakers=tuple(speakers), paragraphs=tuple(paragraphs))

@@ -10,7 +10,8 @@ from app.ingest.byline import Byline, read_lead
 from app.ingest.dates import find_dates
 from app.ingest.names import CORE, full_name, role_before, split_role_name
 from app.ingest.paragraphs import Block, build, same_person, turns
-from app.ingest.titles import Speaker, TitleInfo, analyse_title
+from app.ingest.title_speakers import Speaker
+from app.ingest.titles import TitleInfo, analyse_title
 from app.ingest.turns import QUESTION_WORDS, is_turn_word, label_base, split_turn
 from app.ingest.types import ParsedSpeaker, ParsedStatement, Role
 

@@ -23,8 +23,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from app.ingest.chrome import header_chrome
+from app.ingest.genres import genre_only
 from app.ingest.names import CORE, INSTITUTIONS, MODIFIERS, split_role_name
-from app.ingest.titles import analyse_title, genre_only
+from app.ingest.titles import TitleInfo, analyse_title
 from app.ingest.turns import split_turn
 
 MAX_CANDIDATES = 14
@@ -80,15 +81,23 @@ class Candidate:
 
 @lru_cache(maxsize=4096)
 def _intrinsic(s: str) -> tuple[float, tuple[str, ...], str | None]:
-    """The score a line earns on its own (cached: site headers recur on every page)."""
-    score, why, chrome = 0.0, [], None
+    """The score a line earns on its own (cached: site headers recur on every page): what it says,
+    then what shape it has."""
     hc = header_chrome(s)
-    info = analyse_title(s)
-    people = [p for p in info.speakers if p.kind == "person"]
-    strong = bool(info.kind) and bool(people)
     if hc in ("breadcrumb", "navigation", "site name"):
         return -8.0, (hc,), hc
-    if hc == "section heading" and not strong:
+    info = analyse_title(s)
+    people = [p for p in info.speakers if p.kind == "person"]
+    said, why, chrome = _what_it_says(info, people, hc)
+    shape, why_shape, chrome_shape = _shape(s, bool(info.kind) and bool(people))
+    return said + shape, why + why_shape, chrome_shape or chrome
+
+
+def _what_it_says(info: TitleInfo, people: list, hc: str | None) -> tuple[float, tuple[str, ...], str | None]:
+    """Points for a kind, speakers, a date and a venue; a section heading loses them unless it
+    names a kind and a person."""
+    score, why, chrome = 0.0, [], None
+    if hc == "section heading" and not (info.kind and people):
         score -= 3 if info.date or people else 4
         why.append("section heading")
         chrome = "section heading"
@@ -112,7 +121,13 @@ def _intrinsic(s: str) -> tuple[float, tuple[str, ...], str | None]:
     if info.venue:
         score += 0.5
         why.append("venue")
-    words = s.split()
+    return score, tuple(why), chrome
+
+
+def _shape(s: str, titled: bool) -> tuple[float, tuple[str, ...], str | None]:
+    """Points for a title's shape: a genre label or institution header, its length, how it ends,
+    an addressee or a salutation. `titled`: it names a kind and a person (a sentence may be a title)."""
+    score, why, chrome = 0.0, [], None
     if genre_only(s):
         score -= 7  # its kind point given back and more: "Speech", "Security Council: Press Conference"
         why.append("genre label")
@@ -121,7 +136,7 @@ def _intrinsic(s: str) -> tuple[float, tuple[str, ...], str | None]:
         score -= 4
         why.append("institution or site header")
         chrome = "site header"
-    n = len(words)
+    n = len(s.split())
     if n <= 2:
         score -= 2
         why.append("very short")
@@ -137,7 +152,7 @@ def _intrinsic(s: str) -> tuple[float, tuple[str, ...], str | None]:
     elif s.endswith(":"):
         score -= 2
         why.append("ends with a colon")
-    elif s.endswith(_SENTENCE_END) and not (info.kind and people) and (n > 12 or s.endswith(".")):
+    elif s.endswith(_SENTENCE_END) and not titled and (n > 12 or s.endswith(".")):
         score -= 2 if n > 12 else 1
         why.append("reads as a sentence")
     if _ADDRESSEE.match(s):
@@ -184,15 +199,7 @@ def choose(
         s = texts[k]
         score, why, chrome = _intrinsic(s)
         why = list(why)
-        # a run of short lines one under the other: a menu
-        run = 1
-        j = k - 1
-        while j >= 0 and short[j] and order[j] == order[j + 1] - 1:
-            run, j = run + 1, j - 1
-        j = k + 1
-        while j < n and short[j] and order[j] == order[j - 1] + 1:
-            run, j = run + 1, j + 1
-        if short[k] and run >= 4:
+        if short[k] and _short_run(order, short, k) >= 4:
             score -= 3
             why.append("one of many short lines")
             chrome = chrome or "navigation menu"
@@ -209,11 +216,7 @@ def choose(
             score -= 8
             why.append(f"recurs on {pages} pages of the site")
             chrome = f"recurs on {pages} pages of the site"
-        g0, g1 = k, k  # the run of identical candidates this one is in
-        while g0 > 0 and norms[g0 - 1] == norms[k]:
-            g0 -= 1
-        while g1 + 1 < n and norms[g1 + 1] == norms[k]:
-            g1 += 1
+        g0, g1 = _copies(norms, k)
         if g1 > g0:
             if g1 + 1 < n and max(_intrinsic(texts[m])[0] for m in range(g1 + 1, n)) > _intrinsic(s)[0]:
                 score -= 2
@@ -224,16 +227,48 @@ def choose(
                 why.append("printed twice")
             else:
                 score -= 0.5  # the last copy stands for them all
-        d = n - 1 - k
-        if d == 0 and not body_found and n > 1:
-            score -= 3
-            why.append("no text below it")
-        if d <= 1 and body_found:
-            score += 2 - d
-            why.append("next to the body" if d == 0 else "near the body")
-        if k == 0 or (g0 == 0 and g1 >= k):
-            score += 1 if body_found else 2.5  # no body in sight: a short page, read top down
-            why.append("first line after the chrome")
+        near, why_near = _position(k, n, g0 == 0 and g1 >= k, body_found)
+        score += near
+        why += why_near
         cands.append(Candidate(i, round(score, 2), tuple(why), chrome))
     best = max(cands, key=lambda c: (c.score, -c.line))
     return best, cands
+
+
+def _position(k: int, n: int, first_copies: bool, body_found: bool) -> tuple[float, list[str]]:
+    """Points for where candidate k of n stands: next to the body, or first after the chrome
+    (`first_copies`: it is one of identical lines that open the candidates)."""
+    score, why = 0.0, []
+    d = n - 1 - k
+    if d == 0 and not body_found and n > 1:
+        score -= 3
+        why.append("no text below it")
+    if d <= 1 and body_found:
+        score += 2 - d
+        why.append("next to the body" if d == 0 else "near the body")
+    if k == 0 or first_copies:
+        score += 1 if body_found else 2.5  # no body in sight: a short page, read top down
+        why.append("first line after the chrome")
+    return score, why
+
+
+def _short_run(order: Sequence[int], short: list[bool], k: int) -> int:
+    """How many short lines stand one under the other around candidate k (a menu)."""
+    run, n = 1, len(order)
+    j = k - 1
+    while j >= 0 and short[j] and order[j] == order[j + 1] - 1:
+        run, j = run + 1, j - 1
+    j = k + 1
+    while j < n and short[j] and order[j] == order[j - 1] + 1:
+        run, j = run + 1, j + 1
+    return run
+
+
+def _copies(norms: list[str], k: int) -> tuple[int, int]:
+    """The run of identical candidates candidate k is in (first and last, inclusive)."""
+    g0, g1 = k, k
+    while g0 > 0 and norms[g0 - 1] == norms[k]:
+        g0 -= 1
+    while g1 + 1 < len(norms) and norms[g1 + 1] == norms[k]:
+        g1 += 1
+    return g0, g1

@@ -8,10 +8,10 @@ import json
 
 import pytest
 
+from app.ingest.canonical_names import canonical_names
 from app.ingest.speaker_table import (
     SHIPPED,
     TableError,
-    canonical_names,
     default_table,
     load_table,
     role_country,

@@ -222,7 +222,7 @@ def test_slugs_issued_before_the_table_still_resolve_after_it(cli, factory, tmp_
     pages = _write_pages(tmp_path)
     empty = SpeakerTable([])
     monkeypatch.setattr("app.ingest.speakers.default_table", lambda: empty)
-    monkeypatch.setattr("app.ingest.speaker_table.default_table", lambda: empty)
+    monkeypatch.setattr("app.ingest.canonical_names.default_table", lambda: empty)
     assert cli("ingest", pages).exit_code == 0
     _load(factory, "j.json", _initials_page("S.Lavrov", dt.date(2021, 3, 12), "Interview for RIA"))
     issued = sorted(s for s in _speakers(factory) if "lavrov" in s)

@@ -14,7 +14,7 @@ import pytest
 from rapidfuzz import fuzz
 from sqlalchemy import select
 
-from app.ingest import parse as parse_module
+from app.ingest import page_body as parse_module
 from app.ingest.paragraphs import Block
 from app.ingest.versions import changes, successor, word_diff
 from app.models import Paragraph, SourceDocument, Statement
