@@ -45,6 +45,7 @@ __all__ = [
     "search",
     "search_archive",
     "search_json",
+    "search_once",
     "year_counts",
 ]
 
@@ -162,12 +163,16 @@ def year_counts(
 
 
 def search_archive(settings, factory, query: str | None = None, **params) -> dict:
-    """One search on a searcher opened for it, as the object of docs/search-json.md (the CLI;
-    a server keeps a SearcherHolder)."""
+    """search_once() as the object of docs/search-json.md."""
+    return search_once(settings, factory, query, **params).to_json()
+
+
+def search_once(settings, factory, query: str | None = None, **params) -> SearchResult:
+    """One search on a searcher opened for it (the CLI; a server keeps a SearcherHolder)."""
     request = replace(SearchRequest(query, **params), max_query_chars=settings.max_query_chars)
     view = IndexView.open(settings.index_dir)
     try:
         with factory() as session:
-            return search(view, request, session=session).to_json()
+            return search(view, request, session=session)
     finally:
         view.close()
