@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from app.search.highlight import Marks, marks_for, match_spans
 from app.search.matches import Matches, matches
 from app.search.query import QueryError, parse_query
+from app.search.results import fields_json
 from app.search.searcher import IndexView
 
 SORTS = ("newest", "oldest", "left", "right")
@@ -36,17 +37,11 @@ class Line:
     left: str
     match: str
     right: str
-    statement: dict  # key, title, date, published, kind, speakers, url
     paragraph: dict  # key, n, speaker, url
+    statement: dict  # key, title, date, published, kind, speakers, url
 
     def as_dict(self) -> dict:
-        return {
-            "left": self.left,
-            "match": self.match,
-            "right": self.right,
-            "paragraph": self.paragraph,
-            "statement": self.statement,
-        }
+        return fields_json(self)
 
 
 def _squash(text: str) -> str:
@@ -163,7 +158,7 @@ def _gather(
             }
             paragraph = {"key": p["key"], "n": p["n"], "speaker": p["speaker"], "url": p["url"]}
             for left, match, right in lines_of(p["text"], marks):
-                lines.append(Line(left, match, right, statement, paragraph))
+                lines.append(Line(left, match, right, paragraph, statement))
             if len(lines) >= want:
                 break
         if len(lines) >= want or not found.truncated or limit >= MAX_SORTED:

@@ -131,7 +131,7 @@ def matches(
                 planned += len(keep)
             if len(keep) < len(keys):  # over the limit: the rest is counted as search() counts it
                 return _over_limit(view, run, resolved_all, pq.text, plan, session, limit)
-    return Matches(
+    return Matches(  # (alike in shape to service.search's SearchResult: another record)
         query=pq.text,
         total_paragraphs=planned,
         total_statements=statements,
