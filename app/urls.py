@@ -144,6 +144,11 @@ class Urls:
     def search(self, pairs: Pairs = (), **args: object) -> str:
         return "/search" + _qs(list(pairs) + _kw(args))
 
+    def search_by_speaker(self, pairs: Pairs, speakers: Iterable[str], name: str, query: str) -> str:
+        """A speaker suggestion ("Statements by <name>"): this search with `name` among its
+        speakers and `query` (the query without the name) for its query."""
+        return with_args(self.search(), pairs, q=query or None, speaker=[*speakers, name])
+
     def search_facet(self, name: str, pairs: Pairs = (), **args: object) -> str:
         """Every value of one facet of a search (the "more…" page), with a filter box."""
         return f"/search/facets/{_seg(name)}" + _qs(_no_page(list(pairs) + _kw(args)))

@@ -28,10 +28,9 @@ def _iso(d: dt.date | None) -> str | None:
     return d.isoformat() if d else None
 
 
-def statement_record(
-    st: StatementRow, sources: list[tuple[str, str]], paragraphs: list[dict], extra: dict | None = None
-) -> dict:
-    """A statement's line: its row (app.browse.rows), sources and current paragraphs, then `extra`."""
+def statement_head(st: StatementRow) -> dict:
+    """The fields every statement object begins with, in this order: the export's line and the
+    API's statement (app.web.render.statement_json)."""
     return {
         "key": st.key,
         "title": st.title,
@@ -39,6 +38,15 @@ def statement_record(
         "date": _iso(st.date),
         "published": _iso(st.published),
         "venue": st.venue.name if st.venue else None,
+    }
+
+
+def statement_record(
+    st: StatementRow, sources: list[tuple[str, str]], paragraphs: list[dict], extra: dict | None = None
+) -> dict:
+    """A statement's line: its row (app.browse.rows), sources and current paragraphs, then `extra`."""
+    return {
+        **statement_head(st),
         "speakers": [{"name": s.name, "role": s.role} for s in st.speakers],
         "topics": [t.name for t in st.topics],
         "excerpt": st.excerpt,

@@ -25,6 +25,7 @@ def load_rows(
     offset: int = 0,
 ) -> list[tuple[int, dict]]:
     """(id, StatementRow fields) of the statements matching `where`, in `order`."""
+    # (its own columns: search/documents.py reads other statement columns for the index)
     query = (
         select(
             Statement.id,
@@ -48,31 +49,7 @@ def load_rows(
     if limit is not None:
         query = query.offset(offset).limit(limit)
     rows = session.execute(query).all()
-    ids = [r[0] for r in rows]
-    speakers: dict[int, list[SpeakerRef]] = {i: [] for i in ids}
-    topics: dict[int, list[NamedRef]] = {i: [] for i in ids}
-    if ids:
-        for sid, name, slug, role, kind, parts in session.execute(
-            select(
-                StatementSpeaker.statement_id,
-                Speaker.name,
-                Speaker.slug,
-                StatementSpeaker.role,
-                Speaker.kind,
-                Speaker.name_parts,
-            )
-            .join(Speaker, Speaker.id == StatementSpeaker.speaker_id)
-            .where(StatementSpeaker.statement_id.in_(ids))
-            .order_by(StatementSpeaker.statement_id, StatementSpeaker.position)
-        ):
-            speakers[sid].append(SpeakerRef(name, slug, role, kind, parts))
-        for sid, key, name in session.execute(
-            select(StatementTopic.statement_id, Topic.key, Topic.name)
-            .join(Topic, Topic.id == StatementTopic.topic_id)
-            .where(StatementTopic.statement_id.in_(ids))
-            .order_by(StatementTopic.statement_id, StatementTopic.position)
-        ):
-            topics[sid].append(NamedRef(key, name))
+    speakers, topics = _speakers_and_topics(session, [r[0] for r in rows])
     clocks = page_clocks(session, [r[1] for r in rows if r[12] is None])
     return [
         (
@@ -96,6 +73,38 @@ def load_rows(
         )
         for r in rows
     ]
+
+
+def _speakers_and_topics(
+    session: Session, ids: list[int]
+) -> tuple[dict[int, list[SpeakerRef]], dict[int, list[NamedRef]]]:
+    """Each statement's speakers and topics, in their order (one query each)."""
+    speakers: dict[int, list[SpeakerRef]] = {i: [] for i in ids}
+    topics: dict[int, list[NamedRef]] = {i: [] for i in ids}
+    if not ids:
+        return speakers, topics
+    for sid, name, slug, role, kind, parts in session.execute(
+        select(
+            StatementSpeaker.statement_id,
+            Speaker.name,
+            Speaker.slug,
+            StatementSpeaker.role,
+            Speaker.kind,
+            Speaker.name_parts,
+        )
+        .join(Speaker, Speaker.id == StatementSpeaker.speaker_id)
+        .where(StatementSpeaker.statement_id.in_(ids))
+        .order_by(StatementSpeaker.statement_id, StatementSpeaker.position)
+    ):
+        speakers[sid].append(SpeakerRef(name, slug, role, kind, parts))
+    for sid, key, name in session.execute(
+        select(StatementTopic.statement_id, Topic.key, Topic.name)
+        .join(Topic, Topic.id == StatementTopic.topic_id)
+        .where(StatementTopic.statement_id.in_(ids))
+        .order_by(StatementTopic.statement_id, StatementTopic.position)
+    ):
+        topics[sid].append(NamedRef(key, name))
+    return speakers, topics
 
 
 def statement_rows(

@@ -69,23 +69,14 @@ def _where(f: StatementFilter, session: Session | None = None) -> list:
 def _walk(session: Session, f: StatementFilter) -> bool:
     """Whether walking the statements of the date range beats looking up those of the speakers
     and topics: both sizes from indexes (a count over a few thousand index entries)."""
-    linked = []
-    if f.speakers:
-        linked.append(
-            select(func.count())
-            .select_from(StatementSpeaker)
-            .join(Speaker)
-            .where(Speaker.slug.in_(f.speakers))
-            .scalar_subquery()
+    linked = [
+        select(func.count()).select_from(link).join(target).where(column.in_(chosen)).scalar_subquery()
+        for link, target, column, chosen in (
+            (StatementSpeaker, Speaker, Speaker.slug, f.speakers),
+            (StatementTopic, Topic, Topic.key, f.topics),
         )
-    if f.topics:
-        linked.append(
-            select(func.count())
-            .select_from(StatementTopic)
-            .join(Topic)
-            .where(Topic.key.in_(f.topics))
-            .scalar_subquery()
-        )
+        if chosen
+    ]
     if f.start or f.end:
         span = [
             c
@@ -240,6 +231,8 @@ def _turn(p_speaker_id: int | None, p_speaker: str | None, p_label: str | None) 
 
 
 def paragraph_views(session: Session, where) -> list[ParagraphView]:
+    # A page's paragraphs with their source lines. search/results.py and search/documents.py
+    # select columns that begin alike for other ends: each query lists its own, on purpose.
     rows = session.execute(
         select(
             Paragraph.key,
@@ -260,7 +253,7 @@ def paragraph_views(session: Session, where) -> list[ParagraphView]:
         .order_by(Paragraph.n, Paragraph.key)
     ).all()
     return [
-        ParagraphView(
+        ParagraphView(  # (keyword for keyword like rows.load_rows' fields: another record)
             key=r[0],
             n=r[1],
             text=r[2],

@@ -1,4 +1,7 @@
-"""The values the read side returns: frozen dataclasses, safe to hand to templates."""
+"""The values the read side returns: frozen dataclasses, safe to hand to templates.
+
+Several records have the shape of others (here, in app/search) and `duplicates` pairs them:
+distinct concepts, kept apart on purpose."""
 
 from __future__ import annotations
 

@@ -36,13 +36,13 @@ def search_command(
     as_json: bool = typer.Option(False, "--json", help="Print the result object as JSON."),
 ) -> None:
     """Search the archive's paragraphs; results grouped by statement."""
-    from app.search import QueryError, SearchIndexError, search_archive
+    from app.search import QueryError, SearchIndexError, search_once
     from app.search.terminal import render_results
 
     settings = get_settings()
     factory = _indexed_archive(settings)
     try:
-        result = search_archive(
+        result = search_once(
             settings,
             factory,
             query,
@@ -65,7 +65,7 @@ def search_command(
     if as_json:  # the object of GET /api/search: bidi controls closed in each string (app.bidi)
         from app.bidi import close_bidi_all
 
-        sys.stdout.write(json.dumps(close_bidi_all(result), ensure_ascii=False, indent=1) + "\n")
+        sys.stdout.write(json.dumps(close_bidi_all(result.to_json()), ensure_ascii=False, indent=1) + "\n")
     else:
         render_results(out, result)
 

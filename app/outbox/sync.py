@@ -33,17 +33,17 @@ def sync_index(
     """Index every queued statement (or rebuild a missing/outdated index), then clear the queue.
     IndexBusy when another writer (an ingest indexing while it loads) holds the index longer
     than `lock_timeout` seconds (default: the index's own)."""
-    todo = queue.pending(factory)
-    run = update_index(
-        settings,
+    return _then_clear(
         factory,
-        changed_keys=todo.changed,
-        removed_keys=todo.removed,
-        progress=progress,
-        **_timeout(lock_timeout),
+        lambda todo: update_index(
+            settings,
+            factory,
+            changed_keys=todo.changed,
+            removed_keys=todo.removed,
+            progress=progress,
+            **_timeout(lock_timeout),
+        ),
     )
-    queue.clear(factory, todo.upto)
-    return run
 
 
 def reindex(
@@ -55,8 +55,16 @@ def reindex(
 ) -> IndexRun:
     """Rebuild from the database; what was queued before the rebuild started is covered by it.
     `lock_timeout`: seconds to wait for another index writer (an ingest indexes while it loads)."""
+    return _then_clear(
+        factory, lambda _todo: rebuild_index(settings, factory, progress=progress, **_timeout(lock_timeout))
+    )
+
+
+def _then_clear(factory: sessionmaker[Session], index: Callable) -> IndexRun:
+    """The protocol's last step: what was queued when `index(pending)` started is cleared
+    only once it has returned (the index committed); a failure leaves the queue as it was."""
     todo = queue.pending(factory)
-    run = rebuild_index(settings, factory, progress=progress, **_timeout(lock_timeout))
+    run = index(todo)
     queue.clear(factory, todo.upto)
     return run
 

@@ -44,6 +44,34 @@ _SPELLING = [
 ]
 
 
+def _british(word: str) -> str:
+    """The British spelling of an American word (a guess; used only if the index knows it)."""
+    for pattern, repl in _TO_BRITISH:
+        new = pattern.sub(repl, word)
+        if new != word:
+            return new
+    return word
+
+
+# American -> British: _SPELLING's way back (its own table: the guards differ each way)
+_TO_BRITISH = [
+    (re.compile(r"(?<=\w\w[^aeiou])or(s|ed|ing|ite|ites|able|ably|ful|less)?$"), r"our\1"),
+    (re.compile(r"(?<=\w\w\w)iz(e|es|ed|ing|er|ers|ation|ations)$"), r"is\1"),
+    (re.compile(r"(?<=\w)yz(e|es|ed|ing)$"), r"ys\1"),
+    (re.compile(r"(?<=\w\w[^aeiou\W])er(s)?$"), r"re\1"),
+    (re.compile(r"(?<=\w\w)og(s)?$"), r"ogue\1"),
+    (re.compile(r"(?<=f)ense(s)?$"), r"ence\1"),
+    (re.compile(r"(?<=[aeiou])l(ed|ing)$"), r"ll\1"),
+    (re.compile(r"(?<=\w\w)gram(s)?$"), r"gramme\1"),
+    (re.compile(r"dgment(s)?$"), r"dgement\1"),
+]
+
+
+def spellings(word: str) -> tuple[str, ...]:
+    american = fold_word(word)
+    return tuple(dict.fromkeys((word, american, _british(american))))
+
+
 _ENDINGS = re.compile(r"(?:our|is|ys|re|ogue|ence|ll|mme|dgement)[a-z]*$")
 
 

@@ -12,19 +12,16 @@
 
 from __future__ import annotations
 
-import re
-from collections import defaultdict
 from dataclasses import dataclass
 from html import escape
 
 from rapidfuzz import fuzz
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.models import Paragraph, Speaker, Statement, StatementSpeaker
-from app.quote.align import WORD, Folded, align, char_score, fold, fold_word, fragments
+from app.quote.align import WORD, Folded, align, char_score, fold, fragments, spellings
 from app.search.quote import candidates as index_candidates
 from app.search.quote import quote_words
+from app.search.results import fetch_paragraphs
 from app.urls import paragraph_path, statement_path
 
 MAX_QUOTE_CHARS = 1000  # as long as a search query may be (ARCHIVE_MAX_QUERY_CHARS default)
@@ -62,33 +59,6 @@ def check_quote(quote: str | None) -> str:
     return text
 
 
-def _british(word: str) -> str:
-    """The British spelling of an American word (a guess; used only if the index knows it)."""
-    for pattern, repl in _TO_BRITISH:
-        new = pattern.sub(repl, word)
-        if new != word:
-            return new
-    return word
-
-
-_TO_BRITISH = [
-    (re.compile(r"(?<=\w\w[^aeiou])or(s|ed|ing|ite|ites|able|ably|ful|less)?$"), r"our\1"),
-    (re.compile(r"(?<=\w\w\w)iz(e|es|ed|ing|er|ers|ation|ations)$"), r"is\1"),
-    (re.compile(r"(?<=\w)yz(e|es|ed|ing)$"), r"ys\1"),
-    (re.compile(r"(?<=\w\w[^aeiou\W])er(s)?$"), r"re\1"),
-    (re.compile(r"(?<=\w\w)og(s)?$"), r"ogue\1"),
-    (re.compile(r"(?<=f)ense(s)?$"), r"ence\1"),
-    (re.compile(r"(?<=[aeiou])l(ed|ing)$"), r"ll\1"),
-    (re.compile(r"(?<=\w\w)gram(s)?$"), r"gramme\1"),
-    (re.compile(r"dgment(s)?$"), r"dgement\1"),
-]
-
-
-def spellings(word: str) -> tuple[str, ...]:
-    american = fold_word(word)
-    return tuple(dict.fromkeys((word, american, _british(american))))
-
-
 @dataclass
 class _Candidate:
     key: str
@@ -107,37 +77,10 @@ class _Candidate:
 
 
 def _load(session: Session, keys: list[str]) -> tuple[list[_Candidate], dict[int, list[dict]]]:
-    if not keys:
-        return [], {}
-    rows = session.execute(
-        select(
-            Paragraph.key,
-            Paragraph.n,
-            Paragraph.text,
-            Paragraph.label,
-            Paragraph.speaker_name,
-            Speaker.name.label("turn_name"),
-            Paragraph.statement_id,
-            Statement.key.label("statement_key"),
-            Statement.title,
-            Statement.kind,
-            Statement.date,
-            Statement.published,
-        )
-        .join(Statement, Paragraph.statement_id == Statement.id)
-        .outerjoin(Speaker, Paragraph.speaker_id == Speaker.id)
-        .where(Paragraph.key.in_(keys))
-    ).all()
-    speakers: dict[int, list[dict]] = defaultdict(list)
-    for sid, name, role in session.execute(
-        select(StatementSpeaker.statement_id, Speaker.name, StatementSpeaker.role)
-        .join(Speaker)
-        .where(StatementSpeaker.statement_id.in_({r.statement_id for r in rows}))
-        .order_by(StatementSpeaker.statement_id, StatementSpeaker.position)
-    ):
-        speakers[sid].append({"name": name, "role": role})
+    by_key, sole = fetch_paragraphs(session, keys)  # the paragraphs search shows, the same rows
+    speakers = {sid: [{"name": name, "role": role} for name, role in names] for sid, names in sole.items()}
     out = []
-    for r in rows:
+    for r in by_key.values():
         when = r.date or r.published
         out.append(
             _Candidate(

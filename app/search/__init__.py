@@ -26,7 +26,7 @@ from app.search.query import QueryError, parse_query
 from app.search.results import SearchRequest, SearchResult
 from app.search.schema import SCHEMA_VERSION
 from app.search.searcher import IndexView, SearcherHolder
-from app.search.service import SORTS, search, search_archive, search_json
+from app.search.service import SORTS, search, search_archive, search_json, search_once
 from app.search.writer import rebuild_index, update_index
 
 __all__ = [
@@ -52,5 +52,6 @@ __all__ = [
     "search",
     "search_archive",
     "search_json",
+    "search_once",
     "update_index",
 ]

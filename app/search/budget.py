@@ -16,11 +16,10 @@ fuzzy leaf stands for are computed there once, and kept for the rest of the sear
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable
 
 from whoosh import query as wq
 
-from app.search.filters import AlsoStatement, QueryError
+from app.search.filters import AlsoStatement, QueryError, leaves
 
 SEARCH_DEADLINE = 0.3  # seconds of index work per search (ARCHIVE_SEARCH_DEADLINE)
 MAX_CLAUSES = 64  # words, phrases, prefixes and fuzzy words in one query
@@ -60,21 +59,6 @@ class Deadline:
         return False
 
 
-def _leaves(q: wq.Query) -> Iterable[wq.Query]:
-    """The leaves that cost: a plain word's title/speaker alternatives are part of the word."""
-    if isinstance(q, AlsoStatement):
-        return
-    if isinstance(q, wq.ConstantScoreQuery):
-        yield from _leaves(q.child)
-    elif isinstance(q, wq.compound.CompoundQuery):
-        for sub in q.subqueries:
-            yield from _leaves(sub)
-    elif isinstance(q, wq.Not):
-        yield from _leaves(q.query)
-    else:
-        yield q
-
-
 def _shown(leaf: wq.Query) -> str:
     if isinstance(leaf, wq.Prefix):
         return f"`{leaf.text}*`"
@@ -86,13 +70,14 @@ def _shown(leaf: wq.Query) -> str:
 def plan(q: wq.Query, reader, lock=None, clock: Deadline | None = None) -> dict[wq.Query, list[str]]:
     """Check the query's size; return the words of the index each prefix/fuzzy leaf stands
     for (the expansions the search then uses). Raises QueryError for a query too wide."""
-    leaves = [leaf for leaf in _leaves(q) if not isinstance(leaf, wq.Every)]
-    clauses = sum(len(leaf.words) if isinstance(leaf, wq.Phrase) else 1 for leaf in leaves)
+    # the leaves that cost: a plain word's title/speaker alternatives are part of the word
+    found = [leaf for leaf in leaves(q, skip=(AlsoStatement,)) if not isinstance(leaf, wq.Every)]
+    clauses = sum(len(leaf.words) if isinstance(leaf, wq.Phrase) else 1 for leaf in found)
     if clauses > MAX_CLAUSES:
         raise QueryTooWide(
             f"too many terms: the query has {clauses:,} search terms; the limit is {MAX_CLAUSES}"
         )
-    fuzzy = [leaf for leaf in leaves if isinstance(leaf, wq.FuzzyTerm)]
+    fuzzy = [leaf for leaf in found if isinstance(leaf, wq.FuzzyTerm)]
     if len(fuzzy) > MAX_FUZZY:
         raise QueryTooWide(f"too many fuzzy words (~): the query has {len(fuzzy)}; the limit is {MAX_FUZZY}")
     for leaf in fuzzy:
@@ -103,7 +88,7 @@ def plan(q: wq.Query, reader, lock=None, clock: Deadline | None = None) -> dict[
             )
     expanded: dict[wq.Query, list[str]] = {}
     total = 0
-    for leaf in leaves:
+    for leaf in found:
         if not isinstance(leaf, (wq.Prefix, wq.FuzzyTerm, wq.Wildcard)) or leaf in expanded:
             continue
         if clock is not None and clock.past_hard():

@@ -18,8 +18,9 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from app.search.highlight import Marks, marks_for, match_spans
-from app.search.matches import matches
+from app.search.matches import Matches, matches
 from app.search.query import QueryError, parse_query
+from app.search.results import fields_json
 from app.search.searcher import IndexView
 
 SORTS = ("newest", "oldest", "left", "right")
@@ -36,17 +37,11 @@ class Line:
     left: str
     match: str
     right: str
-    statement: dict  # key, title, date, published, kind, speakers, url
     paragraph: dict  # key, n, speaker, url
+    statement: dict  # key, title, date, published, kind, speakers, url
 
     def as_dict(self) -> dict:
-        return {
-            "left": self.left,
-            "match": self.match,
-            "right": self.right,
-            "paragraph": self.paragraph,
-            "statement": self.statement,
-        }
+        return fields_json(self)
 
 
 def _squash(text: str) -> str:
@@ -111,6 +106,39 @@ def concordance(
     order = sort if sort in ("newest", "oldest") else "newest"
     by_context = sort in ("left", "right")
     want = MAX_SORTED if by_context else stop + 1
+    lines, found = _gather(view, query, marks, session, order, want, max_query_chars, filters)
+    more_unread = len(lines) >= want or found.truncated
+    sorted_among = None
+    if by_context:
+        lines = lines[:MAX_SORTED]
+        lines.sort(key=lambda line: _sort_key(line, sort))
+        sorted_among = len(lines) if more_unread else None
+    shown = lines[start:stop]
+    return {
+        "query": pq.text,
+        "sort": sort,
+        "page": page,
+        "per_page": per_page,
+        "lines": [line.as_dict() for line in shown],
+        "has_next": len(lines) > stop,
+        "total_paragraphs": found.total_paragraphs,
+        "approximate": not found.exact,
+        "sorted_among": sorted_among,
+    }
+
+
+def _gather(
+    view: IndexView,
+    query,
+    marks: Marks,
+    session: Session,
+    order: str,
+    want: int,
+    max_query_chars: int,
+    filters,
+) -> tuple[list[Line], Matches]:
+    """At least `want` lines (or all there are), from matching paragraphs in `order`: read
+    a batch of paragraphs, more if too few of them hold a marked occurrence."""
     limit = min(max(want, 100), MAX_SORTED)
     while True:
         found = matches(
@@ -130,29 +158,10 @@ def concordance(
             }
             paragraph = {"key": p["key"], "n": p["n"], "speaker": p["speaker"], "url": p["url"]}
             for left, match, right in lines_of(p["text"], marks):
-                lines.append(Line(left, match, right, statement, paragraph))
+                lines.append(Line(left, match, right, paragraph, statement))
             if len(lines) >= want:
                 break
         if len(lines) >= want or not found.truncated or limit >= MAX_SORTED:
-            break
-        limit = min(
-            limit * 4, MAX_SORTED
-        )  # paragraphs without a marked occurrence (a NOT's, a said:'s): read on
-    more_unread = len(lines) >= want or found.truncated
-    sorted_among = None
-    if by_context:
-        lines = lines[:MAX_SORTED]
-        lines.sort(key=lambda line: _sort_key(line, sort))
-        sorted_among = len(lines) if more_unread else None
-    shown = lines[start:stop]
-    return {
-        "query": pq.text,
-        "sort": sort,
-        "page": page,
-        "per_page": per_page,
-        "lines": [line.as_dict() for line in shown],
-        "has_next": len(lines) > stop,
-        "total_paragraphs": found.total_paragraphs,
-        "approximate": not found.exact,
-        "sorted_among": sorted_among,
-    }
+            return lines, found
+        # paragraphs without a marked occurrence (a NOT's, a said:'s): read on
+        limit = min(limit * 4, MAX_SORTED)

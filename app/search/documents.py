@@ -103,6 +103,7 @@ def iter_documents(
 
 
 def _batch(session: Session, ids: list[int], speakers: dict[int, SpeakerInfo]):
+    # the index's statement columns (browse/rows.py reads the pages' own)
     st_rows = session.execute(
         select(
             Statement.id,
@@ -140,7 +141,7 @@ def _batch(session: Session, ids: list[int], speakers: dict[int, SpeakerInfo]):
         )
         for st in st_rows
     }
-    rows = session.execute(
+    rows = session.execute(  # the index's paragraph columns (each reader lists its own)
         select(
             Paragraph.statement_id,
             Paragraph.key,

@@ -74,6 +74,24 @@ def facet_counts(
                 k: v for k, v in facet_counts(view, docs, weight, limit, scale, months).items() if k in only
             }
         )
+    counts = _count(view, docs, weight, months)
+    out = {}
+    for name, counter in counts.items():
+        counter = _scaled(counter, scale)
+        if name == "year":
+            items = sorted(counter.items(), key=_year_order)
+        elif name == "month":  # in calendar order
+            items = [(f"{m // 100:04d}-{m % 100:02d}", n) for m, n in sorted(counter.items())]
+        else:
+            items = sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))
+            if name != "kind":
+                items = items[:limit]
+        out[name] = [Facet(name, v, v, n) for v, n in items]
+    return out
+
+
+def _count(view: IndexView, docs: Iterable[int], weight, months: bool) -> dict[str, Counter]:
+    """Each facet's Counter of values (months as YYYYMM) over the statements found."""
     speakers, topics = view.column("speakers_f"), view.column("topics_f")
     years, kinds, venues = view.column("year"), view.column("kind"), view.column("venue_f")
     counts = {name: Counter() for name in FACETS}
@@ -104,22 +122,17 @@ def facet_counts(
             c_venue[venues[d]] += w
         if dates is not None and dates[d]:
             c_month[dates[d] // 100] += w
-    out = {}
-    for name, counter in counts.items():
-        if scale != 1.0:
-            counter = Counter({k: max(1, round(v * scale)) for k, v in counter.items()})
-        if name == "year":  # newest first, undated last
-            items = sorted(
-                counter.items(), key=lambda kv: (kv[0] == "undated", -int(kv[0]) if kv[0].isdigit() else 0)
-            )
-        elif name == "month":  # in calendar order
-            items = [(f"{m // 100:04d}-{m % 100:02d}", n) for m, n in sorted(counter.items())]
-        else:
-            items = sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))
-            if name != "kind":
-                items = items[:limit]
-        out[name] = [Facet(name, v, v, n) for v, n in items]
-    return out
+    return counts
+
+
+def _scaled(counter: Counter, scale: float) -> Counter:
+    """Estimated counts: each scaled, at least 1."""
+    return counter if scale == 1.0 else Counter({k: max(1, round(v * scale)) for k, v in counter.items()})
+
+
+def _year_order(kv: tuple[str, int]) -> tuple:
+    """Years newest first, 'undated' last."""
+    return (kv[0] == "undated", -int(kv[0]) if kv[0].isdigit() else 0)
 
 
 def _year_counts(view: IndexView, docs: Iterable[int], weight, scale: float) -> dict[str, list[Facet]]:
@@ -130,9 +143,5 @@ def _year_counts(view: IndexView, docs: Iterable[int], weight, scale: float) -> 
     else:
         for d in docs:
             counter[years[d]] += weight(d)
-    if scale != 1.0:
-        counter = Counter({k: max(1, round(v * scale)) for k, v in counter.items()})
-    items = sorted(
-        counter.items(), key=lambda kv: (kv[0] == "undated", -int(kv[0]) if kv[0].isdigit() else 0)
-    )
+    items = sorted(_scaled(counter, scale).items(), key=_year_order)
     return {"year": [Facet("year", v, v, n) for v, n in items]}

@@ -33,6 +33,23 @@ class AlsoStatement(wq.Or):
     stands for it (resolution.resolve)."""
 
 
+def leaves(q: wq.Query, skip: tuple[type, ...] = ()) -> Iterable[wq.Query]:
+    """The leaves of a query (under ConstantScoreQuery, NOT and any compound query: And, Or,
+    and those the parser does not build, such as Sequence, whose leaves also cost and may need
+    expanding), leaving out the subtrees of the types in `skip`."""
+    if isinstance(q, skip):
+        return
+    if isinstance(q, wq.ConstantScoreQuery):
+        yield from leaves(q.child, skip)
+    elif isinstance(q, wq.compound.CompoundQuery):
+        for sub in q.subqueries:
+            yield from leaves(sub, skip)
+    elif isinstance(q, wq.Not):
+        yield from leaves(q.query, skip)
+    else:
+        yield q
+
+
 def statement_alternatives(
     stemmed: Sequence[str], exact: Sequence[str], phrase: bool
 ) -> AlsoStatement | None:

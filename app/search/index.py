@@ -140,14 +140,24 @@ def open_index(index_dir: Path) -> tuple[FileIndex, Generation]:
 
 
 def _write_pointer(index_dir: Path, name: str) -> None:
-    tmp = index_dir / f".{POINTER}.{os.getpid()}.tmp"
+    write_json_atomically(index_dir / POINTER, {"generation": name, "schema_version": SCHEMA_VERSION})
+    fsync_dir(index_dir)
+
+
+def write_json_atomically(path: Path, data: dict, *, sort_keys: bool = False) -> None:
+    """`data` as JSON at `path`, whole or not at all: written beside it, on disk, renamed over it."""
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     with tmp.open("w", encoding="utf-8") as fh:
-        json.dump({"generation": name, "schema_version": SCHEMA_VERSION}, fh)
+        json.dump(data, fh, sort_keys=sort_keys)
         fh.flush()
         os.fsync(fh.fileno())
-    os.replace(tmp, index_dir / POINTER)
+    os.replace(tmp, path)
+
+
+def fsync_dir(path: Path) -> None:
+    """Make the renames in a directory durable (where the system allows it)."""
     with contextlib.suppress(OSError):
-        fd = os.open(index_dir, os.O_RDONLY)
+        fd = os.open(path, os.O_RDONLY)
         try:
             os.fsync(fd)
         finally:

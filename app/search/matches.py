@@ -104,9 +104,8 @@ def matches(
     pq = parse_query(query, max_chars=max_query_chars, names=names)
     main, in_query = split_filters(pq.query)
     with view.lock:
-        view.postings.remember(
-            budget.plan(pq.query, view.reader)
-        )  # a query too wide to run is refused here too
+        # a query too wide to run is refused here too
+        view.postings.remember(budget.plan(pq.query, view.reader))
         run = Run(view, main, filter_queries(**filters) + in_query, sort, budget=float("inf"))
         resolved_all = run.exact
         run.exact = True  # rank every statement found (the order does not depend on resolving)
@@ -132,7 +131,7 @@ def matches(
                 planned += len(keep)
             if len(keep) < len(keys):  # over the limit: the rest is counted as search() counts it
                 return _over_limit(view, run, resolved_all, pq.text, plan, session, limit)
-    return Matches(
+    return Matches(  # (alike in shape to service.search's SearchResult: another record)
         query=pq.text,
         total_paragraphs=planned,
         total_statements=statements,
@@ -143,15 +142,10 @@ def matches(
 
 
 def _over_limit(view, run: Run, resolved_all: bool, query: str, plan, session, limit: int) -> Matches:
+    exact = not run.positional or resolved_all
     with view.lock:
-        if not run.positional or resolved_all:
-            run.exact = True
-            total_p, total_s = run.totals()
-            exact = True
-        else:
-            run.exact = False
-            total_p, total_s = run.totals()
-            exact = False
+        run.exact = exact
+        total_p, total_s = run.totals()
     return Matches(
         query=query,
         total_paragraphs=max(total_p, limit + 1),

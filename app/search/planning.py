@@ -8,12 +8,12 @@ which paragraphs match the query itself is then resolved from positions (resolut
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from whoosh import query as wq
 
 from app.search.budget import Deadline
+from app.search.filters import leaves
 from app.search.ranking import Unsupported, statement_scores
 from app.search.schema import PARAGRAPH_FIELDS
 
@@ -90,18 +90,6 @@ def candidates(view: IndexView, relaxed: wq.Query, allowed: set[int] | None) -> 
 
 def cacheable(q: wq.Query) -> bool:
     return q.is_leaf() and not isinstance(q, (wq.Prefix, wq.FuzzyTerm, wq.Wildcard))
-
-
-def leaves(q: wq.Query) -> Iterable[wq.Query]:
-    if isinstance(q, wq.ConstantScoreQuery):
-        yield from leaves(q.child)
-    elif isinstance(q, (wq.And, wq.Or)):
-        for sub in q.subqueries:
-            yield from leaves(sub)
-    elif isinstance(q, wq.Not):
-        yield from leaves(q.query)
-    else:
-        yield q
 
 
 def is_positional(leaf: wq.Query) -> bool:

@@ -20,7 +20,6 @@ it with the database it serves to say whether its index is behind.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import os
@@ -38,7 +37,9 @@ from app.search.index import (
     _cleanup,
     _next_generation,
     current_generation,
+    fsync_dir,
     read_pointer,
+    write_json_atomically,
     write_lock,
 )
 from app.search.schema import SCHEMA_VERSION
@@ -81,12 +82,7 @@ def _index_files(gen_path: Path) -> list[Path]:
 
 
 def _write_json_atomically(path: Path, data: dict) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with tmp.open("w", encoding="utf-8") as fh:
-        json.dump(data, fh, sort_keys=True)
-        fh.flush()
-        os.fsync(fh.fileno())
-    os.replace(tmp, path)
+    write_json_atomically(path, data, sort_keys=True)
 
 
 # -- publishing (the node that ingests) -------------------------------------------------------
@@ -269,12 +265,7 @@ def _write_pointer_with(index_dir: Path, generation: str, manifest: dict) -> Non
             "published_at": manifest.get("published_at"),
         },
     )
-    with contextlib.suppress(OSError):
-        fd = os.open(index_dir, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+    fsync_dir(index_dir)
 
 
 def follow(

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from html import escape
 
 from sqlalchemy import select
@@ -90,6 +90,14 @@ def whole(value, name: str, minimum: int) -> int:
         raise QueryError(f"{name} must be a whole number, not '{value}'") from None
 
 
+def fields_json(obj) -> dict:
+    """A dataclass's fields in their order (the order of docs/search-json.md), not copied."""
+    return {f.name: getattr(obj, f.name) for f in fields(obj)}
+
+
+# web/schemas.py's Search* models describe these objects for OpenAPI: the same members,
+# declared again on purpose (search knows no pydantic); tests/search/test_search_json_schema.py
+# checks that they agree.
 @dataclass(frozen=True)
 class StatementHit:
     key: str
@@ -103,17 +111,7 @@ class StatementHit:
     title_html: str  # the title, escaped, the matched words in <mark>
 
     def to_json(self) -> dict:
-        return {
-            "key": self.key,
-            "title": self.title,
-            "kind": self.kind,
-            "date": self.date,
-            "published": self.published,
-            "venue": self.venue,
-            "speakers": self.speakers,
-            "url": self.url,
-            "title_html": self.title_html,
-        }
+        return fields_json(self)
 
 
 @dataclass(frozen=True)
@@ -126,14 +124,7 @@ class ParagraphHit:
     url: str
 
     def to_json(self) -> dict:
-        return {
-            "key": self.key,
-            "n": self.n,
-            "speaker": self.speaker,
-            "label": self.label,
-            "snippet": self.snippet,
-            "url": self.url,
-        }
+        return fields_json(self)
 
 
 @dataclass(frozen=True)
@@ -157,10 +148,9 @@ class SpeakerSuggestion:
     name: str
     statements: int
     query: str
-    href: str | None = None  # set by a page (not in the JSON)
 
     def to_json(self) -> dict:
-        return {"name": self.name, "statements": self.statements, "query": self.query}
+        return fields_json(self)
 
 
 @dataclass(frozen=True)
@@ -278,6 +268,7 @@ def fetch_paragraphs(session: Session, pkeys: list[str]):
     speakers (one more)."""
     if not pkeys:
         return {}, {}
+    # (its own columns: browse and the index read other paragraph columns that begin alike)
     rows = session.execute(
         select(
             Paragraph.key,

@@ -45,6 +45,7 @@ __all__ = [
     "search",
     "search_archive",
     "search_json",
+    "search_once",
     "year_counts",
 ]
 
@@ -63,7 +64,6 @@ def search(view: IndexView, request: SearchRequest, *, session: Session) -> Sear
     params = request.filters()
     filters = filter_queries(**params)
     months = month_years(request.year, request.month)
-    limit = request.facet_limit
     main, in_query = split_filters(pq.query)
     with view.lock:  # a Whoosh searcher's files are not safe for concurrent reads
         clock = Deadline(request.deadline)
@@ -79,24 +79,9 @@ def search(view: IndexView, request: SearchRequest, *, session: Session) -> Sear
             (d, i): paras[i][1] for d in shown for paras in (paragraph_entries(entries[d]),) for i in picks[d]
         }
         marks = marks_for(pq.highlight, view.reader, view.postings.expand)
-        key = ("figures", run.tree, limit, run.exact, bool(months))
-        figures = view.memo(key, lambda: (run.facets(limit, bool(months)), run.totals(), clock.cut))
-        if clock.cut and not figures[2]:  # a cut-short run: its figures are not worth keeping
-            view.forget(key)
-        counted, (total_p, total_s), cut = figures
-        facets = dict(counted)  # the cached lists stay intact (their Facets are frozen)
-
-        def recount(name: str, others: list):
-            sub = Run(view, main, others + in_query, "relevance", clock=clock)
-            return sub.facets(limit, bool(months))[name], sub.approximate
-
-        cut = (
-            facet_counting.disjunctive_facets(
-                view, facets, params, (main, tuple(in_query), limit, bool(months)), clock, recount
-            )
-            or cut
+        facets, (total_p, total_s), cut = _figures(
+            view, run, (main, in_query), params, request.facet_limit, months, clock
         )
-        facets["month"] = [f for f in facets.get("month", []) if f.value[:4] in months]
         suggestion = (
             did_you_mean(view, pq, run.allowed, total_p, request.max_query_chars, clock)
             if total_p < SUGGEST_BELOW and not clock.late()
@@ -119,6 +104,32 @@ def search(view: IndexView, request: SearchRequest, *, session: Session) -> Sear
         approximate=run.approximate or clock.cut or cut,
         speaker_suggestions=by_speaker,
     )
+
+
+def _figures(view: IndexView, run: Run, query: tuple, params: dict, limit: int, months, clock: Deadline):
+    """(facets, (total paragraphs, total statements), cut short) of a run, under the view's
+    lock: memoised on the view unless cut short; each facet with values chosen recounted
+    without its own filter (facets.disjunctive_facets); months only of the chosen years."""
+    main, in_query = query
+    key = ("figures", run.tree, limit, run.exact, bool(months))
+    figures = view.memo(key, lambda: (run.facets(limit, bool(months)), run.totals(), clock.cut))
+    if clock.cut and not figures[2]:  # a cut-short run: its figures are not worth keeping
+        view.forget(key)
+    counted, totals, cut = figures
+    facets = dict(counted)  # the cached lists stay intact (their Facets are frozen)
+
+    def recount(name: str, others: list):
+        sub = Run(view, main, others + in_query, "relevance", clock=clock)
+        return sub.facets(limit, bool(months))[name], sub.approximate
+
+    cut = (
+        facet_counting.disjunctive_facets(
+            view, facets, params, (main, tuple(in_query), limit, bool(months)), clock, recount
+        )
+        or cut
+    )
+    facets["month"] = [f for f in facets.get("month", []) if f.value[:4] in months]
+    return facets, totals, cut
 
 
 def search_json(view: IndexView, query: str | None = None, *, session: Session, **params) -> dict:
@@ -152,12 +163,16 @@ def year_counts(
 
 
 def search_archive(settings, factory, query: str | None = None, **params) -> dict:
-    """One search on a searcher opened for it, as the object of docs/search-json.md (the CLI;
-    a server keeps a SearcherHolder)."""
+    """search_once() as the object of docs/search-json.md."""
+    return search_once(settings, factory, query, **params).to_json()
+
+
+def search_once(settings, factory, query: str | None = None, **params) -> SearchResult:
+    """One search on a searcher opened for it (the CLI; a server keeps a SearcherHolder)."""
     request = replace(SearchRequest(query, **params), max_query_chars=settings.max_query_chars)
     view = IndexView.open(settings.index_dir)
     try:
         with factory() as session:
-            return search(view, request, session=session).to_json()
+            return search(view, request, session=session)
     finally:
         view.close()

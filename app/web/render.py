@@ -9,6 +9,7 @@ from urllib.parse import parse_qsl
 from fastapi import Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from app.browse.export import statement_head
 from app.browse.views import ParagraphView, SpeakerRef, StatementFilter, StatementRow
 from app.periods import period
 from app.urls import absolute, urls
@@ -75,12 +76,7 @@ def speaker_json(s: SpeakerRef, base: str) -> dict:
 def statement_json(st: StatementRow, base: str) -> dict:
     """A statement row: the export's field names, plus slugs and absolute permalinks."""
     return {
-        "key": st.key,
-        "title": st.title,
-        "kind": st.kind,
-        "date": _iso(st.date),
-        "published": _iso(st.published),
-        "venue": st.venue.name if st.venue else None,
+        **statement_head(st),
         "venue_key": st.venue.key if st.venue else None,
         "speakers": [speaker_json(s, base) for s in st.speakers],
         "topics": [t.name for t in st.topics],

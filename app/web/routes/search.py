@@ -103,15 +103,6 @@ def search_page(
     if sq.page > pages:
         raise NotFound(f"page {sq.page} does not exist: the last page is {pages}")
     note = index_note(request)
-    result = replace(
-        result,
-        speaker_suggestions=[
-            replace(
-                s, href=with_args(urls.search(), sq.pairs(), q=s.query or None, speaker=[*sq.speaker, s.name])
-            )
-            for s in result.speaker_suggestions
-        ],
-    )
     return render(
         request,
         "search/results.html",
