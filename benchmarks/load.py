@@ -1,9 +1,10 @@
 """Load test: `python -m benchmarks.load [--paragraphs 100000 --clients 50 --duration 60]`.
 
 Builds (or reuses) a synthetic archive (benchmarks/synth.py) through the real `archive ingest`,
-starts `archive serve --workers 2` on 127.0.0.1 only, and drives `--clients` concurrent httpx
-async clients for `--duration` seconds over a mix of search pages (HTML and API), statement
-pages and paragraph permalinks. Any answer but a 2xx/3xx, and any connection error or timeout,
+starts `archive serve --workers 2` on 127.0.0.1 only, measures a baseline (one client per
+worker), then drives `--clients` concurrent clients (raw HTTP/1.1 on asyncio streams, kept
+alive: benchmarks/raw_http.py; httpx's client measured itself) for `--duration` seconds over
+a mix of search pages (HTML and API), statement pages and paragraph permalinks. Any answer but a 2xx/3xx, and any connection error or timeout,
 is an error. Prints the request count, throughput and latency p50/p95/p99 (overall and per
 kind); `--out` writes them as JSON. Exit status 1 when there was any error.
 """
@@ -25,6 +26,7 @@ from pathlib import Path
 
 import httpx
 
+from benchmarks.raw_http import Client
 from benchmarks.synth import write_corpus
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -137,6 +139,20 @@ class Server:
                 raise SystemExit("the server did not answer within 300 s")
             time.sleep(0.3)
 
+    def cpu_seconds(self) -> float | None:
+        """User + system CPU of the server's processes so far (supervisor and workers, from /proc)."""
+        total, pids = 0.0, [self.proc.pid]
+        try:
+            with open(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children") as fh:
+                pids += [int(p) for p in fh.read().split()]
+            for pid in pids:
+                with open(f"/proc/{pid}/stat") as fh:
+                    fields = fh.read().rsplit(")", 1)[1].split()
+                total += (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        except OSError:
+            return None
+        return round(total, 1)
+
     def stop(self) -> None:
         if self.proc.poll() is None:
             os.killpg(self.proc.pid, signal.SIGTERM)
@@ -182,7 +198,11 @@ def percentile(values: list[float], p: float) -> float:
     return s[min(len(s) - 1, max(0, round(p / 100 * len(s) + 0.5) - 1))]
 
 
-async def drive(url: str, urls: dict[str, list[str]], clients: int, duration: float, seed: int = 7) -> dict:
+async def drive(
+    port: int, urls: dict[str, list[str]], clients: int, duration: float, seed: int = 7, timeout: float = 60
+) -> dict:
+    """`clients` closed-loop clients (raw HTTP/1.1, kept alive: benchmarks/raw_http.py) for
+    `duration` s; an answer slower than `timeout` s counts as an error."""
     kinds, weights = list(MIX), list(MIX.values())
     latencies: dict[str, list[float]] = defaultdict(list)
     statuses: Counter = Counter()
@@ -191,22 +211,27 @@ async def drive(url: str, urls: dict[str, list[str]], clients: int, duration: fl
 
     async def client(n: int) -> None:
         rng = random.Random(seed * 1000 + n)
-        async with httpx.AsyncClient(base_url=url, timeout=60) as c:
+        c = Client(port)
+        try:
             while time.monotonic() < stop_at:
                 kind = rng.choices(kinds, weights)[0]
                 path = rng.choice(urls[kind])
                 t0 = time.perf_counter()
                 try:
-                    r = await c.get(path)
-                    await r.aread()
-                except httpx.HTTPError as e:
+                    r = await asyncio.wait_for(c.get(path), timeout)
+                except (TimeoutError, OSError, asyncio.IncompleteReadError, ValueError) as e:
+                    c.close()
                     statuses["error"] += 1
                     errors.append(f"{path}: {type(e).__name__}: {e}")
                     continue
                 latencies[kind].append(time.perf_counter() - t0)
-                statuses[r.status_code] += 1
-                if r.status_code >= 400:
-                    errors.append(f"{path}: {r.status_code}")
+                statuses[r.status] += 1
+                if r.status >= 400:
+                    errors.append(f"{path}: {r.status}")
+        finally:
+            c.close()
+            if c.retries:
+                statuses["keepalive_retry"] += c.retries
 
     started = time.monotonic()
     await asyncio.gather(*(client(n) for n in range(clients)))
@@ -222,11 +247,12 @@ async def drive(url: str, urls: dict[str, list[str]], clients: int, duration: fl
             "max_ms": round(max(xs, default=0) * 1000, 1),
         }
 
+    answered = sum(v for k, v in statuses.items() if k not in ("error", "keepalive_retry"))
     return {
         "clients": clients,
         "seconds": round(elapsed, 1),
-        "requests": sum(statuses.values()),
-        "per_second": round(sum(statuses.values()) / elapsed, 1),
+        "requests": answered,
+        "per_second": round(answered / elapsed, 1),
         "errors": len(errors),
         "statuses": {str(k): v for k, v in sorted(statuses.items(), key=str)},
         **figures(everything),
@@ -236,30 +262,72 @@ async def drive(url: str, urls: dict[str, list[str]], clients: int, duration: fl
 
 
 def run_load(
-    *, data: Path, paragraphs: int, clients: int, duration: float, workers: int = 2, warmup: float = 5.0
+    *,
+    data: Path,
+    paragraphs: int,
+    clients: int,
+    duration: float,
+    workers: int = 2,
+    warmup: float = 5.0,
+    baseline: float = 20.0,
 ) -> dict:
+    """Warm-up, then a baseline of `workers` clients (one per worker: the server's throughput
+    without queueing) for `baseline` s, then `clients` clients for `duration` s, on one server.
+    The baseline, measured on the same machine minutes apart, is what the loaded run's
+    throughput is compared with (`vs_baseline`): a server that holds keeps it under a crowd."""
     data.mkdir(parents=True, exist_ok=True)
     build(data, paragraphs)
-    server = Server(data, workers, free_port())
+    port = free_port()
+    server = Server(data, workers, port)
+    cpu0 = os.times()
     try:
         urls = targets(server.url, random.Random(1))
         log(f"{sum(map(len, urls.values())):,} URLs; warming up {warmup:g} s")
-        asyncio.run(drive(server.url, urls, min(clients, 8), warmup))
+        asyncio.run(drive(port, urls, min(clients, 8), warmup))
+        base = None
+        if baseline:
+            log(f"baseline: {workers} clients for {baseline:g} s")
+            base = asyncio.run(drive(port, urls, workers, baseline, seed=3))
         log(f"{clients} clients for {duration:g} s on {server.url}")
-        result = asyncio.run(drive(server.url, urls, clients, duration))
+        load_before = os.getloadavg()[0]
+        result = asyncio.run(drive(port, urls, clients, duration))
+        server_cpu = server.cpu_seconds()
     finally:
         server.stop()
-    load = os.getloadavg()[0]
-    return {"paragraphs": paragraphs, "workers": workers, "load_after": round(load, 2), **result}
+    client_cpu = sum(os.times()[:2]) - sum(cpu0[:2])
+    out = {
+        "paragraphs": paragraphs,
+        "workers": workers,
+        "load_before": round(load_before, 2),
+        "load_after": round(os.getloadavg()[0], 2),
+        "server_cpu_s": server_cpu,
+        "client_cpu_s": round(client_cpu, 1),
+        **result,
+    }
+    if base is not None:
+        out["baseline"] = {
+            k: base[k] for k in ("clients", "seconds", "requests", "per_second", "p50_ms", "errors")
+        }
+        out["vs_baseline"] = (
+            round(result["per_second"] / base["per_second"], 2) if base["per_second"] else None
+        )
+    return out
 
 
 def report(r: dict) -> str:
     lines = [
         f"{r['requests']:,} requests in {r['seconds']} s ({r['per_second']}/s) by {r['clients']} clients, "
-        f"{r['workers']} workers, {r['paragraphs']:,} paragraphs: {r['errors']} errors",
+        f"{r['workers']} workers, {r['paragraphs']:,} paragraphs: {r['errors']} errors "
+        f"(load {r['load_before']} -> {r['load_after']}; CPU s: server {r['server_cpu_s']}, clients {r['client_cpu_s']})",
         f"latency p50 {r['p50_ms']} ms, p95 {r['p95_ms']} ms, p99 {r['p99_ms']} ms, max {r['max_ms']} ms",
         f"{'kind':<14} {'requests':>9} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}",
     ]
+    if "baseline" in r:
+        b = r["baseline"]
+        lines.append(
+            f"baseline: {b['clients']} clients {b['per_second']}/s (p50 {b['p50_ms']} ms); "
+            f"under {r['clients']} clients: {r['vs_baseline']} of it"
+        )
     for kind, f in r["by_kind"].items():
         lines.append(f"{kind:<14} {f['requests']:>9,} {f['p50_ms']:>8} {f['p95_ms']:>8} {f['p99_ms']:>8}")
     lines += [f"error: {e}" for e in r["error_samples"]]

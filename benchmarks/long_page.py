@@ -2,7 +2,8 @@
 a text statement of N short paragraphs (600,000 by default, an 8 MB page) ingested with
 `archive ingest` into a fresh archive, loading and indexing in that one process. Measures
 wall time, CPU time and the peak resident memory of the process tree (sampled from /proc,
-and the kernel's high-water mark of the largest process).
+and the kernel's high-water mark of each process: the loader, its parse workers, the index
+follower).
 
     python -m benchmarks.long_page --paragraphs 600000 --out benchmarks/results-long-page.json
 """
@@ -14,6 +15,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 from benchmarks.html_warc import tree_rss_mb
@@ -35,12 +37,37 @@ def write_page(path: Path, paragraphs: int) -> int:
     return path.stat().st_size
 
 
+def process_peaks(pid: int, seen: dict[int, dict]) -> None:
+    """Each process of the tree under `pid`: its parent, when it was first seen, and its
+    kernel high-water mark of resident memory (VmHWM: exact, whatever the sampling rate)."""
+    todo = [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            with open(f"/proc/{p}/status") as fh:
+                status = dict(line.split(":", 1) for line in fh if ":" in line)
+            with open(f"/proc/{p}/task/{p}/children") as fh:
+                todo.extend(int(c) for c in fh.read().split())
+        except OSError:
+            continue
+        entry = seen.setdefault(
+            p, {"ppid": int(status["PPid"]), "first_seen_s": round(time.monotonic() - T0, 1)}
+        )
+        hwm = int(status.get("VmHWM", "0 kB").split()[0]) / 1024
+        entry["peak_rss_mb"] = round(max(entry.get("peak_rss_mb", 0.0), hwm), 1)
+
+
+T0 = time.monotonic()
+
+
 def ingest(page: Path, work: Path) -> dict:
     peak = 0.0
+    processes: dict[int, dict] = {}
 
     def sample(pid: int) -> None:
         nonlocal peak
         peak = max(peak, tree_rss_mb(pid))
+        process_peaks(pid, processes)
 
     run = run_ingest(page, work, sample=sample, every=0.1)
     if run.returncode != 0:
@@ -50,6 +77,7 @@ def ingest(page: Path, work: Path) -> dict:
         "cpu_seconds": round(run.cpu_seconds, 1),
         "peak_tree_rss_mb": round(peak, 1),
         "peak_process_rss_mb": round(run.max_child_rss_mb, 1),
+        "processes": [{"pid": pid, **info} for pid, info in sorted(processes.items())],
         "summary": run.stdout.strip().splitlines()[-1:],
     }
 

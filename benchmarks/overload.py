@@ -30,12 +30,12 @@ import threading
 import time
 from collections import Counter
 from pathlib import Path
-from urllib.parse import quote
 
 import httpx
 
 from benchmarks.attacks import SHAPES, random_query
 from benchmarks.load import build, env_for, free_port, log
+from benchmarks.raw_http import Client
 from benchmarks.run import machine, pct
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -158,27 +158,9 @@ def measure_attack(url: str, seconds: float, attackers: int) -> dict:
     }
 
 
-async def _get(conn: tuple[asyncio.StreamReader, asyncio.StreamWriter], path: str) -> tuple[int, float, bool]:
-    """One GET on a kept-alive connection: (status, Retry-After, the server closes it)."""
-    reader, writer = conn
-    writer.write(f"GET {quote(path, safe='/?=&%:+~')} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())
-    await writer.drain()
-    head = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1").lower()
-    status = int(head.split(" ", 2)[1])
-    headers = dict(line.split(": ", 1) for line in head.split("\r\n")[1:] if ": " in line)
-    if "content-length" in headers:
-        await reader.readexactly(int(headers["content-length"]))
-    elif "chunked" in headers.get("transfer-encoding", ""):
-        while size := int((await reader.readuntil(b"\r\n")).strip().split(b";")[0], 16):
-            await reader.readexactly(size + 2)
-        await reader.readuntil(b"\r\n")
-    return status, float(headers.get("retry-after", "1")), headers.get("connection") == "close"
-
-
 async def overload(url: str, port: int, idle: int, clients: int, duration: float, paths: list[str]) -> dict:
-    """The clients speak HTTP/1.1 on raw asyncio streams (kept alive, as a browser does): with
-    httpx's AsyncClient, 200 connections in one process measured the client (503s at p99 13 s at
-    load 5, that a raw client saw at 0.3 s on the same server)."""
+    """The clients speak HTTP/1.1 on raw asyncio streams (benchmarks/raw_http.py), kept alive as
+    a browser does."""
     socks = []
     for _ in range(idle):
         try:
@@ -192,39 +174,22 @@ async def overload(url: str, port: int, idle: int, clients: int, duration: float
 
     async def one(i: int) -> None:
         rng = random.Random(i)
-        conn = None
+        client = Client(port)
         while time.monotonic() < ends:
             path = rng.choice(paths)
             t = time.perf_counter()
             try:
-                fresh = conn is None
-                conn = conn or await asyncio.open_connection("127.0.0.1", port)
-                try:
-                    status, retry, close = await _get(conn, path)
-                except (asyncio.IncompleteReadError, ConnectionError):
-                    if fresh:
-                        raise
-                    # a kept-alive connection the server closed as the request went out (its
-                    # keep-alive timeout): a GET is retried once on a new one, as browsers do
-                    statuses["keepalive_retry"] += 1
-                    conn[1].close()
-                    conn = await asyncio.open_connection("127.0.0.1", port)
-                    status, retry, close = await _get(conn, path)
+                r = await client.get(path)
             except (OSError, asyncio.IncompleteReadError, ValueError) as e:
                 statuses[type(e).__name__] += 1
-                if conn is not None:
-                    conn[1].close()
-                conn = None
                 continue
-            statuses[status] += 1
-            (t503 if status == 503 else t200).append(time.perf_counter() - t)
-            if close:
-                conn[1].close()
-                conn = None
-            if status == 503:
-                await asyncio.sleep(retry * rng.random())
-        if conn is not None:
-            conn[1].close()
+            statuses[r.status] += 1
+            (t503 if r.status == 503 else t200).append(time.perf_counter() - t)
+            if r.status == 503:
+                await asyncio.sleep(r.retry_after * rng.random())
+        client.close()
+        if client.retries:
+            statuses["keepalive_retry"] += client.retries
 
     await asyncio.gather(*(one(i) for i in range(clients)))
     stopped = time.perf_counter()

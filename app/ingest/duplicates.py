@@ -40,6 +40,7 @@ from app.models import DuplicateBand, DuplicateLink, Paragraph, Statement
 SHINGLE = 5
 PERMUTATIONS = 128
 BANDS, ROWS = 16, 8  # candidate at Jaccard 0.8 with p ~ 0.95, at 0.9 with p > 0.9999
+HASH_SLICE = 2000  # shingles hashed at a time (band_hashes)
 THRESHOLD = 0.8
 DATE_SLACK = dt.timedelta(days=7)
 BATCH = 500
@@ -58,7 +59,11 @@ def shingles(texts: Iterable[str]) -> set[str]:
 def band_hashes(shingle_set: set[str]) -> list[int]:
     """The LSH band keys of a shingle set: `BANDS` signed 63-bit integers."""
     mh = MinHash(num_perm=PERMUTATIONS, seed=1)
-    mh.update_batch([s.encode("utf-8") for s in sorted(shingle_set)])
+    # a slice at a time: update_batch holds a PERMUTATIONS x len(batch) array of 64-bit
+    # hashes (102 MB for a 50,000-paragraph statement at once); the minimum is the same
+    ordered = sorted(shingle_set)
+    for i in range(0, len(ordered), HASH_SLICE):
+        mh.update_batch([s.encode("utf-8") for s in ordered[i : i + HASH_SLICE]])
     values = mh.hashvalues
     out = []
     for b in range(BANDS):

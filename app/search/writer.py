@@ -35,6 +35,11 @@ COMMIT_EVERY = 5000  # paragraphs per commit during an update
 PARALLEL_FROM = 5_000  # paragraphs from which a rebuild uses two processes
 WHOOSH_BATCH = 100  # documents Whoosh's multiprocess writer hands a sub-process at a time
 REBUILD_FROM = 20_000  # an update of this many paragraphs (and more than the index holds) rebuilds instead
+# Whoosh's posting pool (MB, its own estimate) before it spills a sorted run to disk; the runs
+# are merged at commit into the same segment. A build in one process is a few statements,
+# maybe one of 600,000 paragraphs, whose postings would otherwise all be held: a smaller pool
+# (100,000 paragraphs: +76 MB over the base instead of +112 MB, in process).
+POOL_MB, SMALL_POOL_MB = 256, 32
 WHOOSH_LOCK_TIMEOUT = 5.0  # Whoosh's own lock: only contended by a writer that skipped write.lock
 # Segments are written as separate files, not one compound file: a reader opens a compound
 # segment by copying each of its parts into memory (BytesIO), which cost a server worker
@@ -69,7 +74,12 @@ class IndexWriter:
         self.path.mkdir()
         try:
             self.ix = windex.create_in(str(self.path), make_schema())
-            self._writer = self.ix.writer(procs=procs, multisegment=procs > 1, limitmb=256, compound=False)
+            self._writer = self.ix.writer(
+                procs=procs,
+                multisegment=procs > 1,
+                limitmb=POOL_MB if procs > 1 else SMALL_POOL_MB,
+                compound=False,
+            )
         except BaseException:
             shutil.rmtree(self.path, ignore_errors=True)
             raise

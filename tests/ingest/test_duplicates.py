@@ -216,3 +216,14 @@ def test_regroup_recomputes_the_same_groups(tmp_path, cli, factory):
     assert result.exit_code == 0, result.output
     assert _state(factory) == before
     assert "1 groups of duplicates" in result.stdout
+
+
+def test_band_hashes_of_a_long_text_hashed_a_slice_at_a_time_equal_one_batch(monkeypatch):
+    """band_hashes feeds MinHash HASH_SLICE shingles at a time (memory): the bands are those of
+    the whole set hashed at once."""
+    words = [f"word{i % 997} point{i}" for i in range(3000)]
+    shingle_set = dup.shingles(" ".join(words))
+    assert len(shingle_set) > 2 * dup.HASH_SLICE
+    sliced = dup.band_hashes(shingle_set)
+    monkeypatch.setattr(dup, "HASH_SLICE", len(shingle_set))
+    assert dup.band_hashes(shingle_set) == sliced

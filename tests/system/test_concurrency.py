@@ -319,12 +319,15 @@ def test_a_request_reads_one_snapshot_of_the_archive(tmp_path):
 
 @pytest.mark.slow
 def test_load_50_clients_for_60_seconds_without_an_error(tmp_path):
-    """The load run of benchmarks/load.py: 50 async clients, 60 s, 100k paragraphs, 2 workers.
-    LOAD_DATA_DIR keeps the built archive between runs (building it takes minutes)."""
+    """The load run of benchmarks/load.py: 50 clients, 60 s, 100k paragraphs, 2 workers.
+    No error, and no collapse: the crowd is answered at no less than half the rate the same
+    server gave one client per worker minutes before (a floor relative to this machine, as
+    busy as it is, not a speed). LOAD_DATA_DIR keeps the built archive between runs."""
     from benchmarks.load import report, run_load
 
     data = Path(os.environ.get("LOAD_DATA_DIR") or tmp_path / "load")
     result = run_load(data=data, paragraphs=100_000, clients=50, duration=60, workers=2)
     print(report(result))
     assert result["errors"] == 0, result["error_samples"]
-    assert result["requests"] > 1000
+    assert result["requests"] > 0 and result["baseline"]["requests"] > 0, result
+    assert result["vs_baseline"] >= 0.5, report(result)

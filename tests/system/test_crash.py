@@ -49,7 +49,7 @@ def check_after_kill(data: Path, when: str) -> None:
 
 def finish(data: Path, cwd: Path, when: str) -> None:
     """An uninterrupted ingest completes what the killed ones left; then everything agrees."""
-    done = run(data, "ingest", "corpus", cwd=cwd)
+    done = run(data, "ingest", "corpus", cwd=cwd, timeout=1800)  # a deadline for progress, not a speed
     assert done.returncode == 0 and no_traceback(done), (when, done.stdout, done.stderr)
     assert_consistent(data, when)
     check = cli(data, "check")
@@ -57,9 +57,13 @@ def finish(data: Path, cwd: Path, when: str) -> None:
     assert Db(data).count("index_queue") == 0, when
 
 
-def ingest_until(data: Path, cwd: Path, condition, what: str, *, required: bool = True) -> bool:
+def ingest_until(
+    data: Path, cwd: Path, condition, what: str, *, required: bool = True, timeout: float = 1800
+) -> bool:
+    """Start an ingest and SIGKILL it when `condition()` holds (`timeout`: a deadline for the
+    ingest's progress on a busy machine, not a speed)."""
     proc = start(data, "ingest", "corpus", cwd=cwd)
-    killed = kill_when(proc, condition)
+    killed = kill_when(proc, condition, timeout=timeout)
     if required:
         assert killed, f"the ingest ended before {what}"
     if killed:
@@ -106,11 +110,7 @@ def test_ingest_killed_at_several_points_resumes_to_the_same_archive(crash_dir, 
     # 5. to completion: byte-identical to an archive built from the same pages without a kill
     finish(data, crash_dir, "after the kills of a re-scrape")
     states.append(corpus)
-    ref_pages, ref_data = crash_dir / "ref-pages", crash_dir / "ref"
-    for state in states:
-        shutil.rmtree(ref_pages / "corpus", ignore_errors=True)
-        shutil.copytree(state, ref_pages / "corpus")  # copy2: the files' times come along
-        final = reference_export(ref_pages, ref_data, monkeypatch)
+    final = replayed_reference(states, crash_dir, monkeypatch)
     assert export_bytes(data) == final
     assert final != first
 
@@ -119,6 +119,16 @@ def _snapshot(corpus: Path, dest: Path) -> Path:
     """The pages as they are now (with their modification times, which date a capture)."""
     shutil.copytree(corpus, dest)
     return dest
+
+
+def replayed_reference(states: list[Path], base: Path, monkeypatch) -> bytes:
+    """The export of an archive built without a kill by ingesting each state of the pages in turn."""
+    ref_pages, ref_data = base / "ref-pages", base / "ref"
+    for state in states:
+        shutil.rmtree(ref_pages / "corpus", ignore_errors=True)
+        shutil.copytree(state, ref_pages / "corpus")  # copy2: the files' times come along
+        final = reference_export(ref_pages, ref_data, monkeypatch)
+    return final
 
 
 def kill_during_index_update(data: Path, cwd: Path, corpus: Path, attempts: int = 3, completed=None) -> None:
@@ -148,6 +158,9 @@ def test_kills_at_many_points_of_a_large_run(tmp_path, monkeypatch):
     ingest_until(data, base, lambda: index_committing(data), "during the index build's commit")
     finish(data, base, "first ingest")
     assert export_bytes(data) == reference_export(base, base / "ref0", monkeypatch)
+    # The archive keeps every text it was given (versions, issue 16): the final reference is
+    # built, without a kill, from the same states of the pages in the same order.
+    states = [_snapshot(corpus, base / "state-0")]
 
     revise_pages(corpus, every=3, retitle_every=5, new_pages=30)
     clean = base / "clean"  # the timing of one uninterrupted re-scrape, on a copy
@@ -155,18 +168,26 @@ def test_kills_at_many_points_of_a_large_run(tmp_path, monkeypatch):
     # this process holds on it (SQLite's documented hazard), and the test holds connections
     subprocess.run(["cp", "-a", str(data), str(clean)], check=True)
     started = time.monotonic()
-    assert run(clean, "ingest", "corpus", cwd=base).returncode == 0
+    assert run(clean, "ingest", "corpus", cwd=base, timeout=1800).returncode == 0
     duration = time.monotonic() - started
     for fraction in (0.15, 0.35, 0.55, 0.75, 0.9):
         proc = start(data, "ingest", "corpus", cwd=base)
         deadline = time.monotonic() + fraction * duration
-        kill_when(proc, lambda deadline=deadline: time.monotonic() >= deadline)
+        kill_when(proc, lambda deadline=deadline: time.monotonic() >= deadline, timeout=1800)
         assert_consistent(data, f"killed at {fraction:.0%} of the run")
         check_after_kill(data, f"killed at {fraction:.0%}")
     finish(data, base, "re-scrape, killed at fractions of the run")
+    states.append(_snapshot(corpus, base / "state-1"))
     revise_pages(corpus, every=4, retitle_every=9, new_pages=10, seed=7)
     ingest_until(data, base, lambda: db.count("index_queue") >= 20, "after some changed pages")
-    kill_during_index_update(data, base, corpus, attempts=5)
+    kill_during_index_update(
+        data,
+        base,
+        corpus,
+        attempts=5,
+        completed=lambda: states.append(_snapshot(corpus, base / f"state-{len(states)}")),
+    )
     finish(data, base, "re-scrape")
-    assert export_bytes(data) == reference_export(base, base / "ref1", monkeypatch)
+    states.append(corpus)
+    assert export_bytes(data) == replayed_reference(states, base, monkeypatch)
     assert os.path.exists(data / "index" / "CURRENT")
