@@ -46,6 +46,23 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.slow)
 
 
+@pytest.hookimpl(optionalhook=True)  # without xdist (-p no:xdist) the hook does not exist
+def pytest_xdist_make_scheduler(config, log):
+    """--dist loadfile hands the modules out longest first (tests/xdist_order.py)."""
+    if config.getoption("dist") == "loadfile":
+        from tests.xdist_order import LongestFirst
+
+        return LongestFirst(config, log)
+    return None
+
+
+def pytest_configure(config):
+    if config.pluginmanager.hasplugin("xdist") and not hasattr(config, "workerinput"):
+        from tests.xdist_order import Durations
+
+        config.pluginmanager.register(Durations(config), "archive-module-durations")
+
+
 def pytest_report_header(config):
     return f"archive database: {backend.BACKEND}"
 
@@ -76,6 +93,14 @@ def factory(settings):
     engine, factory = open_database(settings)
     yield factory
     engine.dispose()
+
+
+@pytest.fixture
+def one_parse_process(monkeypatch):
+    """Ingest parses in the loading process: for tests of a small WARC, where the process pool
+    (and index follower) a WARC asks for is not what is tested (~3 s of CPU a process to start);
+    test_warc_pages_keep_url_capture_time_and_offset keeps the pool."""
+    monkeypatch.setenv("ARCHIVE_INGEST_WORKERS", "1")
 
 
 @pytest.fixture

@@ -30,7 +30,6 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from datasketch import MinHash
 from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.orm import Session
 
@@ -57,6 +56,8 @@ def shingles(texts: Iterable[str]) -> set[str]:
 
 def band_hashes(shingle_set: set[str]) -> list[int]:
     """The LSH band keys of a shingle set: `BANDS` signed 63-bit integers."""
+    from datasketch import MinHash  # here: datasketch imports scipy (1 s), which parse workers never need
+
     mh = MinHash(num_perm=PERMUTATIONS, seed=1)
     mh.update_batch([s.encode("utf-8") for s in sorted(shingle_set)])
     values = mh.hashvalues
