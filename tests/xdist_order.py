@@ -1,16 +1,20 @@
 """`make test`'s scheduling (pytest -n auto --dist loadfile): a module's tests stay on one worker
 (its module-scoped archives and clients are built once), and the modules are handed out longest
-first (by the time each took in the last run, kept in pytest's cache; without one, most tests
-first, as xdist does). One heavy module started last would otherwise be a worker's tail while
+first: by the time each took in the last run on this machine (kept in pytest's cache), else by
+tests/module_seconds.json (CPU seconds measured once, for a fresh clone), else most tests first
+as xdist does. One heavy module started last would otherwise be a worker's tail while
 the other worker idles. The order changes when tests run, never what they check."""
 
 from __future__ import annotations
 
+import json
 from collections import defaultdict
+from pathlib import Path
 
 from xdist.scheduler import LoadFileScheduling
 
 KEY = "archive/module-seconds"
+MEASURED = Path(__file__).with_name("module_seconds.json")
 
 
 def module_of(nodeid: str) -> str:
@@ -23,7 +27,8 @@ class LongestFirst(LoadFileScheduling):
     def __init__(self, config, log=None) -> None:
         super().__init__(config, log)
         cache = getattr(config, "cache", None)  # None with -p no:cacheprovider
-        self.seconds: dict[str, float] = cache.get(KEY, {}) if cache is not None else {}
+        measured = json.loads(MEASURED.read_text(encoding="utf-8")) if MEASURED.is_file() else {}
+        self.seconds: dict[str, float] = measured | (cache.get(KEY, {}) if cache is not None else {})
         self.ordered = False
 
     def _assign_work_unit(self, node) -> None:
