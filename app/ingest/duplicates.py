@@ -30,7 +30,6 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from datasketch import MinHash
 from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.orm import Session
 
@@ -58,6 +57,8 @@ def shingles(texts: Iterable[str]) -> set[str]:
 
 def band_hashes(shingle_set: set[str]) -> list[int]:
     """The LSH band keys of a shingle set: `BANDS` signed 63-bit integers."""
+    from datasketch import MinHash  # here: datasketch imports scipy (1 s), which parse workers never need
+
     mh = MinHash(num_perm=PERMUTATIONS, seed=1)
     # a slice at a time: update_batch holds a PERMUTATIONS x len(batch) array of 64-bit
     # hashes (102 MB for a 50,000-paragraph statement at once); the minimum is the same

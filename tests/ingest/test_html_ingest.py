@@ -366,7 +366,7 @@ def test_warc_pages_keep_url_capture_time_and_offset(cli, tmp_path):
     assert cli("check").exit_code == 0
 
 
-def test_corrupt_record_and_truncated_member_are_reported_with_offsets(cli, tmp_path):
+def test_corrupt_record_and_truncated_member_are_reported_with_offsets(cli, tmp_path, one_parse_process):
     good = fx.warc(_warc_pages()[:1])
     second = fx.warc(_warc_pages()[3:])
     bad = bytearray(fx.warc([_warc_pages()[0]]))
@@ -457,7 +457,7 @@ def test_same_statement_from_text_and_html_is_one_statement_in_any_order(cli, tm
     assert len(outs[0].splitlines()) == 1
 
 
-def test_statement_page_shows_original_and_capture_as_text(cli, tmp_path, data_dir):
+def test_statement_page_shows_original_and_capture_as_text(cli, tmp_path, data_dir, one_parse_process):
     w = tmp_path / "crawl.warc.gz"
     w.write_bytes(fx.warc(_warc_pages()))
     assert cli("ingest", w).exit_code == 0

@@ -17,7 +17,7 @@ from app.ingest.load import load_page
 from app.ingest.speaker_table import SpeakerTable
 from app.ingest.types import ParsedPage, ParsedParagraph, ParsedSpeaker, ParsedStatement
 from app.models import Paragraph, Speaker, SpeakerAlias, SpeakerRedirect, StatementSpeaker
-from tests.conftest import ROOT
+from tests.conftest import ROOT, run_cli
 from tests.web_support import make_client, soup
 
 SHARED_CORPUS = ROOT.parent / "shared" / "corpus"
@@ -159,10 +159,12 @@ def test_corpus_in_two_orders_gives_one_export(cli, tmp_path, monkeypatch):
 # ------------------------------------------------------------------ web
 
 
-@pytest.fixture
-def client(cli, factory, tmp_path, data_dir):
-    assert cli("ingest", _write_pages(tmp_path)).exit_code == 0
-    with make_client(data_dir) as c:
+@pytest.fixture(scope="module")
+def client(tmp_path_factory):
+    """The pages ingested once for the web tests below (they only read)."""
+    root = tmp_path_factory.mktemp("speakers-web")
+    assert run_cli(root / "data", "ingest", _write_pages(root)).exit_code == 0
+    with make_client(root / "data") as c:
         yield c
 
 
@@ -245,7 +247,7 @@ def test_slugs_issued_before_the_table_still_resolve_after_it(cli, factory, tmp_
     assert all(redirects.get(slug, "sergey-lavrov") == "sergey-lavrov" for slug in issued)
 
 
-@pytest.mark.empty_database
+@pytest.mark.empty_database  # built from migration 0005 up
 def test_migration_0007_fills_names_and_keeps_old_slugs(settings, data_dir):
     upgrade(settings, "0005")
     engine = make_engine(settings)

@@ -265,6 +265,7 @@ def test_citation_downloads_bibtex_ris_csl_json(client):
     assert client.get(f"/statements/{key}/cite.pdf").status_code == 400
 
 
+@pytest.mark.empty_database  # the archive is made by `serve` itself
 def test_serve_command_runs_uvicorn_on_the_app_factory(cli, data_dir, monkeypatch):
     from app.web import server
 
