@@ -122,6 +122,7 @@ def main(argv: list[str] | None = None) -> int:
         citations_s, _ = run_cli(env, "citations", "fill", "--workers", "2")
         log(f"citation texts: {citations_s:.1f} s")
         with sqlite3.connect(work / "data" / "archive.sqlite3") as db:
+            (paragraphs,) = db.execute("SELECT count(*) FROM paragraphs WHERE current").fetchone()
             keys = [
                 k
                 for (k,) in db.execute(
@@ -142,7 +143,7 @@ def main(argv: list[str] | None = None) -> int:
         proc, _started = start_server(env, port, 1, work / "server.log")
         base = f"http://127.0.0.1:{port}"
         result = {
-            "paragraphs": args.paragraphs,
+            "paragraphs": paragraphs,
             "statements_with_5_versions": len(keys),
             "load_before": round(load, 1),
             "machine": machine(),
