@@ -16,6 +16,7 @@ In a URL written as is (BibTeX `url`, RIS `UR`) they are percent-encoded (`url_w
 
 from __future__ import annotations
 
+import json
 import re
 
 EMBEDDINGS = "\u202a\u202b\u202d\u202e"  # LRE RLE LRO RLO, closed by PDF U+202C
@@ -70,3 +71,55 @@ def url_without_bidi(url: str) -> str:
     from urllib.parse import quote
 
     return _ANY.sub(lambda m: quote(m.group(0)), url)
+
+
+STORED = "bidi_stored"  # an export line's member holding the strings close_bidi changed, as stored
+_ESCAPED = re.compile("[\\\\\u202a-\u202e\u2066-\u2069]")
+_UNESCAPED = re.compile(r"\\(\\|u[0-9a-f]{4})")
+
+
+def escape_controls(text: str) -> str:
+    """`text` with each bidi control written as the six characters `\\u202e` (and a backslash
+    doubled), so no reader can display it as a control; escape_controls^-1 is unescape_controls."""
+    return _ESCAPED.sub(lambda m: "\\\\" if m.group() == "\\" else f"\\u{ord(m.group()):04x}", text)
+
+
+def unescape_controls(text: str) -> str:
+    return _UNESCAPED.sub(lambda m: "\\" if m.group(1) == "\\" else chr(int(m.group(1)[1:], 16)), text)
+
+
+def _changed(value, closed, path: list) -> list:
+    if isinstance(value, str):
+        return [[path, escape_controls(value)]] if closed != value else []
+    if isinstance(value, dict):
+        return [c for k, v in value.items() for c in _changed(v, closed[close_bidi(k)], [*path, k])]
+    if isinstance(value, list | tuple):
+        return [c for i, v in enumerate(value) for c in _changed(v, closed[i], [*path, i])]
+    return []
+
+
+def export_line(record: dict) -> str:
+    """An export line: every string closed (close_bidi_all), and, when that changed any, the
+    stored strings under STORED as [path, text] pairs, their controls escaped (escape_controls),
+    so that `archive import` rebuilds the same words (hence the same paragraph keys) while no
+    string a reader decodes holds an unterminated control."""
+    closed = close_bidi_all(record)
+    stored = _changed(record, closed, [])
+    if stored:
+        closed[STORED] = stored
+    return json.dumps(closed, ensure_ascii=False)
+
+
+def restore_stored(record: dict) -> dict:
+    """An export record with its stored strings (STORED) put back in place, STORED removed."""
+    for pair in record.pop(STORED, None) or []:
+        if not (isinstance(pair, list) and len(pair) == 2 and isinstance(pair[0], list) and pair[0]):
+            raise ValueError(f"{STORED}: not a [path, text] pair")
+        path, text = pair
+        at = record
+        for step in path[:-1]:
+            at = at[step]
+        if not isinstance(text, str) or not isinstance(at[path[-1]], str):
+            raise ValueError(f"{STORED}: {path} is not a string")
+        at[path[-1]] = unescape_controls(text)
+    return record

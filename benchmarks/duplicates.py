@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import tempfile
 import time
 from pathlib import Path
@@ -36,6 +37,11 @@ def mirror(page: Path, dest: Path) -> None:
     )
 
 
+def _cpu(who: int) -> float:
+    r = resource.getrusage(who)
+    return r.ru_utime + r.ru_stime
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--paragraphs", type=int, default=100_000)
@@ -51,7 +57,9 @@ def main(argv: list[str] | None = None) -> int:
             mirror(p, mirrors / f"mirror-{p.name}")
         env = dict(os.environ, ARCHIVE_DATA_DIR=str(work / "data"))
         log(f"ingest {pages:,} pages ({paragraphs:,} paragraphs) + {len(originals):,} mirrors")
+        children0 = _cpu(resource.RUSAGE_CHILDREN)
         ingest_s, _peak = run_cli(env, "ingest", str(work / "pages"))
+        ingest_cpu = _cpu(resource.RUSAGE_CHILDREN) - children0
         from sqlalchemy import func, select
 
         from app.config import Settings
@@ -62,9 +70,9 @@ def main(argv: list[str] | None = None) -> int:
         engine, factory = open_database(Settings(data_dir=work / "data"))
         with factory() as session:
             grouped = session.scalar(select(func.count()).where(Statement.duplicate_of.is_not(None)))
-            t0 = time.perf_counter()
+            t0, cpu0 = time.perf_counter(), _cpu(resource.RUSAGE_SELF)
             regroup_all(session)
-            detect_s = time.perf_counter() - t0
+            detect_s, detect_cpu = time.perf_counter() - t0, _cpu(resource.RUSAGE_SELF) - cpu0
             session.rollback()
         engine.dispose()
     result = {
@@ -76,6 +84,11 @@ def main(argv: list[str] | None = None) -> int:
         "detection_seconds": round(detect_s, 1),
         "detection_share_of_ingest": round(detect_s / max(ingest_s - detect_s, 1e-9), 3),
         "statements_grouped": grouped,
+        # CPU seconds (user + system): what a loaded machine inflates least
+        "ingest_cpu_seconds": round(ingest_cpu, 1),
+        "detection_cpu_seconds": round(detect_cpu, 1),
+        "detection_cpu_share_of_ingest": round(detect_cpu / max(ingest_cpu - detect_cpu, 1e-9), 3),
+        "load_after": round(os.getloadavg()[0], 1),
     }
     log(json.dumps(result))
     if args.out:

@@ -11,6 +11,11 @@ from sqlalchemy.orm import Session
 
 from app.models import DuplicateLink, Statement
 
+# A duplicate group is listed and counted once, as its canonical statement: every list, count
+# and chart of the read side takes this condition (members keep their own pages and URLs).
+COUNTED = Statement.duplicate_of.is_(None)
+COPIES = Statement.duplicate_of.is_not(None)  # the other members: few, found by their index
+
 
 @dataclass(frozen=True)
 class Place:

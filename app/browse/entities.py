@@ -7,6 +7,7 @@ import datetime as dt
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.browse.duplicates import COUNTED
 from app.browse.views import CountRow, Page, SpeakerDetail, SpeakerRow
 from app.models import (
     Speaker,
@@ -36,6 +37,7 @@ def _speaker_query():
         )
         .join(StatementSpeaker, StatementSpeaker.speaker_id == Speaker.id)
         .join(Statement, Statement.id == StatementSpeaker.statement_id)
+        .where(COUNTED)
         .group_by(Speaker.id, Speaker.slug, Speaker.name, Speaker.kind)
     )
 
@@ -48,7 +50,14 @@ def list_speakers(
         "name": (Speaker.name, Speaker.slug),
         "recent": (func.max(Statement.sort_date).desc().nulls_last(), Speaker.slug),
     }.get(sort, (n.desc(), Speaker.name, Speaker.slug))
-    total = session.scalar(select(func.count(func.distinct(StatementSpeaker.speaker_id)))) or 0
+    total = (
+        session.scalar(
+            select(func.count(func.distinct(StatementSpeaker.speaker_id)))
+            .join(Statement, Statement.id == StatementSpeaker.statement_id)
+            .where(COUNTED)
+        )
+        or 0
+    )
     rows = session.execute(query.order_by(*order).offset((page - 1) * per_page).limit(per_page)).all()
     return Page([SpeakerRow(*r) for r in rows], total, page, per_page)
 
@@ -68,7 +77,7 @@ def get_speaker(session: Session, slug: str) -> SpeakerDetail | None:
             func.max(Statement.sort_date),
         )
         .join(StatementSpeaker, StatementSpeaker.statement_id == Statement.id)
-        .where(StatementSpeaker.speaker_id == speaker.id)
+        .where(StatementSpeaker.speaker_id == speaker.id, COUNTED)
         .group_by(year)
         .order_by(year)
     ).all()
@@ -91,7 +100,8 @@ def get_speaker(session: Session, slug: str) -> SpeakerDetail | None:
     ).all()
     roles = session.execute(
         select(StatementSpeaker.role, func.count())
-        .where(StatementSpeaker.speaker_id == speaker.id, StatementSpeaker.role.is_not(None))
+        .join(Statement, Statement.id == StatementSpeaker.statement_id)
+        .where(StatementSpeaker.speaker_id == speaker.id, StatementSpeaker.role.is_not(None), COUNTED)
         .group_by(StatementSpeaker.role)
         .order_by(func.count().desc(), StatementSpeaker.role)
     ).all()
@@ -137,7 +147,7 @@ def speaker_years(session: Session, slug: str) -> list[tuple[int, int]]:
         select(year, func.count(func.distinct(Statement.id)))
         .join(StatementSpeaker)
         .join(Speaker)
-        .where(Speaker.slug == slug, Statement.sort_date.is_not(None))
+        .where(Speaker.slug == slug, Statement.sort_date.is_not(None), COUNTED)
         .group_by(year)
         .order_by(year)
     ).all()
@@ -150,6 +160,7 @@ def _named_counts(session: Session, model, link) -> list[CountRow]:
         select(model.key, model.name, n)
         .select_from(model)
         .join(link)
+        .where(COUNTED)
         .group_by(model.id, model.key, model.name)
         .order_by(n.desc(), model.name)
     ).all()
@@ -165,6 +176,8 @@ def list_topics(session: Session) -> list[CountRow]:
     rows = session.execute(
         select(Topic.key, Topic.name, n)
         .join(StatementTopic)
+        .join(Statement, Statement.id == StatementTopic.statement_id)
+        .where(COUNTED)
         .group_by(Topic.id, Topic.key, Topic.name)
         .order_by(n.desc(), Topic.name)
     ).all()
@@ -175,10 +188,16 @@ def date_years(session: Session) -> tuple[list[tuple[int, int]], int]:
     """(year, statements) oldest first, and the number of undated statements."""
     year = func.extract("year", Statement.sort_date)
     rows = session.execute(
-        select(year, func.count()).where(Statement.sort_date.is_not(None)).group_by(year).order_by(year)
+        select(year, func.count())
+        .where(Statement.sort_date.is_not(None), COUNTED)
+        .group_by(year)
+        .order_by(year)
     ).all()
     undated = (
-        session.scalar(select(func.count()).select_from(Statement).where(Statement.sort_date.is_(None))) or 0
+        session.scalar(
+            select(func.count()).select_from(Statement).where(Statement.sort_date.is_(None), COUNTED)
+        )
+        or 0
     )
     return [(int(y), c) for y, c in rows], undated
 
@@ -187,7 +206,7 @@ def date_months(session: Session, year: int) -> list[tuple[int, int]]:
     month = func.extract("month", Statement.sort_date)
     rows = session.execute(
         select(month, func.count())
-        .where(Statement.sort_date.between(dt.date(year, 1, 1), dt.date(year, 12, 31)))
+        .where(Statement.sort_date.between(dt.date(year, 1, 1), dt.date(year, 12, 31)), COUNTED)
         .group_by(month)
         .order_by(month)
     ).all()
@@ -198,6 +217,9 @@ def date_days(session: Session, year: int, month: int) -> list[tuple[int, int]]:
     day = func.extract("day", Statement.sort_date)
     first, last = period(year, month)
     rows = session.execute(
-        select(day, func.count()).where(Statement.sort_date.between(first, last)).group_by(day).order_by(day)
+        select(day, func.count())
+        .where(Statement.sort_date.between(first, last), COUNTED)
+        .group_by(day)
+        .order_by(day)
     ).all()
     return [(int(d), c) for d, c in rows]

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.bidi import close_bidi_all
+from app.bidi import export_line
 from app.browse.paragraphs import resolve_alias
 from app.browse.rows import load_rows
 from app.browse.views import StatementRow
@@ -117,7 +117,7 @@ def export_lines(session: Session) -> Iterator[str]:
                 if p["key"] not in in_versions
             ]
             record = statement_record(st, sources.get(st.key, []), current, extra)
-            yield json.dumps(close_bidi_all(record), ensure_ascii=False) + "\n"
+            yield export_line(record) + "\n"
         session.expunge_all()
 
 

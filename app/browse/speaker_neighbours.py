@@ -7,6 +7,7 @@ import datetime as dt
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from app.browse.duplicates import COUNTED
 from app.browse.rows import load_rows
 from app.browse.views import Neighbour, SpeakerRef, StatementRow
 from app.models import Speaker, Statement, StatementSpeaker
@@ -67,7 +68,7 @@ def _neighbours_among_all(
     for sid, day, key in session.execute(
         select(Statement.id, Statement.sort_date, Statement.key)
         .join(StatementSpeaker, StatementSpeaker.statement_id == Statement.id)
-        .where(StatementSpeaker.speaker_id == speaker_id)
+        .where(StatementSpeaker.speaker_id == speaker_id, COUNTED)
     ).all():
         pos = _position(day, key)
         if pos < here and (prev is None or pos > prev[0]):
@@ -93,7 +94,7 @@ def _neighbours_by_index(
             if desc
             else (Statement.sort_date, Statement.key)
         )
-        return session.scalar(select(Statement.id).where(by, *where).order_by(*order).limit(1))
+        return session.scalar(select(Statement.id).where(by, COUNTED, *where).order_by(*order).limit(1))
 
     undated = Statement.sort_date.is_(None)
     if day is None:  # undated statements come before every dated one

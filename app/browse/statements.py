@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from app.browse.duplicates import COPIES, COUNTED
 from app.browse.rows import iter_rows, load_rows, statement_rows
 from app.browse.versions import list_versions
 from app.browse.views import (
@@ -46,7 +47,7 @@ def _where(f: StatementFilter, session: Session | None = None) -> list:
     row against the list: a year of one speaker 9 ms → 2 ms, their newest page 9 ms → 2 ms."""
     walk = session is not None and (f.speakers or f.topics) and _walk(session, f)
     sid = (Statement.id + 0) if walk else Statement.id
-    conds: list = []
+    conds: list = [COUNTED]  # a duplicate group is listed once (app.browse.duplicates)
     if f.speakers:
         conds.append(
             sid.in_(select(StatementSpeaker.statement_id).join(Speaker).where(Speaker.slug.in_(f.speakers)))
@@ -117,13 +118,26 @@ def list_statements(
                 .where(Speaker.slug.in_(f.speakers))
             )
             or 0
-        )
+        ) - _copies_of(session, f.speakers)
     else:
         total = session.scalar(select(func.count(Statement.id)).where(*conds)) or 0
     rows = statement_rows(
         session, *conds, order=_order(sort), limit=per_page, offset=(page - 1) * per_page, leads=leads
     )
     return Page([row for _i, row in rows], total, page, per_page)
+
+
+def _copies_of(session: Session, speakers: tuple[str, ...]) -> int:
+    """How many of the speakers' statements are non-canonical members of a duplicate group."""
+    return (
+        session.scalar(
+            select(func.count(func.distinct(Statement.id)))
+            .join(StatementSpeaker, StatementSpeaker.statement_id == Statement.id)
+            .join(Speaker)
+            .where(COPIES, Speaker.slug.in_(speakers))
+        )
+        or 0
+    )
 
 
 def iter_statements(

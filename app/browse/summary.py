@@ -6,8 +6,9 @@ import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import case, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
+from app.browse.duplicates import COPIES, COUNTED
 from app.browse.entities import list_speakers
 from app.browse.statements import list_statements
 from app.browse.views import Overview, StatementFilter
@@ -27,21 +28,26 @@ class ArchiveSummary:
 
 
 def archive_summary(session: Session) -> ArchiveSummary:
-    first, last = session.execute(select(func.min(Statement.sort_date), func.max(Statement.sort_date))).one()
-    # one pass over the index on (excerpt, paragraph_count), not the table; the paragraph total is
-    # kept per statement at ingest (counting 1.5M paragraph rows took ~2 s)
-    statements, excerpts, paragraphs = session.execute(
-        select(
-            func.count(),
-            func.sum(case((Statement.excerpt.is_(True), 1), else_=0)),
-            func.sum(Statement.paragraph_count),
-        )
+    first, last = session.execute(
+        select(func.min(Statement.sort_date), func.max(Statement.sort_date)).where(COUNTED)
     ).one()
+    # one pass over the index on (excerpt, paragraph_count), not the table; the paragraph total is
+    # kept per statement at ingest (counting 1.5M paragraph rows took ~2 s). A duplicate group
+    # counts once: its other members (few, by the duplicate_of index) are taken off the totals.
+    totals = (
+        func.count(),
+        func.sum(case((Statement.excerpt.is_(True), 1), else_=0)),
+        func.sum(Statement.paragraph_count),
+    )
+    every = session.execute(select(*totals)).one()
+    copies = session.execute(select(*totals).where(COPIES)).one()
+    statements, excerpts, paragraphs = ((a or 0) - (b or 0) for a, b in zip(every, copies, strict=True))
     return ArchiveSummary(
         statements=statements or 0,
         excerpts=excerpts or 0,
         paragraphs=paragraphs or 0,
-        speakers=session.scalar(select(func.count(func.distinct(StatementSpeaker.speaker_id)))) or 0,
+        speakers=(session.scalar(select(func.count(func.distinct(StatementSpeaker.speaker_id)))) or 0)
+        - _speakers_of_copies_only(session),
         sources=session.scalar(select(func.count()).select_from(SourceDocument)) or 0,
         failed_sources=session.scalar(  # by the status index: the rows themselves hold whole pages
             select(func.count()).select_from(SourceDocument).where(SourceDocument.status == "failed")
@@ -52,9 +58,29 @@ def archive_summary(session: Session) -> ArchiveSummary:
     )
 
 
+def _speakers_of_copies_only(session: Session) -> int:
+    """Speakers named only by the non-canonical members of duplicate groups (not counted)."""
+    other = aliased(StatementSpeaker)
+    counted_elsewhere = (
+        select(other.statement_id)
+        .join(Statement, Statement.id == other.statement_id)
+        .where(other.speaker_id == StatementSpeaker.speaker_id, COUNTED)
+        .exists()
+    )
+    return (
+        session.scalar(
+            select(func.count(func.distinct(StatementSpeaker.speaker_id)))
+            .join(Statement, Statement.id == StatementSpeaker.statement_id)
+            .where(COPIES, ~counted_elsewhere)
+        )
+        or 0
+    )
+
+
 def counts_by_kind(session: Session) -> list[tuple[str, int]]:
     rows = session.execute(
         select(Statement.kind, func.count(Statement.id))
+        .where(COUNTED)
         .group_by(Statement.kind)
         .order_by(func.count(Statement.id).desc(), Statement.kind)
     ).all()
@@ -65,6 +91,8 @@ def counts_by_speaker(session: Session, limit: int | None = None) -> list[tuple[
     q = (
         select(Speaker.name, func.count(StatementSpeaker.statement_id))
         .join(StatementSpeaker)
+        .join(Statement, Statement.id == StatementSpeaker.statement_id)
+        .where(COUNTED)
         .group_by(Speaker.id, Speaker.name)
         .order_by(func.count(StatementSpeaker.statement_id).desc(), Speaker.name)
     )
@@ -73,7 +101,9 @@ def counts_by_speaker(session: Session, limit: int | None = None) -> list[tuple[
 
 def counts_by_year(session: Session) -> list[tuple[str, int]]:
     year = func.extract("year", Statement.sort_date)
-    rows = session.execute(select(year, func.count(Statement.id)).group_by(year).order_by(year)).all()
+    rows = session.execute(
+        select(year, func.count(Statement.id)).where(COUNTED).group_by(year).order_by(year)
+    ).all()
     return [(str(int(y)) if y is not None else "undated", n) for y, n in rows]
 
 

@@ -41,7 +41,7 @@ class VersionView:
         return f"{what} {day}: " + (", ".join(parts) if parts else "the same paragraphs, other details")
 
 
-def _view(v: StatementVersion) -> VersionView:
+def _view(v) -> VersionView:  # a StatementVersion or a row of _LISTED
     return VersionView(
         v.n,
         v.vid,
@@ -56,11 +56,27 @@ def _view(v: StatementVersion) -> VersionView:
     )
 
 
+_LISTED = (  # what the list shows: not `keys` (every paragraph's key, read only by a diff)
+    StatementVersion.n,
+    StatementVersion.vid,
+    StatementVersion.current,
+    StatementVersion.captured_at,
+    StatementVersion.captured_source,
+    StatementVersion.estimated,
+    StatementVersion.reparse,
+    StatementVersion.paragraph_count,
+    StatementVersion.changes,
+    StatementVersion.sources,
+)
+
+
 def list_versions(session: Session, key: str) -> list[VersionView]:
+    """The versions of a statement, from their stored summaries (the changes since the version
+    before are counted at ingest): one indexed query, no paragraph read."""
     return [
         _view(v)
-        for v in session.scalars(
-            select(StatementVersion).where(StatementVersion.statement_key == key).order_by(StatementVersion.n)
+        for v in session.execute(
+            select(*_LISTED).where(StatementVersion.statement_key == key).order_by(StatementVersion.n)
         )
     ]
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from app.bidi import restore_stored
 from app.db import session_scope
 from app.ingest.duplicates import after_writes
 from app.ingest.load import PARSER_VERSION, _add_alias, chunks, materialise_many
@@ -50,6 +51,10 @@ def _lines(path: Path) -> Iterator[tuple[int, dict]]:
                 raise ImportError_(f"{path}:{no}: not JSON ({e.msg} at column {e.colno})") from None
             if not isinstance(rec, dict) or any(k not in rec for k in REQUIRED):
                 raise ImportError_(f"{path}:{no}: not a statement of an export (needs {', '.join(REQUIRED)})")
+            try:
+                rec = restore_stored(rec)  # the words as stored, where the export closed bidi controls
+            except (ValueError, KeyError, IndexError, TypeError) as e:
+                raise ImportError_(f"{path}:{no}: {e}") from None
             yield no, rec
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -227,3 +228,78 @@ def test_band_hashes_of_a_long_text_hashed_a_slice_at_a_time_equal_one_batch(mon
     sliced = dup.band_hashes(shingle_set)
     monkeypatch.setattr(dup, "HASH_SLICE", len(shingle_set))
     assert dup.band_hashes(shingle_set) == sliced
+
+
+def _counts(factory) -> dict:
+    """Every list and count of the read side, as plain values."""
+    from dataclasses import asdict
+
+    from app import browse
+    from app.browse import summary
+    from app.browse.views import StatementFilter
+
+    with factory() as session:
+        home = browse.home_overview(session)
+        listed = browse.list_statements(session, StatementFilter(), per_page=100)
+        speakers = browse.list_speakers(session, per_page=100)
+        out = {
+            "home": (home.statements, home.excerpts, home.paragraphs, home.speakers),
+            "home_dates": (home.first_date, home.last_date),
+            "home_latest": [r.key for r in home.latest],
+            "home_speakers": [asdict(r) for r in home.top_speakers],
+            "list": (listed.total, [r.key for r in listed.items]),
+            "facets": {
+                k: [(f.value, f.count) for f in v]
+                for k, v in browse.statement_facets(session, StatementFilter()).items()
+            },
+            "speakers": (speakers.total, [asdict(r) for r in speakers.items]),
+            "years": browse.date_years(session),
+            "venues": [asdict(r) for r in browse.list_venues(session)],
+            "topics": [asdict(r) for r in browse.list_topics(session)],
+            "by_kind": summary.counts_by_kind(session),
+            "by_speaker": summary.counts_by_speaker(session),
+            "by_year": summary.counts_by_year(session),
+        }
+        for year, _n in out["years"][0]:
+            out[f"months {year}"] = months = browse.date_months(session, year)
+            for month, _m in months:
+                out[f"days {year}-{month}"] = browse.date_days(session, year, month)
+        for row in speakers.items:
+            one = browse.list_statements(session, StatementFilter(speakers=(row.slug,)), per_page=100)
+            year = browse.list_statements(
+                session,
+                StatementFilter(speakers=(row.slug,), start=dt.date(2000, 1, 1), end=dt.date(2030, 1, 1)),
+                per_page=100,
+            )
+            out[f"speaker {row.slug}"] = (
+                asdict(browse.get_speaker(session, row.slug)),
+                browse.speaker_years(session, row.slug),
+                (one.total, [r.key for r in one.items]),
+                (year.total, [r.key for r in year.items]),
+            )
+    return out
+
+
+def test_lists_and_counts_count_a_group_once_and_the_copy_still_resolves(tmp_path, cli, factory, data_dir):
+    """The mirror adds nothing to any list or count (home totals, /statements and its facets,
+    speakers and their pages, the date archive, venues, topics, `archive stats`); its own URL
+    still answers with its words and names the canonical statement."""
+    from tests.web_support import make_client
+
+    pages = _mirror_pages(tmp_path / "pages")
+    assert cli("ingest", pages["original"], pages["other"]).exit_code == 0
+    alone, stats_alone = _counts(factory), cli("stats").stdout
+    assert cli("ingest", pages["mirror"]).exit_code == 0
+    mirror, original = _key_of(factory, pages["mirror"]), _key_of(factory, pages["original"])
+    assert _state(factory)[mirror] == original  # the mirror is the copy: the original is earlier and fuller
+    assert _counts(factory) == alone
+    # the page files are counted as such (one more), the statements and paragraphs are not
+    assert re.sub(r"\d+ source", "", cli("stats").stdout) == re.sub(r"\d+ source", "", stats_alone)
+    with make_client(data_dir) as client:
+        assert mirror not in client.get("/statements").text
+        assert client.get("/api/statements").json()["total"] == alone["list"][0]
+        page = client.get(f"/statements/{mirror}")
+        assert page.status_code == 200 and "insidious disease" in page.text
+        assert f'href="/statements/{original}"' in page.text and "counted once" in page.text
+        api = client.get(f"/api/statements/{mirror}")
+        assert api.status_code == 200 and api.json()["key"] == mirror

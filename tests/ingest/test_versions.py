@@ -14,6 +14,7 @@ import pytest
 from rapidfuzz import fuzz
 from sqlalchemy import select
 
+from app.bidi import close_bidi, export_line, restore_stored
 from app.ingest import page_body as parse_module
 from app.ingest.paragraphs import Block
 from app.ingest.versions import changes, successor, word_diff
@@ -360,9 +361,9 @@ def test_an_export_imported_exports_the_same_bytes_pages_with_teasers_and_clocks
     pages = tmp_path / "pages"
     shutil.copytree(SEEDS, pages)
     for page in (DATA / "export_pages").iterdir():
-        # bidi_controls.txt is left out: its unterminated controls come back closed differently
-        # after an import (a known gap, not yet mended)
-        if page.suffix in (".txt", ".html") and page.name != "bidi_controls.txt":
+        # bidi_controls.txt included: its unterminated controls are closed in the export's
+        # strings, and its stored words travel under bidi_stored (app.bidi.export_line)
+        if page.suffix in (".txt", ".html"):
             shutil.copy(page, pages / page.name)
     assert cli("ingest", pages).exit_code == 0
     dump = tmp_path / "dump.jsonl"
@@ -370,3 +371,50 @@ def test_an_export_imported_exports_the_same_bytes_pages_with_teasers_and_clocks
     monkeypatch.setenv("ARCHIVE_DATA_DIR", str(tmp_path / "rebuilt"))
     assert cli("import", dump).exit_code == 0
     assert cli("export").stdout == dump.read_text(encoding="utf-8")
+    lines = dump.read_text(encoding="utf-8").splitlines()
+    bidi = [json.loads(x) for x in lines if "bidi_stored" in x]
+    assert bidi and all(close_bidi(v) == v for r in bidi for _path, v in r["bidi_stored"])  # escaped
+    assert all(close_bidi(v) == v for r in bidi for v in (r["title"], *(p["text"] for p in r["paragraphs"])))
+
+
+def test_an_export_line_keeps_the_stored_words_and_import_puts_them_back():
+    record = {"title": "a \u202eb", "paragraphs": [{"text": "x\u2067y", "n": 1}, {"text": "plain", "n": 2}]}
+    read = json.loads(export_line(record))
+    assert read["title"] == close_bidi("a \u202eb") and read["paragraphs"][1]["text"] == "plain"
+    assert read["bidi_stored"] == [[["title"], "a \\u202eb"], [["paragraphs", 0, "text"], "x\\u2067y"]]
+    assert restore_stored(read) == record
+    tricky = {"title": "\\u202e is how \u202e is written"}  # a backslash in the text survives
+    assert restore_stored(json.loads(export_line(tricky))) == tricky
+    assert export_line({"title": "plain"}) == json.dumps({"title": "plain"}, ensure_ascii=False)
+    with pytest.raises(ValueError):
+        restore_stored({"title": "t", "bidi_stored": [[["n"], 5]]})
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="known permanence bug (issue 16): a re-keyed statement is removed and its changed "
+    "paragraphs' keys are aliased to their successors (app.ingest.load._alias_superseded), so "
+    "they show the new words; the old version's paragraphs must be kept under the new statement",
+)
+def test_a_retitled_and_edited_page_keeps_the_old_words_at_the_old_keys(cli, factory, settings, seed_copy):
+    """The same page, later, with a corrected title (a new statement key) and edited paragraphs:
+    the old statement URL leads to the new statement, and every old paragraph URL still shows
+    the words it was issued for (a changed one from its old version, with its successor)."""
+    page = seed_copy / FULL
+    assert cli("ingest", page).exit_code == 0
+    statements, paragraphs = _issued(factory)
+    key, rec = next((k, r) for k, r in _records(cli).items() if not r["excerpt"])
+    original = page.read_text(encoding="utf-8")
+    assert original.count(rec["title"]) == 1
+    page.write_text(_edit(original).replace(rec["title"], rec["title"] + " (corrected)"), encoding="utf-8")
+    _touch(page, 60)
+    assert cli("ingest", page).exit_code == 0
+    now, _ = _issued(factory)
+    assert f"/statements/{key}" not in now  # re-keyed
+    with make_client(settings.data_dir) as client:
+        for url in statements:
+            assert client.get(url).status_code == 200, url
+        _check_every_url(client, {}, paragraphs)
+        changed = next(u for u, t in paragraphs.items() if t == _body_paragraphs(original)[5].strip())
+        notice = soup(client.get(changed)).select_one("p.notice.revised")
+        assert notice is not None and notice.select_one("a[rel=successor]")["href"].startswith("/p/")
