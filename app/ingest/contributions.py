@@ -11,7 +11,7 @@ from typing import Any, NamedTuple
 
 from app.ingest.keys import paragraph_keys, statement_key
 from app.ingest.types import ParsedPage, ParsedStatement, statement_to_dict
-from app.ingest.versions import capture_of, suffix
+from app.ingest.versions import capture_of, suffix, text_id
 
 SLICE = 1000  # paragraphs serialised or hashed at a time
 
@@ -110,6 +110,14 @@ def statement_json(st: ParsedStatement) -> str:
         parts.append((", " if i else "") + part[1:-1])
     parts.append("]}")
     return "".join(parts)
+
+
+def text_id_of(c: Contrib) -> str:
+    """The contribution's version identity (app.ingest.versions.text_id), computed once."""
+    got = c.data.get("_text_id")
+    if got is None:
+        got = c.data["_text_id"] = text_id([p.text for p in c.data["paragraphs"]])
+    return got
 
 
 def suffixes(key: str, c: Contrib) -> list[str]:

@@ -10,8 +10,8 @@ from sqlalchemy import delete, insert
 from sqlalchemy.orm import Session
 
 from app.ingest.bulk import chunks
-from app.ingest.contributions import Contrib, suffixes
-from app.ingest.versions import changes, text_id
+from app.ingest.contributions import Contrib, suffixes, text_id_of
+from app.ingest.versions import changes
 from app.models import Statement, StatementVersion
 
 
@@ -21,8 +21,8 @@ def build_versions(key: str, rows: list[Contrib]) -> list[dict]:
     pool = [c for c in rows if c.role == rows[0].role]
     groups: dict[str, list[Contrib]] = {}
     for c in pool:
-        groups.setdefault(text_id([p.text for p in c.data["paragraphs"]]), []).append(c)
-    current = text_id([p.text for p in rows[0].data["paragraphs"]])
+        groups.setdefault(text_id_of(c), []).append(c)
+    current = text_id_of(rows[0])
 
     def first(cs: list[Contrib]):
         return min((c.capture().sort_key(), c.parse_seq, c.sha256) for c in cs)
