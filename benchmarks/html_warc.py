@@ -42,7 +42,13 @@ def tree_rss_mb(pid: int) -> float:
     return total / 1024
 
 
-def make_warc(path: Path, pages: int, seed: int = 1) -> tuple[int, int]:
+def paragraph_range(mean: int) -> tuple[int, int]:
+    """The least and most paragraphs of a page, for pages of `mean` paragraphs on average (the
+    issue's pages have 25; the text benchmark's synthetic pages 10-80, ~45)."""
+    return (max(1, mean - 15), mean + 15)
+
+
+def make_warc(path: Path, pages: int, seed: int = 1, paragraphs: int = 25) -> tuple[int, int]:
     """(pages, bytes of HTML) written to the WARC at `path`."""
     synth = Synth(seed)
     rnd = random.Random(seed)
@@ -50,7 +56,7 @@ def make_warc(path: Path, pages: int, seed: int = 1) -> tuple[int, int]:
     with path.open("wb") as fh:
         batch = []
         for i in range(pages):
-            text, _n = synth.page(i)
+            text, _n = synth.page(i, paragraph_range(paragraphs))
             body = render(text, TEMPLATES[i % len(TEMPLATES)], kb=rnd.randint(50, 150), seed=i).encode()
             html_bytes += len(body)
             batch.append((f"https://ministry.example/press/{i}.html", body))
@@ -96,11 +102,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--work", type=Path, default=Path("/tmp/bench-html-warc"))
     ap.add_argument("--out", type=Path, default=None)
     ap.add_argument("--runs", type=int, default=3, help="ingests of the same WARC (medians are reported)")
+    ap.add_argument(
+        "--paragraphs", type=int, default=25, help="paragraphs a page on average (the issue's 25)"
+    )
     a = ap.parse_args(argv)
     a.work.mkdir(parents=True, exist_ok=True)
     warc = a.work / "pages.warc.gz"
     t0 = time.perf_counter()
-    pages, html_bytes = make_warc(warc, a.pages)
+    pages, html_bytes = make_warc(warc, a.pages, paragraphs=a.paragraphs)
     made = time.perf_counter() - t0
     runs = []
     for _ in range(a.runs):

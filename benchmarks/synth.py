@@ -139,7 +139,8 @@ class Synth:
     def paragraph(self) -> str:
         return " ".join(self.rng.choice(self.sentences) for _ in range(self.rng.randint(1, 5)))
 
-    def page(self, i: int) -> tuple[str, int]:
+    def page(self, i: int, sizes: tuple[int, int] = (10, 80)) -> tuple[str, int]:
+        """Page `i` and its paragraph count (`sizes`: the least and most paragraphs)."""
         rng = self.rng
         name, role = rng.choices(self.speakers, weights=self.weights)[0]
         day = date(2003, 1, 1) + timedelta(days=rng.randrange(22 * 365))
@@ -164,7 +165,7 @@ class Synth:
             title,
             "",
         ]
-        n = rng.randint(10, 80)
+        n = rng.randint(*sizes)
         qa = rng.random() < 0.33
         for k in range(n):
             if qa and k > 2 and k % 3 == 0:

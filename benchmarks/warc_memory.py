@@ -26,6 +26,7 @@ import time
 from pathlib import Path
 
 from benchmarks.html_pages import TEMPLATES, render
+from benchmarks.html_warc import paragraph_range
 from benchmarks.measure import run_ingest
 from benchmarks.synth import Synth
 
@@ -104,7 +105,7 @@ def make_big_warc(path: Path, gb: float, html_pages: int, seed: int = 7) -> dict
 
         per_page = max(1, target // max(1, html_pages))
         for i in range(html_pages):
-            text, _n = synth.page(i)
+            text, _n = synth.page(i, paragraph_range(25))  # the pages: 25 paragraphs
             big = i % 100 == 50  # a few pages of several MB (a long speech with a huge menu)
             body = render(
                 text, TEMPLATES[i % len(TEMPLATES)], kb=4000 if big else rnd.randint(50, 150), seed=i
@@ -164,11 +165,19 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--html", type=int, default=1000, help="HTML pages among the records")
     ap.add_argument("--work", type=Path, default=Path("/tmp/bench-warc-memory"))
     ap.add_argument("--out", type=Path, default=None)
+    ap.add_argument(
+        "--keep", action="store_true", help="keep the WARC, and ingest a kept one of the same size again"
+    )
     a = ap.parse_args(argv)
     a.work.mkdir(parents=True, exist_ok=True)
-    warc = a.work / "crawl.warc.gz"
+    warc = a.work / f"crawl-{a.gb:g}gb-{a.html}.warc.gz"
     t0 = time.perf_counter()
-    held = make_big_warc(warc, a.gb, a.html)
+    kept = a.keep and (a.work / f"{warc.name}.json").exists()
+    held = (
+        json.loads((a.work / f"{warc.name}.json").read_text()) if kept else make_big_warc(warc, a.gb, a.html)
+    )
+    if a.keep:
+        (a.work / f"{warc.name}.json").write_text(json.dumps(held))
     made = time.perf_counter() - t0
     subprocess.run(["rm", "-rf", str(a.work / "data")], check=True)
     load = os.getloadavg()[0]
@@ -183,7 +192,8 @@ def main(argv: list[str] | None = None) -> int:
     print(json.dumps(res, indent=1))
     if a.out:
         a.out.write_text(json.dumps(res, indent=1) + "\n")
-    warc.unlink()
+    if not a.keep:
+        warc.unlink()
     return 0
 
 

@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.db import session_scope
 from app.ingest.duplicates import after_writes, written_keys
 from app.ingest.load import LoadResult, load_page
-from app.ingest.provenance import Provenance
 from app.ingest.readers import parse_document
+from app.ingest.source_docs import provenance_of
 from app.ingest.types import PageError
 from app.models import SiteChrome, SourceDocument
 
@@ -59,17 +59,7 @@ def _reparse(session: Session, doc: SourceDocument, max_bytes: int) -> LoadResul
         parsed = parse_document(raw, name, max_bytes=max_bytes, learnt=learnt or None)
     except PageError as e:
         return LoadResult(path=doc.path, status="failed", error=str(e))
-    prov = Provenance(
-        original_url=doc.original_url,
-        url_source=doc.url_source,
-        captured_at=doc.captured_at,
-        captured_source=doc.captured_source,
-        warc_file=doc.warc_file,
-        warc_offset=doc.warc_offset,
-        format=doc.format,
-        publisher=doc.publisher,
-        capture=doc.capture,
-    )
+    prov = provenance_of(doc)
     size = doc.size
     result = load_page(
         session,

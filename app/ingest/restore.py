@@ -19,8 +19,11 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from app.bidi import restore_stored
 from app.db import session_scope
+from app.ingest.aliases import add_alias
+from app.ingest.bulk import chunks
 from app.ingest.duplicates import after_writes
-from app.ingest.load import PARSER_VERSION, _add_alias, chunks, materialise_many
+from app.ingest.load import PARSER_VERSION
+from app.ingest.materialise import materialise_many
 from app.models import Contribution, Paragraph, SourceDocument, Statement
 from app.outbox import enqueue
 
@@ -187,7 +190,7 @@ def import_export(factory: sessionmaker[Session], path: Path) -> ImportReport:
             for r in rec.get("redirects") or []:
                 model = Paragraph if r["kind"] == "paragraph" else Statement
                 if session.scalar(select(model.id).where(model.key == r["from"])) is None:
-                    _add_alias(session, r["from"], r["kind"], r["to"], r["to_kind"])
+                    add_alias(session, r["from"], r["kind"], r["to"], r["to_kind"])
                     report.redirects += 1
     report.documents = len(docs)
     return report

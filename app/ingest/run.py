@@ -5,13 +5,8 @@ from __future__ import annotations
 
 import datetime as dt
 import glob
-import hashlib
-import multiprocessing
 import os
-import zlib
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,19 +17,16 @@ from app.db import session_scope
 from app.ingest.duplicates import after_writes, written_keys
 from app.ingest.load import PARSER_VERSION, LoadResult, load_failure, load_page
 from app.ingest.manifest import ManifestEntry
-from app.ingest.page_file import read_edges, read_head, read_limited
+from app.ingest.page_file import read_edges, read_head
+from app.ingest.parse_pool import POOL_MIN_FILES, Job, Prepared, prepared
 from app.ingest.provenance import Provenance
-from app.ingest.readers import parse_document
 from app.ingest.site_chrome import MIN_PAGES, learn
 from app.ingest.sniff import listed, sniff, suffix_of
 from app.ingest.speakers import reconcile_speakers
-from app.ingest.types import PageError, ParsedPage
 from app.ingest.warc import WarcStats, read_warc
-from app.lifeline import die_with_parent
 from app.models import SiteChrome, SourceDocument
 from app.outbox import enqueue
 
-POOL_MIN_FILES = 32  # below this, a process pool costs more than it saves
 NOTABLE = ("no text body", "no article text found", "listing page")  # warnings shown as a note at ingest
 
 
@@ -105,83 +97,6 @@ def display_path(path: Path) -> str:
         return Path(os.path.abspath(path)).relative_to(Path.cwd()).as_posix()
     except ValueError:
         return Path(os.path.abspath(path)).as_posix()
-
-
-@dataclass(frozen=True)
-class Job:
-    """One page to read: a file, or a record of a WARC file (its payload read already)."""
-
-    path: Path
-    shown: str  # the stored path: unique per page ("a.warc.gz#1234" for a record)
-    file_name: str
-    known_sha: str | None = None
-    payload: bytes | None = None
-    http_charset: str | None = None
-    provenance: Provenance = Provenance()
-    error: str | None = None
-    learnt: dict[str, int] | None = None  # chrome learnt across the page's site (text pages)
-
-
-@dataclass
-class Prepared:
-    """A page read and parsed (in a worker process), ready to load."""
-
-    path: Path
-    shown: str
-    raw: bytes = b""
-    text: str | None = None
-    page: ParsedPage | None = None
-    error: PageError | None = None
-    unchanged: bool = False
-    file_name: str = ""
-    provenance: Provenance = Provenance()
-
-    def take_page(self) -> ParsedPage | None:
-        """The parse, handed over (not kept here: load_page lets a long page's objects go)."""
-        page, self.page = self.page, None
-        return page
-
-
-def prepare_job(job: Job, max_bytes: int) -> Prepared:
-    """Read and parse one page (pure apart from reading the file; runs in worker processes).
-    A page whose sha256 equals `job.known_sha` is not parsed again."""
-    base = dict(file_name=job.file_name, provenance=job.provenance)
-    if job.error:
-        return Prepared(job.path, job.shown, error=PageError(job.error), **base)
-    try:
-        raw = job.payload if job.payload is not None else read_limited(job.path, max_bytes)
-    except PageError as e:
-        return Prepared(job.path, job.shown, error=e, **base)
-    except OSError as e:
-        return Prepared(job.path, job.shown, error=PageError(f"cannot read: {e.strerror or e}"), **base)
-    if job.known_sha is not None and hashlib.sha256(raw).hexdigest() == job.known_sha:
-        return Prepared(job.path, job.shown, raw=raw, unchanged=True, **base)
-    try:
-        doc = parse_document(
-            raw,
-            job.file_name if job.payload is None else "record.html",
-            max_bytes=max_bytes,
-            http_charset=job.http_charset,
-            learnt=job.learnt,
-        )
-    except PageError as e:
-        return Prepared(job.path, job.shown, raw=raw, error=e, **base)
-    except Exception as e:  # a parser bug must not stop the run; the page is reported
-        return Prepared(
-            job.path, job.shown, raw=raw, error=PageError(f"internal parser error: {e!r}"), **base
-        )
-    prov = job.provenance.with_page(doc.format, doc.url, doc.url_source, doc.publisher)
-    if doc.format == "html":
-        prov = prov.with_capture(zlib.compress(raw, 6))
-    return Prepared(
-        job.path, job.shown, raw=raw, text=doc.text, page=doc.page, file_name=job.file_name, provenance=prov
-    )
-
-
-def prepare(
-    path: Path, shown: str, max_bytes: int, known_sha: str | None = None, learnt: dict[str, int] | None = None
-) -> Prepared:
-    return prepare_job(Job(path, shown, path.name, known_sha, learnt=learnt), max_bytes)
 
 
 def load_prepared(factory: sessionmaker[Session], item: Prepared, *, force: bool = False) -> LoadResult:
@@ -340,27 +255,6 @@ def _warc_jobs(
     summary.notes.append(f"{shown}: {pages} HTML page(s)" + (f"; skipped {skipped}" if skipped else ""))
 
 
-def _prepared(work: Iterator[Job], count: int, max_bytes: int, workers: int) -> Iterator[Prepared]:
-    """Pages read and parsed in order; by a pool of processes when there are many.
-    At most `window` pages wait in memory between the parsers and the loader."""
-    if workers <= 1 or count < POOL_MIN_FILES:
-        for job in work:
-            yield prepare_job(job, max_bytes)
-        return
-    window = workers * 8
-    ctx = multiprocessing.get_context("spawn")  # no fork of a process holding threads and connections
-    with ProcessPoolExecutor(
-        max_workers=workers, mp_context=ctx, initializer=die_with_parent, initargs=(os.getpid(),)
-    ) as pool:
-        pending: deque = deque()
-        for job in work:
-            pending.append(pool.submit(prepare_job, job, max_bytes))
-            if len(pending) >= window:
-                yield pending.popleft().result()
-        while pending:
-            yield pending.popleft().result()
-
-
 def ingest_paths(
     factory: sessionmaker[Session],
     paths: Iterable[str],
@@ -384,7 +278,7 @@ def ingest_paths(
         before_load(count)
     learnt = learn_site_chrome(factory, [f for f in files if not is_warc(f)], max_bytes)
     work = jobs(files, known, max_bytes, manifest or {}, summary, learnt)
-    for i, item in enumerate(_prepared(work, count, max_bytes, workers), 1):
+    for i, item in enumerate(prepared(work, count, max_bytes, workers), 1):
         if item.page is not None:
             summary.notes.extend(f"{item.shown}: {w}" for w in item.page.warnings if w.startswith(NOTABLE))
         summary.results.append(load_prepared(factory, item, force=force))

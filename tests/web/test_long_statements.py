@@ -142,7 +142,8 @@ def test_a_statement_serialised_a_slice_at_a_time_is_the_same_json_as_whole():
     import hashlib
     import json
 
-    from app.ingest.load import Para, fingerprint, statement_json
+    from app.ingest.contributions import Para, statement_json
+    from app.ingest.materialise import fingerprint
     from app.ingest.types import ParsedParagraph, ParsedSpeaker, ParsedStatement, statement_to_dict
 
     for n in (0, 1, 999, 1000, 1001, 2500):
