@@ -35,7 +35,18 @@ def _links(base: str, path: str, pairs: list[tuple[str, str]], page: Page) -> di
 
 @router.get("", summary="Index of the API")
 def api_index(base: BaseUrlDep) -> dict[str, str]:
-    names = ["statements", "facets", "speakers", "venues", "topics", "dates", "search"]
+    names = [
+        "statements",
+        "facets",
+        "speakers",
+        "venues",
+        "topics",
+        "dates",
+        "search",
+        "concordance",
+        "trends",
+        "quote",
+    ]
     return {name: absolute(base, urls.api(name)) for name in names} | {
         "openapi": absolute(base, "/openapi.json")
     }
