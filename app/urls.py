@@ -67,11 +67,11 @@ class Urls:
             return statement_path(key)
         return f"{statement_page_path(key, paragraph_page(n))}#{paragraph_anchor(n)}"
 
-    def statement_hits(self, key: str, q: str, n: int | None = None) -> str:
-        """The statement with the paragraphs matching search `q` marked (`?q=`), at paragraph
-        n's anchor when given (the first hit the search showed)."""
+    def statement_hits(self, key: str, q: str, n: int | None = None, filters: Pairs = ()) -> str:
+        """The statement with the paragraphs matching search `q` marked (`?q=`, and the search's
+        paragraph filters: said, questions), at paragraph n's anchor when given."""
         page = paragraph_page(n) if n is not None else 1
-        qs = _qs([("q", q)] + ([("page", str(page))] if page > 1 else []))
+        qs = _qs([("q", q), *filters] + ([("page", str(page))] if page > 1 else []))
         return statement_path(key) + qs + (f"#{paragraph_anchor(n)}" if n is not None else "")
 
     def statement_diff(self, key: str, old: int | str, new: int | str) -> str:

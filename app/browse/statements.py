@@ -164,8 +164,11 @@ def first_ingested(session: Session, keys: list[str]) -> dict[str, dt.date]:
     }
 
 
-def statement_facets(session: Session, f: StatementFilter) -> dict[str, list[Facet]]:
-    """Counts of statements by speaker, kind, venue, topic and year within the current filters."""
+def statement_facets(
+    session: Session, f: StatementFilter, only: tuple[str, ...] | None = None
+) -> dict[str, list[Facet]]:
+    """Counts of statements by speaker, kind, venue, topic and year within the current filters
+    (`only`: just these facets)."""
     ids = select(Statement.id).where(*_where(f, session)).scalar_subquery()
     n = func.count(func.distinct(Statement.id))
     year = func.extract("year", Statement.sort_date)
@@ -198,6 +201,8 @@ def statement_facets(session: Session, f: StatementFilter) -> dict[str, list[Fac
     }
     out: dict[str, list[Facet]] = {}
     for name, (query, selected) in specs.items():
+        if only is not None and name not in only:
+            continue
         order = (year.desc(),) if name == "year" else (n.desc(), query.selected_columns[1])
         rows = session.execute(query.where(Statement.id.in_(ids)).order_by(*order).limit(FACET_LIMIT)).all()
         out[name] = [Facet(name, _str(v), _str(label), c, _str(v) in selected) for v, label, c in rows]

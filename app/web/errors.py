@@ -40,6 +40,12 @@ class NotFound(Exception):
         self.search = search
 
 
+def check_page(page: int, pages: int) -> None:
+    """404 for a page number beyond the last page of a list."""
+    if page > pages:
+        raise NotFound(f"page {page} does not exist: the last page is {pages}")
+
+
 def wants_json(path: str) -> bool:
     return path.startswith("/api/") or path == "/api" or path.endswith(".json")
 

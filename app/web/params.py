@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from typing import Annotated
 from urllib.parse import quote, urlencode
 
-from fastapi import Depends, Query, Request
+from fastapi import Query, Request
 
 from app.periods import period
 
@@ -58,7 +58,7 @@ def parse_date_bound(value: str | None, name: str, *, end: bool) -> dt.date | No
         raise ParamError(f"{name!r} is not a real date: {value!r}") from None
 
 
-def _clean_multi(values: list[str] | None) -> tuple[str, ...]:
+def clean_multi(values: list[str] | None) -> tuple[str, ...]:
     out: list[str] = []
     for v in values or []:
         v = v.strip()
@@ -67,7 +67,7 @@ def _clean_multi(values: list[str] | None) -> tuple[str, ...]:
     return tuple(out)
 
 
-def _check_depth(page: int, per_page: int) -> None:
+def check_depth(page: int, per_page: int) -> None:
     if (page - 1) * per_page >= MAX_OFFSET:
         raise ParamError(
             f"page {page} is too deep (at most the first {MAX_OFFSET:,} results can be paged "
@@ -81,7 +81,40 @@ PerPage = Annotated[
     int, Query(ge=1, le=MAX_PER_PAGE, description=f"Results per page (at most {MAX_PER_PAGE}).")
 ]
 Multi = Annotated[list[str] | None, Query(max_length=MAX_VALUES)]
-DateParam = Annotated[str | None, Query(max_length=10, pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$")]
+DATE_PATTERN = r"^\d{4}(-\d{2}(-\d{2})?)?$"
+DateParam = Annotated[str | None, Query(max_length=10, pattern=DATE_PATTERN)]
+FromDate = Annotated[
+    str | None,
+    Query(
+        alias="from",
+        max_length=10,
+        pattern=DATE_PATTERN,
+        description="On or after: 2021, 2021-11 or 2021-11-30.",
+    ),
+]
+ToDate = Annotated[
+    str | None,
+    Query(
+        alias="to",
+        max_length=10,
+        pattern=DATE_PATTERN,
+        description="On or before: 2021, 2021-11 or 2021-11-30.",
+    ),
+]
+
+
+def multi(description: str):
+    """A repeatable filter parameter (at most MAX_VALUES values), documented."""
+    return Annotated[list[str] | None, Query(max_length=MAX_VALUES, description=description)]
+
+
+def date_range(date_from: str | None, date_to: str | None) -> tuple[dt.date | None, dt.date | None]:
+    """The days `from` and `to` stand for, checked to be in order."""
+    start = parse_date_bound(date_from, "from", end=False)
+    stop = parse_date_bound(date_to, "to", end=True)
+    if start and stop and start > stop:
+        raise ParamError(f"'from' ({date_from}) is after 'to' ({date_to})")
+    return start, stop
 
 
 def paging_pairs(page: int, per_page: int) -> list[tuple[str, str]]:
@@ -135,39 +168,14 @@ STATEMENT_SORTS = ("newest", "oldest")
 
 def statement_query(
     request: Request,
-    speaker: Annotated[
-        list[str] | None, Query(max_length=MAX_VALUES, description="Speaker slug (repeatable: any of).")
-    ] = None,
-    kind: Annotated[
-        list[str] | None,
-        Query(max_length=MAX_VALUES, description="Kind, e.g. remarks, interview (repeatable)."),
-    ] = None,
-    venue: Annotated[
-        list[str] | None, Query(max_length=MAX_VALUES, description="Venue key (repeatable).")
-    ] = None,
-    topic: Annotated[
-        list[str] | None, Query(max_length=MAX_VALUES, description="Topic key (repeatable).")
-    ] = None,
+    speaker: multi("Speaker slug (repeatable: any of).") = None,
+    kind: multi("Kind, e.g. remarks, interview (repeatable).") = None,
+    venue: multi("Venue key (repeatable).") = None,
+    topic: multi("Topic key (repeatable).") = None,
     year: Annotated[int | None, Query(ge=MIN_YEAR, le=MAX_YEAR, description="Year of the statement.")] = None,
     month: Annotated[int | None, Query(ge=1, le=12, description="Month (1-12); needs `year`.")] = None,
-    date_from: Annotated[
-        str | None,
-        Query(
-            alias="from",
-            max_length=10,
-            pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$",
-            description="On or after: 2021, 2021-11 or 2021-11-30.",
-        ),
-    ] = None,
-    date_to: Annotated[
-        str | None,
-        Query(
-            alias="to",
-            max_length=10,
-            pattern=r"^\d{4}(-\d{2}(-\d{2})?)?$",
-            description="On or before: 2021, 2021-11 or 2021-11-30.",
-        ),
-    ] = None,
+    date_from: FromDate = None,
+    date_to: ToDate = None,
     sort: Annotated[
         str, Query(pattern="^(newest|oldest)$", description="newest (default) or oldest.")
     ] = "newest",
@@ -178,16 +186,13 @@ def statement_query(
         raise ParamError("parameter 'year' given more than once (use from/to for a range of years)")
     if month is not None and year is None:
         raise ParamError("'month' needs a 'year'")
-    start = parse_date_bound(date_from, "from", end=False)
-    stop = parse_date_bound(date_to, "to", end=True)
-    if start and stop and start > stop:
-        raise ParamError(f"'from' ({date_from}) is after 'to' ({date_to})")
-    _check_depth(page, per_page)
+    start, stop = date_range(date_from, date_to)
+    check_depth(page, per_page)
     return StatementQuery(
-        speakers=_clean_multi(speaker),
-        kinds=_clean_multi(kind),
-        venues=_clean_multi(venue),
-        topics=_clean_multi(topic),
+        speakers=clean_multi(speaker),
+        kinds=clean_multi(kind),
+        venues=clean_multi(venue),
+        topics=clean_multi(topic),
         year=year,
         month=month,
         date_from=start,
@@ -226,7 +231,7 @@ def speaker_list_query(
     page: Page = 1,
     per_page: PerPage = 50,
 ) -> ListQuery:
-    _check_depth(page, per_page)
+    check_depth(page, per_page)
     return ListQuery(page=page, per_page=per_page, sort=sort)
 
 
@@ -238,254 +243,3 @@ def canonical_redirect_target(
         return None
     path = "/" + quote(path).lstrip("/")  # never `//host`: a redirect stays on this site
     return path + (f"?{urlencode(canonical)}" if canonical else "")
-
-
-SEARCH_SORTS = ("relevance", "newest", "oldest")
-SEARCH_FILTERS = ("speaker", "said", "kind", "venue", "topic", "year", "month")
-
-
-@dataclass(frozen=True)
-class SearchQuery:
-    q: str = ""
-    speaker: tuple[str, ...] = ()
-    said: tuple[str, ...] = ()
-    kind: tuple[str, ...] = ()
-    venue: tuple[str, ...] = ()
-    topic: tuple[str, ...] = ()
-    year: tuple[str, ...] = ()
-    month: tuple[str, ...] = ()
-    date_from: str | None = None
-    date_to: str | None = None
-    questions: str | None = None
-    sort: str = "relevance"
-    page: int = 1
-    per_page: int = DEFAULT_PER_PAGE
-
-    def filter_pairs(self) -> list[tuple[str, str]]:
-        pairs = [(name, v) for name in SEARCH_FILTERS for v in getattr(self, name)]
-        pairs += [
-            (k, v)
-            for k, v in (("from", self.date_from), ("to", self.date_to), ("questions", self.questions))
-            if v
-        ]
-        return pairs
-
-    def state_pairs(self) -> list[tuple[str, str]]:
-        """Query, filters and sort (no paging): what a feed or a download needs."""
-        pairs = ([("q", self.q)] if self.q else []) + self.filter_pairs()
-        return pairs + ([("sort", self.sort)] if self.sort != "relevance" else [])
-
-    def pairs(self) -> list[tuple[str, str]]:
-        return self.state_pairs() + paging_pairs(self.page, self.per_page)
-
-    @property
-    def blank(self) -> bool:
-        """Nothing asked: no query and no filter."""
-        return not self.q and not self.filter_pairs()
-
-    def search_args(self) -> dict:
-        """Keyword arguments of app.search.search()."""
-        return {
-            "speaker": list(self.speaker),
-            "said": list(self.said),
-            "kind": list(self.kind),
-            "venue": list(self.venue),
-            "topic": list(self.topic),
-            "year": list(self.year),
-            "month": list(self.month),
-            "date_from": self.date_from,
-            "date_to": self.date_to,
-            "questions": self.questions,
-            "sort": self.sort,
-            "page": self.page,
-            "per_page": self.per_page,
-        }
-
-
-_DATE_PATTERN = r"^\d{4}(-\d{2}(-\d{2})?)?$"
-
-
-def search_filters(
-    speaker: Annotated[
-        list[str] | None,
-        Query(max_length=MAX_VALUES, description="A speaker of the statement (repeatable: any of)."),
-    ] = None,
-    said: Annotated[
-        list[str] | None,
-        Query(max_length=MAX_VALUES, description="Paragraphs this person said (repeatable)."),
-    ] = None,
-    kind: Annotated[
-        list[str] | None, Query(max_length=MAX_VALUES, description="Kind of statement (repeatable).")
-    ] = None,
-    venue: Annotated[
-        list[str] | None, Query(max_length=MAX_VALUES, description="Venue (repeatable).")
-    ] = None,
-    topic: Annotated[
-        list[str] | None, Query(max_length=MAX_VALUES, description="Topic (repeatable).")
-    ] = None,
-    year: Annotated[
-        list[str] | None, Query(max_length=MAX_VALUES, description="Year, or 'undated' (repeatable).")
-    ] = None,
-    month: Annotated[
-        list[str] | None, Query(max_length=MAX_VALUES, description="Month as YYYY-MM (repeatable: any of).")
-    ] = None,
-    date_from: Annotated[
-        str | None,
-        Query(
-            alias="from",
-            max_length=10,
-            pattern=_DATE_PATTERN,
-            description="On or after: 2021, 2021-11 or 2021-11-30.",
-        ),
-    ] = None,
-    date_to: Annotated[
-        str | None,
-        Query(
-            alias="to",
-            max_length=10,
-            pattern=_DATE_PATTERN,
-            description="On or before: 2021, 2021-11 or 2021-11-30.",
-        ),
-    ] = None,
-    questions: Annotated[
-        str | None,
-        Query(
-            pattern="^(exclude|only)$",
-            description="exclude: no questions put to the speakers; only: just them.",
-        ),
-    ] = None,
-) -> SearchQuery:
-    """The filters of a search (shared by search, concordance and trends), validated."""
-    for v in year or []:
-        if v.strip() and v.strip() != "undated" and not re.fullmatch(r"\d{4}", v.strip()):
-            raise ParamError(f"'year' must be a year like 2021 (or 'undated'), not {v!r}")
-    check_months(month)
-    start = parse_date_bound(date_from, "from", end=False)
-    stop = parse_date_bound(date_to, "to", end=True)
-    if start and stop and start > stop:
-        raise ParamError(f"'from' ({date_from}) is after 'to' ({date_to})")
-    return SearchQuery(
-        speaker=_clean_multi(speaker),
-        said=_clean_multi(said),
-        kind=_clean_multi(kind),
-        venue=_clean_multi(venue),
-        topic=_clean_multi(topic),
-        year=_clean_multi(year),
-        month=_clean_multi(month),
-        date_from=date_from or None,
-        date_to=date_to or None,
-        questions=questions or None,
-    )
-
-
-QueryText = Annotated[
-    str | None,
-    Query(
-        description='The query: words, "phrases", OR, NOT/-word, (groups), prefix*, '
-        "fuzzy~, speaker:, said:, kind:, venue:, topic:, date:."
-    ),
-]
-
-
-def search_query(
-    filters: Annotated[SearchQuery, Depends(search_filters)],
-    q: QueryText = None,
-    sort: Annotated[
-        str,
-        Query(pattern="^(relevance|newest|oldest)$", description="relevance (default), newest or oldest."),
-    ] = "relevance",
-    page: Page = 1,
-    per_page: PerPage = DEFAULT_PER_PAGE,
-) -> SearchQuery:
-    _check_depth(page, per_page)
-    return replace(filters, q=(q or "").strip(), sort=sort, page=page, per_page=per_page)
-
-
-def check_months(values: list[str] | None) -> None:
-    for v in values or []:
-        m = re.fullmatch(r"(\d{4})-(\d{2})", v.strip())
-        if v.strip() and not (m and 1 <= int(m[2]) <= 12):
-            raise ParamError(f"'month' must be a month like 2021-11, not {v!r}")
-
-
-# Concordance and trends ----------------------------------------------------------------------
-CONCORDANCE_SORTS = ("newest", "oldest", "left", "right")
-CONCORDANCE_PER_PAGE, CONCORDANCE_MAX_PER_PAGE = 100, 500
-
-
-@dataclass(frozen=True)
-class ConcordanceQuery:
-    search: SearchQuery  # the query and its filters (as a search)
-    sort: str = "newest"
-    page: int = 1
-    per_page: int = CONCORDANCE_PER_PAGE
-
-    def state_pairs(self) -> list[tuple[str, str]]:
-        pairs = [("q", self.search.q)] + self.search.filter_pairs()
-        return pairs + ([("sort", self.sort)] if self.sort != "newest" else [])
-
-    def pairs(self) -> list[tuple[str, str]]:
-        return (
-            self.state_pairs()
-            + ([("per_page", str(self.per_page))] if self.per_page != CONCORDANCE_PER_PAGE else [])
-            + ([("page", str(self.page))] if self.page != 1 else [])
-        )
-
-
-def concordance_query(
-    filters: Annotated[SearchQuery, Depends(search_filters)],
-    q: QueryText = None,
-    sort: Annotated[
-        str,
-        Query(
-            pattern="^(newest|oldest|left|right)$",
-            description="newest (default) or oldest statements first; left or right: "
-            "alphabetically by the words before or after the match.",
-        ),
-    ] = "newest",
-    page: Page = 1,
-    per_page: Annotated[
-        int,
-        Query(
-            ge=1,
-            le=CONCORDANCE_MAX_PER_PAGE,
-            description=f"Lines per page (at most {CONCORDANCE_MAX_PER_PAGE}).",
-        ),
-    ] = CONCORDANCE_PER_PAGE,
-) -> ConcordanceQuery:
-    _check_depth(page, per_page)
-    return ConcordanceQuery(
-        search=replace(filters, q=(q or "").strip()), sort=sort, page=page, per_page=per_page
-    )
-
-
-MAX_TREND_TERMS = 6
-
-
-@dataclass(frozen=True)
-class TrendsQuery:
-    terms: tuple[str, ...]
-    search: SearchQuery  # the filters (q unused)
-
-    def pairs(self) -> list[tuple[str, str]]:
-        return [("q", t) for t in self.terms] + self.search.filter_pairs()
-
-
-def trends_query(
-    filters: Annotated[SearchQuery, Depends(search_filters)],
-    q: Annotated[
-        list[str] | None,
-        Query(
-            max_length=MAX_VALUES,
-            description=f'A term to chart: a word, "phrase" or '
-            f"any query (repeatable, at most {MAX_TREND_TERMS}).",
-        ),
-    ] = None,
-) -> TrendsQuery:
-    terms = _clean_multi(q)
-    if len(terms) > MAX_TREND_TERMS:
-        raise ParamError(
-            f"too many terms: {len(terms)} given; a trends chart compares at most {MAX_TREND_TERMS}",
-            status=422,
-        )
-    return TrendsQuery(terms=terms, search=filters)

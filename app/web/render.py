@@ -7,7 +7,7 @@ from typing import Any
 from urllib.parse import parse_qsl
 
 from fastapi import Request
-from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from app.browse.export import statement_head
 from app.browse.views import ParagraphView, SpeakerRef, StatementFilter, StatementRow
@@ -45,6 +45,14 @@ def canonical(request: Request, pairs: list[tuple[str, str]]) -> RedirectRespons
     return RedirectResponse(target, status_code=302) if target is not None else None
 
 
+def bare_page(request: Request, template: str, context) -> Response:
+    """A page that takes no query parameters: any query string redirects to the bare address.
+    `context`: a function giving the template's variables (not called for a redirect)."""
+    if (redirect := canonical(request, [])) is not None:
+        return redirect
+    return render(request, template, **context())
+
+
 def query_filter(q: StatementQuery):
     """The browse filter for a statement query: year/month and from/to intersected."""
     start, end = q.date_from, q.date_to
@@ -62,6 +70,8 @@ def _iso(d: dt.date | None) -> str | None:
 
 
 def speaker_json(s: SpeakerRef, base: str) -> dict:
+    # The *_json builders look alike (field: value literals) on purpose: each is a JSON contract
+    # spelt out field by field, so that a change to one is visible in review.
     return {
         "name": s.name,
         "role": s.role,

@@ -10,6 +10,11 @@ class Error(BaseModel):
     detail: list[str] | None = None
 
 
+# The errors of an endpoint that runs a search: a query not understood (400), too wide (422),
+# no index (503).
+SEARCH_ERRORS = {status: {"model": Error} for status in (400, 422, 503)}
+
+
 class SpeakerOut(BaseModel):
     name: str
     role: str | None
@@ -232,10 +237,15 @@ class SearchStatement(StatementBase):
     title_html: str = Field(description="The title, HTML-escaped, with the matched words in <mark>.")
 
 
-class SearchParagraph(BaseModel):
+class ParagraphRef(BaseModel):
+    """The members a paragraph has wherever a response lists one."""
+
     key: str
     n: int
     speaker: str | None
+
+
+class SearchParagraph(ParagraphRef):
     label: str | None
     snippet: str = Field(description="HTML-escaped text with the matched terms in <mark>.")
     url: str
@@ -280,10 +290,7 @@ class SearchResult(BaseModel):
     )
 
 
-class ConcordanceParagraph(BaseModel):
-    key: str
-    n: int
-    speaker: str | None
+class ConcordanceParagraph(ParagraphRef):
     url: str
     permalink: str
 

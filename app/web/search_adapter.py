@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from app.config import Settings
 from app.search import SearchRequest, SearchResult, search
-from app.web.params import SearchQuery
+from app.web.search_params import SearchQuery
 
 log = logging.getLogger("app.web")
 

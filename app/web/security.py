@@ -28,6 +28,8 @@ HEADERS = [
 ]
 
 
+# Like limits.AdmissionMiddleware, a plain ASGI middleware: the __init__/__call__ opening is
+# the ASGI protocol's boilerplate, not shared logic.
 class SecurityMiddleware:
     def __init__(self, app: ASGIApp, *, env: Environment, max_query_chars: int):
         self.app = app

@@ -15,7 +15,7 @@ from app.citations import metadata, store
 from app.config import SITE_NAME
 from app.facets import Facet
 from app.urls import absolute, urls
-from app.web.errors import NotFound
+from app.web.errors import NotFound, check_page
 from app.web.params import ParamError, StatementQuery, valid_key
 from app.web.render import query_filter
 
@@ -37,9 +37,32 @@ def statement_list(session: Session, q: StatementQuery, *, facets: bool = True) 
         name, value = unknown[0]
         raise ParamError(f"unknown {name}: {value!r}")
     page = browse.list_statements(session, f, sort=q.sort, page=q.page, per_page=q.per_page)
-    if q.page > page.pages:
-        raise NotFound(f"page {q.page} does not exist: the last page is {page.pages}")
-    return StatementList(q, page, browse.statement_facets(session, f) if facets else {}, labels)
+    check_page(q.page, page.pages)
+    return StatementList(q, page, or_counted_facets(session, f, labels) if facets else {}, labels)
+
+
+# A facet's parameter -> the StatementFilter field its values go to
+MULTI_FACETS = {"speaker": "speakers", "kind": "kinds", "venue": "venues", "topic": "topics"}
+
+
+def or_counted_facets(
+    session: Session, f: browse.StatementFilter, labels: list[FilterLabel] = ()
+) -> dict[str, list[Facet]]:
+    """Facet counts as on /search: a facet with values chosen is counted under every other
+    filter but not its own (the values it could add: OR within a facet, AND across facets).
+    A chosen value is listed even when nothing is left under the other filters (to remove it)."""
+    out = browse.statement_facets(session, f)
+    names = {(lb.name, lb.value): lb.label for lb in labels}
+    for name, field in MULTI_FACETS.items():
+        picked = getattr(f, field)
+        if not picked:
+            continue
+        values = browse.statement_facets(session, replace(f, **{field: ()}), only=(name,))[name]
+        values = [replace(v, selected=v.value in picked) for v in values]
+        listed = {v.value for v in values}
+        values += [Facet(name, v, names.get((name, v), v), 0, True) for v in picked if v not in listed]
+        out[name] = values
+    return out
 
 
 def redirect_alias(session: Session, key: str, *, api: bool = False) -> RedirectResponse | None:

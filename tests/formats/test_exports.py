@@ -234,9 +234,9 @@ def test_statement_csv_is_inert_and_complete(client):
 
 
 def test_a_capped_download_says_so_in_its_first_row(client, monkeypatch):
-    from app.web.routes import downloads, search
+    from app.web.routes import downloads, search_downloads
 
-    monkeypatch.setattr(search, "MAX_SEARCH_ROWS", 5)
+    monkeypatch.setattr(search_downloads, "MAX_SEARCH_ROWS", 5)
     text = client.get("/search.csv?q=ceasefire").content.decode("utf-8-sig")
     first, rest = text.split("\r\n", 1)
     total = client.get("/api/search?q=ceasefire").json()["total_paragraphs"]
@@ -313,14 +313,14 @@ def test_search_download_beyond_exact_resolution_still_counts_every_paragraph(cl
     """A search of more statements than search() resolves exactly (RESOLVE_ALL, lowered here):
     the download resolves them all and has every paragraph; capped, it says 'about'."""
     from app.search import planning as service
-    from app.web.routes import search
+    from app.web.routes import search_downloads
 
     exact = client.get("/api/search?q=the").json()["total_paragraphs"]
     monkeypatch.setattr(service, "RESOLVE_ALL", 1)
     assert client.get("/api/search?q=the").json()["approximate"]
     rows = _csv(client.get("/search.csv?q=the"))
     assert len(rows) == exact
-    monkeypatch.setattr(search, "MAX_SEARCH_ROWS", 7)
+    monkeypatch.setattr(search_downloads, "MAX_SEARCH_ROWS", 7)
     first = client.get("/search.csv?q=the").content.decode("utf-8-sig").split("\r\n", 1)[0]
     assert first.startswith("Truncated: this file holds the first 7 of about ")
     data = client.get("/search.json?q=the").json()

@@ -260,3 +260,33 @@ def test_a_600000_paragraph_statement_answers_its_first_page_fast_and_memory_sta
         assert peak - before < 100, (before, peak)
     finally:
         server.stop()
+
+
+def test_hits_and_their_next_and_previous_links_cross_the_pages_of_a_long_statement(long_archive):
+    """Arriving from a search, "hit k of N" counts the hits of the whole statement and the
+    next/previous links lead to the page (and anchor) of the hit beyond this page: no script."""
+    client, key, _count = long_archive
+    q = '"item number 499" OR "item number 501" OR "item number 1001"'
+
+    def hit_of(page_no: int):
+        page = soup(client.get(f"/statements/{key}", params={"q": q, "page": page_no}))
+        (li,) = page.select("li.para.is-hit")
+        return page, li
+
+    page1, first = hit_of(1)
+    assert "item number 499 " in first.get_text() and "hit 1 of 3" in first.get_text()
+    assert first.select_one("mark")
+    assert not first.select_one("a[rel=prev]")
+    to_second = first.select_one("a[rel=next]")["href"]
+    assert to_second.startswith(f"/statements/{key}?q=") and "page=2#p" in to_second
+    assert "3 paragraphs match" in page1.select_one(".hits-summary").get_text()
+    page2 = soup(client.get(to_second.split("#")[0]))
+    (second,) = page2.select("li.para.is-hit")
+    assert f"#{second['id']}" == "#" + to_second.split("#")[1]
+    assert "item number 501 " in second.get_text() and "hit 2 of 3" in second.get_text()
+    assert second.select_one("a[rel=prev]")["href"].endswith(f"#{first['id']}")
+    assert "page=3#p" in second.select_one("a[rel=next]")["href"]
+    assert "hits 2 on this page" in page2.select_one(".hits-summary").get_text(" ")
+    # the search's own count for the statement agrees
+    group = client.get("/api/search", params={"q": q}).json()["results"][0]
+    assert len(group["paragraphs"]) + group["more_paragraphs"] == 3

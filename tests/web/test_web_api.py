@@ -30,9 +30,38 @@ def client(archive):
 
 def test_api_index_links_every_collection(client):
     data = client.get("/api").json()
-    assert {"statements", "speakers", "venues", "topics", "dates", "search", "facets", "openapi"} <= set(data)
+    assert {
+        "statements",
+        "speakers",
+        "venues",
+        "topics",
+        "dates",
+        "search",
+        "facets",
+        "concordance",
+        "trends",
+        "quote",
+        "openapi",
+    } <= set(data)
     for name, url in data.items():
-        assert client.get(url.replace("http://testserver", "")).status_code == 200, name
+        r = client.get(url.replace("http://testserver", ""))
+        # an endpoint that needs a query says so (400 with a message), the others answer
+        assert r.status_code == 200 or (r.status_code == 400 and r.json()["error"]), (name, r.text)
+
+
+def test_the_schema_documents_concordance_and_trends_with_their_parameters(client):
+    paths = client.get("/openapi.json").json()["paths"]
+    filters = {"speaker", "said", "kind", "venue", "topic", "year", "month", "from", "to", "questions"}
+    concordance = {p["name"]: p for p in paths["/api/concordance"]["get"]["parameters"]}
+    assert {"q", "sort", "page", "per_page"} | filters <= set(concordance)
+    assert concordance["sort"]["schema"]["pattern"] == "^(newest|oldest|left|right)$"
+    trends = {p["name"]: p for p in paths["/api/trends"]["get"]["parameters"]}
+    assert {"q"} | filters <= set(trends)
+    assert trends["q"]["schema"]["anyOf"][0]["type"] == "array"
+    for path in ("/api/concordance", "/api/trends"):
+        responses = paths[path]["get"]["responses"]
+        assert {"200", "400", "422", "503"} <= set(responses), path
+        assert all(p.get("description") for p in paths[path]["get"]["parameters"]), path
 
 
 def test_statement_list_pages_through_everything_with_next_links(client):

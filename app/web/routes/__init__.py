@@ -1,6 +1,17 @@
 """The routers, split by entity. Route function names are the route names."""
 
-from app.web.routes import analysis, api, downloads, pages, paragraphs, quote, search, speakers, statements
+from app.web.routes import (
+    analysis,
+    api,
+    downloads,
+    pages,
+    paragraphs,
+    quote,
+    search,
+    search_downloads,
+    speakers,
+    statements,
+)
 
 ROUTERS = [
     pages.router,
@@ -8,6 +19,7 @@ ROUTERS = [
     paragraphs.router,
     speakers.router,
     search.router,
+    search_downloads.router,
     downloads.router,
     api.router,
     search.api_router,

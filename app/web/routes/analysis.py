@@ -13,15 +13,14 @@ from app.web import schemas
 from app.web.deps import BaseUrlDep, SessionDep, SettingsDep
 from app.web.json_response import ArchiveJSONResponse
 from app.web.outputs import Output, respond
-from app.web.params import ConcordanceQuery, TrendsQuery, concordance_query, trends_query
 from app.web.render import canonical, render
 from app.web.routes.search import search_error
 from app.web.search_adapter import SearchQueryError, SearchUnavailable, run_concordance, run_trends
+from app.web.search_params import ConcordanceQuery, TrendsQuery, concordance_query, trends_query
 from app.web.trend_chart import trend_chart
 
 router = APIRouter(include_in_schema=False)
 api_router = APIRouter(prefix="/api", tags=["search"])
-API_ERRORS = {400: {"model": schemas.Error}, 422: {"model": schemas.Error}, 503: {"model": schemas.Error}}
 CONCORDANCE_CSV_LINES = 20_000  # lines in one download (the concordance sorts at most this many)
 CONCORDANCE_CSV_FIELDS = [
     "left",
@@ -68,6 +67,12 @@ def _concordance(
     return result
 
 
+def _failed(request: Request, template: str, context: dict, e: Exception) -> Response:
+    """The page again with the error: 400/422 for the query (SearchQueryError), 503 without an index."""
+    status = e.status if isinstance(e, SearchQueryError) else 503
+    return render(request, template, status=status, **context | {"error": e.message})
+
+
 @router.get("/concordance")
 def concordance_page(
     request: Request,
@@ -83,15 +88,14 @@ def concordance_page(
     try:
         result = _concordance(request, session, settings, cq)
     except (SearchQueryError, SearchUnavailable) as e:
-        status = e.status if isinstance(e, SearchQueryError) else 503
-        return render(request, "concordance/index.html", status=status, **context | {"error": e.message})
+        return _failed(request, "concordance/index.html", context, e)
     return render(request, "concordance/index.html", **context | {"result": result})
 
 
 @api_router.get(
     "/concordance",
     summary="Every occurrence of a word or phrase, in context (KWIC)",
-    responses={200: {"model": schemas.ConcordanceResult}, **API_ERRORS},
+    responses={200: {"model": schemas.ConcordanceResult}, **schemas.SEARCH_ERRORS},
 )
 def api_concordance(
     request: Request,
@@ -214,8 +218,7 @@ def trends_page(
     try:
         result = _trends(request, settings, tq)
     except (SearchQueryError, SearchUnavailable) as e:
-        status = e.status if isinstance(e, SearchQueryError) else 503
-        return render(request, "trends/index.html", status=status, **context | {"error": e.message})
+        return _failed(request, "trends/index.html", context, e)
     filters = tq.search.filter_pairs()
     chart = trend_chart(result, measure=measure, href=lambda term, year: _year_search(filters, term, year))
     return render(request, "trends/index.html", **context | {"result": result, "chart": chart})
@@ -224,7 +227,7 @@ def trends_page(
 @api_router.get(
     "/trends",
     summary="Paragraphs per year that hold each term (absolute and per 10,000)",
-    responses={200: {"model": schemas.TrendsResult}, **API_ERRORS},
+    responses={200: {"model": schemas.TrendsResult}, **schemas.SEARCH_ERRORS},
 )
 def api_trends(
     request: Request,

@@ -13,7 +13,7 @@ from app.browse.views import Page
 from app.urls import PARAGRAPHS_PER_PAGE, absolute, page_url, urls
 from app.web import schemas, services
 from app.web.deps import BaseUrlDep, SessionDep
-from app.web.errors import NotFound
+from app.web.errors import check_page
 from app.web.params import MAX_YEAR, MIN_YEAR, ListQuery, StatementQuery, speaker_list_query, statement_query
 from app.web.render import paragraph_json, statement_json
 from app.web.routes.speakers import load_speaker
@@ -35,13 +35,26 @@ def _links(base: str, path: str, pairs: list[tuple[str, str]], page: Page) -> di
 
 @router.get("", summary="Index of the API")
 def api_index(base: BaseUrlDep) -> dict[str, str]:
-    names = ["statements", "facets", "speakers", "venues", "topics", "dates", "search"]
+    names = [
+        "statements",
+        "facets",
+        "speakers",
+        "venues",
+        "topics",
+        "dates",
+        "search",
+        "concordance",
+        "trends",
+        "quote",
+    ]
     return {name: absolute(base, urls.api(name)) for name in names} | {
         "openapi": absolute(base, "/openapi.json")
     }
 
 
 @router.get("/statements", response_model=schemas.StatementPage, summary="Statements, filtered and paginated")
+# The endpoints share a signature shape (request, session, base, a parsed query): FastAPI reads
+# each route's dependencies from its own signature, so the repetition is deliberate.
 def api_statements(
     request: Request,
     session: SessionDep,
@@ -191,8 +204,7 @@ def api_speakers(
     q: Annotated[ListQuery, Depends(speaker_list_query)],
 ) -> dict:
     page = browse.list_speakers(session, sort=q.sort, page=q.page, per_page=q.per_page)
-    if q.page > page.pages:
-        raise NotFound(f"page {q.page} does not exist: the last page is {page.pages}")
+    check_page(q.page, page.pages)
     return _links(base, request.url.path, q.pairs(), page) | {
         "results": [_speaker_row(s, base) for s in page.items]
     }

@@ -13,12 +13,13 @@ from app import browse
 from app.urls import urls
 from app.web.charts import year_chart
 from app.web.deps import SessionDep, SettingsDep
-from app.web.errors import NotFound
+from app.web.errors import check_page
 from app.web.examples import archive_examples
-from app.web.params import DEFAULT_PER_PAGE, MAX_YEAR, MIN_YEAR, ListQuery, PerPage, SearchQuery, _check_depth
+from app.web.params import DEFAULT_PER_PAGE, MAX_YEAR, MIN_YEAR, ListQuery, PerPage, check_depth
 from app.web.params import Page as PageNumber
-from app.web.render import canonical, render
+from app.web.render import bare_page, canonical, render
 from app.web.search_adapter import run_search
+from app.web.search_params import SearchQuery
 
 router = APIRouter(include_in_schema=False)
 Year = Annotated[int, Path(ge=MIN_YEAR, le=MAX_YEAR)]
@@ -33,20 +34,20 @@ def statement_page_query(page: PageNumber = 1, per_page: PerPage = 0) -> ListQue
 
 def _paged(q: ListQuery, default_per_page: int) -> ListQuery:
     q = replace(q, per_page=q.per_page or default_per_page)
-    _check_depth(q.page, q.per_page)
+    check_depth(q.page, q.per_page)
     return q
 
 
 @router.get("/")
 def home(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
-    if (redirect := canonical(request, [])) is not None:
-        return redirect
-    return render(
+    return bare_page(
         request,
         "home.html",
-        nav="home",
-        o=browse.home_overview(session),
-        examples=_examples(request, session, settings)[:3],
+        lambda: {
+            "nav": "home",
+            "o": browse.home_overview(session),
+            "examples": _examples(request, session, settings)[:3],
+        },
     )
 
 
@@ -72,8 +73,7 @@ def date_undated(
     page = browse.list_statements(
         session, browse.StatementFilter(undated=True), page=q.page, per_page=q.per_page
     )
-    if q.page > page.pages:
-        raise NotFound(f"page {q.page} does not exist: the last page is {page.pages}")
+    check_page(q.page, page.pages)
     return render(
         request,
         "dates/undated.html",
@@ -115,8 +115,7 @@ def date_month(
         per_page=q.per_page,
         leads=False,
     )
-    if q.page > page.pages:
-        raise NotFound(f"page {q.page} does not exist: the last page is {page.pages}")
+    check_page(q.page, page.pages)
     return render(
         request,
         "dates/month.html",
@@ -131,16 +130,16 @@ def date_month(
 
 @router.get("/venues")
 def venue_list(request: Request, session: SessionDep) -> Response:
-    if (redirect := canonical(request, [])) is not None:
-        return redirect
-    return render(request, "venues/list.html", nav="venues", rows=browse.list_venues(session))
+    return bare_page(
+        request, "venues/list.html", lambda: {"nav": "venues", "rows": browse.list_venues(session)}
+    )
 
 
 @router.get("/topics")
 def topic_list(request: Request, session: SessionDep) -> Response:
-    if (redirect := canonical(request, [])) is not None:
-        return redirect
-    return render(request, "topics/list.html", nav="topics", rows=browse.list_topics(session))
+    return bare_page(
+        request, "topics/list.html", lambda: {"nav": "topics", "rows": browse.list_topics(session)}
+    )
 
 
 @router.get("/docs")
@@ -186,20 +185,20 @@ def _examples(request: Request, session, settings) -> list:
 @router.get("/help")
 def help_page(request: Request, session: SessionDep, settings: SettingsDep) -> Response:
     """The query language, with examples from the archive's own speakers and words."""
-    if (redirect := canonical(request, [])) is not None:
-        return redirect
-    return render(request, "help.html", nav="help", examples=_examples(request, session, settings))
+    return bare_page(
+        request, "help.html", lambda: {"nav": "help", "examples": _examples(request, session, settings)}
+    )
 
 
 @router.get("/about")
 def about_page(request: Request, session: SessionDep) -> Response:
     """What is in the archive, where it comes from, how to cite it, what its dates mean."""
-    if (redirect := canonical(request, [])) is not None:
-        return redirect
-    return render(
+    return bare_page(
         request,
         "about.html",
-        nav="about",
-        o=browse.home_overview(session, latest=1, speakers=1),
-        kinds=browse.statement_facets(session, browse.StatementFilter()).get("kind", []),
+        lambda: {
+            "nav": "about",
+            "o": browse.home_overview(session, latest=1, speakers=1),
+            "kinds": browse.statement_facets(session, browse.StatementFilter()).get("kind", []),
+        },
     )

@@ -79,9 +79,7 @@ def quote_page(
     summary="Find where a quote was said (docs/quote-json.md)",
     responses={
         200: {"model": schemas.QuoteResult},
-        400: {"model": schemas.Error},
-        422: {"model": schemas.Error},
-        503: {"model": schemas.Error},
+        **schemas.SEARCH_ERRORS,
     },
 )
 def api_quote(

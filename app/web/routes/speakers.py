@@ -13,13 +13,15 @@ from app.urls import urls
 from app.web import services
 from app.web.charts import year_chart
 from app.web.deps import SessionDep
-from app.web.errors import NotFound
+from app.web.errors import NotFound, check_page
 from app.web.params import KEY_RE, ListQuery, StatementQuery, speaker_list_query, statement_query
 from app.web.render import canonical, render
 
 router = APIRouter(include_in_schema=False)
 
 
+# The list pages share their first lines (a parsed query, the canonical redirect) with
+# routes/statements.py on purpose: FastAPI reads each route's parameters from its signature.
 @router.get("/speakers")
 def speaker_list(
     request: Request, session: SessionDep, q: Annotated[ListQuery, Depends(speaker_list_query)]
@@ -27,8 +29,7 @@ def speaker_list(
     if (redirect := canonical(request, q.pairs())) is not None:
         return redirect
     page = browse.list_speakers(session, sort=q.sort, page=q.page, per_page=q.per_page)
-    if q.page > page.pages:
-        raise NotFound(f"page {q.page} does not exist: the last page is {page.pages}")
+    check_page(q.page, page.pages)
     return render(request, "speakers/list.html", nav="speakers", page=page, q=q, pairs=q.pairs())
 
 

@@ -64,18 +64,26 @@ def statement_detail(
     settings: SettingsDep,
     page: ParagraphPage = 1,
     q: SearchWords = None,
+    said: Annotated[list[str] | None, Query(max_length=20, description="the search's said: filter")] = None,
+    questions: Annotated[str | None, Query(pattern="^(exclude|only)$")] = None,
 ) -> Response:
-    """`?q=` (arriving from a search): the paragraphs holding the query's words are marked,
-    each with links to the previous and next one (app.web.hits)."""
+    """`?q=` (arriving from a search, with its paragraph filters `said`, `questions`): the
+    paragraphs the search resolves in this statement are marked, each with links to the
+    previous and next one, across pages (app.web.hits)."""
     found = services.load_statement(session, key, page=page)
     if isinstance(found, RedirectResponse):
         return found
     hits = None
     if q and q.strip():
+        filters = tuple(("said", v.strip()) for v in said or [] if v.strip())
+        filters += (("questions", questions),) if questions else ()
         hits = statement_hits(
             request.app.state.archive.searcher,
+            found.key,
             q.strip(),
             found.paragraphs,
+            page=found.paragraph_page,
+            filters=filters,
             max_query_chars=settings.max_query_chars,
         )
     from app.browse.duplicates import places
