@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
 from app.urls import absolute, page_url, urls, with_args
-from app.web import schemas
+from app.web import analysis_schemas, schemas
 from app.web.deps import BaseUrlDep, SessionDep, SettingsDep
 from app.web.json_response import ArchiveJSONResponse
 from app.web.outputs import Output, respond
@@ -95,7 +95,7 @@ def concordance_page(
 @api_router.get(
     "/concordance",
     summary="Every occurrence of a word or phrase, in context (KWIC)",
-    responses={200: {"model": schemas.ConcordanceResult}, **schemas.SEARCH_ERRORS},
+    responses={200: {"model": analysis_schemas.ConcordanceResult}, **schemas.SEARCH_ERRORS},
 )
 def api_concordance(
     request: Request,
@@ -227,7 +227,7 @@ def trends_page(
 @api_router.get(
     "/trends",
     summary="Paragraphs per year that hold each term (absolute and per 10,000)",
-    responses={200: {"model": schemas.TrendsResult}, **schemas.SEARCH_ERRORS},
+    responses={200: {"model": analysis_schemas.TrendsResult}, **schemas.SEARCH_ERRORS},
 )
 def api_trends(
     request: Request,

@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse, Response
 
 from app.quote import MAX_LIMIT, MAX_QUOTE_CHARS
 from app.urls import absolute
-from app.web import schemas
+from app.web import analysis_schemas, schemas
 from app.web.deps import BaseUrlDep, SessionDep
 from app.web.errors import error_response
 from app.web.render import canonical, render
@@ -78,7 +78,7 @@ def quote_page(
     "/quote",
     summary="Find where a quote was said (docs/quote-json.md)",
     responses={
-        200: {"model": schemas.QuoteResult},
+        200: {"model": analysis_schemas.QuoteResult},
         **schemas.SEARCH_ERRORS,
     },
 )
