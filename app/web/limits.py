@@ -31,8 +31,14 @@ THREAD_MARGIN = 4  # threads beyond max_requests: the searcher warm-up, backgrou
 POOL_MARGIN = 4  # connections beyond max_requests: the citation filler's reads, start-up
 RETRY_AFTER = "1"  # seconds a refused client is asked to wait
 HEARTBEAT = 0.5  # seconds between two beats of a worker's event loop
-STALLED_LOOP = 10.0  # a worker whose event loop has not beaten for this long stops answering pings
+# A worker stops answering pings when its event loop has not beaten while the worker itself
+# burned STALLED_CPU seconds of CPU (a loop blocked by work of its own), or for STALLED_WALL
+# seconds whatever it did (a loop blocked on a lock or I/O). A loop that is only waiting for
+# a core on an overloaded machine uses no CPU, so it is not taken for stalled until much later.
+STALLED_CPU = 10.0
+STALLED_WALL = 60.0
 STUCK_AFTER = 120.0  # ... and so does one in which requests run but none finished for this long
+PING_WAIT = 30  # seconds the supervisor waits for a pong (the pong thread too may wait for a core)
 
 
 @dataclass(frozen=True)
@@ -67,20 +73,25 @@ class Health:
 
     def __init__(self) -> None:
         self.beat: float | None = None  # None until the worker's lifespan started the heart
+        self.beat_cpu = 0.0  # the process's CPU time (all threads) at the last beat
         self.active = 0
         self.finished = time.monotonic()
 
-    def ok(self, now: float | None = None) -> bool:
+    def ok(self, now: float | None = None, cpu: float | None = None) -> bool:
         now = time.monotonic() if now is None else now
+        cpu = time.process_time() if cpu is None else cpu
         if self.beat is None:
             return True
-        if now - self.beat > STALLED_LOOP:
+        if now - self.beat > STALLED_WALL or cpu - self.beat_cpu > STALLED_CPU:
             return False
         return not (self.active and now - self.finished > STUCK_AFTER)
 
+    def beats(self) -> None:
+        self.beat, self.beat_cpu = time.monotonic(), time.process_time()
+
     async def heart(self) -> None:
         while True:
-            self.beat = time.monotonic()
+            self.beats()
             await asyncio.sleep(HEARTBEAT)
 
 

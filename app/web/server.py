@@ -21,6 +21,8 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 from uvicorn.supervisors import multiprocess
 from uvicorn.supervisors.multiprocess import Multiprocess
 
+from app.web.limits import PING_WAIT
+
 APP = "app.web.app:create_worker_app"
 
 
@@ -161,7 +163,7 @@ def server_config(*, host: str, port: int, workers: int, settings=None) -> _Conf
         log_level="info",
         http=protocol,
         timeout_keep_alive=max(1, round(settings.keepalive_timeout)),
-        timeout_worker_healthcheck=5,
+        timeout_worker_healthcheck=PING_WAIT,
         backlog=4096,
         access_log=False,
     )  # app.web.ops logs each request (JSON)

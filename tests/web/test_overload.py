@@ -134,14 +134,27 @@ def test_admission_refuses_beyond_the_limit_at_once_and_counts_back_down():
 def test_health_fails_when_the_loop_stops_beating_or_requests_stop_finishing():
     h = Health()
     assert h.ok()  # not started yet: the worker is starting up
-    now = time.monotonic()
-    h.beat = now
-    assert h.ok(now + 1)
-    assert not h.ok(now + 60)  # the event loop has not run for a minute
+    now, cpu = time.monotonic(), time.process_time()
+    h.beat, h.beat_cpu = now, cpu
+    assert h.ok(now + 1, cpu + 0.5)
+    assert not h.ok(now + 61, cpu)  # the event loop has not run for a minute
     h.beat, h.active, h.finished = now, 3, now - 500
-    assert not h.ok(now)  # requests in flight, none finished for minutes
+    assert not h.ok(now, cpu)  # requests in flight, none finished for minutes
     h.active = 0
-    assert h.ok(now)
+    assert h.ok(now, cpu)
+
+
+def test_a_starved_worker_is_not_taken_for_a_stalled_one():
+    """On an overloaded machine a worker's loop may wait many seconds for a core without doing
+    anything wrong: only a loop that stays silent while the worker burns CPU (or for a minute)
+    is stalled."""
+    h = Health()
+    now, cpu = time.monotonic(), time.process_time()
+    h.beat, h.beat_cpu = now, cpu
+    assert h.ok(now + 30, cpu + 1)  # 30 s without a beat, hardly any CPU: waiting for a core
+    assert not h.ok(now + 12, cpu + 11)  # 11 s of CPU with no beat: the loop is blocked by work
+    h.beats()
+    assert h.beat >= now and h.beat_cpu >= cpu and h.ok()
 
 
 def test_pool_threads_and_admission_are_sized_together(settings):
