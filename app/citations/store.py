@@ -230,7 +230,7 @@ def citation_texts(
     out = {}
     for label in STYLES:
         try:
-            bib = serve_text(stored.get(label), label, url, accessed, wait=wait)
+            bib = serve_text(stored.get(label), label, url, accessed, "", None, wait)
             cite = serve_text(stored.get(label + short), label, url, accessed, short, loc, wait)
             if bib is None or cite is None:
                 out[label] = texts.render_texts(item, label, wait=wait)
