@@ -30,7 +30,9 @@ import multiprocessing
 import os
 import subprocess
 import sys
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from functools import cache, lru_cache
@@ -83,18 +85,33 @@ def _parts(d: dt.date) -> dict:
     return {"date-parts": [[d.year, d.month, d.day]]}
 
 
-def _render(data: dict, style: str) -> dict[str, str]:
+def _render(data: dict, style: str, wait: float | None = None) -> dict[str, str]:
     """{form: text} of one entry rendered by citeproc-js, the paragraph form with LOCATOR."""
-    out = citeproc_js.render(STYLES[style], data, locator=LOCATOR, label=csl.LOCATOR_LABEL)
+    out = citeproc_js.render(STYLES[style], data, locator=LOCATOR, label=csl.LOCATOR_LABEL, wait=wait)
     return {"": out.bibliography, "/cite": out.citation, "/para": out.located or ""}
 
 
 _PROBE = {"type": "webpage", "title": "Probe", "container-title": "Archive", "URL": PLACEHOLDER}
 
 
-@lru_cache(maxsize=16)
-def _probe(style: str, accessed: dt.date) -> dict[str, str]:
-    return _render(_PROBE | {"accessed": _parts(accessed)}, style)
+_probes: OrderedDict[tuple[str, dt.date], dict[str, str]] = OrderedDict()
+_probes_lock = threading.Lock()
+
+
+def _probe(style: str, accessed: dt.date, wait: float | None = None) -> dict[str, str]:
+    """The probe entry rendered with `accessed` (kept for the 32 (style, day) pairs used last);
+    `wait` as for citeproc_js.hold() when it must be rendered."""
+    with _probes_lock:
+        hit = _probes.get((style, accessed))
+        if hit is not None:
+            _probes.move_to_end((style, accessed))
+    if hit is None:
+        hit = _render(_PROBE | {"accessed": _parts(accessed)}, style, wait)
+        with _probes_lock:
+            while len(_probes) >= 32:
+                _probes.pop(next(iter(_probes)))
+            _probes[(style, accessed)] = hit
+    return hit
 
 
 def _sentinel_form(style: str, form: str) -> tuple[str, str, str] | None:
@@ -112,8 +129,18 @@ def _sentinel_form(style: str, form: str) -> tuple[str, str, str] | None:
     return s[:i], found, s[len(s) - j :]
 
 
+def date_forms(
+    style: str, accessed: dt.date, form: str = "", wait: float | None = None
+) -> tuple[str, str] | None:
+    """_date_forms(), the probes it reads rendered first if needed, `wait` as for
+    citeproc_js.hold() (the probes are rendered once a day and style)."""
+    for day in (SENTINEL, _OTHER, accessed):
+        _probe(style, day, wait)
+    return _date_forms(style, accessed, form)
+
+
 @lru_cache(maxsize=256)
-def date_forms(style: str, accessed: dt.date, form: str = "") -> tuple[str, str] | None:
+def _date_forms(style: str, accessed: dt.date, form: str) -> tuple[str, str] | None:
     """(sentinel date, `accessed`) as `style` writes them in `form`, checked on the probe:
     replacing the one by the other in the probe rendered with the sentinel gives the probe
     rendered with `accessed`. None when that does not hold (stored texts with a date are then
@@ -160,14 +187,20 @@ def render_stored(clean: str) -> dict[str, str | None]:
 
 
 def serve_text(
-    stored: str | None, style: str, url: str, accessed: dt.date, form: str = "", locator: str | None = None
+    stored: str | None,
+    style: str,
+    url: str,
+    accessed: dt.date,
+    form: str = "",
+    locator: str | None = None,
+    wait: float | None = None,
 ) -> str | None:
     """A stored text with its permalink, access date and paragraph filled in; None when it
     cannot be used."""
     if stored is None or _placeholders(stored) > 1 or (form == "" and _placeholders(stored) != 1):
         return None
     if _YEAR in stored:
-        forms = date_forms(style, accessed, form)
+        forms = date_forms(style, accessed, form, wait)
         if forms is None or stored.count(forms[0]) != 1:
             return None
         stored = stored.replace(forms[0], forms[1])
@@ -178,9 +211,13 @@ def serve_text(
     return stored.replace(PLACEHOLDER, url).replace(_CAPITAL, url[:1].upper() + url[1:])
 
 
-def citation_texts(session: Session, statement_key: str, item: dict) -> dict[str, texts.Texts]:
+def citation_texts(
+    session: Session, statement_key: str, item: dict, *, wait: float | None = None
+) -> dict[str, texts.Texts | None]:
     """{style: texts} for a statement's or paragraph's CSL item: from the stored row when its
-    fingerprint matches, else rendered by citeproc-js (identical either way)."""
+    fingerprint matches, else rendered by citeproc-js (identical either way). `wait` as for
+    citeproc_js.hold(): with a bound (0 for a page), a style whose text needs the engine while
+    it is busy is None (being prepared)."""
     clean = inputs(item)
     row = session.execute(
         select(CitationText.fingerprint, CitationText.texts)
@@ -192,13 +229,25 @@ def citation_texts(session: Session, statement_key: str, item: dict) -> dict[str
     short = "/para" if loc else "/cite"
     out = {}
     for label in STYLES:
-        bib = serve_text(stored.get(label), label, url, accessed)
-        cite = serve_text(stored.get(label + short), label, url, accessed, short, loc)
-        if bib is None or cite is None:
-            out[label] = texts.render_texts(item, label)
-        else:
-            out[label] = texts.Texts(bib, cite)
+        try:
+            bib = serve_text(stored.get(label), label, url, accessed, "", None, wait)
+            cite = serve_text(stored.get(label + short), label, url, accessed, short, loc, wait)
+            if bib is None or cite is None:
+                out[label] = texts.render_texts(item, label, wait=wait)
+            else:
+                out[label] = texts.Texts(bib, cite)
+        except citeproc_js.Busy:
+            out[label] = None
     return out
+
+
+def prime(day: dt.date | None = None) -> None:
+    """Render the probes stored texts need for `day` (default today and tomorrow, UTC), after
+    the server's warm-up, so that serving stored texts does not need the engine."""
+    today = day or dt.datetime.now(dt.UTC).date()
+    for d in (today,) if day else (today, today + dt.timedelta(days=1)):
+        for label in STYLES:
+            date_forms(label, d)
 
 
 # --- filling ------------------------------------------------------------------------------------

@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from starlette.middleware.trustedhost import TrustedHostMiddleware
 
-from app.citations import citeproc_js
+from app.citations import citeproc_js, store
 from app.config import Settings, get_settings
 from app.web import errors
 from app.web import limits as admission
@@ -113,7 +113,7 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fas
         set_thread_limit(limits.threads)
         archive.open()
         if getattr(app.state, "warm_citations", False):
-            citeproc_js.warm_up_in_background()
+            citeproc_js.warm_up_in_background(then=store.prime)  # pages get Busy until it ends
         try:
             async with heartbeat():
                 yield

@@ -28,7 +28,11 @@ def render(
 ) -> HTMLResponse:
     env = request.app.state.env
     body = env.get_template(template).render(
-        request_path=request.url.path, nav=nav, base_url=base_url(request), **context
+        request_path=request.url.path,
+        request_query=request.url.query,
+        nav=nav,
+        base_url=base_url(request),
+        **context,
     )
     return HTMLResponse(body, status_code=status, headers=headers)
 

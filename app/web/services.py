@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from app import browse, citations
 from app.browse.views import FilterLabel, Page, ParagraphDetail, StatementDetail, StatementRow
-from app.citations import metadata, store
+from app.citations import citeproc_js, metadata, store
 from app.config import SITE_NAME
 from app.facets import Facet
 from app.urls import absolute, urls
@@ -139,7 +139,9 @@ def cite_box(
     session: Session, st: StatementRow, base: str, paragraph: tuple[str, int] | None = None
 ) -> citations.CitationSet:
     """The Cite box: texts from the stored rendering when it is up to date (app.citations.store),
-    else rendered now; the same texts either way."""
+    else from the cache of live texts, else rendered now; the same texts either way. A page
+    never waits for citeproc-js: a style it would need while the engine is busy (another
+    request's rendering, the worker's set-up) is listed as being prepared."""
     item = citation_item(st, base, paragraph)
     meta = metadata.embedded(
         item,
@@ -151,6 +153,11 @@ def cite_box(
         date=st.sort_date,
         accessed=citations.accessed(item),
         captured=st.captured,
-        texts=store.citation_texts(session, st.key, item),
+        texts=store.citation_texts(session, st.key, item, wait=citeproc_js.PAGE_WAIT),
         meta=meta,
     )
+
+
+def cite_headers(cite: citations.CitationSet) -> dict[str, str] | None:
+    """A page whose Cite box is still being prepared is not to be kept by any cache."""
+    return {"cache-control": "no-store"} if cite.pending else None

@@ -230,7 +230,10 @@ def test_a_600000_paragraph_statement_answers_its_first_page_fast_and_memory_sta
         return total // 1024
 
     try:
-        httpx.get(f"{server.url}/statements/{key}", timeout=60)  # warm
+        warm_by = time.monotonic() + 120  # warm: until the worker's citeproc-js is set up
+        while "being prepared" in httpx.get(f"{server.url}/statements/{key}", timeout=60).text:
+            assert time.monotonic() < warm_by, "citeproc-js never became ready"
+            time.sleep(0.5)
         before = rss()
         t = time.perf_counter()
         first = httpx.get(f"{server.url}/statements/{key}", timeout=60)

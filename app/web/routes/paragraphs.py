@@ -21,13 +21,15 @@ def paragraph_detail(request: Request, session: SessionDep, key: str, base: Base
     if isinstance(found, RedirectResponse):
         return found
     p = found.paragraph
+    cite = services.cite_box(session, found.statement, base, (p.key, p.n))
     return render(
         request,
         "paragraphs/detail.html",
         nav="statements",
+        headers=services.cite_headers(cite),
         d=found,
         st=found.statement,
-        cite=services.cite_box(session, found.statement, base, (p.key, p.n)),
+        cite=cite,
         cite_kind="paragraph",
     )
 

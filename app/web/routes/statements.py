@@ -88,15 +88,17 @@ def statement_detail(
         )
     from app.browse.duplicates import places
 
+    cite = services.cite_box(session, found, base)
     return render(
         request,
         "statements/detail.html",
         nav="statements",
+        headers=services.cite_headers(cite),
         st=found,
         hits=hits,
         neighbours=browse.neighbours(session, found),
         places=places(session, found.key),
-        cite=services.cite_box(session, found, base),
+        cite=cite,
         cite_kind="statement",
     )
 
