@@ -49,19 +49,23 @@ def alias_superseded(session: Session, key: str, target: str) -> None:
 
 def _alias_to(session: Session, key: str, old: list[tuple[str, str]], target: str) -> None:
     """Alias statement `key` to `target` and each old paragraph (key, text) to the paragraph of
-    `target` with the same text, else its successor by alignment (app.ingest.versions)."""
+    `target` with the same text (current, or retired: an earlier version of `target`, as a
+    re-keyed page's earlier captures are, app.ingest.folds), else its successor by alignment
+    (app.ingest.versions)."""
     if key == target:
         return
     add_alias(session, key, "statement", target, "statement")
-    new = session.execute(
-        select(Paragraph.key, Paragraph.text)
+    rows = session.execute(
+        select(Paragraph.key, Paragraph.text, Paragraph.current)
         .join(Statement)
-        .where(Statement.key == target, Paragraph.current.is_(True))
-        .order_by(Paragraph.n)
+        .where(Statement.key == target)
+        .order_by(Paragraph.n, Paragraph.key)
     ).all()
+    new = [(k, t) for k, t, current in rows if current]
     if not new:
         return
-    by_suffix = {suffix(k): k for k, _ in new}
+    # the same words under `target`, current or kept from an earlier version (a folded capture)
+    by_suffix = {suffix(k): k for k, _t, _c in rows}
     old_suffixes = [suffix(k) for k, _ in old]
     new_suffixes = [suffix(k) for k, _ in new]
     text_of = {**{suffix(k): t for k, t in old}, **{suffix(k): t for k, t in new}}.__getitem__

@@ -68,6 +68,7 @@ class Contrib(NamedTuple):
     ingested_at: dt.datetime | None = None
     parse_seq: int = 0
     superseded: bool = False
+    folded: bool = False  # an earlier capture of a re-keyed page, under its old key (app.ingest.folds)
 
     def capture(self):
         return capture_of(self.captured_at, self.captured_source, self.page_clock, self.ingested_at)

@@ -166,7 +166,10 @@ def _materialise_page(
     them in `result`, and alias the keys of statements that went to where their page went."""
     old_main = next((k for k, role in old if role == "main"), None)
     main_now = live_main(session, path)
-    for key, outcome in materialise_many(session, sorted(keys | {k for k, _ in old})):
+    touched = keys | {k for k, _ in old}
+    if earlier_main and main_now:  # a capture kept as earlier: its statement's versions change
+        touched.add(main_now)
+    for key, outcome in materialise_many(session, sorted(touched)):
         if outcome == "removed":
             result.removed_keys.add(key)
         elif outcome != "unchanged":

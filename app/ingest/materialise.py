@@ -16,9 +16,28 @@ from sqlalchemy.orm import Session
 
 from app.ingest.bulk import chunks
 from app.ingest.contributions import SLICE, Contrib, ParagraphRows, decode_contribution
+from app.ingest.folds import folded_rows
 from app.ingest.statement_writes import remove_statement, write_statements
 from app.ingest.version_rows import build_versions
 from app.models import Contribution, SourceDocument, Statement
+
+_COLUMNS = (
+    Contribution.data,
+    Contribution.role,
+    Contribution.position,
+    SourceDocument.id,
+    SourceDocument.sha256,
+    SourceDocument.path,
+    SourceDocument.original_url,
+    SourceDocument.publisher,
+    SourceDocument.captured_at,
+    SourceDocument.file_name,
+    SourceDocument.captured_source,
+    SourceDocument.captured,
+    SourceDocument.ingested_at,
+    SourceDocument.parse_seq,
+    SourceDocument.superseded,
+)
 
 
 def materialise_many(session: Session, keys: list[str]) -> Iterator[tuple[str, str]]:
@@ -26,28 +45,13 @@ def materialise_many(session: Session, keys: list[str]) -> Iterator[tuple[str, s
     for chunk in chunks(keys):
         contribs: dict[str, list[Contrib]] = {}
         for r in session.execute(
-            select(
-                Contribution.statement_key,
-                Contribution.data,
-                Contribution.role,
-                Contribution.position,
-                SourceDocument.id,
-                SourceDocument.sha256,
-                SourceDocument.path,
-                SourceDocument.original_url,
-                SourceDocument.publisher,
-                SourceDocument.captured_at,
-                SourceDocument.file_name,
-                SourceDocument.captured_source,
-                SourceDocument.captured,
-                SourceDocument.ingested_at,
-                SourceDocument.parse_seq,
-                SourceDocument.superseded,
-            )
+            select(Contribution.statement_key, *_COLUMNS)
             .join(SourceDocument)
             .where(Contribution.statement_key.in_(chunk))
         ):
             contribs.setdefault(r[0], []).append(Contrib(decode_contribution(r[1]), *r[2:]))
+        for key, r in folded_rows(session, _COLUMNS, chunk):  # earlier captures of a re-keyed page
+            contribs.setdefault(key, []).append(Contrib(decode_contribution(r[0]), *r[1:], folded=True))
         statements = {s.key: s for s in session.scalars(select(Statement).where(Statement.key.in_(chunk)))}
         writes: list[tuple[Statement, dict]] = []
         for key in chunk:  # popped: a long statement's contributions go once it is written
@@ -63,13 +67,15 @@ def _new_statement(session: Session, key: str) -> Statement:
 
 
 def _ordered(contribs: list[Contrib]) -> list[Contrib]:
-    """Best first: full text, then the latest capture (a later re-parse of the same capture),
+    """Best first: full text, then the statement's own over an earlier capture folded into it
+    (app.ingest.folds), then the latest capture (a later re-parse of the same capture),
     then more paragraphs, then smaller sha256, path, position."""
 
     def rank(c: Contrib):
         when, finer = c.capture().sort_key()
         return (
             c.role != "main",
+            c.folded,
             -when,
             -finer,
             -c.parse_seq,

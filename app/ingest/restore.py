@@ -125,15 +125,24 @@ def _ident(src: dict) -> tuple[str, str, int]:
 def _validate(path: Path) -> tuple[int, dict[tuple[str, str, int], dict]]:
     """(lines, the exported capture of each source): a source is listed bare (file and sha256)
     where it only holds a teaser of a statement, and with its capture fields in the versions of
-    the statements it holds; the document is made from the latter, whichever line comes first."""
+    the statements it holds; the document is made from the latter, whichever line comes first.
+    A statement of one version lists its sources without an estimated capture time (so copies of
+    the same pages export the same bytes): of a source's listings, the fullest is kept (the same
+    capture of a re-keyed page is listed in the versions of the statement it folded into)."""
     count = 0
     captures: dict[tuple[str, str, int], dict] = {}
     for _no, rec in _lines(path):
         count += 1
         for v in rec.get("versions") or []:
             for src in v.get("sources") or []:
-                captures.setdefault(_ident(src), src)
+                known = captures.get(_ident(src))
+                if known is None or _fullness(src) > _fullness(known):
+                    captures[_ident(src)] = src
     return count, captures
+
+
+def _fullness(src: dict) -> int:
+    return sum(v is not None for v in src.values())
 
 
 def import_export(factory: sessionmaker[Session], path: Path) -> ImportReport:

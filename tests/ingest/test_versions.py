@@ -390,12 +390,6 @@ def test_an_export_line_keeps_the_stored_words_and_import_puts_them_back():
         restore_stored({"title": "t", "bidi_stored": [[["n"], 5]]})
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known permanence bug (issue 16): a re-keyed statement is removed and its changed "
-    "paragraphs' keys are aliased to their successors (app.ingest.load._alias_superseded), so "
-    "they show the new words; the old version's paragraphs must be kept under the new statement",
-)
 def test_a_retitled_and_edited_page_keeps_the_old_words_at_the_old_keys(cli, factory, settings, seed_copy):
     """The same page, later, with a corrected title (a new statement key) and edited paragraphs:
     the old statement URL leads to the new statement, and every old paragraph URL still shows
@@ -418,3 +412,79 @@ def test_a_retitled_and_edited_page_keeps_the_old_words_at_the_old_keys(cli, fac
         changed = next(u for u, t in paragraphs.items() if t == _body_paragraphs(original)[5].strip())
         notice = soup(client.get(changed)).select_one("p.notice.revised")
         assert notice is not None and notice.select_one("a[rel=successor]")["href"].startswith("/p/")
+
+
+def _issued_by_export(cli) -> tuple[set[str], dict[str, str]]:
+    """Every statement URL and every paragraph URL with its words, read from the export."""
+    statements, paragraphs = set(), {}
+    for key, rec in _records(cli).items():
+        statements.add(f"/statements/{key}")
+        for p in [
+            *rec["paragraphs"],
+            *rec["retired"],
+            *(q for v in rec["versions"] for q in v["paragraphs"] or []),
+        ]:
+            paragraphs.setdefault(f"/p/{p['key']}", p["text"])
+    return statements, paragraphs
+
+
+def test_a_retitled_page_keeps_every_url_whatever_the_order_and_through_an_export(cli, tmp_path, monkeypatch):
+    """The page and its later retitled, edited capture at the same path, ingested in both orders
+    into two archives: the same export bytes, the later capture current, the earlier one an
+    earlier version of it; the export imported into a fresh archive exports the same bytes; and
+    in each of the three archives every URL the first order issued keeps its words."""
+    original = (SEEDS / FULL).read_text(encoding="utf-8")
+    times = (1_600_000_000, 1_600_086_400)
+    exports, statements, paragraphs = [], set(), {}
+
+    def ingest(name: str, text: str, when: int) -> None:
+        monkeypatch.setenv("ARCHIVE_DATA_DIR", str(tmp_path / name))
+        page = tmp_path / f"pages-{name}" / "site" / FULL
+        page.parent.mkdir(parents=True, exist_ok=True)
+        page.write_text(text, encoding="utf-8")
+        os.utime(page, (when, when))
+        assert cli("ingest", page).exit_code == 0
+
+    ingest("forward", original, times[0])
+    old_key, old = next((k, r) for k, r in _records(cli).items() if not r["excerpt"])
+    assert original.count(old["title"]) == 1
+    retitled = _edit(original).replace(old["title"], old["title"] + " (corrected)")
+    _add_issued(cli, statements, paragraphs)
+    ingest("forward", retitled, times[1])
+    _add_issued(cli, statements, paragraphs)
+    exports.append(cli("export").stdout)
+    ingest("reverse", retitled, times[1])
+    ingest("reverse", original, times[0])
+    exports.append(cli("export").stdout)
+    assert exports[0] == exports[1]
+    rec = next(r for r in map(json.loads, exports[0].splitlines()) if len(r["versions"]) > 1)
+    assert rec["key"] != old_key and rec["title"] == old["title"] + " (corrected)"
+    assert [v["current"] for v in rec["versions"]] == [False, True]
+    assert {p["text"] for p in rec["versions"][0]["paragraphs"]} == {p["text"] for p in old["paragraphs"]}
+    assert old_key not in {json.loads(line)["key"] for line in exports[0].splitlines()}
+    dump = tmp_path / "reverse.jsonl"
+    dump.write_text(exports[1], encoding="utf-8")
+    monkeypatch.setenv("ARCHIVE_DATA_DIR", str(tmp_path / "rebuilt"))
+    assert cli("import", dump).exit_code == 0
+    assert cli("export").stdout == exports[0]
+    changed = next(u for u, t in paragraphs.items() if t == _body_paragraphs(original)[5].strip())
+    assert changed.startswith(f"/p/{old_key}.")
+    for name in ("forward", "reverse", "rebuilt"):
+        with make_client(tmp_path / name) as client:
+            for url in statements:
+                assert client.get("/api" + url).status_code == 200, (name, url)
+            assert client.get(f"/api/statements/{old_key}").json()["key"] == rec["key"]
+            for url, words in paragraphs.items():
+                r = client.get("/api" + url)
+                assert r.status_code == 200 and r.json()["text"] == words, (name, url)
+            revision = client.get("/api" + changed).json()["revision"]
+            assert revision["version"] == 1 and revision["successor"].startswith(rec["key"] + ".")
+
+
+def _add_issued(cli, statements: set[str], paragraphs: dict[str, str]) -> None:
+    """Every statement URL and every paragraph URL (with its words) the archive has, from its export."""
+    for key, rec in _records(cli).items():
+        statements.add(f"/statements/{key}")
+        versions = [q for v in rec["versions"] for q in v["paragraphs"] or []]
+        for p in [*rec["paragraphs"], *rec["retired"], *versions]:
+            paragraphs.setdefault(f"/p/{p['key']}", p["text"])
