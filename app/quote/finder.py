@@ -114,8 +114,11 @@ def _order(c: _Candidate):
     return (-c.score, c.date or "9999-99-99", c.key)
 
 
-def find_quote(view, session: Session, quote: str | None, *, limit: int = 10) -> dict:
-    """Raises QuoteError for a quote that cannot be looked for (message for the user)."""
+def find_quote(
+    view, session: Session, quote: str | None, *, limit: int = 10, min_score: float | None = None
+) -> dict:
+    """Raises QuoteError for a quote that cannot be looked for (message for the user).
+    `min_score` (benchmarks only): show results down to this score instead of the finder's own."""
     text = check_quote(quote)
     if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= MAX_LIMIT:
         raise QuoteError(f"limit must be a whole number from 1 to {MAX_LIMIT}")
@@ -131,7 +134,8 @@ def find_quote(view, session: Session, quote: str | None, *, limit: int = 10) ->
         a = align(frags, c.text, c.folded)
         c.score, c.spans = a.score, a.spans
     aligned.sort(key=_order)
-    shown = [c for c in aligned if c.score >= MIN_SCORE][:limit]
+    floor = MIN_SCORE if min_score is None else min_score
+    shown = [c for c in aligned if c.score >= floor][:limit]
     results = [_result(c, found, speakers) for c in shown]
     return {"quote": text, "fragments": [f.text for f in frags], "candidates": len(found), "results": results}
 

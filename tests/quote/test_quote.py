@@ -405,3 +405,38 @@ def test_accuracy_on_perturbed_quotes_large(tmp_path):
     print({k: v for k, v in figures.items() if k != "misses"})
     assert figures["first"] >= 0.95, figures["misses"]
     assert figures["top3"] >= 0.99, figures["misses"]
+
+
+# -- quotes that are not in the archive -----------------------------------------------------------
+
+FALSE_MATCH_BOUND = 0.05  # README, Quote finder: at most this share of unrelated quotes get a result
+
+
+def test_quotes_not_in_the_archive_rarely_match_and_quotes_in_it_still_do(tmp_path):
+    """Real sentences held out of a generated archive (and perturbed copies of them) get no
+    result for all but FALSE_MATCH_BOUND of them, with the finder's own threshold; the quotes
+    cut from the archive, perturbed the same way, are still found."""
+    from app.config import Settings
+    from app.db import open_database
+    from benchmarks.quotes import build, false_matches, held_out_paragraphs, negatives
+
+    data = build(tmp_path, 800, seed=21)
+    engine, factory = open_database(Settings(data_dir=data))
+    with factory() as session:
+        paras = paragraphs_of(session)
+    engine.dispose()
+    rng = random.Random(22)
+    unrelated = negatives(held_out_paragraphs(rng, 200), paras, 60, rng)
+    assert len(unrelated) == 60 and sum(q["perturbed"] for q in unrelated) == 30
+    with make_client(data) as c:
+
+        def ask(q: str) -> dict:
+            r = c.get("/api/quote", params={"q": q})
+            assert r.status_code == 200, r.text
+            return r.json()
+
+        false = false_matches(ask, unrelated)
+        found = evaluate(ask, paras, 40, seed=23)
+    print(false["false_match_rate"], false["false_matches"], found["first"], found["top3"])
+    assert false["false_match_rate"] <= FALSE_MATCH_BOUND, false["false_matches"]
+    assert found["top3"] >= 0.95, found["misses"]
