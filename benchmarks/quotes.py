@@ -93,7 +93,9 @@ def _record(result: dict, key: str | None = None, span: str = "") -> dict:
     found = result["results"]
     return {
         "words": sum(f.words for f in fragments(result["quote"])),
-        "results": [[r["score"], bool(key) and hit(r, key, span)] for r in found],
+        "results": [
+            [r["score"], bool(key) and hit(r, key, span), *r.get("words_matched", ())] for r in found
+        ],
     }
 
 
@@ -237,14 +239,15 @@ def false_matches(ask, quotes: list[dict]) -> dict:
 
 
 def trade_off(positives: list[dict], negatives: list[dict], shown) -> dict:
-    """Recall and false matches had the finder shown only results with shown(score, words):
-    records from evaluate() and false_matches() run with min_score=0."""
+    """Recall and false matches had the finder shown only results with shown(score, words,
+    matched, content) (words: the quote's; matched of content: its content words the result
+    holds): records from evaluate() and false_matches() run with min_score=0."""
     first = top3 = 0
     for r in positives:
-        kept = [h for s, h in r["results"] if shown(s, r["words"])]
+        kept = [h for s, h, *m in r["results"] if shown(s, r["words"], *m)]
         first += bool(kept and kept[0])
         top3 += any(kept[:3])
-    false = sum(any(shown(s, r["words"]) for s, _h in r["results"]) for r in negatives)
+    false = sum(any(shown(s, r["words"], *m) for s, _h, *m in r["results"]) for r in negatives)
     return {
         "first": first / max(1, len(positives)),
         "top3": top3 / max(1, len(positives)),

@@ -74,6 +74,8 @@ class _Candidate:
     folded: Folded
     score: float = 0.0
     spans: tuple = ()
+    content: int = 0
+    matched: int = 0
 
 
 def _load(session: Session, keys: list[str]) -> tuple[list[_Candidate], dict[int, list[dict]]]:
@@ -132,7 +134,7 @@ def find_quote(
     aligned = found[: max(limit, ALIGNED)]
     for c in aligned:
         a = align(frags, c.text, c.folded)
-        c.score, c.spans = a.score, a.spans
+        c.score, c.spans, c.content, c.matched = a.score, a.spans, a.content, a.matched
     aligned.sort(key=_order)
     floor = MIN_SCORE if min_score is None else min_score
     shown = [c for c in aligned if c.score >= floor][:limit]
@@ -168,6 +170,7 @@ def _result(c: _Candidate, found: list[_Candidate], speakers: dict[int, list[dic
         "key": c.key,
         "url": paragraph_path(c.key),
         "score": c.score,
+        "words_matched": [c.matched, c.content],
         "n": c.n,
         "speaker": _speaker(c, speakers),
         "label": c.label,
