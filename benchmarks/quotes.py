@@ -228,11 +228,14 @@ def false_matches(ask, quotes: list[dict]) -> dict:
         t0 = time.perf_counter()
         result = ask(q["quote"])
         times.append((time.perf_counter() - t0) * 1000)
-        records.append(_record(result) | {"perturbed": q["perturbed"], "quote": q["quote"]})
+        weak = [r.get("weak", False) for r in result["results"]]
+        records.append(_record(result) | {"perturbed": q["perturbed"], "quote": q["quote"], "weak": weak})
     answered = [r for r in records if r["results"]]
+    confident = [r for r in records if any(not w for w in r.pop("weak"))]
     return {
         "quotes": len(quotes),
         "false_match_rate": len(answered) / max(1, len(quotes)),
+        "false_match_rate_not_weak": len(confident) / max(1, len(quotes)),
         "false_matches": [(r["quote"], r["results"][0][0]) for r in answered],
         "records": records,
     }
@@ -328,7 +331,7 @@ def _summary(figures: dict) -> dict:
     out = {k: v for k, v in figures.items() if k not in ("misses", "records")}
     for k, v in figures.items():
         if k.startswith("not_in_archive_"):
-            out[k] = {"quotes": v["quotes"], "false_match_rate": v["false_match_rate"]}
+            out[k] = {m: v[m] for m in ("quotes", "false_match_rate", "false_match_rate_not_weak")}
     return out
 
 

@@ -409,7 +409,8 @@ def test_accuracy_on_perturbed_quotes_large(tmp_path):
 
 # -- quotes that are not in the archive -----------------------------------------------------------
 
-FALSE_MATCH_BOUND = 0.05  # README, Quote finder: at most this share of unrelated quotes get a result
+FALSE_MATCH_BOUND = 0.05  # README, Quote finder: at most this share of unrelated quotes get any result
+MATCH_BOUND = 0.02  # ... and at most this share a result that is not a weak match
 
 
 def test_quotes_not_in_the_archive_rarely_match_and_quotes_in_it_still_do(tmp_path):
@@ -439,4 +440,22 @@ def test_quotes_not_in_the_archive_rarely_match_and_quotes_in_it_still_do(tmp_pa
         found = evaluate(ask, paras, 40, seed=23)
     print(false["false_match_rate"], false["false_matches"], found["first"], found["top3"])
     assert false["false_match_rate"] <= FALSE_MATCH_BOUND, false["false_matches"]
+    assert false["false_match_rate_not_weak"] <= MATCH_BOUND, false["false_matches"]
     assert found["top3"] >= 0.95, found["misses"]
+
+
+def test_weak_matches_are_shown_as_such(client, monkeypatch):
+    """Results between WEAK_SCORE and MIN_SCORE are listed after the matches, flagged `weak`, under
+    their own heading on the page and marked on the terminal (here every result is made weak)."""
+    from app.quote import finder
+
+    strong = client.get("/api/quote", params={"q": QUOTE}).json()["results"]
+    assert strong and not any(r["weak"] for r in strong)
+    monkeypatch.setattr(finder, "MIN_SCORE", 101.0)
+    weak = client.get("/api/quote", params={"q": QUOTE}).json()["results"]
+    assert [r["key"] for r in weak] == [r["key"] for r in strong] and all(r["weak"] for r in weak)
+    page = client.get("/quote", params={"q": QUOTE})
+    doc = soup(page)
+    assert doc.find("h2", class_="weak-matches") is not None and "no close match" in page.text
+    assert len(doc.select("article.weak-match")) == len(weak)
+    assert "weak match" in doc.select_one("article.weak-match .score").get_text()
