@@ -177,9 +177,12 @@ class Synth:
         return "\n".join(lines) + "\n", n
 
 
-def write_corpus(out: Path, paragraphs: int, seed: int = 1) -> tuple[int, int]:
-    """Write pages until `paragraphs` paragraphs; returns (pages, paragraphs)."""
+def write_corpus(out: Path, paragraphs: int, seed: int = 1, *, keep=None) -> tuple[int, int]:
+    """Write pages until `paragraphs` paragraphs; returns (pages, paragraphs). `keep(sentence)`:
+    only the seed sentences it accepts are used (the others are held out of the archive)."""
     synth = Synth(seed)
+    if keep is not None:
+        synth.sentences = [s for s in synth.sentences if keep(s)]
     out.mkdir(parents=True, exist_ok=True)
     pages = total = 0
     while total < paragraphs:

@@ -25,6 +25,8 @@ from functools import lru_cache
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
+from app.search.tables import STOP_WORDS
+
 WORD = re.compile(r"\w+(?:['’]\w+)*")
 ELLIPSIS = re.compile(r"\[\s*(?:\.\s*){2,}\]|\[\s*…\s*\]|(?:\.\s*){3,}|…")
 MIN_FRAGMENT_WORDS = 2  # a fragment shorter than this (a word left between two ellipses) is not aligned alone
@@ -148,6 +150,21 @@ def fragments(quote: str) -> list[Folded]:
 class Alignment:
     score: float  # 0..100
     spans: tuple[tuple[int, int], ...]  # matched spans in the original paragraph text
+    content: int = 0  # the quote's content words (not stop words) ...
+    matched: int = 0  # ... of which this many are in the matched words (as spelt, or misspelt)
+
+
+def content_words(words: list[str]) -> list[str]:
+    """The words that tell one text from another: not stop words, at least 3 letters."""
+    return [w for w in words if len(w) >= 3 and w not in STOP_WORDS]
+
+
+def _matched(qwords: list[str], twords: list[str]) -> tuple[int, int]:
+    """(content words of qwords, how many of them twords holds, as spelt or misspelt)."""
+    content = content_words(qwords)
+    pool = set(twords)
+    found = sum(w in pool or any(_cost(w, t) == MISSPELT for t in pool) for w in content)
+    return len(content), found
 
 
 def char_score(quote_fragments: list[Folded], target: Folded) -> float:
@@ -170,6 +187,7 @@ def align(quote_fragments: list[Folded], paragraph: str, folded: Folded | None =
     twords = target.text.split(" ")
     total = sum(f.words for f in quote_fragments)
     score, spans, last_end, ordered = 0.0, [], -1, True
+    content = matched = 0
     for f in quote_fragments:
         if len(f.text) >= len(target.text):  # the quote holds the whole paragraph (and more)
             r, s, e = fuzz.ratio(f.text, target.text), 0, len(target.text)
@@ -189,9 +207,11 @@ def align(quote_fragments: list[Folded], paragraph: str, folded: Folded | None =
         last_end = w1
         if w1 > w0:
             spans.append((target.original_spans[w0][0], target.original_spans[w1 - 1][1]))
+        c, k = _matched(qwords, twords[w0:w1])
+        content, matched = content + c, matched + k
     if not ordered:
         score *= OUT_OF_ORDER
-    return Alignment(round(score, 1), _merge(spans))
+    return Alignment(round(score, 1), _merge(spans), content, matched)
 
 
 WORD_WEIGHT = 0.7

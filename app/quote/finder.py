@@ -4,7 +4,8 @@
    index (app.search.quote; each word also under its other spelling, British or American).
 2. Each candidate gets the quick character-level score; the best ALIGNED are aligned with the
    quote word by word (app.quote.align): that score (0-100) ranks them (ties: the earliest date,
-   then the key); results below MIN_SCORE are not shown.
+   then the key); results below WEAK_SCORE are not shown, those below MIN_SCORE are shown as
+   weak matches (`weak`), after the others.
 3. The words a result matched (its span) are looked for in every candidate: the paragraphs
    holding them (SAME_WORDS) are where those words appear; the earliest date among them is
    `earliest`, and those of other statements dated later are `quoted_later_by`.
@@ -28,7 +29,8 @@ MAX_QUOTE_CHARS = 1000  # as long as a search query may be (ARCHIVE_MAX_QUERY_CH
 MAX_LIMIT = 50
 CANDIDATES = 60  # paragraphs from the index, scored quickly (character level) ...
 ALIGNED = 12  # ... of which the best this many (or `limit`) are aligned word by word and ranked
-MIN_SCORE = 55.0  # results scoring less are not shown (unrelated English prose aligns at ~35-50)
+MIN_SCORE = 55.0  # a match; results scoring less are weak matches, shown as such, down to ...
+WEAK_SCORE = 50.0  # ... this (quotes not in the archive: benchmarks/README.md, quote finder)
 SAME_WORDS = 90.0  # a paragraph holds a result's words when their span aligns with it this well
 MAX_PLACES = 20  # quoted_later_by and other_places list at most this many (`places` counts them all)
 MAX_SPAN_FOR_SAME = 400  # characters of a result's span looked for elsewhere (its start, when longer)
@@ -74,6 +76,8 @@ class _Candidate:
     folded: Folded
     score: float = 0.0
     spans: tuple = ()
+    content: int = 0
+    matched: int = 0
 
 
 def _load(session: Session, keys: list[str]) -> tuple[list[_Candidate], dict[int, list[dict]]]:
@@ -114,8 +118,11 @@ def _order(c: _Candidate):
     return (-c.score, c.date or "9999-99-99", c.key)
 
 
-def find_quote(view, session: Session, quote: str | None, *, limit: int = 10) -> dict:
-    """Raises QuoteError for a quote that cannot be looked for (message for the user)."""
+def find_quote(
+    view, session: Session, quote: str | None, *, limit: int = 10, min_score: float | None = None
+) -> dict:
+    """Raises QuoteError for a quote that cannot be looked for (message for the user).
+    `min_score` (benchmarks only): show results down to this score instead of WEAK_SCORE."""
     text = check_quote(quote)
     if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= MAX_LIMIT:
         raise QuoteError(f"limit must be a whole number from 1 to {MAX_LIMIT}")
@@ -129,9 +136,10 @@ def find_quote(view, session: Session, quote: str | None, *, limit: int = 10) ->
     aligned = found[: max(limit, ALIGNED)]
     for c in aligned:
         a = align(frags, c.text, c.folded)
-        c.score, c.spans = a.score, a.spans
+        c.score, c.spans, c.content, c.matched = a.score, a.spans, a.content, a.matched
     aligned.sort(key=_order)
-    shown = [c for c in aligned if c.score >= MIN_SCORE][:limit]
+    floor = WEAK_SCORE if min_score is None else min_score
+    shown = [c for c in aligned if c.score >= floor][:limit]
     results = [_result(c, found, speakers) for c in shown]
     return {"quote": text, "fragments": [f.text for f in frags], "candidates": len(found), "results": results}
 
@@ -164,6 +172,8 @@ def _result(c: _Candidate, found: list[_Candidate], speakers: dict[int, list[dic
         "key": c.key,
         "url": paragraph_path(c.key),
         "score": c.score,
+        "weak": c.score < MIN_SCORE,
+        "words_matched": [c.matched, c.content],
         "n": c.n,
         "speaker": _speaker(c, speakers),
         "label": c.label,

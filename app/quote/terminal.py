@@ -37,7 +37,14 @@ def render_quote(console: Console, result: dict) -> None:
         st = r["statement"]
         console.print()
         console.print(
-            Text.assemble((f"{i}. ", "bold"), (f"{r['score']:.0f}  ", "bold green"), (st["title"], "bold"))
+            Text.assemble(
+                (f"{i}. ", "bold"),
+                (
+                    f"{r['score']:.0f}{' weak match' if r['weak'] else ''}  ",
+                    "yellow" if r["weak"] else "bold green",
+                ),
+                (st["title"], "bold"),
+            )
         )
         meta = [r["date"] or "undated", r["speaker"] or "", f"¶{r['n']}", r["url"]]
         console.print(Text("   " + " · ".join(m for m in meta if m), style="dim"))

@@ -102,6 +102,8 @@ class QuoteMatch(BaseModel):
     url: str
     permalink: str
     score: float
+    weak: bool
+    words_matched: list[int]
     n: int
     speaker: str | None
     label: str | None

@@ -395,9 +395,10 @@ def test_accuracy_on_perturbed_quotes(tmp_path):
 
 @pytest.mark.slow
 @pytest.mark.xfail(
-    reason="accuracy, not speed: the 99 % top-3 target is not met (10k: 98.0 %; 3k, session 6: "
-    "98.0 %, the misses short heavily perturbed quotes scoring just under MIN_SCORE or outside "
-    "the candidates; benchmarks/README.md, quote finder)",
+    reason="accuracy, not speed: the 99 % top-3 target was not met at 30k (98 %: short, heavily "
+    "perturbed quotes scoring just under 55 or outside the candidates); session 8 added the weak "
+    "matches (50-55, shown as such) for the first kind; not re-run at 30k (no CPU for it), at 3k: "
+    "100 % top 3, 99.5 % first, 1 % of unrelated quotes a weak result (benchmarks/README.md)",
     strict=False,
 )
 def test_accuracy_on_perturbed_quotes_large(tmp_path):
@@ -405,3 +406,57 @@ def test_accuracy_on_perturbed_quotes_large(tmp_path):
     print({k: v for k, v in figures.items() if k != "misses"})
     assert figures["first"] >= 0.95, figures["misses"]
     assert figures["top3"] >= 0.99, figures["misses"]
+
+
+# -- quotes that are not in the archive -----------------------------------------------------------
+
+FALSE_MATCH_BOUND = 0.05  # README, Quote finder: at most this share of unrelated quotes get any result
+MATCH_BOUND = 0.02  # ... and at most this share a result that is not a weak match
+
+
+def test_quotes_not_in_the_archive_rarely_match_and_quotes_in_it_still_do(tmp_path):
+    """Real sentences held out of a generated archive (and perturbed copies of them) get no
+    result for all but FALSE_MATCH_BOUND of them, with the finder's own threshold; the quotes
+    cut from the archive, perturbed the same way, are still found."""
+    from app.config import Settings
+    from app.db import open_database
+    from benchmarks.quotes import build, false_matches, held_out_paragraphs, negatives
+
+    data = build(tmp_path, 800, seed=21)
+    engine, factory = open_database(Settings(data_dir=data))
+    with factory() as session:
+        paras = paragraphs_of(session)
+    engine.dispose()
+    rng = random.Random(22)
+    unrelated = negatives(held_out_paragraphs(rng, 200), paras, 60, rng)
+    assert len(unrelated) == 60 and sum(q["perturbed"] for q in unrelated) == 30
+    with make_client(data) as c:
+
+        def ask(q: str) -> dict:
+            r = c.get("/api/quote", params={"q": q})
+            assert r.status_code == 200, r.text
+            return r.json()
+
+        false = false_matches(ask, unrelated)
+        found = evaluate(ask, paras, 40, seed=23)
+    print(false["false_match_rate"], false["false_matches"], found["first"], found["top3"])
+    assert false["false_match_rate"] <= FALSE_MATCH_BOUND, false["false_matches"]
+    assert false["false_match_rate_not_weak"] <= MATCH_BOUND, false["false_matches"]
+    assert found["top3"] >= 0.95, found["misses"]
+
+
+def test_weak_matches_are_shown_as_such(client, monkeypatch):
+    """Results between WEAK_SCORE and MIN_SCORE are listed after the matches, flagged `weak`, under
+    their own heading on the page and marked on the terminal (here every result is made weak)."""
+    from app.quote import finder
+
+    strong = client.get("/api/quote", params={"q": QUOTE}).json()["results"]
+    assert strong and not any(r["weak"] for r in strong)
+    monkeypatch.setattr(finder, "MIN_SCORE", 101.0)
+    weak = client.get("/api/quote", params={"q": QUOTE}).json()["results"]
+    assert [r["key"] for r in weak] == [r["key"] for r in strong] and all(r["weak"] for r in weak)
+    page = client.get("/quote", params={"q": QUOTE})
+    doc = soup(page)
+    assert doc.find("h2", class_="weak-matches") is not None and "no close match" in page.text
+    assert len(doc.select("article.weak-match")) == len(weak)
+    assert "weak match" in doc.select_one("article.weak-match .score").get_text()
