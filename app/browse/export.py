@@ -18,6 +18,7 @@ from app.bidi import export_line
 from app.browse.paragraphs import resolve_alias
 from app.browse.rows import load_rows
 from app.browse.views import StatementRow
+from app.ingest.folds import folded_rows
 from app.models import Contribution, KeyAlias, Paragraph, SourceDocument, Statement, StatementVersion
 from app.urls import statement_path
 
@@ -68,6 +69,11 @@ def _sources(session: Session, keys: list[str]) -> dict[str, list[tuple[str, str
     ).all()
     out: dict[str, set[tuple[str, str]]] = {}
     for key, name, sha in rows:
+        out.setdefault(key, set()).add((name, sha))
+    # an earlier capture of a re-keyed page is a source of the statement it folded into, as it
+    # is once an import has made it one of its contributions
+    columns = (Contribution.role, SourceDocument.file_name, SourceDocument.sha256)
+    for key, (_role, name, sha) in folded_rows(session, columns, keys):
         out.setdefault(key, set()).add((name, sha))
     return {k: sorted(v) for k, v in out.items()}
 
