@@ -209,6 +209,36 @@ def test_a_member_changed_away_leaves_the_group(tmp_path, cli, factory):
     assert "0 groups" in cli("duplicates").stdout
 
 
+def test_regrouping_a_statement_at_a_time_gives_the_groups_of_one_go(tmp_path, settings, monkeypatch):
+    """An ingest regroups its statements in chunks (memory holds one chunk's shingles); with
+    chunks of one statement the groups, and the links behind them, are those of one go,
+    also when a second run changes a member away while the rest is regrouped."""
+    from app.db import open_database
+
+    pages = _mirror_pages(tmp_path / "pages")
+    _title, other_paras = _body(OTHER_SEED)
+    changed_away = "\n\n".join(pages["mirror"].read_text(encoding="utf-8").split("\n\n")[:2] + other_paras[1:])
+    seen = []
+    for chunk in (1, 10_000):
+        monkeypatch.setattr(dup, "CHUNK", chunk)
+        run_settings = settings.model_copy(update={"data_dir": tmp_path / f"chunk{chunk}"})
+        engine, factory = open_database(run_settings)
+        _ingest(factory, pages.values(), run_settings)
+        first = _state(factory)
+        with factory() as session:
+            links = [g.links for g in dup.groups(session)]
+        original = pages["mirror"].read_text(encoding="utf-8")
+        pages["mirror"].write_text(changed_away + "\n", encoding="utf-8")
+        _ingest(factory, pages.values(), run_settings)
+        pages["mirror"].write_text(original, encoding="utf-8")
+        seen.append((first, links, _state(factory)))
+        engine.dispose()
+    assert seen[0] == seen[1]
+    first, links, after = seen[0]
+    assert sum(1 for v in first.values() if v) == 1 and len(links) == 1
+    assert not any(after.values())
+
+
 def test_regroup_recomputes_the_same_groups(tmp_path, cli, factory):
     pages = _mirror_pages(tmp_path / "pages")
     assert cli("ingest", *pages.values()).exit_code == 0
