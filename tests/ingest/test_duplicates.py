@@ -217,7 +217,9 @@ def test_regrouping_a_statement_at_a_time_gives_the_groups_of_one_go(tmp_path, s
 
     pages = _mirror_pages(tmp_path / "pages")
     _title, other_paras = _body(OTHER_SEED)
-    changed_away = "\n\n".join(pages["mirror"].read_text(encoding="utf-8").split("\n\n")[:2] + other_paras[1:])
+    changed_away = "\n\n".join(
+        pages["mirror"].read_text(encoding="utf-8").split("\n\n")[:2] + other_paras[1:]
+    )
     seen = []
     for chunk in (1, 10_000):
         monkeypatch.setattr(dup, "CHUNK", chunk)
