@@ -15,6 +15,7 @@ from sqlalchemy import select
 
 from app.ingest import duplicates as dup
 from app.models import Statement
+from tests import backend
 from tests.conftest import SEEDS
 
 BODY_SEED = "000_1bbf74939fffeac4.txt"  # a long speech (the original)
@@ -24,6 +25,15 @@ OTHER_SEED = "001_e008f88601b054ee.txt"  # an unrelated statement
 def _body(name: str) -> tuple[str, list[str]]:
     lines = (SEEDS / name).read_text(encoding="utf-8").split("\n\n")
     return lines[0], [p.strip() for p in lines[1:] if p.strip()]
+
+
+def _archive_in(settings, data_dir: Path):
+    """Settings of a second, fresh archive in `data_dir` (on PostgreSQL: its own database; the
+    fixture's settings name the test's database explicitly)."""
+    update: dict = {"data_dir": data_dir}
+    if backend.POSTGRES:
+        update["database_url"] = backend.database_url_for(data_dir)
+    return settings.model_copy(update=update)
 
 
 def _mirror_pages(root: Path) -> dict[str, Path]:
@@ -161,7 +171,7 @@ def test_grouping_does_not_depend_on_ingest_order(tmp_path, settings):
             [pages["mirror"], pages["other"], pages["original"], pages["digest"], pages["later"]],
         ]
     ):
-        run_settings = settings.model_copy(update={"data_dir": tmp_path / f"d{i}"})
+        run_settings = _archive_in(settings, tmp_path / f"d{i}")
         engine, factory = open_database(run_settings)
         for p in order:  # one page per run: each arrives when the others are already grouped
             _ingest(factory, [p], run_settings)
@@ -223,7 +233,7 @@ def test_regrouping_a_statement_at_a_time_gives_the_groups_of_one_go(tmp_path, s
     seen = []
     for chunk in (1, 10_000):
         monkeypatch.setattr(dup, "CHUNK", chunk)
-        run_settings = settings.model_copy(update={"data_dir": tmp_path / f"chunk{chunk}"})
+        run_settings = _archive_in(settings, tmp_path / f"chunk{chunk}")
         engine, factory = open_database(run_settings)
         _ingest(factory, pages.values(), run_settings)
         first = _state(factory)
