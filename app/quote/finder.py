@@ -20,6 +20,7 @@ from rapidfuzz import fuzz
 from sqlalchemy.orm import Session
 
 from app.quote.align import WORD, Folded, align, char_score, fold, fragments, spellings
+from app.search.budget import Deadline
 from app.search.quote import candidates as index_candidates
 from app.search.quote import quote_words
 from app.search.results import fetch_paragraphs
@@ -119,16 +120,25 @@ def _order(c: _Candidate):
 
 
 def find_quote(
-    view, session: Session, quote: str | None, *, limit: int = 10, min_score: float | None = None
+    view,
+    session: Session,
+    quote: str | None,
+    *,
+    limit: int = 10,
+    min_score: float | None = None,
+    deadline: float | None = None,
 ) -> dict:
     """Raises QuoteError for a quote that cannot be looked for (message for the user).
-    `min_score` (benchmarks only): show results down to this score instead of WEAK_SCORE."""
+    `min_score` (benchmarks only): show results down to this score instead of WEAK_SCORE.
+    `deadline`: seconds of index work (the server's ARCHIVE_SEARCH_DEADLINE); past it the
+    candidates are those found so far and the result says `approximate`. None: no deadline."""
     text = check_quote(quote)
     if not isinstance(limit, int) or isinstance(limit, bool) or not 1 <= limit <= MAX_LIMIT:
         raise QuoteError(f"limit must be a whole number from 1 to {MAX_LIMIT}")
     frags = fragments(text)
     words = [spellings(w) for w in quote_words(text)]
-    keys = [k for k, _w in index_candidates(view, words, limit=CANDIDATES)]
+    clock = Deadline(deadline) if deadline is not None else None
+    keys = [k for k, _w in index_candidates(view, words, limit=CANDIDATES, clock=clock)]
     found, speakers = _load(session, keys)
     for c in found:
         c.score = char_score(frags, c.folded)
@@ -141,7 +151,13 @@ def find_quote(
     floor = WEAK_SCORE if min_score is None else min_score
     shown = [c for c in aligned if c.score >= floor][:limit]
     results = [_result(c, found, speakers) for c in shown]
-    return {"quote": text, "fragments": [f.text for f in frags], "candidates": len(found), "results": results}
+    return {
+        "quote": text,
+        "fragments": [f.text for f in frags],
+        "candidates": len(found),
+        "approximate": bool(clock and clock.cut),
+        "results": results,
+    }
 
 
 def _brief(c: _Candidate, speakers: dict[int, list[dict]]) -> dict:

@@ -122,4 +122,5 @@ class QuoteResult(BaseModel):
     quote: str
     fragments: list[str]
     candidates: int
+    approximate: bool
     results: list[QuoteMatch]

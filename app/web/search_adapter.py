@@ -202,7 +202,7 @@ def run_quote(holder: Any, session: Session, q: str | None, *, limit: int) -> di
 
     try:
         with holder.view() as view:
-            return find_quote(view, session, q, limit=limit)
+            return find_quote(view, session, q, limit=limit, deadline=getattr(holder, "deadline", None))
     except QuoteError as e:
         raise SearchQueryError(e.message, e.status) from None
     except SearchIndexError as e:

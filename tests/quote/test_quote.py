@@ -460,3 +460,83 @@ def test_weak_matches_are_shown_as_such(client, monkeypatch):
     assert doc.find("h2", class_="weak-matches") is not None and "no close match" in page.text
     assert len(doc.select("article.weak-match")) == len(weak)
     assert "weak match" in doc.select_one("article.weak-match .score").get_text()
+
+
+# -- the candidates' pruning and deadline ---------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def generated(tmp_path_factory) -> Path:
+    return _generated(tmp_path_factory.mktemp("generated"), 1200, seed=13)
+
+
+def _weigh_every_paragraph(view, words, limit):
+    """The candidates by their definition, with no pruning: every paragraph holding a seed
+    slot, weighed by the idf of every slot it holds."""
+    from app.search.documents import paragraph_entries
+    from app.search.quote import STRIDE, UNDATED, _seed_count, _slots
+
+    slots = _slots(view, words)
+    seeds = _seed_count(slots)
+    holds: dict[tuple[int, int], set[int]] = {}
+    for s, (_idf, _df, terms) in enumerate(slots):
+        for t in terms:
+            tp = view.postings.term("text", t)
+            for j, d in enumerate(tp.ids if tp is not None else ()):
+                for p in tp.positions(j):
+                    holds.setdefault((d, p // STRIDE), set()).add(s)
+    weight = {k: sum(slots[s][0] for s in sorted(held)) for k, held in holds.items() if min(held) < seeds}
+    dates = view.column("date")
+    best = sorted(weight.items(), key=lambda kv: (-round(kv[1], 6), dates[kv[0][0]] or UNDATED, kv[0]))
+    return [(paragraph_entries(view.values("paras", [d])[d])[i][1], w) for (d, i), w in best[:limit]]
+
+
+def test_pruned_candidates_are_those_of_weighing_every_paragraph(generated):
+    """The finder weighs statements best bound first and stops when none left can reach the
+    kept paragraphs: the candidates (and their order) are those of weighing every paragraph."""
+    from app.config import Settings
+    from app.db import open_database
+    from app.quote.align import spellings
+    from app.search.quote import candidates, quote_words
+    from app.search.searcher import IndexView
+
+    engine, factory = open_database(Settings(data_dir=generated))
+    with factory() as session:
+        paras = paragraphs_of(session)
+    engine.dispose()
+    rng = random.Random(3)
+    vocab = sorted({w for _k, t in paras for w in t.split()})
+    view = IndexView.open(generated / "index")
+    try:
+        quotes = [perturb(t, vocab, rng) for _k, t in rng.sample(paras, 25)]
+        quotes += [" ".join(rng.sample(vocab, 8)) for _ in range(10)]  # words from anywhere
+        for q in quotes:
+            words = [spellings(w) for w in quote_words(q)]
+            for limit in (5, 60):
+                assert candidates(view, words, limit=limit) == _weigh_every_paragraph(view, words, limit), q
+    finally:
+        view.close()
+
+
+def test_a_look_up_past_its_deadline_stops_and_says_approximate(generated):
+    from app.config import Settings
+    from app.db import open_database
+    from app.quote import find_quote
+    from app.search.searcher import IndexView
+
+    engine, factory = open_database(Settings(data_dir=generated))
+    with factory() as session:
+        paras = paragraphs_of(session)
+    view = IndexView.open(generated / "index")
+    try:
+        common = " ".join(w for _k, t in paras[:3] for w in t.split()[:6])  # words of many statements
+        with factory() as session:
+            unhurried = find_quote(view, session, common)
+            cut = find_quote(view, session, common, deadline=0.0)
+    finally:
+        view.close()
+        engine.dispose()
+    assert unhurried["approximate"] is False
+    assert unhurried["candidates"] > 0
+    assert cut["approximate"] is True
+    assert cut["candidates"] <= unhurried["candidates"]
