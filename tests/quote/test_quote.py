@@ -540,3 +540,23 @@ def test_a_look_up_past_its_deadline_stops_and_says_approximate(generated):
     assert unhurried["candidates"] > 0
     assert cut["approximate"] is True
     assert cut["candidates"] <= unhurried["candidates"]
+
+
+def test_the_page_and_the_api_say_when_the_look_up_was_cut_short(generated):
+    from app.config import Settings
+    from app.db import open_database
+
+    engine, factory = open_database(Settings(data_dir=generated))
+    with factory() as session:
+        paras = paragraphs_of(session)
+    engine.dispose()
+    common = " ".join(w for _k, t in paras[:3] for w in t.split()[:6])
+    with make_client(generated, {"search_deadline": 0.0}) as c:
+        api = c.get("/api/quote", params={"q": common})
+        page = c.get("/quote", params={"q": common})
+    assert api.status_code == 200 and api.json()["approximate"] is True
+    assert page.status_code == 200
+    note = soup(page).find("p", attrs={"role": "note"})
+    assert note is not None and "time limit" in note.get_text()
+    with make_client(generated) as c:
+        assert c.get("/api/quote", params={"q": common}).json()["approximate"] is False
