@@ -7,9 +7,10 @@ other spelling (British/American) when the index knows it. A slot weighs its idf
 words count most; the quote's words that the index does not know (a misspelling) count
 nothing. The rarest slots (SEED_TERMS, within SEED_POSTINGS statements) name the candidate
 paragraphs; the next rarer slots, up to MAX_TERMS, add their weight to the candidates already
-named (a bisect into their postings per candidate statement, never a scan of a common word).
-The best `limit` paragraphs by weight are returned (ties: the earliest dated statement, so that
-the first place words were said is kept when many paragraphs repeat them).
+named. The best `limit` paragraphs by weight are returned (ties: the earliest dated statement,
+so that the first place words were said is kept when many paragraphs repeat them). Every
+slot's postings are read (their document ids bound each statement's weight: candidates());
+positions are decoded only in the statements weighed, a bisect per term and statement.
 """
 
 from __future__ import annotations
