@@ -89,14 +89,14 @@ def test_highlight_tokens_are_the_analysers_tokens(session):
 
 @pytest.mark.parametrize("text", ["sanctions", "russia OR china", "foreign minister", '"foreign minister"'])
 def test_out_of_time_the_figures_are_estimates_flagged_approximate(run, monkeypatch, text):
-    exact = run(text)
+    exact = run(text, deadline=60.0)  # exact whatever the machine's load (CI failed on it at load ~4)
     assert exact["approximate"] is False and exact["results"]
     monkeypatch.setattr(service, "RESOLVE_BUDGET", 0.0)
     monkeypatch.setattr(service, "RESOLVE_CHUNK", 1)
     late = run(text)
     assert late["approximate"] is True
     assert late["results"]  # the page is never left empty for lack of time
-    assert set(keys_of(late)) <= set(keys_of(exact)) | {k for k in keys_of(run(text, page=2))}
+    assert set(keys_of(late)) <= set(keys_of(exact)) | {k for k in keys_of(run(text, page=2, deadline=60.0))}
     if service.statement_exact(service.split_filters(parse_query(text).query)[0]):
         # every statement found holds a match: the same page and the same statement count
         assert keys_of(late) == keys_of(exact)
