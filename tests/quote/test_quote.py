@@ -470,6 +470,22 @@ def generated(tmp_path_factory) -> Path:
     return _generated(tmp_path_factory.mktemp("generated"), 1200, seed=13)
 
 
+@pytest.fixture(scope="module")
+def generated_paras(generated) -> list[tuple[str, str]]:
+    from app.config import Settings
+    from app.db import open_database
+
+    engine, factory = open_database(Settings(data_dir=generated))
+    with factory() as session:
+        paras = paragraphs_of(session)
+    engine.dispose()
+    return paras
+
+
+def _common_words(paras) -> str:
+    return " ".join(w for _k, t in paras[:3] for w in t.split()[:6])  # words of many statements
+
+
 def _weigh_every_paragraph(view, words, limit):
     """The candidates by their definition, with no pruning: every paragraph holding a seed
     slot, weighed by the idf of every slot it holds."""
@@ -491,19 +507,14 @@ def _weigh_every_paragraph(view, words, limit):
     return [(paragraph_entries(view.values("paras", [d])[d])[i][1], w) for (d, i), w in best[:limit]]
 
 
-def test_pruned_candidates_are_those_of_weighing_every_paragraph(generated):
+def test_pruned_candidates_are_those_of_weighing_every_paragraph(generated, generated_paras):
     """The finder weighs statements best bound first and stops when none left can reach the
     kept paragraphs: the candidates (and their order) are those of weighing every paragraph."""
-    from app.config import Settings
-    from app.db import open_database
     from app.quote.align import spellings
     from app.search.quote import candidates, quote_words
     from app.search.searcher import IndexView
 
-    engine, factory = open_database(Settings(data_dir=generated))
-    with factory() as session:
-        paras = paragraphs_of(session)
-    engine.dispose()
+    paras = generated_paras
     rng = random.Random(3)
     vocab = sorted({w for _k, t in paras for w in t.split()})
     view = IndexView.open(generated / "index")
@@ -518,18 +529,16 @@ def test_pruned_candidates_are_those_of_weighing_every_paragraph(generated):
         view.close()
 
 
-def test_a_look_up_past_its_deadline_stops_and_says_approximate(generated):
+def test_a_look_up_past_its_deadline_stops_and_says_approximate(generated, generated_paras):
     from app.config import Settings
     from app.db import open_database
     from app.quote import find_quote
     from app.search.searcher import IndexView
 
     engine, factory = open_database(Settings(data_dir=generated))
-    with factory() as session:
-        paras = paragraphs_of(session)
     view = IndexView.open(generated / "index")
     try:
-        common = " ".join(w for _k, t in paras[:3] for w in t.split()[:6])  # words of many statements
+        common = _common_words(generated_paras)
         with factory() as session:
             unhurried = find_quote(view, session, common)
             cut = find_quote(view, session, common, deadline=0.0)
@@ -542,15 +551,8 @@ def test_a_look_up_past_its_deadline_stops_and_says_approximate(generated):
     assert cut["candidates"] <= unhurried["candidates"]
 
 
-def test_the_page_and_the_api_say_when_the_look_up_was_cut_short(generated):
-    from app.config import Settings
-    from app.db import open_database
-
-    engine, factory = open_database(Settings(data_dir=generated))
-    with factory() as session:
-        paras = paragraphs_of(session)
-    engine.dispose()
-    common = " ".join(w for _k, t in paras[:3] for w in t.split()[:6])
+def test_the_page_and_the_api_say_when_the_look_up_was_cut_short(generated, generated_paras):
+    common = _common_words(generated_paras)
     with make_client(generated, {"search_deadline": 0.0}) as c:
         api = c.get("/api/quote", params={"q": common})
         page = c.get("/quote", params={"q": common})
