@@ -140,17 +140,18 @@ def find_quote(
     clock = Deadline(deadline) if deadline is not None else None
     keys = [k for k, _w in index_candidates(view, words, limit=CANDIDATES, clock=clock)]
     found, speakers = _load(session, keys)
-    for c in found:
-        c.score = char_score(frags, c.folded)
+    rank = {k: i for i, k in enumerate(keys)}
+    found.sort(key=lambda c: rank[c.key])  # the index's order: the likeliest scored first
+    # Scoring costs with the paragraphs' length (a 200 KB paragraph: ~0.5 s): past the clock's
+    # hard limit the candidates not yet scored are left out (and the result is approximate).
+    found = found[: _within(clock, found, lambda c: setattr(c, "score", char_score(frags, c.folded)))]
     found.sort(key=_order)
     aligned = found[: max(limit, ALIGNED)]
-    for c in aligned:
-        a = align(frags, c.text, c.folded)
-        c.score, c.spans, c.content, c.matched = a.score, a.spans, a.content, a.matched
+    aligned = aligned[: _within(clock, aligned, lambda c: _align(c, frags))]
     aligned.sort(key=_order)
     floor = WEAK_SCORE if min_score is None else min_score
     shown = [c for c in aligned if c.score >= floor][:limit]
-    results = [_result(c, found, speakers) for c in shown]
+    results = [_result(c, found, speakers, clock) for c in shown]
     return {
         "quote": text,
         "fragments": [f.text for f in frags],
@@ -158,6 +159,21 @@ def find_quote(
         "approximate": bool(clock and clock.cut),
         "results": results,
     }
+
+
+def _within(clock: Deadline | None, items: list, step) -> int:
+    """Apply `step` to the items in order until the clock's hard limit; how many it reached."""
+    for i, item in enumerate(items):
+        if clock is not None and clock.past_hard():
+            clock.cut = True
+            return i
+        step(item)
+    return len(items)
+
+
+def _align(c: _Candidate, frags) -> None:
+    a = align(frags, c.text, c.folded)
+    c.score, c.spans, c.content, c.matched = a.score, a.spans, a.content, a.matched
 
 
 def _brief(c: _Candidate, speakers: dict[int, list[dict]]) -> dict:
@@ -178,8 +194,8 @@ def _speaker(c: _Candidate, speakers: dict[int, list[dict]]) -> str | None:
     return ", ".join(names) or None
 
 
-def _result(c: _Candidate, found: list[_Candidate], speakers: dict[int, list[dict]]) -> dict:
-    same = _holding_words(c, found)
+def _result(c: _Candidate, found: list[_Candidate], speakers: dict[int, list[dict]], clock=None) -> dict:
+    same = _holding_words(c, found, clock)
     dated = sorted((o for o in same if o.date), key=lambda o: (o.date, o.key))
     earliest = dated[0] if dated and (not c.date or dated[0].date < c.date) else c
     later = [o for o in dated if c.date and o.date > c.date and o.statement_id != c.statement_id]
@@ -219,14 +235,19 @@ def _result(c: _Candidate, found: list[_Candidate], speakers: dict[int, list[dic
     }
 
 
-def _holding_words(c: _Candidate, found: list[_Candidate]) -> list[_Candidate]:
-    """The candidates (c among them) whose text holds the words c matched."""
+def _holding_words(c: _Candidate, found: list[_Candidate], clock: Deadline | None = None) -> list[_Candidate]:
+    """The candidates (c among them) whose text holds the words c matched (those looked at
+    before the clock's hard limit)."""
     if not c.spans:
         return [c]
     words = fold(" ".join(c.text[s:e] for s, e in c.spans)[:MAX_SPAN_FOR_SAME])
     out = []
     for o in found:
-        if o is c or fuzz.partial_ratio(words.text, o.folded.text) >= SAME_WORDS:
+        if o is c:
+            out.append(o)
+        elif clock is not None and clock.past_hard():
+            clock.cut = True
+        elif fuzz.partial_ratio(words.text, o.folded.text) >= SAME_WORDS:
             out.append(o)
     return out
 

@@ -551,6 +551,39 @@ def test_a_look_up_past_its_deadline_stops_and_says_approximate(generated, gener
     assert cut["candidates"] <= unhurried["candidates"]
 
 
+def test_scoring_stops_at_the_hard_limit_and_says_approximate(generated, generated_paras, monkeypatch):
+    """Scoring a candidate costs with its paragraph's length (a 200 KB paragraph ~0.5 s): past
+    twice the deadline the candidates not yet scored are left out, the index's likeliest kept.
+    Here each score is made to take 50 ms against a 50 ms deadline."""
+    import time
+
+    from app.config import Settings
+    from app.db import open_database
+    from app.quote import find_quote, finder
+    from app.search.searcher import IndexView
+
+    real = finder.char_score
+
+    def slow(frags, folded):
+        time.sleep(0.05)
+        return real(frags, folded)
+
+    engine, factory = open_database(Settings(data_dir=generated))
+    view = IndexView.open(generated / "index")
+    try:
+        common = _common_words(generated_paras)
+        with factory() as session:
+            unhurried = find_quote(view, session, common)
+            monkeypatch.setattr(finder, "char_score", slow)
+            cut = find_quote(view, session, common, deadline=0.05)
+    finally:
+        view.close()
+        engine.dispose()
+    assert unhurried["candidates"] > 4 and unhurried["approximate"] is False
+    assert cut["approximate"] is True
+    assert cut["candidates"] < unhurried["candidates"]  # 60 scores would take 3 s
+
+
 def test_the_page_and_the_api_say_when_the_look_up_was_cut_short(generated, generated_paras):
     common = _common_words(generated_paras)
     with make_client(generated, {"search_deadline": 0.0}) as c:

@@ -108,6 +108,7 @@ EDGE_CASES = [
     "e\u0301te\u0301 o\u0308 n\u0303 combining\u0301 \u0301alone",
     "tab\tnew\nline\r\ncarriage \x1f unit \x1d group",
     "running runs ran runner easily fairly happiness generously organizations",
+    "Point 1. Point 22. 0 007 123456789 1990s 4th 2024-05 ٣٤ ０１ ¹ 10x x10",  # numbers: not cached
 ]
 
 

@@ -16,6 +16,7 @@ public analyser chain."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from whoosh import formats
 from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
@@ -49,12 +50,24 @@ def _fast_final_term(kind: str, word: str) -> str | None:
     return _STEM(low).translate(accent_map)
 
 
-def fast_postings(kind: str, value: str, format_encode) -> list[tuple[bytes, int, float, bytes]]:
-    """The postings of a paragraph-level field value, as Positions.word_values() + TEXT.index() give them."""
+def fast_postings(kind: str, value: str, format_encode) -> Iterator[tuple[bytes, int, float, bytes]]:
+    """The postings of a paragraph-level field value, as Positions.word_values() + TEXT.index()
+    give them, in their order. Yielded (Whoosh's writer adds each to its pool as it comes), and
+    each term's positions let go once encoded: a statement of 600,000 paragraphs holds its
+    term -> positions table once, not beside a list of its encoded postings."""
+    items = list(_positions(kind, value).items())
+    for i, (term, pl) in enumerate(items):
+        items[i] = None  # type: ignore[call-overload]
+        yield term.encode("utf-8"), len(pl), float(len(pl)), format_encode(pl)
+
+
+def _positions(kind: str, value: str) -> dict[str, list[int]]:
+    """term -> positions of a field value (ParagraphTokenizer's rule), terms in first-seen order."""
     cache = _TERM_CACHE[kind]
     if len(cache) > _CACHE_MAX:
         cache.clear()
     findall = _PATTERNS[kind].finditer
+    short = 2 if kind == "text" else 1  # a shorter token is dropped (StopFilter's minsize)
     poses: dict[str, list[int]] = {}
     base = 0
     limit = STRIDE - 1
@@ -64,10 +77,15 @@ def fast_postings(kind: str, value: str, format_encode) -> list[tuple[bytes, int
             last = base + limit
             for m in findall(text):
                 word = m.group()
-                try:
-                    term = cache[word]
-                except KeyError:
-                    term = cache[word] = _fast_final_term(kind, word)
+                if word.isdigit() and word.isascii():
+                    # a number is its own term (no case, accent, stop word or stem): not cached,
+                    # so that a page of many distinct numbers does not fill the cache
+                    term = word if len(word) >= short else None
+                else:
+                    try:
+                        term = cache[word]
+                    except KeyError:
+                        term = cache[word] = _fast_final_term(kind, word)
                 if term is not None:
                     lst = poses.get(term)
                     if lst is None:
@@ -76,10 +94,10 @@ def fast_postings(kind: str, value: str, format_encode) -> list[tuple[bytes, int
                         lst.append(pos if pos < last else last)
                 pos += 1
         base += STRIDE
-    return [(term.encode("utf-8"), len(pl), float(len(pl)), format_encode(pl)) for term, pl in poses.items()]
+    return poses
 
 
-def fast_index(field, value, kwargs: dict) -> list | None:
+def fast_index(field, value, kwargs: dict) -> Iterator | None:
     """The postings of a ParagraphText field for a plain string value, or None when the
     analysers must run (another value type, index options, a boost, another format, or an
     untested Whoosh)."""
