@@ -144,7 +144,7 @@ def find_quote(
     found.sort(key=lambda c: rank[c.key])  # the index's order: the likeliest scored first
     # Scoring costs with the paragraphs' length (a 200 KB paragraph: ~0.5 s): past the clock's
     # hard limit the candidates not yet scored are left out (and the result is approximate).
-    found = found[: _within(clock, found, lambda c: setattr(c, "score", char_score(frags, c.folded)))]
+    found = found[: _within(clock, found, lambda c: _quick_score(c, frags))]
     found.sort(key=_order)
     aligned = found[: max(limit, ALIGNED)]
     aligned = aligned[: _within(clock, aligned, lambda c: _align(c, frags))]
@@ -169,6 +169,10 @@ def _within(clock: Deadline | None, items: list, step) -> int:
             return i
         step(item)
     return len(items)
+
+
+def _quick_score(c: _Candidate, frags) -> None:
+    c.score = char_score(frags, c.folded)
 
 
 def _align(c: _Candidate, frags) -> None:

@@ -10,6 +10,7 @@ import random
 import sys
 import threading
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -529,22 +530,30 @@ def test_pruned_candidates_are_those_of_weighing_every_paragraph(generated, gene
         view.close()
 
 
-def test_a_look_up_past_its_deadline_stops_and_says_approximate(generated, generated_paras):
+@contextmanager
+def _finder_on(data: Path):
+    """(index view, database session) of the archive in `data`, for find_quote()."""
     from app.config import Settings
     from app.db import open_database
-    from app.quote import find_quote
     from app.search.searcher import IndexView
 
-    engine, factory = open_database(Settings(data_dir=generated))
-    view = IndexView.open(generated / "index")
+    engine, factory = open_database(Settings(data_dir=data))
+    view = IndexView.open(data / "index")
     try:
-        common = _common_words(generated_paras)
         with factory() as session:
-            unhurried = find_quote(view, session, common)
-            cut = find_quote(view, session, common, deadline=0.0)
+            yield view, session
     finally:
         view.close()
         engine.dispose()
+
+
+def test_a_look_up_past_its_deadline_stops_and_says_approximate(generated, generated_paras):
+    from app.quote import find_quote
+
+    common = _common_words(generated_paras)
+    with _finder_on(generated) as (view, session):
+        unhurried = find_quote(view, session, common)
+        cut = find_quote(view, session, common, deadline=0.0)
     assert unhurried["approximate"] is False
     assert unhurried["candidates"] > 0
     assert cut["approximate"] is True
@@ -555,12 +564,7 @@ def test_scoring_stops_at_the_hard_limit_and_says_approximate(generated, generat
     """Scoring a candidate costs with its paragraph's length (a 200 KB paragraph ~0.5 s): past
     twice the deadline the candidates not yet scored are left out, the index's likeliest kept.
     Here each score is made to take 50 ms against a 50 ms deadline."""
-    import time
-
-    from app.config import Settings
-    from app.db import open_database
     from app.quote import find_quote, finder
-    from app.search.searcher import IndexView
 
     real = finder.char_score
 
@@ -568,17 +572,11 @@ def test_scoring_stops_at_the_hard_limit_and_says_approximate(generated, generat
         time.sleep(0.05)
         return real(frags, folded)
 
-    engine, factory = open_database(Settings(data_dir=generated))
-    view = IndexView.open(generated / "index")
-    try:
-        common = _common_words(generated_paras)
-        with factory() as session:
-            unhurried = find_quote(view, session, common)
-            monkeypatch.setattr(finder, "char_score", slow)
-            cut = find_quote(view, session, common, deadline=0.05)
-    finally:
-        view.close()
-        engine.dispose()
+    common = _common_words(generated_paras)
+    with _finder_on(generated) as (view, session):
+        unhurried = find_quote(view, session, common)
+        monkeypatch.setattr(finder, "char_score", slow)
+        cut = find_quote(view, session, common, deadline=0.05)
     assert unhurried["candidates"] > 4 and unhurried["approximate"] is False
     assert cut["approximate"] is True
     assert cut["candidates"] < unhurried["candidates"]  # 60 scores would take 3 s
