@@ -9,12 +9,13 @@ import datetime as dt
 import threading
 import time
 from dataclasses import asdict, dataclass
+from pathlib import Path
 
 from sqlalchemy.orm import Session
 
 from app.config import Settings
 from app.outbox import queue
-from app.search.index import index_state, read_pointer
+from app.search.index import POINTER, index_state, read_pointer
 
 
 @dataclass(frozen=True)
@@ -54,24 +55,42 @@ def index_health(settings: Settings, session: Session) -> IndexHealth:
     )
 
 
+def _pointer_stamp(index_dir: Path) -> tuple | None:
+    """Changes whenever the index pointer is replaced (it is written by rename: a new inode)."""
+    try:
+        st = (index_dir / POINTER).stat()
+    except OSError:
+        return None
+    return (st.st_ino, st.st_mtime_ns, st.st_size)
+
+
 class HealthCache:
-    """index_health() at most once per `ttl` seconds per process (every search shows it)."""
+    """index_health() at most once per `ttl` seconds per process (every search shows it), and
+    at once after a new index generation was installed (a follower's install, a rebuild): a
+    node never reports the generation it has just replaced."""
 
     def __init__(self, ttl: float = 2.0):
         self.ttl = ttl
         self._lock = threading.Lock()
-        self._value: tuple[float, IndexHealth] | None = None
+        self._value: tuple[float, tuple | None, IndexHealth] | None = None
+
+    def _fresh(self, now: float, stamp: tuple | None) -> IndexHealth | None:
+        cached = self._value
+        if cached is not None and now - cached[0] < self.ttl and cached[1] == stamp:
+            return cached[2]
+        return None
 
     def get(self, settings: Settings, factory) -> IndexHealth:
         now = time.monotonic()
-        cached = self._value
-        if cached is not None and now - cached[0] < self.ttl:
-            return cached[1]
+        stamp = _pointer_stamp(settings.index_dir)
+        value = self._fresh(now, stamp)
+        if value is not None:
+            return value
         with self._lock:
-            cached = self._value
-            if cached is not None and now - cached[0] < self.ttl:
-                return cached[1]
+            value = self._fresh(now, stamp)
+            if value is not None:
+                return value
             with factory() as session:
                 value = index_health(settings, session)
-            self._value = (time.monotonic(), value)
+            self._value = (time.monotonic(), stamp, value)
             return value

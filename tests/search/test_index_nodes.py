@@ -170,3 +170,22 @@ def test_healthz_when_the_database_is_unreachable(tmp_path):
     r = client.get("/healthz")  # without the lifespan: the archive opens on first use, and fails
     assert r.status_code == 503 and r.json()["database"]["reachable"] is False
     assert "cannot reach the database server" in r.json()["database"]["error"]
+
+
+def test_health_shows_a_newly_installed_snapshot_at_once_whatever_its_cache(node, tmp_path):
+    """The health of a worker is cached between looks, but a new index generation (a
+    follower's install) is seen by the next /healthz: never the snapshot just replaced."""
+    settings, factory = node
+    pub = tmp_path / "published"
+    web = _follower(tmp_path, settings)
+    first = publish(settings, pub, _watermark(factory))
+    follow_once(web, str(pub))
+    with make_client(web.data_dir, {"database_url": web.db_url}) as client:
+        client.app.state.archive.health.ttl = float("inf")
+        assert client.get("/healthz").json()["index"]["snapshot"] == first
+        load_sample(factory, ["zakharova-briefing.txt"])
+        sync_index(settings, factory)
+        second = publish(settings, pub, _watermark(factory))
+        assert follow_once(web, str(pub)).snapshot == second
+        health = client.get("/healthz").json()
+        assert health["index"]["snapshot"] == second and health["status"] == "ok", health
