@@ -93,6 +93,14 @@ class Settings(BaseSettings):
         description="Requests a server worker runs at once; one more is answered 503 with Retry-After "
         "(threads and database connections are sized from it: app.web.limits).",
     )
+    max_queued: int = Field(
+        8,
+        description="Requests a server worker keeps waiting for a slot when all `max_requests` run; "
+        "one more is answered 503 at once.",
+    )
+    queue_wait: float = Field(
+        2.0, description="Seconds a waiting request waits for a slot before it is answered 503."
+    )
     db_wait: float = Field(2.0, description="Seconds a request waits for a database connection before a 503.")
     read_timeout: float = Field(
         10.0,

@@ -136,7 +136,12 @@ def create_app(settings: Settings | None = None, *, migrate: bool = True) -> Fas
     app.state.env = env
     errors.install(app, env)
     admission.install(app, env)
-    app.add_middleware(AdmissionMiddleware, limit=limits.max_requests)
+    app.add_middleware(
+        AdmissionMiddleware,
+        limit=limits.max_requests,
+        queued=limits.max_queued,
+        queue_wait=limits.queue_wait,
+    )
     # citation and feed URLs are built from ARCHIVE_PUBLIC_URL, else from a Host header that
     # must be one of the allowed names (never one a client made up)
     app.add_middleware(TrustedHostMiddleware, allowed_hosts=settings.host_names, www_redirect=False)

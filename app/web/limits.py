@@ -3,8 +3,10 @@ database connections they may use, and its health for the supervisor's watchdog.
 
 The three sizes are set together so that a request admitted never waits on another one:
 
-- at most `max_requests` requests run at once in a worker; one more is answered 503 with
-  `Retry-After` at once (no thread, no database connection, no template);
+- at most `max_requests` requests run at once in a worker; up to `max_queued` more wait
+  for a slot, in the order they came, for at most `queue_wait` seconds (holding no thread,
+  no database connection, no template); a request beyond that, or one whose wait ran out,
+  is answered 503 with `Retry-After` (no thread, no connection either);
 - a request uses at most one AnyIO thread at a time (its dependencies, then its endpoint,
   then a streamed body's chunks), so the thread pool has `max_requests + THREAD_MARGIN`
   threads: an admitted request never waits for a thread;
@@ -12,6 +14,15 @@ The three sizes are set together so that a request admitted never waits on anoth
   its endpoint and given back when the endpoint returns (not when the client has read the
   response), so the pool has `max_requests + POOL_MARGIN` connections, and a request that
   still cannot get one within `db_wait` seconds (a leak, a locked database) gets 503.
+
+The queue is there because the workers do not share the load evenly: each accepts what
+connections it can from the shared socket (asyncio takes a whole burst at one wake-up),
+and keep-alive clients stay where they landed, so one worker can hold 12 busy connections
+while another holds none. Refusing at once beyond `max_requests` then turns a passing
+imbalance into errors on a machine with slots free. A response to a request that had to
+wait, and every refusal, closes its connection (`Connection: close`): the client's next
+request opens a new one, which any worker may accept, so connections drift off a worker
+that is over-subscribed.
 
 (The wedge this replaces: the session dependency took a pooled connection in one thread and
 the endpoint then waited for a second thread; with 40 threads and 15 connections, 40
@@ -23,6 +34,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+from collections import deque
 from dataclasses import dataclass
 
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -45,6 +57,8 @@ PING_WAIT = 30  # seconds the supervisor waits for a pong (the pong thread too m
 class Limits:
     max_requests: int = 8
     db_wait: float = 2.0
+    max_queued: int = 8
+    queue_wait: float = 2.0
 
     @property
     def threads(self) -> int:
@@ -64,7 +78,12 @@ class Limits:
 
     @classmethod
     def from_settings(cls, settings) -> Limits:
-        return cls(max_requests=max(1, settings.max_requests), db_wait=max(0.1, settings.db_wait))
+        return cls(
+            max_requests=max(1, settings.max_requests),
+            db_wait=max(0.1, settings.db_wait),
+            max_queued=max(0, settings.max_queued),
+            queue_wait=max(0.0, settings.queue_wait),
+        )
 
 
 class Health:
@@ -74,7 +93,9 @@ class Health:
     def __init__(self) -> None:
         self.beat: float | None = None  # None until the worker's lifespan started the heart
         self.beat_cpu = 0.0  # the process's CPU time (all threads) at the last beat
-        self.active = 0
+        self.active = 0  # requests running
+        self.queued = 0  # requests waiting for a slot
+        self.refused = 0  # requests answered 503 by admission control, since the worker started
         self.finished = time.monotonic()
 
     def ok(self, now: float | None = None, cpu: float | None = None) -> bool:
@@ -124,27 +145,87 @@ def _refusal(path: str) -> tuple[bytes, bytes]:
 
 
 class AdmissionMiddleware:
-    """At most `limit` requests at once in this worker; beyond, 503 + Retry-After at once."""
+    """At most `limit` requests at once in this worker; up to `queued` more wait for a slot
+    (first come, first served) for at most `queue_wait` s; beyond, 503 + Retry-After."""
 
-    def __init__(self, app: ASGIApp, *, limit: int, health: Health = HEALTH):
+    def __init__(
+        self,
+        app: ASGIApp,
+        *,
+        limit: int,
+        queued: int = 0,
+        queue_wait: float = 0.0,
+        health: Health = HEALTH,
+    ):
         self.app = app
         self.limit = limit
+        self.queued = queued
+        self.queue_wait = queue_wait
         self.health = health
+        self._waiting: deque[asyncio.Future] = deque()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         health = self.health
-        if health.active >= self.limit:
-            await refuse(send, scope.get("path", "/"))
-            return
-        health.active += 1
+        waited = False
+        if health.active >= self.limit or self._waiting:
+            if len(self._waiting) >= self.queued or not await self._slot():
+                health.refused += 1
+                await refuse(send, scope.get("path", "/"))
+                return
+            waited = True  # the slot was handed over by the request that left it
+        else:
+            health.active += 1
         try:
-            await self.app(scope, receive, send)
+            await self.app(scope, receive, _closing(send) if waited else send)
         finally:
-            health.active -= 1
+            self._leave()
             health.finished = time.monotonic()
+
+    async def _slot(self) -> bool:
+        """Wait in line for a slot: True once one is ours, False when `queue_wait` ran out."""
+        loop = asyncio.get_running_loop()
+        turn = loop.create_future()
+        self._waiting.append(turn)
+        self.health.queued += 1
+        timer = loop.call_later(self.queue_wait, lambda: turn.done() or turn.set_result(False))
+        try:
+            return await turn
+        except asyncio.CancelledError:
+            if turn.done() and not turn.cancelled() and turn.result():
+                self._leave()  # handed a slot as the request was cancelled: pass it on
+            raise
+        finally:
+            timer.cancel()
+            self.health.queued -= 1
+            with contextlib.suppress(ValueError):
+                self._waiting.remove(turn)
+
+    def _leave(self) -> None:
+        """A request is done with its slot: the longest waiter gets it, or it is free."""
+        while self._waiting:
+            turn = self._waiting.popleft()
+            if not turn.done():
+                turn.set_result(True)
+                return
+        self.health.active -= 1
+
+
+CLOSE = (b"connection", b"close")
+
+
+def _closing(send: Send) -> Send:
+    """`send` with `Connection: close` on the response: the client reconnects for its next
+    request, and any worker may accept it (see the module's docstring)."""
+
+    async def sending(message):
+        if message["type"] == "http.response.start":
+            message = {**message, "headers": [*message.get("headers", []), CLOSE]}
+        await send(message)
+
+    return sending
 
 
 async def refuse(send: Send, path: str) -> None:
@@ -158,6 +239,7 @@ async def refuse(send: Send, path: str) -> None:
                 (b"retry-after", RETRY_AFTER.encode()),
                 (b"cache-control", b"no-store"),
                 (b"content-length", str(len(body)).encode()),
+                CLOSE,
             ],
         }
     )

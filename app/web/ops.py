@@ -15,7 +15,9 @@ import time
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
-from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+
+from app.web.limits import HEALTH
 
 access_log = logging.getLogger("app.access")
 if not access_log.handlers:  # one JSON object per line on stderr (uvicorn's own access log is off)
@@ -160,6 +162,20 @@ class _IndexCollector:
             "archive_index_lag_seconds",
             "Seconds since the oldest page load the served snapshot lacks (0: none)",
             value=health.lag_seconds or 0.0,
+        )
+        # admission control of the worker that answers this scrape
+        yield GaugeMetricFamily(
+            "archive_worker_requests_running", "Requests running in this worker", value=HEALTH.active
+        )
+        yield GaugeMetricFamily(
+            "archive_worker_requests_queued",
+            "Requests of this worker waiting for a slot",
+            value=HEALTH.queued,
+        )
+        yield CounterMetricFamily(
+            "archive_worker_requests_refused",
+            "Requests this worker answered 503 from admission control since it started",
+            value=HEALTH.refused,
         )
 
 

@@ -131,6 +131,107 @@ def test_admission_refuses_beyond_the_limit_at_once_and_counts_back_down():
     assert health.active == 0
 
 
+def _gated_app(gates: dict[str, asyncio.Event], started: list[str]):
+    """An app whose request for /<name> starts, then answers once gates[name] is set."""
+
+    async def app(scope, receive, send):
+        name = scope["path"].strip("/")
+        started.append(name)
+        await gates[name].wait()
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": name.encode()})
+
+    return app
+
+
+async def _call(mw, path: str) -> list[dict]:
+    sent: list[dict] = []
+
+    async def send(message):
+        sent.append(message)
+
+    await mw({"type": "http", "path": path, "method": "GET"}, None, send)
+    return sent
+
+
+def test_a_request_beyond_the_limit_waits_in_line_and_its_connection_is_closed_after():
+    names = ["a", "b", "c"]
+
+    async def main():
+        gates = {n: asyncio.Event() for n in names}
+        started: list[str] = []
+        health = Health()
+        mw = AdmissionMiddleware(_gated_app(gates, started), limit=1, queued=2, queue_wait=30, health=health)
+        calls = {}
+        for n in names:
+            calls[n] = asyncio.create_task(_call(mw, f"/{n}"))
+            await asyncio.sleep(0)
+        await asyncio.sleep(0.01)
+        assert started == ["a"] and health.active == 1 and health.queued == 2
+        gates["c"].set()
+        gates["a"].set()  # a leaves: b (first in line) gets its slot, not c
+        await calls["a"]
+        await asyncio.sleep(0.01)
+        assert started == ["a", "b"]
+        gates["b"].set()
+        done = {n: await calls[n] for n in names}
+        return done, started, health
+
+    done, started, health = asyncio.run(main())
+    assert started == ["a", "b", "c"]
+    assert all(done[n][0]["status"] == 200 for n in names)
+    assert (b"connection", b"close") not in done["a"][0]["headers"]  # it did not wait
+    assert (b"connection", b"close") in done["b"][0]["headers"]  # waited: reconnect, maybe elsewhere
+    assert health.active == 0 and health.queued == 0 and health.refused == 0
+
+
+def test_a_full_line_is_refused_at_once_and_a_wait_that_runs_out_is_refused():
+    async def main():
+        gates = {"a": asyncio.Event(), "b": asyncio.Event(), "c": asyncio.Event()}
+        health = Health()
+        mw = AdmissionMiddleware(_gated_app(gates, []), limit=1, queued=1, queue_wait=0.2, health=health)
+        first = asyncio.create_task(_call(mw, "/a"))
+        await asyncio.sleep(0)
+        waiting = asyncio.create_task(_call(mw, "/b"))
+        await asyncio.sleep(0)
+        full = await asyncio.wait_for(_call(mw, "/api/c"), 0.1)  # the line is full: at once
+        ran_out = await asyncio.wait_for(waiting, 5)  # a is still running after 0.2 s
+        gates["a"].set()
+        await first
+        gates["b"].set()
+        again = await _call(mw, "/b")
+        return full, ran_out, again, health
+
+    full, ran_out, again, health = asyncio.run(main())
+    for refused in (full, ran_out):
+        headers = dict(refused[0]["headers"])
+        assert refused[0]["status"] == 503 and headers[b"retry-after"] == b"1"
+        assert headers[b"connection"] == b"close"
+    assert dict(full[0]["headers"])[b"content-type"] == b"application/json"
+    assert again[0]["status"] == 200
+    assert health.active == 0 and health.queued == 0 and health.refused == 2
+
+
+def test_a_waiting_request_cancelled_leaves_no_slot_taken():
+    async def main():
+        gates = {"a": asyncio.Event(), "b": asyncio.Event()}
+        health = Health()
+        mw = AdmissionMiddleware(_gated_app(gates, []), limit=1, queued=4, queue_wait=30, health=health)
+        first = asyncio.create_task(_call(mw, "/a"))
+        await asyncio.sleep(0)
+        waiting = asyncio.create_task(_call(mw, "/b"))
+        await asyncio.sleep(0.01)
+        waiting.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await waiting
+        gates["a"].set()
+        await first
+        return health
+
+    health = asyncio.run(main())
+    assert health.active == 0 and health.queued == 0
+
+
 def test_health_fails_when_the_loop_stops_beating_or_requests_stop_finishing():
     h = Health()
     assert h.ok()  # not started yet: the worker is starting up
