@@ -91,46 +91,6 @@ def archive(tmp_path_factory) -> tuple[Path, Path]:
 # --- admission control, in process ------------------------------------------------------------
 
 
-def test_admission_refuses_beyond_the_limit_at_once_and_counts_back_down():
-    started, release = asyncio.Event(), asyncio.Event()
-
-    async def slow_app(scope, receive, send):
-        started.set()
-        await release.wait()
-        await send({"type": "http.response.start", "status": 200, "headers": []})
-        await send({"type": "http.response.body", "body": b"ok"})
-
-    health = Health()
-    mw = AdmissionMiddleware(slow_app, limit=1, health=health)
-
-    async def call(path: str) -> list[dict]:
-        sent: list[dict] = []
-
-        async def send(message):
-            sent.append(message)
-
-        await mw({"type": "http", "path": path, "method": "GET"}, None, send)
-        return sent
-
-    async def main():
-        first = asyncio.create_task(call("/search"))
-        await started.wait()
-        refused = await asyncio.wait_for(call("/api/search"), 1)
-        release.set()
-        done = await first
-        again = await call("/")  # the slot is free again
-        return refused, done, again
-
-    release_after = asyncio.run(main())
-    refused, done, again = release_after
-    assert refused[0]["status"] == 503
-    headers = dict(refused[0]["headers"])
-    assert headers[b"retry-after"] == b"1" and headers[b"content-type"] == b"application/json"
-    assert b"busy" in refused[1]["body"]
-    assert done[0]["status"] == 200 and again[0]["status"] == 200
-    assert health.active == 0
-
-
 def _gated_app(gates: dict[str, asyncio.Event], started: list[str]):
     """An app whose request for /<name> starts, then answers once gates[name] is set."""
 
@@ -144,6 +104,20 @@ def _gated_app(gates: dict[str, asyncio.Event], started: list[str]):
     return app
 
 
+async def _one_running_one_waiting(*, queued: int, queue_wait: float):
+    """A one-slot middleware with /a running and /b waiting in line: (gates, health, mw, a, b)."""
+    gates = {"a": asyncio.Event(), "b": asyncio.Event()}
+    health = Health()
+    mw = AdmissionMiddleware(
+        _gated_app(gates, []), limit=1, queued=queued, queue_wait=queue_wait, health=health
+    )
+    first = asyncio.create_task(_call(mw, "/a"))
+    await asyncio.sleep(0)
+    waiting = asyncio.create_task(_call(mw, "/b"))
+    await asyncio.sleep(0.01)
+    return gates, health, mw, first, waiting
+
+
 async def _call(mw, path: str) -> list[dict]:
     sent: list[dict] = []
 
@@ -152,6 +126,37 @@ async def _call(mw, path: str) -> list[dict]:
 
     await mw({"type": "http", "path": path, "method": "GET"}, None, send)
     return sent
+
+
+def test_admission_refuses_beyond_the_limit_at_once_and_counts_back_down():
+    started, release = asyncio.Event(), asyncio.Event()
+
+    async def slow_app(scope, receive, send):
+        started.set()
+        await release.wait()
+        await send({"type": "http.response.start", "status": 200, "headers": []})
+        await send({"type": "http.response.body", "body": b"ok"})
+
+    health = Health()
+    mw = AdmissionMiddleware(slow_app, limit=1, health=health)
+
+    async def main():
+        first = asyncio.create_task(_call(mw, "/search"))
+        await started.wait()
+        refused = await asyncio.wait_for(_call(mw, "/api/search"), 1)
+        release.set()
+        done = await first
+        again = await _call(mw, "/")  # the slot is free again
+        return refused, done, again
+
+    release_after = asyncio.run(main())
+    refused, done, again = release_after
+    assert refused[0]["status"] == 503
+    headers = dict(refused[0]["headers"])
+    assert headers[b"retry-after"] == b"1" and headers[b"content-type"] == b"application/json"
+    assert b"busy" in refused[1]["body"]
+    assert done[0]["status"] == 200 and again[0]["status"] == 200
+    assert health.active == 0
 
 
 def test_a_request_beyond_the_limit_waits_in_line_and_its_connection_is_closed_after():
@@ -187,13 +192,7 @@ def test_a_request_beyond_the_limit_waits_in_line_and_its_connection_is_closed_a
 
 def test_a_full_line_is_refused_at_once_and_a_wait_that_runs_out_is_refused():
     async def main():
-        gates = {"a": asyncio.Event(), "b": asyncio.Event(), "c": asyncio.Event()}
-        health = Health()
-        mw = AdmissionMiddleware(_gated_app(gates, []), limit=1, queued=1, queue_wait=0.2, health=health)
-        first = asyncio.create_task(_call(mw, "/a"))
-        await asyncio.sleep(0)
-        waiting = asyncio.create_task(_call(mw, "/b"))
-        await asyncio.sleep(0)
+        gates, health, mw, first, waiting = await _one_running_one_waiting(queued=1, queue_wait=0.2)
         full = await asyncio.wait_for(_call(mw, "/api/c"), 0.1)  # the line is full: at once
         ran_out = await asyncio.wait_for(waiting, 5)  # a is still running after 0.2 s
         gates["a"].set()
@@ -214,13 +213,7 @@ def test_a_full_line_is_refused_at_once_and_a_wait_that_runs_out_is_refused():
 
 def test_a_waiting_request_cancelled_leaves_no_slot_taken():
     async def main():
-        gates = {"a": asyncio.Event(), "b": asyncio.Event()}
-        health = Health()
-        mw = AdmissionMiddleware(_gated_app(gates, []), limit=1, queued=4, queue_wait=30, health=health)
-        first = asyncio.create_task(_call(mw, "/a"))
-        await asyncio.sleep(0)
-        waiting = asyncio.create_task(_call(mw, "/b"))
-        await asyncio.sleep(0.01)
+        gates, health, mw, first, waiting = await _one_running_one_waiting(queued=4, queue_wait=30)
         waiting.cancel()
         with pytest.raises(asyncio.CancelledError):
             await waiting
