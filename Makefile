@@ -42,7 +42,7 @@ TEST_ENV := env -u PYTHONDONTWRITEBYTECODE
 test: $(TEST_STAMP) $(NODE_STAMP)
 	$(TEST_ENV) $(PY) -m pytest -n auto --dist loadfile -m "not slow"
 
-# SOAK_ARGS: extra pytest arguments (.ci/run deselects the soak variants not yet passing; see there)
+# SOAK_ARGS: extra pytest arguments, e.g. `make soak SOAK_ARGS="-k concurrency"` (.ci/run runs it whole)
 soak: $(TEST_STAMP) $(NODE_STAMP)
 	$(TEST_ENV) $(PY) -m pytest -m slow $(SOAK_ARGS)
 
