@@ -178,20 +178,13 @@ DOWNLOAD_BUDGET = 30.0  # seconds a download's searches may take in all; then it
 def all_matches(holder: Any, session: Session, sq: SearchQuery, *, max_query_chars: int, limit: int):
     """The paragraphs the search matches, up to `limit` (app.search.service.Matches: totals,
     then the (statement, paragraph) pairs in result order, read from the database while iterating)."""
-    from app.search import QueryError, SearchIndexError
     from app.search.service import matches
 
     args = {k: v for k, v in sq.search_args().items() if k not in ("page", "per_page")}
-    try:
-        with holder.view() as view:
-            return matches(
-                view, sq.q or None, session=session, max_query_chars=max_query_chars, limit=limit, **args
-            )
-    except QueryError as e:
-        raise SearchQueryError(e.message) from None
-    except SearchIndexError as e:
-        log.warning("search unavailable: %s", e)
-        raise SearchUnavailable(str(e)) from None
+    with index_errors(), holder.view() as view:  # a query too wide: 422, as on the page and in the API
+        return matches(
+            view, sq.q or None, session=session, max_query_chars=max_query_chars, limit=limit, **args
+        )
 
 
 def run_quote(holder: Any, session: Session, q: str | None, *, limit: int) -> dict:

@@ -451,3 +451,62 @@ def test_a_request_that_cannot_get_a_connection_in_time_gets_503(seeded_archive)
             for conn in held:
                 conn.close()
         assert client.get("/statements").status_code == 200
+
+
+# --- Connection: close, as uvicorn carries it out -------------------------------------------------
+
+
+async def _exchange(port: int, path: str, go: asyncio.Event) -> tuple[int, dict[str, str], str]:
+    """One kept-alive HTTP/1.1 request on a raw socket opened before `go`: (status, headers,
+    what the server did next: "closed" when it closed the connection, "kept" when a second
+    request on it was answered)."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    request = f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode()
+    try:
+        await go.wait()
+        writer.write(request)
+        status, headers = await _response(reader)
+        writer.write(request)  # the connection kept: answered; closed: nothing more comes
+        try:
+            await asyncio.wait_for(_response(reader), 10)
+            after = "kept"
+        except (asyncio.IncompleteReadError, ConnectionError):
+            after = "closed"
+        return status, headers, after
+    finally:
+        writer.close()
+
+
+async def _response(reader: asyncio.StreamReader) -> tuple[int, dict[str, str]]:
+    head = (await reader.readuntil(b"\r\n\r\n")).decode("latin-1").split("\r\n")
+    headers = dict(line.split(": ", 1) for line in head[1:] if ": " in line)
+    headers = {k.lower(): v for k, v in headers.items()}
+    await reader.readexactly(int(headers.get("content-length", "0")))
+    return int(head[0].split()[1]), headers
+
+
+def test_a_refused_or_waited_response_really_closes_its_connection_on_a_real_server(archive):
+    """The admission middleware asks for `Connection: close` on every refusal and on every
+    response that waited in line; uvicorn must carry it out (close the socket after the
+    response), and keep every other connection alive."""
+    base, data = archive
+    server = Serve(data, base, ARCHIVE_MAX_REQUESTS="1", ARCHIVE_MAX_QUEUED="2", ARCHIVE_QUEUE_WAIT="20")
+
+    async def burst(n: int):
+        go = asyncio.Event()
+        tasks = [asyncio.create_task(_exchange(server.port, "/search?q=cooperation", go)) for _ in range(n)]
+        await asyncio.sleep(0.5)  # every socket connected
+        go.set()
+        return await asyncio.gather(*tasks)
+
+    try:
+        got = asyncio.run(burst(20))
+    finally:
+        log = server.stop()
+    statuses = Counter(status for status, _h, _a in got)
+    assert set(statuses) <= {200, 503} and statuses[503] >= 1 and statuses[200] >= 1, statuses
+    for status, headers, after in got:
+        closing = headers.get("connection", "").lower() == "close"
+        assert closing or status == 200, headers  # every refusal closes
+        assert after == ("closed" if closing else "kept"), (status, headers, after)
+    assert "Traceback" not in log, log[-3000:]

@@ -313,3 +313,23 @@ def test_serve_command_runs_uvicorn_on_the_app_factory(cli, data_dir, monkeypatc
     assert server.APP == "app.web.app:create_worker_app"
     assert backend.POSTGRES or (data_dir / "archive.sqlite3").exists()  # migrated before serving
     assert cli("serve", "--port", "0").exit_code != 0
+
+
+@pytest.mark.parametrize(
+    "q, reason",
+    [
+        (" OR ".join(f"w{i}" for i in range(70)), "the query has 70 search terms"),
+        (
+            " OR ".join(f"{w}~1" for w in ("russia", "sanctions", "security", "europe", "trade")),
+            "too many fuzzy",
+        ),
+        ("a" * 60 + "~1", "a fuzzy word may have up to"),
+    ],
+)
+def test_a_query_too_wide_is_refused_with_422_and_its_reason_in_every_format(client, q, reason):
+    """The page, the API, the downloads and the feed refuse it alike (the downloads once said
+    400, as for a query that cannot be understood)."""
+    for path in ("/search", "/api/search", "/search.csv", "/search.json", "/search.atom"):
+        r = client.get(path, params={"q": q})
+        assert r.status_code == 422 and reason in r.text, (path, r.status_code, r.text[:300])
+    assert client.get("/search.csv", params={"q": "(broken"}).status_code == 400  # syntax: still 400
